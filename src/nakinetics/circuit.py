@@ -1,0 +1,253 @@
+"""Equivalent-circuit strings: tokenizer, recursive-descent parser and a compiled, vectorised model.
+
+Syntax (impedance.py's): elements are a symbol and a label number (``R0``, ``CPE1``, ``Wo2``, ``R_sei``
+is not valid but ``R1_sei`` is), ``-`` joins in series, ``p(a, b, ...)`` in parallel, and parentheses
+nest: ``R0-p(R1,CPE1)-p(R2-W2,CPE2)``.  No ``eval``: the string is parsed into a tree once and the
+tree evaluates Z(ω) and its exact Jacobian with numpy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+from functools import cached_property
+
+import numpy as np
+
+from ._typing import ComplexArray, FloatArray
+from .elements import ELEMENTS, ElementSpec, ParameterSpec
+from .exceptions import CircuitSyntaxError, UnknownElementError
+
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z]+[A-Za-z0-9_]*)|(?P<punct>[-,()]))")
+_ELEMENT_NAME = re.compile(r"(?P<symbol>[A-Za-z]+)(?P<number>\d+\w*)$")
+
+
+@dataclass(frozen=True)
+class Element:
+    """A labelled element in a circuit (``CPE1``)."""
+
+    label: str
+    spec: ElementSpec
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return self.spec.parameter_names(self.label)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Elements or sub-circuits in series: Z = Σ Z_i."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Elements or sub-circuits in parallel: 1/Z = Σ 1/Z_i."""
+
+    children: tuple[Node, ...]
+
+
+Node = Element | Series | Parallel
+
+
+class _Parser:
+    """Recursive descent over tokens: series := term ('-' term)*; term := p(series, ...) | (series) | element."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, str, int]] = []
+        pos = 0
+        stripped = text.rstrip()
+        while pos < len(stripped):
+            match = _TOKEN.match(stripped, pos)
+            if match is None or match.end() == pos:
+                bad = len(stripped[pos:]) - len(stripped[pos:].lstrip()) + pos
+                self.fail(bad, f"unexpected character '{stripped[bad]}'")
+            kind = "name" if match.group("name") else "punct"
+            value = match.group(kind)
+            self.tokens.append((kind, value, match.start(kind)))
+            pos = match.end()
+        self.index = 0
+
+    def fail(self, pos: int, message: str, cls: type[CircuitSyntaxError] = CircuitSyntaxError) -> NoReturn:
+        context = f"{self.text[:pos]}>>{self.text[pos:]}"
+        raise cls(f"circuit '{self.text}': {message} at position {pos} ('{context}')")
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def expect(self, value: str) -> None:
+        token = self.peek()
+        if token is None or token[1] != value:
+            where = token[2] if token else len(self.text)
+            found = f"'{token[1]}'" if token else "end of string"
+            self.fail(where, f"expected '{value}', found {found}")
+        self.index += 1
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise CircuitSyntaxError("circuit string is empty")
+        node = self.series()
+        token = self.peek()
+        if token is not None:
+            self.fail(token[2], f"unexpected '{token[1]}'")
+        return node
+
+    def series(self) -> Node:
+        terms = [self.term()]
+        while (token := self.peek()) is not None and token[1] == "-":
+            self.index += 1
+            terms.append(self.term())
+        return terms[0] if len(terms) == 1 else Series(tuple(terms))
+
+    def term(self) -> Node:
+        token = self.peek()
+        if token is None:
+            self.fail(len(self.text), "expected an element, 'p(' or '(', found end of string")
+        kind, value, pos = token
+        if value == "(":
+            self.index += 1
+            node = self.series()
+            self.expect(")")
+            return node
+        if kind != "name":
+            self.fail(pos, f"expected an element, 'p(' or '(', found '{value}'")
+        self.index += 1
+        nxt = self.peek()
+        if value == "p" and nxt is not None and nxt[1] == "(":
+            self.index += 1
+            branches = [self.series()]
+            while (token := self.peek()) is not None and token[1] == ",":
+                self.index += 1
+                branches.append(self.series())
+            self.expect(")")
+            if len(branches) < 2:
+                self.fail(pos, "p(...) needs at least two branches separated by ','")
+            return Parallel(tuple(branches))
+        return self.element(value, pos)
+
+    def element(self, name: str, pos: int) -> Element:
+        match = _ELEMENT_NAME.match(name)
+        if match is None:
+            self.fail(pos, f"element '{name}' needs a symbol followed by a label number (e.g. R1, CPE2)")
+        symbol = match.group("symbol")
+        spec = ELEMENTS.get(symbol)
+        if spec is None:
+            close = difflib.get_close_matches(symbol, list(ELEMENTS), n=1, cutoff=0.3)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            known = ", ".join(ELEMENTS)
+            self.fail(pos, f"unknown element '{symbol}' in '{name}' (known: {known}){hint}", UnknownElementError)
+        return Element(name, spec)
+
+
+def parse_circuit(text: str) -> Node:
+    """Parse a circuit string into a tree of :class:`Element`, :class:`Series` and :class:`Parallel`."""
+    return _Parser(text).parse()
+
+
+def _elements(node: Node) -> list[Element]:
+    if isinstance(node, Element):
+        return [node]
+    return [e for child in node.children for e in _elements(child)]
+
+
+def _to_string(node: Node) -> str:
+    if isinstance(node, Element):
+        return node.label
+    if isinstance(node, Series):
+        return "-".join(_to_string(c) if not isinstance(c, Series) else f"({_to_string(c)})" for c in node.children)
+    return "p(" + ",".join(_to_string(c) for c in node.children) + ")"
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """A circuit parameter: its full name, the element it belongs to and the element's spec for it."""
+
+    name: str
+    element: Element
+    spec: ParameterSpec
+
+
+class Circuit:
+    """A parsed, validated circuit.  ``Circuit("R0-p(R1,CPE1)")``.
+
+    Parameters are ordered as their elements appear in the string.  ``impedance(omega, values)``
+    evaluates Z (Ω) for a vector of parameter values; :meth:`impedance_and_jacobian` also returns
+    ∂Z/∂p with shape (n_parameters, n_omega).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.tree: Node = parse_circuit(text)
+        self.elements: list[Element] = _elements(self.tree)
+        seen: set[str] = set()
+        for element in self.elements:
+            if element.label in seen:
+                raise CircuitSyntaxError(f"circuit '{text}': element label '{element.label}' is used twice")
+            seen.add(element.label)
+        self.text: str = _to_string(self.tree)
+        self.parameters: list[ParameterInfo] = [
+            ParameterInfo(name, element, pspec)
+            for element in self.elements
+            for name, pspec in zip(element.parameter_names, element.spec.parameters, strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        return f"Circuit('{self.text}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Circuit) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    @cached_property
+    def parameter_names(self) -> list[str]:
+        """Names of all parameters in order (``R0``, ``R1``, ``CPE1_Q``, ``CPE1_n``, ...)."""
+        return [p.name for p in self.parameters]
+
+    def impedance(self, omega: FloatArray, values: Sequence[float] | FloatArray) -> ComplexArray:
+        """Z(ω) in Ω; ``omega`` in rad s⁻¹, ``values`` in the order of :attr:`parameter_names`."""
+        return self.impedance_and_jacobian(omega, values)[0]
+
+    def impedance_and_jacobian(
+        self, omega: FloatArray, values: Sequence[float] | FloatArray
+    ) -> tuple[ComplexArray, ComplexArray]:
+        """Return Z(ω) (Ω) and ∂Z/∂p (rows in parameter order) for one parameter vector."""
+        omega = np.asarray(omega, dtype=float)
+        vals = [float(v) for v in values]
+        if len(vals) != len(self.parameters):
+            raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
+        z, rows = _evaluate(self.tree, omega, vals, [0])
+        return z, np.array(rows, dtype=complex).reshape(len(vals), omega.size)
+
+    def simulate(self, frequency: FloatArray, values: dict[str, float]) -> ComplexArray:
+        """Z (Ω) at ``frequency`` (Hz) for named parameter ``values``."""
+        missing = [n for n in self.parameter_names if n not in values]
+        if missing:
+            raise ValueError(f"{self.text}: missing values for {', '.join(missing)}")
+        return self.impedance(2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names])
+
+
+def _evaluate(
+    node: Node, omega: FloatArray, values: list[float], cursor: list[int]
+) -> tuple[ComplexArray, list[ComplexArray]]:
+    """Z and derivative rows of ``node``; ``cursor[0]`` walks through ``values`` depth-first."""
+    if isinstance(node, Element):
+        start = cursor[0]
+        cursor[0] += len(node.spec.parameters)
+        return node.spec.function(omega, *values[start : cursor[0]])
+    parts = [_evaluate(child, omega, values, cursor) for child in node.children]
+    if isinstance(node, Series):
+        return sum((p[0] for p in parts), np.zeros(omega.shape, dtype=complex)), [r for p in parts for r in p[1]]
+    admittance = sum(1.0 / p[0] for p in parts)
+    z = 1.0 / admittance
+    z2 = z * z
+    rows: list[ComplexArray] = []
+    for zi, child_rows in parts:
+        factor = z2 / (zi * zi)
+        rows.extend(factor * r for r in child_rows)
+    return z, rows

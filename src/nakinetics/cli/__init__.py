@@ -1,0 +1,46 @@
+"""The ``nakinetics`` command line: a click group with one module per subcommand.
+
+Library errors (:class:`~nakinetics.exceptions.NakineticsError`) become one line on stderr and exit
+code 1; usage errors exit with 2 (click's convention); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..exceptions import NakineticsError
+
+
+class _Group(click.Group):
+    """Click group that turns library errors into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NakineticsError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nakinetics")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Impedance and electrode kinetics for sodium-metal anodes: read instrument files, fit circuits,
+    report ASR, i0 and conductivities with their conventions."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+from . import circuits as _circuits  # noqa: E402  (subcommands register themselves on `main`)
+from . import fit as _fit  # noqa: E402
+
+__all__ = ["main"]
+del _circuits, _fit

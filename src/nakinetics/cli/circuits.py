@@ -1,0 +1,26 @@
+"""``nakinetics circuits``: list the preset circuits."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from ..presets import list_presets
+from . import main
+
+
+@main.command("circuits")
+@click.option("--verbose", "-v", is_flag=True, help="Also print descriptions, roles and parameters.")
+def circuits_command(verbose: bool) -> None:
+    """List the preset circuits (use a name with `nakinetics fit --circuit NAME`)."""
+    presets = list_presets()
+    width = max(len(p.name) for p in presets)
+    for preset in presets:
+        auto = "  [auto]" if "general" in preset.tags else ""
+        click.echo(f"{preset.name.ljust(width)}  {preset.circuit.text:<28} {preset.title}{auto}")
+        if verbose:
+            body = textwrap.fill(preset.description, 96, initial_indent="    ", subsequent_indent="    ")
+            roles = ", ".join(f"{label}={role}" for label, role in preset.roles.items())
+            click.echo(f"{body}\n    roles: {roles}\n    parameters: {', '.join(preset.circuit.parameter_names)}\n")
+    click.echo("\n[auto] = candidate when `fit` chooses the model itself (no --circuit).")

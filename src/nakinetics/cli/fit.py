@@ -1,0 +1,109 @@
+"""``nakinetics fit``: fit an equivalent circuit to every spectrum in a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..data import Spectrum
+from ..derived import CellGeometry, with_derived
+from ..exceptions import DataError
+from ..fitting import FitResult, Weighting, fit_circuit
+from ..io import read_spectra
+from ..report import format_comparison, format_fit
+from ..selection import compare_models
+from . import main
+from ._output import emit_json, parse_assignments, save_figure
+
+
+def _fit_one(
+    spectrum: Spectrum, circuit: str | None, compare: tuple[str, ...], options: dict[str, Any]
+) -> tuple[FitResult, str | None, str | None]:
+    """Fit one spectrum: the given circuit, or the best of ``compare`` / the general presets."""
+    if circuit and not compare:
+        return fit_circuit(spectrum, circuit, **options), None, None
+    candidates = ([circuit] if circuit else []) + list(compare) or None
+    comparison = compare_models(spectrum, candidates, **options)
+    table = format_comparison(comparison.table(), comparison.criterion)
+    return comparison.best, comparison.reason(), table
+
+
+@main.command("fit")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--circuit", "-c", metavar="PRESET|STRING",
+              help="Preset name (see `nakinetics circuits`) or circuit string such as 'R0-p(R1,CPE1)'. "
+              "Default: choose among the general presets by BIC.")
+@click.option("--compare", multiple=True, metavar="PRESET|STRING",
+              help="Fit these models too (repeatable) and print a χ²/AIC/BIC table; the lowest BIC is reported.")
+@click.option("--area", type=click.FloatRange(min=0, min_open=True), metavar="CM2",
+              help="Geometric electrode area in cm² (needed for ASR, i0 and conductivity).")
+@click.option("--cell", type=click.Choice(["symmetric", "single"]),
+              help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
+              "single interface. Default: from the preset (Na|…|Na presets are symmetric).")
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=298.15, show_default=True,
+              metavar="K", help="Temperature for i0 in K.")
+@click.option("--thickness", type=click.FloatRange(min=0, min_open=True), metavar="CM",
+              help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).")
+@click.option("--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted.")
+@click.option("--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted.")
+@click.option("--weighting", type=click.Choice([w.value for w in Weighting]), default="modulus", show_default=True,
+              help="Residual weights: 1/|Z| (modulus), 1/|Z'| and 1/|Z''| (proportional) or none (unit).")
+@click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
+@click.option("--index", type=click.IntRange(min=0), metavar="N",
+              help="Fit only spectrum N (0-based) of a multi-spectrum file.")
+@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>.")
+def fit_command(
+    file: Path,
+    circuit: str | None,
+    compare: tuple[str, ...],
+    area: float | None,
+    cell: str | None,
+    temperature: float,
+    thickness: float | None,
+    fmin: float | None,
+    fmax: float | None,
+    weighting: str,
+    fix: tuple[str, ...],
+    index: int | None,
+    json_path: str | None,
+    plot_path: Path | None,
+) -> None:
+    """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
+    and report parameters, ASR, i0, effective capacitances and fit statistics."""
+    if fmin is not None and fmax is not None and fmin >= fmax:
+        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    fixed = parse_assignments(fix, "--fix")
+    geometry = CellGeometry(area_cm2=area, cell=cell, temperature_k=temperature,  # type: ignore[arg-type]
+                            thickness_cm=thickness)
+    spectra = read_spectra(file)
+    if index is not None:
+        if index >= len(spectra):
+            raise DataError(f"{file}: --index {index} but the file holds {len(spectra)} spectrum(s)")
+        spectra = [spectra[index]]
+    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
+
+    results: list[FitResult] = []
+    texts: list[str] = []
+    for spectrum in spectra:
+        result, reason, table = _fit_one(spectrum, circuit, compare, options)
+        result = with_derived(result, geometry)
+        results.append(result)
+        text = format_fit(result, reason)
+        texts.append(text if table is None else f"{text}\n\nmodel comparison\n{table}")
+
+    to_stderr = json_path == "-"
+    for text in texts:
+        click.echo(text + "\n", err=to_stderr)
+    if plot_path is not None:
+        from ..plotting import fit_figure
+
+        for k, result in enumerate(results):
+            target = plot_path if len(results) == 1 else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            save_figure(fit_figure(result), target)
+    if json_path is not None:
+        records = [r.to_dict() for r in results]
+        emit_json(records[0] if len(records) == 1 else records, json_path)

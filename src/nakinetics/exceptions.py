@@ -1,0 +1,40 @@
+"""The project's exception and warning classes.
+
+Every class derives from :class:`NakineticsError` and, where it makes sense, from the builtin that a
+caller would naturally catch (``ValueError``, ``RuntimeError``), so both ``except NakineticsError`` and
+``except ValueError`` work.  Messages are one line: what was wrong, the offending value, what is valid.
+"""
+
+from __future__ import annotations
+
+
+class NakineticsError(Exception):
+    """Base class of every error raised by nakinetics."""
+
+
+class DataError(NakineticsError, ValueError):
+    """Data that cannot be analysed: NaN, non-positive frequency, too few points, mismatched shapes."""
+
+
+class FileFormatError(DataError):
+    """A file that cannot be read: unknown format, empty, missing columns, malformed rows."""
+
+
+class CircuitSyntaxError(NakineticsError, ValueError):
+    """A malformed circuit string; the message points at the offending character."""
+
+
+class UnknownElementError(CircuitSyntaxError):
+    """A circuit string names an element type nakinetics does not define."""
+
+
+class PresetError(NakineticsError, ValueError):
+    """An unknown preset name or an invalid preset file."""
+
+
+class FitError(NakineticsError, RuntimeError):
+    """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
+
+
+class FitWarning(UserWarning):
+    """A recoverable fit problem: parameter at a bound, missing or large uncertainties, strong correlation."""

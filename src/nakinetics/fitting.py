@@ -1,0 +1,563 @@
+"""Complex non-linear least-squares fits of equivalent circuits, with no initial guesses required.
+
+The objective is a real, signed, weighted residual vector built here:
+``r = concat((Z'_fit − Z'_data)·w', (Z''_fit − Z''_data)·w'')`` with fixed weights from the data
+(:class:`Weighting`).  A fit runs in two stages:
+
+1. *search*: from a few data-driven starts (:func:`nakinetics.guesses.starting_points`) a trust-region
+   least-squares solve in internal coordinates (log of every positive magnitude, the CPE exponent linear),
+   with the exact Jacobian of the circuit; the best local minimum wins;
+2. *polish*: lmfit's ``least_squares`` from that minimum, which yields the covariance, standard errors,
+   χ², AIC and BIC.
+
+Interchangeable arcs (identical R‖CPE sub-circuits in series) are then put in canonical order, fastest
+time constant first, so labels do not swap between spectra.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import lmfit
+import numpy as np
+from scipy.optimize import least_squares
+
+from ._typing import ComplexArray, FloatArray
+from .circuit import Circuit, Element, Parallel, Series
+from .data import Spectrum
+from .exceptions import CircuitSyntaxError, FitError
+from .guesses import starting_points
+from .presets import Preset, get_preset, list_presets
+
+CORRELATION_WARNING = 0.98
+"""|correlation| above which a pair of parameters is reported as strongly correlated (the Q and n of one
+CPE are always strongly correlated and are not reported)."""
+
+
+class Weighting(str, Enum):
+    """How residuals are weighted (weights are fixed from the data, not from the model).
+
+    * ``modulus``: w' = w'' = 1/|Z_data| (every point counts by its relative error; default);
+    * ``proportional``: w' = 1/|Z'_data|, w'' = 1/|Z''_data| (floored at 1 % of |Z_data| so points on the
+      real axis do not dominate);
+    * ``unit``: w' = w'' = 1 (absolute errors in Ω; large impedances dominate).
+    """
+
+    MODULUS = "modulus"
+    PROPORTIONAL = "proportional"
+    UNIT = "unit"
+
+
+def residual_weights(impedance: ComplexArray, weighting: Weighting | str) -> tuple[FloatArray, FloatArray]:
+    """Weights (w', w'') in Ω⁻¹ (or 1 for ``unit``) for data ``impedance``."""
+    weighting = Weighting(weighting)
+    modulus = np.abs(impedance)
+    if weighting is Weighting.MODULUS:
+        return 1.0 / modulus, 1.0 / modulus
+    if weighting is Weighting.PROPORTIONAL:
+        floor = 0.01 * modulus
+        return 1.0 / np.maximum(np.abs(impedance.real), floor), 1.0 / np.maximum(np.abs(impedance.imag), floor)
+    ones = np.ones(impedance.shape)
+    return ones, ones
+
+
+def weighted_residual(
+    model: ComplexArray, data: ComplexArray, w_real: FloatArray, w_imag: FloatArray
+) -> FloatArray:
+    """Real residual vector ``concat((Z'_m − Z'_d)·w', (Z''_m − Z''_d)·w'')``."""
+    diff = model - data
+    return np.concatenate([diff.real * w_real, diff.imag * w_imag])
+
+
+@dataclass(frozen=True)
+class FittedParameter:
+    """A fitted (or fixed) parameter: value and 1σ standard error in ``unit``."""
+
+    name: str
+    value: float
+    stderr: float | None
+    unit: str
+    vary: bool
+    min: float
+    max: float
+    initial: float
+
+
+@dataclass(frozen=True)
+class FitStatistics:
+    """Goodness of fit.  χ² is the sum of squared weighted residuals; AIC/BIC as in lmfit
+    (n ln(χ²/n) + 2k and n ln(χ²/n) + k ln n with n = 2 × points)."""
+
+    chisqr: float
+    redchi: float
+    aic: float
+    bic: float
+    n_points: int
+    n_varying: int
+    nfev: int
+    success: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class DerivedQuantity:
+    """A number computed from fitted parameters, with its unit and the convention it follows."""
+
+    value: float
+    stderr: float | None
+    unit: str
+    convention: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "stderr": self.stderr, "unit": self.unit, "convention": self.convention}
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Outcome of :func:`fit_circuit` (immutable)."""
+
+    circuit: Circuit
+    spectrum: Spectrum
+    parameters: Mapping[str, FittedParameter]
+    statistics: FitStatistics
+    weighting: Weighting
+    covariance: FloatArray | None
+    correlation: FloatArray | None
+    preset: Preset | None = None
+    warnings: tuple[str, ...] = ()
+    derived: Mapping[str, DerivedQuantity] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Parameter values by name."""
+        return {name: p.value for name, p in self.parameters.items()}
+
+    @property
+    def varying(self) -> list[str]:
+        """Names of the fitted (not fixed) parameters, in the order of :attr:`covariance`."""
+        return [name for name, p in self.parameters.items() if p.vary]
+
+    def impedance(self, frequency: FloatArray | None = None) -> ComplexArray:
+        """Model impedance (Ω) at ``frequency`` (Hz; default: the fitted points)."""
+        f = self.spectrum.frequency if frequency is None else np.asarray(frequency, dtype=float)
+        return self.circuit.simulate(f, self.values)
+
+    def residuals(self) -> ComplexArray:
+        """Relative residuals (Z_data − Z_fit)/|Z_data| at the fitted points (complex, dimensionless)."""
+        z = self.spectrum.impedance
+        return (z - self.impedance()) / np.abs(z)
+
+    def with_derived(self, derived: Mapping[str, DerivedQuantity], warnings: tuple[str, ...] = ()) -> FitResult:
+        """A copy with derived quantities (and extra warnings) attached."""
+        from dataclasses import replace
+
+        return replace(self, derived=dict(derived), warnings=self.warnings + warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record: file, circuit, parameters, derived, statistics, warnings."""
+        stats = self.statistics
+        return {
+            "file": self.spectrum.metadata.source,
+            "index": self.spectrum.metadata.index,
+            "circuit": self.circuit.text,
+            "preset": self.preset.name if self.preset else None,
+            "weighting": self.weighting.value,
+            "frequency_range_hz": [float(self.spectrum.frequency.min()), float(self.spectrum.frequency.max())],
+            "parameters": {
+                name: {"value": p.value, "stderr": p.stderr, "unit": p.unit, "vary": p.vary}
+                for name, p in self.parameters.items()
+            },
+            "derived": {name: d.to_dict() for name, d in self.derived.items()},
+            "statistics": {
+                "chisqr": stats.chisqr,
+                "redchi": stats.redchi,
+                "aic": stats.aic,
+                "bic": stats.bic,
+                "n_points": stats.n_points,
+                "n_varying": stats.n_varying,
+                "success": stats.success,
+            },
+            "warnings": list(self.warnings),
+        }
+
+
+def resolve_circuit(circuit_or_preset: str | Circuit | Preset) -> tuple[Circuit, Preset | None]:
+    """Turn a preset name, a circuit string, a :class:`Circuit` or a :class:`Preset` into both."""
+    if isinstance(circuit_or_preset, Preset):
+        return circuit_or_preset.circuit, circuit_or_preset
+    if isinstance(circuit_or_preset, Circuit):
+        return circuit_or_preset, None
+    text = circuit_or_preset.strip()
+    if text in {p.name for p in list_presets()}:
+        return get_preset(text).circuit, get_preset(text)
+    try:
+        return Circuit(text), None
+    except CircuitSyntaxError:
+        if re.fullmatch(r"[a-z][a-z0-9_]*", text):
+            get_preset(text)  # raises PresetError with the known names and a suggestion
+        raise
+
+
+@dataclass
+class _Bounds:
+    values: dict[str, float]
+    lower: dict[str, float]
+    upper: dict[str, float]
+    vary: dict[str, bool]
+
+
+def _parameter_setup(
+    circuit: Circuit,
+    preset: Preset | None,
+    fixed: Mapping[str, float],
+    bounds: Mapping[str, tuple[float | None, float | None]],
+) -> _Bounds:
+    names = set(circuit.parameter_names)
+    for name in [*fixed, *bounds]:
+        if name not in names:
+            raise FitError(f"'{name}' is not a parameter of {circuit.text} (parameters: {', '.join(circuit.parameter_names)})")
+    setup = _Bounds({}, {}, {}, {})
+    for info in circuit.parameters:
+        lo, hi, vary = info.spec.min, info.spec.max, True
+        override = preset.parameters.get(info.name) if preset else None
+        if override is not None:
+            lo = lo if override.min is None else override.min
+            hi = hi if override.max is None else override.max
+            vary = override.vary
+            if override.value is not None:
+                setup.values[info.name] = override.value
+        user_lo, user_hi = bounds.get(info.name, (None, None))
+        lo = lo if user_lo is None else user_lo
+        hi = hi if user_hi is None else user_hi
+        if info.spec.log_scale and lo <= 0:
+            raise FitError(f"{info.name}: lower bound must be > 0 (got {lo})")
+        if lo >= hi:
+            raise FitError(f"{info.name}: lower bound {lo} is not below upper bound {hi}")
+        if info.name in fixed:
+            setup.values[info.name] = float(fixed[info.name])
+            vary = False
+        setup.lower[info.name], setup.upper[info.name], setup.vary[info.name] = lo, hi, vary
+    return setup
+
+
+class _Problem:
+    """Residual and Jacobian in internal coordinates u (log p for positive magnitudes, p otherwise)."""
+
+    def __init__(self, circuit: Circuit, spectrum: Spectrum, weighting: Weighting, setup: _Bounds) -> None:
+        self.circuit = circuit
+        self.omega = spectrum.omega
+        self.data = spectrum.impedance
+        self.w_re, self.w_im = residual_weights(self.data, weighting)
+        self.names = circuit.parameter_names
+        self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
+        self.log = np.array([circuit.parameters[i].spec.log_scale for i in self.free])
+        self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
+        lower = np.array([setup.lower[self.names[i]] for i in self.free])
+        upper = np.array([setup.upper[self.names[i]] for i in self.free])
+        self.u_lower = np.where(self.log, np.log(lower), lower)
+        self.u_upper = np.where(self.log, np.log(upper), upper)
+
+    def values(self, u: FloatArray) -> FloatArray:
+        full = self.full.copy()
+        full[self.free] = np.where(self.log, np.exp(u), u)
+        return full
+
+    def to_internal(self, values: Mapping[str, float]) -> FloatArray:
+        p = np.array([values[self.names[i]] for i in self.free], dtype=float)
+        u = np.where(self.log, np.log(np.maximum(p, 1e-300)), p)
+        span = self.u_upper - self.u_lower
+        return np.clip(u, self.u_lower + 1e-6 * span, self.u_upper - 1e-6 * span)
+
+    def residual(self, u: FloatArray) -> FloatArray:
+        z = self.circuit.impedance(self.omega, self.values(u))
+        return weighted_residual(z, self.data, self.w_re, self.w_im)
+
+    def jacobian(self, u: FloatArray) -> FloatArray:
+        values = self.values(u)
+        _, dz = self.circuit.impedance_and_jacobian(self.omega, values)
+        dz = dz[self.free]
+        scale = np.where(self.log, values[self.free], 1.0)
+        dz = dz * scale[:, None]
+        return np.vstack([(dz.real * self.w_re).T, (dz.imag * self.w_im).T])
+
+
+def _local_fit(problem: _Problem, u0: FloatArray, max_nfev: int) -> tuple[FloatArray, float]:
+    result = least_squares(
+        problem.residual,
+        u0,
+        jac=problem.jacobian,
+        bounds=(problem.u_lower, problem.u_upper),
+        method="trf",
+        x_scale=1.0,
+        max_nfev=max_nfev,
+        ftol=1e-10,
+        xtol=1e-10,
+        gtol=1e-10,
+    )
+    return result.x, float(2.0 * result.cost)
+
+
+# ---------------------------------------------------------------------------------------------------
+# canonical arc order
+
+
+def _arc_signature(node: Parallel) -> str:
+    def shape(n: Any) -> str:
+        if isinstance(n, Element):
+            return n.spec.symbol
+        inner = ",".join(shape(c) for c in n.children)
+        return f"p({inner})" if isinstance(n, Parallel) else f"s({inner})"
+
+    return shape(node)
+
+
+def _arc_time_constant(node: Parallel, values: Mapping[str, float]) -> float:
+    """τ of a simple arc: (R Q)^(1/n) for R‖CPE, R C for R‖C (first R and first capacitive element)."""
+    elements = [e for branch in node.children for e in ([branch] if isinstance(branch, Element) else [])]
+    resistors = [e for e in elements if e.spec.symbol == "R"]
+    caps = [e for e in elements if e.spec.symbol in {"C", "CPE"}]
+    if not resistors or not caps:
+        return math.nan
+    r = values[resistors[0].label]
+    cap = caps[0]
+    if cap.spec.symbol == "C":
+        return r * values[cap.label]
+    q, n = (values[name] for name in cap.parameter_names)
+    return float((r * q) ** (1.0 / n))
+
+
+def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[str, float]:
+    """Swap the values of identical arcs in series so their time constants increase along the string."""
+    out = dict(values)
+    top = circuit.tree.children if isinstance(circuit.tree, Series) else ()
+    groups: dict[str, list[Parallel]] = {}
+    for node in top:
+        if isinstance(node, Parallel):
+            groups.setdefault(_arc_signature(node), []).append(node)
+    for arcs in groups.values():
+        if len(arcs) < 2:
+            continue
+        taus = [_arc_time_constant(a, values) for a in arcs]
+        if any(math.isnan(t) for t in taus):
+            continue
+        names = [[e.parameter_names for e in _flatten(a)] for a in arcs]
+        order = sorted(range(len(arcs)), key=lambda k: taus[k])
+        for target, source in enumerate(order):
+            for t_names, s_names in zip(names[target], names[source], strict=True):
+                for t_name, s_name in zip(t_names, s_names, strict=True):
+                    out[t_name] = values[s_name]
+    return out
+
+
+def _flatten(node: Any) -> list[Element]:
+    if isinstance(node, Element):
+        return [node]
+    return [e for child in node.children for e in _flatten(child)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# public entry point
+
+
+def fit_circuit(
+    spectrum: Spectrum,
+    circuit_or_preset: str | Circuit | Preset,
+    *,
+    weighting: Weighting | str = Weighting.MODULUS,
+    fmin: float | None = None,
+    fmax: float | None = None,
+    fixed: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    initial: Mapping[str, float] | None = None,
+    max_starts: int = 6,
+) -> FitResult:
+    """Fit ``circuit_or_preset`` to ``spectrum`` without initial guesses.
+
+    Parameters
+    ----------
+    spectrum : the data (Hz, Ω).
+    circuit_or_preset : a preset name (``"na_se_na_2arc"``), a circuit string (``"R0-p(R1,CPE1)"``), a
+        :class:`~nakinetics.circuit.Circuit` or a :class:`~nakinetics.presets.Preset`.
+    weighting : see :class:`Weighting`.
+    fmin, fmax : fit only points with fmin ≤ f ≤ fmax (Hz).
+    fixed : parameters held at the given values.
+    bounds : per-parameter (min, max), ``None`` keeps the default side.
+    initial : optional starting values; any parameter not given gets a data-driven start.
+    max_starts : how many structured starts the search stage tries.
+
+    Raises
+    ------
+    FitError : fewer points than free parameters, bad bounds, unknown parameter names.
+    """
+    circuit, preset = resolve_circuit(circuit_or_preset)
+    weighting = Weighting(weighting)
+    if fmin is not None or fmax is not None:
+        spectrum = spectrum.select(fmin, fmax)
+    fixed = dict(fixed or {})
+    setup = _parameter_setup(circuit, preset, fixed, bounds or {})
+    n_vary = sum(setup.vary.values())
+    if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
+        raise FitError(
+            f"{spectrum.label}: {len(spectrum)} points cannot determine {n_vary} free parameters of {circuit.text}"
+        )
+    problem = _Problem(circuit, spectrum, weighting, setup)
+    held = {n: setup.values[n] for n in circuit.parameter_names if not setup.vary[n]}
+    missing_fixed = [n for n in held if not np.isfinite(held[n])]
+    if missing_fixed:
+        raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
+    starts = starting_points(spectrum, circuit, fixed=held, max_starts=max_starts)
+    if initial:
+        unknown = [n for n in initial if n not in circuit.parameter_names]
+        if unknown:
+            raise FitError(f"initial values for unknown parameters {', '.join(unknown)} of {circuit.text}")
+        starts = [{**starts[0], **initial, **held}, *starts]
+    preset_starts = {n: v for n, v in setup.values.items() if setup.vary[n]}
+    if preset_starts:
+        starts = [{**s, **preset_starts} for s in starts] + starts
+
+    budget = 40 * (n_vary + 1)
+    trials = [_local_fit(problem, problem.to_internal(s), budget) for s in starts]
+    best_u, _ = min(trials, key=lambda t: t[1])
+    best_u, _ = _local_fit(problem, best_u, 4 * budget)
+    best_values = canonical_arc_order(circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True)))
+    initial_values = dict(zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True))
+    return _polish(problem, setup, best_values, initial_values, spectrum, weighting, preset)
+
+
+def _polish(
+    problem: _Problem,
+    setup: _Bounds,
+    start: Mapping[str, float],
+    initial: Mapping[str, float],
+    spectrum: Spectrum,
+    weighting: Weighting,
+    preset: Preset | None,
+) -> FitResult:
+    """Final lmfit least-squares fit from ``start``: covariance, standard errors and statistics."""
+    circuit = problem.circuit
+    params = lmfit.Parameters()
+    for name in circuit.parameter_names:
+        lo, hi = setup.lower[name], setup.upper[name]
+        params.add(name, value=float(np.clip(start[name], lo, hi)), min=lo, max=hi, vary=setup.vary[name])
+    free_names = [circuit.parameter_names[i] for i in problem.free]
+
+    def vector(p: lmfit.Parameters) -> FloatArray:
+        return np.array([p[name].value for name in circuit.parameter_names])
+
+    def residual(p: lmfit.Parameters) -> FloatArray:
+        z = circuit.impedance(problem.omega, vector(p))
+        return weighted_residual(z, problem.data, problem.w_re, problem.w_im)
+
+    def jacobian(p: lmfit.Parameters) -> FloatArray:
+        _, dz = circuit.impedance_and_jacobian(problem.omega, vector(p))
+        dz = dz[problem.free]
+        return np.vstack([(dz.real * problem.w_re).T, (dz.imag * problem.w_im).T])
+
+    minimizer = lmfit.Minimizer(residual, params)
+    out = minimizer.minimize(method="least_squares", Dfun=jacobian, x_scale="jac", max_nfev=200)
+    fitted: dict[str, FittedParameter] = {}
+    for info in circuit.parameters:
+        par = out.params[info.name]
+        stderr = float(par.stderr) if par.stderr is not None and np.isfinite(par.stderr) else None
+        fitted[info.name] = FittedParameter(
+            name=info.name,
+            value=float(par.value),
+            stderr=stderr if par.vary else None,
+            unit=info.spec.unit,
+            vary=bool(par.vary),
+            min=setup.lower[info.name],
+            max=setup.upper[info.name],
+            initial=float(initial[info.name]),
+        )
+    covariance = np.asarray(out.covar, dtype=float) if out.covar is not None else None
+    correlation = None
+    if covariance is not None:
+        sd = np.sqrt(np.clip(np.diag(covariance), 0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            correlation = covariance / np.outer(sd, sd)
+    stats = FitStatistics(
+        chisqr=float(out.chisqr),
+        redchi=float(out.redchi),
+        aic=float(out.aic),
+        bic=float(out.bic),
+        n_points=len(spectrum),
+        n_varying=len(free_names),
+        nfev=int(out.nfev),
+        success=bool(out.success) and np.isfinite(out.chisqr),
+        message=str(out.message),
+    )
+    result = FitResult(
+        circuit=circuit,
+        spectrum=spectrum,
+        parameters=fitted,
+        statistics=stats,
+        weighting=weighting,
+        covariance=covariance,
+        correlation=correlation,
+        preset=preset,
+    )
+    return FitResult(**{**result.__dict__, "warnings": tuple(fit_warnings(result))})
+
+
+def fit_warnings(result: FitResult) -> list[str]:
+    """Plain-language problems with a fit: bounds, missing or large errors, correlated pairs, arcs
+    whose apex lies outside the measured window."""
+    notes: list[str] = []
+    if not result.statistics.success:
+        notes.append(f"fit did not converge: {result.statistics.message}")
+    for p in result.parameters.values():
+        if not p.vary:
+            continue
+        span = math.log(p.max / p.min) if p.min > 0 else p.max - p.min
+        near = (
+            (math.log(p.value / p.min) if p.min > 0 else p.value - p.min) < 1e-4 * span
+            or (math.log(p.max / p.value) if p.min > 0 else p.max - p.value) < 1e-4 * span
+        )
+        if near:
+            notes.append(f"{p.name} = {p.value:.4g} {p.unit} is at a bound [{p.min:g}, {p.max:g}]")
+        if p.stderr is None:
+            notes.append(f"{p.name}: standard error could not be estimated")
+        elif p.stderr > abs(p.value):
+            notes.append(f"{p.name}: standard error {p.stderr:.3g} exceeds the value {p.value:.3g} (not determined)")
+    if result.correlation is not None:
+        names = result.varying
+        corr = result.correlation
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                same_cpe = names[i].rsplit("_", 1)[0] == names[j].rsplit("_", 1)[0] and "CPE" in names[i]
+                if not same_cpe and np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
+                    notes.append(f"{names[i]} and {names[j]} are strongly correlated (r = {corr[i, j]:+.3f})")
+    elif result.statistics.n_varying:
+        notes.append("covariance matrix could not be estimated: no parameter uncertainties")
+    notes.extend(_window_warnings(result))
+    return notes
+
+
+def _window_warnings(result: FitResult) -> list[str]:
+    f_lo, f_hi = float(result.spectrum.frequency.min()), float(result.spectrum.frequency.max())
+    notes = []
+    top = result.circuit.tree.children if isinstance(result.circuit.tree, Series) else (result.circuit.tree,)
+    for node in top:
+        if not isinstance(node, Parallel):
+            continue
+        tau = _arc_time_constant(node, result.values)
+        if not math.isfinite(tau) or tau <= 0:
+            continue
+        apex = 1.0 / (2.0 * math.pi * tau)
+        label = "‖".join(e.label for e in _flatten(node))
+        if apex > 3.0 * f_hi:
+            notes.append(
+                f"arc {label}: apex {apex:.3g} Hz lies above the highest measured frequency {f_hi:.3g} Hz; "
+                "its resistance and capacitance are not identifiable from this window"
+            )
+        elif apex < f_lo / 3.0:
+            notes.append(
+                f"arc {label}: apex {apex:.3g} Hz lies below the lowest measured frequency {f_lo:.3g} Hz; "
+                "its resistance is an extrapolation"
+            )
+    return notes

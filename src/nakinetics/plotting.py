@@ -1,0 +1,91 @@
+"""Plots of spectra and fits.  Each function takes an optional matplotlib Axes and returns it;
+matplotlib is imported only when a plot is made, and nothing here shows or saves a figure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .data import Spectrum
+from .fitting import FitResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.figure().add_subplot()
+
+
+def _fit_curve(result: FitResult) -> tuple[np.ndarray, np.ndarray]:
+    f = result.spectrum.frequency
+    dense = np.geomspace(f.min(), f.max(), max(200, 4 * f.size))
+    return dense, result.impedance(dense)
+
+
+def plot_nyquist(spectrum: Spectrum, fit: FitResult | None = None, ax: Axes | None = None, **style: Any) -> Axes:
+    """Nyquist plot: Z' against −Z'' (Ω), equal axes, −Z'' upward, data as points and the fit as a line."""
+    ax = _axes(ax)
+    ax.plot(spectrum.real, -spectrum.imag, "o", ms=4, mfc="none", label="data", **style)
+    if fit is not None:
+        _, z = _fit_curve(fit)
+        ax.plot(z.real, -z.imag, "-", lw=1.5, label=f"fit {fit.circuit.text}")
+    ax.set_xlabel("Z' / Ω")
+    ax.set_ylabel("−Z'' / Ω")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.axhline(0, color="0.7", lw=0.5)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_bode(
+    spectrum: Spectrum, fit: FitResult | None = None, ax: Axes | None = None, phase_ax: Axes | None = None
+) -> tuple[Axes, Axes]:
+    """Bode plot: |Z| (Ω, log) on ``ax`` and −phase (°) on ``phase_ax`` (a twin axis if not given)."""
+    ax = _axes(ax)
+    phase_ax = phase_ax if phase_ax is not None else ax.twinx()
+    f = spectrum.frequency
+    ax.loglog(f, spectrum.modulus, "o", ms=4, mfc="none", color="C0", label="|Z| data")
+    phase_ax.semilogx(f, -spectrum.phase_deg, "s", ms=3, mfc="none", color="C1", label="−phase data")
+    if fit is not None:
+        dense, z = _fit_curve(fit)
+        ax.loglog(dense, np.abs(z), "-", color="C0", label="|Z| fit")
+        phase_ax.semilogx(dense, -np.degrees(np.angle(z)), "-", color="C1", label="−phase fit")
+    ax.set_xlabel("f / Hz")
+    ax.set_ylabel("|Z| / Ω")
+    phase_ax.set_ylabel("−phase / °")
+    return ax, phase_ax
+
+
+def plot_residuals(fit: FitResult, ax: Axes | None = None) -> Axes:
+    """Relative residuals (Z_data − Z_fit)/|Z_data| of real and imaginary parts (%) against frequency."""
+    ax = _axes(ax)
+    res = fit.residuals()
+    f = fit.spectrum.frequency
+    ax.semilogx(f, 100 * res.real, "o-", ms=3, lw=0.8, label="Δ Z' / |Z|")
+    ax.semilogx(f, 100 * res.imag, "s-", ms=3, lw=0.8, label="Δ Z'' / |Z|")
+    ax.axhline(0, color="0.5", lw=0.5)
+    ax.set_xlabel("f / Hz")
+    ax.set_ylabel("residual / %")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def fit_figure(fit: FitResult) -> Figure:
+    """One figure: Nyquist with the fit, Bode magnitude and phase, and residuals."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 8), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[3, 2])
+    plot_nyquist(fit.spectrum, fit, ax=fig.add_subplot(grid[:, 0]))
+    bode = fig.add_subplot(grid[0, 1])
+    plot_bode(fit.spectrum, fit, ax=bode)
+    plot_residuals(fit, ax=fig.add_subplot(grid[1, 1]))
+    fig.suptitle(f"{fit.spectrum.label} — {fit.preset.name if fit.preset else fit.circuit.text}")
+    return fig

@@ -1,0 +1,69 @@
+"""Plain-text rendering of results (returns strings; never prints)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .fitting import FitResult
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.{digits}g}"
+
+
+def _rows(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def format_fit(result: FitResult, reason: str | None = None) -> str:
+    """A readable report: parameters ± errors with units, derived quantities with conventions,
+    statistics and warnings."""
+    meta = result.spectrum.metadata
+    stats = result.statistics
+    f = result.spectrum.frequency
+    name = f"{result.preset.name} ({result.circuit.text})" if result.preset else result.circuit.text
+    lines = [
+        f"file      {result.spectrum.label}"
+        + (f"  [{meta.format}{', ' + meta.technique if meta.technique else ''}]" if meta.format else ""),
+        f"circuit   {name}",
+    ]
+    if reason:
+        lines.append(f"choice    {reason}")
+    lines.append(
+        f"data      {stats.n_points} points, {f.min():.4g}–{f.max():.4g} Hz, weighting {result.weighting.value}"
+    )
+    lines += ["", "parameters"]
+    rows = [["name", "value", "± stderr", "unit", ""]]
+    for p in result.parameters.values():
+        rows.append([p.name, _fmt(p.value, 5), _fmt(p.stderr, 3), p.unit, "" if p.vary else "(fixed)"])
+    lines += ["  " + line for line in _rows(rows)]
+    if result.derived:
+        lines += ["", "derived"]
+        rows = [["name", "value", "± stderr", "unit", "convention"]]
+        for key, d in result.derived.items():
+            rows.append([key, _fmt(d.value, 5), _fmt(d.stderr, 3), d.unit, d.convention])
+        lines += ["  " + line for line in _rows(rows)]
+    lines += [
+        "",
+        "statistics",
+        f"  chi2 {stats.chisqr:.4g}   reduced chi2 {stats.redchi:.4g}   AIC {stats.aic:.2f}   BIC {stats.bic:.2f}"
+        f"   success {'yes' if stats.success else 'NO'}",
+    ]
+    if result.warnings:
+        lines += ["", "warnings"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
+    """The model-comparison table (χ², AIC, BIC, Δ, preferred)."""
+    rows = [["model", "k", "chi2", "red. chi2", "AIC", "BIC", f"Δ{criterion.upper()}", ""]]
+    for row in table:
+        rows.append([
+            row["model"], str(row["n_varying"]), _fmt(row["chisqr"]), _fmt(row["redchi"]),
+            f"{row['aic']:.2f}", f"{row['bic']:.2f}", f"{row['delta']:.2f}", "preferred" if row["preferred"] else "",
+        ])
+    return "\n".join(_rows(rows))
