@@ -154,10 +154,10 @@ def derive_quantities(result: FitResult, geometry: CellGeometry) -> tuple[dict[s
                     f"{role} ASR per interface: R × A / 2 (symmetric cell, identical interfaces)")
         if len(interfacial) > 1:
             add("ASR_interfacial_total_cell", lambda v: sum(v[n] for n in interfacial) * area, "Ohm cm^2",
-                f"sum of {' + '.join(interfacial)} × A, cell total")
+                f"({' + '.join(interfacial)}) × A, cell total")
             if symmetric:
                 add("ASR_interfacial_total_per_interface", lambda v: sum(v[n] for n in interfacial) * area / 2,
-                    "Ohm cm^2", f"sum of {' + '.join(interfacial)} × A / 2, per interface (symmetric cell)")
+                    "Ohm cm^2", f"({' + '.join(interfacial)}) × A / 2, per interface (symmetric cell)")
         g = 2.0 if symmetric else 1.0
         rt_nf = GAS_CONSTANT * geometry.temperature_k / (geometry.n_electrons * FARADAY)
         for label in (lbl for lbl in interfacial if roles[lbl] in KINETIC_ROLES):

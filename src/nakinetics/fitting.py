@@ -488,7 +488,7 @@ def _polish(
         n_points=len(spectrum),
         n_varying=len(free_names),
         nfev=int(out.nfev),
-        success=bool(out.success) and np.isfinite(out.chisqr),
+        success=bool(out.success and np.isfinite(out.chisqr)),
         message=str(out.message),
     )
     result = FitResult(

@@ -38,7 +38,11 @@ def plot_nyquist(spectrum: Spectrum, fit: FitResult | None = None, ax: Axes | No
         ax.plot(z.real, -z.imag, "-", lw=1.5, label=f"fit {fit.circuit.text}")
     ax.set_xlabel("Z' / Ω")
     ax.set_ylabel("−Z'' / Ω")
-    ax.set_aspect("equal", adjustable="datalim")
+    x, y = spectrum.real, -spectrum.imag
+    pad = 0.04 * max(np.ptp(x), np.ptp(y), 1e-12)
+    ax.set_xlim(x.min() - pad, x.max() + pad)
+    ax.set_ylim(min(y.min(), 0.0) - pad, y.max() + pad)
+    ax.set_aspect("equal", adjustable="box")
     ax.axhline(0, color="0.7", lw=0.5)
     ax.legend(fontsize="small")
     return ax
@@ -81,11 +85,10 @@ def fit_figure(fit: FitResult) -> Figure:
     """One figure: Nyquist with the fit, Bode magnitude and phase, and residuals."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 8), layout="constrained")
-    grid = fig.add_gridspec(2, 2, height_ratios=[3, 2])
-    plot_nyquist(fit.spectrum, fit, ax=fig.add_subplot(grid[:, 0]))
-    bode = fig.add_subplot(grid[0, 1])
-    plot_bode(fit.spectrum, fit, ax=bode)
+    fig = Figure(figsize=(11, 8.5), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.2, 1])
+    plot_nyquist(fit.spectrum, fit, ax=fig.add_subplot(grid[0, :]))
+    plot_bode(fit.spectrum, fit, ax=fig.add_subplot(grid[1, 0]))
     plot_residuals(fit, ax=fig.add_subplot(grid[1, 1]))
     fig.suptitle(f"{fit.spectrum.label} — {fit.preset.name if fit.preset else fit.circuit.text}")
     return fig
