@@ -23,7 +23,7 @@ from .exceptions import (
     PresetError,
     UnknownElementError,
 )
-from .fitting import DerivedQuantity, FitResult, FittedParameter, FitStatistics, Weighting, fit_circuit
+from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
 from .io import read_spectra, read_spectrum
 from .presets import Preset, get_preset, list_presets
 from .selection import ModelComparison, compare_models

@@ -12,8 +12,8 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 from functools import cached_property
+from typing import NoReturn
 
 import numpy as np
 
@@ -216,13 +216,14 @@ class Circuit:
     def impedance_and_jacobian(
         self, omega: FloatArray, values: Sequence[float] | FloatArray
     ) -> tuple[ComplexArray, ComplexArray]:
-        """Return Z(ω) (Ω) and ∂Z/∂p (rows in parameter order) for one parameter vector."""
+        """Return Z(ω) (Ω) and ∂Z/∂p with shape (n_parameters, n_omega), rows in parameter order."""
         omega = np.asarray(omega, dtype=float)
         vals = [float(v) for v in values]
         if len(vals) != len(self.parameters):
             raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
-        z, rows = _evaluate(self.tree, omega, vals, [0])
-        return z, np.array(rows, dtype=complex).reshape(len(vals), omega.size)
+        jac = np.empty((len(vals), omega.size), dtype=complex)
+        z = _evaluate(self.tree, omega, vals, jac, [0])
+        return z, jac
 
     def simulate(self, frequency: FloatArray, values: dict[str, float]) -> ComplexArray:
         """Z (Ω) at ``frequency`` (Hz) for named parameter ``values``."""
@@ -232,22 +233,31 @@ class Circuit:
         return self.impedance(2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names])
 
 
-def _evaluate(
-    node: Node, omega: FloatArray, values: list[float], cursor: list[int]
-) -> tuple[ComplexArray, list[ComplexArray]]:
-    """Z and derivative rows of ``node``; ``cursor[0]`` walks through ``values`` depth-first."""
+def _evaluate(node: Node, omega: FloatArray, values: list[float], jac: ComplexArray, cursor: list[int]) -> ComplexArray:
+    """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters.
+
+    ``cursor[0]`` walks depth-first through ``values`` (the parameter order).  A parallel node scales
+    its children's rows by (Z/Z_i)², the chain rule of 1/Z = Σ 1/Z_i; series rows pass through.
+    """
     if isinstance(node, Element):
         start = cursor[0]
         cursor[0] += len(node.spec.parameters)
-        return node.spec.function(omega, *values[start : cursor[0]])
-    parts = [_evaluate(child, omega, values, cursor) for child in node.children]
+        z, grads = node.spec.function(omega, *values[start : cursor[0]])
+        for k, grad in enumerate(grads):
+            jac[start + k] = grad
+        return z
     if isinstance(node, Series):
-        return sum((p[0] for p in parts), np.zeros(omega.shape, dtype=complex)), [r for p in parts for r in p[1]]
-    admittance = sum(1.0 / p[0] for p in parts)
-    z = 1.0 / admittance
-    z2 = z * z
-    rows: list[ComplexArray] = []
-    for zi, child_rows in parts:
-        factor = z2 / (zi * zi)
-        rows.extend(factor * r for r in child_rows)
-    return z, rows
+        z = _evaluate(node.children[0], omega, values, jac, cursor)
+        for child in node.children[1:]:
+            z = z + _evaluate(child, omega, values, jac, cursor)
+        return z
+    parts = []
+    for child in node.children:
+        start = cursor[0]
+        parts.append((start, _evaluate(child, omega, values, jac, cursor), cursor[0]))
+    z = 1.0 / sum(1.0 / zi for _, zi, _ in parts)
+    for start, zi, stop in parts:
+        if stop > start:
+            ratio = z / zi
+            jac[start:stop] *= ratio * ratio
+    return z

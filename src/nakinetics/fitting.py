@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import lmfit
@@ -39,7 +39,7 @@ CORRELATION_WARNING = 0.98
 CPE are always strongly correlated and are not reported)."""
 
 
-class Weighting(str, Enum):
+class Weighting(StrEnum):
     """How residuals are weighted (weights are fixed from the data, not from the model).
 
     * ``modulus``: w' = w'' = 1/|Z_data| (every point counts by its relative error; default);

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from ._typing import FloatArray
-from .circuit import Circuit, Element, Node, Parallel, Series
+from .circuit import Circuit, Element, Node, Series
 from .data import Spectrum
 
 _CAPACITIVE = {"C", "CPE"}
@@ -206,9 +206,8 @@ def warburg_sigma_estimate(spectrum: Spectrum, n_points: int = 5) -> float:
 def _process_values(process: Process, resistance: float, tau: float, values: dict[str, float]) -> None:
     resistance = max(resistance, 1e-6)
     tau = max(tau, 1e-12)
-    if process.kind == "diffusion":
-        element = process.node
-        assert isinstance(element, Element)  # noqa: S101  (kind == diffusion guarantees it)
+    element = process.node
+    if isinstance(element, Element):  # a finite diffusion element (Wo, Ws, G)
         r_name, tau_name = element.parameter_names
         # a finite-Warburg or Gerischer -Z'' peak sits near ωτ ≈ 2.5 rather than ωτ = 1
         values[r_name] = resistance * (3.0 if element.spec.symbol == "Wo" else 1.0)

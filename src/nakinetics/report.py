@@ -50,8 +50,10 @@ def format_fit(result: FitResult, reason: str | None = None) -> str:
     lines += [
         "",
         "statistics",
-        f"  chi2 {stats.chisqr:.4g}   reduced chi2 {stats.redchi:.4g}   AIC {stats.aic:.2f}   BIC {stats.bic:.2f}"
-        f"   success {'yes' if stats.success else 'NO'}",
+        (
+            f"  chi2 {stats.chisqr:.4g}   reduced chi2 {stats.redchi:.4g}   AIC {stats.aic:.2f}"
+            f"   BIC {stats.bic:.2f}   success {'yes' if stats.success else 'NO'}"
+        ),
     ]
     if result.warnings:
         lines += ["", "warnings"] + [f"  - {w}" for w in result.warnings]

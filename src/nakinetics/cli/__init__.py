@@ -39,8 +39,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-from . import circuits as _circuits  # noqa: E402  (subcommands register themselves on `main`)
-from . import fit as _fit  # noqa: E402
+from . import circuits as _circuits
+from . import fit as _fit
 
 __all__ = ["main"]
 del _circuits, _fit

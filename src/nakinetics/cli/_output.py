@@ -21,7 +21,7 @@ class OutputError(NakineticsError, OSError):
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path`` and move it into place only on success."""
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = target.parent if str(target.parent) else Path()
     if not directory.is_dir():
         raise OutputError(f"{target}: directory {directory} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=directory)

@@ -1,0 +1,394 @@
+"""Helpers shared by every reader: text decoding, numbers with units and decimal commas, header
+key/value parsing, dates, numeric tables with line numbers, point checks and spectrum building.
+
+Nothing here knows an instrument layout; the family modules (``chi``, ``biologic``, ...) do.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._typing import ComplexArray, FloatArray
+from ..data import Spectrum, SpectrumMetadata, Technique
+from ..exceptions import DataError, FileFormatError
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+def fail(
+    path: Path | str, message: str, line: int | None = None, error: type[DataError] = FileFormatError
+) -> DataError:
+    """One-line error (``FileFormatError`` by default): ``"<path>: line <n>: <message>"``."""
+    where = f"{path}: line {line}: " if line is not None else f"{path}: "
+    return error((where + message).replace("\r", " ").replace("\n", " "))
+
+
+# ----------------------------------------------------------------------------------------------- text
+
+_LINE_BREAK = re.compile(r"\r*\n|\r")
+
+
+def read_bytes(path: Path) -> bytes:
+    """Whole file as bytes; raise :class:`FileFormatError` when it is empty or only whitespace."""
+    raw = path.read_bytes()
+    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise fail(path, "file is empty (expected an impedance spectrum)")
+    return raw
+
+
+def decode(raw: bytes) -> str:
+    """Decode instrument text: UTF-8 (BOM stripped) if valid, else cp1252, else latin-1 (never fails)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def read_lines(path: Path) -> list[str]:
+    """Decoded lines without line terminators; LF, CRLF, CR and CR CR LF all count as one break."""
+    text = decode(read_bytes(path))
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+# -------------------------------------------------------------------------------------------- numbers
+
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def to_float(text: str, decimal_comma: bool = False) -> float:
+    """Parse one number; with ``decimal_comma`` a ``,`` is the decimal separator. Raises ValueError."""
+    text = text.strip()
+    if decimal_comma:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def number_and_unit(text: str | None) -> tuple[float | None, str]:
+    """Split ``"0,001 cm²"`` into ``(0.001, "cm²")``; a lone comma is a decimal comma.
+
+    Returns ``(None, text)`` when the text does not start with a number.
+    """
+    if text is None:
+        return None, ""
+    match = _NUMBER.match(text)
+    if not match:
+        return None, text.strip()
+    number, unit = match.groups()
+    if "," in number and "." not in number:
+        number = number.replace(",", ".")
+    try:
+        return float(number), unit
+    except ValueError:
+        return None, text.strip()
+
+
+def header_float(text: str | None) -> float | None:
+    """Number at the start of a header value (unit text after it ignored), or ``None``."""
+    return number_and_unit(text)[0]
+
+
+# ---------------------------------------------------------------------------------------------- units
+
+_MICRO = ("µ", "μ", "u")
+_PREFIX: dict[str, float] = {
+    "p": 1e-12,
+    "n": 1e-9,
+    "m": 1e-3,
+    "": 1.0,
+    "k": 1e3,
+    "K": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    **dict.fromkeys(_MICRO, 1e-06),
+}
+_BASE_UNITS: dict[str, tuple[str, ...]] = {
+    "ohm": ("Ω", "Ohm", "ohm", "ohms", "Ohms", "OHM"),
+    "hz": ("Hz", "hz", "HZ"),
+    "v": ("V",),
+    "a": ("A",),
+    "s": ("s", "sec", "Sec", "S"),
+}
+
+
+def unit_scale(unit: str | None, quantity: str) -> float | None:
+    """Factor converting ``unit`` to the SI base of ``quantity`` (``"ohm"``, ``"hz"``, ``"v"``, ``"a"``,
+    ``"s"``): ``unit_scale("kΩ", "ohm") == 1e3``, ``unit_scale("mHz", "hz") == 1e-3``.
+
+    Case matters for prefixes (``mHz`` vs ``MHz``). Returns ``None`` for an unrecognised unit.
+    """
+    if unit is None:
+        return None
+    unit = unit.strip()
+    if quantity == "s":
+        extra = {"min": 60.0, "h": 3600.0, "ms": 1e-3}
+        if unit in extra:
+            return extra[unit]
+    for base in _BASE_UNITS[quantity]:
+        if unit.endswith(base):
+            prefix = unit[: len(unit) - len(base)]
+            if prefix in _PREFIX:
+                return _PREFIX[prefix]
+    return None
+
+
+def rescale(value: Any, scale: float) -> Any:
+    """``value * scale``, dividing by the exact integer 1/scale for sub-unit prefixes so that
+    ``rescale(30.0, 1e-6) == 3e-05`` (not 2.9999999999999997e-05)."""
+    return value / round(1.0 / scale) if 0 < scale < 1 else value * scale
+
+
+# ------------------------------------------------------------------------------------- key / values
+
+
+def key_values(lines: Iterable[str], separator: str) -> dict[str, str]:
+    """``key<sep>value`` lines → dict (keys and values stripped; the first occurrence wins)."""
+    out: dict[str, str] = {}
+    for line in lines:
+        key, sep, value = line.partition(separator)
+        key = " ".join(key.split())
+        if sep and key and key not in out:
+            out[key] = value.strip()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+
+def parse_datetime(text: str | None, formats: Sequence[str]) -> datetime | None:
+    """First of ``formats`` that parses ``text`` (whitespace collapsed), or ``None``."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------------------------- tables
+
+Splitter = Callable[[str], list[str]]
+
+
+def split_on(delimiter: str | None, strip_line: bool = False) -> Splitter:
+    """Field splitter: ``None`` = runs of whitespace; otherwise the delimiter, fields stripped and
+    trailing empty fields (a trailing delimiter) dropped; ``strip_line`` also drops leading delimiters
+    (Gamry's tab-indented table rows)."""
+    if delimiter is None:
+        return str.split
+
+    def split(line: str) -> list[str]:
+        fields = [field.strip() for field in (line.strip() if strip_line else line).split(delimiter)]
+        while fields and fields[-1] == "":
+            fields.pop()
+        return fields
+
+    return split
+
+
+@dataclass(frozen=True)
+class Table:
+    """Numeric rows of a text table: ``data[i, j]`` is row i, column j; ``lines[i]`` its 1-based line."""
+
+    names: list[str]
+    data: FloatArray
+    lines: np.ndarray
+
+    def index(self, path: Path, *candidates: str, required: bool = True) -> int | None:
+        """Position of the first column whose name equals one of ``candidates``."""
+        for candidate in candidates:
+            if candidate in self.names:
+                return self.names.index(candidate)
+        if required:
+            raise fail(
+                path,
+                f"no column named {' or '.join(repr(c) for c in candidates)} "
+                f"(found: {', '.join(repr(n) for n in self.names if n)})",
+            )
+        return None
+
+    def column(self, path: Path, *candidates: str, required: bool = True) -> FloatArray | None:
+        """The column named by the first matching candidate (see :meth:`index`)."""
+        j = self.index(path, *candidates, required=required)
+        return None if j is None else self.data[:, j]
+
+    def select(self, keep: np.ndarray) -> Table:
+        """Rows where ``keep`` is true."""
+        return Table(self.names, self.data[keep], self.lines[keep])
+
+
+def numeric_rows(
+    path: Path,
+    lines: Sequence[str],
+    start: int,
+    stop: int | None = None,
+    *,
+    split: Splitter,
+    min_fields: int,
+    decimal_comma: bool = False,
+    names: Sequence[str] = (),
+    end_at: Callable[[str], bool] | None = None,
+) -> Table:
+    """Parse ``lines[start:stop]`` as numeric rows (blank lines skipped) into a :class:`Table`.
+
+    ``end_at(line)`` true ends the table before that line.  A row with fewer than ``min_fields``
+    fields, fewer fields than the first row, or a field that is not a number raises
+    :class:`FileFormatError` naming the line; extra trailing fields are ignored.
+    """
+    rows: list[list[float]] = []
+    numbers: list[int] = []
+    width: int | None = None
+    for i in range(start, len(lines) if stop is None else stop):
+        line = lines[i]
+        if end_at is not None and end_at(line):
+            break
+        if not line.strip():
+            continue
+        fields = split(line)
+        if len(fields) < min_fields:
+            raise fail(
+                path, f"expected at least {min_fields} fields, found {len(fields)}: {line.strip()!r}", i + 1
+            )
+        try:
+            values = [to_float(field, decimal_comma) for field in fields]
+        except ValueError:
+            raise fail(path, f"expected numbers, found {line.strip()[:80]!r}", i + 1) from None
+        if width is None:
+            width = len(values)
+        elif len(values) < width:
+            raise fail(path, f"expected {width} fields like the rows above, found {len(values)}", i + 1)
+        rows.append(values)
+        numbers.append(i + 1)
+    if not rows:
+        raise fail(path, "no data rows found (expected numeric rows after the column header)")
+    assert width is not None
+    data = np.array([row[:width] for row in rows], dtype=np.float64)
+    return Table(list(names), data, np.asarray(numbers, dtype=np.int64))
+
+
+def looks_numeric(fields: Sequence[str], decimal_comma: bool = False) -> bool:
+    """True when every field parses as a number."""
+    try:
+        for field in fields:
+            to_float(field, decimal_comma)
+    except ValueError:
+        return False
+    return bool(fields)
+
+
+# ---------------------------------------------------------------------------------- points → spectrum
+
+
+def check_points(
+    path: Path, frequency: FloatArray, impedance: ComplexArray, lines: np.ndarray | None = None
+) -> None:
+    """Raise :class:`FileFormatError` at the first NaN/inf value or frequency ≤ 0 (with its line)."""
+    bad = ~(np.isfinite(frequency) & np.isfinite(impedance.real) & np.isfinite(impedance.imag))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        line = None if lines is None else int(lines[k])
+        raise fail(
+            path,
+            f"NaN or infinite value (f={frequency[k]!r} Hz, Z={impedance[k]!r} Ω) in {int(bad.sum())} "
+            "point(s); expected finite numbers",
+            line,
+        )
+    nonpositive = frequency <= 0
+    if nonpositive.any():
+        k = int(np.flatnonzero(nonpositive)[0])
+        line = None if lines is None else int(lines[k])
+        raise fail(path, f"frequency {frequency[k]:g} Hz; expected frequencies > 0 Hz", line)
+
+
+def split_sweeps(frequency: FloatArray) -> list[slice]:
+    """Split a concatenation of sweeps at frequency resets.
+
+    A reset is a step against the sweep direction by more than a factor 2 (e.g. 100 Hz → 200 kHz in a
+    descending sweep); scatter of a few per cent within one sweep never splits.
+    """
+    n = frequency.size
+    if n < 3:
+        return [slice(0, n)]
+    ratio = np.log10(frequency[1:] / frequency[:-1])
+    descending = float(np.median(ratio)) <= 0
+    jumps = ratio > np.log10(2.0) if descending else ratio < -np.log10(2.0)
+    cuts = [0, *(int(k) + 1 for k in np.flatnonzero(jumps)), n]
+    return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def to_complex(real: Any, imag: Any) -> ComplexArray:
+    """Z' + jZ'' as a complex array, without ``0 * inf`` warnings for non-finite parts (checked later)."""
+    real = np.asarray(real, dtype=np.float64)
+    z = np.empty(real.shape, dtype=np.complex128)
+    z.real = real
+    z.imag = imag
+    return z
+
+
+def json_safe(value: Any) -> Any:
+    """Make ``value`` JSON-safe: numbers, strings, bools, None, lists and dicts of them."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def technique_from_control(text: str | None, potential: str, current: str) -> Technique | None:
+    """``"PEIS"`` if ``potential`` occurs in ``text``, ``"GEIS"`` if ``current`` does, else ``None``."""
+    if not text:
+        return None
+    if current.lower() in text.lower():
+        return "GEIS"
+    if potential.lower() in text.lower():
+        return "PEIS"
+    return None
+
+
+def make_spectrum(
+    path: Path,
+    fmt: str,
+    frequency: FloatArray,
+    impedance: ComplexArray,
+    *,
+    lines: np.ndarray | None = None,
+    times: FloatArray | None = None,
+    index: int = 0,
+    extra: dict[str, Any] | None = None,
+    **metadata: Any,
+) -> Spectrum:
+    """Check the points (NaN/inf, f ≤ 0, with line numbers) and build the :class:`Spectrum`.
+
+    ``metadata`` holds :class:`SpectrumMetadata` fields (``instrument``, ``technique``, ...); ``None``
+    values stay ``None``.  ``extra`` is made JSON-safe and ``None`` entries are dropped.
+    """
+    frequency = np.asarray(frequency, dtype=np.float64)
+    impedance = np.asarray(impedance, dtype=np.complex128)
+    check_points(path, frequency, impedance, lines)
+    clean = {k: json_safe(v) for k, v in (extra or {}).items() if v is not None}
+    meta = SpectrumMetadata(source=str(path), format=fmt, index=index, extra=clean, **metadata)
+    return Spectrum(frequency=frequency, impedance=impedance, point_times_s=times, metadata=meta)

@@ -1,0 +1,253 @@
+"""Generic delimited text (``"csv"``) and the Eco Chemie / Autolab FRA ``Z60W`` text export.
+
+Generic reader:
+
+* delimiter: tab, ``;``, ``,`` or runs of whitespace, chosen from the last data line; decimal commas are
+  accepted with tab, ``;`` and whitespace delimiters;
+* any preamble is skipped; the data block starts at the first line of ≥ 3 numbers followed by another
+  such line; the line just before it, if any, is the header;
+* header names are matched to roles case-insensitively: frequency (``f``, ``freq``, ``frequency``),
+  Z' (``Z'``, ``Zre``, ``Z_real``, ``Re(Z)``, ``real``), Z'' (``Z''``, ``Z"``, ``Zim``, ``Zimag``, ``Im(Z)``),
+  ``-Z''``/``-Im(Z)`` (flipped), |Z| (``|Z|``, ``mod``, ``Zmod``, ``Z``) and phase (``phase``, ``phz``;
+  ``-phase`` flipped; degrees unless the unit says rad), time (``time``, ``t``); units in ``(…)``, ``[…]``
+  or after ``/`` scale the values (``kΩ``, ``mOhm``, ``kHz``, ``mHz``, ``min``, ...);
+* Z' and Z'' win over |Z| and phase when both are present;
+* without a header the file must have exactly three columns, read as f (Hz), Z' (Ω), Z'' (Ω) with Z''
+  **as written** — the convention of impedance.py's ``readCSV``.  Nothing is flipped by guessing, even
+  when most Z'' values are positive: name the column ``-Z''`` to flip it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import Spectrum
+from ._common import (
+    Splitter,
+    fail,
+    looks_numeric,
+    make_spectrum,
+    numeric_rows,
+    read_lines,
+    rescale,
+    split_on,
+    to_complex,
+    unit_scale,
+)
+from .zplot import read_scribner
+
+FORMAT = "csv"
+FORMAT_Z60W = "autolab-z60w"
+
+_ROLES: dict[str, frozenset[str]] = {
+    "frequency": frozenset({"f", "freq", "frequency", "frequencies", "fr"}),
+    "real": frozenset(
+        {"z'", "zre", "zreal", "re(z)", "rez", "re", "real", "real(z)", "realz", "zr", "z'(a)"}
+    ),
+    "imag": frozenset(
+        {
+            "z''",
+            "zim",
+            "zimag",
+            "zimg",
+            "im(z)",
+            "imz",
+            "im",
+            "imag",
+            "imag(z)",
+            "imagz",
+            "imaginary",
+            "zi",
+            "z''(b)",
+        }
+    ),
+    "modulus": frozenset(
+        {"|z|", "mod", "modz", "mod(z)", "zmod", "abs(z)", "absz", "z", "magnitude", "zmag", "modulus"}
+    ),
+    "phase": frozenset({"phase", "phase(z)", "phz", "zphz", "phi", "theta", "phaseangle", "angle"}),
+    "time": frozenset({"t", "time", "elapsedtime"}),
+}
+_QUANTITY = {"frequency": "hz", "real": "ohm", "imag": "ohm", "modulus": "ohm", "time": "s"}
+_ANGLE_UNITS = {"deg": 1.0, "°": 1.0, "degree": 1.0, "degrees": 1.0, "rad": float(np.degrees(1.0))}
+_UNIT_SUFFIX = re.compile(r"^(.*?)\s*(?:\(([^()]*)\)|\[([^\[\]]*)\])$")
+
+
+def _is_unit(text: str) -> bool:
+    return text.strip().lower() in _ANGLE_UNITS or any(
+        unit_scale(text, quantity) is not None for quantity in ("ohm", "hz", "s", "v", "a")
+    )
+
+
+def _split_unit(name: str) -> tuple[str, str | None]:
+    """``"Z' (kΩ)"`` → ``("Z'", "kΩ")``; also ``[unit]`` and ``name/unit``; ``(name, None)`` if none."""
+    match = _UNIT_SUFFIX.match(name)
+    if match:
+        return match.group(1), (match.group(2) or match.group(3)).strip()
+    if "/" in name:
+        base, unit = name.rsplit("/", 1)
+        return base.strip(), unit.strip()
+    return name, None
+
+
+def _clean(name: str) -> str:
+    """Strip enclosing double quotes; primes and ``"`` (CHI's ``Z"``) become ``'`` / ``''``."""
+    name = name.strip()
+    if len(name) > 1 and name[0] == name[-1] == '"':
+        name = name[1:-1].strip()
+    return name.replace("’", "'").replace("′", "'").replace("″", "''").replace('"', "''")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_.]", "", name).lower()
+
+
+def normalize_name(name: str) -> tuple[str, str | None]:
+    """``"Z_real [kOhm]"`` → ``("zreal", "kOhm")``; ``"-Im(Z)/Ohm"`` → ``("-im(z)", "Ohm")``.
+
+    A suffix that is not a known unit stays part of the name (``"Re(Z)"`` → ``("re(z)", None)``).
+    """
+    name = _clean(name)
+    base, unit = _split_unit(name)
+    if unit is not None and _is_unit(unit):
+        return _key(base), unit
+    return _key(name), None
+
+
+def _role(key: str) -> tuple[str | None, float]:
+    sign = 1.0
+    if key.startswith("-"):
+        key, sign = key[1:], -1.0
+    return next((role for role, keys in _ROLES.items() if key in keys), None), sign
+
+
+def _roles(names: Sequence[str]) -> dict[str, tuple[int, float, str]]:
+    """Role → (column, sign, unit) for the first column that plays it.
+
+    A name with an unrecognised unit suffix (``"Z' (Ohm cm2)"``) still gets its role, so that the unit
+    is reported as unsupported rather than the column silently ignored.
+    """
+    found: dict[str, tuple[int, float, str]] = {}
+    for j, name in enumerate(names):
+        key, unit = normalize_name(name)
+        role, sign = _role(key)
+        if role is None:
+            base, raw_unit = _split_unit(_clean(name))
+            role, sign = _role(_key(base))
+            unit = raw_unit
+        if role is not None and role not in found:
+            found[role] = (j, sign, unit or "")
+    return found
+
+
+def _scale(path: Path, role: str, unit: str, name: str, line: int | None) -> float:
+    if not unit:
+        return 1.0
+    scale = _ANGLE_UNITS.get(unit.lower()) if role == "phase" else unit_scale(unit, _QUANTITY[role])
+    if scale is None:
+        raise fail(path, f"column {name!r}: unit {unit!r} is not supported for {role}", line)
+    return scale
+
+
+_DIALECTS: tuple[tuple[str | None, str, bool], ...] = (
+    ("\t", "tab", True),
+    (";", ";", True),
+    (",", ",", False),
+    (None, "whitespace", False),
+    (None, "whitespace", True),
+)
+
+
+def _dialect(lines: Sequence[str]) -> tuple[Splitter, str, bool]:
+    """(splitter, delimiter name, decimal comma): the candidate that turns the most lines into rows of
+    ≥ 3 numbers (ties: tab, ``;``, ``,``, whitespace)."""
+    best: tuple[int, Splitter, str, bool] | None = None
+    for delimiter, name, comma_allowed in _DIALECTS:
+        split = split_on(delimiter)
+        sample = [split(line) for line in lines if line.strip()]
+        comma = comma_allowed and any("," in field for fields in sample for field in fields)
+        if comma_allowed and not comma and delimiter is None:
+            continue
+        count = sum(len(fields) >= 3 and looks_numeric(fields, comma) for fields in sample)
+        if best is None or count > best[0]:
+            best = (count, split, name, comma)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def read_csv(path: Path) -> list[Spectrum]:
+    """Read generic delimited text (see the module docstring for the rules); one spectrum."""
+    lines = read_lines(path)
+    split, delimiter, comma = _dialect(lines)
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    is_row = [len(split(lines[i])) >= 3 and looks_numeric(split(lines[i]), comma) for i in nonblank]
+    start = next(
+        (i for k, i in enumerate(nonblank) if is_row[k] and (k + 1 == len(nonblank) or is_row[k + 1])),
+        None,
+    )
+    if start is None:
+        raise fail(path, "no data rows: expected lines of at least 3 numbers (f, Z', Z'' or f, |Z|, phase)")
+    previous = [i for i in nonblank if i < start]
+    header_index = previous[-1] if previous else None
+    table = numeric_rows(path, lines, start, split=split, min_fields=3, decimal_comma=comma)
+    n_cols = table.data.shape[1]
+    if header_index is None:
+        if n_cols != 3:
+            raise fail(
+                path,
+                f"no header row and {n_cols} columns; expected a header naming the columns or exactly "
+                "3 columns f (Hz), Z' (Ω), Z'' (Ω)",
+                start + 1,
+            )
+        names = ["f", "Z'", "Z''"]
+        roles = {"frequency": (0, 1.0, ""), "real": (1, 1.0, ""), "imag": (2, 1.0, "")}
+    else:
+        names = split(lines[header_index])
+        if delimiter == "whitespace" and len(names) != n_cols:
+            names = re.split(r"\s{2,}|\t", lines[header_index].strip())
+        roles = _roles(names)
+    header_line = None if header_index is None else header_index + 1
+    if "frequency" not in roles or not (
+        {"real", "imag"} <= roles.keys() or {"modulus", "phase"} <= roles.keys()
+    ):
+        raise fail(
+            path,
+            f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "
+            "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'') or |Z| and phase",
+            header_line,
+        )
+
+    def values(role: str) -> np.ndarray:
+        j, sign, unit = roles[role]
+        if j >= n_cols:
+            raise fail(path, f"column {names[j]!r} has no values (rows have {n_cols} fields)", start + 1)
+        return sign * rescale(table.data[:, j], _scale(path, role, unit, names[j], header_line))
+
+    f = values("frequency")
+    if {"real", "imag"} <= roles.keys():
+        z = to_complex(values("real"), values("imag"))
+        used = ("frequency", "real", "imag")
+    else:
+        modulus, phase = values("modulus"), np.radians(values("phase"))
+        z = to_complex(modulus * np.cos(phase), modulus * np.sin(phase))
+        used = ("frequency", "modulus", "phase")
+    times = None
+    if "time" in roles and roles["time"][0] < n_cols:
+        scale = unit_scale(roles["time"][2] or "s", "s")  # a "T (°C)" column is not a time: ignored
+        times = None if scale is None else rescale(table.data[:, roles["time"][0]], scale)
+    extra: dict[str, Any] = {
+        "columns": {role: names[roles[role][0]] for role in used},
+        "delimiter": delimiter,
+        "decimal_comma": comma,
+        "header": header_index is not None,
+    }
+    return [make_spectrum(path, FORMAT, f, z, lines=table.lines, times=times, extra=extra)]
+
+
+def read_z60w(path: Path) -> list[Spectrum]:
+    """Read an Eco Chemie / Autolab FRA ``"Z60W Data File"`` export (comma rows, signed Z''; one spectrum)."""
+    return read_scribner(path, FORMAT_Z60W, "Eco Chemie Autolab FRA (Z60W)")

@@ -1,0 +1,190 @@
+"""Princeton Applied Research / AMETEK software exports: Parstat text, VersaStudio ``.par``, PowerSuite text.
+
+* **Parstat** (tab text): ``Potential (V)  Current (A)  Elapsed Time (s)  Frequency (Hz)  Zre (ohms)
+  Zim (ohms)  |Vac| (V)  |Iac| (A)``.  Rows with ``Frequency = 0`` are DC rest/hold records, not
+  impedance points, and are dropped (their number is kept in ``extra``).  The DC level is the mean of the
+  measured potential and current over the impedance rows.
+* **VersaStudio** ``.par``: INI/XML-like sections; ``<SegmentN>`` holds ``Definition=`` (column names) and
+  comma rows.  Columns are found by name (``Frequency(Hz)``, ``Z Real``, ``Z Imag``, ``Elapsed Time(s)``).
+  Each segment with impedance columns is one spectrum.  The ``Z`` in ``.par`` is what VersaStudio calls
+  "un-calibrated" (impedance.py issue #284).
+* **PowerSuite** (tab text): ``Frequency  Zre  Zimg``.
+
+All three store Z'' signed (capacitive < 0).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._typing import ComplexArray, FloatArray
+from ..data import Spectrum
+from ._common import (
+    Table,
+    fail,
+    header_float,
+    make_spectrum,
+    numeric_rows,
+    parse_datetime,
+    read_lines,
+    rescale,
+    split_on,
+    technique_from_control,
+    to_complex,
+    unit_scale,
+)
+
+FORMAT_PARSTAT = "parstat"
+FORMAT_VERSASTUDIO = "versastudio"
+FORMAT_POWERSUITE = "powersuite"
+_SECTION = re.compile(r"^<(\w+)>\s*$")
+
+
+def _tab_table(path: Path, freq: str, real: str, imag: str) -> tuple[Table, FloatArray, ComplexArray]:
+    """Header line + tab-separated rows → (table, f in Hz, Z in Ω) with the named columns."""
+    lines = read_lines(path)
+    names = [name.strip() for name in lines[0].split("\t")]
+    table = numeric_rows(path, lines, 1, split=split_on("\t"), min_fields=3, names=names)
+    return table, table.column(path, freq), to_complex(table.column(path, real), table.column(path, imag))
+
+
+def read_parstat(path: Path) -> list[Spectrum]:
+    """Read a Parstat tab-separated export, dropping the freq = 0 DC rows (one spectrum)."""
+    table, f, z = _tab_table(path, "Frequency (Hz)", "Zre (ohms)", "Zim (ohms)")
+    keep = f != 0
+    if not keep.any():
+        raise fail(path, "every row has Frequency (Hz) = 0 (DC records only); expected impedance rows")
+    table = table.select(keep)
+    potential = table.column(path, "Potential (V)", required=False)
+    current = table.column(path, "Current (A)", required=False)
+    extra = {"dropped_dc_rows": int((~keep).sum()), "dc_level": "mean of measured Potential/Current"}
+    return [
+        make_spectrum(
+            path,
+            FORMAT_PARSTAT,
+            f[keep],
+            z[keep],
+            lines=table.lines,
+            times=table.column(path, "Elapsed Time (s)", required=False),
+            extra=extra,
+            instrument="Princeton Applied Research PARSTAT",
+            dc_potential_v=None if potential is None else float(np.mean(potential)),
+            dc_current_a=None if current is None else float(np.mean(current)),
+        )
+    ]
+
+
+def read_powersuite(path: Path) -> list[Spectrum]:
+    """Read a PowerSuite ``Frequency Zre Zimg`` tab export (one spectrum)."""
+    table, f, z = _tab_table(path, "Frequency", "Zre", "Zimg")
+    instrument = "Princeton Applied Research PowerSuite"
+    return [make_spectrum(path, FORMAT_POWERSUITE, f, z, lines=table.lines, instrument=instrument)]
+
+
+def _sections(lines: list[str]) -> list[tuple[str, int, int]]:
+    """``<Name>`` … ``</Name>`` blocks → (name, first line index inside, end index)."""
+    out = []
+    for i, line in enumerate(lines):
+        match = _SECTION.match(line)
+        if match:
+            name = match.group(1)
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == f"</{name}>"), len(lines))
+            out.append((name, i + 1, end))
+    return out
+
+
+def _keys(lines: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in lines:
+        key, sep, value = line.partition("=")
+        if sep:
+            out.setdefault(key.strip(), value.strip())
+    return out
+
+
+def _action_metadata(action: dict[str, str]) -> dict[str, Any]:
+    """Technique, amplitude and DC level from a VersaStudio EIS ``<ActionN>``."""
+    technique = technique_from_control(action.get("Name"), "Potentiostatic", "Galvanostatic")
+    fields: dict[str, Any] = {"technique": technique}
+    for key, value in action.items():
+        unit = re.match(r"^Amplitude \((\w+)", key)
+        amplitude = header_float(value)
+        if unit and amplitude is not None:
+            for quantity, field in (("v", "ac_amplitude_v"), ("a", "ac_amplitude_a")):
+                scale = unit_scale(unit.group(1), quantity)
+                if scale is not None:
+                    fields[field] = rescale(amplitude, scale)
+    if (
+        action.get("Potential (V),Versus") == "vs Ref"
+    ):  # "vs OC" set-points are relative: not an absolute level
+        fields["dc_potential_v"] = header_float(action.get("Potential (V),Value"))
+    if technique == "GEIS":
+        fields["dc_current_a"] = header_float(action.get("Current (A),Value"))
+    return fields
+
+
+def read_versastudio(path: Path) -> list[Spectrum]:
+    """Read the impedance segments of a VersaStudio ``.par`` file (one spectrum per segment)."""
+    lines = read_lines(path)
+    sections = _sections(lines)
+    keys = {name: _keys(lines[a:b]) for name, a, b in sections}
+    actions = [
+        keys[name]
+        for name, _, _ in sections
+        if name.startswith("Action") and "EIS" in keys[name].get("Name", "")
+    ]
+    segments = []
+    for name, first, end in sections:
+        if not name.startswith("Segment"):
+            continue
+        definition = next((i for i in range(first, end) if lines[i].startswith("Definition=")), None)
+        if definition is None:
+            continue
+        names = [n.strip() for n in lines[definition].partition("=")[2].split(",")]
+        if {"Frequency(Hz)", "Z Real", "Z Imag"} <= set(names):
+            segments.append((name, definition, end, names))
+    if not segments:
+        raise fail(path, "no <SegmentN> with Frequency(Hz), Z Real and Z Imag in its Definition= line")
+    instrument = keys.get("Instrument", {})
+    model = f"{instrument.get('Type', '')}{instrument.get('Model', '')}".strip()
+    experiment = keys.get("Experiment", {})
+    start_time = parse_datetime(
+        f"{experiment.get('DateAcquired', '')} {experiment.get('TimeAcquired', '')}",
+        ("%A, %B %d, %Y %I:%M:%S %p", "%A, %B %d, %Y %H:%M:%S"),
+    )
+    area = header_float(keys.get("Action0", {}).get("Working Electrode Area (cm2)"))
+    spectra = []
+    for index, (name, definition, end, names) in enumerate(segments):
+        table = numeric_rows(path, lines, definition + 1, end, split=split_on(","), min_fields=3, names=names)
+        f = table.column(path, "Frequency(Hz)")
+        z = to_complex(table.column(path, "Z Real"), table.column(path, "Z Imag"))
+        action = actions[index] if len(actions) == len(segments) else (actions[0] if actions else {})
+        extra = {
+            "segment": name,
+            "action": action.get("Name"),
+            "software_version": keys.get("Application", {}).get("Version"),
+            "serial_number": instrument.get("SN"),
+            "amplitude_kind": "rms",
+            "potential_versus": action.get("Potential (V),Versus"),
+        }
+        spectra.append(
+            make_spectrum(
+                path,
+                FORMAT_VERSASTUDIO,
+                f,
+                z,
+                lines=table.lines,
+                times=table.column(path, "Elapsed Time(s)", required=False),
+                index=index,
+                extra=extra,
+                instrument=f"VersaStudio {model}".strip() if model else "VersaStudio",
+                area_cm2=area,
+                start_time=start_time,
+                **_action_metadata(action),
+            )
+        )
+    return spectra
