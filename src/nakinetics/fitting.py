@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -459,7 +460,10 @@ def _polish(
         return np.vstack([(dz.real * problem.w_re).T, (dz.imag * problem.w_im).T])
 
     minimizer = lmfit.Minimizer(residual, params)
-    out = minimizer.minimize(method="least_squares", Dfun=jacobian, x_scale="jac", max_nfev=200)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # lmfit warns when a covariance diagonal is negative; such errors are reported as missing below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = minimizer.minimize(method="least_squares", Dfun=jacobian, x_scale="jac", max_nfev=200)
     fitted: dict[str, FittedParameter] = {}
     for info in circuit.parameters:
         par = out.params[info.name]
