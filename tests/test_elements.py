@@ -36,7 +36,7 @@ def test_formula_equals_impedance_py(symbol: str) -> None:
 @pytest.mark.parametrize("symbol", sorted(CASES))
 def test_analytic_derivatives_match_finite_differences(symbol: str) -> None:
     values = np.array(CASES[symbol])
-    _, grads = ELEMENTS[symbol].function(OMEGA, *values)
+    _, grads = ELEMENTS[symbol].evaluate(OMEGA, *values)
     for k in range(values.size):
         step = np.zeros_like(values)
         step[k] = 1e-6 * abs(values[k])
@@ -72,7 +72,7 @@ def test_finite_warburgs_limits() -> None:
 def test_finite_warburgs_stay_finite_far_outside_their_window() -> None:
     omega = np.logspace(-8, 12, 50)
     for symbol in ("Ws", "Wo"):
-        z, grads = ELEMENTS[symbol].function(omega, 10.0, 1e3)
+        z, grads = ELEMENTS[symbol].evaluate(omega, 10.0, 1e3)
         assert np.all(np.isfinite(z))
         assert all(np.all(np.isfinite(g)) for g in grads)
 

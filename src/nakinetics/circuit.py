@@ -18,7 +18,7 @@ from typing import NoReturn
 import numpy as np
 
 from ._typing import ComplexArray, FloatArray
-from .elements import ELEMENTS, ElementSpec, ParameterSpec
+from .elements import ELEMENTS, ElementSpec, Frequencies, ParameterSpec
 from .exceptions import CircuitSyntaxError, UnknownElementError
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z]+[A-Za-z0-9_]*)|(?P<punct>[-,()]))")
@@ -209,21 +209,22 @@ class Circuit:
         """Names of all parameters in order (``R0``, ``R1``, ``CPE1_Q``, ``CPE1_n``, ...)."""
         return [p.name for p in self.parameters]
 
-    def impedance(self, omega: FloatArray, values: Sequence[float] | FloatArray) -> ComplexArray:
-        """Z(ω) in Ω; ``omega`` in rad s⁻¹, ``values`` in the order of :attr:`parameter_names`."""
+    def impedance(self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray) -> ComplexArray:
+        """Z(ω) in Ω; ``omega`` in rad s⁻¹ (or a precomputed :class:`~nakinetics.elements.Frequencies`),
+        ``values`` in the order of :attr:`parameter_names`."""
         return self.impedance_and_jacobian(omega, values)[0]
 
     def impedance_and_jacobian(
-        self, omega: FloatArray, values: Sequence[float] | FloatArray
+        self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
     ) -> tuple[ComplexArray, ComplexArray]:
         """Return Z(ω) (Ω) and ∂Z/∂p with shape (n_parameters, n_omega), rows in parameter order."""
-        omega = np.asarray(omega, dtype=float)
+        w = omega if isinstance(omega, Frequencies) else Frequencies(omega)
         vals = [float(v) for v in values]
         if len(vals) != len(self.parameters):
             raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
-        jac = np.empty((len(vals), omega.size), dtype=complex)
-        z = _evaluate(self.tree, omega, vals, jac, [0])
-        return z, jac
+        jac = np.empty((len(vals), w.omega.size), dtype=complex)
+        z = _evaluate(self.tree, w, vals, jac, [0])
+        return z * w.ones if np.ndim(z) == 0 else z, jac
 
     def simulate(self, frequency: FloatArray, values: dict[str, float]) -> ComplexArray:
         """Z (Ω) at ``frequency`` (Hz) for named parameter ``values``."""
@@ -233,7 +234,7 @@ class Circuit:
         return self.impedance(2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names])
 
 
-def _evaluate(node: Node, omega: FloatArray, values: list[float], jac: ComplexArray, cursor: list[int]) -> ComplexArray:
+def _evaluate(node: Node, omega: Frequencies, values: list[float], jac: ComplexArray, cursor: list[int]) -> ComplexArray:
     """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters.
 
     ``cursor[0]`` walks depth-first through ``values`` (the parameter order).  A parallel node scales

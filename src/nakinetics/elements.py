@@ -31,8 +31,21 @@ import numpy as np
 
 from ._typing import ComplexArray, FloatArray
 
-#: f(omega, *params) -> (Z, [dZ/dp for p in params])
-ImpedanceWithGradient = Callable[..., tuple[ComplexArray, list[ComplexArray]]]
+
+class Frequencies:
+    """Angular frequencies ω (rad s⁻¹) with the derived arrays elements need, computed once per fit."""
+
+    def __init__(self, omega: FloatArray) -> None:
+        self.omega = np.asarray(omega, dtype=float)
+        self.jw = 1j * self.omega
+        self.log_jw = np.log(self.omega) + 0.5j * np.pi
+        self.warburg_unit = (1.0 - 1.0j) / np.sqrt(self.omega)
+        self.ones = np.ones(self.omega.shape, dtype=complex)
+
+
+#: f(frequencies, *params) -> (Z, [dZ/dp for p in params]); Z may be a scalar for frequency-independent
+#: elements (broadcast by the circuit)
+ImpedanceWithGradient = Callable[..., tuple[ComplexArray | complex, list[ComplexArray]]]
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,15 @@ class ElementSpec:
             return [label]
         return [f"{label}_{p.suffix}" for p in self.parameters]
 
+    def evaluate(self, omega: FloatArray, *values: float) -> tuple[ComplexArray, list[ComplexArray]]:
+        """Z(ω) in Ω and ∂Z/∂p for each parameter, as arrays over ``omega`` (rad s⁻¹)."""
+        w = Frequencies(omega)
+        z, grads = self.function(w, *values)
+        return z * w.ones, [g * w.ones for g in grads]
+
     def impedance(self, omega: FloatArray, *values: float) -> ComplexArray:
         """Z(ω) in Ω for parameter values in the order of ``parameters``."""
-        return self.function(np.asarray(omega, dtype=float), *values)[0]
+        return self.evaluate(omega, *values)[0]
 
 
 def _tanh_parts(s: ComplexArray) -> tuple[ComplexArray, ComplexArray]:
@@ -82,34 +101,30 @@ def _tanh_parts(s: ComplexArray) -> tuple[ComplexArray, ComplexArray]:
     return (1.0 - e) / denom, 4.0 * e / (denom * denom)
 
 
-def _resistor(omega: FloatArray, r: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    z = np.full(omega.shape, complex(r))
-    return z, [np.ones(omega.shape, dtype=complex)]
+def _resistor(w: Frequencies, r: float) -> tuple[complex, list[ComplexArray]]:
+    return complex(r), [w.ones]
 
 
-def _capacitor(omega: FloatArray, c: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    z = 1.0 / (1j * omega * c)
+def _capacitor(w: Frequencies, c: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    z = 1.0 / (w.jw * c)
     return z, [-z / c]
 
 
-def _inductor(omega: FloatArray, ind: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    jw = 1j * omega
-    return jw * ind, [jw.astype(complex)]
+def _inductor(w: Frequencies, ind: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    return w.jw * ind, [w.jw]
 
 
-def _cpe(omega: FloatArray, q: float, n: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    log_jw = np.log(omega) + 0.5j * np.pi
-    z = np.exp(-n * log_jw) / q
-    return z, [-z / q, -z * log_jw]
+def _cpe(w: Frequencies, q: float, n: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    z = np.exp(-n * w.log_jw) / q
+    return z, [-z / q, -z * w.log_jw]
 
 
-def _warburg(omega: FloatArray, sigma: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    unit = (1.0 - 1.0j) / np.sqrt(omega)
-    return sigma * unit, [unit]
+def _warburg(w: Frequencies, sigma: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    return sigma * w.warburg_unit, [w.warburg_unit]
 
 
-def _warburg_open(omega: FloatArray, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    s = np.sqrt(1j * omega * tau)
+def _warburg_open(w: Frequencies, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    s = np.sqrt(w.jw * tau)
     e = np.exp(-2.0 * s)
     one_minus = -np.expm1(-2.0 * s)
     coth = (1.0 + e) / one_minus
@@ -119,20 +134,19 @@ def _warburg_open(omega: FloatArray, r: float, tau: float) -> tuple[ComplexArray
     return r * shape, [shape, r * dshape_ds * s / (2.0 * tau)]
 
 
-def _warburg_short(omega: FloatArray, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    s = np.sqrt(1j * omega * tau)
+def _warburg_short(w: Frequencies, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    s = np.sqrt(w.jw * tau)
     tanh, sech2 = _tanh_parts(s)
     shape = tanh / s
     dshape_ds = sech2 / s - tanh / (s * s)
     return r * shape, [shape, r * dshape_ds * s / (2.0 * tau)]
 
 
-def _gerischer(omega: FloatArray, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    jw = 1j * omega
-    base = 1.0 + jw * tau
+def _gerischer(w: Frequencies, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:
+    base = 1.0 + w.jw * tau
     shape = 1.0 / np.sqrt(base)
     z = r * shape
-    return z, [shape, -0.5 * z * jw / base]
+    return z, [shape, -0.5 * z * w.jw / base]
 
 
 _R = ParameterSpec("R", "Ohm", "resistance", 10.0, 1e-9, 1e12)

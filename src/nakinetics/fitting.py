@@ -26,15 +26,19 @@ from typing import Any
 
 import lmfit
 import numpy as np
-from scipy.optimize import least_squares
 
+from . import _lm
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, Series
 from .data import Spectrum
+from .elements import Frequencies
 from .exceptions import CircuitSyntaxError, FitError
 from .guesses import starting_points
 from .presets import Preset, get_preset, list_presets
 
+SEARCH_WIDEN_RATIO = 1.25
+"""The search tries every structured start when the best fit's relative RMS misfit exceeds this multiple of
+the distribution-of-relaxation-times model's misfit."""
 CORRELATION_WARNING = 0.98
 """|correlation| above which a pair of parameters is reported as strongly correlated (the Q and n of one
 CPE are always strongly correlated and are not reported)."""
@@ -251,7 +255,7 @@ class _Problem:
 
     def __init__(self, circuit: Circuit, spectrum: Spectrum, weighting: Weighting, setup: _Bounds) -> None:
         self.circuit = circuit
-        self.omega = spectrum.omega
+        self.frequencies = Frequencies(spectrum.omega)
         self.data = spectrum.impedance
         self.w_re, self.w_im = residual_weights(self.data, weighting)
         self.names = circuit.parameter_names
@@ -274,33 +278,30 @@ class _Problem:
         span = self.u_upper - self.u_lower
         return np.clip(u, self.u_lower + 1e-6 * span, self.u_upper - 1e-6 * span)
 
-    def residual(self, u: FloatArray) -> FloatArray:
-        z = self.circuit.impedance(self.omega, self.values(u))
-        return weighted_residual(z, self.data, self.w_re, self.w_im)
-
-    def jacobian(self, u: FloatArray) -> FloatArray:
+    def residual_and_jacobian(self, u: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free)."""
         values = self.values(u)
-        _, dz = self.circuit.impedance_and_jacobian(self.omega, values)
-        dz = dz[self.free]
-        scale = np.where(self.log, values[self.free], 1.0)
-        dz = dz * scale[:, None]
-        return np.vstack([(dz.real * self.w_re).T, (dz.imag * self.w_im).T])
+        z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
+        dz = dz[self.free] * np.where(self.log, values[self.free], 1.0)[:, None]
+        residual = weighted_residual(z, self.data, self.w_re, self.w_im)
+        jac = np.concatenate([dz.real * self.w_re, dz.imag * self.w_im], axis=1).T
+        return residual, jac
 
+    def relative_rms(self, u: FloatArray) -> float:
+        """RMS of (Z_fit − Z_data)/|Z_data| over real and imaginary parts (whatever the weighting)."""
+        z = self.circuit.impedance(self.frequencies, self.values(u))
+        return float(np.sqrt(np.mean(np.abs(z - self.data) ** 2 / np.abs(self.data) ** 2) / 2.0))
 
-def _local_fit(problem: _Problem, u0: FloatArray, max_nfev: int) -> tuple[FloatArray, float]:
-    result = least_squares(
-        problem.residual,
-        u0,
-        jac=problem.jacobian,
-        bounds=(problem.u_lower, problem.u_upper),
-        method="trf",
-        x_scale=1.0,
-        max_nfev=max_nfev,
-        ftol=1e-10,
-        xtol=1e-10,
-        gtol=1e-10,
-    )
-    return result.x, float(2.0 * result.cost)
+    def search(self, starts: list[FloatArray], probe_iterations: int = 8, keep: int = 2) -> tuple[FloatArray, float]:
+        """Best local minimum from several starts: a few LM steps from each, then the most promising
+        ``keep`` runs to convergence (bounded: at most 200 further iterations each).  Returns u and χ²."""
+        fun, lo, hi = self.residual_and_jacobian, self.u_lower, self.u_upper
+        with np.errstate(all="ignore"):
+            states = [_lm.iterate(fun, _lm.start(fun, u0, lo, hi), lo, hi, probe_iterations) for u0 in starts]
+            states.sort(key=lambda s: s.cost)
+            finals = [_lm.iterate(fun, s, lo, hi, 200) for s in states[:keep]]
+        best = min(finals, key=lambda s: s.cost)
+        return best.u, best.cost
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -411,7 +412,8 @@ def fit_circuit(
     missing_fixed = [n for n in held if not np.isfinite(held[n])]
     if missing_fixed:
         raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
-    starts = starting_points(spectrum, circuit, fixed=held, max_starts=max_starts)
+    plan = starting_points(spectrum, circuit, fixed=held)
+    starts = plan.starts
     if initial:
         unknown = [n for n in initial if n not in circuit.parameter_names]
         if unknown:
@@ -421,10 +423,13 @@ def fit_circuit(
     if preset_starts:
         starts = [{**s, **preset_starts} for s in starts] + starts
 
-    budget = 40 * (n_vary + 1)
-    trials = [_local_fit(problem, problem.to_internal(s), budget) for s in starts]
-    best_u, _ = min(trials, key=lambda t: t[1])
-    best_u, _ = _local_fit(problem, best_u, 4 * budget)
+    internal = [problem.to_internal(s) for s in starts]
+    best_u, best_cost = problem.search(internal[:max_starts])
+    if problem.relative_rms(best_u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(internal) > max_starts:
+        # much worse than the flexible DRT model: probably a wrong basin, so try every remaining start
+        more_u, more_cost = problem.search(internal[max_starts:])
+        if more_cost < best_cost:
+            best_u = more_u
     best_values = canonical_arc_order(circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True)))
     initial_values = dict(zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True))
     return _polish(problem, setup, best_values, initial_values, spectrum, weighting, preset)
@@ -451,11 +456,11 @@ def _polish(
         return np.array([p[name].value for name in circuit.parameter_names])
 
     def residual(p: lmfit.Parameters) -> FloatArray:
-        z = circuit.impedance(problem.omega, vector(p))
+        z = circuit.impedance(problem.frequencies, vector(p))
         return weighted_residual(z, problem.data, problem.w_re, problem.w_im)
 
     def jacobian(p: lmfit.Parameters) -> FloatArray:
-        _, dz = circuit.impedance_and_jacobian(problem.omega, vector(p))
+        _, dz = circuit.impedance_and_jacobian(problem.frequencies, vector(p))
         dz = dz[problem.free]
         return np.vstack([(dz.real * problem.w_re).T, (dz.imag * problem.w_im).T])
 

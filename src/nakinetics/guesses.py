@@ -25,14 +25,19 @@ _CAPACITIVE = {"C", "CPE"}
 _DIFFUSION = {"Wo", "Ws", "G"}
 CPE_START_N = 0.85
 """Starting CPE exponent (between an ideal capacitor and a strongly dispersed arc)."""
+TAIL_EXPONENTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+"""Exponents n of the low-frequency tail terms (jω)^-n tried when the circuit has a blocking element or
+Warburg diffusion."""
 
 
 @dataclass(frozen=True)
 class Relaxation:
-    """One peak of the distribution of relaxation times: resistance R (Ω) and time constant τ (s)."""
+    """One peak of the distribution of relaxation times: resistance R (Ω), time constant τ (s) and
+    significance R/|Z(ω = 1/τ)| (how much of the impedance at its own frequency the peak explains)."""
 
     resistance: float
     tau: float
+    significance: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,22 +45,37 @@ class RelaxationAnalysis:
     """Result of :func:`relaxation_peaks`.
 
     ``r_inf`` is the high-frequency real intercept (Ω), ``inductance`` the series inductance (H),
-    ``series_capacitance`` a blocking capacitance (F, ``inf`` when absent), ``peaks`` sorted by τ.
+    ``tails`` the low-frequency power-law terms as (n, a) with Z_tail = a (jω)^-n (a in Ω s^-n; n = 1 is a
+    blocking capacitance 1/a, n = 0.5 a Warburg tail with σ = a/√2), ``peaks`` sorted by τ.
     """
 
     r_inf: float
     inductance: float
-    series_capacitance: float
+    tails: tuple[tuple[float, float], ...]
     peaks: tuple[Relaxation, ...]
     tau_grid: FloatArray
     distribution: FloatArray
+    relative_rms: float
+
+    def dominant_tail(self, omega_min: float) -> tuple[float, float] | None:
+        """The tail term (n, a) with the largest |Z| at ``omega_min``, or ``None`` without tails."""
+        present = [(n, a) for n, a in self.tails if a > 0]
+        if not present:
+            return None
+        return max(present, key=lambda t: t[1] * omega_min ** (-t[0]))
 
 
-def relaxation_peaks(spectrum: Spectrum, points_per_decade: int = 6, ridge: float = 1e-3) -> RelaxationAnalysis:
+def relaxation_peaks(
+    spectrum: Spectrum,
+    points_per_decade: int = 6,
+    ridge: float = 1e-3,
+    tail_exponents: tuple[float, ...] = (1.0,),
+) -> RelaxationAnalysis:
     """Non-negative DRT of ``spectrum`` and its peaks (see module docstring).
 
     The τ grid extends one decade beyond 1/(2π f_max) and 1/(2π f_min) so that arcs partly outside the
-    measured window still get a peak.  Rows are weighted by 1/|Z| (relative fit).
+    measured window still get a peak.  ``tail_exponents`` adds series terms a·(jω)^-n (blocking electrode,
+    Warburg) so that a low-frequency tail is not mistaken for huge arcs.  Rows are weighted by 1/|Z|.
     """
     omega = spectrum.omega
     z = spectrum.impedance
@@ -66,13 +86,13 @@ def relaxation_peaks(spectrum: Spectrum, points_per_decade: int = 6, ridge: floa
     wt = np.outer(omega, tau)
     denom = 1.0 + wt * wt
     weight = 1.0 / np.abs(z)
-    a_re = np.hstack([1.0 / denom, np.ones((omega.size, 1)), np.zeros((omega.size, 2))])
-    a_im = np.hstack([-wt / denom, np.zeros((omega.size, 1)), omega[:, None], -1.0 / omega[:, None]])
+    tails = np.column_stack([(1j * omega) ** (-n) for n in tail_exponents]) if tail_exponents else np.zeros((omega.size, 0))
+    a_re = np.hstack([1.0 / denom, np.ones((omega.size, 1)), np.zeros((omega.size, 1)), tails.real])
+    a_im = np.hstack([-wt / denom, np.zeros((omega.size, 1)), omega[:, None], tails.imag])
     matrix = np.vstack([a_re * weight[:, None], a_im * weight[:, None]])
-    # scale the L and 1/C columns to order one so the ridge and NNLS treat them evenly
-    col_scale = np.ones(matrix.shape[1])
+    # scale every column to unit norm so the ridge and NNLS treat them evenly
     norms = np.linalg.norm(matrix, axis=0)
-    col_scale[norms > 0] = 1.0 / norms[norms > 0]
+    col_scale = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 1.0)
     matrix = matrix * col_scale
     reg = np.zeros((n_tau, matrix.shape[1]))
     reg[:, :n_tau] = ridge * np.eye(n_tau)
@@ -80,19 +100,25 @@ def relaxation_peaks(spectrum: Spectrum, points_per_decade: int = 6, ridge: floa
     coef, _ = nnls(np.vstack([matrix, reg]), target, maxiter=50 * matrix.shape[1])
     coef = coef * col_scale
     gamma = coef[:n_tau]
-    r_inf, inductance, inv_cap = coef[n_tau:]
+    model = a_re @ coef + 1j * (a_im @ coef)
+    relative_rms = float(np.sqrt(np.mean(np.abs(model - z) ** 2 / np.abs(z) ** 2) / 2.0))
     return RelaxationAnalysis(
-        r_inf=float(r_inf),
-        inductance=float(inductance),
-        series_capacitance=float(1.0 / inv_cap) if inv_cap > 0 else float("inf"),
-        peaks=_cluster(tau, gamma),
+        r_inf=float(coef[n_tau]),
+        inductance=float(coef[n_tau + 1]),
+        tails=tuple((float(n), float(a)) for n, a in zip(tail_exponents, coef[n_tau + 2 :], strict=True)),
+        peaks=_cluster(tau, gamma, spectrum),
         tau_grid=tau,
         distribution=gamma,
+        relative_rms=relative_rms,
     )
 
 
-def _cluster(tau: FloatArray, gamma: FloatArray, min_share: float = 0.01) -> tuple[Relaxation, ...]:
-    """Split the distribution at zeros and local minima; each part is one relaxation."""
+def _cluster(tau: FloatArray, gamma: FloatArray, spectrum: Spectrum, min_significance: float = 0.02) -> tuple[Relaxation, ...]:
+    """Split the distribution at zeros and local minima; each part is one relaxation.
+
+    A part is kept when its resistance is at least ``min_significance`` of |Z| at ω = 1/τ, so that small
+    arcs next to a large blocking or diffusion tail are not lost.
+    """
     total = gamma.sum()
     if total <= 0:
         return ()
@@ -103,13 +129,20 @@ def _cluster(tau: FloatArray, gamma: FloatArray, min_share: float = 0.01) -> tup
         if is_gap or is_valley:
             boundaries.append(m)
     boundaries.append(gamma.size)
+    order = np.argsort(spectrum.omega)
+    log_w = np.log(spectrum.omega[order])
+    log_modulus = np.log(spectrum.modulus[order])
     peaks = []
     for lo, hi in itertools.pairwise(boundaries):
         part = gamma[lo:hi]
         r = part.sum()
-        if r > min_share * total:
-            log_tau = np.sum(part * np.log(tau[lo:hi])) / r
-            peaks.append(Relaxation(float(r), float(np.exp(log_tau))))
+        if r <= 0:
+            continue
+        tau_k = float(np.exp(np.sum(part * np.log(tau[lo:hi])) / r))
+        local = float(np.exp(np.interp(-np.log(tau_k), log_w, log_modulus)))
+        significance = float(r / local)
+        if significance >= min_significance:
+            peaks.append(Relaxation(float(r), tau_k, significance))
     return tuple(sorted(peaks, key=lambda p: p.tau))
 
 
@@ -243,7 +276,7 @@ def _candidate_peak_sets(
             pool.append(Relaxation(total, tau_mid))
     pool.sort(key=lambda p: p.tau)
     combos = list(itertools.combinations(pool, n_needed))
-    combos.sort(key=lambda c: -sum(p.resistance for p in c))
+    combos.sort(key=lambda c: -sum(p.significance for p in c))
     sets = [list(c) for c in combos[:max_sets]]
     # a start that merges everything beyond the fastest n-1 peaks into the slowest process
     if len(pool) > n_needed:
@@ -255,17 +288,29 @@ def _candidate_peak_sets(
     return sets
 
 
+@dataclass(frozen=True)
+class StartPlan:
+    """Starting points, most promising first, and the relative RMS misfit of the flexible DRT model —
+    the misfit a correct circuit in its global minimum should come close to."""
+
+    starts: list[dict[str, float]]
+    drt_relative_rms: float
+
+
 def starting_points(
-    spectrum: Spectrum, circuit: Circuit, fixed: dict[str, float] | None = None, max_starts: int = 6
-) -> list[dict[str, float]]:
+    spectrum: Spectrum, circuit: Circuit, fixed: dict[str, float] | None = None, max_starts: int = 40
+) -> StartPlan:
     """A few structured starting points for fitting ``circuit`` to ``spectrum`` (all parameters named).
 
     Each start assigns relaxations from :func:`relaxation_peaks` to the circuit's arcs and diffusion
     elements in order of time constant; the series resistance, inductance, blocking capacitance and
     Warburg coefficient come from the intercept, the inductive tail and the low-frequency slope.
     """
-    analysis = relaxation_peaks(spectrum)
     roles = circuit_processes(circuit)
+    has_tail = bool(roles.series_capacitors or roles.warburgs) or any(
+        p.node.spec.symbol == "Wo" for p in roles.processes if isinstance(p.node, Element)
+    )
+    analysis = relaxation_peaks(spectrum, tail_exponents=TAIL_EXPONENTS if has_tail else (1.0,))
     base: dict[str, float] = {}
     r_span = max(float(np.ptp(spectrum.real)), 1e-3 * float(np.abs(spectrum.impedance).max()))
     for k, element in enumerate(roles.series_resistors):
@@ -273,17 +318,17 @@ def starting_points(
     for element in roles.series_inductors:
         base[element.label] = max(analysis.inductance, 1e-12)
     w_min = float(spectrum.omega.min())
+    tail = analysis.dominant_tail(w_min)
+    if tail is None or tail[0] < 0.55:  # no blocking behaviour seen: a capacitor corner well below the window
+        tail = (1.0, w_min * max(float(np.abs(spectrum.impedance).max()), 1e-9) / 10.0)
     for element in roles.series_capacitors:
-        if np.isfinite(analysis.series_capacitance):
-            cap = analysis.series_capacitance
-        else:  # no blocking behaviour seen: put the capacitor's corner well below the window
-            cap = 10.0 / (w_min * max(float(np.abs(spectrum.impedance).max()), 1e-9))
+        n_tail, a_tail = tail
         if element.spec.symbol == "C":
-            base[element.label] = cap
+            base[element.label] = w_min ** (n_tail - 1.0) / a_tail  # same |Z| at the lowest frequency
         else:
             q_name, n_name = element.parameter_names
-            base[n_name] = CPE_START_N
-            base[q_name] = cap * w_min ** (1.0 - CPE_START_N)
+            base[n_name] = min(max(n_tail, 0.5), 1.0)
+            base[q_name] = 1.0 / a_tail
     sigma = warburg_sigma_estimate(spectrum)
     for element in roles.warburgs:
         base[element.label] = sigma / max(len(roles.warburgs), 1)
@@ -296,8 +341,9 @@ def starting_points(
     # arcs first in order of appearance, then diffusion elements (usually the slowest)
     ordered = [p for p in roles.processes if p.kind == "arc"] + [p for p in roles.processes if p.kind != "arc"]
     starts: list[dict[str, float]] = []
-    for pool in peaks_for_arcs:
-        for chosen in _candidate_peak_sets(pool, len(ordered), spectrum, max_starts):
+    candidate_lists = [_candidate_peak_sets(pool, len(ordered), spectrum, max_starts) for pool in peaks_for_arcs]
+    for group in itertools.zip_longest(*candidate_lists):  # interleave: most promising of each pool first
+        for chosen in (c for c in group if c is not None):
             values = dict(base)
             for process, relaxation in zip(ordered, chosen, strict=True):
                 _process_values(process, relaxation.resistance, relaxation.tau, values)
@@ -309,4 +355,4 @@ def starting_points(
         if fixed:
             values.update(fixed)
         complete.append(values)
-    return complete[: max_starts + 2]
+    return StartPlan(complete[:max_starts], analysis.relative_rms)
