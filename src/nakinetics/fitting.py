@@ -423,11 +423,10 @@ def fit_circuit(
     if preset_starts:
         starts = [{**s, **preset_starts} for s in starts] + starts
 
-    internal = [problem.to_internal(s) for s in starts]
-    best_u, best_cost = problem.search(internal[:max_starts])
-    if problem.relative_rms(best_u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(internal) > max_starts:
+    best_u, best_cost = problem.search([problem.to_internal(s) for s in starts[:max_starts]])
+    if problem.relative_rms(best_u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(starts) > max_starts:
         # much worse than the flexible DRT model: probably a wrong basin, so try every remaining start
-        more_u, more_cost = problem.search(internal[max_starts:])
+        more_u, more_cost = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
         if more_cost < best_cost:
             best_u = more_u
     best_values = canonical_arc_order(circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True)))
