@@ -35,6 +35,3 @@ class PresetError(NakineticsError, ValueError):
 class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
 
-
-class FitWarning(UserWarning):
-    """A recoverable fit problem: parameter at a bound, missing or large uncertainties, strong correlation."""

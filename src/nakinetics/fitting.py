@@ -20,7 +20,7 @@ import math
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -159,8 +159,6 @@ class FitResult:
 
     def with_derived(self, derived: Mapping[str, DerivedQuantity], warnings: tuple[str, ...] = ()) -> FitResult:
         """A copy with derived quantities (and extra warnings) attached."""
-        from dataclasses import replace
-
         return replace(self, derived=dict(derived), warnings=self.warnings + warnings)
 
     def to_dict(self) -> dict[str, Any]:
@@ -509,7 +507,7 @@ def _polish(
         correlation=correlation,
         preset=preset,
     )
-    return FitResult(**{**result.__dict__, "warnings": tuple(fit_warnings(result))})
+    return replace(result, warnings=tuple(fit_warnings(result)))
 
 
 def fit_warnings(result: FitResult) -> list[str]:
