@@ -138,11 +138,12 @@ def _spectra(
     header_line: int | None = None,
 ) -> list[Spectrum]:
     """Shared by ``.mpt`` and ``.mpr``: columns by name → one spectrum per loop."""
-    if "freq/Hz" not in columns or "Re(Z)/Ohm" not in columns:
+    missing = [name for name in ("freq/Hz", "Re(Z)/Ohm") if name not in columns]
+    if missing:
         found = ", ".join(name for name in columns if name)
         raise fail(
             path,
-            f"column header lacks 'freq/Hz' or 'Re(Z)/Ohm' (found: {found}); expected an EIS export with "
+            f"column header lacks {' and '.join(repr(m) for m in missing)} (found: {found}); expected an EIS export with "
             "freq/Hz, Re(Z)/Ohm and -Im(Z)/Ohm",
             header_line,
         )
