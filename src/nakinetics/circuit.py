@@ -149,10 +149,11 @@ def parse_circuit(text: str) -> Node:
     return _Parser(text).parse()
 
 
-def _elements(node: Node) -> list[Element]:
+def elements_of(node: Node) -> list[Element]:
+    """Every element in ``node``, depth-first (the parameter order)."""
     if isinstance(node, Element):
         return [node]
-    return [e for child in node.children for e in _elements(child)]
+    return [e for child in node.children for e in elements_of(child)]
 
 
 def _to_string(node: Node) -> str:
@@ -182,7 +183,7 @@ class Circuit:
 
     def __init__(self, text: str) -> None:
         self.tree: Node = parse_circuit(text)
-        self.elements: list[Element] = _elements(self.tree)
+        self.elements: list[Element] = elements_of(self.tree)
         seen: set[str] = set()
         for element in self.elements:
             if element.label in seen:
@@ -203,6 +204,11 @@ class Circuit:
 
     def __hash__(self) -> int:
         return hash(self.text)
+
+    @property
+    def top_level(self) -> tuple[Node, ...]:
+        """The parts in series at the top of the circuit (the whole tree if it is not a series)."""
+        return self.tree.children if isinstance(self.tree, Series) else (self.tree,)
 
     @cached_property
     def parameter_names(self) -> list[str]:

@@ -68,8 +68,7 @@ def element_roles(result: FitResult) -> dict[str, str]:
         return dict(result.preset.roles)
     roles: dict[str, str] = {}
     circuit = result.circuit
-    top = circuit.tree.children if isinstance(circuit.tree, Series) else (circuit.tree,)
-    for node in top:
+    for node in circuit.top_level:
         if isinstance(node, Element) and node.spec.symbol == "R" and "electrolyte" not in roles.values():
             roles[node.label] = "electrolyte"
         elif isinstance(node, Parallel):
@@ -93,8 +92,7 @@ def _arc_parts(node: Parallel) -> tuple[list[Element], list[Element]]:
 def _arcs(circuit: Circuit) -> list[tuple[Element, Element]]:
     """(resistor, capacitive element) pairs of the simple arcs of ``circuit``."""
     pairs = []
-    top = circuit.tree.children if isinstance(circuit.tree, Series) else (circuit.tree,)
-    for node in top:
+    for node in circuit.top_level:
         if isinstance(node, Parallel):
             resistors, caps = _arc_parts(node)
             if resistors and caps:

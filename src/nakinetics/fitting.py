@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _lm
 from ._typing import ComplexArray, FloatArray
-from .circuit import Circuit, Element, Parallel, Series
+from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .elements import Frequencies
 from .exceptions import CircuitSyntaxError, FitError
@@ -334,9 +334,8 @@ def _arc_time_constant(node: Parallel, values: Mapping[str, float]) -> float:
 def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[str, float]:
     """Swap the values of identical arcs in series so their time constants increase along the string."""
     out = dict(values)
-    top = circuit.tree.children if isinstance(circuit.tree, Series) else ()
     groups: dict[str, list[Parallel]] = {}
-    for node in top:
+    for node in circuit.top_level:
         if isinstance(node, Parallel):
             groups.setdefault(_arc_signature(node), []).append(node)
     for arcs in groups.values():
@@ -345,19 +344,13 @@ def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[s
         taus = [_arc_time_constant(a, values) for a in arcs]
         if any(math.isnan(t) for t in taus):
             continue
-        names = [[e.parameter_names for e in _flatten(a)] for a in arcs]
+        names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
         order = sorted(range(len(arcs)), key=lambda k: taus[k])
         for target, source in enumerate(order):
             for t_names, s_names in zip(names[target], names[source], strict=True):
                 for t_name, s_name in zip(t_names, s_names, strict=True):
                     out[t_name] = values[s_name]
     return out
-
-
-def _flatten(node: Any) -> list[Element]:
-    if isinstance(node, Element):
-        return [node]
-    return [e for child in node.children for e in _flatten(child)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -547,15 +540,14 @@ def fit_warnings(result: FitResult) -> list[str]:
 def _window_warnings(result: FitResult) -> list[str]:
     f_lo, f_hi = float(result.spectrum.frequency.min()), float(result.spectrum.frequency.max())
     notes = []
-    top = result.circuit.tree.children if isinstance(result.circuit.tree, Series) else (result.circuit.tree,)
-    for node in top:
+    for node in result.circuit.top_level:
         if not isinstance(node, Parallel):
             continue
         tau = _arc_time_constant(node, result.values)
         if not math.isfinite(tau) or tau <= 0:
             continue
         apex = 1.0 / (2.0 * math.pi * tau)
-        label = "‖".join(e.label for e in _flatten(node))
+        label = "‖".join(e.label for e in elements_of(node))
         if apex > 3.0 * f_hi:
             notes.append(
                 f"arc {label}: apex {apex:.3g} Hz lies above the highest measured frequency {f_hi:.3g} Hz; "

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from ._typing import FloatArray
-from .circuit import Circuit, Element, Node, Series
+from .circuit import Circuit, Element, Node, Series, elements_of
 from .data import Spectrum
 
 _CAPACITIVE = {"C", "CPE"}
@@ -178,16 +178,9 @@ class CircuitRoles:
 def circuit_processes(circuit: Circuit) -> CircuitRoles:
     """Classify every element of ``circuit`` by the part it plays (see :class:`CircuitRoles`)."""
     roles = CircuitRoles([], [], [], [], [])
-    top = circuit.tree.children if isinstance(circuit.tree, Series) else (circuit.tree,)
-    for node in top:
+    for node in circuit.top_level:
         _classify(node, roles, top_level=True)
     return roles
-
-
-def _branch_elements(node: Node) -> list[Element]:
-    if isinstance(node, Element):
-        return [node]
-    return [e for child in node.children for e in _branch_elements(child)]
 
 
 def _classify(node: Node, roles: CircuitRoles, top_level: bool) -> None:
@@ -210,7 +203,7 @@ def _classify(node: Node, roles: CircuitRoles, top_level: bool) -> None:
         return
     process = Process(node)
     for branch in node.children:
-        elements = _branch_elements(branch)
+        elements = elements_of(branch)
         symbols = {e.spec.symbol for e in elements}
         if symbols <= _CAPACITIVE:
             process.capacitive.extend(elements)
