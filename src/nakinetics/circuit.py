@@ -8,7 +8,6 @@ tree evaluates Z(ω) and its exact Jacobian with numpy.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import numpy as np
 
 from ._typing import ComplexArray, FloatArray
 from .elements import ELEMENTS, ElementSpec, Frequencies, ParameterSpec
-from .exceptions import CircuitSyntaxError, UnknownElementError
+from .exceptions import CircuitSyntaxError, UnknownElementError, did_you_mean
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z]+[A-Za-z0-9_]*)|(?P<punct>[-,()]))")
 _ELEMENT_NAME = re.compile(r"(?P<symbol>[A-Za-z]+)(?P<number>\d+\w*)$")
@@ -137,8 +136,7 @@ class _Parser:
         symbol = match.group("symbol")
         spec = ELEMENTS.get(symbol)
         if spec is None:
-            close = difflib.get_close_matches(symbol, list(ELEMENTS), n=1, cutoff=0.3)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(symbol, ELEMENTS, cutoff=0.3)
             known = ", ".join(ELEMENTS)
             self.fail(pos, f"unknown element '{symbol}' in '{name}' (known: {known}){hint}", UnknownElementError)
         return Element(name, spec)

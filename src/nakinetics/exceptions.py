@@ -7,6 +7,15 @@ caller would naturally catch (``ValueError``, ``RuntimeError``), so both ``excep
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str:
+    """``"; did you mean 'x'?"`` for the option closest to ``word``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
 
 class NakineticsError(Exception):
     """Base class of every error raised by nakinetics."""

@@ -33,7 +33,7 @@ from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .elements import Frequencies
 from .exceptions import CircuitSyntaxError, FitError
-from .guesses import starting_points
+from .guesses import relative_rms, starting_points
 from .presets import Preset, get_preset, list_presets
 
 SEARCH_WIDEN_RATIO = 1.25
@@ -276,19 +276,26 @@ class _Problem:
         span = self.u_upper - self.u_lower
         return np.clip(u, self.u_lower + 1e-6 * span, self.u_upper - 1e-6 * span)
 
+    def residual(self, values: FloatArray) -> FloatArray:
+        """Weighted residual for a full parameter vector (natural units)."""
+        z = self.circuit.impedance(self.frequencies, values)
+        return weighted_residual(z, self.data, self.w_re, self.w_im)
+
+    def weighted_jacobian(self, dz: ComplexArray) -> FloatArray:
+        """Jacobian of the weighted residual, shape (2 n_points, n_free), from ∂Z/∂p rows of the free
+        parameters."""
+        return np.concatenate([dz.real * self.w_re, dz.imag * self.w_im], axis=1).T
+
     def residual_and_jacobian(self, u: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free)."""
         values = self.values(u)
         z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
         dz = dz[self.free] * np.where(self.log, values[self.free], 1.0)[:, None]
-        residual = weighted_residual(z, self.data, self.w_re, self.w_im)
-        jac = np.concatenate([dz.real * self.w_re, dz.imag * self.w_im], axis=1).T
-        return residual, jac
+        return weighted_residual(z, self.data, self.w_re, self.w_im), self.weighted_jacobian(dz)
 
     def relative_rms(self, u: FloatArray) -> float:
-        """RMS of (Z_fit − Z_data)/|Z_data| over real and imaginary parts (whatever the weighting)."""
-        z = self.circuit.impedance(self.frequencies, self.values(u))
-        return float(np.sqrt(np.mean(np.abs(z - self.data) ** 2 / np.abs(self.data) ** 2) / 2.0))
+        """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""
+        return relative_rms(self.circuit.impedance(self.frequencies, self.values(u)), self.data)
 
     def search(self, starts: list[FloatArray], probe_iterations: int = 8, keep: int = 2) -> tuple[FloatArray, float]:
         """Best local minimum from several starts: a few LM steps from each, then the most promising
@@ -446,13 +453,11 @@ def _polish(
         return np.array([p[name].value for name in circuit.parameter_names])
 
     def residual(p: lmfit.Parameters) -> FloatArray:
-        z = circuit.impedance(problem.frequencies, vector(p))
-        return weighted_residual(z, problem.data, problem.w_re, problem.w_im)
+        return problem.residual(vector(p))
 
     def jacobian(p: lmfit.Parameters) -> FloatArray:
         _, dz = circuit.impedance_and_jacobian(problem.frequencies, vector(p))
-        dz = dz[problem.free]
-        return np.vstack([(dz.real * problem.w_re).T, (dz.imag * problem.w_im).T])
+        return problem.weighted_jacobian(dz[problem.free])
 
     minimizer = lmfit.Minimizer(residual, params)
     with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
-from ._typing import FloatArray
+from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Node, Series, elements_of
 from .data import Spectrum
 
@@ -65,6 +65,11 @@ class RelaxationAnalysis:
         return max(present, key=lambda t: t[1] * omega_min ** (-t[0]))
 
 
+def relative_rms(model: ComplexArray, data: ComplexArray) -> float:
+    """RMS of (Z_model − Z_data)/|Z_data| over the real and imaginary parts (dimensionless)."""
+    return float(np.sqrt(np.mean(np.abs(model - data) ** 2 / np.abs(data) ** 2) / 2.0))
+
+
 def relaxation_peaks(
     spectrum: Spectrum,
     points_per_decade: int = 6,
@@ -101,7 +106,6 @@ def relaxation_peaks(
     coef = coef * col_scale
     gamma = coef[:n_tau]
     model = a_re @ coef + 1j * (a_im @ coef)
-    relative_rms = float(np.sqrt(np.mean(np.abs(model - z) ** 2 / np.abs(z) ** 2) / 2.0))
     return RelaxationAnalysis(
         r_inf=float(coef[n_tau]),
         inductance=float(coef[n_tau + 1]),
@@ -109,7 +113,7 @@ def relaxation_peaks(
         peaks=_cluster(tau, gamma, spectrum),
         tau_grid=tau,
         distribution=gamma,
-        relative_rms=relative_rms,
+        relative_rms=relative_rms(model, z),
     )
 
 

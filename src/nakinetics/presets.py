@@ -7,7 +7,6 @@ Optional per-parameter entries set a starting ``value``, ``min``/``max`` bounds 
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .circuit import Circuit
-from .exceptions import CircuitSyntaxError, PresetError
+from .exceptions import CircuitSyntaxError, PresetError, did_you_mean
 
 ROLES = (
     "electrolyte",  # ohmic electrolyte resistance (R_SE = bulk + grain boundary for solid cells)
@@ -74,9 +73,7 @@ def _fail(source: str, message: str) -> PresetError:
 def _check_keys(source: str, where: str, given: Mapping[str, Any], allowed: set[str]) -> None:
     for key in given:
         if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise _fail(source, f"unknown key '{key}' in {where}{hint}")
+            raise _fail(source, f"unknown key '{key}' in {where}{did_you_mean(key, sorted(allowed))}")
 
 
 def parse_preset(text: str, source: str = "<preset>") -> Preset:
@@ -101,15 +98,12 @@ def parse_preset(text: str, source: str = "<preset>") -> Preset:
         if label not in labels:
             raise _fail(source, f"role given for '{label}', which is not in circuit {circuit.text}")
         if role not in ROLES:
-            close = difflib.get_close_matches(str(role), ROLES, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise _fail(source, f"unknown role '{role}' for {label}{hint}")
+            raise _fail(source, f"unknown role '{role}' for {label}{did_you_mean(str(role), ROLES)}")
     overrides: dict[str, ParameterOverride] = {}
     specs = {p.name: p.spec for p in circuit.parameters}
     for name, entry in data.get("parameters", {}).items():
         if name not in specs:
-            close = difflib.get_close_matches(name, list(specs), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(name, specs)
             raise _fail(source, f"parameter '{name}' is not in circuit {circuit.text}{hint}")
         _check_keys(source, f"[parameters.{name}]", entry, _PARAM_KEYS)
         override = ParameterOverride(
@@ -168,8 +162,7 @@ def get_preset(name: str) -> Preset:
     presets = _all_presets()
     if name in presets:
         return presets[name]
-    close = difflib.get_close_matches(name, list(presets), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(name, presets)
     raise PresetError(f"unknown preset '{name}' (known: {', '.join(sorted(presets))}){hint}")
 
 

@@ -9,7 +9,8 @@ import numpy as np
 from ._typing import FloatArray
 from .circuit import Circuit
 from .data import Spectrum, SpectrumMetadata
-from .presets import Preset, get_preset
+from .fitting import resolve_circuit
+from .presets import Preset
 
 
 def synthetic_spectrum(
@@ -26,14 +27,7 @@ def synthetic_spectrum(
     Each point is multiplied by (1 + noise·(ε' + jε'')) with ε', ε'' ~ N(0, 1), i.e. ``noise`` is the
     relative standard deviation of the real and of the imaginary part (0.01 = 1 %).
     """
-    if isinstance(circuit_or_preset, Preset):
-        circuit = circuit_or_preset.circuit
-    elif isinstance(circuit_or_preset, Circuit):
-        circuit = circuit_or_preset
-    elif "(" in circuit_or_preset or "-" in circuit_or_preset or circuit_or_preset[-1:].isdigit():
-        circuit = Circuit(circuit_or_preset)
-    else:
-        circuit = get_preset(circuit_or_preset).circuit
+    circuit, _ = resolve_circuit(circuit_or_preset)
     f = np.asarray(frequency, dtype=float)
     z = circuit.simulate(f, dict(values))
     if noise:
