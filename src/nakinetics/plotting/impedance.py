@@ -1,5 +1,4 @@
-"""Plots of spectra and fits.  Each function takes an optional matplotlib Axes and returns it;
-matplotlib is imported only when a plot is made, and nothing here shows or saves a figure."""
+"""Impedance plots: Nyquist, Bode, residuals and a combined fit figure."""
 
 from __future__ import annotations
 
@@ -7,20 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .data import Spectrum
-from .fitting import FitResult
+from ..data import Spectrum
+from ..fitting import FitResult
+from ._axes import axes_or_new as _axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    return plt.figure().add_subplot()
 
 
 def _fit_curve(result: FitResult) -> tuple[np.ndarray, np.ndarray]:
