@@ -375,6 +375,7 @@ def fit_circuit(
     bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
     initial: Mapping[str, float] | None = None,
     max_starts: int = 6,
+    warm_start: Mapping[str, float] | None = None,
 ) -> FitResult:
     """Fit ``circuit_or_preset`` to ``spectrum`` without initial guesses.
 
@@ -389,6 +390,9 @@ def fit_circuit(
     bounds : per-parameter (min, max), ``None`` keeps the default side.
     initial : optional starting values; any parameter not given gets a data-driven start.
     max_starts : how many structured starts the search stage tries.
+    warm_start : complete parameter values (e.g. the previous spectrum's fit in a series): fit from these
+        alone, skipping the data-driven starts and the search.  Fast, but only as good as the start; the
+        caller should check the result and fall back to a fit without ``warm_start``.
 
     Raises
     ------
@@ -410,6 +414,15 @@ def fit_circuit(
     missing_fixed = [n for n in held if not np.isfinite(held[n])]
     if missing_fixed:
         raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
+    if warm_start is not None:
+        missing = [n for n in circuit.parameter_names if n not in warm_start and n not in held]
+        if missing:
+            raise FitError(f"warm_start lacks values for {', '.join(missing)} of {circuit.text}")
+        start = {**warm_start, **held}
+        best_u = problem.search([problem.to_internal(start)], keep=1)[0]
+        best_values = dict(zip(circuit.parameter_names, problem.values(best_u), strict=True))
+        best_values = canonical_arc_order(circuit, best_values)
+        return _polish(problem, setup, best_values, start, spectrum, weighting, preset)
     plan = starting_points(spectrum, circuit, fixed=held)
     starts = plan.starts
     if initial:
