@@ -169,3 +169,100 @@ class Spectrum:
             impedance=self.impedance[index],
             point_times_s=times,
         )
+
+
+DCTechnique = Literal["LSV", "CV", "Tafel", "POTDYN", "CP", "CA", "OCV", "unknown"]
+
+
+@dataclass(frozen=True)
+class DCMetadata:
+    """What the instrument file says about a DC measurement (sweep or chronopotentiometry).
+
+    Every field is optional: ``None`` means the file did not say.
+
+    Attributes
+    ----------
+    source, format, instrument : as in :class:`SpectrumMetadata`.
+    technique : ``"LSV"``, ``"CV"``, ``"Tafel"``, ``"POTDYN"`` (potential sweeps), ``"CP"``
+        (chronopotentiometry: potential vs time at set current), ``"CA"``, ``"OCV"`` or ``"unknown"``.
+    scan_rate_v_s : sweep rate (V s⁻¹), positive.
+    area_cm2 : electrode area written in the file (cm²).
+    temperature_k : temperature (K).
+    start_time : absolute start of the record (naive local time as written in the file).
+    reference : what the potential is measured against, as written (``"Ag/AgCl"``, ``"cell voltage"``).
+    index : position of this record in a multi-record file (0-based).
+    extra : anything else worth keeping (free-form, JSON-safe values).
+    """
+
+    source: str | None = None
+    format: str | None = None
+    instrument: str | None = None
+    technique: DCTechnique | None = None
+    scan_rate_v_s: float | None = None
+    area_cm2: float | None = None
+    temperature_k: float | None = None
+    start_time: datetime | None = None
+    reference: str | None = None
+    index: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (datetime as ISO 8601 string)."""
+        out = dataclasses.asdict(self)
+        out["start_time"] = self.start_time.isoformat() if self.start_time else None
+        return out
+
+
+@dataclass(frozen=True)
+class DCRecord:
+    """A DC measurement: a potential sweep (LSV, CV, Tafel, potentiodynamic) or a potential-vs-time
+    record (chronopotentiometry, OCV).
+
+    Convention: ``current_a`` is positive for oxidation (anodic, IUPAC); readers convert once.
+
+    Attributes
+    ----------
+    potential_v : working-electrode potential or cell voltage (V), as the file gives it.
+    current_a : current (A), anodic positive.
+    time_s : elapsed time of each point (s), or ``None``.
+    cycle : cycle number of each point as the file gives it (0-based), or ``None``.
+    metadata : how and where it was measured.
+    """
+
+    potential_v: FloatArray
+    current_a: FloatArray
+    time_s: FloatArray | None = None
+    cycle: np.ndarray | None = None
+    metadata: DCMetadata = field(default_factory=DCMetadata)
+
+    def __post_init__(self) -> None:
+        where = f"{self.metadata.source}: " if self.metadata.source else ""
+        v = _as_1d(self.potential_v, np.float64, "potential_v")
+        i = _as_1d(self.current_a, np.float64, "current_a")
+        if v.shape != i.shape:
+            raise DataError(f"{where}potential ({v.size}) and current ({i.size}) differ in length")
+        if v.size == 0:
+            raise DataError(f"{where}record has no data points")
+        if not np.all(np.isfinite(v)) or not np.all(np.isfinite(i)):
+            bad = int(np.count_nonzero(~(np.isfinite(v) & np.isfinite(i))))
+            raise DataError(f"{where}{bad} point(s) have NaN or infinite potential or current")
+        object.__setattr__(self, "potential_v", v)
+        object.__setattr__(self, "current_a", i)
+        for name, dtype in (("time_s", np.float64), ("cycle", np.int64)):
+            arr = getattr(self, name)
+            if arr is not None:
+                arr = _as_1d(arr, dtype, name)
+                if arr.shape != v.shape:
+                    raise DataError(f"{where}{name} ({arr.size}) and potential ({v.size}) differ in length")
+                object.__setattr__(self, name, arr)
+
+    def __len__(self) -> int:
+        return int(self.potential_v.size)
+
+    @property
+    def label(self) -> str:
+        """Short human-readable name: file name and, for multi-record files, the index."""
+        from pathlib import Path
+
+        name = Path(self.metadata.source).name if self.metadata.source else "record"
+        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
