@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from nakinetics.cli import main
 
+from .test_validation import drifting_spectrum
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data"
 CYCLED = EXAMPLES / "na_nzsp_na_cycled.txt"
 
@@ -42,12 +44,29 @@ def test_fit_json_to_stdout_is_pure_json_and_matches_the_generating_truth() -> N
     assert "per interface" in asr["convention"]
     assert record["parameters"]["R0"]["unit"] == "Ohm"
     assert record["statistics"]["n_points"] == 61 and record["statistics"]["success"] is True
+    # the generator adds 0.4 % noise to a valid circuit: the KK flag passes with residuals at that level
+    kk = record["kramers_kronig"]
+    assert kk["passed"] is True and 0.002 < kk["rms_residual"] < 0.005 and kk["unit"] == "fraction of |Z|"
 
 
 def test_fit_writes_json_file_and_plot(tmp_path: Path) -> None:
     target, figure = tmp_path / "fit.json", tmp_path / "fit.png"
-    code, _, _ = run("fit", CYCLED, "-c", "R0-p(R1,CPE1)-p(R2,CPE2)", "--json", target, "--plot", figure,
-                     "--cell", "single", "--area", "1", "--fmax", "5e5")
+    code, _, _ = run(
+        "fit",
+        CYCLED,
+        "-c",
+        "R0-p(R1,CPE1)-p(R2,CPE2)",
+        "--json",
+        target,
+        "--plot",
+        figure,
+        "--cell",
+        "single",
+        "--area",
+        "1",
+        "--fmax",
+        "5e5",
+    )
     assert code == 0
     record = json.loads(target.read_text())
     assert record["frequency_range_hz"][1] <= 5e5
@@ -64,8 +83,18 @@ def test_fix_and_compare() -> None:
 
 
 def test_thickness_gives_conductivity() -> None:
-    code, out, _ = run("fit", EXAMPLES / "na_nzsp_na_pristine.txt", "-c", "na_se_na_1arc", "--area", "0.785",
-                       "--thickness", "0.1", "--json", "-")
+    code, out, _ = run(
+        "fit",
+        EXAMPLES / "na_nzsp_na_pristine.txt",
+        "-c",
+        "na_se_na_1arc",
+        "--area",
+        "0.785",
+        "--thickness",
+        "0.1",
+        "--json",
+        "-",
+    )
     assert code == 0
     sigma = json.loads(out)["derived"]["sigma_electrolyte"]
     # R0 = 31.8 Ω in the generator: σ = L/(R A) = 0.1/(31.8 × 0.785) = 4.0e-3 S/cm
@@ -76,13 +105,41 @@ def test_thickness_gives_conductivity() -> None:
 def test_circuits_lists_every_preset() -> None:
     code, out, _ = run("circuits", "-v")
     assert code == 0
-    for name in ("na_se_na_1arc", "na_se_na_2arc", "na_liquid_na", "randles_w", "randles_wo", "randles_ws",
-                 "pellet_blocking"):
+    for name in (
+        "na_se_na_1arc",
+        "na_se_na_2arc",
+        "na_liquid_na",
+        "randles_w",
+        "randles_wo",
+        "randles_ws",
+        "pellet_blocking",
+    ):
         assert name in out
     assert "roles:" in out
 
 
-@pytest.mark.parametrize("command", [[], ["fit"], ["circuits"]])
+def test_validate_prints_verdict_and_residuals_and_writes_json(tmp_path: Path) -> None:
+    target, figure = tmp_path / "kk.json", tmp_path / "kk.png"
+    code, out, _ = run("validate", CYCLED, "--json", target, "--plot", figure)
+    assert code == 0
+    assert "pass" in out and "M = " in out
+    record = json.loads(target.read_text())
+    assert record["passed"] is True and len(record["residual_real"]) == 61 == len(record["frequency_hz"])
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_validate_strict_fails_a_drifting_spectrum(tmp_path: Path) -> None:
+    spectrum = drifting_spectrum(2.0, noise=0.0)  # the interfacial resistance doubles during the sweep
+    path = tmp_path / "drift.csv"
+    rows = zip(spectrum.frequency, spectrum.real, spectrum.imag, strict=True)
+    path.write_text("freq,zreal,zimag\n" + "".join(f"{f},{re},{im}\n" for f, re, im in rows))
+    code, out, _ = run("validate", path, "--strict")
+    assert code == 3 and "FAIL" in out
+    code, out, _ = run("validate", path, "--limit", "5")  # a lax limit passes it
+    assert code == 0 and "pass" in out
+
+
+@pytest.mark.parametrize("command", [[], ["fit"], ["circuits"], ["validate"]])
 def test_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0 and "Usage" in out
@@ -143,7 +200,11 @@ def test_fewer_points_than_parameters(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("circuit", "fragment"),
-    [("R0-p(R1,XPE1)", "unknown element 'XPE'"), ("R0-p(R1,CPE1", "expected ')'"), ("na_se_na_3arc", "unknown preset")],
+    [
+        ("R0-p(R1,XPE1)", "unknown element 'XPE'"),
+        ("R0-p(R1,CPE1", "expected ')'"),
+        ("na_se_na_3arc", "unknown preset"),
+    ],
 )
 def test_bad_circuit_or_preset(circuit: str, fragment: str) -> None:
     line = _one_line_error(*run("fit", CYCLED, "-c", circuit)[::2])

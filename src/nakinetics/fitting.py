@@ -35,6 +35,7 @@ from .elements import Frequencies
 from .exceptions import CircuitSyntaxError, FitError
 from .guesses import relative_rms, starting_points
 from .presets import Preset, get_preset, list_presets
+from .validation import KKResult
 
 SEARCH_WIDEN_RATIO = 1.25
 """The search tries every structured start when the best fit's relative RMS misfit exceeds this multiple of
@@ -66,7 +67,9 @@ def residual_weights(impedance: ComplexArray, weighting: Weighting | str) -> tup
         return 1.0 / modulus, 1.0 / modulus
     if weighting is Weighting.PROPORTIONAL:
         floor = 0.01 * modulus
-        return 1.0 / np.maximum(np.abs(impedance.real), floor), 1.0 / np.maximum(np.abs(impedance.imag), floor)
+        return 1.0 / np.maximum(np.abs(impedance.real), floor), 1.0 / np.maximum(
+            np.abs(impedance.imag), floor
+        )
     ones = np.ones(impedance.shape)
     return ones, ones
 
@@ -136,6 +139,7 @@ class FitResult:
     preset: Preset | None = None
     warnings: tuple[str, ...] = ()
     derived: Mapping[str, DerivedQuantity] = field(default_factory=dict)
+    kramers_kronig: KKResult | None = None
 
     @property
     def values(self) -> dict[str, float]:
@@ -157,12 +161,24 @@ class FitResult:
         z = self.spectrum.impedance
         return (z - self.impedance()) / np.abs(z)
 
-    def with_derived(self, derived: Mapping[str, DerivedQuantity], warnings: tuple[str, ...] = ()) -> FitResult:
+    def with_derived(
+        self, derived: Mapping[str, DerivedQuantity], warnings: tuple[str, ...] = ()
+    ) -> FitResult:
         """A copy with derived quantities (and extra warnings) attached."""
         return replace(self, derived=dict(derived), warnings=self.warnings + warnings)
 
+    def with_kramers_kronig(self, kk: KKResult) -> FitResult:
+        """A copy carrying the Kramers–Kronig test of its spectrum as a quality flag (a failed test adds a
+        warning: the parameters describe data that no linear, stable, time-invariant system produced)."""
+        message = (
+            f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
+            "non-linearity or instrument artefacts; fitted values may be biased"
+        )
+        warning = () if kk.passed else (message,)
+        return replace(self, kramers_kronig=kk, warnings=self.warnings + warning)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: file, circuit, parameters, derived, statistics, warnings."""
+        """JSON-ready record: file, circuit, parameters, derived, statistics, Kramers–Kronig, warnings."""
         stats = self.statistics
         return {
             "file": self.spectrum.metadata.source,
@@ -170,7 +186,10 @@ class FitResult:
             "circuit": self.circuit.text,
             "preset": self.preset.name if self.preset else None,
             "weighting": self.weighting.value,
-            "frequency_range_hz": [float(self.spectrum.frequency.min()), float(self.spectrum.frequency.max())],
+            "frequency_range_hz": [
+                float(self.spectrum.frequency.min()),
+                float(self.spectrum.frequency.max()),
+            ],
             "parameters": {
                 name: {"value": p.value, "stderr": p.stderr, "unit": p.unit, "vary": p.vary}
                 for name, p in self.parameters.items()
@@ -185,6 +204,7 @@ class FitResult:
                 "n_varying": stats.n_varying,
                 "success": stats.success,
             },
+            "kramers_kronig": self.kramers_kronig.to_dict() if self.kramers_kronig else None,
             "warnings": list(self.warnings),
         }
 
@@ -223,7 +243,9 @@ def _parameter_setup(
     names = set(circuit.parameter_names)
     for name in [*fixed, *bounds]:
         if name not in names:
-            raise FitError(f"'{name}' is not a parameter of {circuit.text} (parameters: {', '.join(circuit.parameter_names)})")
+            raise FitError(
+                f"'{name}' is not a parameter of {circuit.text} (parameters: {', '.join(circuit.parameter_names)})"
+            )
     setup = _Bounds({}, {}, {}, {})
     for info in circuit.parameters:
         lo, hi, vary = info.spec.min, info.spec.max, True
@@ -297,7 +319,9 @@ class _Problem:
         """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""
         return relative_rms(self.circuit.impedance(self.frequencies, self.values(u)), self.data)
 
-    def search(self, starts: list[FloatArray], probe_iterations: int = 8, keep: int = 2) -> tuple[FloatArray, float]:
+    def search(
+        self, starts: list[FloatArray], probe_iterations: int = 8, keep: int = 2
+    ) -> tuple[FloatArray, float]:
         """Best local minimum from several starts: a few LM steps from each, then the most promising
         ``keep`` runs to convergence (bounded: at most 200 further iterations each).  Returns u and χ²."""
         fun, lo, hi = self.residual_and_jacobian, self.u_lower, self.u_upper
@@ -440,8 +464,12 @@ def fit_circuit(
         more_u, more_cost = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
         if more_cost < best_cost:
             best_u = more_u
-    best_values = canonical_arc_order(circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True)))
-    initial_values = dict(zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True))
+    best_values = canonical_arc_order(
+        circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True))
+    )
+    initial_values = dict(
+        zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True)
+    )
     return _polish(problem, setup, best_values, initial_values, spectrum, weighting, preset)
 
 
@@ -531,16 +559,17 @@ def fit_warnings(result: FitResult) -> list[str]:
         if not p.vary:
             continue
         span = math.log(p.max / p.min) if p.min > 0 else p.max - p.min
-        near = (
-            (math.log(p.value / p.min) if p.min > 0 else p.value - p.min) < 1e-4 * span
-            or (math.log(p.max / p.value) if p.min > 0 else p.max - p.value) < 1e-4 * span
-        )
+        near = (math.log(p.value / p.min) if p.min > 0 else p.value - p.min) < 1e-4 * span or (
+            math.log(p.max / p.value) if p.min > 0 else p.max - p.value
+        ) < 1e-4 * span
         if near:
             notes.append(f"{p.name} = {p.value:.4g} {p.unit} is at a bound [{p.min:g}, {p.max:g}]")
         if p.stderr is None:
             notes.append(f"{p.name}: standard error could not be estimated")
         elif p.stderr > abs(p.value):
-            notes.append(f"{p.name}: standard error {p.stderr:.3g} exceeds the value {p.value:.3g} (not determined)")
+            notes.append(
+                f"{p.name}: standard error {p.stderr:.3g} exceeds the value {p.value:.3g} (not determined)"
+            )
     if result.correlation is not None:
         names = result.varying
         corr = result.correlation

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .fitting import FitResult
+from .validation import KKResult
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:
@@ -55,8 +56,20 @@ def format_fit(result: FitResult, reason: str | None = None) -> str:
             f"   BIC {stats.bic:.2f}   success {'yes' if stats.success else 'NO'}"
         ),
     ]
+    if result.kramers_kronig is not None:
+        lines += ["", "validity", f"  {result.kramers_kronig.summary()}"]
     if result.warnings:
         lines += ["", "warnings"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def format_kramers_kronig(kk: KKResult, label: str) -> str:
+    """The verdict of a Kramers–Kronig test and its residual at every frequency."""
+    lines = [f"file      {label}", kk.summary(), "", "residuals (Z − Z_KK)/|Z|"]
+    rows = [["f / Hz", "Δ Z' / %", "Δ Z'' / %"]]
+    for f, r in zip(kk.frequency, kk.residuals, strict=True):
+        rows.append([f"{f:.4g}", f"{100 * r.real:+.3f}", f"{100 * r.imag:+.3f}"])
+    lines += ["  " + line for line in _rows(rows)]
     return "\n".join(lines)
 
 
@@ -64,8 +77,16 @@ def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
     """The model-comparison table (χ², AIC, BIC, Δ, preferred)."""
     rows = [["model", "k", "chi2", "red. chi2", "AIC", "BIC", f"Δ{criterion.upper()}", ""]]
     for row in table:
-        rows.append([
-            row["model"], str(row["n_varying"]), _fmt(row["chisqr"]), _fmt(row["redchi"]),
-            f"{row['aic']:.2f}", f"{row['bic']:.2f}", f"{row['delta']:.2f}", "preferred" if row["preferred"] else "",
-        ])
+        rows.append(
+            [
+                row["model"],
+                str(row["n_varying"]),
+                _fmt(row["chisqr"]),
+                _fmt(row["redchi"]),
+                f"{row['aic']:.2f}",
+                f"{row['bic']:.2f}",
+                f"{row['delta']:.2f}",
+                "preferred" if row["preferred"] else "",
+            ]
+        )
     return "\n".join(_rows(rows))

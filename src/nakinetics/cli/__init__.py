@@ -41,6 +41,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 from . import circuits as _circuits
 from . import fit as _fit
+from . import validate as _validate
 
 __all__ = ["main"]
-del _circuits, _fit
+del _circuits, _fit, _validate

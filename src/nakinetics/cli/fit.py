@@ -14,6 +14,7 @@ from ..fitting import FitResult, Weighting, fit_circuit
 from ..io import read_spectra
 from ..report import format_comparison, format_fit
 from ..selection import compare_models
+from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._output import emit_json, parse_assignments, save_figure
 
@@ -32,30 +33,73 @@ def _fit_one(
 
 @main.command("fit")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--circuit", "-c", metavar="PRESET|STRING",
-              help="Preset name (see `nakinetics circuits`) or circuit string such as 'R0-p(R1,CPE1)'. "
-              "Default: choose among the general presets by BIC.")
-@click.option("--compare", multiple=True, metavar="PRESET|STRING",
-              help="Fit these models too (repeatable) and print a χ²/AIC/BIC table; the lowest BIC is reported.")
-@click.option("--area", type=click.FloatRange(min=0, min_open=True), metavar="CM2",
-              help="Geometric electrode area in cm² (needed for ASR, i0 and conductivity).")
-@click.option("--cell", type=click.Choice(["symmetric", "single"]),
-              help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
-              "single interface. Default: from the preset (Na|…|Na presets are symmetric).")
-@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=298.15, show_default=True,
-              metavar="K", help="Temperature for i0 in K.")
-@click.option("--thickness", type=click.FloatRange(min=0, min_open=True), metavar="CM",
-              help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).")
-@click.option("--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted.")
-@click.option("--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted.")
-@click.option("--weighting", type=click.Choice([w.value for w in Weighting]), default="modulus", show_default=True,
-              help="Residual weights: 1/|Z| (modulus), 1/|Z'| and 1/|Z''| (proportional) or none (unit).")
+@click.option(
+    "--circuit",
+    "-c",
+    metavar="PRESET|STRING",
+    help="Preset name (see `nakinetics circuits`) or circuit string such as 'R0-p(R1,CPE1)'. "
+    "Default: choose among the general presets by BIC.",
+)
+@click.option(
+    "--compare",
+    multiple=True,
+    metavar="PRESET|STRING",
+    help="Fit these models too (repeatable) and print a χ²/AIC/BIC table; the lowest BIC is reported.",
+)
+@click.option(
+    "--area",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM2",
+    help="Geometric electrode area in cm² (needed for ASR, i0 and conductivity).",
+)
+@click.option(
+    "--cell",
+    type=click.Choice(["symmetric", "single"]),
+    help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
+    "single interface. Default: from the preset (Na|…|Na presets are symmetric).",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(min=0, min_open=True),
+    default=298.15,
+    show_default=True,
+    metavar="K",
+    help="Temperature for i0 in K.",
+)
+@click.option(
+    "--thickness",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM",
+    help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).",
+)
+@click.option(
+    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
+)
+@click.option(
+    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
+)
+@click.option(
+    "--weighting",
+    type=click.Choice([w.value for w in Weighting]),
+    default="modulus",
+    show_default=True,
+    help="Residual weights: 1/|Z| (modulus), 1/|Z'| and 1/|Z''| (proportional) or none (unit).",
+)
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
-@click.option("--index", type=click.IntRange(min=0), metavar="N",
-              help="Fit only spectrum N (0-based) of a multi-spectrum file.")
+@click.option(
+    "--index",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Fit only spectrum N (0-based) of a multi-spectrum file.",
+)
 @click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>.",
+)
 def fit_command(
     file: Path,
     circuit: str | None,
@@ -73,12 +117,17 @@ def fit_command(
     plot_path: Path | None,
 ) -> None:
     """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
-    and report parameters, ASR, i0, effective capacitances and fit statistics."""
+    and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
+    of the fitted points (`nakinetics validate` shows its residuals)."""
     if fmin is not None and fmax is not None and fmin >= fmax:
         raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
     fixed = parse_assignments(fix, "--fix")
-    geometry = CellGeometry(area_cm2=area, cell=cell, temperature_k=temperature,  # type: ignore[arg-type]
-                            thickness_cm=thickness)
+    geometry = CellGeometry(
+        area_cm2=area,
+        cell=cell,
+        temperature_k=temperature,  # type: ignore[arg-type]
+        thickness_cm=thickness,
+    )
     spectra = read_spectra(file)
     if index is not None:
         if index >= len(spectra):
@@ -91,6 +140,8 @@ def fit_command(
     for spectrum in spectra:
         result, reason, table = _fit_one(spectrum, circuit, compare, options)
         result = with_derived(result, geometry)
+        if len(result.spectrum) >= KK_MIN_POINTS:
+            result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
         results.append(result)
         text = format_fit(result, reason)
         texts.append(text if table is None else f"{text}\n\nmodel comparison\n{table}")
@@ -102,7 +153,11 @@ def fit_command(
         from ..plotting import fit_figure
 
         for k, result in enumerate(results):
-            target = plot_path if len(results) == 1 else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            target = (
+                plot_path
+                if len(results) == 1
+                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            )
             save_figure(fit_figure(result), target)
     if json_path is not None:
         records = [r.to_dict() for r in results]

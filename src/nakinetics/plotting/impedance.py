@@ -8,6 +8,7 @@ import numpy as np
 
 from ..data import Spectrum
 from ..fitting import FitResult
+from ..validation import KKResult
 from ._axes import axes_or_new as _axes
 
 if TYPE_CHECKING:
@@ -21,7 +22,9 @@ def _fit_curve(result: FitResult) -> tuple[np.ndarray, np.ndarray]:
     return dense, result.impedance(dense)
 
 
-def plot_nyquist(spectrum: Spectrum, fit: FitResult | None = None, ax: Axes | None = None, **style: Any) -> Axes:
+def plot_nyquist(
+    spectrum: Spectrum, fit: FitResult | None = None, ax: Axes | None = None, **style: Any
+) -> Axes:
     """Nyquist plot: Z' against −Z'' (Ω), equal axes, −Z'' upward, data as points and the fit as a line."""
     ax = _axes(ax)
     ax.plot(spectrum.real, -spectrum.imag, "o", ms=4, mfc="none", label="data", **style)
@@ -61,9 +64,21 @@ def plot_bode(
 
 def plot_residuals(fit: FitResult, ax: Axes | None = None) -> Axes:
     """Relative residuals (Z_data − Z_fit)/|Z_data| of real and imaginary parts (%) against frequency."""
-    ax = _axes(ax)
-    res = fit.residuals()
-    f = fit.spectrum.frequency
+    return _relative_residuals(fit.spectrum.frequency, fit.residuals(), _axes(ax))
+
+
+def plot_kramers_kronig(kk: KKResult, ax: Axes | None = None) -> Axes:
+    """Kramers–Kronig residuals (Z − Z_KK)/|Z| (%) against frequency, with the ±RMS pass limit shaded."""
+    ax = _relative_residuals(kk.frequency, kk.residuals, _axes(ax))
+    ax.axhspan(-100 * kk.limit, 100 * kk.limit, color="tab:green", alpha=0.12, lw=0, label="pass limit (RMS)")
+    ax.set_title(
+        f"linear KK, M = {kk.n_rc}{' + C' if kk.capacitor else ''}: {'pass' if kk.passed else 'FAIL'}, RMS {100 * kk.rms:.2g} %"
+    )
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _relative_residuals(f: np.ndarray, res: np.ndarray, ax: Axes) -> Axes:
     ax.semilogx(f, 100 * res.real, "o-", ms=3, lw=0.8, label="Δ Z' / |Z|")
     ax.semilogx(f, 100 * res.imag, "s-", ms=3, lw=0.8, label="Δ Z'' / |Z|")
     ax.axhline(0, color="0.5", lw=0.5)
