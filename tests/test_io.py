@@ -42,7 +42,7 @@ def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Pat
 def test_bundled_files_match_readme() -> None:
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([^`]+)` \|.*\| ([0-9a-f]{64}) \|$", readme, flags=re.MULTILINE)
-    assert {name for name, _ in rows} == {CHI.name, GAMRY.name, MPT.name}
+    assert {name for name, _ in rows} == {CHI.name, GAMRY.name, MPT.name, "chi1100b_cyclic-voltammetry.csv"}
     for name, digest in rows:
         assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest
 

@@ -266,3 +266,31 @@ class DCRecord:
 
         name = Path(self.metadata.source).name if self.metadata.source else "record"
         return f"{name}[{self.metadata.index}]" if self.metadata.index else name
+
+    @property
+    def current_measured(self) -> bool:
+        """False when the current is not a measurement in the file but zero by definition (open circuit)
+        or the caller's set value (``metadata.extra["current_source"]``, see :mod:`nakinetics.io`)."""
+        return self.metadata.extra.get("current_source", "file") in ("file", "density × area")
+
+    def current_density_a_cm2(self, area_cm2: float | None = None) -> FloatArray:
+        """Current density (A cm⁻², anodic positive) per ``area_cm2``, or per ``metadata.area_cm2``.
+
+        Raises :class:`DataError` when neither area is known or the area is not > 0.
+        """
+        area = self.metadata.area_cm2 if area_cm2 is None else area_cm2
+        if area is None:
+            raise DataError(f"{self.label}: electrode area unknown (the file does not say); pass area_cm2")
+        if not area > 0:
+            raise DataError(f"{self.label}: area_cm2={area!r}; expected an area > 0 cm²")
+        return self.current_a / area
+
+    def subset(self, index: Any) -> DCRecord:
+        """The points selected by ``index`` (slice, boolean mask or integer positions), same metadata."""
+        return dataclasses.replace(
+            self,
+            potential_v=self.potential_v[index],
+            current_a=self.current_a[index],
+            time_s=None if self.time_s is None else self.time_s[index],
+            cycle=None if self.cycle is None else self.cycle[index],
+        )

@@ -1,5 +1,7 @@
-"""Instrument file readers: every reader returns :class:`~nakinetics.data.Spectrum` objects in the
-nakinetics convention (f in Hz > 0, Z = Z' + jZ'' in Ω with Z'' < 0 capacitive) with metadata.
+"""Instrument file readers.  Impedance readers return :class:`~nakinetics.data.Spectrum` objects in the
+nakinetics convention (f in Hz > 0, Z = Z' + jZ'' in Ω with Z'' < 0 capacitive) with metadata; DC readers
+(:func:`read_dc_records`, :func:`read_dc_record`, formats :data:`DC_FORMATS`) return
+:class:`~nakinetics.data.DCRecord` objects (V, A anodic positive, s), see :mod:`nakinetics.io.dc`.
 
 >>> from nakinetics.io import read_spectrum, read_spectra
 >>> spectrum = read_spectrum("cell.DTA")                  # format detected from extension + header
@@ -23,13 +25,23 @@ from ._common import fail
 from ._sniff import detect_format
 from .biologic import read_mpr, read_mpt
 from .chi import read_chi
+from .dc import DC_FORMATS, read_dc_record, read_dc_records
 from .delimited import read_csv, read_z60w
 from .gamry import read_gamry
 from .ivium import read_ivium
 from .par import read_parstat, read_powersuite, read_versastudio
 from .zplot import read_zplot
 
-__all__ = ["FORMATS", "Reader", "detect_format", "read_spectra", "read_spectrum"]
+__all__ = [
+    "DC_FORMATS",
+    "FORMATS",
+    "Reader",
+    "detect_format",
+    "read_dc_record",
+    "read_dc_records",
+    "read_spectra",
+    "read_spectrum",
+]
 
 Reader = Callable[[Path], list[Spectrum]]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ def read_bytes(path: Path) -> bytes:
     """Whole file as bytes; raise :class:`FileFormatError` when it is empty or only whitespace."""
     raw = path.read_bytes()
     if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise fail(path, "file is empty (expected an impedance spectrum)")
+        raise fail(path, "file is empty (expected instrument data)")
     return raw
 
 
@@ -244,12 +244,14 @@ def numeric_rows(
     decimal_comma: bool = False,
     names: Sequence[str] = (),
     end_at: Callable[[str], bool] | None = None,
+    usecols: Collection[int] | None = None,
 ) -> Table:
     """Parse ``lines[start:stop]`` as numeric rows (blank lines skipped) into a :class:`Table`.
 
     ``end_at(line)`` true ends the table before that line.  A row with fewer than ``min_fields``
     fields, fewer fields than the first row, or a field that is not a number raises
-    :class:`FileFormatError` naming the line; extra trailing fields are ignored.
+    :class:`FileFormatError` naming the line; extra trailing fields are ignored.  With ``usecols``
+    only those field positions must be numbers; the others (flags, text) become NaN.
     """
     rows: list[list[float]] = []
     numbers: list[int] = []
@@ -266,7 +268,10 @@ def numeric_rows(
                 path, f"expected at least {min_fields} fields, found {len(fields)}: {line.strip()!r}", i + 1
             )
         try:
-            values = [to_float(field, decimal_comma) for field in fields]
+            values = [
+                to_float(field, decimal_comma) if usecols is None or j in usecols else math.nan
+                for j, field in enumerate(fields)
+            ]
         except ValueError:
             raise fail(path, f"expected numbers, found {line.strip()[:80]!r}", i + 1) from None
         if width is None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from ._common import decode, fail
 from .chi import parse_chi_date
+from .dc_delimited import looks_like_nova
 
 _HEAD_BYTES = 8192
 
@@ -74,9 +76,15 @@ _TEXT_SIGNATURES: list[tuple[str, Callable[[list[str]], bool]]] = [
     ("powersuite", _is_powersuite),
 ]
 
+#: Signatures only DC reading knows (NOVA exports have no spectrum reader of their own).
+_DC_TEXT_SIGNATURES: list[tuple[str, Callable[[list[str]], bool]]] = [("autolab-nova", looks_like_nova)]
 
-def detect_format(path: str | Path) -> str:
-    """Name of the reader for ``path`` (a key of :data:`nakinetics.io.FORMATS`).
+Kind = Literal["spectrum", "dc"]
+
+
+def detect_format(path: str | Path, *, kind: Kind = "spectrum") -> str:
+    """Name of the reader for ``path``: a key of :data:`nakinetics.io.FORMATS` (``kind="spectrum"``) or a
+    name in :data:`nakinetics.io.DC_FORMATS` (``kind="dc"``, which also knows Autolab NOVA exports).
 
     The header signature decides; the extension only decides between "generic delimited text"
     (``.csv``, ``.txt``, ...) and "unknown".  Raises :class:`FileFormatError` for an empty file, a file
@@ -87,14 +95,17 @@ def detect_format(path: str | Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        raise fail(path, "file is empty (expected an impedance spectrum)")
+        raise fail(
+            path, f"file is empty (expected {'a DC record' if kind == 'dc' else 'an impedance spectrum'})"
+        )
     ext = path.suffix.lower()
     if head.startswith(_MPR_MAGIC):
         return "biologic-mpr"
     if _IVIUM_VERSION.search(head[:1024]) and (ext in (".idf", ".ids") or b"Method=" in head):
         return "ivium"
     lines = _first_lines(decode(head).replace("\x00", ""))
-    for name, matches in _TEXT_SIGNATURES:
+    signatures = _TEXT_SIGNATURES + (_DC_TEXT_SIGNATURES if kind == "dc" else [])
+    for name, matches in signatures:
         if matches(lines):
             return name
     if ext in FAMILY_EXTENSIONS:

@@ -20,6 +20,7 @@ import itertools
 import re
 import struct
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import FloatArray
-from ..data import Spectrum, Technique
+from ..data import DCRecord, DCTechnique, Spectrum, Technique
 from ._common import (
     fail,
     header_float,
@@ -42,6 +43,15 @@ from ._common import (
     technique_from_control,
     to_complex,
     unit_scale,
+)
+from ._dc import (
+    AS_WRITTEN,
+    DCOptions,
+    make_record,
+    reject_given_current,
+    scan_rate_scale,
+    supplied_current,
+    zero_based,
 )
 
 FORMAT_MPT = "biologic-mpt"
@@ -185,9 +195,18 @@ def _spectra(
     return spectra
 
 
-def read_mpt(path: Path) -> list[Spectrum]:
-    """Read an EC-Lab ``.mpt`` EIS export; one spectrum per loop (``start_time`` of loop k is the
-    acquisition start plus the time elapsed since loop 0's first point)."""
+@dataclass(frozen=True)
+class _Mpt:
+    """An ``.mpt`` file split into header lines and its data columns (by name)."""
+
+    lines: list[str]
+    header: int  # index of the column-header line
+    columns: dict[str, FloatArray]
+    line_numbers: np.ndarray
+    decimal_comma: bool
+
+
+def _read_mpt_table(path: Path) -> _Mpt:
     lines = read_lines(path)
     if not lines[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")):
         raise fail(path, f"first line is {lines[0][:40]!r}; expected 'EC-Lab ASCII FILE'", 1)
@@ -202,10 +221,141 @@ def read_mpt(path: Path) -> list[Spectrum]:
         path, lines, header + 1, split=split_on("\t"), min_fields=2, decimal_comma=decimal_comma, names=names
     )
     columns = {name.strip(): table.data[:, j] for j, name in enumerate(names) if j < table.data.shape[1]}
-    fields, extra = _header_metadata(lines[:header])
-    extra["decimal_comma"] = decimal_comma
-    loops = _loop_slices(lines[:header], len(table.lines), path)
-    return _spectra(path, FORMAT_MPT, columns, table.lines, loops, fields, extra, header + 1)
+    return _Mpt(lines, header, columns, table.lines, decimal_comma)
+
+
+def read_mpt(path: Path) -> list[Spectrum]:
+    """Read an EC-Lab ``.mpt`` EIS export; one spectrum per loop (``start_time`` of loop k is the
+    acquisition start plus the time elapsed since loop 0's first point)."""
+    mpt = _read_mpt_table(path)
+    head = mpt.lines[: mpt.header]
+    fields, extra = _header_metadata(head)
+    extra["decimal_comma"] = mpt.decimal_comma
+    loops = _loop_slices(head, len(mpt.line_numbers), path)
+    return _spectra(path, FORMAT_MPT, mpt.columns, mpt.line_numbers, loops, fields, extra, mpt.header + 1)
+
+
+# ------------------------------------------------------------------------------------------ DC exports
+
+#: EC-Lab technique line → nakinetics DC technique.
+DC_TECHNIQUES: dict[str, DCTechnique] = {
+    "Cyclic Voltammetry": "CV",
+    "Cyclic Voltammetry Advanced": "CV",
+    "Linear Sweep Voltammetry": "LSV",
+    "Linear Polarization": "POTDYN",
+    "Open Circuit Voltage": "OCV",
+    "Chronopotentiometry": "CP",
+    "Galvanostatic Cycling with Potential Limitation": "CP",
+    "Constant Current": "CP",
+    "Chronoamperometry / Chronocoulometry": "CA",
+    "Constant Voltage": "CA",
+}
+_POTENTIALS = ("Ewe/V", "<Ewe>/V", "<Ewe/V>", "Ecell/V", "<Ecell>/V", "Ewe-Ece/V")
+_CURRENTS = ("<I>/mA", "I/mA", "<I>/A", "I/A", "<I>/µA", "I/µA")
+
+
+def _dc_technique(head: list[str], path: Path) -> tuple[DCTechnique, str]:
+    """(technique, technique line) from the first header lines; impedance exports are rejected."""
+    line = next((ln.strip() for ln in head[2:8] if ln.strip()), "")
+    if "Impedance Spectroscopy" in line:
+        raise fail(
+            path, f"EC-Lab technique {line!r} holds impedance spectra, not a DC record; use read_spectra"
+        )
+    return DC_TECHNIQUES.get(line, "unknown"), line
+
+
+def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
+    """Read an EC-Lab ``.mpt`` DC export (CV, LSV, linear polarization, OCV, CP/GCPL, CA): one record
+    per loop (``Loop k from point number a to b`` lines), else one record.
+
+    Columns: potential ``Ewe/V`` (or ``<Ewe>/V``, ``<Ewe/V>``; ``Ecell/V`` for a two-electrode cell,
+    then ``reference = "cell voltage"``), current ``<I>/mA`` or ``I/mA`` (→ A; EC-Lab writes anodic
+    current positive), ``time/s``, ``cycle number`` (→ 0-based ``cycle``).  An OCV record has no current
+    column: its current is zero.  Scan rate from ``dE/dt`` + ``dE/dt unit``; area from
+    ``Electrode surface area`` (EC-Lab's default 0.001 cm² is often a placeholder: check it).
+    """
+    mpt = _read_mpt_table(path)
+    head = mpt.lines[: mpt.header]
+    technique, technique_line = _dc_technique(head, path)
+    columns = mpt.columns
+    if "freq/Hz" in columns:
+        raise fail(
+            path, "the file has a freq/Hz column (an impedance export); use read_spectra", mpt.header + 1
+        )
+    potential_name = next((n for n in _POTENTIALS if n in columns), None)
+    if potential_name is None:
+        found = ", ".join(n for n in columns if n)
+        raise fail(
+            path,
+            f"no potential column (expected one of {', '.join(_POTENTIALS)}; found: {found})",
+            mpt.header + 1,
+        )
+    current_name = next((n for n in _CURRENTS if n in columns), None)
+    n_points = len(mpt.line_numbers)
+    if current_name is None:
+        current, source = supplied_current(
+            path, options, n_points, open_circuit=technique == "OCV", missing="'<I>/mA' or 'I/mA'"
+        )
+    else:
+        reject_given_current(path, options, current_name)
+        unit = current_name.rsplit("/", 1)[1]
+        current, source = rescale(columns[current_name], unit_scale(unit, "a") or 1.0), "file"
+    fields, extra = _header_metadata(head)
+    fields = {k: fields[k] for k in ("instrument", "area_cm2", "start_time")}
+    info = key_values(head, " : ")
+    params = _parameters(head)
+    rate, rate_unit = header_float(params.get("dE/dt")), params.get("dE/dt unit")
+    scale = scan_rate_scale(rate_unit)
+    cycle, offset = (None, 0) if "cycle number" not in columns else zero_based(columns["cycle number"])
+    reference = (
+        "cell voltage" if potential_name.startswith("Ecell") else info.get("Reference electrode") or None
+    )
+    dc_extra = {
+        "technique_line": technique_line,
+        "software": extra["software"],
+        "channel": extra["channel"],
+        "acquisition_started_on": extra["acquisition_started_on"],
+        "decimal_comma": mpt.decimal_comma,
+        "potential_column": potential_name,
+        "current_column": current_name,
+        "current_source": source,
+        "current_convention": AS_WRITTEN,
+        "cycle_offset": offset if cycle is not None else None,
+        "scan_rate_setting": f"{rate} {rate_unit}" if rate is not None else None,
+    }
+    start: datetime | None = fields.pop("start_time")
+    time = columns.get("time/s")
+    loops = _loop_slices(head, n_points, path) or [slice(0, n_points)]
+    records = []
+    for index, part in enumerate(loops):
+        begin = start
+        if start is not None and time is not None and index > 0:
+            begin = start + timedelta(seconds=float(time[part][0] - time[loops[0]][0]))
+        records.append(
+            make_record(
+                path,
+                FORMAT_MPT,
+                columns[potential_name][part],
+                current[part],
+                options=options,
+                time=None if time is None else time[part],
+                cycle=None if cycle is None else cycle[part],
+                lines=mpt.line_numbers[part],
+                index=index,
+                extra=dict(dc_extra, loop=index if len(loops) > 1 else None),
+                technique=technique,
+                scan_rate_v_s=None if rate is None or scale is None else rescale(abs(rate), scale),
+                reference=reference,
+                start_time=begin,
+                **fields,
+            )
+        )
+    return records
+
+
+def read_mpr_dc(path: Path, options: DCOptions) -> list[DCRecord]:
+    """BioLogic ``.mpr`` DC files are not read (galvani gives no technique for them): export ``.mpt``."""
+    raise fail(path, "BioLogic .mpr DC files are not read; export the run as text (.mpt) from EC-Lab")
 
 
 def read_mpr(path: Path) -> list[Spectrum]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def _is_unit(text: str) -> bool:
     )
 
 
-def _split_unit(name: str) -> tuple[str, str | None]:
+def split_unit(name: str) -> tuple[str, str | None]:
     """``"Z' (kΩ)"`` → ``("Z'", "kΩ")``; also ``[unit]`` and ``name/unit``; ``(name, None)`` if none."""
     match = _UNIT_SUFFIX.match(name)
     if match:
@@ -94,7 +95,7 @@ def _split_unit(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def _clean(name: str) -> str:
+def clean_name(name: str) -> str:
     """Strip enclosing double quotes; primes and ``"`` (CHI's ``Z"``) become ``'`` / ``''``."""
     name = name.strip()
     if len(name) > 1 and name[0] == name[-1] == '"':
@@ -102,7 +103,7 @@ def _clean(name: str) -> str:
     return name.replace("’", "'").replace("′", "'").replace("″", "''").replace('"', "''")
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     return re.sub(r"[\s_.]", "", name).lower()
 
 
@@ -111,11 +112,11 @@ def normalize_name(name: str) -> tuple[str, str | None]:
 
     A suffix that is not a known unit stays part of the name (``"Re(Z)"`` → ``("re(z)", None)``).
     """
-    name = _clean(name)
-    base, unit = _split_unit(name)
+    name = clean_name(name)
+    base, unit = split_unit(name)
     if unit is not None and _is_unit(unit):
-        return _key(base), unit
-    return _key(name), None
+        return name_key(base), unit
+    return name_key(name), None
 
 
 def _role(key: str) -> tuple[str | None, float]:
@@ -136,8 +137,8 @@ def _roles(names: Sequence[str]) -> dict[str, tuple[int, float, str]]:
         key, unit = normalize_name(name)
         role, sign = _role(key)
         if role is None:
-            base, raw_unit = _split_unit(_clean(name))
-            role, sign = _role(_key(base))
+            base, raw_unit = split_unit(clean_name(name))
+            role, sign = _role(name_key(base))
             unit = raw_unit
         if role is not None and role not in found:
             found[role] = (j, sign, unit or "")
@@ -162,9 +163,9 @@ _DIALECTS: tuple[tuple[str | None, str, bool], ...] = (
 )
 
 
-def _dialect(lines: Sequence[str]) -> tuple[Splitter, str, bool]:
+def _dialect(lines: Sequence[str], min_fields: int) -> tuple[Splitter, str, bool]:
     """(splitter, delimiter name, decimal comma): the candidate that turns the most lines into rows of
-    ≥ 3 numbers (ties: tab, ``;``, ``,``, whitespace)."""
+    ≥ ``min_fields`` numbers (ties: tab, ``;``, ``,``, whitespace)."""
     best: tuple[int, Splitter, str, bool] | None = None
     for delimiter, name, comma_allowed in _DIALECTS:
         split = split_on(delimiter)
@@ -172,27 +173,56 @@ def _dialect(lines: Sequence[str]) -> tuple[Splitter, str, bool]:
         comma = comma_allowed and any("," in field for fields in sample for field in fields)
         if comma_allowed and not comma and delimiter is None:
             continue
-        count = sum(len(fields) >= 3 and looks_numeric(fields, comma) for fields in sample)
+        count = sum(len(fields) >= min_fields and looks_numeric(fields, comma) for fields in sample)
         if best is None or count > best[0]:
             best = (count, split, name, comma)
     assert best is not None
     return best[1], best[2], best[3]
 
 
-def read_csv(path: Path) -> list[Spectrum]:
-    """Read generic delimited text (see the module docstring for the rules); one spectrum."""
-    lines = read_lines(path)
-    split, delimiter, comma = _dialect(lines)
+@dataclass(frozen=True)
+class TextLayout:
+    """Where the numbers are in a delimited text file.
+
+    split : field splitter; delimiter : its name (``"tab"``, ``";"``, ``","``, ``"whitespace"``);
+    decimal_comma : ``,`` is the decimal separator; start : index of the first data line;
+    header : index of the column-header line (the non-blank line just before ``start``) or ``None``.
+    """
+
+    split: Splitter
+    delimiter: str
+    decimal_comma: bool
+    start: int
+    header: int | None
+
+
+def sniff_layout(path: Path, lines: Sequence[str], min_fields: int, expected: str) -> TextLayout:
+    """Delimiter, decimal separator and data start of generic delimited text: the data block starts at
+    the first line of ≥ ``min_fields`` numbers followed by another such line (or ending the file)."""
+    split, delimiter, comma = _dialect(lines, min_fields)
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    is_row = [len(split(lines[i])) >= 3 and looks_numeric(split(lines[i]), comma) for i in nonblank]
+    is_row = [len(split(lines[i])) >= min_fields and looks_numeric(split(lines[i]), comma) for i in nonblank]
     start = next(
         (i for k, i in enumerate(nonblank) if is_row[k] and (k + 1 == len(nonblank) or is_row[k + 1])),
         None,
     )
     if start is None:
-        raise fail(path, "no data rows: expected lines of at least 3 numbers (f, Z', Z'' or f, |Z|, phase)")
+        raise fail(path, f"no data rows: expected lines of at least {min_fields} numbers ({expected})")
     previous = [i for i in nonblank if i < start]
-    header_index = previous[-1] if previous else None
+    return TextLayout(split, delimiter, comma, start, previous[-1] if previous else None)
+
+
+def read_csv(path: Path) -> list[Spectrum]:
+    """Read generic delimited text (see the module docstring for the rules); one spectrum."""
+    lines = read_lines(path)
+    layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase")
+    split, delimiter, comma, start, header_index = (
+        layout.split,
+        layout.delimiter,
+        layout.decimal_comma,
+        layout.start,
+        layout.header,
+    )
     table = numeric_rows(path, lines, start, split=split, min_fields=3, decimal_comma=comma)
     n_cols = table.data.shape[1]
     if header_index is None:

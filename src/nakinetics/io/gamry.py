@@ -12,13 +12,15 @@ Metadata: ``PSTAT`` (instrument), ``DATE``/``TIME`` (month-first, as Gamry write
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..data import Spectrum
+from ..data import DCRecord, DCTechnique, Spectrum
 from ._common import (
+    Table,
     fail,
     header_float,
     make_spectrum,
@@ -29,10 +31,19 @@ from ._common import (
     split_on,
     to_complex,
 )
+from ._dc import (
+    AS_WRITTEN,
+    FLIPPED,
+    DCOptions,
+    make_record,
+    reject_given_current,
+    scan_rate_scale,
+    supplied_current,
+)
 
 FORMAT = "gamry"
 _TECHNIQUES = {"EISPOT": "PEIS", "EISGALV": "GEIS"}
-_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m-%d-%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
 def _header(lines: list[str]) -> dict[str, list[str]]:
@@ -45,9 +56,42 @@ def _header(lines: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def _temperature_k(temp_c: np.ndarray | None) -> float | None:
+    """Mean of a ``Temp`` column (°C) in K; ``None`` when absent or unconnected (−327.67 °C) or NaN."""
+    if temp_c is None or not np.all(np.isfinite(temp_c)) or np.any(temp_c < -273):
+        return None
+    return float(np.mean(temp_c)) + 273.15
+
+
 def _value(header: dict[str, list[str]], name: str) -> float | None:
     fields = header.get(name)
     return header_float(fields[1]) if fields and len(fields) > 1 else None
+
+
+def _table_start(lines: list[str], name: str) -> int | None:
+    """Index of the ``NAME  TABLE`` line of table ``name``, or ``None``."""
+    return next((i for i, line in enumerate(lines) if line.split("\t")[0] == name), None)
+
+
+def _read_table(path: Path, lines: list[str], start: int, usecols: list[str] | None = None) -> Table:
+    """The tab-indented rows after a ``NAME TABLE`` line (column names, units, rows) up to the next
+    top-level line; with ``usecols`` only those named columns must be numeric (flags such as
+    ``Over = ...........`` are skipped)."""
+    split = split_on("\t", strip_line=True)
+    names = split(lines[start + 1]) if start + 1 < len(lines) else []
+    rows = lines[start + 3 :]
+    decimal_comma = any("," in row for row in rows[:5])
+    return numeric_rows(
+        path,
+        lines,
+        start + 3,
+        split=split,
+        min_fields=min(5, len(names)) if usecols is None else len(names),
+        decimal_comma=decimal_comma,
+        names=names,
+        end_at=lambda line: bool(line) and not line[0].isspace(),
+        usecols=None if usecols is None else {names.index(n) for n in usecols if n in names},
+    )
 
 
 def read_gamry(path: Path) -> list[Spectrum]:
@@ -55,23 +99,12 @@ def read_gamry(path: Path) -> list[Spectrum]:
     lines = read_lines(path)
     header = _header(lines)
     tag = header.get("TAG", [""])[0]
-    start = next((i for i, line in enumerate(lines) if line.split("\t")[0] == "ZCURVE"), None)
+    start = _table_start(lines, "ZCURVE")
     if start is None:
-        raise fail(path, f"no ZCURVE table (TAG {tag!r}); expected an EISPOT or EISGALV impedance file")
-    split = split_on("\t", strip_line=True)
-    names = split(lines[start + 1]) if start + 1 < len(lines) else []
-    rows = lines[start + 3 :]
-    decimal_comma = any("," in row for row in rows[:5])
-    table = numeric_rows(
-        path,
-        lines,
-        start + 3,
-        split=split,
-        min_fields=5,
-        decimal_comma=decimal_comma,
-        names=names,
-        end_at=lambda line: bool(line) and not line[0].isspace(),
-    )
+        hint = "; read DC files with read_dc_records" if _DC_TABLE.search("\n".join(lines)) else ""
+        raise fail(path, f"no ZCURVE table (TAG {tag!r}); expected an EISPOT or EISGALV impedance file{hint}")
+    table = _read_table(path, lines, start)
+    names = table.names
     f = table.column(path, "Freq")
     z = to_complex(table.column(path, "Zreal"), table.column(path, "Zimag"))
     times = table.column(path, "Time", required=False)
@@ -99,7 +132,7 @@ def read_gamry(path: Path) -> list[Spectrum]:
         else None,
         "area_cm2": _value(header, "AREA"),
         "start_time": parse_datetime(" ".join(date + time), _DATE_FORMATS),
-        "temperature_k": None if temp_c is None or np.any(temp_c < -273) else float(np.mean(temp_c)) + 273.15,
+        "temperature_k": _temperature_k(temp_c),
     }
     vdc_col = table.column(path, "Vdc", required=False)
     idc_col = table.column(path, "Idc", required=False)
@@ -117,3 +150,120 @@ def read_gamry(path: Path) -> list[Spectrum]:
         "mean_idc_a": None if idc_col is None else float(np.mean(idc_col)),
     }
     return [make_spectrum(path, FORMAT, f, z, lines=table.lines, times=times, extra=extra, **fields)]
+
+
+# ------------------------------------------------------------------------------------------ DC files
+
+#: Gamry ``TAG`` → nakinetics DC technique.
+DC_TECHNIQUES: dict[str, DCTechnique] = {
+    "POTENTIODYNAMIC": "POTDYN",
+    "TAFEL": "Tafel",
+    "CV": "CV",
+    "LSV": "LSV",
+    "CORPOT": "OCV",
+    "CHRONOP": "CP",
+    "CHRONOA": "CA",
+}
+_DC_TABLE = re.compile(r"^CURVE\d*\tTABLE", re.MULTILINE)
+_RATE_UNIT = re.compile(r"\(([^()]*/\s*(?:s|min))\)")
+
+
+def _unit_of(lines: list[str], start: int, column: str) -> str | None:
+    """The unit-line entry of ``column`` in the table starting at ``start`` (``"V vs. Ref."``)."""
+    split = split_on("\t", strip_line=True)
+    names, units = split(lines[start + 1]), split(lines[start + 2])
+    return units[names.index(column)] if column in names and names.index(column) < len(units) else None
+
+
+def _dc_value(header: dict[str, list[str]], name: str) -> tuple[float | None, bool]:
+    """(value, relative to Eoc) of a ``NAME POTEN value T|F description`` line."""
+    fields = header.get(name, [])
+    value = header_float(fields[1]) if len(fields) > 1 else None
+    return value, len(fields) > 2 and fields[2] == "T"
+
+
+def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
+    """Read the ``CURVE`` table(s) of a Gamry DC ``.DTA`` file (POTENTIODYNAMIC, TAFEL, CV, LSV, CORPOT,
+    CHRONOP, CHRONOA ...): one record; a CV's ``CURVE1 … CURVEn`` tables become cycles 0 … n−1.
+
+    Columns ``T`` (s), ``Vf`` (V vs. Ref., the filtered measured potential) and ``Im`` (A).  Sign:
+    ``CONVENTION 1`` (or absent) is taken as anodic positive, as in the sample POTDYN file whose currents
+    are negative below Eoc and positive above; ``CONVENTION 0`` (cathodic positive, inferred — no real
+    file seen) is flipped.  A CORPOT record has no ``Im``: its current is zero.  ``SCANRATE`` is
+    converted with the unit in its description (``mV/s``); ``AREA`` in cm².
+    """
+    lines = read_lines(path)
+    header = _header(lines)
+    tag = header.get("TAG", [""])[0]
+    starts = [i for i, line in enumerate(lines) if re.match(r"^CURVE\d*\tTABLE", line)]
+    if not starts:
+        if _table_start(lines, "ZCURVE") is not None:
+            raise fail(path, f"TAG {tag!r} is an impedance file (ZCURVE table); use read_spectra")
+        raise fail(path, f"no CURVE table (TAG {tag!r}); expected a Gamry DC file with Pt T Vf Im columns")
+    tables = [_read_table(path, lines, start, usecols=["T", "Vf", "Im"]) for start in starts]
+    for table in tables:
+        table.index(path, "Vf")
+    time = np.concatenate([t.column(path, "T") for t in tables])
+    potential = np.concatenate([t.column(path, "Vf") for t in tables])
+    line_numbers = np.concatenate([t.lines for t in tables])
+    technique = DC_TECHNIQUES.get(tag, "unknown")
+    convention = header.get("CONVENTION", ["", "1"])[1]
+    flip = convention == "0"
+    if all("Im" in t.names for t in tables):
+        reject_given_current(path, options, "Im")
+        current = np.concatenate([t.column(path, "Im") for t in tables]) * (-1.0 if flip else 1.0)
+        source = "file"
+    elif any("Im" in t.names for t in tables):
+        raise fail(path, "some CURVE tables have an Im column and some do not")
+    else:
+        current, source = supplied_current(
+            path, options, potential.size, open_circuit=tag == "CORPOT", missing="'Im'"
+        )
+    cycle = None
+    if len(tables) > 1:
+        cycle = np.concatenate([np.full(len(t.lines), k) for k, t in enumerate(tables)])
+    rate = _value(header, "SCANRATE")
+    rate_fields = header.get("SCANRATE", [])
+    unit = _RATE_UNIT.search(rate_fields[-1]) if rate_fields else None
+    scale = scan_rate_scale(unit.group(1).replace(" ", "") if unit else "mV/s")
+    eoc = _value(header, "EOC")
+    extra: dict[str, Any] = {"tag": tag, "eoc_v": eoc, "current_source": source}
+    for name in ("VINIT", "VFINAL", "VLIMIT1", "VLIMIT2", "VAPEX1", "VAPEX2"):
+        value, vs_eoc = _dc_value(header, name)
+        if value is not None:
+            extra[f"{name.lower()}_setting_v"] = value
+            extra[f"{name.lower()}_vs"] = "Eoc" if vs_eoc else "Eref"
+            if vs_eoc and eoc is not None:
+                extra[f"{name.lower()}_v"] = value + eoc
+    temp_c = np.concatenate([t.column(path, "Temp") for t in tables]) if "Temp" in tables[0].names else None
+    date = header.get("DATE", ["", ""])[1:2]
+    clock = header.get("TIME", ["", ""])[1:2]
+    extra.update(
+        {
+            "title": header.get("TITLE", ["", ""])[1] if len(header.get("TITLE", [])) > 1 else None,
+            "current_convention": (FLIPPED if flip else AS_WRITTEN) + f" (CONVENTION {convention})",
+            "framework_version": header.get("FRAMEWORKVERSION", [None, None])[1],
+            "aborted": "EXPERIMENTABORTED" in header,
+            "n_tables": len(tables),
+            "potential_unit": _unit_of(lines, starts[0], "Vf"),
+        }
+    )
+    return [
+        make_record(
+            path,
+            FORMAT,
+            potential,
+            current,
+            options=options,
+            time=time,
+            cycle=cycle,
+            lines=line_numbers,
+            extra=extra,
+            instrument=f"Gamry {header['PSTAT'][1]}" if len(header.get("PSTAT", [])) > 1 else None,
+            technique=technique,
+            scan_rate_v_s=None if rate is None or scale is None else rescale(abs(rate), scale),
+            area_cm2=_value(header, "AREA"),
+            temperature_k=_temperature_k(temp_c),
+            start_time=parse_datetime(" ".join(date + clock), _DATE_FORMATS),
+        )
+    ]

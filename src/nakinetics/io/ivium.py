@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Spectrum
+from ..data import DCRecord, Spectrum
 from ._common import (
     fail,
     header_float,
@@ -33,6 +33,7 @@ from ._common import (
     to_complex,
     to_float,
 )
+from ._dc import DCOptions
 
 FORMAT = "ivium"
 _BLOCK = re.compile(r"primary_data\s")
@@ -178,3 +179,20 @@ def read_ivium(path: Path) -> list[Spectrum]:
         )
         spectra.append(spectrum)
     return spectra
+
+
+def read_ivium_dc(path: Path, options: DCOptions) -> list[DCRecord]:
+    """Ivium ``.idf``/``.ids`` DC datasets are not read: the meaning of the ``primary_data`` columns of
+    non-impedance methods is not documented (third-party readers disagree: (E, I, E) vs (t, I, E)).
+    IviumSoft's ASCII export (``time/s E/V I/A`` header) is read by the generic ``"csv"`` reader."""
+    text = read_bytes(path).decode("latin-1").replace("\x00", "")
+    method = next(
+        (m.group(2).strip() for m in _KEY_VALUE.finditer(text) if m.group(1).strip() == "Method"), ""
+    )
+    if "Impedance" in method:
+        raise fail(path, f"Ivium dataset has Method={method!r} (impedance); use read_spectra")
+    raise fail(
+        path,
+        f"Ivium .idf/.ids DC data (Method={method!r}) are not read: their column layout is undocumented; "
+        "export the data as text from IviumSoft and read that file",
+    )

@@ -1,0 +1,109 @@
+"""Reading DC records (sweeps, chronopotentiometry, OCV) from instrument files.
+
+>>> from nakinetics.io import read_dc_record, read_dc_records
+>>> sweep = read_dc_record("tafel.txt")                       # CHI, EC-Lab .mpt, Gamry .DTA, NOVA, CSV
+>>> u_t = read_dc_record("stripping.csv", current_a=2e-4)     # time,voltage file at a set current
+
+Every reader returns :class:`~nakinetics.data.DCRecord` objects with potential in V, current in A
+**anodic positive** (converted once, see ``metadata.extra["current_convention"]``), time in s and 0-based
+cycle numbers.  Files with no current column (chronopotentiometry exported as time, potential) need the
+set current ``current_a``; open-circuit records get zero current.  ``metadata.extra["current_source"]``
+says where the current came from (``"file"``, ``"open circuit"``, ``"given"``, ``"density × area"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from ..data import DCRecord
+from ..exceptions import DataError
+from ._common import fail
+from ._dc import DCOptions
+from ._sniff import detect_format
+from .biologic import read_mpr_dc, read_mpt_dc
+from .chi import read_chi_dc
+from .dc_delimited import read_dc_csv, read_nova
+from .gamry import read_gamry_dc
+from .ivium import read_ivium_dc
+
+DCReader = Callable[[Path, DCOptions], list[DCRecord]]
+
+_DC_READERS: dict[str, DCReader] = {
+    "chi": read_chi_dc,
+    "biologic-mpt": read_mpt_dc,
+    "gamry": read_gamry_dc,
+    "autolab-nova": read_nova,
+    "csv": read_dc_csv,
+    "biologic-mpr": read_mpr_dc,
+    "ivium": read_ivium_dc,
+}
+DC_FORMATS: tuple[str, ...] = ("chi", "biologic-mpt", "gamry", "autolab-nova", "csv")
+"""Formats that hold DC records (``format=`` values).  ``.mpr`` and Ivium ``.idf`` DC files are detected
+but rejected with an explanation; impedance-only formats (ZPlot, Z60W, Parstat, ...) are rejected."""
+
+
+def read_dc_records(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    current_a: float | None = None,
+    area_cm2: float | None = None,
+) -> list[DCRecord]:
+    """Every DC record in ``path`` (one per BioLogic loop; one for the other formats) in file order.
+
+    ``format`` forces a reader (a :data:`DC_FORMATS` name); by default it is detected from the header
+    signature and extension.  ``current_a`` (A, anodic positive) is the set current of a
+    potential-vs-time file without a current column (chronopotentiometry; not allowed when the file has
+    one).  ``area_cm2`` (cm²) overrides the file's electrode area (the file's value is kept in
+    ``extra["file_area_cm2"]``) and converts current-density columns.  ``metadata.index`` is 0..n-1.
+
+    Raises ``FileNotFoundError`` for a missing file and :class:`~nakinetics.exceptions.FileFormatError`
+    for a file that is not a DC record (impedance files included) or lacks the potential/current column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    name = detect_format(path, kind="dc") if format is None else format.lower()
+    if name not in _DC_READERS:
+        if format is not None:
+            raise fail(path, f"unknown DC format {format!r}; expected one of {', '.join(DC_FORMATS)}")
+        raise fail(path, f"format {name!r} holds impedance spectra, not DC records; use read_spectra")
+    records = _DC_READERS[name](path, DCOptions(current_a=current_a, area_cm2=area_cm2))
+    return [
+        r
+        if r.metadata.index == i
+        else dataclasses.replace(r, metadata=dataclasses.replace(r.metadata, index=i))
+        for i, r in enumerate(records)
+    ]
+
+
+def read_dc_record(
+    path: str | Path,
+    *,
+    index: int | None = None,
+    format: str | None = None,
+    current_a: float | None = None,
+    area_cm2: float | None = None,
+) -> DCRecord:
+    """The one DC record in ``path``, or the ``index``-th (0-based) of a multi-record file.
+
+    Raises :class:`~nakinetics.exceptions.DataError` when the file holds several records and ``index`` is
+    ``None``, or when ``index`` is out of range.  Other arguments as in :func:`read_dc_records`.
+    """
+    records = read_dc_records(path, format=format, current_a=current_a, area_cm2=area_cm2)
+    if index is None:
+        if len(records) > 1:
+            raise fail(
+                path,
+                f"file holds {len(records)} DC records; pass index= (0..{len(records) - 1}) "
+                "or use read_dc_records",
+                error=DataError,
+            )
+        return records[0]
+    if not 0 <= index < len(records):
+        raise fail(
+            path, f"index={index} is out of range: the file holds {len(records)} records", error=DataError
+        )
+    return records[index]
