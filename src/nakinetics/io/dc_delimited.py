@@ -31,7 +31,7 @@ from typing import Any
 
 from .._typing import FloatArray
 from ..data import DCRecord
-from ._common import fail, numeric_rows, read_lines, rescale, unit_scale
+from ._common import fail, looks_numeric, numeric_rows, read_lines, rescale, unit_scale
 from ._dc import (
     AS_WRITTEN,
     DCOptions,
@@ -64,6 +64,7 @@ _ROLES: dict[str, dict[str, int]] = {
 }
 _PREFIX_ROLES = (("lsv", "current"),)
 _DENSITY_UNIT = re.compile(r"^(\S*A)\s*(?:/\s*cm(?:\^?2|²)|\s*cm(?:\^?-2|⁻²))$")
+_MAX_TEXT = 3  # text columns tolerated in data rows (NOVA: "Current range" = "1 mA", "Overload")
 _OVERPOTENTIAL = frozenset({"overpotential", "eta", "η"})
 _VERSUS = re.compile(r"^(.*?)\s*\bvs\.?\s*(.+)$")
 
@@ -132,9 +133,17 @@ def _scale(path: Path, role: str, name: str, unit: str | None, line: int, assume
 def read_dc_delimited(path: Path, options: DCOptions, fmt: str = FORMAT) -> list[DCRecord]:
     """Read a DC record from delimited text (see the module docstring for the rules); one record."""
     lines = read_lines(path)
-    layout = sniff_layout(path, lines, 2, "potential and current, or time and potential")
+    layout = sniff_layout(path, lines, 2, "potential and current, or time and potential", max_text=_MAX_TEXT)
+    first = layout.split(lines[layout.start])
+    numeric = {j for j, field in enumerate(first) if looks_numeric([field], layout.decimal_comma)}
     table = numeric_rows(
-        path, lines, layout.start, split=layout.split, min_fields=2, decimal_comma=layout.decimal_comma
+        path,
+        lines,
+        layout.start,
+        split=layout.split,
+        min_fields=2,
+        decimal_comma=layout.decimal_comma,
+        usecols=numeric,
     )
     n_cols = table.data.shape[1]
     if layout.header is None:

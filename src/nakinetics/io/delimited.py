@@ -163,7 +163,17 @@ _DIALECTS: tuple[tuple[str | None, str, bool], ...] = (
 )
 
 
-def _dialect(lines: Sequence[str], min_fields: int) -> tuple[Splitter, str, bool]:
+def _is_row(fields: Sequence[str], comma: bool, min_fields: int, max_text: int) -> bool:
+    """At least ``min_fields`` numbers and at most ``max_text`` other fields (text flags, units)."""
+    if len(fields) < min_fields:
+        return False
+    if max_text == 0:
+        return looks_numeric(fields, comma)
+    numbers = sum(looks_numeric([field], comma) for field in fields)
+    return numbers >= min_fields and len(fields) - numbers <= max_text
+
+
+def _dialect(lines: Sequence[str], min_fields: int, max_text: int) -> tuple[Splitter, str, bool]:
     """(splitter, delimiter name, decimal comma): the candidate that turns the most lines into rows of
     ≥ ``min_fields`` numbers (ties: tab, ``;``, ``,``, whitespace)."""
     best: tuple[int, Splitter, str, bool] | None = None
@@ -173,7 +183,7 @@ def _dialect(lines: Sequence[str], min_fields: int) -> tuple[Splitter, str, bool
         comma = comma_allowed and any("," in field for fields in sample for field in fields)
         if comma_allowed and not comma and delimiter is None:
             continue
-        count = sum(len(fields) >= min_fields and looks_numeric(fields, comma) for fields in sample)
+        count = sum(_is_row(fields, comma, min_fields, max_text) for fields in sample)
         if best is None or count > best[0]:
             best = (count, split, name, comma)
     assert best is not None
@@ -196,12 +206,15 @@ class TextLayout:
     header: int | None
 
 
-def sniff_layout(path: Path, lines: Sequence[str], min_fields: int, expected: str) -> TextLayout:
+def sniff_layout(
+    path: Path, lines: Sequence[str], min_fields: int, expected: str, max_text: int = 0
+) -> TextLayout:
     """Delimiter, decimal separator and data start of generic delimited text: the data block starts at
-    the first line of ≥ ``min_fields`` numbers followed by another such line (or ending the file)."""
-    split, delimiter, comma = _dialect(lines, min_fields)
+    the first line of ≥ ``min_fields`` numbers (and ≤ ``max_text`` text fields) followed by another such
+    line (or ending the file)."""
+    split, delimiter, comma = _dialect(lines, min_fields, max_text)
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    is_row = [len(split(lines[i])) >= min_fields and looks_numeric(split(lines[i]), comma) for i in nonblank]
+    is_row = [_is_row(split(lines[i]), comma, min_fields, max_text) for i in nonblank]
     start = next(
         (i for k, i in enumerate(nonblank) if is_row[k] and (k + 1 == len(nonblank) or is_row[k + 1])),
         None,
