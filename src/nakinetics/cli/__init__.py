@@ -39,9 +39,12 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+from . import arrhenius as _arrhenius
 from . import circuits as _circuits
+from . import conductivity as _conductivity
 from . import fit as _fit
 from . import validate as _validate
+from . import warburg as _warburg
 
 __all__ = ["main"]
-del _circuits, _fit, _validate
+del _circuits, _fit, _validate, _warburg, _conductivity, _arrhenius

@@ -1,0 +1,602 @@
+"""Arrhenius analysis: activation energies from a temperature series.
+
+A conductance-like quantity x (ionic conductivity σ, interfacial conductance 1/R, exchange current
+density i0) is fitted as ln y = ln A − E_a/(k_B T) by a weighted straight line in 1/T, where
+
+* conductivity, ``form="sigmaT"`` (default, usual for ion conductors): y = σT;
+* conductivity, ``form="sigma"``: y = σ (E_a smaller by ≈ k_B T, 0.026 eV near room temperature);
+* resistance: y = 1/R (interfacial activation energy);
+* i0: y = i0.
+
+Weights are 1/s² with s = stderr/value (the standard error of ln y) when every point has one, else all
+equal.  Standard errors are scaled by the scatter about the line (reduced χ², as scipy's ``curve_fit``
+does by default), and the confidence interval uses Student's t with n − 2 degrees of freedom.
+E_a is reported in eV (k_B in eV K⁻¹) and kJ mol⁻¹ (1 eV per particle = F/1000 kJ mol⁻¹).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from ._typing import FloatArray
+from .conductivity import pellet_conductivity
+from .constants import BOLTZMANN_EV, FARADAY
+from .data import Spectrum
+from .derived import (
+    INTERFACIAL_ROLES,
+    KINETIC_ROLES,
+    CellGeometry,
+    CellKind,
+    _propagate,
+    element_roles,
+    with_derived,
+)
+from .exceptions import DataError
+from .fitting import DerivedQuantity, FitResult, fit_circuit
+
+Quantity = Literal["conductivity", "resistance", "i0"]
+Form = Literal["sigmaT", "sigma"]
+TemperatureUnit = Literal["K", "C"]
+
+QUANTITY_UNITS: dict[str, str] = {"conductivity": "S cm^-1", "resistance": "Ohm", "i0": "mA cm^-2"}
+"""Unit of the values of each quantity."""
+CURVATURE_P_VALUE = 0.01
+"""A quadratic term in 1/T this significant (two-sided p) is reported as a curved (kinked) plot."""
+VAGUE_RELATIVE_ERROR = 0.5
+"""Points with a larger relative standard error are named in a warning (they barely count in the fit)."""
+EV_TO_KJ_PER_MOL = FARADAY / 1000.0
+"""1 eV per particle in kJ mol⁻¹ (96.485)."""
+
+
+@dataclass(frozen=True)
+class ArrheniusResult:
+    """Straight-line fit of ln y against 1/T and the activation energy it implies.
+
+    ``values`` (in ``unit``) and ``stderr`` are the quantity as given (σ, R or i0), ``temperature_k`` in K.
+    ``slope`` (K) and ``intercept`` are those of ln y = intercept + slope/T; ``covariance`` their 2×2
+    (scaled) covariance.  ``ci_ev`` and ``ci_kj_mol`` are the ``confidence`` intervals of E_a.
+    """
+
+    temperature_k: FloatArray
+    values: FloatArray
+    stderr: FloatArray | None
+    quantity: Quantity
+    form: Form
+    unit: str
+    slope: float
+    intercept: float
+    covariance: np.ndarray | None
+    dof: int
+    confidence: float
+    t_value: float
+    r2: float
+    weighted: bool
+    labels: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def y(self) -> FloatArray:
+        """ln y at each point (y = σT, σ, 1/R or i0 in the units of :attr:`y_label`)."""
+        return _ln_y(self.quantity, self.form, self.temperature_k, self.values)
+
+    @property
+    def y_stderr(self) -> FloatArray | None:
+        """Standard error of ln y (= relative error of the value)."""
+        return None if self.stderr is None else self.stderr / self.values
+
+    @property
+    def y_label(self) -> str:
+        if self.quantity == "conductivity":
+            return "ln(σT / S cm⁻¹ K)" if self.form == "sigmaT" else "ln(σ / S cm⁻¹)"
+        return "ln(1/R / Ω⁻¹)" if self.quantity == "resistance" else "ln(i0 / mA cm⁻²)"
+
+    @property
+    def convention(self) -> str:
+        y = {"resistance": "1/R", "i0": "i0"}.get(self.quantity, "σT" if self.form == "sigmaT" else "σ")
+        weights = "weighted by 1/(stderr/value)²" if self.weighted else "unweighted"
+        return f"ln({y}) = ln A − E_a/(k_B T), straight line in 1/T, {weights}"
+
+    @property
+    def activation_energy(self) -> DerivedQuantity:
+        """E_a = −slope·k_B in eV."""
+        stderr = None if self.covariance is None else math.sqrt(self.covariance[1, 1]) * BOLTZMANN_EV
+        return DerivedQuantity(-self.slope * BOLTZMANN_EV, stderr, "eV", self.convention)
+
+    @property
+    def activation_energy_kj_mol(self) -> DerivedQuantity:
+        ea = self.activation_energy
+        return DerivedQuantity(
+            ea.value * EV_TO_KJ_PER_MOL,
+            None if ea.stderr is None else ea.stderr * EV_TO_KJ_PER_MOL,
+            "kJ mol^-1",
+            self.convention,
+        )
+
+    def _interval(self, q: DerivedQuantity) -> tuple[float, float] | None:
+        if q.stderr is None or not math.isfinite(self.t_value):
+            return None
+        return (q.value - self.t_value * q.stderr, q.value + self.t_value * q.stderr)
+
+    @property
+    def ci_ev(self) -> tuple[float, float] | None:
+        return self._interval(self.activation_energy)
+
+    @property
+    def ci_kj_mol(self) -> tuple[float, float] | None:
+        return self._interval(self.activation_energy_kj_mol)
+
+    def line(self, temperature_k: FloatArray) -> FloatArray:
+        """Fitted ln y at ``temperature_k`` (K)."""
+        return self.intercept + self.slope / np.asarray(temperature_k, dtype=float)
+
+    def line_band(self, temperature_k: FloatArray) -> FloatArray | None:
+        """Half-width of the confidence band of the fitted line at ``temperature_k`` (in ln y)."""
+        if self.covariance is None or not math.isfinite(self.t_value):
+            return None
+        u = 1.0 / np.asarray(temperature_k, dtype=float)
+        c = self.covariance
+        return self.t_value * np.sqrt(c[0, 0] + 2 * u * c[0, 1] + u * u * c[1, 1])
+
+    def to_dict(self) -> dict[str, Any]:
+        ci_ev, ci_kj = self.ci_ev, self.ci_kj_mol
+        return {
+            "quantity": self.quantity,
+            "form": self.form,
+            "convention": self.convention,
+            "activation_energy": {
+                **self.activation_energy.to_dict(),
+                "ci": None if ci_ev is None else list(ci_ev),
+            },
+            "activation_energy_kj_mol": {
+                **self.activation_energy_kj_mol.to_dict(),
+                "ci": None if ci_kj is None else list(ci_kj),
+            },
+            "confidence": self.confidence,
+            "ln_prefactor": {
+                "value": self.intercept,
+                "stderr": None if self.covariance is None else math.sqrt(self.covariance[0, 0]),
+                "unit": f"ln of {self.y_label.removeprefix('ln(').removesuffix(')')}",
+            },
+            "r2": self.r2,
+            "dof": self.dof,
+            "weighted": self.weighted,
+            "points": [
+                {
+                    "label": label,
+                    "temperature_k": float(t),
+                    "value": float(v),
+                    "stderr": None if self.stderr is None else float(s),
+                    "unit": self.unit,
+                }
+                for label, t, v, s in zip(
+                    self.labels or [""] * len(self.values),
+                    self.temperature_k,
+                    self.values,
+                    self.stderr if self.stderr is not None else [None] * len(self.values),
+                    strict=True,
+                )
+            ],
+            "warnings": list(self.warnings),
+        }
+
+
+def _ln_y(quantity: str, form: str, temperature_k: FloatArray, values: FloatArray) -> FloatArray:
+    """ln(σT), ln(σ), ln(1/R) or ln(i0)."""
+    if quantity == "resistance":
+        return -np.log(values)
+    if quantity == "conductivity" and form == "sigmaT":
+        return np.log(values * temperature_k)
+    return np.log(values)
+
+
+def _weighted_line(u: FloatArray, y: FloatArray, w: FloatArray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted least squares y = c0 + c1·u: coefficients, unscaled covariance (XᵀWX)⁻¹, χ²."""
+    design = np.column_stack([np.ones_like(u), u])
+    normal = design.T @ (design * w[:, None])
+    coef = np.linalg.solve(normal, design.T @ (w * y))
+    chisq = float(np.sum(w * (y - design @ coef) ** 2))
+    return coef, np.linalg.inv(normal), chisq
+
+
+def _curvature_warning(u: FloatArray, y: FloatArray, w: FloatArray) -> str | None:
+    """A warning when a quadratic term in 1/T is significant (a kink, e.g. a phase transition)."""
+    n = u.size
+    if n < 4:
+        return None
+    uc = (u - u.mean()) / np.ptp(u)
+    design = np.column_stack([np.ones_like(uc), uc, uc * uc])
+    normal = design.T @ (design * w[:, None])
+    coef = np.linalg.solve(normal, design.T @ (w * y))
+    chisq = float(np.sum(w * (y - design @ coef) ** 2))
+    dof = n - 3
+    if chisq <= 0:
+        return None
+    se = math.sqrt(np.linalg.inv(normal)[2, 2] * chisq / dof)
+    p = 2.0 * stats.t.sf(abs(coef[2]) / se, dof)
+    if p < CURVATURE_P_VALUE:
+        return (
+            f"the Arrhenius plot is curved (quadratic term in 1/T significant, p = {p:.2g}): a change of "
+            "mechanism or phase (NASICON monoclinic↔rhombohedral near 150–200 °C)? Fit each range separately"
+        )
+    return None
+
+
+def arrhenius_fit(
+    temperature_k: Sequence[float] | FloatArray,
+    values: Sequence[float] | FloatArray,
+    stderr: Sequence[float] | FloatArray | None = None,
+    *,
+    quantity: Quantity = "conductivity",
+    form: Form | None = None,
+    confidence: float = 0.95,
+    labels: Sequence[str] = (),
+) -> ArrheniusResult:
+    """Activation energy from values of ``quantity`` at temperatures ``temperature_k`` (K).
+
+    ``values`` are σ (S cm⁻¹), R (Ω) or i0 (mA cm⁻²) with optional standard errors ``stderr`` (same unit;
+    all given → weighted fit).  ``form`` applies to conductivity only: ``"sigmaT"`` (default) or ``"sigma"``.
+
+    Raises
+    ------
+    DataError : fewer than 2 distinct temperatures, non-positive values or temperatures, mismatched
+        lengths, ``form`` given for another quantity.
+    """
+    if quantity not in QUANTITY_UNITS:
+        raise DataError(f"quantity must be one of {', '.join(QUANTITY_UNITS)}, got {quantity!r}")
+    if form is not None and quantity != "conductivity":
+        raise DataError(
+            f"form ({form}) applies to conductivity only; {quantity} is fitted as "
+            f"{'ln(1/R)' if quantity == 'resistance' else 'ln(i0)'}"
+        )
+    form = form or "sigmaT"
+    if form not in ("sigmaT", "sigma"):
+        raise DataError(f"form must be 'sigmaT' or 'sigma', got {form!r}")
+    if not 0 < confidence < 1:
+        raise DataError(f"confidence must be between 0 and 1, got {confidence}")
+    t = np.asarray(temperature_k, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if t.ndim != 1 or t.shape != v.shape:
+        raise DataError(f"{t.size} temperatures but {v.size} values")
+    if not (np.all(np.isfinite(t)) and np.all(t > 0)):
+        raise DataError(f"temperatures must be finite and > 0 K, got {t.tolist()}")
+    if not (np.all(np.isfinite(v)) and np.all(v > 0)):
+        raise DataError(f"{quantity} values must be finite and > 0 for a logarithm, got {v.tolist()}")
+    if np.unique(t).size < 2:
+        raise DataError(
+            f"an Arrhenius fit needs at least 2 distinct temperatures, got {np.unique(t).tolist()} K"
+        )
+    if labels and len(labels) != t.size:
+        raise DataError(f"{len(labels)} labels for {t.size} points")
+    notes: list[str] = []
+    s: FloatArray | None = None
+    if stderr is not None:
+        s = np.asarray(stderr, dtype=float)
+        if s.shape != v.shape:
+            raise DataError(f"{s.size} standard errors for {v.size} values")
+        if not (np.all(np.isfinite(s)) and np.all(s > 0)):
+            notes.append("some points have no (positive) standard error: unweighted fit")
+            s = None
+        else:
+            vague = [
+                f"{lbl or f'{tk:g} K'} (±{100 * e / x:.0f} %)"
+                for lbl, tk, x, e in zip(labels or [""] * t.size, t, v, s, strict=True)
+                if e > VAGUE_RELATIVE_ERROR * x
+            ]
+            if vague:
+                notes.append(f"poorly determined points carry almost no weight: {', '.join(vague)}")
+
+    u, y = 1.0 / t, _ln_y(quantity, form, t, v)
+    w = np.ones_like(y) if s is None else 1.0 / (s / v) ** 2
+    coef, cov, chisq = _weighted_line(u, y, w)
+    dof = t.size - 2
+    if dof > 0:
+        covariance: np.ndarray | None = cov * (chisq / dof)
+        t_value = float(stats.t.ppf(0.5 + confidence / 2.0, dof))
+    elif s is not None:
+        covariance = cov  # two points with known errors: absolute errors, normal quantile
+        t_value = float(stats.norm.ppf(0.5 + confidence / 2.0))
+        notes.append(
+            "two temperatures: the error comes from the points' standard errors alone (no scatter check)"
+        )
+    else:
+        covariance, t_value = None, math.nan
+        notes.append("two temperatures without standard errors: E_a has no uncertainty")
+    y_mean = float(np.sum(w * y) / np.sum(w))
+    total = float(np.sum(w * (y - y_mean) ** 2))
+    curved = _curvature_warning(u, y, w)
+    if curved:
+        notes.append(curved)
+    return ArrheniusResult(
+        t,
+        v,
+        s,
+        quantity,
+        form,
+        QUANTITY_UNITS[quantity],
+        float(coef[1]),
+        float(coef[0]),
+        covariance,
+        dof,
+        confidence,
+        t_value,
+        1.0 - chisq / total if total > 0 else 1.0,
+        s is not None,
+        tuple(labels),
+        tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# tables
+
+
+@dataclass(frozen=True)
+class ArrheniusTable:
+    """Temperatures (K), values and optional standard errors read from a table."""
+
+    temperature_k: FloatArray
+    values: FloatArray
+    stderr: FloatArray | None
+    labels: tuple[str, ...]
+
+
+_UNIT_IN_HEADER = re.compile(r"(?:^|[\s/(\[_,-])(°\s*c|degc|celsius|c|k|kelvin)\s*[)\]]?\s*$", re.IGNORECASE)
+
+
+def _header_unit(cell: str) -> TemperatureUnit | None:
+    match = _UNIT_IN_HEADER.search(cell.strip())
+    if match is None:
+        return None
+    return "K" if match.group(1).lower() in {"k", "kelvin"} else "C"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_arrhenius_table(
+    text: str, source: str = "<table>", temperature_unit: TemperatureUnit | None = None
+) -> ArrheniusTable:
+    """Read a table: a header row, then rows of temperature, value[, stderr] (comma, semicolon or tab).
+
+    The temperature unit comes from the first header cell (``T/K``, ``temperature (°C)``, ``T_C``) or from
+    ``temperature_unit``; a table that states neither is refused.  Lines starting with ``#`` are skipped.
+
+    Raises
+    ------
+    DataError : no header or unit, malformed rows, fewer than 2 rows; the message names ``source`` and line.
+    """
+    rows = [
+        (k, line)
+        for k, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not rows:
+        raise DataError(f"{source}: the table is empty")
+    first = rows[0][1]
+    delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
+    parsed = [
+        (k, [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for k, line in rows
+    ]
+    header_line, header = parsed[0]
+    if _is_number(header[0]):
+        raise DataError(
+            f"{source}: line {header_line}: the first row must be a header naming the columns, e.g. "
+            "'T/K,sigma/S cm-1,stderr'"
+        )
+    if len(header) < 2:
+        raise DataError(
+            f"{source}: line {header_line}: expected at least 2 columns (temperature, value), "
+            f"got {len(header)} (delimiter {delimiter!r})"
+        )
+    unit = _header_unit(header[0])
+    if unit is None:
+        unit = temperature_unit
+    elif temperature_unit is not None and temperature_unit != unit:
+        raise DataError(
+            f"{source}: the header says the temperature is in {unit} but {temperature_unit} was given"
+        )
+    if unit is None:
+        raise DataError(
+            f"{source}: line {header_line}: the temperature column '{header[0]}' states no unit; name it "
+            "'T/K' or 'T/°C' (or give the unit)"
+        )
+    with_errors = len(header) >= 3
+    temps, values, errors, labels = [], [], [], []
+    for line_no, cells in parsed[1:]:
+        if len(cells) < (3 if with_errors else 2):
+            raise DataError(
+                f"{source}: line {line_no}: expected {3 if with_errors else 2} columns, got {len(cells)}"
+            )
+        try:
+            numbers = [float(c) for c in cells[: 3 if with_errors else 2]]
+        except ValueError:
+            raise DataError(f"{source}: line {line_no}: not a number in {cells[:3]}") from None
+        temps.append(numbers[0] + (273.15 if unit == "C" else 0.0))
+        values.append(numbers[1])
+        if with_errors:
+            errors.append(numbers[2])
+        labels.append(f"{source}:{line_no}")
+    if len(temps) < 2:
+        raise DataError(f"{source}: {len(temps)} data row(s); an Arrhenius fit needs at least 2")
+    return ArrheniusTable(
+        np.array(temps), np.array(values), np.array(errors) if with_errors else None, tuple(labels)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# spectra
+
+
+@dataclass(frozen=True)
+class SpectraArrhenius:
+    """An Arrhenius fit over spectra, with the fit behind each point."""
+
+    result: ArrheniusResult
+    fits: tuple[FitResult, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.result.to_dict()
+        for point, fit in zip(out["points"], self.fits, strict=True):
+            point.update(
+                {
+                    "file": fit.spectrum.metadata.source,
+                    "index": fit.spectrum.metadata.index,
+                    "circuit": fit.circuit.text,
+                    "fit_warnings": list(fit.warnings),
+                }
+            )
+        return out
+
+
+def _resistors(fit: FitResult, parameter: str | None, roles: tuple[str, ...], what: str) -> list[str]:
+    if parameter is not None:
+        if parameter not in fit.values:
+            raise DataError(
+                f"{parameter} is not a parameter of {fit.circuit.text} (have {', '.join(fit.values)})"
+            )
+        return [parameter]
+    found = [label for label, role in element_roles(fit).items() if role in roles and label in fit.values]
+    if not found:
+        raise DataError(
+            f"{fit.circuit.text} has no {what} resistance (by its preset's roles); name one with parameter="
+        )
+    return found
+
+
+def _point(
+    spectrum: Spectrum,
+    temperature: float,
+    quantity: Quantity,
+    circuit: str | None,
+    options: dict[str, Any],
+    geometry: dict[str, Any],
+    component: str,
+    parameter: str | None,
+) -> tuple[DerivedQuantity, FitResult]:
+    """The quantity of one spectrum (value, stderr) and the fit it came from."""
+    if quantity == "conductivity":
+        result = pellet_conductivity(
+            spectrum,
+            thickness_cm=geometry["thickness_cm"],
+            area_cm2=geometry["area_cm2"],
+            circuit=circuit,
+            **options,
+        )
+        value = {"total": result.total, "bulk": result.bulk, "grain_boundary": result.grain_boundary}[
+            component
+        ]
+        if value is None:
+            raise DataError(
+                f"{spectrum.label} ({temperature:g} K): σ_{component} not available: {result.reason}"
+            )
+        return value, result.fit
+    fit = fit_circuit(spectrum, circuit, **options)  # type: ignore[arg-type]
+    if quantity == "resistance":
+        names = _resistors(fit, parameter, INTERFACIAL_ROLES, "interfacial")
+        value, stderr = _propagate(fit, lambda v: sum(v[n] for n in names))
+        return DerivedQuantity(value, stderr, "Ohm", " + ".join(names)), fit
+    names = _resistors(fit, parameter, KINETIC_ROLES, "charge-transfer")
+    if len(names) > 1:
+        raise DataError(
+            f"{fit.circuit.text} has several charge-transfer resistances ({', '.join(names)}); choose one"
+        )
+    fitted = with_derived(
+        fit,
+        CellGeometry(
+            area_cm2=geometry["area_cm2"],
+            cell=geometry["cell"],
+            temperature_k=temperature,
+            n_electrons=geometry["n_electrons"],
+        ),
+    )
+    key = f"i0_{names[0]}"
+    if key not in fitted.derived:
+        raise DataError(
+            f"no i0 for {names[0]} of {fit.circuit.text}: it is not a charge-transfer/interface resistance"
+        )
+    return fitted.derived[key], fitted
+
+
+def arrhenius_from_spectra(
+    spectra: Sequence[Spectrum],
+    *,
+    quantity: Quantity = "conductivity",
+    temperatures_k: Sequence[float] | None = None,
+    circuit: str | None = None,
+    thickness_cm: float | None = None,
+    area_cm2: float | None = None,
+    component: Literal["total", "bulk", "grain_boundary"] = "total",
+    parameter: str | None = None,
+    cell: CellKind | None = None,
+    n_electrons: int = 1,
+    form: Form | None = None,
+    confidence: float = 0.95,
+    fmin: float | None = None,
+    fmax: float | None = None,
+) -> SpectraArrhenius:
+    """Fit every spectrum, take ``quantity`` from each fit and fit the Arrhenius line.
+
+    * conductivity: :func:`~nakinetics.conductivity.pellet_conductivity` (needs ``thickness_cm`` and
+      ``area_cm2``; ``circuit`` default: automatic pellet model), ``component`` total, bulk or grain_boundary;
+    * resistance: the interfacial resistance of a fit of ``circuit`` (required): ``parameter`` or the sum
+      of the resistances with interfacial roles;
+    * i0: i0 = g·RT/(nF R A) of that resistance at each spectrum's temperature (needs ``area_cm2``;
+      ``cell`` as in :class:`~nakinetics.derived.CellGeometry`).
+
+    Temperatures come from ``temperatures_k`` or else from each spectrum's metadata.
+
+    Raises
+    ------
+    DataError : a temperature is missing, inputs a quantity needs are missing, a quantity is unavailable.
+    """
+    if not spectra:
+        raise DataError("no spectra given")
+    if temperatures_k is not None and len(temperatures_k) != len(spectra):
+        raise DataError(f"{len(temperatures_k)} temperatures for {len(spectra)} spectra")
+    if quantity == "conductivity" and (thickness_cm is None or area_cm2 is None):
+        raise DataError("conductivity needs the pellet thickness (cm) and electrode area (cm²)")
+    if quantity in ("resistance", "i0") and circuit is None:
+        raise DataError(
+            f"{quantity} needs a circuit (the same model at every temperature), e.g. na_se_na_1arc"
+        )
+    if quantity == "i0" and area_cm2 is None:
+        raise DataError("i0 needs the electrode area (cm²)")
+    if component != "total" and quantity != "conductivity":
+        raise DataError(f"component ({component}) applies to conductivity only")
+    temps = []
+    for k, spectrum in enumerate(spectra):
+        t = temperatures_k[k] if temperatures_k is not None else spectrum.metadata.temperature_k
+        if t is None:
+            raise DataError(f"{spectrum.label}: no temperature in the file; give the temperatures explicitly")
+        temps.append(float(t))
+    options = {"fmin": fmin, "fmax": fmax}
+    geometry = {"thickness_cm": thickness_cm, "area_cm2": area_cm2, "cell": cell, "n_electrons": n_electrons}
+    points = [
+        _point(s, t, quantity, circuit, options, geometry, component, parameter)
+        for s, t in zip(spectra, temps, strict=True)
+    ]
+    stderr = [p.stderr for p, _ in points]
+    result = arrhenius_fit(
+        temps,
+        [p.value for p, _ in points],
+        None if any(e is None for e in stderr) else stderr,
+        quantity=quantity,
+        form=form,
+        confidence=confidence,
+        labels=[s.label for s in spectra],
+    )
+    return SpectraArrhenius(result, tuple(fit for _, fit in points))

@@ -1,0 +1,261 @@
+"""``nakinetics arrhenius``: activation energy from spectra at several temperatures or from a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..arrhenius import ArrheniusResult, arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
+from ..exceptions import DataError
+from ..io import read_spectra
+from ..report import _fmt, _rows
+from . import main
+from ._output import emit_json, save_figure
+from .conductivity import electrode_area
+
+
+def _temperatures(text: str | None, unit: str) -> list[float] | None:
+    """``"25,40,60"`` → temperatures in K (``unit`` K or C)."""
+    if text is None:
+        return None
+    try:
+        values = [float(item) for item in text.replace(";", ",").split(",") if item.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"expected comma-separated numbers, got '{text}'", param_hint="--temperatures"
+        ) from None
+    return [v + 273.15 if unit == "C" else v for v in values]
+
+
+def _text(result: ArrheniusResult) -> str:
+    ea, ea_kj = result.activation_energy, result.activation_energy_kj_mol
+    ci, ci_kj = result.ci_ev, result.ci_kj_mol
+    level = f"{100 * result.confidence:.0f} % CI"
+    t = result.temperature_k
+    lines = [
+        f"quantity        {result.quantity}"
+        + (f" ({result.form} form)" if result.quantity == "conductivity" else ""),
+        f"convention      {result.convention}",
+        f"E_a             {ea.value:.4f} ± {_fmt(ea.stderr, 2)} eV"
+        + (f"   ({level} {ci[0]:.4f} to {ci[1]:.4f})" if ci else ""),
+        f"                {ea_kj.value:.2f} ± {_fmt(ea_kj.stderr, 2)} kJ/mol"
+        + (f"   ({level} {ci_kj[0]:.2f} to {ci_kj[1]:.2f})" if ci_kj else ""),
+        (
+            f"fit             {t.size} points, {t.min():.2f}–{t.max():.2f} K, R² {result.r2:.5f}, "
+            f"{'weighted' if result.weighted else 'unweighted'}, ln A = {result.intercept:.4g}"
+        ),
+        "",
+        "points",
+    ]
+    rows = [["T / K", "value", "± stderr", "unit", "source"]]
+    errors = result.stderr if result.stderr is not None else [None] * t.size
+    labels = result.labels or ("",) * t.size
+    for tk, v, e, label in zip(t, result.values, errors, labels, strict=True):
+        rows.append(
+            [f"{tk:.2f}", _fmt(float(v), 5), _fmt(None if e is None else float(e), 3), result.unit, label]
+        )
+    lines += ["  " + row for row in _rows(rows)]
+    if result.warnings:
+        lines += ["", "warnings"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+@main.command("arrhenius")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="CSV",
+    help="Values instead of spectra: header row, then temperature, value[, stderr] per row; the unit of "
+    "the temperature in the header (T/K or T/°C) or --temperature-unit.",
+)
+@click.option(
+    "--quantity",
+    type=click.Choice(["conductivity", "resistance", "i0"]),
+    default="conductivity",
+    show_default=True,
+    help="What the activation energy is of: σ (S cm⁻¹), interfacial R (Ω, fitted as 1/R) or i0 (mA cm⁻²).",
+)
+@click.option(
+    "--form",
+    type=click.Choice(["sigmaT", "sigma"]),
+    help="Conductivity only: ln(σT) (default, usual for ion conductors) or ln(σ) (E_a smaller by ≈ kT).",
+)
+@click.option(
+    "--temperatures",
+    metavar="T1,T2,...",
+    help="Temperatures of the spectra in file order (default: from the files' metadata).",
+)
+@click.option(
+    "--temperature-unit",
+    type=click.Choice(["K", "C"]),
+    help="Unit of --temperatures (default K) or of a table whose header does not say.",
+)
+@click.option(
+    "--circuit",
+    "-c",
+    metavar="PRESET|STRING",
+    help="Circuit fitted at every temperature (required for resistance and i0; conductivity default: "
+    "automatic pellet model).",
+)
+@click.option(
+    "--parameter",
+    metavar="NAME",
+    help="Resistance for resistance/i0 (default: the interfacial resistances of the preset's roles).",
+)
+@click.option(
+    "--component",
+    type=click.Choice(["total", "bulk", "grain_boundary"]),
+    default="total",
+    show_default=True,
+    help="Conductivity from spectra: which conductivity.",
+)
+@click.option(
+    "--thickness",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM",
+    help="Pellet thickness in cm (conductivity).",
+)
+@click.option(
+    "--area",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM2",
+    help="Electrode area in cm² (conductivity, i0).",
+)
+@click.option(
+    "--diameter",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM",
+    help="Electrode diameter in cm instead of --area.",
+)
+@click.option(
+    "--cell",
+    type=click.Choice(["symmetric", "single"]),
+    help="i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface; default from the preset.",
+)
+@click.option(
+    "--n",
+    "n_electrons",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Electrons per ion (i0).",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+    help="Confidence level of the E_a interval.",
+)
+@click.option(
+    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
+)
+@click.option(
+    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
+)
+@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save the Arrhenius plot; PNG/PDF/SVG by extension.",
+)
+def arrhenius_command(
+    files: tuple[Path, ...],
+    table: Path | None,
+    quantity: str,
+    form: str | None,
+    temperatures: str | None,
+    temperature_unit: str | None,
+    circuit: str | None,
+    parameter: str | None,
+    component: str,
+    thickness: float | None,
+    area: float | None,
+    diameter: float | None,
+    cell: str | None,
+    n_electrons: int,
+    confidence: float,
+    fmin: float | None,
+    fmax: float | None,
+    json_path: str | None,
+    plot_path: Path | None,
+) -> None:
+    """Activation energy (eV and kJ/mol, with a confidence interval) from FILES measured at different
+    temperatures (every spectrum of each file, in order) or from a --table of values: a weighted straight
+    line of ln(σT), ln(σ), ln(1/R) or ln(i0) against 1/T."""
+    if bool(files) == (table is not None):
+        raise click.UsageError("give spectrum FILES or --table CSV (one of them)")
+    if form is not None and quantity != "conductivity":
+        raise click.BadParameter(
+            f"applies to conductivity only ({quantity} is fitted as "
+            f"{'ln(1/R)' if quantity == 'resistance' else 'ln(i0)'})",
+            param_hint="--form",
+        )
+    payload: dict[str, Any]
+    if table is not None:
+        spectrum_only = {
+            "--temperatures": temperatures,
+            "--circuit": circuit,
+            "--parameter": parameter,
+            "--thickness": thickness,
+            "--area": area,
+            "--diameter": diameter,
+            "--cell": cell,
+        }
+        given = [name for name, value in spectrum_only.items() if value is not None]
+        if given or component != "total":
+            raise click.UsageError(f"{', '.join(given) or '--component'} applies to spectra, not to --table")
+        data = parse_arrhenius_table(table.read_text(encoding="utf-8-sig"), str(table), temperature_unit)  # type: ignore[arg-type]
+        result = arrhenius_fit(
+            data.temperature_k,
+            data.values,
+            data.stderr,
+            quantity=quantity,  # type: ignore[arg-type]
+            form=form,
+            confidence=confidence,
+            labels=data.labels,
+        )  # type: ignore[arg-type]
+        payload = {"source": str(table), **result.to_dict()}
+    else:
+        spectra = [s for f in files for s in read_spectra(f)]
+        temps = _temperatures(temperatures, temperature_unit or "K")
+        if temps is not None and len(temps) != len(spectra):
+            raise DataError(
+                f"{len(temps)} temperatures given for {len(spectra)} spectra in {len(files)} file(s)"
+            )
+        needs_area = quantity == "i0" or quantity == "conductivity"
+        area_cm2 = electrode_area(area, diameter) if needs_area or area or diameter else None
+        series = arrhenius_from_spectra(
+            spectra,
+            quantity=quantity,
+            temperatures_k=temps,
+            circuit=circuit,  # type: ignore[arg-type]
+            thickness_cm=thickness,
+            area_cm2=area_cm2,
+            component=component,
+            parameter=parameter,  # type: ignore[arg-type]
+            cell=cell,
+            n_electrons=n_electrons,
+            form=form,
+            confidence=confidence,
+            fmin=fmin,
+            fmax=fmax,  # type: ignore[arg-type]
+        )
+        result = series.result
+        payload = series.to_dict()
+    click.echo(_text(result), err=json_path == "-")
+    if plot_path is not None:
+        from matplotlib.figure import Figure
+
+        from ..plotting.arrhenius import plot_arrhenius
+
+        figure = Figure(figsize=(7, 5), layout="constrained")
+        plot_arrhenius(result, ax=figure.add_subplot())
+        save_figure(figure, plot_path)
+    if json_path is not None:
+        emit_json(payload, json_path)

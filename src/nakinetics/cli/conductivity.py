@@ -1,0 +1,148 @@
+"""``nakinetics conductivity``: bulk, grain-boundary and total ionic conductivity of a pellet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
+from ..fitting import Weighting
+from ..io import read_spectra, read_spectrum
+from ..report import _fmt
+from . import main
+from ._output import emit_json, save_figure
+
+
+def electrode_area(area: float | None, diameter: float | None) -> float:
+    """The electrode area (cm²) from --area or --diameter (exactly one)."""
+    if (area is None) == (diameter is None):
+        raise click.UsageError("give the electrode area: --area CM2 or --diameter CM (one of them)")
+    return area if area is not None else area_from_diameter(diameter)  # type: ignore[arg-type]
+
+
+def _text(result: ConductivityResult) -> str:
+    fit = result.fit
+    lines = [
+        f"file            {fit.spectrum.label}",
+        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if fit.preset else fit.circuit.text}",
+    ]
+    if result.choice:
+        lines.append(f"choice          {result.choice}")
+    lines.append(
+        f"geometry        L = {result.thickness_cm:g} cm, A = {result.area_cm2:.5g} cm², "
+        f"L/A = {result.thickness_cm / result.area_cm2:.4g} cm⁻¹"
+    )
+    for name, q in (
+        ("sigma_total", result.total),
+        ("sigma_bulk", result.bulk),
+        ("sigma_gb", result.grain_boundary),
+    ):
+        if q is not None:
+            lines.append(f"{name:<16}{_fmt(q.value, 5)} ± {_fmt(q.stderr, 3)} {q.unit}   [{q.convention}]")
+    if result.reason:
+        lines.append(f"note            {result.reason}")
+    if result.warnings:
+        lines += ["warnings"] + [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+@main.command("conductivity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--thickness",
+    type=click.FloatRange(min=0, min_open=True),
+    required=True,
+    metavar="CM",
+    help="Pellet thickness L in cm.",
+)
+@click.option(
+    "--area",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM2",
+    help="Electrode area A in cm² (the electrodes', if smaller than the pellet face).",
+)
+@click.option(
+    "--diameter",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM",
+    help="Electrode diameter in cm instead of --area (A = π d²/4).",
+)
+@click.option(
+    "--circuit",
+    "-c",
+    metavar="PRESET",
+    help="Pellet model with bulk/grain_boundary (or electrolyte) roles, e.g. pellet_blocking. "
+    "Default: chosen by BIC among two arcs + spike, intercept + one arc + spike, intercept + spike.",
+)
+@click.option(
+    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
+)
+@click.option(
+    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
+)
+@click.option(
+    "--weighting",
+    type=click.Choice([w.value for w in Weighting]),
+    default="modulus",
+    show_default=True,
+    help="Residual weights (see `nakinetics fit --help`).",
+)
+@click.option(
+    "--index", type=click.IntRange(min=0), metavar="N", help="Only spectrum N (0-based) of the file."
+)
+@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n>.",
+)
+def conductivity_command(
+    file: Path,
+    thickness: float,
+    area: float | None,
+    diameter: float | None,
+    circuit: str | None,
+    fmin: float | None,
+    fmax: float | None,
+    weighting: str,
+    index: int | None,
+    json_path: str | None,
+    plot_path: Path | None,
+) -> None:
+    """Ionic conductivity σ = L/(R A) in S cm⁻¹ of a solid-electrolyte pellet between blocking electrodes:
+    bulk (R_b), grain boundary (R_gb) and total (R_b + R_gb), or the total only, with the reason, when the
+    measured window does not separate the arcs."""
+    if fmin is not None and fmax is not None and fmin >= fmax:
+        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    area_cm2 = electrode_area(area, diameter)
+    spectra = read_spectra(file) if index is None else [read_spectrum(file, index=index)]
+    results = [
+        pellet_conductivity(
+            s,
+            thickness_cm=thickness,
+            area_cm2=area_cm2,
+            circuit=circuit,
+            weighting=weighting,
+            fmin=fmin,
+            fmax=fmax,
+        )
+        for s in spectra
+    ]
+    for result in results:
+        click.echo(_text(result) + "\n", err=json_path == "-")
+    if plot_path is not None:
+        from ..plotting import fit_figure
+
+        for k, result in enumerate(results):
+            target = (
+                plot_path
+                if len(results) == 1
+                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            )
+            save_figure(fit_figure(result.fit), target)
+    if json_path is not None:
+        records = [r.to_dict() for r in results]
+        emit_json(records[0] if len(records) == 1 else records, json_path)

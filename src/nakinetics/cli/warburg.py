@@ -1,0 +1,286 @@
+"""``nakinetics warburg``: Warburg coefficient σ and apparent diffusion coefficient D of every spectrum."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..constants import T_ROOM
+from ..data import Spectrum
+from ..diffusion import (
+    DiffusionInputs,
+    WarburgFromFit,
+    WarburgSlope,
+    apparent_diffusion_coefficient,
+    diffusion_from_tau,
+    warburg_from_fit,
+    warburg_slope,
+)
+from ..exceptions import DataError
+from ..fitting import DerivedQuantity, fit_circuit
+from ..io import read_spectra, read_spectrum
+from ..report import _fmt
+from . import main
+from ._output import emit_json, save_figure
+
+
+def _quantity_line(name: str, q: DerivedQuantity) -> str:
+    return f"{name:<16}{_fmt(q.value, 5)} ± {_fmt(q.stderr, 3)} {q.unit}   [{q.convention}]"
+
+
+def _window_line(slope: WarburgSlope) -> str:
+    how = "automatic" if slope.automatic else "given"
+    return (
+        f"{slope.fmin_hz:.4g}–{slope.fmax_hz:.4g} Hz ({slope.n_points} points, {how}): "
+        f"d Z'/dω^-½ = {_fmt(slope.real.slope, 5)} (R² {slope.real.r2:.4f}), "
+        f"d(−Z'')/dω^-½ = {_fmt(slope.imag.slope, 5)} (R² {slope.imag.r2:.4f}), "
+        f"ratio {slope.ratio:.3f}, line angle {slope.line_angle_deg:.1f}°, mean phase {slope.mean_phase_deg:.1f}°"
+    )
+
+
+def _analyse(
+    spectrum: Spectrum,
+    base: dict[str, Any],
+    circuit: str | None,
+    element: str | None,
+    length: float | None,
+    window: tuple[float | None, float | None],
+) -> tuple[dict[str, Any], list[str], WarburgSlope | None, WarburgFromFit | None]:
+    """σ (from the slope or a fit), D and everything to report, as a JSON record and text lines."""
+    temperature = base.pop("temperature_k")
+    source = "--temperature"
+    if temperature is None:
+        temperature, source = (
+            (spectrum.metadata.temperature_k, "file")
+            if spectrum.metadata.temperature_k is not None
+            else (T_ROOM, "default: not in the file")
+        )
+    inputs = DiffusionInputs(temperature_k=temperature, **base)
+    warnings: list[str] = []
+    slope: WarburgSlope | None = None
+    from_fit: WarburgFromFit | None = None
+    if circuit is None:
+        slope = warburg_slope(spectrum, fmin=window[0], fmax=window[1])
+        sigma = slope.sigma
+        warnings += slope.warnings
+    else:
+        fit = fit_circuit(spectrum, circuit, fmin=window[0], fmax=window[1])
+        from_fit = warburg_from_fit(fit, element)
+        sigma = from_fit.sigma
+        warnings += fit.warnings
+        try:
+            slope = warburg_slope(spectrum)
+        except DataError as exc:
+            warnings.append(f"slope cross-check not possible: {exc}")
+    result = apparent_diffusion_coefficient(sigma, inputs)
+    warnings += result.warnings
+    record: dict[str, Any] = {
+        "file": spectrum.metadata.source,
+        "index": spectrum.metadata.index,
+        "method": "slope" if from_fit is None else "fit",
+        **result.to_dict(),
+        "window": None if slope is None else slope.to_dict(),
+    }
+    record["inputs"]["temperature_source"] = source
+    record["inputs"]["length_cm"] = length
+    lines = [f"file            {spectrum.label}", _quantity_line("sigma", result.sigma)]
+    if inputs.cell == "symmetric":
+        lines.append(_quantity_line("sigma_electrode", result.sigma_electrode))
+    lines.append(_quantity_line("D", result.D))
+    if from_fit is not None:
+        record["fit"] = {**from_fit.fit.to_dict(), "element": from_fit.to_dict()}
+        lines.append(
+            f"fit             {from_fit.fit.circuit.text}: {from_fit.kind} element {from_fit.element}"
+        )
+        if from_fit.tau is not None and length is not None:
+            d_tau = diffusion_from_tau(from_fit.tau, length, inputs.cell)
+            record["D_from_tau"] = d_tau.to_dict()
+            lines.append(_quantity_line("D_from_tau", d_tau))
+        if slope is not None:
+            record["sigma_slope"] = slope.sigma.to_dict()
+            lines.append(_quantity_line("sigma_slope", slope.sigma) + "  (cross-check)")
+    if slope is not None:
+        lines.append(f"window          {_window_line(slope)}")
+    lines.append(
+        f"inputs          A = {inputs.area_cm2:g} cm², C = {inputs.concentration:g} {inputs.concentration_unit} "
+        f"= {inputs.concentration_mol_cm3:g} mol/cm³, n = {inputs.n_electrons}, T = {temperature:g} K ({source}), "
+        f"cell {inputs.cell}, {inputs.species} diffusing species"
+    )
+    record["warnings"] = warnings
+    if warnings:
+        lines += ["warnings"] + [f"  - {w}" for w in warnings]
+    return record, lines, slope, from_fit
+
+
+@main.command("warburg")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--area",
+    type=click.FloatRange(min=0, min_open=True),
+    required=True,
+    metavar="CM2",
+    help="Electrode area A in cm² (geometric unless you know the electroactive one; D ∝ 1/A²).",
+)
+@click.option(
+    "--conc",
+    type=click.FloatRange(min=0, min_open=True),
+    required=True,
+    metavar="VALUE",
+    help="Concentration of the diffusing species in the phase where it diffuses (unit: --conc-unit).",
+)
+@click.option(
+    "--conc-unit",
+    type=click.Choice(["mol/cm3", "mol/L"]),
+    default="mol/cm3",
+    show_default=True,
+    help="Unit of --conc (1 mol/L = 1e-3 mol/cm³).",
+)
+@click.option(
+    "--n",
+    "n_electrons",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Electrons per diffusing ion (1 for Na⁺; not per formula unit).",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="K",
+    help=f"Temperature in K. Default: the file's, else {T_ROOM} K.",
+)
+@click.option(
+    "--cell",
+    type=click.Choice(["single", "symmetric"]),
+    default="single",
+    show_default=True,
+    help="symmetric: σ holds two identical electrodes, σ_electrode = σ/2 (and L/2 for --length).",
+)
+@click.option(
+    "--species",
+    type=click.Choice(["one", "two"]),
+    default="one",
+    show_default=True,
+    help="one diffusing species: D = R²T²/(2A²n⁴F⁴C²σ²); two soluble species of equal C and D: 4× that.",
+)
+@click.option(
+    "--single-ion-conductor",
+    is_flag=True,
+    help="The electrolyte conducts only Na⁺ (NASICON, β-alumina): warn that D has no bulk meaning.",
+)
+@click.option(
+    "--circuit",
+    "-c",
+    metavar="PRESET|STRING",
+    help="Take σ from a fit of this circuit (W: σ; Wo/Ws: σ = R/√(2τ)), e.g. randles_w, randles_ws, "
+    "instead of the slope.",
+)
+@click.option(
+    "--element", metavar="LABEL", help="Diffusion element of --circuit to use when it has several (W1)."
+)
+@click.option(
+    "--length",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM",
+    help="Diffusion length for D = L²/τ from a fitted Wo/Ws (with --cell symmetric: the electrode spacing).",
+)
+@click.option(
+    "--fmin",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="HZ",
+    help="Lowest frequency of the window (slope) or of the fit; default: automatic window.",
+)
+@click.option(
+    "--fmax",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="HZ",
+    help="Highest frequency of the window (slope) or of the fit.",
+)
+@click.option(
+    "--index", type=click.IntRange(min=0), metavar="N", help="Only spectrum N (0-based) of the file."
+)
+@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.",
+)
+def warburg_command(
+    file: Path,
+    area: float,
+    conc: float,
+    conc_unit: str,
+    n_electrons: int,
+    temperature: float | None,
+    cell: str,
+    species: str,
+    single_ion_conductor: bool,
+    circuit: str | None,
+    element: str | None,
+    length: float | None,
+    fmin: float | None,
+    fmax: float | None,
+    index: int | None,
+    json_path: str | None,
+    plot_path: Path | None,
+) -> None:
+    """Warburg coefficient σ (Ω s^-½, slope of Z' and −Z'' against ω^-½ in an automatically chosen 45°
+    window, or from a fitted W/Wo/Ws element) and the apparent diffusion coefficient
+    D = R²T²/(2A²n⁴F⁴C²σ²) in cm² s⁻¹ for each spectrum in FILE, with every input echoed."""
+    if fmin is not None and fmax is not None and fmin >= fmax:
+        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    if length is not None and circuit is None:
+        raise click.BadParameter(
+            "D = L²/τ needs a fitted finite-length element: add --circuit randles_ws "
+            "(or randles_wo / a string with Ws/Wo)",
+            param_hint="--length",
+        )
+    if element is not None and circuit is None:
+        raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
+    spectra = read_spectra(file) if index is None else [read_spectrum(file, index=index)]
+    records, texts, plots = [], [], []
+    for spectrum in spectra:
+        base = {
+            "area_cm2": area,
+            "concentration": conc,
+            "concentration_unit": conc_unit,
+            "n_electrons": n_electrons,
+            "temperature_k": temperature,
+            "cell": cell,
+            "species": species,
+            "single_ion_conductor": single_ion_conductor,
+        }
+        record, lines, slope, from_fit = _analyse(spectrum, base, circuit, element, length, (fmin, fmax))
+        if length is not None and from_fit is not None and from_fit.tau is None:
+            raise DataError(
+                f"{spectrum.label}: --length needs a Wo or Ws element; {from_fit.element} is a "
+                "semi-infinite W (no τ)"
+            )
+        records.append(record)
+        texts.append("\n".join(lines))
+        plots.append((spectrum, slope, None if from_fit is None else from_fit.fit))
+
+    to_stderr = json_path == "-"
+    for text in texts:
+        click.echo(text + "\n", err=to_stderr)
+    if plot_path is not None:
+        from matplotlib.figure import Figure
+
+        from ..plotting.diffusion import plot_warburg
+
+        for k, (spectrum, slope, fit) in enumerate(plots):
+            figure = Figure(figsize=(7, 5), layout="constrained")
+            ax = plot_warburg(spectrum, slope, fit, ax=figure.add_subplot())
+            ax.set_title(spectrum.label, fontsize="medium")
+            target = (
+                plot_path
+                if len(plots) == 1
+                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            )
+            save_figure(figure, target)
+    if json_path is not None:
+        emit_json(records[0] if len(records) == 1 else records, json_path)

@@ -1,0 +1,320 @@
+"""Ionic conductivity of a solid-electrolyte pellet between ion-blocking electrodes.
+
+σ = L/(R A) (L thickness in cm, A electrode area in cm² → S cm⁻¹): bulk from R_b, grain boundary
+(apparent, macroscopic) from R_gb, total from R_b + R_gb.  The numbers themselves come from
+:func:`nakinetics.derived.derive_quantities` (roles ``bulk``, ``grain_boundary``, ``electrolyte`` of the
+circuit's preset); this module chooses the model and decides what the measured window can tell apart.
+
+A bulk arc whose apex lies above the highest measured frequency (NASICON at room temperature below
+~1 GHz) is seen only as the real-axis intercept: R_b and R_gb are then not separated and only σ_total is
+reported, with the reason.  Arcs are assigned by capacitance (Irvine, Sinclair & West, Adv. Mater. 2
+(1990) 132): normalised to a cell constant L/A of 1 cm⁻¹, bulk ~1e-12 F, grain boundary 1e-11–1e-8 F.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .data import Spectrum
+from .derived import CellGeometry, element_roles, with_derived
+from .exceptions import DataError
+from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
+from .presets import Preset, parse_preset
+from .selection import compare_models
+
+BULK_CAPACITANCE_MAX_F = 1e-10
+"""Above this (normalised to L/A = 1 cm⁻¹) an arc is not bulk-like (bulk ~1e-12 F)."""
+GRAIN_BOUNDARY_CAPACITANCE_F = (1e-12, 1e-8)
+"""Normalised capacitance range accepted as grain-boundary-like (typical 1e-11–1e-8 F)."""
+ELECTRODE_CAPACITANCE_MIN_F = 1e-7
+"""An arc with a larger normalised capacitance is an electrode (double-layer) feature, not the electrolyte."""
+MAX_RELATIVE_ERROR = 0.5
+"""R_b or R_gb with a larger relative standard error is not considered separated."""
+
+_REDUCED_MODELS = (
+    """schema = 1
+name = "pellet_1arc"
+title = "Pellet, bulk arc above the window: intercept R_b, one grain-boundary arc, electrode spike"
+circuit = "R1-p(R2,CPE2)-CPE3"
+description = "Bulk seen only as the high-frequency intercept R1."
+tags = ["solid", "pellet"]
+[roles]
+R1 = "bulk"
+R2 = "grain_boundary"
+CPE2 = "grain_boundary"
+CPE3 = "electrode"
+[parameters.CPE2_n]
+min = 0.5
+max = 1.0
+[parameters.CPE3_n]
+min = 0.5
+max = 1.0
+""",
+    """schema = 1
+name = "pellet_intercept"
+title = "Pellet, bulk and grain-boundary arcs above the window: intercept R_b + R_gb, electrode spike"
+circuit = "R1-CPE3"
+description = "Electrolyte seen only as the real-axis intercept R1 = R_b + R_gb."
+tags = ["solid", "pellet"]
+[roles]
+R1 = "electrolyte"
+CPE3 = "electrode"
+[parameters.CPE3_n]
+min = 0.5
+max = 1.0
+""",
+)
+
+
+def pellet_models() -> list[Preset | str]:
+    """Candidate models when none is given: the ``pellet_blocking`` preset (bulk and grain-boundary arcs
+    and the electrode spike) and its reductions for arcs above the measured window."""
+    return ["pellet_blocking", *(parse_preset(text, "nakinetics.conductivity") for text in _REDUCED_MODELS)]
+
+
+def area_from_diameter(diameter_cm: float) -> float:
+    """Electrode area π d²/4 (cm²) of a disc of diameter ``diameter_cm`` (cm)."""
+    if not (math.isfinite(diameter_cm) and diameter_cm > 0):
+        raise DataError(f"diameter must be a positive number of cm, got {diameter_cm}")
+    return math.pi * diameter_cm**2 / 4.0
+
+
+@dataclass(frozen=True)
+class ConductivityResult:
+    """Conductivities (S cm⁻¹) of a pellet from one fit.
+
+    ``bulk`` and ``grain_boundary`` are ``None`` when the window does not separate them; ``reason`` then
+    says why.  ``choice`` explains the model choice when it was automatic.  ``notes`` hold the checks made
+    here (capacitance assignment); :attr:`warnings` adds the fit's own.
+    """
+
+    fit: FitResult
+    thickness_cm: float
+    area_cm2: float
+    total: DerivedQuantity
+    bulk: DerivedQuantity | None = None
+    grain_boundary: DerivedQuantity | None = None
+    reason: str | None = None
+    choice: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        """Whether bulk and grain-boundary conductivities are both reported."""
+        return self.bulk is not None and self.grain_boundary is not None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(self.fit.warnings) + self.notes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.fit.spectrum.metadata.source,
+            "index": self.fit.spectrum.metadata.index,
+            "sigma_total": self.total.to_dict(),
+            "sigma_bulk": None if self.bulk is None else self.bulk.to_dict(),
+            "sigma_grain_boundary": None if self.grain_boundary is None else self.grain_boundary.to_dict(),
+            "resolved": self.resolved,
+            "reason": self.reason,
+            "choice": self.choice,
+            "inputs": {
+                "thickness_cm": self.thickness_cm,
+                "area_cm2": self.area_cm2,
+                "cell_constant_per_cm": self.thickness_cm / self.area_cm2,
+            },
+            "fit": self.fit.to_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+def _arc_capacitor(result: FitResult, role: str) -> str | None:
+    """Label of the C/CPE element with ``role`` (the arc's capacitive branch), if the circuit has one."""
+    roles = element_roles(result)
+    for element in result.circuit.elements:
+        if element.spec.symbol in {"C", "CPE"} and roles.get(element.label) == role:
+            return element.label
+    return None
+
+
+def _separation(result: FitResult) -> tuple[bool, str | None]:
+    """Whether the fit separates bulk and grain boundary, and if not, why."""
+    f_lo, f_hi = float(result.spectrum.frequency.min()), float(result.spectrum.frequency.max())
+    for role, name in (("bulk", "bulk"), ("grain_boundary", "grain-boundary")):
+        cap = _arc_capacitor(result, role)
+        if cap is None:
+            return False, (
+                f"no {name} arc is resolved in {f_lo:.3g}–{f_hi:.3g} Hz (the model has none): its "
+                "resistance is seen only in the real-axis intercept, so R_b and R_gb are not separated "
+                "and only σ_total is reported"
+            )
+        apex = result.derived[f"f_apex_{cap}"].value
+        if apex > f_hi:
+            return False, (
+                f"the {name} arc's apex ({apex:.3g} Hz) lies above the highest measured frequency "
+                f"({f_hi:.3g} Hz): R_b and R_gb are not separated, only σ_total is reported"
+            )
+        if apex < f_lo:
+            return False, (
+                f"the {name} arc's apex ({apex:.3g} Hz) lies below the lowest measured frequency "
+                f"({f_lo:.3g} Hz): R_b and R_gb are not separated, only σ_total is reported"
+            )
+    for role in ("bulk", "grain_boundary"):
+        for label, r in element_roles(result).items():
+            p = result.parameters.get(label)
+            if (
+                r == role
+                and p is not None
+                and (p.stderr is None or p.stderr > MAX_RELATIVE_ERROR * abs(p.value))
+            ):
+                return False, (
+                    f"{label} ({role}) is not determined (standard error "
+                    f"{'unknown' if p.stderr is None else f'{p.stderr:.3g} Ω'}): only σ_total is reported"
+                )
+    return True, None
+
+
+def _capacitance_notes(result: FitResult, cell_constant: float) -> list[str]:
+    """Irvine–Sinclair–West check of the arcs labelled bulk and grain boundary."""
+    notes = []
+    for role, ok in (
+        ("bulk", lambda c: c <= BULK_CAPACITANCE_MAX_F),
+        ("grain_boundary", lambda c: GRAIN_BOUNDARY_CAPACITANCE_F[0] <= c <= GRAIN_BOUNDARY_CAPACITANCE_F[1]),
+    ):
+        cap = _arc_capacitor(result, role)
+        if cap is None or f"C_eff_{cap}" not in result.derived:
+            continue
+        normalised = result.derived[f"C_eff_{cap}"].value * cell_constant
+        if not ok(normalised):
+            notes.append(
+                f"the arc taken as {role.replace('_', ' ')} ({cap}) has C_eff × L/A = {normalised:.3g} F, unusual "
+                "for that role (bulk ~1e-12 F, grain boundary 1e-11–1e-8 F at L/A = 1 cm⁻¹): check the assignment"
+            )
+    return notes
+
+
+def conductivity_from_fit(
+    result: FitResult, thickness_cm: float, area_cm2: float, choice: str | None = None
+) -> ConductivityResult:
+    """Bulk, grain-boundary and total conductivity (S cm⁻¹) from a fitted pellet circuit.
+
+    The circuit must name its electrolyte resistances through a preset's roles (``bulk`` and
+    ``grain_boundary``, or one ``electrolyte`` resistance = R_b + R_gb).
+
+    Raises
+    ------
+    DataError : the circuit names no electrolyte resistance; bad thickness or area.
+    """
+    fitted = with_derived(result, CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm))
+    derived = fitted.derived
+    notes: list[str] = []
+    if "sigma_total" in derived:
+        total = derived["sigma_total"]
+    elif "sigma_electrolyte" in derived:
+        total = derived["sigma_electrolyte"]
+        if result.preset is None and any(r == "interface" for r in element_roles(result).values()):
+            notes.append(
+                "with a circuit string, arcs count as interfacial: σ_total uses the intercept resistance "
+                "only; use the default pellet models or a preset with bulk/grain_boundary roles"
+            )
+    elif "sigma_bulk" in derived:
+        total = derived["sigma_bulk"]
+        notes.append("the circuit has no grain-boundary resistance: σ_total = σ_bulk")
+    else:
+        raise DataError(
+            f"{result.spectrum.label}: circuit {result.circuit.text} names no bulk, grain-boundary or electrolyte "
+            "resistance; use the pellet_blocking preset (or leave the circuit to the default pellet models)"
+        )
+    separated, reason = (
+        _separation(fitted)
+        if "sigma_total" in derived
+        else (
+            False,
+            (
+                "the circuit has one electrolyte resistance (the real-axis intercept R_b + R_gb): only σ_total is reported"
+            ),
+        )
+    )
+    notes += _capacitance_notes(fitted, thickness_cm / area_cm2)
+    if not separated:  # keep unseparated bulk / grain-boundary numbers out of the fit's record too
+        hidden = ("sigma_bulk", "sigma_grain_boundary")
+        fitted = replace(fitted, derived={k: v for k, v in derived.items() if k not in hidden})
+    return ConductivityResult(
+        fitted,
+        thickness_cm,
+        area_cm2,
+        total,
+        bulk=derived["sigma_bulk"] if separated else None,
+        grain_boundary=derived["sigma_grain_boundary"] if separated else None,
+        reason=reason,
+        choice=choice,
+        notes=tuple(notes),
+    )
+
+
+def pellet_conductivity(
+    spectrum: Spectrum,
+    *,
+    thickness_cm: float,
+    area_cm2: float,
+    circuit: str | Preset | None = None,
+    weighting: Weighting | str = Weighting.MODULUS,
+    fmin: float | None = None,
+    fmax: float | None = None,
+) -> ConductivityResult:
+    """Fit a pellet model to ``spectrum`` (Hz, Ω) and report its conductivities (S cm⁻¹).
+
+    ``thickness_cm`` is the pellet thickness L, ``area_cm2`` the electrode area A.  Without ``circuit``
+    the model is chosen by BIC among :func:`pellet_models` (two arcs + spike; intercept + one arc + spike;
+    intercept + spike), so arcs above the measured window are not invented.
+    """
+    CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both
+    options: dict[str, Any] = {"weighting": weighting, "fmin": fmin, "fmax": fmax}
+    if circuit is not None:
+        return conductivity_from_fit(fit_circuit(spectrum, circuit, **options), thickness_cm, area_cm2)
+    comparison = compare_models(spectrum, pellet_models(), **options)
+    geometry = CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)
+    rejected: list[str] = []
+    for candidate in comparison.results:
+        why = _implausible(with_derived(candidate, geometry), thickness_cm / area_cm2)
+        if why is None:
+            break
+        rejected.append(f"{_name(candidate)} set aside ({why})")
+    else:
+        candidate = comparison.best
+        rejected.append("no candidate is free of such problems: the lowest BIC is kept")
+    choice = (
+        comparison.reason()
+        if candidate is comparison.best and not rejected
+        else ("; ".join(rejected) + f"; {_name(candidate)} chosen: lowest BIC of the rest")
+    )
+    return conductivity_from_fit(candidate, thickness_cm, area_cm2, choice=choice)
+
+
+def _name(result: FitResult) -> str:
+    return result.preset.name if result.preset else result.circuit.text
+
+
+def _implausible(result: FitResult, cell_constant: float) -> str | None:
+    """Why a fitted pellet model is unphysical: an electrolyte arc that peaks below the measured window or
+    has an electrode-like capacitance is modelling the electrode spike, not the electrolyte."""
+    f_lo = float(result.spectrum.frequency.min())
+    for role in ("bulk", "grain_boundary"):
+        cap = _arc_capacitor(result, role)
+        if cap is None:
+            continue
+        name = role.replace("_", "-")
+        apex = result.derived[f"f_apex_{cap}"].value
+        if apex < f_lo:
+            return (
+                f"its {name} arc peaks at {apex:.3g} Hz, below the lowest measured frequency {f_lo:.3g} Hz: "
+                "it models the electrode spike"
+            )
+        normalised = result.derived[f"C_eff_{cap}"].value * cell_constant
+        if normalised > ELECTRODE_CAPACITANCE_MIN_F:
+            return (
+                f"its {name} arc has C_eff × L/A = {normalised:.3g} F, an electrode capacitance: it models "
+                "the electrode spike"
+            )
+    return None
