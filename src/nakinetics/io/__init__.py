@@ -15,13 +15,11 @@ Formats (``FORMATS`` keys): ``chi``, ``biologic-mpt``, ``biologic-mpr`` (needs t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from ..data import Spectrum
-from ..exceptions import DataError
-from ._common import fail
+from ._common import fail, pick_one, reindexed
 from ._sniff import detect_format
 from .biologic import read_mpr, read_mpt
 from .chi import read_chi
@@ -74,13 +72,7 @@ def read_spectra(path: str | Path, *, format: str | None = None) -> list[Spectru
     name = detect_format(path) if format is None else format.lower()
     if name not in FORMATS:
         raise fail(path, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
-    spectra = FORMATS[name](path)
-    return [
-        s
-        if s.metadata.index == i
-        else dataclasses.replace(s, metadata=dataclasses.replace(s.metadata, index=i))
-        for i, s in enumerate(spectra)
-    ]
+    return reindexed(FORMATS[name](path))
 
 
 def read_spectrum(path: str | Path, *, index: int | None = None, format: str | None = None) -> Spectrum:
@@ -89,17 +81,4 @@ def read_spectrum(path: str | Path, *, index: int | None = None, format: str | N
     Raises :class:`~nakinetics.exceptions.DataError` when the file holds several spectra and ``index`` is
     ``None``, or when ``index`` is out of range.
     """
-    spectra = read_spectra(path, format=format)
-    if index is None:
-        if len(spectra) > 1:
-            raise fail(
-                path,
-                f"file holds {len(spectra)} spectra; pass index= (0..{len(spectra) - 1}) or use read_spectra",
-                error=DataError,
-            )
-        return spectra[0]
-    if not 0 <= index < len(spectra):
-        raise fail(
-            path, f"index={index} is out of range: the file holds {len(spectra)} spectra", error=DataError
-        )
-    return spectra[index]
+    return pick_one(path, read_spectra(path, format=format), index, "spectra", "read_spectra")

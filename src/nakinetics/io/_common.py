@@ -6,6 +6,7 @@ Nothing here knows an instrument layout; the family modules (``chi``, ``biologic
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -13,12 +14,12 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .._typing import ComplexArray, FloatArray
-from ..data import Spectrum, SpectrumMetadata, Technique
+from ..data import DCRecord, Spectrum, SpectrumMetadata, Technique
 from ..exceptions import DataError, FileFormatError
 
 # --------------------------------------------------------------------------------------------- errors
@@ -30,6 +31,41 @@ def fail(
     """One-line error (``FileFormatError`` by default): ``"<path>: line <n>: <message>"``."""
     where = f"{path}: line {line}: " if line is not None else f"{path}: "
     return error((where + message).replace("\r", " ").replace("\n", " "))
+
+
+# -------------------------------------------------------------------------------- multi-item files
+
+_Item = TypeVar("_Item", Spectrum, DCRecord)
+
+
+def reindexed(items: Sequence[_Item]) -> list[_Item]:
+    """The items with ``metadata.index`` set to their position 0..n-1."""
+    return [
+        item
+        if item.metadata.index == i
+        else dataclasses.replace(item, metadata=dataclasses.replace(item.metadata, index=i))
+        for i, item in enumerate(items)
+    ]
+
+
+def pick_one(path: Path | str, items: Sequence[_Item], index: int | None, noun: str, reader: str) -> _Item:
+    """The only item, or the ``index``-th; :class:`DataError` when several and no index, or out of range.
+
+    ``noun`` names the items in messages (``"spectra"``), ``reader`` the function that returns them all.
+    """
+    if index is None:
+        if len(items) > 1:
+            raise fail(
+                path,
+                f"file holds {len(items)} {noun}; pass index= (0..{len(items) - 1}) or use {reader}",
+                error=DataError,
+            )
+        return items[0]
+    if not 0 <= index < len(items):
+        raise fail(
+            path, f"index={index} is out of range: the file holds {len(items)} {noun}", error=DataError
+        )
+    return items[index]
 
 
 # ----------------------------------------------------------------------------------------------- text

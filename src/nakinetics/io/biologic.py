@@ -12,6 +12,9 @@ Sign: EC-Lab stores ``-Im(Z)/Ohm``; it is flipped once here so that Z'' < 0 is c
 Loops become separate spectra (``Loop`` lines, or frequency resets when there are none).
 Dates are read month-first (``MM/DD/YYYY``, EC-Lab's format; the ``.mpr`` timestamps of the sample files
 agree); the raw text is kept in ``extra["acquisition_started_on"]``.
+
+DC ``.mpt`` exports (CV, LSV, OCV, CP, CA, ...) are read by :func:`read_mpt_dc` (technique from the
+technique line, ``dE/dt`` + ``dE/dt unit`` for the scan rate, potential/current/time/cycle columns).
 """
 
 from __future__ import annotations
@@ -73,6 +76,15 @@ def _loop_slices(lines: list[str], n_points: int, path: Path) -> list[slice] | N
             raise fail(path, f"loop from point {first} to {last} is outside the {n_points} data rows")
         slices.append(slice(first, last + 1))
     return slices
+
+
+def _loop_start(
+    start: datetime | None, times: FloatArray | None, loops: list[slice], index: int
+) -> datetime | None:
+    """Start of loop ``index``: the acquisition start plus the time elapsed since loop 0's first point."""
+    if start is None or times is None or index == 0:
+        return start
+    return start + timedelta(seconds=float(times[loops[index]][0] - times[loops[0]][0]))
 
 
 def _parameters(lines: list[str]) -> dict[str, str]:
@@ -175,9 +187,7 @@ def _spectra(
             part_extra["mean_ewe_v"] = float(np.mean(ewe[part]))
         if current is not None:
             part_extra["mean_i_a"] = float(np.mean(current[part])) * 1e-3
-        begin = start
-        if start is not None and times is not None and index > 0:
-            begin = start + timedelta(seconds=float(times[part][0] - times[slices[0]][0]))
+        begin = _loop_start(start, times, slices, index)
         spectra.append(
             make_spectrum(
                 path,
@@ -328,9 +338,7 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     loops = _loop_slices(head, n_points, path) or [slice(0, n_points)]
     records = []
     for index, part in enumerate(loops):
-        begin = start
-        if start is not None and time is not None and index > 0:
-            begin = start + timedelta(seconds=float(time[part][0] - time[loops[0]][0]))
+        begin = _loop_start(start, time, loops, index)
         records.append(
             make_record(
                 path,

@@ -13,13 +13,11 @@ says where the current came from (``"file"``, ``"open circuit"``, ``"given"``, `
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from ..data import DCRecord
-from ..exceptions import DataError
-from ._common import fail
+from ._common import fail, pick_one, reindexed
 from ._dc import DCOptions
 from ._sniff import detect_format
 from .biologic import read_mpr_dc, read_mpt_dc
@@ -70,13 +68,7 @@ def read_dc_records(
         if format is not None:
             raise fail(path, f"unknown DC format {format!r}; expected one of {', '.join(DC_FORMATS)}")
         raise fail(path, f"format {name!r} holds impedance spectra, not DC records; use read_spectra")
-    records = _DC_READERS[name](path, DCOptions(current_a=current_a, area_cm2=area_cm2))
-    return [
-        r
-        if r.metadata.index == i
-        else dataclasses.replace(r, metadata=dataclasses.replace(r.metadata, index=i))
-        for i, r in enumerate(records)
-    ]
+    return reindexed(_DC_READERS[name](path, DCOptions(current_a=current_a, area_cm2=area_cm2)))
 
 
 def read_dc_record(
@@ -93,17 +85,4 @@ def read_dc_record(
     ``None``, or when ``index`` is out of range.  Other arguments as in :func:`read_dc_records`.
     """
     records = read_dc_records(path, format=format, current_a=current_a, area_cm2=area_cm2)
-    if index is None:
-        if len(records) > 1:
-            raise fail(
-                path,
-                f"file holds {len(records)} DC records; pass index= (0..{len(records) - 1}) "
-                "or use read_dc_records",
-                error=DataError,
-            )
-        return records[0]
-    if not 0 <= index < len(records):
-        raise fail(
-            path, f"index={index} is out of range: the file holds {len(records)} records", error=DataError
-        )
-    return records[index]
+    return pick_one(path, records, index, "DC records", "read_dc_records")

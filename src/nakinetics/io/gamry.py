@@ -1,4 +1,5 @@
-"""Gamry Framework ``.DTA`` (EXPLAIN format) impedance files: ``TAG EISPOT`` (PEIS) / ``EISGALV`` (GEIS).
+"""Gamry Framework ``.DTA`` (EXPLAIN format) files: impedance (``TAG EISPOT`` (PEIS) / ``EISGALV`` (GEIS))
+and DC techniques (``CURVE`` tables, read by :func:`read_gamry_dc`).
 
 Header lines are tab-separated ``NAME  TYPE  VALUE  [flag]  DESCRIPTION``; tables start with
 ``NAME  TABLE  [n]``, then a column-name line, a unit line and tab-indented rows.  The ``ZCURVE`` table
