@@ -25,11 +25,25 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         np.logspace(6, -2, 60),
     ),
     "randles_w": ({"R0": 10.0, "R1": 80.0, "W1": 30.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9}, WINDOW),
-    "randles_wo": ({"R0": 10.0, "R1": 80.0, "Wo1_R": 200.0, "Wo1_tau": 5.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9}, WINDOW),
-    "randles_ws": ({"R0": 10.0, "R1": 80.0, "Ws1_R": 200.0, "Ws1_tau": 5.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9}, WINDOW),
+    "randles_wo": (
+        {"R0": 10.0, "R1": 80.0, "Wo1_R": 200.0, "Wo1_tau": 5.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9},
+        WINDOW,
+    ),
+    "randles_ws": (
+        {"R0": 10.0, "R1": 80.0, "Ws1_R": 200.0, "Ws1_tau": 5.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9},
+        WINDOW,
+    ),
     "pellet_blocking": (
-        {"R1": 1e4, "CPE1_Q": 1e-11, "CPE1_n": 0.95, "R2": 2e4, "CPE2_Q": 1e-9, "CPE2_n": 0.85,
-         "CPE3_Q": 1e-6, "CPE3_n": 0.85},
+        {
+            "R1": 1e4,
+            "CPE1_Q": 1e-11,
+            "CPE1_n": 0.95,
+            "R2": 2e4,
+            "CPE2_Q": 1e-9,
+            "CPE2_n": 0.85,
+            "CPE3_Q": 1e-6,
+            "CPE3_n": 0.85,
+        },
         np.logspace(7, 0, 60),
     ),
 }
@@ -67,8 +81,18 @@ def test_noise_free_fit_is_exact() -> None:
 
 def test_arcs_come_out_fastest_first_whatever_the_labels() -> None:
     # the truth written with the slow arc first must come back with the fast arc as R1
-    slow_first = {"R0": 40.0, "R1": 400.0, "CPE1_Q": 5e-5, "CPE1_n": 0.8, "R2": 120.0, "CPE2_Q": 1e-8, "CPE2_n": 0.9}
-    spectrum = synthetic_spectrum("na_se_na_2arc", slow_first, WINDOW, noise=0.005, rng=np.random.default_rng(3))
+    slow_first = {
+        "R0": 40.0,
+        "R1": 400.0,
+        "CPE1_Q": 5e-5,
+        "CPE1_n": 0.8,
+        "R2": 120.0,
+        "CPE2_Q": 1e-8,
+        "CPE2_n": 0.9,
+    }
+    spectrum = synthetic_spectrum(
+        "na_se_na_2arc", slow_first, WINDOW, noise=0.005, rng=np.random.default_rng(3)
+    )
     result = fit_circuit(spectrum, "na_se_na_2arc")
     assert result.values["R1"] == pytest.approx(120.0, rel=0.02)
     assert result.values["R2"] == pytest.approx(400.0, rel=0.02)
@@ -123,7 +147,15 @@ def test_unknown_fixed_parameter_is_named() -> None:
 
 def test_out_of_window_arc_is_flagged_not_identifiable() -> None:
     # bulk arc of a NASICON cell far above 1 MHz: only the intercept is visible
-    truth = {"R0": 5.0, "R1": 30.0, "CPE1_Q": 1e-11, "CPE1_n": 0.95, "R2": 300.0, "CPE2_Q": 2e-6, "CPE2_n": 0.85}
+    truth = {
+        "R0": 5.0,
+        "R1": 30.0,
+        "CPE1_Q": 1e-11,
+        "CPE1_n": 0.95,
+        "R2": 300.0,
+        "CPE2_Q": 2e-6,
+        "CPE2_n": 0.85,
+    }
     spectrum = synthetic_spectrum("na_se_na_2arc", truth, WINDOW, noise=0.005, rng=np.random.default_rng(4))
     result = fit_circuit(spectrum, "na_se_na_2arc")
     assert any("above the highest measured frequency" in w or "not determined" in w for w in result.warnings)
@@ -134,3 +166,47 @@ def test_out_of_window_arc_is_flagged_not_identifiable() -> None:
     else:  # the fit split the visible arc: intercept = R0
         assert result.values["R0"] == pytest.approx(35.0, rel=0.03)
         assert r_arcs == pytest.approx(300.0, rel=0.03)
+
+
+def test_standard_errors_match_curve_fit_through_impedance_py() -> None:
+    # impedance.py's fit is scipy curve_fit with sigma = |Z| (the modulus weighting) and the covariance
+    # scaled by χ²/(2n − k): started at our minimum it must report the same parameters and errors
+    from impedance.models.circuits import CustomCircuit
+
+    truth, freq = TRUTHS["randles_w"]
+    spectrum = synthetic_spectrum("randles_w", truth, freq, noise=0.01, rng=np.random.default_rng(8))
+    ours = fit_circuit(spectrum, "randles_w")
+    names = ours.circuit.parameter_names
+    theirs = CustomCircuit(ours.circuit.text, initial_guess=[ours.values[n] for n in names])
+    theirs.fit(spectrum.frequency, spectrum.impedance, weight_by_modulus=True)
+    for name, value, error in zip(names, theirs.parameters_, theirs.conf_, strict=True):
+        assert ours.values[name] == pytest.approx(value, rel=1e-4), name
+        assert ours.parameters[name].stderr == pytest.approx(error, rel=0.01), name
+
+
+def test_statistics_follow_the_documented_formulas() -> None:
+    truth, freq = TRUTHS["na_se_na_2arc"]
+    spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(9))
+    result = fit_circuit(spectrum, "na_se_na_2arc")
+    w_re, w_im = residual_weights(spectrum.impedance, "modulus")
+    r = weighted_residual(result.impedance(), spectrum.impedance, w_re, w_im)
+    n, k = r.size, 7
+    stats = result.statistics
+    assert stats.chisqr == pytest.approx(float(r @ r), rel=1e-10)
+    assert stats.redchi == pytest.approx(stats.chisqr / (n - k), rel=1e-10)
+    assert stats.aic == pytest.approx(n * np.log(stats.chisqr / n) + 2 * k, rel=1e-10)
+    assert stats.bic == pytest.approx(n * np.log(stats.chisqr / n) + np.log(n) * k, rel=1e-10)
+
+
+def test_iteration_cap_reports_failure_instead_of_running_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nakinetics import fitting
+
+    # one probe step and no further iterations: the fit cannot have converged and must say so
+    monkeypatch.setattr(fitting, "MAX_ITERATIONS", 0)
+    monkeypatch.setattr(fitting, "EARLY_ACCEPT_RATIO", 0.0)
+    monkeypatch.setattr(fitting._Problem.search, "__defaults__", (1, 2, 0.0))
+    truth, freq = TRUTHS["na_se_na_2arc"]
+    spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(3))
+    result = fit_circuit(spectrum, "na_se_na_2arc", max_starts=1)
+    assert not result.statistics.success
+    assert any(w.startswith("fit did not converge: stopped after") for w in result.warnings)

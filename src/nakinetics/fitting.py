@@ -7,8 +7,10 @@ The objective is a real, signed, weighted residual vector built here:
 1. *search*: from a few data-driven starts (:func:`nakinetics.guesses.starting_points`) a trust-region
    least-squares solve in internal coordinates (log of every positive magnitude, the CPE exponent linear),
    with the exact Jacobian of the circuit; the best local minimum wins;
-2. *polish*: lmfit's ``least_squares`` from that minimum, which yields the covariance, standard errors,
-   χ², AIC and BIC.
+2. *finish*: the best run is iterated to convergence and its statistics computed here: χ², AIC, BIC and
+   the asymptotic covariance s²(JᵀJ)⁻¹ (the same estimates lmfit reports).  A final lmfit/scipy
+   ``least_squares`` pass used to do this; it cost more than the whole search and, with bounds on
+   parameters spanning 16 decades, could step uphill out of a good minimum.
 
 Interchangeable arcs (identical R‖CPE sub-circuits in series) are then put in canonical order, fastest
 time constant first, so labels do not swap between spectra.
@@ -18,13 +20,11 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-import lmfit
 import numpy as np
 
 from . import _lm
@@ -40,6 +40,14 @@ from .validation import KKResult
 SEARCH_WIDEN_RATIO = 1.25
 """The search tries every structured start when the best fit's relative RMS misfit exceeds this multiple of
 the distribution-of-relaxation-times model's misfit."""
+EARLY_ACCEPT_RATIO = 1.15
+"""A start whose fit comes within this multiple of the DRT model's relative RMS misfit is taken without
+trying the others (correct minima land at 1.0–1.15× on synthetic spectra with 1 % noise, wrong ones at
+≥ 1.3× except for some blocking-electrode pellets, where the search may stop on a near-degenerate fit)."""
+APEX_WINDOW_MARGIN = 3.0
+"""An arc's apex counts as measured when it lies within a factor 3 of the frequency window."""
+MAX_ITERATIONS = 300
+"""Most Levenberg–Marquardt iterations after the probe stage; a fit that needs more reports failure."""
 CORRELATION_WARNING = 0.98
 """|correlation| above which a pair of parameters is reported as strongly correlated (the Q and n of one
 CPE are always strongly correlated and are not reported)."""
@@ -277,6 +285,7 @@ class _Problem:
         self.circuit = circuit
         self.frequencies = Frequencies(spectrum.omega)
         self.data = spectrum.impedance
+        self.window = (float(spectrum.frequency.min()), float(spectrum.frequency.max()))
         self.w_re, self.w_im = residual_weights(self.data, weighting)
         self.names = circuit.parameter_names
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
@@ -319,18 +328,42 @@ class _Problem:
         """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""
         return relative_rms(self.circuit.impedance(self.frequencies, self.values(u)), self.data)
 
+    def arcs_inside_window(self, u: FloatArray) -> bool:
+        """Whether every arc's apex frequency lies inside the measured window (see ``APEX_WINDOW_MARGIN``)."""
+        values = dict(zip(self.names, self.values(u), strict=True))
+        return all(_inside_window(apex, *self.window) for _, apex in arc_apexes(self.circuit, values))
+
     def search(
-        self, starts: list[FloatArray], probe_iterations: int = 8, keep: int = 2
-    ) -> tuple[FloatArray, float]:
+        self,
+        starts: list[FloatArray],
+        probe_iterations: int = 8,
+        keep: int = 2,
+        good_enough: float = 0.0,
+    ) -> _lm.LMState:
         """Best local minimum from several starts: a few LM steps from each, then the most promising
-        ``keep`` runs to convergence (bounded: at most 200 further iterations each).  Returns u and χ²."""
+        ``keep`` runs to convergence (bounded: at most ``MAX_ITERATIONS`` further iterations each).
+
+        A run whose relative RMS misfit falls to ``good_enough`` (the noise floor the caller expects) is
+        converged at once and, if it stays there with every arc's apex inside the measured window, returned
+        without probing the remaining starts (an arc pushed outside the window is often a degenerate
+        solution, e.g. a grain-boundary arc turned into a blocking capacitor).
+        """
         fun, lo, hi = self.residual_and_jacobian, self.u_lower, self.u_upper
+        states: list[_lm.LMState] = []
         with np.errstate(all="ignore"):
-            states = [_lm.iterate(fun, _lm.start(fun, u0, lo, hi), lo, hi, probe_iterations) for u0 in starts]
+            for u0 in starts:
+                state = _lm.iterate(fun, _lm.start(fun, u0, lo, hi), lo, hi, probe_iterations)
+                states.append(state)
+                if good_enough and self.relative_rms(state.u) <= good_enough:
+                    _lm.iterate(fun, state, lo, hi, MAX_ITERATIONS)
+                    if self.relative_rms(state.u) <= good_enough and self.arcs_inside_window(state.u):
+                        state.evaluations = sum(s.iterations + 1 for s in states)
+                        return state
             states.sort(key=lambda s: s.cost)
-            finals = [_lm.iterate(fun, s, lo, hi, 200) for s in states[:keep]]
+            finals = [_lm.iterate(fun, s, lo, hi, MAX_ITERATIONS) for s in states[:keep]]
         best = min(finals, key=lambda s: s.cost)
-        return best.u, best.cost
+        best.evaluations = sum(s.iterations + 1 for s in states)
+        return best
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -443,10 +476,10 @@ def fit_circuit(
         if missing:
             raise FitError(f"warm_start lacks values for {', '.join(missing)} of {circuit.text}")
         start = {**warm_start, **held}
-        best_u = problem.search([problem.to_internal(start)], keep=1)[0]
-        best_values = dict(zip(circuit.parameter_names, problem.values(best_u), strict=True))
+        best = problem.search([problem.to_internal(start)], keep=1)
+        best_values = dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
         best_values = canonical_arc_order(circuit, best_values)
-        return _polish(problem, setup, best_values, start, spectrum, weighting, preset)
+        return _finish(problem, setup, best, best_values, start, spectrum, weighting, preset)
     plan = starting_points(spectrum, circuit, fixed=held)
     starts = plan.starts
     if initial:
@@ -458,83 +491,82 @@ def fit_circuit(
     if preset_starts:
         starts = [{**s, **preset_starts} for s in starts] + starts
 
-    best_u, best_cost = problem.search([problem.to_internal(s) for s in starts[:max_starts]])
-    if problem.relative_rms(best_u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(starts) > max_starts:
+    good_enough = EARLY_ACCEPT_RATIO * plan.drt_relative_rms
+    best = problem.search([problem.to_internal(s) for s in starts[:max_starts]], good_enough=good_enough)
+    if problem.relative_rms(best.u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(starts) > max_starts:
         # much worse than the flexible DRT model: probably a wrong basin, so try every remaining start
-        more_u, more_cost = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
-        if more_cost < best_cost:
-            best_u = more_u
+        more = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
+        more.evaluations += best.evaluations
+        best = more if more.cost < best.cost else replace(best, evaluations=more.evaluations)
     best_values = canonical_arc_order(
-        circuit, dict(zip(circuit.parameter_names, problem.values(best_u), strict=True))
+        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
     )
     initial_values = dict(
         zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True)
     )
-    return _polish(problem, setup, best_values, initial_values, spectrum, weighting, preset)
+    return _finish(problem, setup, best, best_values, initial_values, spectrum, weighting, preset)
 
 
-def _polish(
+def _finish(
     problem: _Problem,
     setup: _Bounds,
-    start: Mapping[str, float],
+    state: _lm.LMState,
+    values: Mapping[str, float],
     initial: Mapping[str, float],
     spectrum: Spectrum,
     weighting: Weighting,
     preset: Preset | None,
 ) -> FitResult:
-    """Final lmfit least-squares fit from ``start``: covariance, standard errors and statistics."""
+    """Statistics of the converged fit at ``values``: χ², AIC, BIC and the covariance.
+
+    The covariance is s²·(JᵀJ)⁻¹ with the Jacobian J in natural units and s² = χ²/(2n − k), the usual
+    asymptotic estimate that lmfit and scipy's ``curve_fit`` also report (``scale_covar``); it is
+    computed on column-scaled J so that Q ≈ 1e-11 F s^(n-1) and R ≈ 1e5 Ω sit in one matrix, and left out
+    (``None``) when JᵀJ is numerically singular.
+    """
     circuit = problem.circuit
-    params = lmfit.Parameters()
-    for name in circuit.parameter_names:
-        lo, hi = setup.lower[name], setup.upper[name]
-        params.add(name, value=float(np.clip(start[name], lo, hi)), min=lo, max=hi, vary=setup.vary[name])
-    free_names = [circuit.parameter_names[i] for i in problem.free]
+    full = np.array([values[n] for n in circuit.parameter_names], dtype=float)
+    z, dz = circuit.impedance_and_jacobian(problem.frequencies, full)
+    residual = weighted_residual(z, problem.data, problem.w_re, problem.w_im)
+    jacobian = problem.weighted_jacobian(dz[problem.free])
+    chisqr = float(residual @ residual)
+    n_data, k = residual.size, len(problem.free)
+    redchi = chisqr / (n_data - k) if n_data > k else math.nan
+    covariance = _covariance(jacobian, redchi) if k else None
+    stderr = np.sqrt(np.diag(covariance)) if covariance is not None else None
 
-    def vector(p: lmfit.Parameters) -> FloatArray:
-        return np.array([p[name].value for name in circuit.parameter_names])
-
-    def residual(p: lmfit.Parameters) -> FloatArray:
-        return problem.residual(vector(p))
-
-    def jacobian(p: lmfit.Parameters) -> FloatArray:
-        _, dz = circuit.impedance_and_jacobian(problem.frequencies, vector(p))
-        return problem.weighted_jacobian(dz[problem.free])
-
-    minimizer = lmfit.Minimizer(residual, params)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        # lmfit warns when a covariance diagonal is negative; such errors are reported as missing below
-        warnings.simplefilter("ignore", RuntimeWarning)
-        out = minimizer.minimize(method="least_squares", Dfun=jacobian, x_scale="jac", max_nfev=200)
     fitted: dict[str, FittedParameter] = {}
-    for info in circuit.parameters:
-        par = out.params[info.name]
-        stderr = float(par.stderr) if par.stderr is not None and np.isfinite(par.stderr) else None
+    for i, info in enumerate(circuit.parameters):
+        vary = setup.vary[info.name]
+        error = float(stderr[problem.free.index(i)]) if vary and stderr is not None else None
         fitted[info.name] = FittedParameter(
             name=info.name,
-            value=float(par.value),
-            stderr=stderr if par.vary else None,
+            value=float(full[i]),
+            stderr=error,
             unit=info.spec.unit,
-            vary=bool(par.vary),
+            vary=vary,
             min=setup.lower[info.name],
             max=setup.upper[info.name],
             initial=float(initial[info.name]),
         )
-    covariance = np.asarray(out.covar, dtype=float) if out.covar is not None else None
     correlation = None
-    if covariance is not None:
-        sd = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    if stderr is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            correlation = covariance / np.outer(sd, sd)
+            correlation = covariance / np.outer(stderr, stderr)
+    log_likelihood_term = n_data * math.log(chisqr / n_data) if chisqr > 0 else -math.inf
+    converged = state.converged and math.isfinite(chisqr)
     stats = FitStatistics(
-        chisqr=float(out.chisqr),
-        redchi=float(out.redchi),
-        aic=float(out.aic),
-        bic=float(out.bic),
+        chisqr=chisqr,
+        redchi=redchi,
+        aic=log_likelihood_term + 2 * k,
+        bic=log_likelihood_term + math.log(n_data) * k,
         n_points=len(spectrum),
-        n_varying=len(free_names),
-        nfev=int(out.nfev),
-        success=bool(out.success and np.isfinite(out.chisqr)),
-        message=str(out.message),
+        n_varying=k,
+        nfev=state.evaluations,
+        success=converged,
+        message="converged"
+        if converged
+        else f"stopped after {state.iterations} iterations without converging",
     )
     result = FitResult(
         circuit=circuit,
@@ -547,6 +579,20 @@ def _polish(
         preset=preset,
     )
     return replace(result, warnings=tuple(fit_warnings(result)))
+
+
+def _covariance(jacobian: FloatArray, redchi: float) -> FloatArray | None:
+    """s²·(JᵀJ)⁻¹ from column-scaled J, or ``None`` when JᵀJ is singular to working precision."""
+    scale = np.linalg.norm(jacobian, axis=0)
+    if not np.all(np.isfinite(jacobian)) or np.any(scale == 0) or not math.isfinite(redchi):
+        return None
+    scaled = jacobian / scale
+    normal = scaled.T @ scaled
+    if np.linalg.cond(normal) > 1e14:
+        return None
+    inverse = np.linalg.inv(normal) / np.outer(scale, scale)
+    covariance = redchi * inverse
+    return covariance if np.all(np.diag(covariance) > 0) else None
 
 
 def fit_warnings(result: FitResult) -> list[str]:
@@ -584,23 +630,32 @@ def fit_warnings(result: FitResult) -> list[str]:
     return notes
 
 
+def arc_apexes(circuit: Circuit, values: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Apex frequency (Hz) of every top-level parallel arc, labelled like ``R1‖CPE1``."""
+    apexes = []
+    for node in circuit.top_level:
+        if not isinstance(node, Parallel):
+            continue
+        tau = _arc_time_constant(node, values)
+        if math.isfinite(tau) and tau > 0:
+            apexes.append(("‖".join(e.label for e in elements_of(node)), 1.0 / (2.0 * math.pi * tau)))
+    return apexes
+
+
+def _inside_window(apex: float, f_lo: float, f_hi: float) -> bool:
+    return f_lo / APEX_WINDOW_MARGIN <= apex <= APEX_WINDOW_MARGIN * f_hi
+
+
 def _window_warnings(result: FitResult) -> list[str]:
     f_lo, f_hi = float(result.spectrum.frequency.min()), float(result.spectrum.frequency.max())
     notes = []
-    for node in result.circuit.top_level:
-        if not isinstance(node, Parallel):
-            continue
-        tau = _arc_time_constant(node, result.values)
-        if not math.isfinite(tau) or tau <= 0:
-            continue
-        apex = 1.0 / (2.0 * math.pi * tau)
-        label = "‖".join(e.label for e in elements_of(node))
-        if apex > 3.0 * f_hi:
+    for label, apex in arc_apexes(result.circuit, result.values):
+        if apex > APEX_WINDOW_MARGIN * f_hi:
             notes.append(
                 f"arc {label}: apex {apex:.3g} Hz lies above the highest measured frequency {f_hi:.3g} Hz; "
                 "its resistance and capacitance are not identifiable from this window"
             )
-        elif apex < f_lo / 3.0:
+        elif apex < f_lo / APEX_WINDOW_MARGIN:
             notes.append(
                 f"arc {label}: apex {apex:.3g} Hz lies below the lowest measured frequency {f_lo:.3g} Hz; "
                 "its resistance is an extrapolation"

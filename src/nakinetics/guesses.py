@@ -28,6 +28,8 @@ CPE_START_N = 0.85
 TAIL_EXPONENTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 """Exponents n of the low-frequency tail terms (jω)^-n tried when the circuit has a blocking element or
 Warburg diffusion."""
+BLOCKING_SLOW_EXTENSION = 0.3
+"""For circuits with a series (blocking) capacitor the DRT's slowest τ is 0.3/ω_min (apex ≈ 3 f_min)."""
 
 
 @dataclass(frozen=True)
@@ -75,23 +77,28 @@ def relaxation_peaks(
     points_per_decade: int = 6,
     ridge: float = 1e-3,
     tail_exponents: tuple[float, ...] = (1.0,),
+    slow_extension: float = 10.0,
 ) -> RelaxationAnalysis:
     """Non-negative DRT of ``spectrum`` and its peaks (see module docstring).
 
-    The τ grid extends one decade beyond 1/(2π f_max) and 1/(2π f_min) so that arcs partly outside the
-    measured window still get a peak.  ``tail_exponents`` adds series terms a·(jω)^-n (blocking electrode,
+    The τ grid extends one decade beyond 1/ω_max and ``slow_extension`` × 1/ω_min so that arcs partly
+    outside the measured window still get a peak.  ``tail_exponents`` adds series terms a·(jω)^-n (blocking electrode,
     Warburg) so that a low-frequency tail is not mistaken for huge arcs.  Rows are weighted by 1/|Z|.
     """
     omega = spectrum.omega
     z = spectrum.impedance
     tau_min = 0.1 / omega.max()
-    tau_max = 10.0 / omega.min()
+    tau_max = slow_extension / omega.min()
     n_tau = max(int(np.ceil(np.log10(tau_max / tau_min) * points_per_decade)) + 1, 4)
     tau = np.geomspace(tau_min, tau_max, n_tau)
     wt = np.outer(omega, tau)
     denom = 1.0 + wt * wt
     weight = 1.0 / np.abs(z)
-    tails = np.column_stack([(1j * omega) ** (-n) for n in tail_exponents]) if tail_exponents else np.zeros((omega.size, 0))
+    tails = (
+        np.column_stack([(1j * omega) ** (-n) for n in tail_exponents])
+        if tail_exponents
+        else np.zeros((omega.size, 0))
+    )
     a_re = np.hstack([1.0 / denom, np.ones((omega.size, 1)), np.zeros((omega.size, 1)), tails.real])
     a_im = np.hstack([-wt / denom, np.zeros((omega.size, 1)), omega[:, None], tails.imag])
     matrix = np.vstack([a_re * weight[:, None], a_im * weight[:, None]])
@@ -117,7 +124,9 @@ def relaxation_peaks(
     )
 
 
-def _cluster(tau: FloatArray, gamma: FloatArray, spectrum: Spectrum, min_significance: float = 0.02) -> tuple[Relaxation, ...]:
+def _cluster(
+    tau: FloatArray, gamma: FloatArray, spectrum: Spectrum, min_significance: float = 0.02
+) -> tuple[Relaxation, ...]:
     """Split the distribution at zeros and local minima; each part is one relaxation.
 
     A part is kept when its resistance is at least ``min_significance`` of |Z| at ω = 1/τ, so that small
@@ -307,7 +316,12 @@ def starting_points(
     has_tail = bool(roles.series_capacitors or roles.warburgs) or any(
         p.node.spec.symbol == "Wo" for p in roles.processes if isinstance(p.node, Element)
     )
-    analysis = relaxation_peaks(spectrum, tail_exponents=TAIL_EXPONENTS if has_tail else (1.0,))
+    # with a blocking element in series, relaxations slower than the window would only compete with the
+    # capacitive tail (and split it into fake arcs), so the τ grid stops inside the window
+    slow_extension = BLOCKING_SLOW_EXTENSION if roles.series_capacitors else 10.0
+    analysis = relaxation_peaks(
+        spectrum, tail_exponents=TAIL_EXPONENTS if has_tail else (1.0,), slow_extension=slow_extension
+    )
     base: dict[str, float] = {}
     r_span = max(float(np.ptp(spectrum.real)), 1e-3 * float(np.abs(spectrum.impedance).max()))
     for k, element in enumerate(roles.series_resistors):
@@ -336,9 +350,13 @@ def starting_points(
     else:
         peaks_for_arcs = [peaks]
     # arcs first in order of appearance, then diffusion elements (usually the slowest)
-    ordered = [p for p in roles.processes if p.kind == "arc"] + [p for p in roles.processes if p.kind != "arc"]
+    ordered = [p for p in roles.processes if p.kind == "arc"] + [
+        p for p in roles.processes if p.kind != "arc"
+    ]
     starts: list[dict[str, float]] = []
-    candidate_lists = [_candidate_peak_sets(pool, len(ordered), spectrum, max_starts) for pool in peaks_for_arcs]
+    candidate_lists = [
+        _candidate_peak_sets(pool, len(ordered), spectrum, max_starts) for pool in peaks_for_arcs
+    ]
     for group in itertools.zip_longest(*candidate_lists):  # interleave: most promising of each pool first
         for chosen in (c for c in group if c is not None):
             values = dict(base)
