@@ -1,0 +1,274 @@
+"""Arrhenius activation energies: exact lines against scipy, synthetic temperature series of spectra with
+known E_a (temperature in the metadata), the σT/σ forms, tables and the command line."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import optimize, stats
+
+from nakinetics.arrhenius import arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
+from nakinetics.cli import main
+from nakinetics.data import Spectrum, SpectrumMetadata
+from nakinetics.exceptions import DataError
+from nakinetics.synthetic import synthetic_spectrum
+
+K_B = 8.617333262e-5  # eV/K (CODATA 2018), typed in independently of nakinetics.constants
+TEMPS = np.array([273.15, 288.15, 298.15, 313.15, 333.15, 353.15])
+L_CM, AREA = 0.162, math.pi * 1.114**2 / 4
+
+
+def interfacial_series(ea: float = 0.60, seed: int = 0) -> list[Spectrum]:
+    """Na | NASICON | Na spectra whose interfacial R follows R = R_298 exp(E_a/k (1/T − 1/298.15))."""
+    out = []
+    for k, t in enumerate(TEMPS):
+        values = {
+            "R0": 30.0 * math.exp(0.3 / K_B * (1 / t - 1 / 298.15)),
+            "R1": 200.0 * math.exp(ea / K_B * (1 / t - 1 / 298.15)),
+            "CPE1_Q": 2e-6,
+            "CPE1_n": 0.85,
+        }
+        out.append(
+            synthetic_spectrum(
+                "na_se_na_1arc",
+                values,
+                np.logspace(6, 0, 49),
+                noise=0.005,
+                rng=np.random.default_rng(seed + k),
+                metadata=SpectrumMetadata(temperature_k=float(t), source=f"T{t:.0f}.txt"),
+            )
+        )
+    return out
+
+
+def pellet_series(ea: float) -> list[Spectrum]:
+    """NZSP pellet spectra with σT = σ_298·298.15 exp(−E_a/k (1/T − 1/298.15)), σ_298 = 4.1e-3 S/cm."""
+    out = []
+    for k, t in enumerate(TEMPS):
+        sigma = 4.1e-3 * 298.15 / t * math.exp(-ea / K_B * (1 / t - 1 / 298.15))
+        r_total = L_CM / (sigma * AREA)
+        values = {
+            "R1": 0.4 * r_total,
+            "CPE1_Q": 2e-11,
+            "CPE1_n": 0.95,
+            "R2": 0.6 * r_total,
+            "CPE2_Q": 3e-8,
+            "CPE2_n": 0.85,
+            "CPE3_Q": 2e-6,
+            "CPE3_n": 0.8,
+        }
+        out.append(
+            synthetic_spectrum(
+                "pellet_blocking",
+                values,
+                np.logspace(7, 2, 51),
+                noise=0.005,
+                rng=np.random.default_rng(k),
+                metadata=SpectrumMetadata(temperature_k=float(t)),
+            )
+        )
+    return out
+
+
+def test_exact_line_matches_scipy_linregress() -> None:
+    rng = np.random.default_rng(1)
+    sigma = 1e2 / TEMPS * np.exp(-0.35 / (K_B * TEMPS)) * (1 + 0.01 * rng.standard_normal(TEMPS.size))
+    result = arrhenius_fit(TEMPS, sigma)
+    reference = stats.linregress(1 / TEMPS, np.log(sigma * TEMPS))
+    ea = result.activation_energy
+    assert ea.value == pytest.approx(-reference.slope * K_B, rel=1e-9)
+    assert ea.stderr == pytest.approx(reference.stderr * K_B, rel=1e-9)
+    assert result.activation_energy_kj_mol.value == pytest.approx(ea.value * 96.4853321, rel=1e-9)
+    half = stats.t.ppf(0.975, TEMPS.size - 2) * reference.stderr * K_B
+    assert result.ci_ev == pytest.approx((ea.value - half, ea.value + half), rel=1e-9)
+    assert result.r2 == pytest.approx(reference.rvalue**2, rel=1e-9)
+    assert not result.weighted and result.dof == 4
+
+
+def test_weighted_line_matches_curve_fit() -> None:
+    rng = np.random.default_rng(2)
+    r = 50.0 * np.exp(0.6 / K_B * (1 / TEMPS - 1 / 298.15))
+    err = r * np.array([0.01, 0.02, 0.01, 0.05, 0.03, 0.02])
+    measured = r * (1 + err / r * rng.standard_normal(TEMPS.size))
+    result = arrhenius_fit(TEMPS, measured, err, quantity="resistance")
+    popt, pcov = optimize.curve_fit(
+        lambda u, a, b: a + b * u, 1 / TEMPS, -np.log(measured), sigma=err / measured, absolute_sigma=False
+    )
+    assert result.weighted and result.activation_energy.value == pytest.approx(-popt[1] * K_B, rel=1e-8)
+    assert result.activation_energy.stderr == pytest.approx(math.sqrt(pcov[1, 1]) * K_B, rel=1e-6)
+    assert "ln(1/R)" in result.convention
+
+
+def test_sigma_form_differs_by_about_kt() -> None:
+    sigma = 1e2 / TEMPS * np.exp(-0.35 / (K_B * TEMPS))  # exact σT form, E_a = 0.35 eV
+    sigma_t = arrhenius_fit(TEMPS, sigma)
+    plain = arrhenius_fit(TEMPS, sigma, form="sigma")
+    assert sigma_t.activation_energy.value == pytest.approx(0.35, abs=1e-9)
+    # ln σ = ln A − ln T − E_a/kT: the ln T term lowers the apparent E_a by ≈ k T̄
+    assert sigma_t.activation_energy.value - plain.activation_energy.value == pytest.approx(
+        K_B * TEMPS.mean(), rel=0.02
+    )
+
+
+def test_interfacial_series_0p60_ev_from_spectra_metadata() -> None:
+    series = arrhenius_from_spectra(interfacial_series(), quantity="resistance", circuit="na_se_na_1arc")
+    result = series.result
+    ea = result.activation_energy.value
+    assert ea == pytest.approx(0.60, abs=0.02)
+    assert result.ci_ev is not None and result.ci_ev[0] <= 0.60 <= result.ci_ev[1]
+    assert result.ci_ev[1] - result.ci_ev[0] < 0.04  # 0.60 ± 0.02 eV
+    assert result.activation_energy_kj_mol.value == pytest.approx(0.60 * 96.485, abs=2.0)
+    assert list(result.temperature_k) == list(TEMPS) and result.labels[0] == "T273.txt"
+    record = series.to_dict()
+    assert record["points"][0]["circuit"] == "R0-p(R1,CPE1)" and record["points"][0]["unit"] == "Ohm"
+
+
+def test_i0_series_adds_kt() -> None:
+    series = arrhenius_from_spectra(
+        interfacial_series(seed=10), quantity="i0", circuit="na_se_na_1arc", area_cm2=1.0
+    )
+    # i0 = 2RT/(nF R A) ∝ T/R: its E_a exceeds that of 1/R by ≈ k T̄ (0.027 eV)
+    assert series.result.activation_energy.value == pytest.approx(0.60 + K_B * TEMPS.mean(), abs=0.02)
+    assert series.result.unit == "mA cm^-2"
+
+
+def test_pellet_conductivity_series() -> None:
+    series = arrhenius_from_spectra(
+        pellet_series(0.35), quantity="conductivity", thickness_cm=L_CM, area_cm2=AREA
+    )
+    assert series.result.activation_energy.value == pytest.approx(0.35, abs=0.01)
+    assert series.result.values[2] == pytest.approx(4.1e-3, rel=0.02)  # 298.15 K
+
+
+def test_missing_temperature_and_other_input_errors() -> None:
+    spectra = interfacial_series()
+    bare = [Spectrum(s.frequency, s.impedance) for s in spectra]
+    with pytest.raises(DataError, match="no temperature"):
+        arrhenius_from_spectra(bare, quantity="resistance", circuit="na_se_na_1arc")
+    with pytest.raises(DataError, match="needs a circuit"):
+        arrhenius_from_spectra(spectra, quantity="resistance")
+    with pytest.raises(DataError, match="3 temperatures for 6 spectra"):
+        arrhenius_from_spectra(
+            spectra, quantity="resistance", circuit="na_se_na_1arc", temperatures_k=[1, 2, 3]
+        )
+    with pytest.raises(DataError, match="form"):
+        arrhenius_fit(TEMPS, np.ones(6), quantity="i0", form="sigmaT")
+    with pytest.raises(DataError, match="> 0"):
+        arrhenius_fit(TEMPS, -np.ones(6))
+    with pytest.raises(DataError, match="2 distinct"):
+        arrhenius_fit([300.0, 300.0], [1.0, 2.0])
+
+
+def test_two_points_without_errors_have_no_interval() -> None:
+    result = arrhenius_fit([300.0, 350.0], [1e-3, 4e-3])
+    assert result.ci_ev is None and result.activation_energy.stderr is None
+    # by hand: ln(4e-3·350 / (1e-3·300)) / (1/300 − 1/350) × k_B
+    assert result.activation_energy.value == pytest.approx(math.log(1.4 / 0.3) / (1 / 300 - 1 / 350) * K_B)
+
+
+def test_a_kinked_plot_is_flagged() -> None:
+    t = np.linspace(260, 460, 9)
+    ea = np.where(t < 360, 0.55, 0.25)  # a phase change at 360 K, continuous at the kink
+    ln_st = -ea / (K_B * t) + np.where(t < 360, 0.0, (0.25 - 0.55) / (K_B * 360))
+    result = arrhenius_fit(
+        t, np.exp(ln_st) / t * (1 + 0.002 * np.random.default_rng(0).standard_normal(t.size))
+    )
+    assert any("curved" in w for w in result.warnings)
+    straight = arrhenius_fit(
+        TEMPS,
+        1e2
+        / TEMPS
+        * np.exp(-0.35 / (K_B * TEMPS))
+        * (1 + 0.01 * np.random.default_rng(3).standard_normal(TEMPS.size)),
+    )
+    assert not straight.warnings
+
+
+def test_table_units_and_errors() -> None:
+    table = parse_arrhenius_table("T/°C,sigma/S cm-1,stderr\n25,4.1e-3,1e-4\n# note\n40,6e-3,1e-4\n", "t.csv")
+    assert table.temperature_k.tolist() == [298.15, 313.15] and table.stderr is not None
+    kelvin = parse_arrhenius_table("temperature (K);R/Ohm\n300;12\n320;8\n")
+    assert kelvin.temperature_k.tolist() == [300.0, 320.0] and kelvin.stderr is None
+    with pytest.raises(DataError, match="states no unit"):
+        parse_arrhenius_table("temperature,value\n300,1\n320,2\n", "t.csv")
+    assert (
+        parse_arrhenius_table("temperature,value\n25,1\n40,2\n", temperature_unit="C").temperature_k[0]
+        == 298.15
+    )
+    with pytest.raises(DataError, match="first row must be a header"):
+        parse_arrhenius_table("300,1\n320,2\n", "t.csv")
+    with pytest.raises(DataError, match="t.csv: line 3: not a number"):
+        parse_arrhenius_table("T/K,v\n300,1\n320,abc\n", "t.csv")
+    with pytest.raises(DataError, match="header says"):
+        parse_arrhenius_table("T/K,v\n300,1\n320,2\n", temperature_unit="C")
+
+
+# ---------------------------------------------------------------------------------------------------
+# command line
+
+
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_table_json_and_plot(tmp_path: Path) -> None:
+    sigma = 4.1e-3 * 298.15 / TEMPS * np.exp(-0.30 / K_B * (1 / TEMPS - 1 / 298.15))
+    rows = "".join(f"{t - 273.15:.2f},{s:.6e},{0.02 * s:.3e}\n" for t, s in zip(TEMPS, sigma, strict=True))
+    table = tmp_path / "sigma.csv"
+    table.write_text("T/°C,sigma (S/cm),stderr\n" + rows)
+    figure = tmp_path / "arr.png"
+    code, out, err = run("arrhenius", "--table", table, "--json", "-", "--plot", figure)
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["activation_energy"]["value"] == pytest.approx(0.30, abs=1e-3)
+    assert record["activation_energy"]["unit"] == "eV" and len(record["activation_energy"]["ci"]) == 2
+    assert record["activation_energy_kj_mol"]["unit"] == "kJ mol^-1"
+    assert record["form"] == "sigmaT" and "ln(σT)" in record["convention"]
+    assert "E_a" in err and "kJ/mol" in err
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_files_with_temperatures(tmp_path: Path) -> None:
+    paths = []
+    for k, spectrum in enumerate(interfacial_series(seed=20)):
+        rows = zip(spectrum.frequency, spectrum.real, spectrum.imag, strict=True)
+        path = tmp_path / f"s{k}.csv"
+        path.write_text("freq,zr,zi\n" + "".join(f"{f:.8e},{a:.8e},{b:.8e}\n" for f, a, b in rows))
+        paths.append(path)
+    celsius = ",".join(f"{t - 273.15:.2f}" for t in TEMPS)
+    code, out, err = run(
+        "arrhenius",
+        *paths,
+        "--quantity",
+        "resistance",
+        "-c",
+        "na_se_na_1arc",
+        "--temperatures",
+        celsius,
+        "--temperature-unit",
+        "C",
+        "--json",
+        "-",
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["activation_energy"]["value"] == pytest.approx(0.60, abs=0.02)
+    assert [p["temperature_k"] for p in record["points"]] == pytest.approx(list(TEMPS))
+    code, _, err = run("arrhenius", *paths, "--quantity", "resistance", "-c", "na_se_na_1arc")
+    assert code == 1 and "no temperature in the file" in err
+
+
+def test_cli_usage_errors(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("T/K,R\n300,10\n320,5\n")
+    assert run("arrhenius")[0] == 2
+    code, _, err = run("arrhenius", "--table", table, "--quantity", "resistance", "--form", "sigma")
+    assert code == 2 and "conductivity only" in err
+    code, _, err = run("arrhenius", "--table", table, "--circuit", "na_se_na_1arc")
+    assert code == 2 and "--circuit" in err
