@@ -1,0 +1,341 @@
+"""Plots of an operando GEIS series: voltage with the EIS acquisitions, R_int(t) next to the DC-apparent
+ASR, capacitances, quality, and a Nyquist waterfall coloured by time.  Every single-panel function takes
+an optional Axes and returns it; the two figure functions return a Figure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..data import Spectrum
+from ..fitting import resolve_circuit
+from ..series.dc import VoltageTrace
+from ..series.onset import Onset
+from ..series.quality import LINEARITY_LIMIT_MV
+from ..series.runner import SeriesResult, spectrum_key
+from ..series.table import Row, SeriesTable
+from ._axes import axes_or_new as _axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+_UNITS = ((3 * 3600.0, 3600.0, "h"), (3 * 60.0, 60.0, "min"), (0.0, 1.0, "s"))
+
+
+def time_unit(span_s: float) -> tuple[float, str]:
+    """Divisor and label for a time axis spanning ``span_s`` seconds (h above 3 h, min above 3 min)."""
+    for threshold, divisor, label in _UNITS:
+        if span_s > threshold:
+            return divisor, label
+    return 1.0, "s"
+
+
+def _span(table: SeriesTable, trace: VoltageTrace | None) -> float:
+    times = table.column("time_s")
+    ends = [np.nanmax(times) if np.isfinite(times).any() else 0.0]
+    if trace is not None:
+        ends.append(float(trace.time_s[-1]))
+    return float(max(ends))
+
+
+def _mark_onset(ax: Axes, onset: Onset | None, scale: float, color: str) -> None:
+    if onset is None or not onset.detected or onset.interval_s is None:
+        return
+    lo, hi = onset.interval_s
+    ax.axvspan(lo / scale, hi / scale, color=color, alpha=0.2, lw=0)
+    ax.axvline(
+        onset.time_s / scale,
+        color=color,
+        lw=1,
+        ls="--",  # type: ignore[operator]
+        label=f"onset {onset.quantity}",
+    )
+
+
+def _mark_failed(ax: Axes, table: SeriesTable, scale: float) -> None:
+    for row in table.rows:
+        if row.get("status") == "failed" and row.get("time_s") is not None:
+            ax.axvline(row["time_s"] / scale, color="0.6", lw=3, alpha=0.4)
+
+
+def plot_voltage(
+    trace: VoltageTrace | None,
+    table: SeriesTable,
+    ax: Axes | None = None,
+    *,
+    scale: float = 1.0,
+    unit: str = "s",
+    onset: Onset | None = None,
+) -> Axes:
+    """DC cell voltage U(t) (V) with every EIS acquisition shaded (a line where the sweep end is unknown)."""
+    ax = _axes(ax)
+    if trace is not None:
+        ax.plot(trace.time_s / scale, trace.potential_v, "-", lw=1, color="k", label="U_dc")
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no voltage record (--voltage)",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="0.4",
+        )
+    for row in table.rows:
+        start, end = row.get("t_start_s"), row.get("t_end_s")
+        if start is None:
+            continue
+        color = "0.6" if row.get("status") == "failed" else "tab:blue"
+        if end is None:
+            ax.axvline(start / scale, color=color, lw=0.8, alpha=0.5)
+        else:
+            ax.axvspan(start / scale, end / scale, color=color, alpha=0.18, lw=0)
+    _mark_onset(ax, onset, scale, "tab:red")
+    ax.set_ylabel("U_dc / V")
+    ax.set_xlabel(f"t / {unit}")
+    ax.set_title("cell voltage; shaded: EIS acquisitions", fontsize="medium")
+    if trace is not None or onset is not None:
+        ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def plot_interface_resistance(
+    table: SeriesTable,
+    ax: Axes | None = None,
+    *,
+    scale: float = 1.0,
+    unit: str = "s",
+    onset: Onset | None = None,
+) -> Axes:
+    """Interfacial ASR (Ω cm², or R_int in Ω without an area) with 1σ error bars, cold/fall-back fits as
+    open markers, flagged spectra in orange, and the DC-apparent ASR when it is known."""
+    ax = _axes(ax)
+    rows = table.fitted
+    use_asr = bool(np.isfinite(table.column("ASR_int", rows)).any())
+    name = "ASR_int" if use_asr else "R_int"
+    t = table.column("time_s", rows) / scale
+    y, err = table.column(name, rows), table.column(f"{name}_stderr", rows)
+    flagged = np.array([r.get("status") == "flagged" for r in rows], dtype=bool)
+    cold = np.array([r.get("fit_start") != "warm" for r in rows], dtype=bool)
+    for mask, color, label in ((~flagged, "tab:blue", "EIS"), (flagged, "tab:orange", "EIS (flagged)")):
+        if mask.any():
+            ax.errorbar(
+                t[mask],
+                y[mask],
+                yerr=np.nan_to_num(err[mask]),
+                fmt="o",
+                ms=4,
+                color=color,
+                capsize=2,
+                label=label,
+            )
+    if cold.any():
+        ax.plot(t[cold], y[cold], "s", ms=9, mfc="none", color="k", label="cold / fall-back fit")
+    dc = table.column("ASR_dc_apparent", rows)
+    if use_asr and np.isfinite(dc).any():
+        ax.plot(t, dc, "-", color="tab:green", lw=1.5, label="DC-apparent (U − I·R_SE)·A/I")
+    _mark_failed(ax, table, scale)
+    _mark_onset(ax, onset, scale, "tab:red")
+    ax.set_yscale("log")
+    ax.set_ylabel("ASR_int / Ω cm² (cell)" if use_asr else "R_int / Ω (cell)")
+    ax.set_xlabel(f"t / {unit}")
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def plot_capacitance(
+    table: SeriesTable,
+    ax: Axes | None = None,
+    *,
+    scale: float = 1.0,
+    unit: str = "s",
+    exponent_ax: Axes | None = None,
+) -> tuple[Axes, Axes]:
+    """Effective capacitances C_eff (F, log, filled) and CPE exponents n (twin axis, open) against time."""
+    ax = _axes(ax)
+    n_ax = exponent_ax if exponent_ax is not None else ax.twinx()
+    rows = table.fitted
+    t = table.column("time_s", rows) / scale
+    names = [c.name for c in table.columns if c.name.startswith("C_eff_") and not c.name.endswith("_stderr")]
+    for k, name in enumerate(names):
+        label = name.removeprefix("C_eff_")
+        ax.errorbar(
+            t,
+            table.column(name, rows),
+            yerr=np.nan_to_num(table.column(f"{name}_stderr", rows)),
+            fmt="o",
+            ms=4,
+            color=f"C{k}",
+            label=f"C_eff {label}",
+        )
+        n_name = f"{label}_n"
+        if n_name in table.names:
+            n_ax.plot(t, table.column(n_name, rows), "^", ms=4, mfc="none", color=f"C{k}", label=f"n {label}")
+    _mark_failed(ax, table, scale)
+    ax.set_yscale("log")
+    ax.set_ylabel("C_eff / F")
+    n_ax.set_ylabel("CPE n")
+    n_ax.set_ylim(0.45, 1.05)
+    ax.set_xlabel(f"t / {unit}")
+    handles = ax.get_legend_handles_labels()
+    twin = n_ax.get_legend_handles_labels()
+    if handles[0] or twin[0]:
+        ax.legend(handles[0] + twin[0], handles[1] + twin[1], fontsize="small", loc="best", ncol=2)
+    return ax, n_ax
+
+
+def plot_quality(
+    table: SeriesTable,
+    ax: Axes | None = None,
+    *,
+    scale: float = 1.0,
+    unit: str = "s",
+    kk_limit_pct: float | None = None,
+    response_ax: Axes | None = None,
+) -> tuple[Axes, Axes]:
+    """Kramers–Kronig RMS residual (%, left) and AC response max|Z|·i_ac and sweep drift (mV, right, log)."""
+    ax = _axes(ax)
+    mv_ax = response_ax if response_ax is not None else ax.twinx()
+    rows = table.fitted
+    t = table.column("time_s", rows) / scale
+    ax.plot(t, table.column("kk_rms_pct", rows), "o-", ms=3, color="tab:purple", label="KK RMS residual")
+    if kk_limit_pct is not None:
+        ax.axhline(kk_limit_pct, color="tab:purple", ls=":", lw=1, label="KK limit")
+    lin = table.column("linearity_mv", rows)
+    drift = np.abs(table.column("drift_mv", rows))
+    if np.isfinite(lin).any():
+        mv_ax.plot(t, lin, "s-", ms=3, color="tab:brown", label="max |Z|·i_ac")
+        mv_ax.axhline(LINEARITY_LIMIT_MV, color="tab:brown", ls=":", lw=1, label=f"{LINEARITY_LIMIT_MV:g} mV")
+    if np.isfinite(drift).any() and (drift > 0).any():
+        mv_ax.plot(t, drift, "d", ms=3, color="tab:gray", label="|ΔU_dc| during sweep")
+    if mv_ax.lines:
+        mv_ax.set_yscale("log")
+    _mark_failed(ax, table, scale)
+    ax.set_ylabel("KK residual / %")
+    mv_ax.set_ylabel("mV")
+    ax.set_xlabel(f"t / {unit}")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = mv_ax.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="best", ncol=2)
+    return ax, mv_ax
+
+
+def _na_axis(ax: Axes, table: SeriesTable, scale: float) -> None:
+    """Secondary x axis on top: stripped Na (µm), when it rises strictly with time."""
+    rows = [r for r in table.fitted if r.get("na_stripped_um") is not None]
+    if len(rows) < 2:
+        return
+    t = table.column("time_s", rows) / scale
+    um = table.column("na_stripped_um", rows)
+    if not (np.all(np.diff(t) > 0) and np.all(np.diff(um) > 0)):
+        return
+    slope = (um[-1] - um[0]) / (t[-1] - t[0])
+    if not np.allclose(um, um[0] + slope * (t - t[0]), rtol=1e-6, atol=1e-9):
+        return  # charge not linear in time (varying current): no simple secondary axis
+    offset = um[0] - slope * t[0]
+    top = ax.secondary_xaxis("top", functions=(lambda x: offset + slope * x, lambda d: (d - offset) / slope))
+    top.set_xlabel("stripped Na / µm")
+
+
+def series_dashboard(result: SeriesResult) -> Figure:
+    """Four time-aligned panels: U_dc(t) with the EIS acquisitions, interfacial ASR (EIS and DC-apparent)
+    with the onsets, C_eff and n, and the quality checks."""
+    import matplotlib.pyplot as plt
+
+    table = result.table
+    scale, unit = time_unit(_span(table, result.trace))
+    fig, axes = plt.subplots(4, 1, figsize=(9, 12), sharex=True, layout="constrained")
+    plot_voltage(result.trace, table, axes[0], scale=scale, unit=unit, onset=result.onset_dc)
+    _na_axis(axes[0], table, scale)
+    plot_interface_resistance(table, axes[1], scale=scale, unit=unit, onset=result.onset_eis)
+    plot_capacitance(table, axes[2], scale=scale, unit=unit)
+    plot_quality(table, axes[3], scale=scale, unit=unit, kk_limit_pct=100 * result.settings.kk_limit)
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+    counts = result.counts()
+    fig.suptitle(
+        f"{result.settings.circuit}: {counts['spectra']} spectra, {counts['failed']} failed, "
+        f"{counts['flagged']} flagged; fits {counts['warm']} warm / {counts['cold'] + counts['fallback']} cold",
+        fontsize="medium",
+    )
+    return fig
+
+
+def _rows_by_key(table: SeriesTable) -> dict[tuple[str, int], Row]:
+    return {(r["file"], r["index"]): r for r in table.rows}
+
+
+def plot_nyquist_series(
+    table: SeriesTable,
+    spectra: Sequence[Spectrum],
+    circuit: str | None = None,
+    ax: Axes | None = None,
+    *,
+    offset_fraction: float = 0.0,
+    cmap: str = "viridis",
+) -> Axes:
+    """Nyquist curves (Z', −Z'' in Ω) coloured by time; fitted curves as thin lines when ``circuit`` is
+    given.  ``offset_fraction`` > 0 shifts each curve up by that fraction of the largest −Z'' per unit of
+    normalised time (a waterfall; equal aspect only without offset)."""
+    import matplotlib as mpl
+
+    ax = _axes(ax)
+    rows = _rows_by_key(table)
+    placed = []
+    for position, spectrum in enumerate(spectra):
+        row = rows.get(spectrum_key(spectrum, position))
+        if row is not None and row.get("time_s") is not None:
+            placed.append((row["time_s"], spectrum, row))
+    if not placed:
+        return ax
+    times = np.array([p[0] for p in placed])
+    scale, unit = time_unit(float(times.max()))
+    norm = mpl.colors.Normalize(times.min() / scale, max(times.max() / scale, times.min() / scale + 1e-12))
+    colormap = mpl.colormaps[cmap]
+    height = max(float(np.max(-s.imag)) for _, s, _ in placed)
+    span = max(float(times.max() - times.min()), 1e-12)
+    model = resolve_circuit(circuit)[0] if circuit else None
+    for time, spectrum, row in placed:
+        color = colormap(norm(time / scale))
+        shift = offset_fraction * height * (time - times.min()) / span
+        failed = row.get("status") == "failed"
+        ax.plot(
+            spectrum.real,
+            -spectrum.imag + shift,
+            "o",
+            ms=2.5,
+            color="0.6" if failed else color,
+            alpha=0.5 if failed else 0.9,
+        )
+        if model is not None and not failed and all(row.get(n) is not None for n in model.parameter_names):
+            f = spectrum.frequency
+            dense = np.geomspace(f.min(), f.max(), 200)
+            z = model.simulate(dense, {n: float(row[n]) for n in model.parameter_names})
+            ax.plot(z.real, -z.imag + shift, "-", lw=0.8, color=color)
+    colorbar = ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax)
+    colorbar.set_label(f"t / {unit}")
+    ax.set_xlabel("Z' / Ω")
+    ax.set_ylabel("−Z'' / Ω" + (" (offset by time)" if offset_fraction else ""))
+    if not offset_fraction:
+        x = np.concatenate([s.real for _, s, _ in placed])
+        y = np.concatenate([-s.imag for _, s, _ in placed])
+        pad = 0.04 * max(np.ptp(x), np.ptp(y), 1e-12)
+        ax.set_xlim(min(x.min(), 0.0) - pad, x.max() + pad)
+        ax.set_ylim(min(y.min(), 0.0) - pad, y.max() + pad)
+        ax.set_aspect("equal", adjustable="box")
+    return ax
+
+
+def nyquist_waterfall(table: SeriesTable, spectra: Sequence[Spectrum], circuit: str | None = None) -> Figure:
+    """Two panels: all spectra overlaid on equal axes, and the same as a waterfall offset by time."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), layout="constrained")
+    plot_nyquist_series(table, spectra, circuit, left)
+    left.set_title("Nyquist, coloured by time (points: data, lines: fits)", fontsize="medium")
+    plot_nyquist_series(table, spectra, circuit, right, offset_fraction=1.5)
+    right.set_title("waterfall: each spectrum shifted up by its time", fontsize="medium")
+    return fig

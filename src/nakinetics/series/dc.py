@@ -1,0 +1,193 @@
+"""The DC side of an operando series: the cell-voltage record on the series time axis, the DC current,
+stripped charge and the DC-apparent interfacial ASR.
+
+Conventions
+-----------
+* ``voltage_offset_s``: series time = record time + offset.  Default: from the absolute start times of
+  the record and of the spectra; 0 when either lacks one (say so with ``--voltage-offset``).
+* Stripped charge density q (C cm⁻²) counts from the start of the DC record (when stripping starts), or
+  from t = 0 of the series without a record: q = |j|·t for a constant current density j, or ∫|I| dt / A
+  from the record's current.  Equivalent Na thickness d = q V_m / F with V_m = M/ρ of sodium.
+* DC-apparent ASR = (U − I·R_SE)·A/I (Ω cm², cell total), U and I with the same sign convention; it
+  equals the EIS interfacial ASR only if the interface responds linearly (EIS measures dU/dI).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from .._typing import FloatArray
+from ..constants import FARADAY
+from ..data import DCRecord
+from ..exceptions import DataError
+
+NA_MOLAR_MASS_G_MOL = 22.98977
+"""Molar mass of sodium (g mol⁻¹, IUPAC)."""
+NA_DENSITY_G_CM3 = 0.968
+"""Density of solid sodium near room temperature (g cm⁻³, CRC Handbook)."""
+NA_MOLAR_VOLUME_CM3_MOL = NA_MOLAR_MASS_G_MOL / NA_DENSITY_G_CM3
+"""Molar volume of sodium metal V_m = M/ρ ≈ 23.75 cm³ mol⁻¹."""
+CHARGE_CONVENTION = (
+    "stripped charge density |q| (C cm^-2) counted from the start of the DC record (or t = 0 without one); "
+    f"Na thickness = q·V_m/F with V_m = {NA_MOLAR_VOLUME_CM3_MOL:.2f} cm^3/mol"
+)
+DC_ASR_CONVENTION = (
+    "(U - I·R_SE)·A/I, cell total (not halved), R_SE = electrolyte resistance of the same spectrum"
+)
+
+
+def na_thickness_um(charge_c_cm2: float) -> float:
+    """Thickness of sodium (µm) carrying ``charge_c_cm2`` (C cm⁻²) per unit area: q V_m / F."""
+    return charge_c_cm2 / FARADAY * NA_MOLAR_VOLUME_CM3_MOL * 1e4
+
+
+@dataclass(frozen=True)
+class VoltageTrace:
+    """A DC record on the series time axis.
+
+    Attributes
+    ----------
+    time_s : series time of each point (s), increasing.
+    potential_v : cell voltage (V).
+    current_a : DC current (A, the record's sign), or ``None`` when the record carries none (all zero).
+    offset_s : series time − record time (s).
+    alignment : how ``offset_s`` was obtained.
+    source : file the record came from.
+    """
+
+    time_s: FloatArray
+    potential_v: FloatArray
+    current_a: FloatArray | None
+    offset_s: float
+    alignment: str
+    source: str | None = None
+
+    def covers(self, t: float) -> bool:
+        return bool(self.time_s[0] <= t <= self.time_s[-1])
+
+    def voltage_at(self, t: float) -> float | None:
+        """U (V) interpolated at series time ``t`` (s); ``None`` outside the record."""
+        return float(np.interp(t, self.time_s, self.potential_v)) if self.covers(t) else None
+
+    def window_voltage(self, start_s: float, end_s: float | None) -> float | None:
+        """Mean U (V) over a sweep window, or U at ``start_s`` when the window holds no record point."""
+        if end_s is not None:
+            inside = (self.time_s >= start_s) & (self.time_s <= end_s)
+            if inside.any():
+                return float(self.potential_v[inside].mean())
+            return self.voltage_at(0.5 * (start_s + end_s))
+        return self.voltage_at(start_s)
+
+    def drift_v(self, start_s: float, end_s: float | None) -> tuple[float, float] | None:
+        """Change of U (V) over a sweep and its standard error: slope of a straight line through the
+        record points inside the window × the sweep duration (three points at least), else the difference
+        of U interpolated at both ends (error 0).  ``None`` when the end is unknown or outside the record."""
+        if end_s is None:
+            return None
+        inside = (self.time_s >= start_s) & (self.time_s <= end_s)
+        if np.count_nonzero(inside) >= 3:
+            t, u = self.time_s[inside], self.potential_v[inside]
+            dt = t - t.mean()
+            slope = float(dt @ (u - u.mean()) / (dt @ dt))
+            residual = u - u.mean() - slope * dt
+            se = math.sqrt(float(residual @ residual) / max(t.size - 2, 1) / float(dt @ dt))
+            duration = end_s - start_s
+            return slope * duration, se * duration
+        u0, u1 = self.voltage_at(start_s), self.voltage_at(end_s)
+        return None if u0 is None or u1 is None else (u1 - u0, 0.0)
+
+    def current_at(self, t: float) -> float | None:
+        """DC current (A) interpolated at ``t``; ``None`` without a current column or outside the record."""
+        if self.current_a is None or not self.covers(t):
+            return None
+        return float(np.interp(t, self.time_s, self.current_a))
+
+    def charge_c(self, t: float) -> float:
+        """∫|I| dt (C) from the start of the record to series time ``t`` (needs a current column)."""
+        if self.current_a is None:
+            raise DataError("the voltage record has no current column: cannot integrate the stripped charge")
+        t = min(max(t, float(self.time_s[0])), float(self.time_s[-1]))
+        keep = self.time_s <= t
+        times = np.append(self.time_s[keep], t)
+        currents = np.abs(np.append(self.current_a[keep], np.interp(t, self.time_s, self.current_a)))
+        return float(np.sum(0.5 * (currents[1:] + currents[:-1]) * np.diff(times)))
+
+
+def align_voltage(
+    record: DCRecord, *, origin: datetime | None, offset_s: float | None = None
+) -> VoltageTrace:
+    """Put ``record`` on the series axis (see the module docstring for the offset rule).
+
+    Points are sorted by time; a record without times raises :class:`DataError`.
+    """
+    where = record.label
+    if record.time_s is None:
+        raise DataError(f"{where}: the voltage record has no time column; cannot align it with the spectra")
+    if record.time_s.size < 2:
+        raise DataError(f"{where}: the voltage record has fewer than two points")
+    if offset_s is not None:
+        alignment = f"--voltage-offset {offset_s:g} s"
+    elif origin is not None and record.metadata.start_time is not None:
+        offset_s = (record.metadata.start_time - origin).total_seconds()
+        alignment = "absolute start times of the record and the spectra"
+    else:
+        offset_s = 0.0
+        missing = "the spectra" if origin is None else "the voltage record"
+        alignment = (
+            f"none: {missing} give(s) no absolute start time, so both axes start at 0 (use --voltage-offset)"
+        )
+    order = np.argsort(record.time_s, kind="stable")
+    current = record.current_a[order]
+    return VoltageTrace(
+        time_s=record.time_s[order] + offset_s,
+        potential_v=record.potential_v[order],
+        current_a=None if not np.any(current) else current,
+        offset_s=float(offset_s),
+        alignment=alignment,
+        source=record.metadata.source,
+    )
+
+
+@dataclass(frozen=True)
+class DCConditions:
+    """What is known about the DC side: constant current density (mA cm⁻²), area (cm²), record."""
+
+    current_ma_cm2: float | None = None
+    area_cm2: float | None = None
+    trace: VoltageTrace | None = None
+
+    def current_a(self, t: float, spectrum_dc_a: float | None = None) -> float | None:
+        """DC current (A) at ``t``: from the current density × area (sign of the cell voltage, so that
+        U/I > 0), else the record's current, else the spectrum's own DC set-point when non-zero."""
+        if self.current_ma_cm2 is not None and self.area_cm2 is not None:
+            magnitude = abs(self.current_ma_cm2) * 1e-3 * self.area_cm2
+            u = None if self.trace is None else self.trace.voltage_at(t)
+            return -magnitude if u is not None and u < 0 else magnitude
+        if self.trace is not None:
+            record_current = self.trace.current_at(t)
+            if record_current is not None:
+                return record_current
+        return spectrum_dc_a if spectrum_dc_a else None
+
+    def charge_c_cm2(self, t: float) -> float | None:
+        """Stripped charge density (C cm⁻²) up to series time ``t`` (``None`` when not computable)."""
+        start = 0.0 if self.trace is None else float(self.trace.time_s[0])
+        if self.current_ma_cm2 is not None:
+            return abs(self.current_ma_cm2) * 1e-3 * max(0.0, t - start)
+        if self.trace is not None and self.trace.current_a is not None and self.area_cm2 is not None:
+            return self.trace.charge_c(t) / self.area_cm2
+        return None
+
+
+def dc_apparent_asr(
+    voltage_v: float | None, current_a: float | None, r_se_ohm: float | None, area_cm2: float | None
+) -> float | None:
+    """(U − I·R_SE)·A/I in Ω cm², or ``None`` when an input is missing or I = 0."""
+    if voltage_v is None or current_a is None or r_se_ohm is None or area_cm2 is None or current_a == 0:
+        return None
+    value = (voltage_v - current_a * r_se_ohm) * area_cm2 / current_a
+    return value if math.isfinite(value) else None

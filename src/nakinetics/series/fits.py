@@ -1,0 +1,261 @@
+"""Fitting one spectrum of a series: warm start from the previous result with a fall-back to a fresh
+no-guess (cold) fit, and the fit's columns of the series table.
+
+Fall-back rule: the warm fit (``fit_circuit(..., warm_start=previous)``) is kept unless it raised, did not
+converge, left a parameter newly at a bound (one the previous fit was not already at), or its reduced χ²
+exceeds ``chi2_jump`` × the previous accepted reduced χ².  Then a cold fit runs, and the better of the two
+by χ² is kept; the row says which and why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from ..circuit import Circuit, Parallel, elements_of
+from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
+from ..exceptions import NakineticsError
+from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit, resolve_circuit
+from ..presets import Preset
+from ..validation import KK_RMS_LIMIT
+
+CHI2_JUMP = 3.0
+"""A warm fit whose reduced χ² exceeds this multiple of the previous one triggers a cold fit."""
+ELECTROLYTE_ROLES = ("electrolyte", "bulk", "grain_boundary")
+FIT_ERRORS: tuple[type[Exception], ...] = (
+    NakineticsError,
+    ValueError,
+    ArithmeticError,
+    np.linalg.LinAlgError,
+)
+"""Exceptions that turn a spectrum into a failed row instead of stopping the series."""
+FitStart = Literal["cold", "warm", "fallback"]
+
+
+@dataclass(frozen=True)
+class SeriesSettings:
+    """Everything that decides a series' rows (a resumed run must use the same).
+
+    circuit : preset name or circuit string.
+    weighting, fmin_hz, fmax_hz, fixed : passed to :func:`~nakinetics.fitting.fit_circuit`.
+    fix_electrolyte : hold the electrolyte parameters (roles electrolyte, bulk, grain_boundary) at the
+        values of the first successfully fitted spectrum.
+    independent : fit every spectrum cold, on its own (parallelisable), instead of warm-starting.
+    chi2_jump : fall-back threshold (see the module docstring).
+    kk_limit : pass limit on the RMS relative Kramers–Kronig residual (fraction of |Z|).
+    area_cm2 : geometric electrode area (cm²) for ASR, charge density and current.
+    current_ma_cm2 : DC current density during stripping (mA cm⁻²).
+    ac_current_ma_cm2 : AC current amplitude (mA cm⁻²) when the files do not state it.
+    interval_s : spacing of spectra whose files give no times (s).
+    voltage_offset_s : series time − voltage-record time (s); ``None`` = from absolute start times.
+    """
+
+    circuit: str
+    weighting: str = Weighting.MODULUS.value
+    fmin_hz: float | None = None
+    fmax_hz: float | None = None
+    fixed: tuple[tuple[str, float], ...] = ()
+    fix_electrolyte: bool = False
+    independent: bool = False
+    chi2_jump: float = CHI2_JUMP
+    kk_limit: float = KK_RMS_LIMIT
+    area_cm2: float | None = None
+    current_ma_cm2: float | None = None
+    ac_current_ma_cm2: float | None = None
+    interval_s: float | None = None
+    voltage_offset_s: float | None = None
+
+    def __post_init__(self) -> None:
+        Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (``fixed`` as a mapping)."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["fixed"] = dict(self.fixed)
+        return out
+
+    def fit_options(self, fixed: Mapping[str, float] | None = None) -> dict[str, Any]:
+        return {
+            "weighting": self.weighting,
+            "fmin": self.fmin_hz,
+            "fmax": self.fmax_hz,
+            "fixed": {**dict(self.fixed), **dict(fixed or {})},
+        }
+
+
+@dataclass(frozen=True)
+class CircuitRoles:
+    """Which parameters of a circuit are electrolyte, interfacial resistances and arc capacitances."""
+
+    circuit: Circuit
+    preset: Preset | None
+    electrolyte_resistors: tuple[str, ...]
+    electrolyte_parameters: tuple[str, ...]
+    interfacial_resistors: tuple[str, ...]
+    capacitances: tuple[str, ...]
+
+    @classmethod
+    def of(cls, circuit_or_preset: str) -> CircuitRoles:
+        circuit, preset = resolve_circuit(circuit_or_preset)
+        roles = element_roles(cast(FitResult, _CircuitView(circuit, preset)))
+        names = set(circuit.parameter_names)
+        resistors = [e.label for e in circuit.elements if e.spec.symbol == "R"]
+        electrolyte = [e for e in circuit.elements if roles.get(e.label) in ELECTROLYTE_ROLES]
+        caps = [
+            e.label
+            for node in circuit.top_level
+            if isinstance(node, Parallel)
+            for e in elements_of(node)
+            if e.spec.symbol in {"C", "CPE"}
+        ]
+        return cls(
+            circuit=circuit,
+            preset=preset,
+            electrolyte_resistors=tuple(e.label for e in electrolyte if e.label in resistors),
+            electrolyte_parameters=tuple(name for e in electrolyte for name in e.parameter_names),
+            interfacial_resistors=tuple(
+                r for r in resistors if roles.get(r) in INTERFACIAL_ROLES and r in names
+            ),
+            capacitances=tuple(caps),
+        )
+
+
+@dataclass(frozen=True)
+class _CircuitView:
+    """What :func:`~nakinetics.derived.element_roles` reads from a fit result: the circuit and preset."""
+
+    circuit: Circuit
+    preset: Preset | None
+
+
+@dataclass(frozen=True)
+class PreviousFit:
+    """What the next spectrum's warm start needs from the last accepted fit."""
+
+    values: Mapping[str, float]
+    redchi: float
+    at_bound: frozenset[str] = field(default_factory=frozenset)
+
+
+def parameters_at_bound(parameters: Mapping[str, FittedParameter], tolerance: float = 1e-4) -> frozenset[str]:
+    """Names of varying parameters within ``tolerance`` × (log-)span of a bound."""
+    out = set()
+    for p in parameters.values():
+        if not p.vary:
+            continue
+        log = p.min > 0
+        span = math.log(p.max / p.min) if log else p.max - p.min
+        low = math.log(p.value / p.min) if log else p.value - p.min
+        high = math.log(p.max / p.value) if log else p.max - p.value
+        if min(low, high) < tolerance * span:
+            out.add(p.name)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class SpectrumFit:
+    """A fit of one spectrum of a series and how it was started."""
+
+    result: FitResult
+    start: FitStart
+    reason: str | None = None
+
+    @property
+    def at_bound(self) -> frozenset[str]:
+        return parameters_at_bound(self.result.parameters)
+
+    def as_previous(self) -> PreviousFit:
+        stats = self.result.statistics
+        return PreviousFit(dict(self.result.values), stats.redchi, self.at_bound)
+
+
+def _fallback_reason(warm: FitResult, previous: PreviousFit, chi2_jump: float) -> str | None:
+    stats = warm.statistics
+    if not stats.success or not math.isfinite(stats.chisqr):
+        return "warm fit did not converge"
+    new_bounds = sorted(parameters_at_bound(warm.parameters) - previous.at_bound)
+    if new_bounds:
+        return f"warm fit put {', '.join(new_bounds)} at a bound"
+    if previous.redchi > 0 and stats.redchi > chi2_jump * previous.redchi:
+        return f"reduced χ² jumped ×{stats.redchi / previous.redchi:.3g} over the previous spectrum"
+    return None
+
+
+def fit_spectrum(
+    spectrum: Any,
+    settings: SeriesSettings,
+    previous: PreviousFit | None = None,
+    fixed: Mapping[str, float] | None = None,
+) -> SpectrumFit:
+    """Fit ``spectrum``: cold without ``previous``, else warm with the fall-back rule of this module.
+
+    ``fixed`` adds held parameters (e.g. the electrolyte values of the first spectrum).  Raises what
+    :func:`~nakinetics.fitting.fit_circuit` raises when the cold fit itself fails.
+    """
+    options = settings.fit_options(fixed)
+    if previous is None or settings.independent:
+        return SpectrumFit(fit_circuit(spectrum, settings.circuit, **options), "cold")
+    warm: FitResult | None = None
+    try:
+        warm = fit_circuit(spectrum, settings.circuit, warm_start=previous.values, **options)
+    except FIT_ERRORS as exc:
+        reason: str | None = f"warm fit failed: {exc}"
+    else:
+        reason = _fallback_reason(warm, previous, settings.chi2_jump)
+        if reason is None:
+            return SpectrumFit(warm, "warm")
+    cold = fit_circuit(spectrum, settings.circuit, **options)
+    if warm is not None and warm.statistics.success and warm.statistics.chisqr < cold.statistics.chisqr:
+        return SpectrumFit(warm, "warm", f"{reason}; the cold fit was worse, warm result kept")
+    return SpectrumFit(cold, "fallback", reason)
+
+
+def _sum_with_error(result: FitResult, names: tuple[str, ...]) -> tuple[float | None, float | None]:
+    """Sum of parameters ``names`` (Ω) and its standard error from the covariance (fixed ones exact)."""
+    if not names:
+        return None, None
+    value = float(sum(result.values[n] for n in names))
+    varying = result.varying
+    if result.covariance is None:
+        return value, None if any(n in varying for n in names) else 0.0
+    pick = np.array([1.0 if n in names else 0.0 for n in varying])
+    variance = float(pick @ result.covariance @ pick)
+    return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
+
+
+def fit_columns(fit: SpectrumFit, roles: CircuitRoles, area_cm2: float | None) -> dict[str, Any]:
+    """The fit's part of a series row: start, statistics, parameters ± stderr, R_SE, R_int, ASR, C_eff."""
+    result = fit.result
+    stats = result.statistics
+    row: dict[str, Any] = {
+        "fit_start": fit.start,
+        "fallback_reason": fit.reason,
+        "success": stats.success,
+        "chisqr": stats.chisqr,
+        "redchi": stats.redchi,
+        "n_points": stats.n_points,
+        "at_bound": ";".join(sorted(fit.at_bound)) or None,
+        "fit_warnings": "; ".join(result.warnings) or None,
+    }
+    for name, p in result.parameters.items():
+        row[name], row[f"{name}_stderr"] = p.value, p.stderr
+    row["R_SE"], row["R_SE_stderr"] = _sum_with_error(result, roles.electrolyte_resistors)
+    row["R_int"], row["R_int_stderr"] = _sum_with_error(result, roles.interfacial_resistors)
+    if area_cm2 is not None and row["R_int"] is not None:
+        row["ASR_int"] = row["R_int"] * area_cm2
+        row["ASR_int_stderr"] = None if row["R_int_stderr"] is None else row["R_int_stderr"] * area_cm2
+    derived, _ = derive_quantities(result, CellGeometry(area_cm2=area_cm2, cell="single"))
+    for label in roles.interfacial_resistors:
+        quantity = derived.get(f"ASR_{label}_cell")
+        if quantity is not None:
+            row[f"ASR_{label}"], row[f"ASR_{label}_stderr"] = quantity.value, quantity.stderr
+    for label in roles.capacitances:
+        quantity = derived.get(f"C_eff_{label}")
+        if quantity is not None:
+            row[f"C_eff_{label}"], row[f"C_eff_{label}_stderr"] = quantity.value, quantity.stderr
+    return row

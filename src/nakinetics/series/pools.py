@@ -1,0 +1,88 @@
+"""Where independent work runs: a local process pool (concurrent.futures) or an existing Dask cluster.
+
+Both offer ``submit(fn, *args)`` returning a future with ``.result()`` and ``as_completed(futures)``;
+the functions submitted must be importable module-level functions with picklable arguments.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, Self
+
+from ..exceptions import NakineticsError
+
+
+class Future(Protocol):
+    def result(self) -> Any: ...
+
+
+class TaskPool(Protocol):
+    """What the series runner needs from a pool of workers."""
+
+    workers: int
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future: ...
+
+    def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]: ...
+
+    def close(self) -> None: ...
+
+
+class ProcessPool:
+    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``)."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise NakineticsError(f"workers must be ≥ 1, got {workers}")
+        self.workers = workers
+        self._executor = cf.ProcessPoolExecutor(max_workers=workers)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
+        return self._executor.submit(fn, *args)
+
+    def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+        return cf.as_completed(list(futures))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DaskPool:
+    """Tasks on an existing Dask cluster (``distributed.Client(address)``; optional extra ``dask``)."""
+
+    def __init__(self, address: str, timeout_s: float = 10.0) -> None:
+        try:
+            from distributed import Client  # optional dependency, imported only when asked for
+        except ImportError:
+            raise NakineticsError(
+                'running on a Dask cluster needs the optional package distributed: pip install "nakinetics[dask]"'
+            ) from None
+        try:
+            self._client = Client(address, timeout=timeout_s)
+        except (OSError, TimeoutError) as exc:
+            raise NakineticsError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
+        return self._client.submit(fn, *args, pure=False)  # type: ignore[no-any-return]
+
+    def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+        from distributed import as_completed
+
+        return iter(as_completed(list(futures)))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,348 @@
+"""Running a series: spectra in time order → one row per spectrum, yielded as each is finished.
+
+Warm-start mode (default) fits in time order, each fit starting from the previous accepted one (see
+:mod:`.fits`); Kramers–Kronig tests run ahead in the pool when one is given.  Independent mode fits every
+spectrum cold, in the pool.  Rows already finished (``done``, e.g. read back from ``series.csv``) are
+skipped but still provide the warm start and the fixed electrolyte values, so a resumed run continues
+exactly where it stopped.  A spectrum that cannot be read or fitted becomes a failed row; the run goes on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..data import DCRecord, Spectrum
+from ..exceptions import DataError
+from .dc import DCConditions, VoltageTrace, align_voltage, dc_apparent_asr, na_thickness_um
+from .fits import (
+    FIT_ERRORS,
+    CircuitRoles,
+    PreviousFit,
+    SeriesSettings,
+    fit_columns,
+    fit_spectrum,
+)
+from .onset import Onset, bin_series, compare_onsets, detect_onset
+from .pools import Future, TaskPool
+from .quality import Excitation, kk_columns, quality_flags
+from .table import Row, SeriesTable, series_columns
+from .timing import SweepTime, TimeAxis, assign_times, natural_key
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class SeriesItem:
+    """One spectrum of a series (or an unreadable file: ``spectrum`` ``None``, ``error`` set)."""
+
+    file: str
+    index: int
+    spectrum: Spectrum | None
+    time: SweepTime | None
+    error: str | None = None
+
+    @property
+    def key(self) -> Key:
+        return self.file, self.index
+
+    @property
+    def label(self) -> str:
+        return self.spectrum.label if self.spectrum is not None else Path(self.file).name
+
+    def sort_key(self) -> tuple[float, tuple[tuple[int, int | str], ...], int]:
+        return (-math.inf if self.time is None else self.time.time_s, natural_key(self.file), self.index)
+
+
+def spectrum_key(spectrum: Spectrum, position: int) -> Key:
+    """(resolved source path, index in file); spectra without a source are keyed by their position."""
+    source = spectrum.metadata.source
+    return (str(Path(source).resolve()), spectrum.metadata.index) if source else (f"<spectrum {position}>", 0)
+
+
+def _fitted_range(spectrum: Spectrum, settings: SeriesSettings) -> Spectrum:
+    if settings.fmin_hz is None and settings.fmax_hz is None:
+        return spectrum
+    return spectrum.select(settings.fmin_hz, settings.fmax_hz)
+
+
+def kk_task(spectrum: Spectrum, settings: SeriesSettings) -> Row:
+    """Kramers–Kronig columns of the fitted frequency range (empty when the test cannot run)."""
+    try:
+        return kk_columns(_fitted_range(spectrum, settings), settings.kk_limit)
+    except DataError:
+        return {}
+
+
+def independent_task(
+    spectrum: Spectrum, settings: SeriesSettings, fixed: Mapping[str, float] | None
+) -> Row | str:
+    """Cold fit + KK of one spectrum (runs in a worker): the row's analysis columns, or the failure reason."""
+    try:
+        fit = fit_spectrum(spectrum, settings, None, fixed)
+    except FIT_ERRORS as exc:
+        return f"fit failed: {exc}"
+    return {
+        **fit_columns(fit, CircuitRoles.of(settings.circuit), settings.area_cm2),
+        **kk_task(spectrum, settings),
+    }
+
+
+def _base_row(item: SeriesItem) -> Row:
+    t = item.time
+    return {
+        "file": item.file,
+        "index": item.index,
+        "label": item.label,
+        "time_s": None if t is None else t.time_s,
+        "t_start_s": None if t is None else t.start_s,
+        "t_end_s": None if t is None else t.end_s,
+    }
+
+
+def failed_row(item: SeriesItem, reason: str) -> Row:
+    return {**_base_row(item), "status": "failed", "reason": reason}
+
+
+def _finish_row(item: SeriesItem, analysis: Row, settings: SeriesSettings, dc: DCConditions) -> Row:
+    """Add DC, charge, linearity and drift columns, flags and status to a fitted spectrum's analysis."""
+    spectrum, t = item.spectrum, item.time
+    if spectrum is None or t is None:
+        return failed_row(item, item.error or "no spectrum or time")
+    row = {**_base_row(item), **analysis}
+    trace = dc.trace
+    row["U_dc_v"] = None if trace is None else trace.window_voltage(t.start_s, t.end_s)
+    row["I_dc_a"] = dc.current_a(t.time_s, spectrum.metadata.dc_current_a)
+    drift = None if trace is None else trace.drift_v(t.start_s, t.end_s)
+    row["drift_mv"], row["drift_stderr_mv"] = (
+        (None, None) if drift is None else (1e3 * drift[0], 1e3 * drift[1])
+    )
+    row["ASR_dc_apparent"] = dc_apparent_asr(row["U_dc_v"], row["I_dc_a"], row.get("R_SE"), settings.area_cm2)
+    charge = dc.charge_c_cm2(t.time_s)
+    row["q_stripped_c_cm2"] = charge
+    row["na_stripped_um"] = None if charge is None else na_thickness_um(charge)
+    ac = None
+    if settings.ac_current_ma_cm2 is not None and settings.area_cm2 is not None:
+        ac = settings.ac_current_ma_cm2 * 1e-3 * settings.area_cm2
+    excitation = Excitation.of(spectrum, ac)
+    fitted = _fitted_range(spectrum, settings)
+    row["linearity_mv"] = excitation.response_mv(fitted)
+    flags = quality_flags(
+        row.get("kk_pass"),
+        row["linearity_mv"],
+        row["drift_mv"],
+        row["drift_stderr_mv"],
+        excitation.lowest_frequency_response_mv(fitted),
+    )
+    if row.get("at_bound"):
+        flags.append("bound")
+    if not row.get("success"):
+        flags.append("not_converged")
+    row["flags"] = ";".join(flags) or None
+    row["status"] = "flagged" if flags else "ok"
+    return row
+
+
+def previous_from_row(row: Row, roles: CircuitRoles) -> PreviousFit | None:
+    """The warm start a finished row provides (``None`` for a failed row)."""
+    if row.get("status") == "failed" or row.get("redchi") is None:
+        return None
+    values = {name: row[name] for name in roles.circuit.parameter_names}
+    if any(v is None for v in values.values()):
+        return None
+    return PreviousFit(values, float(row["redchi"]), frozenset((row.get("at_bound") or "").split(";")) - {""})
+
+
+def _electrolyte_values(row: Row, roles: CircuitRoles) -> dict[str, float]:
+    return {name: row[name] for name in roles.electrolyte_parameters}
+
+
+def run_series(
+    items: Sequence[SeriesItem],
+    settings: SeriesSettings,
+    *,
+    dc: DCConditions | None = None,
+    done: Mapping[Key, Row] | None = None,
+    pool: TaskPool | None = None,
+) -> Iterator[Row]:
+    """Yield a row for every item not in ``done`` (see the module docstring)."""
+    dc = dc or DCConditions(area_cm2=settings.area_cm2)
+    done = done or {}
+    roles = CircuitRoles.of(settings.circuit)
+    ordered = sorted(items, key=SeriesItem.sort_key)
+    for item in ordered:
+        if item.key not in done and (item.spectrum is None or item.time is None):
+            yield failed_row(item, item.error or "no spectrum")
+    fittable = [item for item in ordered if item.spectrum is not None and item.time is not None]
+    if settings.independent:
+        yield from _run_independent(fittable, settings, dc, done, pool, roles)
+    else:
+        yield from _run_warm(fittable, settings, dc, done, pool, roles)
+
+
+def _first_electrolyte(
+    fittable: Sequence[SeriesItem], done: Mapping[Key, Row], roles: CircuitRoles
+) -> dict | None:
+    for item in fittable:
+        row = done.get(item.key)
+        if row is not None and row.get("status") != "failed":
+            return _electrolyte_values(row, roles)
+    return None
+
+
+def _run_warm(
+    fittable: Sequence[SeriesItem],
+    settings: SeriesSettings,
+    dc: DCConditions,
+    done: Mapping[Key, Row],
+    pool: TaskPool | None,
+    roles: CircuitRoles,
+) -> Iterator[Row]:
+    kk_ahead: dict[Key, Future] = {}
+    if pool is not None:
+        kk_ahead = {i.key: pool.submit(kk_task, i.spectrum, settings) for i in fittable if i.key not in done}
+    previous: PreviousFit | None = None
+    electrolyte = _first_electrolyte(fittable, done, roles) if settings.fix_electrolyte else None
+    for item in fittable:
+        spectrum = item.spectrum
+        if spectrum is None:
+            continue
+        if item.key in done:
+            previous = previous_from_row(done[item.key], roles) or previous
+            continue
+        try:
+            fit = fit_spectrum(spectrum, settings, previous, electrolyte)
+        except FIT_ERRORS as exc:
+            yield failed_row(item, f"fit failed: {exc}")
+            continue
+        if settings.fix_electrolyte and electrolyte is None:
+            electrolyte = {name: fit.result.values[name] for name in roles.electrolyte_parameters}
+        kk = kk_ahead[item.key].result() if item.key in kk_ahead else kk_task(spectrum, settings)
+        previous = fit.as_previous()
+        yield _finish_row(item, {**fit_columns(fit, roles, settings.area_cm2), **kk}, settings, dc)
+
+
+def _run_independent(
+    fittable: Sequence[SeriesItem],
+    settings: SeriesSettings,
+    dc: DCConditions,
+    done: Mapping[Key, Row],
+    pool: TaskPool | None,
+    roles: CircuitRoles,
+) -> Iterator[Row]:
+    todo = [item for item in fittable if item.key not in done]
+    electrolyte = _first_electrolyte(fittable, done, roles) if settings.fix_electrolyte else None
+    while settings.fix_electrolyte and electrolyte is None and todo:
+        # the first spectrum that fits sets the electrolyte values for all the others
+        item = todo.pop(0)
+        outcome = independent_task(item.spectrum, settings, None)  # type: ignore[arg-type]
+        if isinstance(outcome, str):
+            yield failed_row(item, outcome)
+            continue
+        electrolyte = _electrolyte_values(outcome, roles)
+        yield _finish_row(item, outcome, settings, dc)
+
+    def finish(item: SeriesItem, outcome: Row | str) -> Row:
+        return (
+            failed_row(item, outcome)
+            if isinstance(outcome, str)
+            else _finish_row(item, outcome, settings, dc)
+        )
+
+    if pool is None:
+        for item in todo:
+            yield finish(item, independent_task(item.spectrum, settings, electrolyte))  # type: ignore[arg-type]
+        return
+    futures = {pool.submit(independent_task, item.spectrum, settings, electrolyte): item for item in todo}
+    for future in pool.as_completed(futures):
+        yield finish(futures[future], future.result())
+
+
+# ---------------------------------------------------------------------------------------------------
+# the whole analysis in one call
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """A fitted series: the table, its time axis, the aligned voltage record and the onsets."""
+
+    settings: SeriesSettings
+    table: SeriesTable
+    axis: TimeAxis | None
+    trace: VoltageTrace | None
+    onset_eis: Onset
+    onset_dc: Onset | None
+    agreement: dict[str, Any]
+
+    def counts(self) -> dict[str, int]:
+        table = self.table
+        return {
+            "spectra": len(table),
+            "ok": table.count("status", "ok"),
+            "flagged": table.count("status", "flagged"),
+            "failed": table.count("status", "failed"),
+            "warm": table.count("fit_start", "warm"),
+            "cold": table.count("fit_start", "cold"),
+            "fallback": table.count("fit_start", "fallback"),
+        }
+
+    def onset_dict(self) -> dict[str, Any]:
+        return {
+            "eis": self.onset_eis.to_dict(),
+            "dc": None if self.onset_dc is None else self.onset_dc.to_dict(),
+            "agreement": self.agreement,
+        }
+
+
+def find_onsets(table: SeriesTable, trace: VoltageTrace | None) -> tuple[Onset, Onset | None, dict[str, Any]]:
+    """Onset in R_int(t) (fitted rows, weighted by their standard errors) and in the DC voltage (record
+    binned to ≤ 400 points), and whether they agree."""
+    rows = table.fitted
+    stderr = table.column("R_int_stderr", rows)
+    eis = detect_onset(
+        table.column("time_s", rows),
+        table.column("R_int", rows),
+        stderr if rows and bool((stderr > 0).all()) else None,
+        quantity="R_int (EIS)",
+    )
+    dc = None
+    if trace is not None:
+        t, u = bin_series(trace.time_s, trace.potential_v)
+        dc = detect_onset(t, u, quantity="U_dc (change of dU/dt)")
+    return eis, dc, compare_onsets(eis, dc)
+
+
+def series_items(spectra: Sequence[Spectrum], axis: TimeAxis) -> list[SeriesItem]:
+    """Items for ``spectra`` on ``axis`` (same order)."""
+    return [
+        SeriesItem(*spectrum_key(spectrum, k), spectrum, time)
+        for k, (spectrum, time) in enumerate(zip(spectra, axis.times, strict=True))
+    ]
+
+
+def fit_series(
+    spectra: Sequence[Spectrum],
+    settings: SeriesSettings,
+    *,
+    voltage: DCRecord | None = None,
+    pool: TaskPool | None = None,
+) -> SeriesResult:
+    """Fit an operando series in memory: times, warm-start fits, quality, DC quantities and onsets.
+
+    ``voltage`` is the DC record (aligned by absolute start times or ``settings.voltage_offset_s``);
+    ``pool`` runs the Kramers–Kronig tests (warm mode) or the fits (independent mode) in parallel.
+    """
+    axis = assign_times(spectra, interval_s=settings.interval_s)
+    trace = (
+        None
+        if voltage is None
+        else align_voltage(voltage, origin=axis.origin, offset_s=settings.voltage_offset_s)
+    )
+    dc = DCConditions(settings.current_ma_cm2, settings.area_cm2, trace)
+    rows = list(run_series(series_items(spectra, axis), settings, dc=dc, pool=pool))
+    table = SeriesTable.build(series_columns(CircuitRoles.of(settings.circuit)), rows)
+    eis, dc_onset, agreement = find_onsets(table, trace)
+    return SeriesResult(settings, table, axis, trace, eis, dc_onset, agreement)

@@ -1,0 +1,137 @@
+"""When each spectrum of a series was measured, on one time axis in seconds.
+
+Sources, in order of preference:
+
+1. every spectrum has an absolute start time (``metadata.start_time``): the series axis counts seconds from
+   the earliest start (or from a given origin); per-point times, when present, give each sweep's duration;
+2. every spectrum has per-point times and all come from one file (one instrument clock): the axis counts
+   seconds from the earliest point;
+3. otherwise ``interval_s``: spectra in name order (natural sort of the file name, then index in the file)
+   at 0, Δ, 2Δ, ... with unknown duration.
+
+A spectrum's time stamp ``time_s`` is the middle of its sweep (its start when the duration is unknown);
+``start_s`` and ``end_s`` bound the acquisition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..data import Spectrum
+from ..exceptions import DataError
+
+TIME_CONVENTION = (
+    "time_s = middle of the sweep (start when its duration is unknown), seconds on the series axis; "
+    "t_start_s/t_end_s bound the acquisition"
+)
+
+
+@dataclass(frozen=True)
+class SweepTime:
+    """Acquisition window of one spectrum on the series axis (s); ``end_s`` is ``None`` when unknown."""
+
+    start_s: float
+    end_s: float | None = None
+
+    @property
+    def time_s(self) -> float:
+        """Time stamp of the spectrum: middle of the sweep, or its start when the end is unknown (s)."""
+        return self.start_s if self.end_s is None else 0.5 * (self.start_s + self.end_s)
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.end_s is None else self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """Times of a series: one :class:`SweepTime` per spectrum (input order), the absolute time of
+    t = 0 (``None`` when the axis is relative) and a sentence saying where the times came from."""
+
+    times: tuple[SweepTime, ...]
+    origin: datetime | None
+    source: str
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders ``spec2`` before ``spec10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text))
+
+
+def name_order(spectra: Sequence[Spectrum]) -> list[int]:
+    """Indexes of ``spectra`` in name order: natural sort of the file name, then index in the file."""
+
+    def key(k: int) -> tuple[tuple[tuple[int, int | str], ...], int]:
+        meta = spectra[k].metadata
+        return natural_key(Path(meta.source).name if meta.source else ""), meta.index
+
+    return sorted(range(len(spectra)), key=key)
+
+
+def _duration_s(spectrum: Spectrum) -> float | None:
+    t = spectrum.point_times_s
+    return None if t is None else float(t.max() - t.min())
+
+
+def assign_times(
+    spectra: Sequence[Spectrum], *, interval_s: float | None = None, origin: datetime | None = None
+) -> TimeAxis:
+    """Put every spectrum on one time axis (see the module docstring for the rules).
+
+    ``origin`` fixes t = 0 for absolute times (a resumed run keeps its first origin).  Raises
+    :class:`DataError` when the files carry no usable times and no ``interval_s`` is given.
+    """
+    if not spectra:
+        raise DataError("no spectra to put on a time axis")
+    if interval_s is not None and not interval_s > 0:
+        raise DataError(f"interval must be > 0 s, got {interval_s}")
+    starts = [s.metadata.start_time for s in spectra]
+    if all(start is not None for start in starts):
+        zero = origin or min(start for start in starts if start is not None)
+        times = []
+        for spectrum, start in zip(spectra, starts, strict=True):
+            begin = (start - zero).total_seconds()  # type: ignore[operator]
+            duration = _duration_s(spectrum)
+            times.append(SweepTime(begin, None if duration is None else begin + duration))
+        with_points = sum(s.point_times_s is not None for s in spectra)
+        detail = (
+            "per-point times give each sweep's duration"
+            if with_points == len(spectra)
+            else (
+                "sweep durations unknown"
+                if not with_points
+                else f"{with_points} of {len(spectra)} with durations"
+            )
+        )
+        return TimeAxis(tuple(times), zero, f"absolute start time from each file ({detail})")
+    sources = {s.metadata.source for s in spectra}
+    if len(sources) == 1 and all(s.point_times_s is not None for s in spectra):
+        zero_s = min(float(s.point_times_s.min()) for s in spectra)  # type: ignore[union-attr]
+        times = [
+            SweepTime(float(s.point_times_s.min()) - zero_s, float(s.point_times_s.max()) - zero_s)  # type: ignore[union-attr]
+            for s in spectra
+        ]
+        return TimeAxis(tuple(times), None, "per-point times of one file (instrument clock)")
+    if interval_s is None:
+        lacking = next(s for s in spectra if s.metadata.start_time is None)
+        raise DataError(
+            f"{lacking.label}: the file gives no start time"
+            + (
+                ""
+                if len(sources) == 1
+                else " (per-point times alone cannot order spectra from several files)"
+            )
+            + "; pass --interval SECONDS to space the spectra in name order"
+        )
+    by_position: dict[int, SweepTime] = {
+        k: SweepTime(position * interval_s) for position, k in enumerate(name_order(spectra))
+    }
+    return TimeAxis(
+        tuple(by_position[k] for k in range(len(spectra))),
+        None,
+        f"--interval {interval_s:g} s in name order (the files give no usable times)",
+    )

@@ -1,0 +1,242 @@
+"""Operando GEIS series (library): recovery of R_int(t) and of the onset from a synthetic experiment with
+known truth, warm start with cold fall-back, time axes, DC quantities against hand calculations, pools."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from nakinetics.data import DCMetadata, DCRecord, Spectrum, SpectrumMetadata
+from nakinetics.exceptions import DataError
+from nakinetics.series import (
+    DCConditions,
+    PreviousFit,
+    ProcessPool,
+    SeriesResult,
+    SeriesSettings,
+    align_voltage,
+    assign_times,
+    detect_onset,
+    fit_series,
+    fit_spectrum,
+    na_thickness_um,
+)
+from nakinetics.series.synthetic import CIRCUIT, OperandoCell, operando_series
+from nakinetics.synthetic import synthetic_spectrum
+
+CELL = OperandoCell()
+FREQUENCY = np.geomspace(1e6, 0.1, 60)
+INTERVAL_S = 600.0
+Operando = tuple[list[Spectrum], DCRecord]
+FIRST_S = 60.0  # the first spectrum starts 60 s after the current is switched on (series t = 0 there)
+
+
+@pytest.fixture(scope="module")
+def operando() -> tuple[list[Spectrum], DCRecord]:
+    return operando_series(
+        CELL, 36, INTERVAL_S, FREQUENCY, noise=0.01, rng=np.random.default_rng(7), first_s=FIRST_S
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted(operando: tuple[list[Spectrum], DCRecord]) -> SeriesResult:
+    spectra, record = operando
+    settings = SeriesSettings(
+        CIRCUIT, area_cm2=CELL.area_cm2, current_ma_cm2=CELL.current_ma_cm2, kk_limit=0.02
+    )
+    return fit_series(spectra, settings, voltage=record)
+
+
+def test_series_recovers_r_int_within_2_percent_per_spectrum(fitted: SeriesResult) -> None:
+    table = fitted.table
+    t_cell = table.column("time_s") + FIRST_S  # the synthetic cell's clock starts at switch-on
+    r_int = table.column("R_int")
+    truth = CELL.r_int(t_cell)
+    assert len(table) == 36 and fitted.counts()["failed"] == 0
+    assert truth.max() / truth.min() > 10  # the series really degrades
+    assert np.all(np.abs(r_int / truth - 1) < 0.02), np.abs(r_int / truth - 1).max()
+    # the reported 1σ errors are honest: residuals/stderr of order one
+    z = (r_int - truth) / table.column("R_int_stderr")
+    assert 0.3 < np.sqrt(np.mean(z**2)) < 3
+    # first spectrum cold, then warm starts; no spurious fall-backs on smooth data
+    assert table.rows[0]["fit_start"] == "cold"
+    assert fitted.counts()["warm"] == 35
+
+
+def test_series_finds_the_onset_within_one_interval_in_both_channels(fitted: SeriesResult) -> None:
+    truth = CELL.onset_s - FIRST_S
+    eis, dc = fitted.onset_eis, fitted.onset_dc
+    assert eis.detected and dc is not None and dc.detected
+    assert abs(eis.time_s - truth) < INTERVAL_S
+    assert 0 < eis.stderr_s < INTERVAL_S
+    assert eis.interval_s[0] < eis.time_s < eis.interval_s[1]
+    assert abs(dc.time_s - truth) < 10 * INTERVAL_S / 60  # the 10 s voltage record pins it much better
+    assert eis.tau_s == pytest.approx(CELL.tau_s, rel=0.1)
+    assert fitted.agreement["agree"] is True
+
+
+def test_dc_apparent_asr_charge_and_thickness_match_hand_calculation(fitted: SeriesResult) -> None:
+    table = fitted.table
+    # linear interface: (U − I·R_SE)·A/I equals R_int·A of the truth (voltage noise 0.05 mV ≪ I·R_int)
+    t_cell = table.column("time_s") + FIRST_S
+    expected_asr = CELL.r_int(t_cell) * CELL.area_cm2
+    assert np.allclose(table.column("ASR_dc_apparent"), expected_asr, rtol=0.02)
+    # q = j·(t − t_record_start): 0.2 mA cm⁻² for (time_s + 60 s)
+    assert np.allclose(table.column("q_stripped_c_cm2"), 0.2e-3 * t_cell, rtol=1e-9)
+    # domain check: 0.2 mA cm⁻² for 10 min = 0.12 C cm⁻² ≈ 0.30 µm of Na (V_m = 22.99/0.968 cm³/mol)
+    assert na_thickness_um(0.12) == pytest.approx(0.12 / 96485.33212 * (22.98977 / 0.968) * 1e4, rel=1e-6)
+    assert na_thickness_um(0.12) == pytest.approx(0.30, abs=0.01)
+    # the sweep shading: start and end from the per-point times, time stamp in the middle
+    row = table.rows[3]
+    assert row["t_start_s"] == pytest.approx(3 * INTERVAL_S)
+    assert row["time_s"] == pytest.approx(0.5 * (row["t_start_s"] + row["t_end_s"]))
+
+
+def test_quality_columns_flag_nonlinearity_once_the_interface_grows(fitted: SeriesResult) -> None:
+    table = fitted.table
+    lin = table.column("linearity_mv")
+    # |Z|max·i_ac by hand at the last spectrum: (R_SE + R_int)·7.85 µA
+    last_truth = (CELL.r_se + CELL.r_int(table.rows[-1]["time_s"] + FIRST_S)) * CELL.ac_current_a * 1e3
+    assert lin[-1] == pytest.approx(last_truth, rel=0.03)
+    assert "nonlinear" in (table.rows[-1]["flags"] or "")
+    assert "nonlinear" not in (table.rows[0]["flags"] or "")
+    assert all(r["kk_pass"] for r in table.rows)  # valid synthetic spectra pass KK at a 2 % limit
+
+
+def test_warm_fit_falls_back_to_cold_when_chi2_jumps() -> None:
+    values = CELL.values(0.0)
+    spectrum = synthetic_spectrum(CIRCUIT, values, FREQUENCY, noise=0.01, rng=np.random.default_rng(1))
+    settings = SeriesSettings(CIRCUIT)
+    # a previous fit that claimed an impossibly small χ² forces the jump rule
+    previous = PreviousFit(values, redchi=1e-12)
+    fit = fit_spectrum(spectrum, settings, previous)
+    assert fit.start in ("fallback", "warm") and fit.reason is not None and "jumped" in fit.reason
+    assert fit.result.values["R2"] == pytest.approx(values["R2"], rel=0.02)
+    # a sensible previous fit is kept warm
+    honest = fit_spectrum(spectrum, settings, PreviousFit(values, redchi=fit.result.statistics.redchi))
+    assert honest.start == "warm" and honest.reason is None
+
+
+def test_warm_fit_from_a_wrong_start_is_rescued() -> None:
+    values = CELL.values(0.0)
+    spectrum = synthetic_spectrum(CIRCUIT, values, FREQUENCY, noise=0.01, rng=np.random.default_rng(2))
+    cold = fit_spectrum(spectrum, SeriesSettings(CIRCUIT))
+    wrong = {**values, "R1": 3000.0, "R2": 0.5, "CPE2_n": 0.5, "CPE1_n": 0.5}
+    fit = fit_spectrum(
+        spectrum, SeriesSettings(CIRCUIT), PreviousFit(wrong, redchi=cold.result.statistics.redchi)
+    )
+    assert fit.start == "fallback" and "bound" in (fit.reason or "")
+    assert fit.result.statistics.chisqr <= cold.result.statistics.chisqr * 1.0001
+    assert fit.result.values["R2"] == pytest.approx(values["R2"], rel=0.02)
+
+
+def test_fix_electrolyte_holds_the_first_spectrum_value(operando: Operando) -> None:
+    spectra, _ = operando
+    settings = SeriesSettings(CIRCUIT, fix_electrolyte=True)
+    table = fit_series(spectra[:6], settings).table
+    r0 = table.column("R0")
+    assert np.all(r0[1:] == r0[0]) and r0[0] == pytest.approx(CELL.r_se, rel=0.03)
+    assert table.rows[0]["R0_stderr"] is not None and all(r["R0_stderr"] is None for r in table.rows[1:])
+
+
+def _bare(spectrum: Spectrum, name: str | None) -> Spectrum:
+    meta = SpectrumMetadata(source=name)
+    return Spectrum(spectrum.frequency, spectrum.impedance, None, meta)
+
+
+def test_times_from_interval_follow_natural_name_order(operando: Operando) -> None:
+    spectra, _ = operando
+    names = ["run/s10.csv", "run/s2.csv", "run/s1.csv"]
+    bare = [_bare(s, n) for s, n in zip(spectra[:3], names, strict=True)]
+    with pytest.raises(DataError, match="--interval"):
+        assign_times(bare)
+    axis = assign_times(bare, interval_s=600.0)
+    assert [t.start_s for t in axis.times] == [1200.0, 600.0, 0.0]
+    assert all(t.end_s is None for t in axis.times) and "interval" in axis.source
+
+
+def test_absolute_times_give_start_end_and_origin(operando: Operando) -> None:
+    spectra, _ = operando
+    axis = assign_times(spectra[:3])
+    start = spectra[0].metadata.start_time
+    assert axis.origin == start
+    sweep = spectra[0].point_times_s
+    assert axis.times[1].start_s == pytest.approx(INTERVAL_S)
+    assert axis.times[1].end_s - axis.times[1].start_s == pytest.approx(sweep.max() - sweep.min())
+
+
+def test_voltage_alignment_by_absolute_time_or_offset() -> None:
+    origin = datetime(2025, 1, 1, 12, 0, 0)
+    record = DCRecord(
+        potential_v=np.array([1.0, 2.0, 3.0]),
+        current_a=np.zeros(3),
+        time_s=np.array([0.0, 10.0, 20.0]),
+        metadata=DCMetadata(start_time=origin - timedelta(seconds=30)),
+    )
+    trace = align_voltage(record, origin=origin)
+    assert trace.offset_s == -30.0 and trace.voltage_at(-15.0) == pytest.approx(2.5)
+    assert trace.current_a is None  # an all-zero current column means no current
+    shifted = align_voltage(record, origin=origin, offset_s=5.0)
+    assert shifted.voltage_at(10.0) == pytest.approx(1.5) and "voltage-offset" in shifted.alignment
+    unaligned = align_voltage(dataclasses.replace(record, metadata=DCMetadata()), origin=origin)
+    assert unaligned.offset_s == 0.0 and "none" in unaligned.alignment
+    # drift over a window: a straight line through the points inside it
+    drift, stderr = trace.drift_v(-30.0, -10.0)
+    assert drift == pytest.approx(2.0) and stderr == pytest.approx(0.0, abs=1e-12)
+    conditions = DCConditions(current_ma_cm2=None, area_cm2=2.0, trace=trace)
+    assert conditions.current_a(0.0) is None and conditions.charge_c_cm2(0.0) is None
+
+
+def test_onset_absent_in_a_flat_series_and_found_in_a_linear_kink() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(40) * 300.0
+    flat = detect_onset(t, 100 + rng.standard_normal(t.size), np.ones(t.size))
+    assert not flat.detected and flat.time_s is None
+    kink = 100 + np.clip(t - 5000.0, 0, None) * 0.05 + 0.3 * rng.standard_normal(t.size)
+    found = detect_onset(t, kink)
+    assert found.detected and abs(found.time_s - 5000.0) < 300.0
+    assert found.to_dict()["time_s"]["unit"] == "s"
+
+
+@pytest.mark.slow
+def test_onset_interval_covers_the_truth_about_two_times_in_three() -> None:
+    rng = np.random.default_rng(11)
+    t = np.arange(36) * INTERVAL_S + 45.0
+    truth = CELL.r_int(t + 12345.0 - 12300.0)
+    hits = 0
+    for _ in range(60):
+        y = truth + 0.004 * truth * rng.standard_normal(t.size)
+        onset = detect_onset(t, y, 0.004 * truth)
+        hits += onset.interval_s[0] <= 12300.0 <= onset.interval_s[1]
+    assert 0.45 < hits / 60 < 0.9
+
+
+def test_process_pool_gives_the_serial_rows(operando: Operando) -> None:
+    spectra, record = operando
+    for independent in (False, True):
+        settings = SeriesSettings(CIRCUIT, area_cm2=CELL.area_cm2, independent=independent)
+        serial = fit_series(spectra[:8], settings, voltage=record).table.rows
+        with ProcessPool(2) as pool:
+            parallel = fit_series(spectra[:8], settings, voltage=record, pool=pool).table.rows
+        assert parallel == serial
+
+
+def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
+    distributed = pytest.importorskip("distributed")
+    from nakinetics.series import DaskPool
+
+    spectra, _ = operando
+    settings = SeriesSettings(CIRCUIT, independent=True)
+    serial = fit_series(spectra[:4], settings).table.rows
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None, protocol="tcp"
+        ) as cluster,
+        DaskPool(cluster.scheduler_address) as pool,
+    ):
+        assert pool.workers == 2
+        parallel = fit_series(spectra[:4], settings, pool=pool).table.rows
+    assert parallel == serial
