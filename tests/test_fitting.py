@@ -210,3 +210,23 @@ def test_iteration_cap_reports_failure_instead_of_running_on(monkeypatch: pytest
     result = fit_circuit(spectrum, "na_se_na_2arc", max_starts=1)
     assert not result.statistics.success
     assert any(w.startswith("fit did not converge: stopped after") for w in result.warnings)
+
+
+def test_global_fallback_rescues_a_search_whose_starts_all_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nakinetics import fitting
+    from nakinetics.guesses import StartPlan, starting_points
+
+    truth, freq = TRUTHS["na_se_na_2arc"]
+    spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(5))
+    real_plan = starting_points(spectrum, get_preset("na_se_na_2arc").circuit)
+    # a single start with the intercept 12× too high and both arcs collapsed: Levenberg–Marquardt alone
+    # stays in that basin (χ² ≈ 30 against ≈ 0.01 at the truth)
+    bad = {"R0": 500, "R1": 1e-2, "CPE1_Q": 1e-3, "CPE1_n": 0.99, "R2": 1e-2, "CPE2_Q": 1e-11, "CPE2_n": 0.99}
+    monkeypatch.setattr(
+        fitting, "starting_points", lambda *a, **k: StartPlan([bad], real_plan.drt_relative_rms)
+    )
+    without = fit_circuit(spectrum, "na_se_na_2arc", global_fallback=False)
+    rescued = fit_circuit(spectrum, "na_se_na_2arc")
+    assert without.statistics.chisqr > 100 * rescued.statistics.chisqr  # the start alone does not get there
+    for key in ("R0", "R1", "R2"):
+        assert rescued.values[key] == pytest.approx(truth[key], rel=0.03), key

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from scipy.optimize import differential_evolution
 
 from . import _lm
 from ._typing import ComplexArray, FloatArray
@@ -46,6 +47,12 @@ trying the others (correct minima land at 1.0–1.15× on synthetic spectra with
 ≥ 1.3× except for some blocking-electrode pellets, where the search may stop on a near-degenerate fit)."""
 APEX_WINDOW_MARGIN = 3.0
 """An arc's apex counts as measured when it lies within a factor 3 of the frequency window."""
+GLOBAL_GENERATIONS = 15
+GLOBAL_POPULATION = 5
+GLOBAL_BOX_MARGIN = 2.3
+"""Differential-evolution fallback: 15 generations of 5 × k members (≈ 600 evaluations for k = 7, ~0.2 s)
+over the box the structured starts span, widened by a factor 10 (ln 10 ≈ 2.3) on each side for
+log-scaled parameters."""
 MAX_ITERATIONS = 300
 """Most Levenberg–Marquardt iterations after the probe stage; a fit that needs more reports failure."""
 CORRELATION_WARNING = 0.98
@@ -333,6 +340,45 @@ class _Problem:
         values = dict(zip(self.names, self.values(u), strict=True))
         return all(_inside_window(apex, *self.window) for _, apex in arc_apexes(self.circuit, values))
 
+    def global_search(self, lower: FloatArray, upper: FloatArray) -> _lm.LMState:
+        """Differential evolution over the box [lower, upper] in internal coordinates, widened by
+        ``GLOBAL_BOX_MARGIN`` and clipped to the bounds, then Levenberg–Marquardt to convergence.
+
+        Bounded: ``GLOBAL_GENERATIONS`` generations of ``GLOBAL_POPULATION`` × k members; seeded, so the
+        same spectrum always gives the same answer.
+        """
+        span = np.maximum(upper - lower, 1e-3)
+        lo = np.maximum(lower - GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_lower)
+        hi = np.minimum(upper + GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_upper)
+        hi = np.maximum(hi, lo + 1e-9)
+
+        def cost(u: FloatArray) -> float:
+            r = self.residual(self.values(u))
+            c = float(r @ r)
+            return c if math.isfinite(c) else 1e300
+
+        with np.errstate(all="ignore"):
+            found = differential_evolution(
+                cost,
+                list(zip(lo, hi, strict=True)),
+                maxiter=GLOBAL_GENERATIONS,
+                popsize=GLOBAL_POPULATION,
+                tol=1e-8,
+                polish=False,
+                init="sobol",
+                rng=np.random.default_rng(0),
+            )
+            fun = self.residual_and_jacobian
+            state = _lm.iterate(
+                fun,
+                _lm.start(fun, found.x, self.u_lower, self.u_upper),
+                self.u_lower,
+                self.u_upper,
+                MAX_ITERATIONS,
+            )
+        state.evaluations = int(found.nfev) + state.iterations
+        return state
+
     def search(
         self,
         starts: list[FloatArray],
@@ -433,6 +479,7 @@ def fit_circuit(
     initial: Mapping[str, float] | None = None,
     max_starts: int = 6,
     warm_start: Mapping[str, float] | None = None,
+    global_fallback: bool = True,
 ) -> FitResult:
     """Fit ``circuit_or_preset`` to ``spectrum`` without initial guesses.
 
@@ -450,6 +497,9 @@ def fit_circuit(
     warm_start : complete parameter values (e.g. the previous spectrum's fit in a series): fit from these
         alone, skipping the data-driven starts and the search.  Fast, but only as good as the start; the
         caller should check the result and fall back to a fit without ``warm_start``.
+    global_fallback : when every structured start ends well above the DRT misfit, run a bounded
+        differential-evolution search (≈ 600 evaluations, seeded) in log-parameter space; a wrong
+        model for the data also ends up here, so switch it off when fitting many candidate models quickly.
 
     Raises
     ------
@@ -498,6 +548,12 @@ def fit_circuit(
         more = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
         more.evaluations += best.evaluations
         best = more if more.cost < best.cost else replace(best, evaluations=more.evaluations)
+    if global_fallback and problem.relative_rms(best.u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms:
+        # every structured start failed: a bounded global search over the box the starts span
+        box = np.array([problem.to_internal(s) for s in starts])
+        found = problem.global_search(box.min(axis=0), box.max(axis=0))
+        found.evaluations += best.evaluations
+        best = found if found.cost < best.cost else replace(best, evaluations=found.evaluations)
     best_values = canonical_arc_order(
         circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
     )
