@@ -230,3 +230,28 @@ def test_global_fallback_rescues_a_search_whose_starts_all_fail(monkeypatch: pyt
     assert without.statistics.chisqr > 100 * rescued.statistics.chisqr  # the start alone does not get there
     for key in ("R0", "R1", "R2"):
         assert rescued.values[key] == pytest.approx(truth[key], rel=0.03), key
+
+
+def test_two_arcs_with_the_same_time_constant_are_reported_as_inseparable() -> None:
+    # both arcs relax at τ = (R Q)^(1/n) = 4.45e-5 s: only R1 + R2 = 500 Ω is in the data
+    truth = {
+        "R0": 40.0,
+        "R1": 200.0,
+        "CPE1_Q": 1e-6,
+        "CPE1_n": 0.85,
+        "R2": 300.0,
+        "CPE2_Q": 2e-6 / 3,
+        "CPE2_n": 0.85,
+    }
+    spectrum = synthetic_spectrum("na_se_na_2arc", truth, WINDOW, noise=0.01, rng=np.random.default_rng(2))
+    result = fit_circuit(spectrum, "na_se_na_2arc")
+    notes = [w for w in result.warnings if "cannot separate them" in w]
+    assert len(notes) == 1
+    total = float(re.search(r"R1 \+ R2 = ([\d.]+)", notes[0]).group(1))
+    assert total == pytest.approx(500.0, rel=0.02)
+
+
+def test_well_separated_arcs_get_no_overlap_warning() -> None:
+    truth, freq = TRUTHS["na_se_na_2arc"]
+    spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(2))
+    assert not [w for w in fit_circuit(spectrum, "na_se_na_2arc").warnings if "cannot separate" in w]

@@ -18,6 +18,7 @@ time constant first, so labels do not swap between spectra.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -53,6 +54,8 @@ GLOBAL_BOX_MARGIN = 2.3
 """Differential-evolution fallback: 15 generations of 5 × k members (≈ 600 evaluations for k = 7, ~0.2 s)
 over the box the structured starts span, widened by a factor 10 (ln 10 ≈ 2.3) on each side for
 log-scaled parameters."""
+OVERLAP_RATIO = 2.0
+"""Arcs whose apex frequencies differ by less than this factor are reported as not separable."""
 MAX_ITERATIONS = 300
 """Most Levenberg–Marquardt iterations after the probe stage; a fit that needs more reports failure."""
 CORRELATION_WARNING = 0.98
@@ -683,19 +686,49 @@ def fit_warnings(result: FitResult) -> list[str]:
     elif result.statistics.n_varying:
         notes.append("covariance matrix could not be estimated: no parameter uncertainties")
     notes.extend(_window_warnings(result))
+    notes.extend(_overlap_warnings(result))
     return notes
 
 
 def arc_apexes(circuit: Circuit, values: Mapping[str, float]) -> list[tuple[str, float]]:
     """Apex frequency (Hz) of every top-level parallel arc, labelled like ``R1‖CPE1``."""
-    apexes = []
+    return [(label, apex) for label, apex, _ in _arcs_with_resistors(circuit, values)]
+
+
+def _arcs_with_resistors(circuit: Circuit, values: Mapping[str, float]) -> list[tuple[str, float, list[str]]]:
+    arcs = []
     for node in circuit.top_level:
         if not isinstance(node, Parallel):
             continue
         tau = _arc_time_constant(node, values)
         if math.isfinite(tau) and tau > 0:
-            apexes.append(("‖".join(e.label for e in elements_of(node)), 1.0 / (2.0 * math.pi * tau)))
-    return apexes
+            elements = elements_of(node)
+            resistors = [e.label for e in elements if e.spec.symbol == "R"]
+            arcs.append(("‖".join(e.label for e in elements), 1.0 / (2.0 * math.pi * tau), resistors))
+    return arcs
+
+
+def _overlap_warnings(result: FitResult) -> list[str]:
+    """Two arcs relaxing within a factor ``OVERLAP_RATIO`` of each other cannot be told apart; say so and
+    give the sum of their resistances, which the data do determine."""
+    notes = []
+    arcs = _arcs_with_resistors(result.circuit, result.values)
+    names = result.varying
+    for (label_a, apex_a, res_a), (label_b, apex_b, res_b) in itertools.combinations(arcs, 2):
+        if max(apex_a, apex_b) / min(apex_a, apex_b) > OVERLAP_RATIO or not res_a or not res_b:
+            continue
+        total_names = res_a + res_b
+        total = sum(result.values[n] for n in total_names)
+        error = ""
+        if result.covariance is not None and all(n in names for n in total_names):
+            index = [names.index(n) for n in total_names]
+            variance = float(result.covariance[np.ix_(index, index)].sum())
+            error = f" ± {math.sqrt(variance):.3g}" if variance > 0 else ""
+        notes.append(
+            f"arcs {label_a} and {label_b} relax at nearly the same frequency ({apex_a:.3g} and {apex_b:.3g} Hz): "
+            f"the data cannot separate them; only {' + '.join(total_names)} = {total:.4g}{error} Ω is determined"
+        )
+    return notes
 
 
 def _inside_window(apex: float, f_lo: float, f_hi: float) -> bool:
