@@ -202,7 +202,7 @@ def test_table_units_and_errors() -> None:
     )
     with pytest.raises(DataError, match="first row must be a header"):
         parse_arrhenius_table("300,1\n320,2\n", "t.csv")
-    with pytest.raises(DataError, match="t.csv: line 3: not a number"):
+    with pytest.raises(DataError, match=r"t\.csv: line 3: not a number"):
         parse_arrhenius_table("T/K,v\n300,1\n320,abc\n", "t.csv")
     with pytest.raises(DataError, match="header says"):
         parse_arrhenius_table("T/K,v\n300,1\n320,2\n", temperature_unit="C")

@@ -235,7 +235,7 @@ def test_real_warburg_tail_is_found(realdata: Path) -> None:
 def test_real_spectrum_without_tail_is_refused(realdata: Path) -> None:
     from nakinetics.io import read_spectrum
 
-    with pytest.raises(DataError, match="gamry_ref3000_eispot.DTA: no Warburg"):
+    with pytest.raises(DataError, match=r"gamry_ref3000_eispot\.DTA: no Warburg"):
         warburg_slope(read_spectrum(realdata / "eis" / "gamry_ref3000_eispot.DTA"))
 
 
@@ -348,3 +348,35 @@ def test_cli_warburg_real_files(realdata: Path) -> None:
         "warburg", realdata / "eis" / "biologic_sp150_peis_ecl11-18.mpt", "--area", "1", "--conc", "1e-3"
     )
     assert code == 1 and "no Warburg (45°) region found" in err
+
+
+def test_example_script_reproduces_its_data_and_every_command_runs(tmp_path: Path) -> None:
+    import runpy
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    module = runpy.run_path(str(examples / "diffusion_conductivity_example.py"))
+    written = module["generate"](tmp_path / "data")
+    shipped = sorted(p.name for p in (examples / "data_diffusion").iterdir())
+    assert shipped == sorted(p.name for p in written)
+    for path in written:
+        assert path.read_text() == (examples / "data_diffusion" / path.name).read_text(), path.name
+    out = tmp_path / "out"
+    module["run"](tmp_path / "data", out)
+    results = {
+        name: json.loads((out / name).read_text())
+        for name in (
+            "warburg.json",
+            "warburg_fit.json",
+            "conductivity.json",
+            "arrhenius_pellet.json",
+            "arrhenius_interface.json",
+            "arrhenius_table.json",
+        )
+    }
+    assert results["warburg.json"]["D"]["value"] == pytest.approx(5.3e-14, rel=0.03)
+    assert results["warburg_fit.json"]["D"]["value"] == pytest.approx(5.3e-14, rel=0.03)
+    assert results["conductivity.json"]["sigma_total"]["value"] == pytest.approx(4.1e-3, rel=0.01)
+    assert results["arrhenius_pellet.json"]["activation_energy"]["value"] == pytest.approx(0.30, abs=0.01)
+    assert results["arrhenius_interface.json"]["activation_energy"]["value"] == pytest.approx(0.60, abs=0.02)
+    assert results["arrhenius_table.json"]["activation_energy"]["value"] == pytest.approx(0.30, abs=0.02)
+    assert all((out / p).read_bytes()[:4] == b"\x89PNG" for p in ("warburg.png", "conductivity.png"))

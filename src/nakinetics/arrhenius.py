@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -429,7 +430,7 @@ def parse_arrhenius_table(
         values.append(numbers[1])
         if with_errors:
             errors.append(numbers[2])
-        labels.append(f"{source}:{line_no}")
+        labels.append(f"{Path(source).name}:{line_no}")
     if len(temps) < 2:
         raise DataError(f"{source}: {len(temps)} data row(s); an Arrhenius fit needs at least 2")
     return ArrheniusTable(

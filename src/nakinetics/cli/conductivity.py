@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+import numpy as np
 
 from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
+from ..data import Spectrum
 from ..fitting import Weighting
 from ..io import read_spectra, read_spectrum
 from ..report import _fmt
@@ -45,6 +48,29 @@ def _text(result: ConductivityResult) -> str:
     if result.warnings:
         lines += ["warnings"] + [f"  - {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+def _figure(result: ConductivityResult) -> Any:
+    """Nyquist plot of the whole spectrum and of the electrolyte region (Z' up to 1.6 R_total), with the fit."""
+    from matplotlib.figure import Figure
+
+    from ..plotting import plot_nyquist
+
+    spectrum = result.fit.spectrum
+    r_total = result.thickness_cm / (result.total.value * result.area_cm2)
+    near = spectrum.real <= 1.6 * r_total
+    figure = Figure(figsize=(12, 5.5), layout="constrained")
+    whole, zoom = figure.subplots(1, 2, width_ratios=[1, 2])
+    plot_nyquist(spectrum, result.fit, ax=whole)
+    whole.set_title("whole spectrum", fontsize="medium")
+    if np.count_nonzero(near) >= 3:
+        zoomed = Spectrum(spectrum.frequency[near], spectrum.impedance[near], metadata=spectrum.metadata)
+        plot_nyquist(zoomed, result.fit, ax=zoom)
+    zoom.axvline(r_total, color="C2", ls="--", lw=1, label=f"R_b + R_gb = {r_total:.4g} Ω")
+    zoom.legend(fontsize="small")
+    zoom.set_title(f"electrolyte: σ_total = {result.total.value:.4g} S cm⁻¹", fontsize="medium")
+    figure.suptitle(spectrum.label)
+    return figure
 
 
 @main.command("conductivity")
@@ -134,15 +160,13 @@ def conductivity_command(
     for result in results:
         click.echo(_text(result) + "\n", err=json_path == "-")
     if plot_path is not None:
-        from ..plotting import fit_figure
-
         for k, result in enumerate(results):
             target = (
                 plot_path
                 if len(results) == 1
                 else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
             )
-            save_figure(fit_figure(result.fit), target)
+            save_figure(_figure(result), target)
     if json_path is not None:
         records = [r.to_dict() for r in results]
         emit_json(records[0] if len(records) == 1 else records, json_path)
