@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -19,8 +19,36 @@ from .exceptions import DataError
 Technique = Literal["PEIS", "GEIS"]
 
 
+class _MetadataDict:
+    """``to_dict`` shared by the metadata classes."""
+
+    start_time: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (datetime as ISO 8601 string)."""
+        out = dataclasses.asdict(self)  # type: ignore[call-overload]
+        out["start_time"] = self.start_time.isoformat() if self.start_time else None
+        return out
+
+
+class _Labelled:
+    """``label`` shared by the measurement classes: file name, and the index in multi-item files."""
+
+    metadata: SpectrumMetadata | DCMetadata
+    _default_label: ClassVar[str] = "measurement"
+
+    @property
+    def label(self) -> str:
+        """Short human-readable name: file name and, for multi-item files, the index."""
+        from pathlib import Path
+
+        source = self.metadata.source
+        name = Path(source).name if source else self._default_label
+        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
+
+
 @dataclass(frozen=True)
-class SpectrumMetadata:
+class SpectrumMetadata(_MetadataDict):
     """What the instrument file says about how a spectrum was measured.
 
     Every field is optional: ``None`` means the file did not say.
@@ -54,12 +82,6 @@ class SpectrumMetadata:
     index: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary (datetime as ISO 8601 string)."""
-        out = dataclasses.asdict(self)
-        out["start_time"] = self.start_time.isoformat() if self.start_time else None
-        return out
-
 
 def _as_1d(values: Any, dtype: type, name: str) -> np.ndarray:
     arr = np.asarray(values, dtype=dtype)
@@ -69,7 +91,7 @@ def _as_1d(values: Any, dtype: type, name: str) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Spectrum:
+class Spectrum(_Labelled):
     """One impedance spectrum.
 
     Attributes
@@ -80,6 +102,7 @@ class Spectrum:
     metadata : how and where it was measured.
     """
 
+    _default_label: ClassVar[str] = "spectrum"
     frequency: FloatArray
     impedance: ComplexArray
     point_times_s: FloatArray | None = None
@@ -134,14 +157,6 @@ class Spectrum:
         """Phase of Z in degrees (negative for capacitive behaviour)."""
         return np.degrees(np.angle(self.impedance))
 
-    @property
-    def label(self) -> str:
-        """Short human-readable name: file name and, for multi-spectrum files, the index."""
-        from pathlib import Path
-
-        name = Path(self.metadata.source).name if self.metadata.source else "spectrum"
-        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
-
     def select(self, fmin: float | None = None, fmax: float | None = None) -> Spectrum:
         """Return the points with ``fmin <= f <= fmax`` (Hz) as a new spectrum."""
         keep = np.ones(self.frequency.shape, dtype=bool)
@@ -175,7 +190,7 @@ DCTechnique = Literal["LSV", "CV", "Tafel", "POTDYN", "CP", "CA", "OCV", "unknow
 
 
 @dataclass(frozen=True)
-class DCMetadata:
+class DCMetadata(_MetadataDict):
     """What the instrument file says about a DC measurement (sweep or chronopotentiometry).
 
     Every field is optional: ``None`` means the file did not say.
@@ -206,15 +221,9 @@ class DCMetadata:
     index: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary (datetime as ISO 8601 string)."""
-        out = dataclasses.asdict(self)
-        out["start_time"] = self.start_time.isoformat() if self.start_time else None
-        return out
-
 
 @dataclass(frozen=True)
-class DCRecord:
+class DCRecord(_Labelled):
     """A DC measurement: a potential sweep (LSV, CV, Tafel, potentiodynamic) or a potential-vs-time
     record (chronopotentiometry, OCV).
 
@@ -229,6 +238,7 @@ class DCRecord:
     metadata : how and where it was measured.
     """
 
+    _default_label: ClassVar[str] = "record"
     potential_v: FloatArray
     current_a: FloatArray
     time_s: FloatArray | None = None
@@ -258,14 +268,6 @@ class DCRecord:
 
     def __len__(self) -> int:
         return int(self.potential_v.size)
-
-    @property
-    def label(self) -> str:
-        """Short human-readable name: file name and, for multi-record files, the index."""
-        from pathlib import Path
-
-        name = Path(self.metadata.source).name if self.metadata.source else "record"
-        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
 
     @property
     def current_measured(self) -> bool:
