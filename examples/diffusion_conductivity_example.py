@@ -130,31 +130,11 @@ def generate(outdir: Path = DATA) -> list[Path]:
 def commands(data: Path, out: Path) -> list[list[str]]:
     """The command lines the example runs (each as `nakinetics` arguments)."""
     temps = ",".join(str(c) for c in CELSIUS)
+    warburg = ["warburg", str(data / "na_nvp_warburg.csv"), "--area", f"{NVP_AREA_CM2:.4f}", "--conc",
+               str(NVP_CONC_MOL_CM3)]  # fmt: skip
     return [
-        [
-            "warburg",
-            str(data / "na_nvp_warburg.csv"),
-            "--area",
-            f"{NVP_AREA_CM2:.4f}",
-            "--conc",
-            str(NVP_CONC_MOL_CM3),
-            "--json",
-            str(out / "warburg.json"),
-            "--plot",
-            str(out / "warburg.png"),
-        ],
-        [
-            "warburg",
-            str(data / "na_nvp_warburg.csv"),
-            "--area",
-            f"{NVP_AREA_CM2:.4f}",
-            "--conc",
-            str(NVP_CONC_MOL_CM3),
-            "--circuit",
-            "randles_w",
-            "--json",
-            str(out / "warburg_fit.json"),
-        ],
+        [*warburg, "--json", str(out / "warburg.json"), "--plot", str(out / "warburg.png")],
+        [*warburg, "--circuit", "randles_w", "--json", str(out / "warburg_fit.json")],
         [
             "conductivity",
             str(data / "nzsp_pellet_25C.csv"),

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from scipy import optimize, stats
 
 from nakinetics.arrhenius import arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
-from nakinetics.cli import main
 from nakinetics.data import Spectrum, SpectrumMetadata
 from nakinetics.exceptions import DataError
 from nakinetics.synthetic import synthetic_spectrum
+
+from .test_diffusion import run, write_csv
 
 K_B = 8.617333262e-5  # eV/K (CODATA 2018), typed in independently of nakinetics.constants
 TEMPS = np.array([273.15, 288.15, 298.15, 313.15, 333.15, 353.15])
@@ -212,11 +212,6 @@ def test_table_units_and_errors() -> None:
 # command line
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_cli_table_json_and_plot(tmp_path: Path) -> None:
     sigma = 4.1e-3 * 298.15 / TEMPS * np.exp(-0.30 / K_B * (1 / TEMPS - 1 / 298.15))
     rows = "".join(f"{t - 273.15:.2f},{s:.6e},{0.02 * s:.3e}\n" for t, s in zip(TEMPS, sigma, strict=True))
@@ -235,12 +230,7 @@ def test_cli_table_json_and_plot(tmp_path: Path) -> None:
 
 
 def test_cli_files_with_temperatures(tmp_path: Path) -> None:
-    paths = []
-    for k, spectrum in enumerate(interfacial_series(seed=20)):
-        rows = zip(spectrum.frequency, spectrum.real, spectrum.imag, strict=True)
-        path = tmp_path / f"s{k}.csv"
-        path.write_text("freq,zr,zi\n" + "".join(f"{f:.8e},{a:.8e},{b:.8e}\n" for f, a, b in rows))
-        paths.append(path)
+    paths = [write_csv(tmp_path / f"s{k}.csv", s) for k, s in enumerate(interfacial_series(seed=20))]
     celsius = ",".join(f"{t - 273.15:.2f}" for t in TEMPS)
     code, out, err = run(
         "arrhenius",

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from nakinetics.cli import main
 from nakinetics.conductivity import (
     _implausible,
     area_from_diameter,
@@ -24,6 +22,8 @@ from nakinetics.derived import CellGeometry, with_derived
 from nakinetics.exceptions import DataError
 from nakinetics.fitting import fit_circuit
 from nakinetics.synthetic import synthetic_spectrum
+
+from .test_diffusion import run, write_csv
 
 L_CM, D_CM = 0.162, 1.114  # NZSP pellet with Au electrodes (domain guide §1)
 AREA = math.pi * D_CM**2 / 4  # 0.97468 cm²
@@ -151,17 +151,6 @@ def test_circuit_without_electrolyte_roles_is_refused() -> None:
 
 # ---------------------------------------------------------------------------------------------------
 # command line
-
-
-def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def write_csv(path: Path, spectrum: Spectrum) -> Path:
-    rows = zip(spectrum.frequency, spectrum.real, spectrum.imag, strict=True)
-    path.write_text("freq/Hz,Z'/Ohm,Z''/Ohm\n" + "".join(f"{f:.8e},{a:.8e},{b:.8e}\n" for f, a, b in rows))
-    return path
 
 
 def test_cli_conductivity_with_diameter_json_and_plot(tmp_path: Path) -> None:
