@@ -44,8 +44,9 @@ from . import circuits as _circuits
 from . import conductivity as _conductivity
 from . import fit as _fit
 from . import geis as _geis
+from . import tafel as _tafel
 from . import validate as _validate
 from . import warburg as _warburg
 
 __all__ = ["main"]
-del _circuits, _fit, _geis, _validate, _warburg, _conductivity, _arrhenius
+del _circuits, _fit, _geis, _validate, _warburg, _conductivity, _arrhenius, _tafel

@@ -1,0 +1,179 @@
+"""``nakinetics tafel``: exchange current density and transfer coefficients from a polarization sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..exceptions import DataError
+from ..io import read_dc_record, read_spectrum
+from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
+from ..kinetics.report import format_kinetics
+from . import main
+from ._output import emit_json, save_figure
+
+
+def _pair(text: str, option: str, what: str) -> tuple[float, float | None]:
+    """'A' or 'A:B' → (A, B or None); anything else is a usage error."""
+    first, sep, second = text.partition(":")
+    try:
+        a = float(first)
+        b = float(second) if sep else None
+    except ValueError:
+        raise click.BadParameter(f"expected {what}, got '{text}'", param_hint=option) from None
+    return a, b
+
+
+def parse_r_ohm(text: str | None) -> tuple[float | None, float | None]:
+    """``--r-ohm OHM_CM2[:SIGMA]`` → (R, σ)."""
+    if text is None:
+        return None, None
+    r, sigma = _pair(text, "--r-ohm", "OHM_CM2 or OHM_CM2:SIGMA, e.g. 5 or 5:0.5")
+    if r < 0 or (sigma is not None and sigma < 0):
+        raise click.BadParameter(
+            f"resistance and its uncertainty must be ≥ 0, got '{text}'", param_hint="--r-ohm"
+        )
+    return r, sigma
+
+
+def parse_window(text: str) -> str | tuple[float, float]:
+    """``--window auto|VMIN:VMAX`` → "auto" or (VMIN, VMAX) in V."""
+    if text == "auto":
+        return "auto"
+    lo, hi = _pair(text, "--window", "auto or VMIN:VMAX in V, e.g. 0.25:0.5")
+    if hi is None or not lo < hi:
+        raise click.BadParameter(f"expected VMIN:VMAX with VMIN < VMAX, got '{text}'", param_hint="--window")
+    if lo < 0 < hi:
+        raise click.BadParameter(
+            f"the window must lie on one branch (both ends > 0 or both < 0), got '{text}'",
+            param_hint="--window",
+        )
+    return lo, hi
+
+
+@main.command("tafel")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--area",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="CM2",
+    help="Geometric area of one electrode in cm² (default: from the file; without it currents stay absolute).",
+)
+@click.option(
+    "--cell",
+    type=click.Choice(["symmetric", "single"]),
+    default="symmetric",
+    show_default=True,
+    help="Symmetric Na|electrolyte|Na cell (V is the cell voltage over two identical interfaces) or a "
+    "single interface (three-electrode measurement).",
+)
+@click.option(
+    "--model",
+    type=click.Choice(list(MODEL_OPTIONS)),
+    default="bv",
+    show_default=True,
+    help="Kinetic model of the global fit; 'auto' compares BV with exact MHC and keeps BV unless MHC "
+    "wins robustly under the R_ohm uncertainty.",
+)
+@click.option(
+    "--alpha",
+    type=click.Choice(["free", "sum", "half"]),
+    help="Transfer coefficients: free α_a, α_c (single only), α_a + α_c = n (default for a symmetric "
+    "cell; fits α_a·α_c) or α = n/2 fixed.",
+)
+@click.option(
+    "--r-ohm",
+    "r_ohm",
+    metavar="OHM_CM2[:SIGMA]",
+    help="Ohmic resistance in Ω cm² (Ω without area) with optional standard error, e.g. 5:0.5; with σ it "
+    "is a Gaussian prior propagated into i0 and α.",
+)
+@click.option(
+    "--eis",
+    "eis_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="SPECTRUM",
+    help="Impedance spectrum of the same cell: R_ohm (unless --r-ohm) and the EIS i0 for comparison.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="K",
+    help="Temperature in K (default: from the file, else 298.15 K).",
+)
+@click.option(
+    "--window",
+    default="auto",
+    show_default=True,
+    metavar="auto|VMIN:VMAX",
+    help="Classical Tafel window in V of the kinetic voltage x = V − V0 − i·R_ohm (one branch).",
+)
+@click.option(
+    "--t-plus",
+    "t_plus",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    metavar="T",
+    help="Cation transference number for --model bv-limited on a symmetric cell (default: fitted).",
+)
+@click.option(
+    "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
+)
+@click.option("--json", "json_path", metavar="PATH|-", help="Write the result as JSON ('-' = stdout only).")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Save the Tafel plot and the local Tafel-slope plot (PNG/PDF/SVG by extension).",
+)
+def tafel_command(
+    file: Path,
+    area: float | None,
+    cell: str,
+    model: str,
+    alpha: str | None,
+    r_ohm: str | None,
+    eis_path: Path | None,
+    temperature: float | None,
+    window: str,
+    t_plus: float | None,
+    index: int | None,
+    json_path: str | None,
+    plot_path: Path | None,
+) -> None:
+    """Exchange current density of FILE (a potential sweep: CHI, EC-Lab .mpt, Gamry .DTA, NOVA, CSV) from a
+    window-free fit of the whole sweep, with the classical Tafel and linear estimates beside it.
+
+    i0 is reported in mA cm⁻² per electrode; a symmetric cell is modelled as two identical interfaces."""
+    r_value, r_sigma = parse_r_ohm(r_ohm)
+    window_value = parse_window(window)
+    if cell == "symmetric" and alpha == "free":
+        raise click.BadParameter(
+            "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
+        )
+    record = read_dc_record(file, index=index)
+    spectrum = read_spectrum(eis_path) if eis_path is not None else None
+    if spectrum is not None and area is None and record.metadata.area_cm2 is None:
+        raise DataError(f"{eis_path}: --eis needs the electrode area (--area) to compare per-area quantities")
+    result = analyse_polarization(
+        record,
+        area_cm2=area,
+        cell=cell,
+        model=model,
+        alpha=alpha,
+        r_ohm=r_value,
+        r_ohm_stderr=r_sigma,
+        temperature_k=temperature,
+        window=window_value,
+        eis_spectrum=spectrum,
+        t_plus=t_plus,
+    )
+    payload = result.to_dict() if json_path is not None else None
+    if plot_path is not None:
+        from ..plotting.kinetics import kinetics_figure
+
+        save_figure(kinetics_figure(result), plot_path)
+    click.echo(format_kinetics(result), err=json_path == "-")
+    if payload is not None and json_path is not None:
+        emit_json(payload, json_path)

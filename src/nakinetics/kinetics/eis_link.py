@@ -1,0 +1,209 @@
+"""The link between a DC sweep and an impedance spectrum of the same cell.
+
+* R_Ω for the iR correction: the electrolyte resistance of a circuit fitted to the spectrum — the
+  high-frequency intercept for a liquid cell, and for a solid electrolyte measured below its bulk and
+  grain-boundary arcs the real-axis value before the interfacial arc (R_SE = R_b + R_gb); when the
+  circuit resolves bulk and grain-boundary arcs their resistances are added.
+* i₀ from EIS: i₀,EIS = g·RT/(nF·R_ct·A) with g = 2 for a symmetric cell (R_ct holds two interfaces) and
+  g = 1 for a single interface; compared with the DC i₀ (ratio DC/EIS, flagged outside [0.5, 2]).
+* DC polarization resistance (linear estimator) against the spectrum's DC limit R_Ω + ΣR.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..constants import FARADAY, GAS_CONSTANT
+from ..data import Spectrum
+from ..derived import KINETIC_ROLES, element_roles
+from ..exceptions import DataError
+from ..fitting import FitResult
+from ..selection import compare_models
+
+OHMIC_ROLES = ("electrolyte", "bulk", "grain_boundary")
+AGREEMENT_RANGE = (0.5, 2.0)
+CANDIDATES = {
+    "symmetric": ("na_se_na_1arc", "na_se_na_2arc", "na_liquid_na"),
+    "single": ("R0-p(R1,CPE1)", "randles_w"),
+}
+"""Circuits tried on a spectrum (lowest BIC wins)."""
+LIKELY_CAUSES = (
+    "SEI/interphase resistance inside the EIS arc (the EIS R_ct is then an SEI-inclusive effective value)",
+    "the DC sweep is not at steady state (transient concentration polarization, SEI changes): compare scan rates",
+    (
+        "unequal electrodes: EIS and the low-voltage slope give the harmonic mean of the two i0, the Tafel "
+        "intercept (high voltage) the geometric mean"
+    ),
+    "different area definitions or an R_ohm that is wrong for the sweep",
+)
+
+
+@dataclass(frozen=True)
+class EisResistances:
+    """What a spectrum says about the cell (resistances in Ω, not per area)."""
+
+    r_ohm: float
+    r_ohm_stderr: float | None
+    r_ct: float | None
+    r_ct_stderr: float | None
+    r_dc_limit: float
+    ohmic_labels: tuple[str, ...]
+    kinetic_labels: tuple[str, ...]
+    fit: FitResult
+
+    @property
+    def model(self) -> str:
+        return self.fit.preset.name if self.fit.preset else self.fit.circuit.text
+
+
+def _sum(fit: FitResult, labels: tuple[str, ...]) -> tuple[float, float | None]:
+    value = sum(fit.values[n] for n in labels)
+    if fit.covariance is None:
+        return value, None
+    varying = fit.varying
+    index = [varying.index(n) for n in labels if n in varying]
+    if not index:
+        return value, 0.0
+    block = fit.covariance[index][:, index]
+    return value, math.sqrt(max(float(block.sum()), 0.0))
+
+
+def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
+    """Fit the candidate circuits for ``cell`` to ``spectrum`` (lowest BIC) and read R_Ω (electrolyte,
+    bulk, grain-boundary roles) and R_ct (interface and charge-transfer roles; SEI excluded)."""
+    fit = compare_models(spectrum, list(CANDIDATES[cell])).best
+    roles = element_roles(fit)
+    resistors = [e.label for e in fit.circuit.elements if e.spec.symbol == "R" and e.label in roles]
+    ohmic = tuple(n for n in resistors if roles[n] in OHMIC_ROLES)
+    kinetic = tuple(n for n in resistors if roles[n] in KINETIC_ROLES)
+    if not ohmic:
+        raise DataError(
+            f"{spectrum.label}: the fitted circuit {fit.circuit.text} has no electrolyte resistance"
+        )
+    r_ohm, r_ohm_err = _sum(fit, ohmic)
+    r_ct, r_ct_err = _sum(fit, kinetic) if kinetic else (None, None)
+    r_dc = sum(fit.values[n] for n in resistors)
+    return EisResistances(r_ohm, r_ohm_err, r_ct, r_ct_err, r_dc, ohmic, kinetic, fit)
+
+
+def exchange_current_from_resistance(
+    r_ct_ohm: float, *, area_cm2: float | None, cell: str, temperature_k: float, n_electrons: int = 1
+) -> float:
+    """i₀ = g·RT/(nF·R_ct·A) in A cm⁻² (A without area), g = 2 for a symmetric cell."""
+    g = 2.0 if cell == "symmetric" else 1.0
+    return g * GAS_CONSTANT * temperature_k / (n_electrons * FARADAY * r_ct_ohm * (area_cm2 or 1.0))
+
+
+@dataclass(frozen=True)
+class EisLink:
+    """DC versus EIS: i₀ from both and their ratio, R_p versus the DC limit of the spectrum."""
+
+    resistances: EisResistances
+    cell: str
+    area_cm2: float | None
+    i0_eis: float | None
+    i0_eis_stderr: float | None
+    i0_dc: float | None
+    i0_dc_stderr: float | None
+    r_p_dc: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.i0_eis is None or self.i0_dc is None:
+            return None
+        return self.i0_dc / self.i0_eis
+
+    @property
+    def agrees(self) -> bool | None:
+        ratio = self.ratio
+        return None if ratio is None else AGREEMENT_RANGE[0] <= ratio <= AGREEMENT_RANGE[1]
+
+    def to_dict(self, current_factor: float, current_unit: str) -> dict[str, Any]:
+        res = self.resistances
+        area = self.area_cm2 or 1.0
+        per_area = "Ohm cm^2" if self.area_cm2 else "Ohm"
+        g = 2 if self.cell == "symmetric" else 1
+
+        def scaled(value: float | None) -> float | None:
+            return None if value is None else value * current_factor
+
+        out: dict[str, Any] = {
+            "spectrum": res.fit.spectrum.metadata.source,
+            "circuit": res.model,
+            "R_ohm": {
+                "value": res.r_ohm * area,
+                "stderr": None if res.r_ohm_stderr is None else res.r_ohm_stderr * area,
+                "unit": per_area,
+                "convention": f"sum of {', '.join(res.ohmic_labels)} × A",
+            },
+            "R_ct": (
+                None
+                if res.r_ct is None
+                else {
+                    "value": res.r_ct * area,
+                    "stderr": None if res.r_ct_stderr is None else res.r_ct_stderr * area,
+                    "unit": per_area,
+                    "convention": f"sum of {', '.join(res.kinetic_labels)} × A (cell total)",
+                }
+            ),
+            "i0_eis": {
+                "value": scaled(self.i0_eis),
+                "stderr": scaled(self.i0_eis_stderr),
+                "unit": current_unit,
+                "convention": f"i0 = {g}·RT/(nF·R_ct·A)",
+            },
+            "i0_dc": {
+                "value": scaled(self.i0_dc),
+                "stderr": scaled(self.i0_dc_stderr),
+                "unit": current_unit,
+                "convention": "linear-response i0 of the global fit, (α_a+α_c)/n · i0",
+            },
+            "ratio_dc_eis": self.ratio,
+            "agreement_range": list(AGREEMENT_RANGE),
+            "flag": None if self.agrees is None else not self.agrees,
+            "R_dc_limit_eis": {
+                "value": res.r_dc_limit * area,
+                "unit": per_area,
+                "convention": "R_ohm + all resistances of the fitted circuit (EIS low-frequency limit)",
+            },
+            "R_p_dc": None
+            if self.r_p_dc is None
+            else {
+                "value": self.r_p_dc * area,
+                "unit": per_area,
+                "convention": "slope dV/di of the sweep at V0",
+            },
+        }
+        if self.agrees is False:
+            out["likely_causes"] = list(LIKELY_CAUSES)
+        return out
+
+
+def eis_link(
+    resistances: EisResistances,
+    *,
+    cell: str,
+    area_cm2: float | None,
+    temperature_k: float,
+    n_electrons: int,
+    i0_dc: float | None,
+    i0_dc_stderr: float | None,
+    r_p_dc: float | None,
+) -> EisLink:
+    """Compare the DC result (i₀ in the working current unit, R_p in V per working current unit) with
+    the spectrum."""
+    i0_eis = i0_eis_err = None
+    if resistances.r_ct is not None and resistances.r_ct > 0:
+        i0_eis = exchange_current_from_resistance(
+            resistances.r_ct,
+            area_cm2=area_cm2,
+            cell=cell,
+            temperature_k=temperature_k,
+            n_electrons=n_electrons,
+        )
+        if resistances.r_ct_stderr is not None:
+            i0_eis_err = i0_eis * resistances.r_ct_stderr / resistances.r_ct
+    r_p_ohm = None if r_p_dc is None else r_p_dc / (area_cm2 or 1.0)
+    return EisLink(resistances, cell, area_cm2, i0_eis, i0_eis_err, i0_dc, i0_dc_stderr, r_p_ohm)
