@@ -29,7 +29,7 @@ def _temperatures(text: str | None, unit: str) -> list[float] | None:
     return [v + 273.15 if unit == "C" else v for v in values]
 
 
-def _text(result: ArrheniusResult) -> str:
+def _text(result: ArrheniusResult, extra: list[str]) -> str:
     ea, ea_kj = result.activation_energy, result.activation_energy_kj_mol
     ci, ci_kj = result.ci_ev, result.ci_kj_mol
     level = f"{100 * result.confidence:.0f} % CI"
@@ -57,8 +57,9 @@ def _text(result: ArrheniusResult) -> str:
             [f"{tk:.2f}", _fmt(float(v), 5), _fmt(None if e is None else float(e), 3), result.unit, label]
         )
     lines += ["  " + row for row in _rows(rows)]
-    if result.warnings:
-        lines += ["", "warnings"] + [f"  - {w}" for w in result.warnings]
+    warnings = [*result.warnings, *extra]
+    if warnings:
+        lines += ["", "warnings"] + [f"  - {w}" for w in warnings]
     return "\n".join(lines)
 
 
@@ -197,6 +198,7 @@ def arrhenius_command(
             param_hint="--form",
         )
     payload: dict[str, Any]
+    notes: list[str] = []
     if table is not None:
         spectrum_only = {
             "--temperatures": temperatures,
@@ -248,7 +250,10 @@ def arrhenius_command(
         )
         result = series.result
         payload = series.to_dict()
-    click.echo(_text(result), err=json_path == "-")
+        flagged = [f"{fit.spectrum.label} ({len(fit.warnings)})" for fit in series.fits if fit.warnings]
+        if flagged:
+            notes.append(f"fits with warnings (listed per point in --json): {', '.join(flagged)}")
+    click.echo(_text(result, notes), err=json_path == "-")
     if plot_path is not None:
         from matplotlib.figure import Figure
 
