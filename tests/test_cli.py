@@ -156,6 +156,12 @@ def _one_line_error(code: int, err: str, expected_code: int = 1) -> str:
     return lines[0]
 
 
+@pytest.mark.parametrize("command", ["fit", "validate"])
+def test_missing_file_is_a_one_line_error(tmp_path: Path, command: str) -> None:
+    code, _, err = run(command, tmp_path / "nope.txt")
+    assert _one_line_error(code, err) == f"error: {tmp_path / 'nope.txt'}: no such file"
+
+
 def test_unknown_format(tmp_path: Path) -> None:
     bad = tmp_path / "notes.docx"
     bad.write_bytes(b"PK\x03\x04 binary stuff")

@@ -29,6 +29,10 @@ class FileFormatError(DataError):
     """A file that cannot be read: unknown format, empty, missing columns, malformed rows."""
 
 
+class MissingFileError(NakineticsError, FileNotFoundError):
+    """An input file that does not exist (also a ``FileNotFoundError``)."""
+
+
 class CircuitSyntaxError(NakineticsError, ValueError):
     """A malformed circuit string; the message points at the offending character."""
 

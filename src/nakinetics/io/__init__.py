@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..data import Spectrum
+from ..exceptions import MissingFileError
 from ._common import fail, pick_one, reindexed
 from ._sniff import detect_format
 from .biologic import read_mpr, read_mpt
@@ -63,12 +64,12 @@ def read_spectra(path: str | Path, *, format: str | None = None) -> list[Spectru
     """Every spectrum in ``path`` (BioLogic loops, Ivium ``.ids`` datasets, ...) in file order.
 
     ``format`` forces a reader (a :data:`FORMATS` key); by default it is detected with
-    :func:`detect_format`.  ``metadata.index`` is 0..n-1.  Raises ``FileNotFoundError`` for a missing
+    :func:`detect_format`.  ``metadata.index`` is 0..n-1.  Raises :class:`~nakinetics.exceptions.MissingFileError` (a ``FileNotFoundError``) for a missing
     file and :class:`~nakinetics.exceptions.FileFormatError` for an unreadable one.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     name = detect_format(path) if format is None else format.lower()
     if name not in FORMATS:
         raise fail(path, f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")

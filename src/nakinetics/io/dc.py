@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..data import DCRecord
+from ..exceptions import MissingFileError
 from ._common import fail, pick_one, reindexed
 from ._dc import DCOptions
 from ._sniff import detect_format
@@ -57,12 +58,12 @@ def read_dc_records(
     one).  ``area_cm2`` (cm²) overrides the file's electrode area (the file's value is kept in
     ``extra["file_area_cm2"]``) and converts current-density columns.  ``metadata.index`` is 0..n-1.
 
-    Raises ``FileNotFoundError`` for a missing file and :class:`~nakinetics.exceptions.FileFormatError`
+    Raises :class:`~nakinetics.exceptions.MissingFileError` (a ``FileNotFoundError``) for a missing file and :class:`~nakinetics.exceptions.FileFormatError`
     for a file that is not a DC record (impedance files included) or lacks the potential/current column.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     name = detect_format(path, kind="dc") if format is None else format.lower()
     if name not in _DC_READERS:
         if format is not None:
