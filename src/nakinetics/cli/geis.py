@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -80,23 +81,9 @@ def _read_voltage(path: Path, current_a: float | None, area_cm2: float | None) -
 
 
 def _versions(dask: bool) -> dict[str, str]:
-    import lmfit
-    import numpy
-    import scipy
-
-    out = {
-        "nakinetics": __version__,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "lmfit": lmfit.__version__,
-        "click": click.__version__,
-    }
-    if dask:
-        import distributed
-
-        out["distributed"] = distributed.__version__
-    return out
+    """Versions of Python and of the packages that shaped the numbers."""
+    packages = ["nakinetics", "numpy", "scipy", "lmfit", "click"] + (["distributed"] if dask else [])
+    return {"python": platform.python_version(), **{name: version(name) for name in packages}}
 
 
 class _SeriesDirectory:

@@ -41,6 +41,10 @@ def _span(table: SeriesTable, trace: VoltageTrace | None) -> float:
     return float(max(ends))
 
 
+def _marker_size(n: int) -> float:
+    return 4.0 if n <= 100 else 2.0
+
+
 def _mark_onset(ax: Axes, onset: Onset | None, scale: float, color: str) -> None:
     if onset is None or not onset.detected or onset.interval_s is None:
         return
@@ -136,7 +140,7 @@ def plot_interface_resistance(
         ax.plot(t[cold], y[cold], "s", ms=9, mfc="none", color="k", label="cold / fall-back fit")
     dc = table.column("ASR_dc_apparent", rows)
     if use_asr and np.isfinite(dc).any():
-        ax.plot(t, dc, "-", color="tab:green", lw=1.5, label="DC-apparent (U − I·R_SE)·A/I")
+        ax.plot(t, dc, "-", color="tab:green", lw=1.5, zorder=5, label="DC-apparent (U − I·R_SE)·A/I")
     _mark_failed(ax, table, scale)
     _mark_onset(ax, onset, scale, "tab:red")
     ax.set_yscale("log")
@@ -173,7 +177,15 @@ def plot_capacitance(
         )
         n_name = f"{label}_n"
         if n_name in table.names:
-            n_ax.plot(t, table.column(n_name, rows), "^", ms=4, mfc="none", color=f"C{k}", label=f"n {label}")
+            n_ax.plot(
+                t,
+                table.column(n_name, rows),
+                "^",
+                ms=_marker_size(len(rows)),
+                mfc="none",
+                color=f"C{k}",
+                label=f"n {label}",
+            )
     _mark_failed(ax, table, scale)
     ax.set_yscale("log")
     ax.set_ylabel("C_eff / F")
@@ -201,16 +213,25 @@ def plot_quality(
     mv_ax = response_ax if response_ax is not None else ax.twinx()
     rows = table.fitted
     t = table.column("time_s", rows) / scale
-    ax.plot(t, table.column("kk_rms_pct", rows), "o-", ms=3, color="tab:purple", label="KK RMS residual")
+    size = _marker_size(len(rows)) - 1
+    ax.plot(
+        t,
+        table.column("kk_rms_pct", rows),
+        "o-",
+        ms=size,
+        lw=0.8,
+        color="tab:purple",
+        label="KK RMS residual",
+    )
     if kk_limit_pct is not None:
         ax.axhline(kk_limit_pct, color="tab:purple", ls=":", lw=1, label="KK limit")
     lin = table.column("linearity_mv", rows)
     drift = np.abs(table.column("drift_mv", rows))
     if np.isfinite(lin).any():
-        mv_ax.plot(t, lin, "s-", ms=3, color="tab:brown", label="max |Z|·i_ac")
+        mv_ax.plot(t, lin, "s-", ms=size, color="tab:brown", label="max |Z|·i_ac")
         mv_ax.axhline(LINEARITY_LIMIT_MV, color="tab:brown", ls=":", lw=1, label=f"{LINEARITY_LIMIT_MV:g} mV")
     if np.isfinite(drift).any() and (drift > 0).any():
-        mv_ax.plot(t, drift, "d", ms=3, color="tab:gray", label="|ΔU_dc| during sweep")
+        mv_ax.plot(t, drift, "d", ms=size, color="tab:gray", label="|ΔU_dc| during sweep")
     if mv_ax.lines:
         mv_ax.set_yscale("log")
     _mark_failed(ax, table, scale)
@@ -219,7 +240,9 @@ def plot_quality(
     ax.set_xlabel(f"t / {unit}")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = mv_ax.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="best", ncol=2)
+    ax.legend(
+        h1 + h2, l1 + l2, fontsize="small", loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False
+    )
     return ax, mv_ax
 
 
@@ -276,10 +299,12 @@ def plot_nyquist_series(
     *,
     offset_fraction: float = 0.0,
     cmap: str = "viridis",
+    max_curves: int = 40,
 ) -> Axes:
     """Nyquist curves (Z', −Z'' in Ω) coloured by time; fitted curves as thin lines when ``circuit`` is
     given.  ``offset_fraction`` > 0 shifts each curve up by that fraction of the largest −Z'' per unit of
-    normalised time (a waterfall; equal aspect only without offset)."""
+    normalised time (a waterfall; equal aspect only without offset).  Long series show ``max_curves``
+    spectra evenly spread in time (first and last included)."""
     import matplotlib as mpl
 
     ax = _axes(ax)
@@ -291,6 +316,10 @@ def plot_nyquist_series(
             placed.append((row["time_s"], spectrum, row))
     if not placed:
         return ax
+    placed.sort(key=lambda p: p[0])
+    if len(placed) > max_curves:
+        keep = np.unique(np.linspace(0, len(placed) - 1, max_curves).round().astype(int))
+        placed = [placed[k] for k in keep]
     times = np.array([p[0] for p in placed])
     scale, unit = time_unit(float(times.max()))
     norm = mpl.colors.Normalize(times.min() / scale, max(times.max() / scale, times.min() / scale + 1e-12))
