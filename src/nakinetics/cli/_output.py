@@ -64,3 +64,28 @@ def parse_assignments(items: tuple[str, ...], option: str) -> dict[str, float]:
         except ValueError:
             raise click.BadParameter(f"expected NAME=VALUE, got '{item}'", param_hint=option) from None
     return out
+
+
+def numbered_path(path: Path, k: int, count: int) -> Path:
+    """``path`` itself for a single output, ``stem_k.suffix`` when there are several."""
+    return path if count == 1 else path.with_name(f"{path.stem}_{k}{path.suffix}")
+
+
+def echo_reports(texts: list[str], json_path: str | None) -> None:
+    """Print the text reports, on stderr when the JSON goes to stdout."""
+    for text in texts:
+        click.echo(text + "\n", err=json_path == "-")
+
+
+def save_figures(figures: list[Any], plot_path: Path | None) -> None:
+    """Save one figure per result (``PATH``, or ``PATH_<k>`` for several)."""
+    if plot_path is None:
+        return
+    for k, figure in enumerate(figures):
+        save_figure(figure, numbered_path(plot_path, k, len(figures)))
+
+
+def emit_records(records: list[Any], json_path: str | None) -> None:
+    """Write the JSON records: one object for one result, a list for several."""
+    if json_path is not None:
+        emit_json(records[0] if len(records) == 1 else records, json_path)

@@ -12,6 +12,7 @@ from ..exceptions import DataError
 from ..io import read_spectra
 from ..report import _fmt, _rows
 from . import main
+from ._options import check_frequency_range, frequency_options, json_option, plot_option
 from ._output import emit_json, save_figure
 from .conductivity import electrode_area
 
@@ -151,20 +152,9 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
     show_default=True,
     help="Confidence level of the E_a interval.",
 )
-@click.option(
-    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
-)
-@click.option(
-    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
-)
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save the Arrhenius plot; PNG/PDF/SVG by extension.",
-)
+@frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@json_option
+@plot_option("Save the Arrhenius plot; PNG/PDF/SVG by extension.")
 def arrhenius_command(
     files: tuple[Path, ...],
     table: Path | None,
@@ -189,6 +179,7 @@ def arrhenius_command(
     """Activation energy (eV and kJ/mol, with a confidence interval) from FILES measured at different
     temperatures (every spectrum of each file, in order) or from a --table of values: a weighted straight
     line of ln(σT), ln(σ), ln(1/R) or ln(i0) against 1/T."""
+    check_frequency_range(fmin, fmax)
     if bool(files) == (table is not None):
         raise click.UsageError("give spectrum FILES or --table CSV (one of them)")
     if form is not None and quantity != "conductivity":

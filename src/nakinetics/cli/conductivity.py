@@ -10,11 +10,18 @@ import numpy as np
 
 from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
 from ..data import Spectrum
-from ..fitting import Weighting
-from ..io import read_spectra, read_spectrum
 from ..report import _fmt
 from . import main
-from ._output import emit_json, save_figure
+from ._options import (
+    check_frequency_range,
+    frequency_options,
+    index_option,
+    json_option,
+    plot_option,
+    selected_spectra,
+    weighting_option,
+)
+from ._output import echo_reports, emit_records, save_figures
 
 
 def electrode_area(area: float | None, diameter: float | None) -> float:
@@ -101,30 +108,11 @@ def _figure(result: ConductivityResult) -> Any:
     help="Pellet model with bulk/grain_boundary (or electrolyte) roles, e.g. pellet_blocking. "
     "Default: chosen by BIC among two arcs + spike, intercept + one arc + spike, intercept + spike.",
 )
-@click.option(
-    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
-)
-@click.option(
-    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
-)
-@click.option(
-    "--weighting",
-    type=click.Choice([w.value for w in Weighting]),
-    default="modulus",
-    show_default=True,
-    help="Residual weights (see `nakinetics fit --help`).",
-)
-@click.option(
-    "--index", type=click.IntRange(min=0), metavar="N", help="Only spectrum N (0-based) of the file."
-)
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n>.",
-)
+@frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@weighting_option
+@index_option
+@json_option
+@plot_option("Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n>.")
 def conductivity_command(
     file: Path,
     thickness: float,
@@ -141,10 +129,9 @@ def conductivity_command(
     """Ionic conductivity σ = L/(R A) in S cm⁻¹ of a solid-electrolyte pellet between blocking electrodes:
     bulk (R_b), grain boundary (R_gb) and total (R_b + R_gb), or the total only, with the reason, when the
     measured window does not separate the arcs."""
-    if fmin is not None and fmax is not None and fmin >= fmax:
-        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    check_frequency_range(fmin, fmax)
     area_cm2 = electrode_area(area, diameter)
-    spectra = read_spectra(file) if index is None else [read_spectrum(file, index=index)]
+    spectra = selected_spectra(file, index)
     results = [
         pellet_conductivity(
             s,
@@ -157,16 +144,6 @@ def conductivity_command(
         )
         for s in spectra
     ]
-    for result in results:
-        click.echo(_text(result) + "\n", err=json_path == "-")
-    if plot_path is not None:
-        for k, result in enumerate(results):
-            target = (
-                plot_path
-                if len(results) == 1
-                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
-            )
-            save_figure(_figure(result), target)
-    if json_path is not None:
-        records = [r.to_dict() for r in results]
-        emit_json(records[0] if len(records) == 1 else records, json_path)
+    echo_reports([_text(r) for r in results], json_path)
+    save_figures([_figure(r) for r in results] if plot_path is not None else [], plot_path)
+    emit_records([r.to_dict() for r in results], json_path)

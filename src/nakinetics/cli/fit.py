@@ -9,14 +9,21 @@ import click
 
 from ..data import Spectrum
 from ..derived import CellGeometry, with_derived
-from ..exceptions import DataError
-from ..fitting import FitResult, Weighting, fit_circuit
-from ..io import read_spectra
+from ..fitting import FitResult, fit_circuit
 from ..report import format_comparison, format_fit
 from ..selection import compare_models
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
-from ._output import emit_json, parse_assignments, save_figure
+from ._options import (
+    check_frequency_range,
+    frequency_options,
+    index_option,
+    json_option,
+    plot_option,
+    selected_spectra,
+    weighting_option,
+)
+from ._output import echo_reports, emit_records, parse_assignments, save_figures
 
 
 def _fit_one(
@@ -72,33 +79,13 @@ def _fit_one(
     metavar="CM",
     help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).",
 )
-@click.option(
-    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
-)
-@click.option(
-    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
-)
-@click.option(
-    "--weighting",
-    type=click.Choice([w.value for w in Weighting]),
-    default="modulus",
-    show_default=True,
-    help="Residual weights: 1/|Z| (modulus), 1/|Z'| and 1/|Z''| (proportional) or none (unit).",
-)
+@frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
-@click.option(
-    "--index",
-    type=click.IntRange(min=0),
-    metavar="N",
-    help="Fit only spectrum N (0-based) of a multi-spectrum file.",
-)
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>.",
+@index_option
+@json_option
+@plot_option(
+    "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
 )
 def fit_command(
     file: Path,
@@ -119,8 +106,7 @@ def fit_command(
     """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
     and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
     of the fitted points (`nakinetics validate` shows its residuals)."""
-    if fmin is not None and fmax is not None and fmin >= fmax:
-        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    check_frequency_range(fmin, fmax)
     fixed = parse_assignments(fix, "--fix")
     geometry = CellGeometry(
         area_cm2=area,
@@ -128,11 +114,7 @@ def fit_command(
         temperature_k=temperature,  # type: ignore[arg-type]
         thickness_cm=thickness,
     )
-    spectra = read_spectra(file)
-    if index is not None:
-        if index >= len(spectra):
-            raise DataError(f"{file}: --index {index} but the file holds {len(spectra)} spectrum(s)")
-        spectra = [spectra[index]]
+    spectra = selected_spectra(file, index)
     options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
 
     results: list[FitResult] = []
@@ -146,19 +128,9 @@ def fit_command(
         text = format_fit(result, reason)
         texts.append(text if table is None else f"{text}\n\nmodel comparison\n{table}")
 
-    to_stderr = json_path == "-"
-    for text in texts:
-        click.echo(text + "\n", err=to_stderr)
+    echo_reports(texts, json_path)
     if plot_path is not None:
         from ..plotting import fit_figure
 
-        for k, result in enumerate(results):
-            target = (
-                plot_path
-                if len(results) == 1
-                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
-            )
-            save_figure(fit_figure(result), target)
-    if json_path is not None:
-        records = [r.to_dict() for r in results]
-        emit_json(records[0] if len(records) == 1 else records, json_path)
+        save_figures([fit_figure(r) for r in results], plot_path)
+    emit_records([r.to_dict() for r in results], json_path)

@@ -20,10 +20,17 @@ from ..diffusion import (
 )
 from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
-from ..io import read_spectra, read_spectrum
 from ..report import _fmt
 from . import main
-from ._output import emit_json, save_figure
+from ._options import (
+    check_frequency_range,
+    frequency_options,
+    index_option,
+    json_option,
+    plot_option,
+    selected_spectra,
+)
+from ._output import echo_reports, emit_records, save_figures
 
 
 def _quantity_line(name: str, q: DerivedQuantity) -> str:
@@ -186,29 +193,13 @@ def _analyse(
     metavar="CM",
     help="Diffusion length for D = L²/τ from a fitted Wo/Ws (with --cell symmetric: the electrode spacing).",
 )
-@click.option(
-    "--fmin",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="HZ",
-    help="Lowest frequency of the window (slope) or of the fit; default: automatic window.",
+@frequency_options(
+    "Lowest frequency of the window (slope) or of the fit; default: automatic window.",
+    "Highest frequency of the window (slope) or of the fit.",
 )
-@click.option(
-    "--fmax",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="HZ",
-    help="Highest frequency of the window (slope) or of the fit.",
-)
-@click.option(
-    "--index", type=click.IntRange(min=0), metavar="N", help="Only spectrum N (0-based) of the file."
-)
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.",
-)
+@index_option
+@json_option
+@plot_option("Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.")
 def warburg_command(
     file: Path,
     area: float,
@@ -231,8 +222,7 @@ def warburg_command(
     """Warburg coefficient σ (Ω s^-½, slope of Z' and −Z'' against ω^-½ in an automatically chosen 45°
     window, or from a fitted W/Wo/Ws element) and the apparent diffusion coefficient
     D = R²T²/(2A²n⁴F⁴C²σ²) in cm² s⁻¹ for each spectrum in FILE, with every input echoed."""
-    if fmin is not None and fmax is not None and fmin >= fmax:
-        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    check_frequency_range(fmin, fmax)
     if length is not None and circuit is None:
         raise click.BadParameter(
             "D = L²/τ needs a fitted finite-length element: add --circuit randles_ws "
@@ -241,7 +231,7 @@ def warburg_command(
         )
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
-    spectra = read_spectra(file) if index is None else [read_spectrum(file, index=index)]
+    spectra = selected_spectra(file, index)
     records, texts, plots = [], [], []
     for spectrum in spectra:
         base = {
@@ -264,23 +254,18 @@ def warburg_command(
         texts.append("\n".join(lines))
         plots.append((spectrum, slope, None if from_fit is None else from_fit.fit))
 
-    to_stderr = json_path == "-"
-    for text in texts:
-        click.echo(text + "\n", err=to_stderr)
+    echo_reports(texts, json_path)
     if plot_path is not None:
         from matplotlib.figure import Figure
 
         from ..plotting.diffusion import plot_warburg
 
-        for k, (spectrum, slope, fit) in enumerate(plots):
+        figures = []
+        for spectrum, slope, fit in plots:
             figure = Figure(figsize=(7, 5), layout="constrained")
-            ax = plot_warburg(spectrum, slope, fit, ax=figure.add_subplot())
-            ax.set_title(spectrum.label, fontsize="medium")
-            target = (
-                plot_path
-                if len(plots) == 1
-                else plot_path.with_name(f"{plot_path.stem}_{k}{plot_path.suffix}")
+            plot_warburg(spectrum, slope, fit, ax=figure.add_subplot()).set_title(
+                spectrum.label, fontsize="medium"
             )
-            save_figure(figure, target)
-    if json_path is not None:
-        emit_json(records[0] if len(records) == 1 else records, json_path)
+            figures.append(figure)
+        save_figures(figures, plot_path)
+    emit_records(records, json_path)
