@@ -17,7 +17,6 @@ import click
 from .. import __version__
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError, FileFormatError, NakineticsError
-from ..fitting import Weighting
 from ..io import read_dc_record, read_spectra
 from ..series.dc import CHARGE_CONVENTION, DC_ASR_CONVENTION, DCConditions, VoltageTrace, align_voltage
 from ..series.fits import CircuitRoles, SeriesSettings
@@ -29,6 +28,7 @@ from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
 from ..validation import KK_RMS_LIMIT
 from . import main
+from ._options import check_frequency_range, frequency_options, json_option, plot_option, weighting_option
 from ._output import OutputError, emit_json, parse_assignments, save_figure, write_atomic
 
 SERIES_CSV = "series.csv"
@@ -310,19 +310,8 @@ def _summary(
     metavar="S",
     help="Spacing of spectra in s, in name order, when the files give no times.",
 )
-@click.option(
-    "--fmin", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Lowest frequency fitted."
-)
-@click.option(
-    "--fmax", type=click.FloatRange(min=0, min_open=True), metavar="HZ", help="Highest frequency fitted."
-)
-@click.option(
-    "--weighting",
-    type=click.Choice([w.value for w in Weighting]),
-    default="modulus",
-    show_default=True,
-    help="Residual weights (see `nakinetics fit --help`).",
-)
+@frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
 @click.option(
     "--fix-electrolyte",
@@ -374,14 +363,8 @@ def _summary(
     help="Folder for series.csv (resumed when it exists).",
 )
 @click.option("--retry-failed", is_flag=True, help="When resuming, fit again the spectra that failed before.")
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the summary as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save the dashboard (PNG/PDF/SVG by extension) and the Nyquist waterfall as PATH_nyquist.",
-)
+@json_option
+@plot_option("Save the dashboard (PNG/PDF/SVG by extension) and the Nyquist waterfall as PATH_nyquist.")
 def geis_command(
     inputs: tuple[Path, ...],
     circuit: str,
@@ -410,8 +393,7 @@ def geis_command(
     starting from the previous one, and write DIR/series.csv row by row: parameters ± errors, R_int, ASR,
     C_eff, DC-apparent ASR, stripped charge, Kramers–Kronig/linearity/drift checks.  Re-running the same
     command resumes.  Reports the onset of deterioration in R_int(t) and in dU/dt."""
-    if fmin is not None and fmax is not None and fmin >= fmax:
-        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    check_frequency_range(fmin, fmax)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,

@@ -41,6 +41,14 @@ def _span(table: SeriesTable, trace: VoltageTrace | None) -> float:
     return float(max(ends))
 
 
+def _joint_legend(ax: Axes, twin: Axes, **options: object) -> None:
+    """One legend on ``ax`` for the lines of ``ax`` and of its twin axis."""
+    handles, labels = ax.get_legend_handles_labels()
+    more_handles, more_labels = twin.get_legend_handles_labels()
+    if handles or more_handles:
+        ax.legend(handles + more_handles, labels + more_labels, fontsize="small", **options)  # type: ignore[arg-type]
+
+
 def _marker_size(n: int) -> float:
     return 4.0 if n <= 100 else 2.0
 
@@ -171,7 +179,7 @@ def plot_capacitance(
             table.column(name, rows),
             yerr=np.nan_to_num(table.column(f"{name}_stderr", rows)),
             fmt="o",
-            ms=4,
+            ms=_marker_size(len(rows)),
             color=f"C{k}",
             label=f"C_eff {label}",
         )
@@ -192,10 +200,7 @@ def plot_capacitance(
     n_ax.set_ylabel("CPE n")
     n_ax.set_ylim(0.45, 1.05)
     ax.set_xlabel(f"t / {unit}")
-    handles = ax.get_legend_handles_labels()
-    twin = n_ax.get_legend_handles_labels()
-    if handles[0] or twin[0]:
-        ax.legend(handles[0] + twin[0], handles[1] + twin[1], fontsize="small", loc="best", ncol=2)
+    _joint_legend(ax, n_ax, loc="best", ncol=2)
     return ax, n_ax
 
 
@@ -238,11 +243,7 @@ def plot_quality(
     ax.set_ylabel("KK residual / %")
     mv_ax.set_ylabel("mV")
     ax.set_xlabel(f"t / {unit}")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = mv_ax.get_legend_handles_labels()
-    ax.legend(
-        h1 + h2, l1 + l2, fontsize="small", loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False
-    )
+    _joint_legend(ax, mv_ax, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False)
     return ax, mv_ax
 
 

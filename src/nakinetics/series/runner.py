@@ -177,88 +177,84 @@ def run_series(
         if item.key not in done and (item.spectrum is None or item.time is None):
             yield failed_row(item, item.error or "no spectrum")
     fittable = [item for item in ordered if item.spectrum is not None and item.time is not None]
-    if settings.independent:
-        yield from _run_independent(fittable, settings, dc, done, pool, roles)
-    else:
-        yield from _run_warm(fittable, settings, dc, done, pool, roles)
+    run = _Run(settings, dc, done, pool, roles)
+    yield from (run.independent(fittable) if settings.independent else run.warm(fittable))
 
 
-def _first_electrolyte(
-    fittable: Sequence[SeriesItem], done: Mapping[Key, Row], roles: CircuitRoles
-) -> dict | None:
-    for item in fittable:
-        row = done.get(item.key)
-        if row is not None and row.get("status") != "failed":
-            return _electrolyte_values(row, roles)
-    return None
+@dataclass(frozen=True)
+class _Run:
+    """What both loops share: settings, DC side, finished rows, pool and circuit roles."""
 
+    settings: SeriesSettings
+    dc: DCConditions
+    done: Mapping[Key, Row]
+    pool: TaskPool | None
+    roles: CircuitRoles
 
-def _run_warm(
-    fittable: Sequence[SeriesItem],
-    settings: SeriesSettings,
-    dc: DCConditions,
-    done: Mapping[Key, Row],
-    pool: TaskPool | None,
-    roles: CircuitRoles,
-) -> Iterator[Row]:
-    kk_ahead: dict[Key, Future] = {}
-    if pool is not None:
-        kk_ahead = {i.key: pool.submit(kk_task, i.spectrum, settings) for i in fittable if i.key not in done}
-    previous: PreviousFit | None = None
-    electrolyte = _first_electrolyte(fittable, done, roles) if settings.fix_electrolyte else None
-    for item in fittable:
-        spectrum = item.spectrum
-        if spectrum is None:
-            continue
-        if item.key in done:
-            previous = previous_from_row(done[item.key], roles) or previous
-            continue
-        try:
-            fit = fit_spectrum(spectrum, settings, previous, electrolyte)
-        except FIT_ERRORS as exc:
-            yield failed_row(item, f"fit failed: {exc}")
-            continue
-        if settings.fix_electrolyte and electrolyte is None:
-            electrolyte = {name: fit.result.values[name] for name in roles.electrolyte_parameters}
-        kk = kk_ahead[item.key].result() if item.key in kk_ahead else kk_task(spectrum, settings)
-        previous = fit.as_previous()
-        yield _finish_row(item, {**fit_columns(fit, roles, settings.area_cm2), **kk}, settings, dc)
+    def first_electrolyte(self, fittable: Sequence[SeriesItem]) -> dict[str, float] | None:
+        """Electrolyte values of the first finished fitted row (``None`` when not fixing or none)."""
+        if not self.settings.fix_electrolyte:
+            return None
+        for item in fittable:
+            row = self.done.get(item.key)
+            if row is not None and row.get("status") != "failed":
+                return _electrolyte_values(row, self.roles)
+        return None
 
-
-def _run_independent(
-    fittable: Sequence[SeriesItem],
-    settings: SeriesSettings,
-    dc: DCConditions,
-    done: Mapping[Key, Row],
-    pool: TaskPool | None,
-    roles: CircuitRoles,
-) -> Iterator[Row]:
-    todo = [item for item in fittable if item.key not in done]
-    electrolyte = _first_electrolyte(fittable, done, roles) if settings.fix_electrolyte else None
-    while settings.fix_electrolyte and electrolyte is None and todo:
-        # the first spectrum that fits sets the electrolyte values for all the others
-        item = todo.pop(0)
-        outcome = independent_task(item.spectrum, settings, None)  # type: ignore[arg-type]
+    def finish(self, item: SeriesItem, outcome: Row | str) -> Row:
         if isinstance(outcome, str):
-            yield failed_row(item, outcome)
-            continue
-        electrolyte = _electrolyte_values(outcome, roles)
-        yield _finish_row(item, outcome, settings, dc)
+            return failed_row(item, outcome)
+        return _finish_row(item, outcome, self.settings, self.dc)
 
-    def finish(item: SeriesItem, outcome: Row | str) -> Row:
-        return (
-            failed_row(item, outcome)
-            if isinstance(outcome, str)
-            else _finish_row(item, outcome, settings, dc)
-        )
+    def warm(self, fittable: Sequence[SeriesItem]) -> Iterator[Row]:
+        """Time order, each fit from the previous accepted one; KK tests ahead in the pool."""
+        settings, done, roles = self.settings, self.done, self.roles
+        kk_ahead: dict[Key, Future] = {}
+        if self.pool is not None:
+            kk_ahead = {
+                i.key: self.pool.submit(kk_task, i.spectrum, settings) for i in fittable if i.key not in done
+            }
+        previous: PreviousFit | None = None
+        electrolyte = self.first_electrolyte(fittable)
+        for item in fittable:
+            spectrum = item.spectrum
+            if spectrum is None:
+                continue
+            if item.key in done:
+                previous = previous_from_row(done[item.key], roles) or previous
+                continue
+            try:
+                fit = fit_spectrum(spectrum, settings, previous, electrolyte)
+            except FIT_ERRORS as exc:
+                yield failed_row(item, f"fit failed: {exc}")
+                continue
+            if settings.fix_electrolyte and electrolyte is None:
+                electrolyte = {name: fit.result.values[name] for name in roles.electrolyte_parameters}
+            kk = kk_ahead[item.key].result() if item.key in kk_ahead else kk_task(spectrum, settings)
+            previous = fit.as_previous()
+            yield self.finish(item, {**fit_columns(fit, roles, settings.area_cm2), **kk})
 
-    if pool is None:
-        for item in todo:
-            yield finish(item, independent_task(item.spectrum, settings, electrolyte))  # type: ignore[arg-type]
-        return
-    futures = {pool.submit(independent_task, item.spectrum, settings, electrolyte): item for item in todo}
-    for future in pool.as_completed(futures):
-        yield finish(futures[future], future.result())
+    def independent(self, fittable: Sequence[SeriesItem]) -> Iterator[Row]:
+        """Every spectrum cold, in the pool (in completion order)."""
+        settings = self.settings
+        todo = [item for item in fittable if item.key not in self.done]
+        electrolyte = self.first_electrolyte(fittable)
+        while settings.fix_electrolyte and electrolyte is None and todo:
+            # the first spectrum that fits sets the electrolyte values for all the others
+            item = todo.pop(0)
+            outcome = independent_task(item.spectrum, settings, None)  # type: ignore[arg-type]
+            if not isinstance(outcome, str):
+                electrolyte = _electrolyte_values(outcome, self.roles)
+            yield self.finish(item, outcome)
+        if self.pool is None:
+            for item in todo:
+                yield self.finish(item, independent_task(item.spectrum, settings, electrolyte))  # type: ignore[arg-type]
+            return
+        futures = {
+            self.pool.submit(independent_task, item.spectrum, settings, electrolyte): item for item in todo
+        }
+        for future in self.pool.as_completed(futures):
+            yield self.finish(futures[future], future.result())
 
 
 # ---------------------------------------------------------------------------------------------------
