@@ -41,6 +41,15 @@ def _span(table: SeriesTable, trace: VoltageTrace | None) -> float:
     return float(max(ends))
 
 
+def _twin_panel(
+    table: SeriesTable, ax: Axes | None, twin: Axes | None, scale: float
+) -> tuple[Axes, Axes, list[Row], np.ndarray]:
+    """Axes, twin axes (made if not given), the fitted rows and their times in the display unit."""
+    ax = _axes(ax)
+    rows = table.fitted
+    return ax, twin if twin is not None else ax.twinx(), rows, table.column("time_s", rows) / scale
+
+
 def _joint_legend(ax: Axes, twin: Axes, **options: object) -> None:
     """One legend on ``ax`` for the lines of ``ax`` and of its twin axis."""
     handles, labels = ax.get_legend_handles_labels()
@@ -167,10 +176,7 @@ def plot_capacitance(
     exponent_ax: Axes | None = None,
 ) -> tuple[Axes, Axes]:
     """Effective capacitances C_eff (F, log, filled) and CPE exponents n (twin axis, open) against time."""
-    ax = _axes(ax)
-    n_ax = exponent_ax if exponent_ax is not None else ax.twinx()
-    rows = table.fitted
-    t = table.column("time_s", rows) / scale
+    ax, n_ax, rows, t = _twin_panel(table, ax, exponent_ax, scale)
     names = [c.name for c in table.columns if c.name.startswith("C_eff_") and not c.name.endswith("_stderr")]
     for k, name in enumerate(names):
         label = name.removeprefix("C_eff_")
@@ -214,10 +220,7 @@ def plot_quality(
     response_ax: Axes | None = None,
 ) -> tuple[Axes, Axes]:
     """Kramers–Kronig RMS residual (%, left) and AC response max|Z|·i_ac and sweep drift (mV, right, log)."""
-    ax = _axes(ax)
-    mv_ax = response_ax if response_ax is not None else ax.twinx()
-    rows = table.fitted
-    t = table.column("time_s", rows) / scale
+    ax, mv_ax, rows, t = _twin_panel(table, ax, response_ax, scale)
     size = _marker_size(len(rows)) - 1
     ax.plot(
         t,
