@@ -630,8 +630,7 @@ def analyse_polarization(
     }
     base_start = {"v0": v0_classical, **({"r_ohm": r_ohm} if r_ohm is not None else {})}
 
-    def build(name: str) -> Law:
-        branches = _limited_branches(sweep, cell, temperature, v0_classical)
+    def build(name: str, branches: tuple[str, ...] | None = None) -> Law:
         return make_law(
             name,
             cell,
@@ -639,17 +638,20 @@ def analyse_polarization(
             n_electrons=n_electrons,
             alpha=alpha,
             current_scale=float(np.max(np.abs(sweep.current))),
-            limited_branches=branches,
+            limited_branches=branches or _limited_branches(sweep, cell, temperature, v0_classical),
             t_plus=t_plus,
         )
 
     def run(
-        name: str, starts: list[dict[str, float]], noise: NoiseModel | None = None, **overrides: Any
+        name: str,
+        starts: list[dict[str, float]],
+        noise: NoiseModel | None = None,
+        _branches: tuple[str, ...] | None = None,
+        **overrides: Any,
     ) -> SweepFit:
         options = {**common, **overrides}
-        return fit_sweep(
-            fitted.potential_v, fitted.current, build(name), starts=starts, noise=noise, **options
-        )
+        law = build(name, _branches)
+        return fit_sweep(fitted.potential_v, fitted.current, law, starts=starts, noise=noise, **options)
 
     def from_fit(previous: SweepFit, law_name: str, extra: list[dict[str, float]]) -> list[dict[str, float]]:
         keep = {k: v for k, v in previous.values.items() if k in ("i0", "r_ohm", "v0", "capacitance")}
@@ -676,6 +678,8 @@ def analyse_polarization(
     if model in ("bv", "bv-limited"):
         starts = [{**base_start, **s} for s in _law_starts(build(model), i0_start, pre_tafel, sweep)]
         fit = run(model, starts)
+        if model == "bv-limited" and cell == "single":
+            fit = _drop_unreached_limits(fit, run)
     elif model in ("mhc", "mh"):
         fit = fit_marcus(model, None, None)
     else:
@@ -779,6 +783,18 @@ def analyse_polarization(
     result = dataclasses.replace(result, eis=link)
     warnings_ += _assessment(result)
     return dataclasses.replace(result, warnings=tuple(dict.fromkeys(warnings_)))
+
+
+def _drop_unreached_limits(fit: SweepFit, run: Any) -> SweepFit:
+    """Refit without a limiting current that ran to its upper bound (that branch is not transport-limited
+    within the sweep), so it does not leave the information matrix singular."""
+    names = (("i_lim", "cathodic"), ("i_lim_anodic", "anodic"))
+    unreached = [n for n, _ in names if n in fit.parameters and fit.parameters[n].bound_hit() == "upper"]
+    keep = tuple(b for n, b in names if n in fit.parameters and n not in unreached)
+    if not unreached or not keep:
+        return fit
+    start = {k: v for k, v in fit.values.items() if k not in unreached}
+    return run("bv-limited", [start], fit.noise, _branches=keep)
 
 
 def _alpha_sum(fit: SweepFit, n: int) -> float:

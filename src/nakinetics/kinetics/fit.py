@@ -250,12 +250,17 @@ class _Problem:
         key = u.tobytes()
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1], self._cache[2]
+        with np.errstate(all="ignore"):
+            residual, jac = self._evaluate(u)
+        self._cache = (key, residual, jac)
+        return residual, jac
+
+    def _evaluate(self, u: FloatArray) -> tuple[FloatArray, FloatArray]:
         values = self.values(u)
         theta = np.array([values[n] for n in self.law.names])
-        with np.errstate(all="ignore"):
-            total, x, faradaic, slope, series_slope, i_cap = _forward(
-                self.law, theta, values, self.potential, self.dvdt, start=self._x_last
-            )
+        total, x, faradaic, slope, series_slope, i_cap = _forward(
+            self.law, theta, values, self.potential, self.dvdt, start=self._x_last
+        )
         self._x_last = x
         r_ohm = values.get("r_ohm", 0.0)
         denom = 1.0 + (r_ohm + series_slope) * slope
@@ -293,7 +298,6 @@ class _Problem:
             jac = np.vstack([jac, prior_jac])
         residual = np.where(np.isfinite(residual), residual, 1e6)
         jac = np.where(np.isfinite(jac), jac, 0.0)
-        self._cache = (key, residual, jac)
         return residual, jac
 
     def residual(self, u: FloatArray) -> FloatArray:

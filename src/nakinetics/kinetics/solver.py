@@ -74,6 +74,10 @@ def solve_kinetic_voltage(
             good = np.isfinite(new) & (new >= lo_a) & (new <= hi_a)
             other_ok = np.isfinite(other) & (other >= lo_a) & (other <= hi_a)
             new = np.where(good, new, np.where(other_ok, other, 0.5 * (lo_a + hi_a)))
+            # a stored end step is used once: repeating it would return to the same point
+            used = ~good & other_ok
+            step_hi[active] = np.where(used & below, np.nan, step_hi[active])
+            step_lo[active] = np.where(used & ~below, np.nan, step_lo[active])
             tolerance = rtol * np.maximum(np.abs(wa), 1e-300)
             at_rounding = np.isfinite(phi) & (
                 np.abs(residual) <= 8.0 * EPS * (np.abs(xa) + np.abs(phi) + np.abs(wa))

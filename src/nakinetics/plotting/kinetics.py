@@ -152,5 +152,8 @@ def kinetics_figure(result: KineticsResult) -> Figure:
     left, right = fig.subplots(1, 2)
     plot_tafel(result, ax=left)
     plot_local_slope(result, ax=right)
-    fig.suptitle(f"{result.sweep.label} — {result.model.upper()}, {result.cell} cell")
+    label = result.sweep.label
+    if len(label) > 60:
+        label = f"{label[:28]}…{label[-28:]}"
+    fig.suptitle(f"{label} — {result.model.upper()}, {result.cell} cell")
     return fig
