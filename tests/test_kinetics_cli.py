@@ -4,6 +4,7 @@ one-line errors; every real sweep in ../shared/realdata/dc analysed from the com
 from __future__ import annotations
 
 import json
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +201,24 @@ def test_real_rde_sweep_with_its_impedance_spectrum(realdata: Path) -> None:
     assert link["R_dc_limit_eis"]["value"] / area == pytest.approx(3900, rel=0.1)
     assert record["parameters"]["V0"]["value"] == pytest.approx(0.460, abs=0.005)  # E_oc of the OCV file
     assert "i_lim" in record["parameters"]
+
+
+# example -----------------------------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tafel_symmetric_example.py"
+
+
+def test_example_data_is_reproduced_and_the_example_recovers_the_truth(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = runpy.run_path(str(EXAMPLE))
+    sweep, eis = module["write_data"](tmp_path / "data")
+    shipped = EXAMPLE.parent / "data_tafel"
+    for path in (sweep, eis):
+        assert path.read_bytes() == (shipped / path.name).read_bytes(), path.name
+    record = module["main"](tmp_path / "out")
+    printed = capsys.readouterr().out
+    assert "-23 %" in printed and "alpha = 2.303RT/(F b) = 0.26" in printed  # the naive reading's bias
+    assert record["parameters"]["i0"]["value"] == pytest.approx(0.5, rel=0.01)
+    assert record["eis_link"]["ratio_dc_eis"] == pytest.approx(1.0, abs=0.02)
+    assert (tmp_path / "out" / "na_na_tafel.png").stat().st_size > 20_000
