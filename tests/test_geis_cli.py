@@ -3,6 +3,7 @@ process, half-written line), corrupt files, parallel workers, changed settings, 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import runpy
@@ -27,6 +28,11 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "geis_series_exampl
 def run(*args: object) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [str(a) for a in args])
     return result.exit_code, result.stdout, result.stderr
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def write_series(folder: Path, n: int) -> Path:
@@ -72,9 +78,7 @@ def test_biologic_loops_are_read_with_their_per_point_times(realdata: Path, tmp_
     # independent expectation: the time/s column of the file itself (column 6, after 76 header lines)
     raw = np.loadtxt(source, skiprows=76, usecols=5, encoding="latin-1")
     loops = raw.reshape(4, 21)
-    lines = (tmp_path / "series.csv").read_text().splitlines()
-    header = lines[0].split(",")
-    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    rows = read_rows(tmp_path / "series.csv")
     starts = [float(r["t_start_s"]) for r in rows]
     ends = [float(r["t_end_s"]) for r in rows]
     assert np.allclose(starts, loops[:, 0] - loops[0, 0], atol=1e-6)
@@ -92,9 +96,7 @@ def test_ivium_file_is_read_with_its_start_time(realdata: Path, tmp_path: Path) 
     assert summary["counts"]["spectra"] == 1
     assert "too few" in summary["onset"]["eis"]["note"]
     # the file's AC amplitude (1 mA) gives the linearity column: max|Z| × 1 mA
-    row = (tmp_path / "series.csv").read_text().splitlines()
-    header, values = row[0].split(","), row[1].split(",")
-    assert float(values[header.index("linearity_mv")]) > 0
+    assert float(read_rows(tmp_path / "series.csv")[0]["linearity_mv"]) > 0
 
 
 def test_interrupted_run_resumes_to_the_uninterrupted_result(
@@ -229,3 +231,29 @@ def test_unreachable_dask_scheduler_is_a_clear_error(series: Path, tmp_path: Pat
     pytest.importorskip("distributed")
     code, _, err = run(*geis_args(series, tmp_path, "--independent", "--dask", "tcp://127.0.0.1:9"))
     assert code == 1 and "cannot connect to the Dask scheduler" in err
+
+
+def test_repaired_file_is_fitted_in_its_slot_and_changed_times_are_refused(tmp_path: Path) -> None:
+    folder = write_series(tmp_path / "spectra", 5)
+    good = (folder / "spec_3.csv").read_text()
+    (folder / "spec_3.csv").write_text("garbage\n")
+    out = tmp_path / "out"
+    code, text, err = run(*geis_args(folder, out, "--json", "-"))
+    assert code == 0, err
+    assert json.loads(text)["counts"]["failed"] == 1
+    failed = next(r for r in read_rows(out / "series.csv") if r["status"] == "failed")
+    assert float(failed["time_s"]) == 2 * 1200.0  # with --interval an unreadable file keeps its slot
+    code, text, err = run(*geis_args(folder, out, "--retry-failed", "--json", "-"))  # still unreadable
+    assert code == 0, err
+    assert json.loads(text)["counts"] == {**json.loads(text)["counts"], "failed": 1, "spectra": 5}
+    (folder / "spec_3.csv").write_text(good)
+    code, text, err = run(*geis_args(folder, out, "--json", "-"))
+    assert code == 0, err
+    counts = json.loads(text)["counts"]
+    assert counts["failed"] == 0 and counts["spectra"] == 5 and counts["fitted_now"] == 1
+    # a spectrum slipped into the name order moves the later ones in time: refused, nothing rewritten
+    before = (out / "series.csv").read_text()
+    (folder / "spec_2b.csv").write_text(good)
+    code, _, err = run(*geis_args(folder, out))
+    assert code == 1 and "spectrum times differ from the earlier run" in err
+    assert (out / "series.csv").read_text() == before

@@ -224,6 +224,17 @@ def test_process_pool_gives_the_serial_rows(operando: Operando) -> None:
         assert parallel == serial
 
 
+def test_fixed_electrolyte_in_independent_mode_with_a_pool(operando: Operando) -> None:
+    spectra, _ = operando
+    settings = SeriesSettings(CIRCUIT, independent=True, fix_electrolyte=True)
+    serial = fit_series(spectra[:6], settings).table
+    with ProcessPool(2) as pool:
+        parallel = fit_series(spectra[:6], settings, pool=pool).table
+    assert parallel.rows == serial.rows
+    r0 = serial.column("R0")
+    assert np.all(r0 == r0[0]) and serial.count("fit_start", "cold") == 6
+
+
 def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
     distributed = pytest.importorskip("distributed")
     from nakinetics.series import DaskPool

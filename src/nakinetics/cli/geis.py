@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import sys
@@ -362,7 +363,12 @@ def _summary(
     metavar="DIR",
     help="Folder for series.csv (resumed when it exists).",
 )
-@click.option("--retry-failed", is_flag=True, help="When resuming, fit again the spectra that failed before.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="When resuming, try again the spectra that failed before (a file that could not be read and "
+    "reads now is always retried).",
+)
 @json_option
 @plot_option("Save the dashboard (PNG/PDF/SVG by extension) and the Nyquist waterfall as PATH_nyquist.")
 def geis_command(
@@ -426,10 +432,21 @@ def geis_command(
     store = _SeriesDirectory(out_dir, columns)
     earlier = store.load(stored_settings)
     origin, old_rows, dropped = earlier if earlier is not None else (None, [], 0)
-    axis: TimeAxis = assign_times(spectra, interval_s=interval, origin=origin)
-    items = unreadable + series_items(spectra, axis)
-    if retry_failed:
-        old_rows = [r for r in old_rows if r.get("status") != "failed"]
+    axis: TimeAxis = assign_times(
+        spectra, interval_s=interval, origin=origin, unreadable=[item.file for item in unreadable]
+    )
+    failed = [dataclasses.replace(item, time=t) for item, t in zip(unreadable, axis.unreadable, strict=True)]
+    items = failed + series_items(spectra, axis)
+    readable = {item.file for item in items if item.spectrum is not None}
+    kept = [
+        r
+        for r in old_rows
+        if not (
+            r.get("status") == "failed" and (retry_failed or (r["index"] == -1 and r["file"] in readable))
+        )
+    ]  # failed rows are retried on request; a file that failed to read but reads now replaces its row
+    stale = len(old_rows) - len(kept)
+    old_rows = kept
     done: dict[Key, Row] = {(r["file"], r["index"]): r for r in old_rows}
     mismatches = time_mismatches(items, done)
     if mismatches:
@@ -439,7 +456,7 @@ def geis_command(
         )
     if earlier is None:
         store.start(stored_settings, axis.origin)
-    elif dropped or retry_failed:
+    elif dropped or stale:
         store.rewrite(old_rows)
 
     trace: VoltageTrace | None = None

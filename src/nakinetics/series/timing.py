@@ -50,11 +50,13 @@ class SweepTime:
 @dataclass(frozen=True)
 class TimeAxis:
     """Times of a series: one :class:`SweepTime` per spectrum (input order), the absolute time of
-    t = 0 (``None`` when the axis is relative) and a sentence saying where the times came from."""
+    t = 0 (``None`` when the axis is relative), a sentence saying where the times came from, and the times
+    of unreadable files (only with ``--interval``, where each holds the slot of one spectrum)."""
 
     times: tuple[SweepTime, ...]
     origin: datetime | None
     source: str
+    unreadable: tuple[SweepTime | None, ...] = ()
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -62,14 +64,15 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text))
 
 
+def _name_key(source: str | None, index: int) -> tuple[tuple[tuple[int, int | str], ...], int]:
+    return natural_key(Path(source).name if source else ""), index
+
+
 def name_order(spectra: Sequence[Spectrum]) -> list[int]:
     """Indexes of ``spectra`` in name order: natural sort of the file name, then index in the file."""
-
-    def key(k: int) -> tuple[tuple[tuple[int, int | str], ...], int]:
-        meta = spectra[k].metadata
-        return natural_key(Path(meta.source).name if meta.source else ""), meta.index
-
-    return sorted(range(len(spectra)), key=key)
+    return sorted(
+        range(len(spectra)), key=lambda k: _name_key(spectra[k].metadata.source, spectra[k].metadata.index)
+    )
 
 
 def _duration_s(spectrum: Spectrum) -> float | None:
@@ -78,12 +81,18 @@ def _duration_s(spectrum: Spectrum) -> float | None:
 
 
 def assign_times(
-    spectra: Sequence[Spectrum], *, interval_s: float | None = None, origin: datetime | None = None
+    spectra: Sequence[Spectrum],
+    *,
+    interval_s: float | None = None,
+    origin: datetime | None = None,
+    unreadable: Sequence[str] = (),
 ) -> TimeAxis:
     """Put every spectrum on one time axis (see the module docstring for the rules).
 
-    ``origin`` fixes t = 0 for absolute times (a resumed run keeps its first origin).  Raises
-    :class:`DataError` when the files carry no usable times and no ``interval_s`` is given.
+    ``origin`` fixes t = 0 for absolute times (a resumed run keeps its first origin).  ``unreadable``
+    names files that could not be read: with ``interval_s`` each keeps the slot of one spectrum in name
+    order, so that the others keep their times once it is repaired.  Raises :class:`DataError` when the
+    files carry no usable times and no ``interval_s`` is given.
     """
     if not spectra:
         raise DataError("no spectra to put on a time axis")
@@ -107,7 +116,9 @@ def assign_times(
                 else f"{with_points} of {len(spectra)} with durations"
             )
         )
-        return TimeAxis(tuple(times), zero, f"absolute start time from each file ({detail})")
+        return TimeAxis(
+            tuple(times), zero, f"absolute start time from each file ({detail})", (None,) * len(unreadable)
+        )
     sources = {s.metadata.source for s in spectra}
     if len(sources) == 1 and all(s.point_times_s is not None for s in spectra):
         zero_s = min(float(s.point_times_s.min()) for s in spectra)  # type: ignore[union-attr]
@@ -115,7 +126,9 @@ def assign_times(
             SweepTime(float(s.point_times_s.min()) - zero_s, float(s.point_times_s.max()) - zero_s)  # type: ignore[union-attr]
             for s in spectra
         ]
-        return TimeAxis(tuple(times), None, "per-point times of one file (instrument clock)")
+        return TimeAxis(
+            tuple(times), None, "per-point times of one file (instrument clock)", (None,) * len(unreadable)
+        )
     if interval_s is None:
         lacking = next(s for s in spectra if s.metadata.start_time is None)
         raise DataError(
@@ -127,11 +140,14 @@ def assign_times(
             )
             + "; pass --interval SECONDS to space the spectra in name order"
         )
-    by_position: dict[int, SweepTime] = {
-        k: SweepTime(position * interval_s) for position, k in enumerate(name_order(spectra))
+    slots = [(_name_key(s.metadata.source, s.metadata.index), "spectrum", k) for k, s in enumerate(spectra)]
+    slots += [(_name_key(name, 0), "unreadable", k) for k, name in enumerate(unreadable)]
+    placed: dict[tuple[str, int], SweepTime] = {
+        (kind, k): SweepTime(position * interval_s) for position, (_, kind, k) in enumerate(sorted(slots))
     }
     return TimeAxis(
-        tuple(by_position[k] for k in range(len(spectra))),
+        tuple(placed["spectrum", k] for k in range(len(spectra))),
         None,
         f"--interval {interval_s:g} s in name order (the files give no usable times)",
+        tuple(placed["unreadable", k] for k in range(len(unreadable))),
     )
