@@ -33,8 +33,9 @@ MODEL = (
 DETECTION_DELTA_BIC = 10.0
 """ΔBIC of the change model over a straight line above which an onset is reported."""
 MIN_POINTS = 7
-TAU_MIN, TAU_MAX = 0.005, 20.0
-"""Range of the growth time constant τ as a fraction of the series span (plus τ = ∞)."""
+TAU_MAX = 20.0
+"""Largest finite growth time constant τ as a multiple of the series span (plus τ = ∞).  The smallest is
+the median sampling interval: faster growth cannot be told from a single outlying last point."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class _Profile:
 
     def __init__(self, s: FloatArray, y: FloatArray, w: FloatArray) -> None:
         self.s, self.y, self.w = s, y, w
+        self.tau_min = max(float(np.median(np.diff(s))), 1e-4)
         self.base = np.column_stack([np.ones_like(s), s])
 
     def growth(self, onsets: FloatArray, tau: float) -> FloatArray:
@@ -103,7 +105,7 @@ class _Profile:
         linear = float(self.sse(c, math.inf)[0])
         found = minimize_scalar(
             lambda u: float(self.sse(c, math.exp(u))[0]),
-            bounds=(math.log(TAU_MIN), math.log(TAU_MAX)),
+            bounds=(math.log(self.tau_min), math.log(TAU_MAX)),
             method="bounded",
             options={"xatol": 1e-4},
         )
@@ -176,18 +178,19 @@ def detect_onset(
 
     lo, hi = s[min_before - 1], s[n - min_after - 1]
     onsets = np.linspace(lo, hi, n_grid)
-    taus = [*np.geomspace(TAU_MIN, TAU_MAX, 28), math.inf]
+    taus = [*np.geomspace(profile.tau_min, TAU_MAX, 28), math.inf]
     table = np.array([profile.sse(onsets, tau) for tau in taus])  # (n_tau, n_grid)
     best_tau_index = np.argmin(table, axis=0)
     curve = table[best_tau_index, np.arange(onsets.size)]
     k = int(np.argmin(curve))
     best_c, best_tau, best_sse = float(onsets[k]), taus[int(best_tau_index[k])], float(curve[k])
 
+    log_tau = (math.log(profile.tau_min), math.log(TAU_MAX))
     if math.isfinite(best_tau):  # refine (t_c, log τ) continuously from the best grid cell
 
         def objective(p: FloatArray) -> float:
             c = float(np.clip(p[0], lo, hi))
-            return float(profile.sse(np.array([c]), float(np.exp(p[1])))[0])
+            return float(profile.sse(np.array([c]), float(np.exp(np.clip(p[1], *log_tau))))[0])
 
         refined = minimize(
             objective,
@@ -197,7 +200,7 @@ def detect_onset(
         )
         if refined.fun < best_sse:
             best_c = float(np.clip(refined.x[0], lo, hi))
-            best_tau, best_sse = float(np.exp(refined.x[1])), float(refined.fun)
+            best_tau, best_sse = float(np.exp(np.clip(refined.x[1], *log_tau))), float(refined.fun)
 
     null = profile.sse_null()
     tiny = 1e-300
