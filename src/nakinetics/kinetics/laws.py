@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.special import expit
 
 from .._typing import FloatArray
 from ..constants import BOLTZMANN_EV
@@ -37,6 +36,7 @@ from .models import (
     butler_volmer_limited,
     concentration_overpotential,
     inverse_thermal_voltage,
+    symmetric_stripping_log,
 )
 
 ModelName = Literal["bv", "bv-limited", "mhc", "mh", "mhc-approx"]
@@ -109,10 +109,16 @@ class Law:
 
 
 def _central_differences(
-    func: Callable[[FloatArray], FloatArray], theta: FloatArray, parameters: tuple[LawParameter, ...]
+    func: Callable[[FloatArray], FloatArray],
+    theta: FloatArray,
+    parameters: tuple[LawParameter, ...],
+    only: tuple[int, ...] | None = None,
 ) -> FloatArray:
+    """∂func/∂θ_k by central differences (one-sided at a bound), for every k or those in ``only``."""
     rows = []
     for k, p in enumerate(parameters):
+        if only is not None and k not in only:
+            continue
         h = 1e-6 * max(abs(theta[k]), 1e-3)
         up, down = theta.copy(), theta.copy()
         up[k] = min(theta[k] + h, p.upper)
@@ -201,15 +207,14 @@ def _symmetric_bv(temperature_k: float, n: int, mode: str, scale: float) -> Buil
     def current(x: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
         aa, ac = _alphas(mode, n, t, True)
         big = f * x
-        ln_u = (np.logaddexp(0.0, ac * big) - np.logaddexp(0.0, -aa * big)) / (aa + ac)
+        ln_u, d_ln_u = symmetric_stripping_log(big, aa, ac)
         i = t[0] * (np.expm1(np.clip(aa * ln_u, None, 700.0)) - np.expm1(np.clip(-ac * ln_u, None, 700.0)))
-        d_ln_u = (ac * expit(ac * big) + aa * expit(-aa * big)) / (aa + ac)
         return i, t[0] * f * (aa * _exp(aa * ln_u) + ac * _exp(-ac * ln_u)) * d_ln_u
 
     def gradient(x: FloatArray, t: FloatArray, i: FloatArray) -> FloatArray:
         rows = [i / t[0]]
         if mode == "sum":
-            rows.append(_central_differences(lambda p: current(x, p)[0], t, params)[1])
+            rows.append(_central_differences(lambda p: current(x, p)[0], t, params, only=(1,))[0])
         return np.array(rows)
 
     return params, current, gradient

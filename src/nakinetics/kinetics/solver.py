@@ -40,9 +40,6 @@ def solve_kinetic_voltage(
     """
     w = np.asarray(w, dtype=float)
     lo, hi = np.minimum(w, 0.0), np.maximum(w, 0.0)
-    # Newton steps from the two bracket ends (NaN until an iterate lands there): when the step from the
-    # current point leaves the bracket, the step from the other end is tried before bisecting.
-    step_lo, step_hi = np.full_like(w, np.nan), np.full_like(w, np.nan)
     x = np.zeros_like(w)
     active = np.flatnonzero(w != 0.0)
     if start is not None:
@@ -51,8 +48,9 @@ def solve_kinetic_voltage(
         i_slope = current(np.zeros(1))[1][0]
         r_slope = series(np.zeros(1))[1][0]
         guess = w[active] / (1.0 + max(i_slope * r_slope, 0.0))
-    span = hi[active] - lo[active]
-    x[active] = np.clip(guess, lo[active] + 1e-3 * span, hi[active] - 1e-3 * span)
+    wa0 = w[active]
+    inside = (guess * wa0 > 0) & (np.abs(guess) < np.abs(wa0)) & np.isfinite(guess)
+    x[active] = np.where(inside, guess, 0.5 * wa0)
     with np.errstate(all="ignore"):
         for _ in range(max_iter):
             if active.size == 0:
@@ -62,27 +60,26 @@ def solve_kinetic_voltage(
             phi, dphi = series(i)
             residual = xa + phi - wa
             gap = wa - xa
-            step = -(np.log(np.abs(phi)) - np.log(np.abs(gap))) / (dphi * di / phi + 1.0 / gap)
+            value = np.log(np.abs(phi)) - np.log(np.abs(gap))
+            slope = dphi * di / phi + 1.0 / gap
             below = residual < 0
             lo_a = np.where(below, xa, lo[active])
             hi_a = np.where(below, hi[active], xa)
-            step_lo[active] = np.where(below, step, step_lo[active])
-            step_hi[active] = np.where(below, step_hi[active], step)
             lo[active], hi[active] = lo_a, hi_a
-            new = xa + step
-            other = np.where(below, hi_a + step_hi[active], lo_a + step_lo[active])
+            # Newton in ln|x| near 0 and in ln|W − x| near W: both barriers become nearly linear
+            near_zero = np.abs(xa) < np.abs(gap)
+            new = np.where(
+                near_zero,
+                xa * np.exp(np.clip(-value / (slope * xa), -50.0, 50.0)),
+                wa - gap * np.exp(np.clip(value / (slope * gap), -50.0, 50.0)),
+            )
             good = np.isfinite(new) & (new >= lo_a) & (new <= hi_a)
-            other_ok = np.isfinite(other) & (other >= lo_a) & (other <= hi_a)
-            new = np.where(good, new, np.where(other_ok, other, 0.5 * (lo_a + hi_a)))
-            # a stored end step is used once: repeating it would return to the same point
-            used = ~good & other_ok
-            step_hi[active] = np.where(used & below, np.nan, step_hi[active])
-            step_lo[active] = np.where(used & ~below, np.nan, step_lo[active])
+            new = np.where(good, new, 0.5 * (lo_a + hi_a))
             tolerance = rtol * np.maximum(np.abs(wa), 1e-300)
             at_rounding = np.isfinite(phi) & (
                 np.abs(residual) <= 8.0 * EPS * (np.abs(xa) + np.abs(phi) + np.abs(wa))
             )
             x[active] = np.where(at_rounding, xa, new)
-            converged = (good & (np.abs(step) <= tolerance)) | (hi_a - lo_a <= tolerance) | at_rounding
+            converged = (good & (np.abs(new - xa) <= tolerance)) | (hi_a - lo_a <= tolerance) | at_rounding
             active = active[~converged]
     return x
