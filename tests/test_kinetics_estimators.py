@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from nakinetics.constants import thermal_voltage
+from nakinetics.data import Spectrum
 from nakinetics.exceptions import DataError
 from nakinetics.kinetics import (
+    KineticsResult,
     analyse_polarization,
     butler_volmer_overpotential,
     eis_resistances,
@@ -162,11 +164,26 @@ def test_linear_estimator_uses_the_symmetric_factor_two() -> None:
 # T9: EIS link ------------------------------------------------------------------------------------------
 
 
-def _symmetric_spectrum(i0_a: float, i0_b: float, r_ohm_cm2: float, rng: np.random.Generator):
+def _symmetric_spectrum(i0_a: float, i0_b: float, r_ohm_cm2: float, rng: np.random.Generator) -> Spectrum:
     r_a = thermal_voltage(298.15) / (i0_a * AREA)
     r_b = thermal_voltage(298.15) / (i0_b * AREA)
     values = {"R0": r_ohm_cm2 / AREA, "R1": r_a, "C1": 20e-6 * AREA, "R2": r_b, "C2": 20e-6 * AREA}
     return synthetic_spectrum("R0-p(R1,C1)-p(R2,C2)", values, FREQUENCY, noise=0.002, rng=rng)
+
+
+def _analyse_with_eis(i0: float, spectrum: Spectrum, rng: np.random.Generator) -> KineticsResult:
+    """A symmetric sweep with per-electrode ``i0`` (A cm⁻²), R_Ω = 5 Ω cm², analysed with ``spectrum``."""
+    record = synthetic_sweep(
+        "bv",
+        "symmetric",
+        i0=i0,
+        r_ohm=5.0,
+        area_cm2=AREA,
+        potential_v=triangular_sweep(-0.3, 0.3),
+        rng=rng,
+        **NOISE,
+    )
+    return analyse_polarization(record, cell="symmetric", alpha="half", eis_spectrum=spectrum)
 
 
 def test_eis_and_dc_exchange_currents_agree_for_identical_electrodes() -> None:
@@ -176,17 +193,7 @@ def test_eis_and_dc_exchange_currents_agree_for_identical_electrodes() -> None:
     assert res.r_ohm * AREA == pytest.approx(5.0, rel=0.01)
     i0_eis = exchange_current_from_resistance(res.r_ct, area_cm2=AREA, cell="symmetric", temperature_k=298.15)
     assert i0_eis == pytest.approx(5e-4, rel=0.01)
-    record = synthetic_sweep(
-        "bv",
-        "symmetric",
-        i0=5e-4,
-        r_ohm=5.0,
-        area_cm2=AREA,
-        potential_v=triangular_sweep(-0.3, 0.3),
-        rng=rng,
-        **NOISE,
-    )
-    result = analyse_polarization(record, cell="symmetric", alpha="half", eis_spectrum=spectrum)
+    result = _analyse_with_eis(5e-4, spectrum, rng)
     link = result.to_dict()["eis_link"]
     assert link["ratio_dc_eis"] == pytest.approx(1.0, abs=0.01)
     assert link["flag"] is False and "likely_causes" not in link
@@ -234,17 +241,7 @@ def test_solid_electrolyte_ohmic_resistance_includes_the_unresolved_grain_bounda
 def test_disagreeing_eis_and_dc_is_flagged_with_causes() -> None:
     rng = np.random.default_rng(10)
     spectrum = _symmetric_spectrum(5e-4, 5e-4, 5.0, rng)  # EIS: 0.5 mA cm⁻²
-    record = synthetic_sweep(
-        "bv",
-        "symmetric",
-        i0=1.5e-4,
-        r_ohm=5.0,
-        area_cm2=AREA,
-        potential_v=triangular_sweep(-0.3, 0.3),
-        rng=rng,
-        **NOISE,
-    )
-    result = analyse_polarization(record, cell="symmetric", alpha="half", eis_spectrum=spectrum)
+    result = _analyse_with_eis(1.5e-4, spectrum, rng)
     link = result.to_dict()["eis_link"]
     assert link["ratio_dc_eis"] == pytest.approx(0.3, rel=0.02)
     assert link["flag"] is True

@@ -588,24 +588,32 @@ def analyse_polarization(
     r_classical = r_ohm or 0.0
     v0_classical = v0_guess if v0_guess is not None else 0.0
     user_window = None if window == "auto" else tuple(window)  # type: ignore[arg-type]
-    pre_tafel = tafel_analysis(
-        sweep.potential_v,
-        sweep.current,
-        cell=cell,
-        temperature_k=temperature,
-        r_ohm=r_classical,
-        v0=v0_classical,
-        window=user_window,
-    )
-    pre_linear = linear_estimate(
-        sweep.potential_v,
-        sweep.current,
-        cell=cell,
-        temperature_k=temperature,
-        v0=v0_classical,
-        r_ohm=r_classical,
-        n_electrons=n_electrons,
-    )
+
+    def classical(current: FloatArray, v0: float, alpha_sum: float = 1.0) -> tuple[TafelResult, LinearResult]:
+        """The classical Tafel and linear estimators with the given R_Ω (or none) and offset V₀."""
+        tafel = tafel_analysis(
+            sweep.potential_v,
+            current,
+            cell=cell,
+            temperature_k=temperature,
+            r_ohm=r_classical,
+            v0=v0,
+            alpha_sum=alpha_sum,
+            window=user_window,
+        )
+        linear = linear_estimate(
+            sweep.potential_v,
+            current,
+            cell=cell,
+            temperature_k=temperature,
+            v0=v0,
+            r_ohm=r_classical,
+            r_ohm_stderr=r_ohm_stderr or 0.0,
+            n_electrons=n_electrons,
+        )
+        return tafel, linear
+
+    pre_tafel, pre_linear = classical(sweep.current, v0_classical)
 
     stride = max(1, math.ceil(len(sweep.potential_v) / max_points))
     fitted = sweep.subset(slice(None, None, stride)) if stride > 1 else sweep
@@ -728,28 +736,7 @@ def analyse_polarization(
 
     cap = fit.values.get("capacitance", 0.0)
     faradaic = sweep.current - (cap * sweep.dvdt if sweep.dvdt is not None else 0.0)
-    v0_fit = fit.values["v0"]
-    alpha_sum = _alpha_sum(fit, n_electrons)
-    tafel = tafel_analysis(
-        sweep.potential_v,
-        faradaic,
-        cell=cell,
-        temperature_k=temperature,
-        r_ohm=r_classical,
-        v0=v0_fit,
-        alpha_sum=alpha_sum,
-        window=user_window,
-    )
-    linear = linear_estimate(
-        sweep.potential_v,
-        faradaic,
-        cell=cell,
-        temperature_k=temperature,
-        v0=v0_fit,
-        r_ohm=r_classical,
-        r_ohm_stderr=r_ohm_stderr or 0.0,
-        n_electrons=n_electrons,
-    )
+    tafel, linear = classical(faradaic, fit.values["v0"], _alpha_sum(fit, n_electrons))
 
     link = None
     result = KineticsResult(

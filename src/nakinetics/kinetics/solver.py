@@ -7,8 +7,10 @@ At every point the faradaic current i_F = I(x) follows from the kinetic voltage 
 
 with i_C = C·dV/dt the capacitive current and E an optional series term of the law.  Both I and Φ are
 monotone and sign-preserving, so the root lies between 0 and W.  It is found by Newton's method on
-ln|Φ(I(x))| − ln|W − x| (nearly linear both where the ohmic drop and where the kinetics dominate),
-safeguarded by bisection of the bracket.  The measured current is i = i_F + i_C.
+φ = ln|Φ(I(x))| − ln|W − x|, stepping in ln|x| while x is nearer to 0 and in ln|W − x| while it is nearer
+to W: both logarithmic barriers then become nearly linear, so the ohmic-drop-dominated and the
+kinetics-dominated limits each converge in a step or two.  Bisection of the bracket is the safeguard.
+The measured current is i = i_F + i_C.
 """
 
 from __future__ import annotations
