@@ -250,7 +250,8 @@ class KineticsResult:
         fit = self.fit
         return {
             "file": self.sweep.source,
-            "model": self.model,
+            "model": self.fit.law.model,
+            "model_requested": self.model,
             "cell": self.cell,
             "n_electrons": self.n_electrons,
             "temperature_k": self.sweep.temperature_k,
@@ -741,7 +742,7 @@ def analyse_polarization(
     link = None
     result = KineticsResult(
         sweep,
-        fit.law.model if model != "auto" else f"auto→{fit.law.model}",
+        model,
         cell,
         n_electrons,
         fit,

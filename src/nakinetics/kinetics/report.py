@@ -26,7 +26,10 @@ def format_kinetics(result: KineticsResult) -> str:
     cell = "symmetric cell (two identical interfaces)" if result.cell == "symmetric" else "single interface"
     lines = [
         f"file      {sweep.label}  [{len(sweep.potential_v)} points, {sweep.n_segments} segment(s){rate}]",
-        f"model     {result.model.upper()}, {cell}, n = {result.n_electrons}, T = {sweep.temperature_k:g} K, {area}",
+        (
+            f"model     {result.fit.law.model.upper()}{' (chosen by auto)' if result.model == 'auto' else ''}, {cell}, "
+            f"n = {result.n_electrons}, T = {sweep.temperature_k:g} K, {area}"
+        ),
         f"R_ohm     {result.r_ohm_source}",
         f"units     {d['conventions']['i0']}; currents anodic positive",
         "",

@@ -155,5 +155,6 @@ def kinetics_figure(result: KineticsResult) -> Figure:
     label = result.sweep.label
     if len(label) > 60:
         label = f"{label[:28]}…{label[-28:]}"
-    fig.suptitle(f"{label} — {result.model.upper()}, {result.cell} cell")
+    cell = "symmetric cell" if result.cell == "symmetric" else "single interface"
+    fig.suptitle(f"{label} — {result.fit.law.model.upper()}, {cell}")
     return fig
