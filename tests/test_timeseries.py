@@ -201,6 +201,14 @@ def test_onset_absent_in_a_flat_series_and_found_in_a_linear_kink() -> None:
     assert found.to_dict()["time_s"]["unit"] == "s"
 
 
+def test_onset_in_a_long_series_with_fast_growth_has_no_overflow() -> None:
+    t = np.arange(1200) * 60.0  # e-folding over a few samples: exp(span/τ) would overflow
+    y = 1.0 + 1e-3 * np.random.default_rng(4).standard_normal(t.size)
+    y[t > 60000.0] += np.expm1((t[t > 60000.0] - 60000.0) / 900.0) * 1e-3
+    onset = detect_onset(t, y)
+    assert onset.detected and abs(onset.time_s - 60000.0) < 300.0
+
+
 @pytest.mark.slow
 def test_onset_interval_covers_the_truth_about_two_times_in_three() -> None:
     rng = np.random.default_rng(11)

@@ -76,14 +76,21 @@ class _Profile:
         self.base = np.column_stack([np.ones_like(s), s])
 
     def growth(self, onsets: FloatArray, tau: float) -> FloatArray:
-        """Growth term per onset, shape (n_onsets, n), scaled to max 1 (rows with no point after: 0)."""
-        x = self.s[None, :] - onsets[:, None]
-        g = np.where(x > 0, x if math.isinf(tau) else np.expm1(np.clip(x, 0, None) / tau), 0.0)
-        peak = g.max(axis=1, keepdims=True)
-        return np.divide(g, peak, out=np.zeros_like(g), where=peak > 0)
+        """Growth term per onset, shape (n_onsets, n), scaled to 1 at the last point (rows with no point
+        after the onset: 0).  Exponential: (e^(x/τ) − 1)/(e^(x_max/τ) − 1), written so that it cannot
+        overflow for x_max ≫ τ."""
+        x = np.clip(self.s[None, :] - onsets[:, None], 0.0, None)
+        x_max = x.max(axis=1, keepdims=True)
+        if math.isinf(tau):
+            return np.divide(x, x_max, out=np.zeros_like(x), where=x_max > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = (np.exp((x - x_max) / tau) - np.exp(-x_max / tau)) / -np.expm1(-x_max / tau)
+        return np.where((x > 0) & (x_max > 0), g, 0.0)
 
     def sse(self, onsets: FloatArray, tau: float) -> FloatArray:
-        """Weighted SSE of the best (a, b, A) for each onset (batched normal equations)."""
+        """Weighted SSE of the best (a, b, A) for each onset: batched normal equations with one step of
+        iterative refinement, the SSE summed from the residuals (not Σwy² − β·Xᵀwy, which cancels
+        catastrophically when the model explains nearly all of the variance)."""
         g = self.growth(onsets, tau)
         w, s, y = self.w, self.s, self.y
         k = onsets.size
@@ -93,11 +100,17 @@ class _Profile:
         m[:, 1, 2] = g @ (w * s)
         m[:, 2, 2] = (g * g) @ w
         m[:, 1, 0], m[:, 2, 0], m[:, 2, 1] = m[:, 0, 1], m[:, 0, 2], m[:, 1, 2]
-        r = np.empty((k, 3))
-        r[:, 0], r[:, 1], r[:, 2] = (w * y).sum(), (w * s * y).sum(), g @ (w * y)
-        ridge = 1e-12 * np.trace(m, axis1=1, axis2=2)[:, None, None] * np.eye(3)
-        beta = np.linalg.solve(m + ridge, r[..., None])[..., 0]
-        return np.maximum(float((w * y * y).sum()) - np.einsum("ki,ki->k", beta, r), 0.0)
+        m += 1e-12 * np.trace(m, axis1=1, axis2=2)[:, None, None] * np.eye(3)
+
+        def residual(beta: FloatArray) -> FloatArray:
+            return y[None, :] - beta[:, :1] - beta[:, 1:2] * s[None, :] - beta[:, 2:3] * g
+
+        def right_side(r: FloatArray) -> FloatArray:
+            return np.stack([r @ w, r @ (w * s), np.einsum("kn,kn->k", g * w, r)], axis=1)
+
+        beta = np.linalg.solve(m, right_side(np.broadcast_to(y, g.shape))[..., None])[..., 0]
+        beta += np.linalg.solve(m, right_side(residual(beta))[..., None])[..., 0]
+        return (residual(beta) ** 2) @ w
 
     def profile_at(self, onset: float) -> float:
         """SSE minimised over τ (continuous, and τ = ∞) at one onset: the profile likelihood."""
