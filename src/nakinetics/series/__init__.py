@@ -7,8 +7,8 @@
 
 Modules: :mod:`.timing` (time axis), :mod:`.fits` (warm start with cold fall-back), :mod:`.quality`
 (KK, linearity, drift), :mod:`.dc` (voltage record, current, stripped charge, DC-apparent ASR),
-:mod:`.onset` (change-point detection), :mod:`.table` (columns and units), :mod:`.runner` (the loop,
-resumable), :mod:`.pools` (process pool / Dask), :mod:`.store` (``series.csv`` on disk),
+:mod:`.onset` (change-point detection), :mod:`.table` (columns, units, ``series.csv`` text), :mod:`.runner` (the loop,
+resumable), :mod:`.pools` (process pool / Dask), :mod:`.resume` (checks before continuing a run),
 :mod:`.synthetic` (a synthetic experiment with known truth).
 """
 
