@@ -45,8 +45,14 @@ def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
-def _two_arc(rng: np.random.Generator, r0: tuple[float, float], r1: tuple[float, float], f1: tuple[float, float],
-             r2: tuple[float, float], f2: tuple[float, float]) -> dict[str, float]:
+def _two_arc(
+    rng: np.random.Generator,
+    r0: tuple[float, float],
+    r1: tuple[float, float],
+    f1: tuple[float, float],
+    r2: tuple[float, float],
+    f2: tuple[float, float],
+) -> dict[str, float]:
     n1, n2 = rng.uniform(0.8, 0.95), rng.uniform(0.7, 0.9)
     v = {"R0": _log_uniform(rng, *r0), "R1": _log_uniform(rng, *r1), "R2": _log_uniform(rng, *r2)}
     v |= {"CPE1_n": n1, "CPE1_Q": _cpe_q(v["R1"], _log_uniform(rng, *f1), n1)}
@@ -84,19 +90,50 @@ class Family:
 
 
 FAMILIES = [
-    Family("Na|SE|Na 2-arc", "na_se_na_2arc", np.logspace(6, -1, 60),
-           lambda g: _two_arc(g, (10, 100), (20, 500), (1e4, 2e5), (50, 2000), (1, 300)),
-           {"R0": 10, "R1": 100, "CPE1_Q": 1e-6, "CPE1_n": 0.9, "R2": 100, "CPE2_Q": 1e-4, "CPE2_n": 0.9}),
-    Family("Na|liquid|Na 2-arc", "na_liquid_na", np.logspace(6, -2, 60),
-           lambda g: _two_arc(g, (2, 20), (5, 60), (1e3, 1e5), (20, 300), (0.3, 30)),
-           {"R0": 10, "R1": 100, "CPE1_Q": 1e-6, "CPE1_n": 0.9, "R2": 100, "CPE2_Q": 1e-4, "CPE2_n": 0.9}),
-    Family("Randles + W", "randles_w", np.logspace(5, -2, 60), lambda g: _randles(g, "W"),
-           {"R0": 10, "R1": 100, "W1": 10, "CPE1_Q": 1e-5, "CPE1_n": 0.9}),
-    Family("Randles + Wo", "randles_wo", np.logspace(5, -2, 60), lambda g: _randles(g, "Wo"),
-           {"R0": 10, "R1": 100, "Wo1_R": 100, "Wo1_tau": 1, "CPE1_Q": 1e-5, "CPE1_n": 0.9}),
-    Family("pellet (blocking)", "pellet_blocking", np.logspace(7, 0, 60), _pellet,
-           {"R1": 1e4, "CPE1_Q": 1e-10, "CPE1_n": 0.9, "R2": 1e4, "CPE2_Q": 1e-8, "CPE2_n": 0.9,
-            "CPE3_Q": 1e-6, "CPE3_n": 0.9}),
+    Family(
+        "Na|SE|Na 2-arc",
+        "na_se_na_2arc",
+        np.logspace(6, -1, 60),
+        lambda g: _two_arc(g, (10, 100), (20, 500), (1e4, 2e5), (50, 2000), (1, 300)),
+        {"R0": 10, "R1": 100, "CPE1_Q": 1e-6, "CPE1_n": 0.9, "R2": 100, "CPE2_Q": 1e-4, "CPE2_n": 0.9},
+    ),
+    Family(
+        "Na|liquid|Na 2-arc",
+        "na_liquid_na",
+        np.logspace(6, -2, 60),
+        lambda g: _two_arc(g, (2, 20), (5, 60), (1e3, 1e5), (20, 300), (0.3, 30)),
+        {"R0": 10, "R1": 100, "CPE1_Q": 1e-6, "CPE1_n": 0.9, "R2": 100, "CPE2_Q": 1e-4, "CPE2_n": 0.9},
+    ),
+    Family(
+        "Randles + W",
+        "randles_w",
+        np.logspace(5, -2, 60),
+        lambda g: _randles(g, "W"),
+        {"R0": 10, "R1": 100, "W1": 10, "CPE1_Q": 1e-5, "CPE1_n": 0.9},
+    ),
+    Family(
+        "Randles + Wo",
+        "randles_wo",
+        np.logspace(5, -2, 60),
+        lambda g: _randles(g, "Wo"),
+        {"R0": 10, "R1": 100, "Wo1_R": 100, "Wo1_tau": 1, "CPE1_Q": 1e-5, "CPE1_n": 0.9},
+    ),
+    Family(
+        "pellet (blocking)",
+        "pellet_blocking",
+        np.logspace(7, 0, 60),
+        _pellet,
+        {
+            "R1": 1e4,
+            "CPE1_Q": 1e-10,
+            "CPE1_n": 0.9,
+            "R2": 1e4,
+            "CPE2_Q": 1e-8,
+            "CPE2_n": 0.9,
+            "CPE3_Q": 1e-6,
+            "CPE3_n": 0.9,
+        },
+    ),
 ]
 
 
@@ -145,8 +182,12 @@ def run(per_family: int, seed: int) -> None:
     rows = []
     all_times: dict[str, list[float]] = {m: [] for m in methods}
     all_ok: dict[str, list[bool]] = {m: [] for m in methods}
-    fit_circuit(synthetic_spectrum("na_se_na_1arc", {"R0": 1, "R1": 10, "CPE1_Q": 1e-5, "CPE1_n": 0.9},
-                                   np.logspace(5, -1, 30)), "na_se_na_1arc")  # warm-up (imports)
+    fit_circuit(
+        synthetic_spectrum(
+            "na_se_na_1arc", {"R0": 1, "R1": 10, "CPE1_Q": 1e-5, "CPE1_n": 0.9}, np.logspace(5, -1, 30)
+        ),
+        "na_se_na_1arc",
+    )  # warm-up (imports)
     for family in FAMILIES:
         times: dict[str, list[float]] = {m: [] for m in methods}
         ok: dict[str, list[bool]] = {m: [] for m in methods}
@@ -161,21 +202,39 @@ def run(per_family: int, seed: int) -> None:
             times["impedance.py generic"].append(t_generic)
             times["impedance.py informed"].append(t_informed)
             reference = fit_circuit(spectrum, family.preset, initial=truth).values
-            candidates = {"nakinetics": ours, "impedance.py generic": generic, "impedance.py informed": informed,
-                          "reference": reference}
+            candidates = {
+                "nakinetics": ours,
+                "impedance.py generic": generic,
+                "impedance.py informed": informed,
+                "reference": reference,
+            }
             best = min(candidates.values(), key=lambda v: _chisqr(family.preset, v, spectrum))
             names = _resistance_names(list(truth))
             for method in methods:
                 values = candidates[method]
                 ok[method].append(all(abs(values[n] / best[n] - 1) <= 0.05 for n in names))
         for method in methods:
-            rows.append((family.name, method, 100 * np.mean(ok[method]), 1e3 * np.median(times[method]),
-                         1e3 * np.percentile(times[method], 95)))
+            rows.append(
+                (
+                    family.name,
+                    method,
+                    100 * np.mean(ok[method]),
+                    1e3 * np.median(times[method]),
+                    1e3 * np.percentile(times[method], 95),
+                )
+            )
             all_times[method] += times[method]
             all_ok[method] += ok[method]
     for method in methods:
-        rows.append(("overall", method, 100 * np.mean(all_ok[method]), 1e3 * np.median(all_times[method]),
-                     1e3 * np.percentile(all_times[method], 95)))
+        rows.append(
+            (
+                "overall",
+                method,
+                100 * np.mean(all_ok[method]),
+                1e3 * np.median(all_times[method]),
+                1e3 * np.percentile(all_times[method], 95),
+            )
+        )
 
     informed_median = {r[0]: r[3] for r in rows if r[1] == "impedance.py informed"}
     print(f"{per_family} spectra per family, seed {seed}, 1 % proportional complex noise, 60 points each\n")

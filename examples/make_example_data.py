@@ -37,8 +37,15 @@ CELLS = {
     ),
     "na_nzsp_na_cycled.txt": (
         "R0-p(R1,CPE1)-p(R2,CPE2)",
-        {"R0": 33.5, "R1": _cell_r(70.0), "CPE1_Q": 3e-8, "CPE1_n": 0.88, "R2": _cell_r(275.0),
-         "CPE2_Q": 6e-6, "CPE2_n": 0.8},
+        {
+            "R0": 33.5,
+            "R1": _cell_r(70.0),
+            "CPE1_Q": 3e-8,
+            "CPE1_n": 0.88,
+            "R2": _cell_r(275.0),
+            "CPE2_Q": 6e-6,
+            "CPE2_n": 0.8,
+        },
         np.logspace(6, 0, 61),
     ),
     "na_carbonate_na.csv": (
@@ -66,7 +73,7 @@ def chi_text(frequency: np.ndarray, z: np.ndarray) -> str:
         "Amplitude (V) = 0.01",
         "Quiet Time (sec) = 2",
         "",
-        'Freq/Hz, Z\'/ohm, Z"/ohm, Z/ohm, Phase/deg',
+        "Freq/Hz, Z'/ohm, Z\"/ohm, Z/ohm, Phase/deg",
         "",
     ]
     rows = [

@@ -47,7 +47,9 @@ def test_analytic_derivatives_match_finite_differences(symbol: str) -> None:
 
 
 def test_cpe_with_n_one_is_a_capacitor() -> None:
-    np.testing.assert_allclose(ELEMENTS["CPE"].impedance(OMEGA, 2e-6, 1.0), ELEMENTS["C"].impedance(OMEGA, 2e-6))
+    np.testing.assert_allclose(
+        ELEMENTS["CPE"].impedance(OMEGA, 2e-6, 1.0), ELEMENTS["C"].impedance(OMEGA, 2e-6)
+    )
 
 
 def test_warburg_phase_is_minus_45_degrees() -> None:
@@ -66,7 +68,9 @@ def test_finite_warburgs_limits() -> None:
     high = np.array([1e3])
     sigma = 30.0 / np.sqrt(2 * 2.0)
     for symbol in ("Ws", "Wo"):
-        np.testing.assert_allclose(ELEMENTS[symbol].impedance(high, 30.0, 2.0), ELEMENTS["W"].impedance(high, sigma))
+        np.testing.assert_allclose(
+            ELEMENTS[symbol].impedance(high, 30.0, 2.0), ELEMENTS["W"].impedance(high, sigma)
+        )
 
 
 def test_finite_warburgs_stay_finite_far_outside_their_window() -> None:

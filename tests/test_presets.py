@@ -14,7 +14,15 @@ from nakinetics import PresetError, get_preset, list_presets
 from nakinetics.presets import ROLES, general_presets, parse_preset
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED = {"na_se_na_1arc", "na_se_na_2arc", "na_liquid_na", "randles_w", "randles_wo", "randles_ws", "pellet_blocking"}
+REQUIRED = {
+    "na_se_na_1arc",
+    "na_se_na_2arc",
+    "na_liquid_na",
+    "randles_w",
+    "randles_wo",
+    "randles_ws",
+    "pellet_blocking",
+}
 LIST_PRESETS = "import nakinetics; print(' '.join(p.name for p in nakinetics.list_presets()))"
 
 
@@ -43,14 +51,24 @@ def test_unknown_preset_suggests_the_nearest() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0-p(R1,C1)"\ndescription = "d"\ncolour = 1', "unknown key 'colour'"),
+        (
+            'schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0-p(R1,C1)"\ndescription = "d"\ncolour = 1',
+            "unknown key 'colour'",
+        ),
         ('schema = 2\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"', "schema must be 1"),
         ('schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0-Q1"\ndescription = "d"', "unknown element 'Q'"),
-        ('schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[roles]\nR0 = "electrolite"',
-         "did you mean 'electrolyte'"),
-        ('schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[parameters.R1]\nmin = 1', "not in circuit"),
-        ('schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[parameters.R0]\nvalue = 5\nmax = 1',
-         "outside"),
+        (
+            'schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[roles]\nR0 = "electrolite"',
+            "did you mean 'electrolyte'",
+        ),
+        (
+            'schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[parameters.R1]\nmin = 1',
+            "not in circuit",
+        ),
+        (
+            'schema = 1\nname = "x"\ntitle = "t"\ncircuit = "R0"\ndescription = "d"\n[parameters.R0]\nvalue = 5\nmax = 1',
+            "outside",
+        ),
     ],
 )
 def test_invalid_preset_files_are_rejected(text: str, message: str) -> None:
@@ -59,21 +77,42 @@ def test_invalid_preset_files_are_rejected(text: str, message: str) -> None:
 
 
 def _run(python: Path | str, code: str, **env: str) -> str:
-    return subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", **env}).stdout.strip()
+    return subprocess.run(
+        [str(python), "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+    ).stdout.strip()
 
 
 def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
     pytest.importorskip("build")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("nakinetics-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).stem for n in names if n.startswith("nakinetics/presets/") and n.endswith(".toml")}
     assert shipped == {p.stem for p in (ROOT / "circuits").glob("*.toml")}
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     listed = _run(sys.executable, LIST_PRESETS, PYTHONPATH=f"{target}:{':'.join(sys.path[1:])}")
     assert set(listed.split()) == REQUIRED
 
@@ -83,7 +122,20 @@ def test_presets_from_an_editable_install(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-e",
-                    str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-e",
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     listed = _run(python, LIST_PRESETS)
     assert set(listed.split()) == REQUIRED

@@ -41,12 +41,27 @@ def test_multi_spectrum_file_fits_each_or_one(realdata: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     records = json.loads(result.stdout)
     assert [r["index"] for r in records] == [0, 1, 2, 3]
-    single = CliRunner().invoke(main, ["fit", geis, "-c", "R0-p(R1,CPE1)", "--index", "2", "--json", "-",
-                                       "--plot", str(tmp_path / "loop.png")])
+    single = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            geis,
+            "-c",
+            "R0-p(R1,CPE1)",
+            "--index",
+            "2",
+            "--json",
+            "-",
+            "--plot",
+            str(tmp_path / "loop.png"),
+        ],
+    )
     assert single.exit_code == 0, single.stderr
     record = json.loads(single.stdout)
     assert record["index"] == 2
-    assert record["parameters"]["R1"]["value"] == pytest.approx(records[2]["parameters"]["R1"]["value"], rel=1e-9)
+    assert record["parameters"]["R1"]["value"] == pytest.approx(
+        records[2]["parameters"]["R1"]["value"], rel=1e-9
+    )
     assert (tmp_path / "loop.png").stat().st_size > 10_000
     out_of_range = CliRunner().invoke(main, ["fit", geis, "--index", "7"])
     assert out_of_range.exit_code == 1 and "holds 4 spectrum" in out_of_range.stderr

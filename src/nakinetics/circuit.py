@@ -138,7 +138,9 @@ class _Parser:
         if spec is None:
             hint = did_you_mean(symbol, ELEMENTS, cutoff=0.3)
             known = ", ".join(ELEMENTS)
-            self.fail(pos, f"unknown element '{symbol}' in '{name}' (known: {known}){hint}", UnknownElementError)
+            self.fail(
+                pos, f"unknown element '{symbol}' in '{name}' (known: {known}){hint}", UnknownElementError
+            )
         return Element(name, spec)
 
 
@@ -158,7 +160,9 @@ def _to_string(node: Node) -> str:
     if isinstance(node, Element):
         return node.label
     if isinstance(node, Series):
-        return "-".join(_to_string(c) if not isinstance(c, Series) else f"({_to_string(c)})" for c in node.children)
+        return "-".join(
+            _to_string(c) if not isinstance(c, Series) else f"({_to_string(c)})" for c in node.children
+        )
     return "p(" + ",".join(_to_string(c) for c in node.children) + ")"
 
 
@@ -213,7 +217,9 @@ class Circuit:
         """Names of all parameters in order (``R0``, ``R1``, ``CPE1_Q``, ``CPE1_n``, ...)."""
         return [p.name for p in self.parameters]
 
-    def impedance(self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray) -> ComplexArray:
+    def impedance(
+        self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
+    ) -> ComplexArray:
         """Z(ω) in Ω; ``omega`` in rad s⁻¹ (or a precomputed :class:`~nakinetics.elements.Frequencies`),
         ``values`` in the order of :attr:`parameter_names`."""
         return self.impedance_and_jacobian(omega, values)[0]
@@ -235,10 +241,14 @@ class Circuit:
         missing = [n for n in self.parameter_names if n not in values]
         if missing:
             raise ValueError(f"{self.text}: missing values for {', '.join(missing)}")
-        return self.impedance(2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names])
+        return self.impedance(
+            2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names]
+        )
 
 
-def _evaluate(node: Node, omega: Frequencies, values: list[float], jac: ComplexArray, cursor: list[int]) -> ComplexArray:
+def _evaluate(
+    node: Node, omega: Frequencies, values: list[float], jac: ComplexArray, cursor: list[int]
+) -> ComplexArray:
     """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters.
 
     ``cursor[0]`` walks depth-first through ``values`` (the parameter order).  A parallel node scales

@@ -122,8 +122,9 @@ def _propagate(result: FitResult, func: Callable[[Mapping[str, float]], float]) 
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 
 
-
-def derive_quantities(result: FitResult, geometry: CellGeometry) -> tuple[dict[str, DerivedQuantity], list[str]]:
+def derive_quantities(
+    result: FitResult, geometry: CellGeometry
+) -> tuple[dict[str, DerivedQuantity], list[str]]:
     """ASR, i0, effective capacitances, apex frequencies and conductivities for ``result``.
 
     Returns the quantities and notes on what could not be computed (e.g. no area given).
@@ -141,26 +142,48 @@ def derive_quantities(result: FitResult, geometry: CellGeometry) -> tuple[dict[s
         value, stderr = _propagate(result, func)
         out[name] = DerivedQuantity(value, stderr, unit, convention)
 
-    interfacial = [label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in result.values]
+    interfacial = [
+        label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in result.values
+    ]
     if area is not None:
         for label in interfacial:
             role = roles[label]
-            add(f"ASR_{label}_cell", lambda v, n=label: v[n] * area, "Ohm cm^2",
-                f"{role} ASR, cell total: R × A (A = {area:g} cm² geometric)")
+            add(
+                f"ASR_{label}_cell",
+                lambda v, n=label: v[n] * area,
+                "Ohm cm^2",
+                f"{role} ASR, cell total: R × A (A = {area:g} cm² geometric)",
+            )
             if symmetric:
-                add(f"ASR_{label}_per_interface", lambda v, n=label: v[n] * area / 2, "Ohm cm^2",
-                    f"{role} ASR per interface: R × A / 2 (symmetric cell, identical interfaces)")
+                add(
+                    f"ASR_{label}_per_interface",
+                    lambda v, n=label: v[n] * area / 2,
+                    "Ohm cm^2",
+                    f"{role} ASR per interface: R × A / 2 (symmetric cell, identical interfaces)",
+                )
         if len(interfacial) > 1:
-            add("ASR_interfacial_total_cell", lambda v: sum(v[n] for n in interfacial) * area, "Ohm cm^2",
-                f"({' + '.join(interfacial)}) × A, cell total")
+            add(
+                "ASR_interfacial_total_cell",
+                lambda v: sum(v[n] for n in interfacial) * area,
+                "Ohm cm^2",
+                f"({' + '.join(interfacial)}) × A, cell total",
+            )
             if symmetric:
-                add("ASR_interfacial_total_per_interface", lambda v: sum(v[n] for n in interfacial) * area / 2,
-                    "Ohm cm^2", f"({' + '.join(interfacial)}) × A / 2, per interface (symmetric cell)")
+                add(
+                    "ASR_interfacial_total_per_interface",
+                    lambda v: sum(v[n] for n in interfacial) * area / 2,
+                    "Ohm cm^2",
+                    f"({' + '.join(interfacial)}) × A / 2, per interface (symmetric cell)",
+                )
         g = 2.0 if symmetric else 1.0
         rt_nf = GAS_CONSTANT * geometry.temperature_k / (geometry.n_electrons * FARADAY)
         for label in (lbl for lbl in interfacial if roles[lbl] in KINETIC_ROLES):
-            add(f"i0_{label}", lambda v, n=label: 1e3 * g * rt_nf / (v[n] * area), "mA cm^-2",
-                f"i0 = {g:g}·RT/(nF·R·A) ({cell_note}), n = {geometry.n_electrons}, T = {geometry.temperature_k:g} K")
+            add(
+                f"i0_{label}",
+                lambda v, n=label: 1e3 * g * rt_nf / (v[n] * area),
+                "mA cm^-2",
+                f"i0 = {g:g}·RT/(nF·R·A) ({cell_note}), n = {geometry.n_electrons}, T = {geometry.temperature_k:g} K",
+            )
     elif interfacial:
         notes.append("no electrode area given (--area): ASR and i0 not computed")
 
@@ -168,32 +191,52 @@ def derive_quantities(result: FitResult, geometry: CellGeometry) -> tuple[dict[s
         r_name = resistor.label
         if cap.spec.symbol == "C":
             add(f"C_eff_{cap.label}", lambda v, c=cap.label: v[c], "F", f"{cap.label} (ideal capacitor)")
-            add(f"f_apex_{cap.label}", lambda v, r=r_name, c=cap.label: 1 / (2 * math.pi * v[r] * v[c]), "Hz",
-                f"1/(2π {r_name} {cap.label})")
+            add(
+                f"f_apex_{cap.label}",
+                lambda v, r=r_name, c=cap.label: 1 / (2 * math.pi * v[r] * v[c]),
+                "Hz",
+                f"1/(2π {r_name} {cap.label})",
+            )
             continue
         q_name, n_name = cap.parameter_names
-        add(f"C_eff_{cap.label}",
-            lambda v, r=r_name, q=q_name, n=n_name: (v[q] * v[r] ** (1 - v[n])) ** (1 / v[n]), "F",
-            f"Brug: (Q R^(1−n))^(1/n) with R = {r_name}")
-        add(f"f_apex_{cap.label}",
-            lambda v, r=r_name, q=q_name, n=n_name: 1 / (2 * math.pi * (v[r] * v[q]) ** (1 / v[n])), "Hz",
-            f"1/(2π (R Q)^(1/n)) with R = {r_name}")
+        add(
+            f"C_eff_{cap.label}",
+            lambda v, r=r_name, q=q_name, n=n_name: (v[q] * v[r] ** (1 - v[n])) ** (1 / v[n]),
+            "F",
+            f"Brug: (Q R^(1−n))^(1/n) with R = {r_name}",
+        )
+        add(
+            f"f_apex_{cap.label}",
+            lambda v, r=r_name, q=q_name, n=n_name: 1 / (2 * math.pi * (v[r] * v[q]) ** (1 / v[n])),
+            "Hz",
+            f"1/(2π (R Q)^(1/n)) with R = {r_name}",
+        )
 
     if geometry.thickness_cm is not None:
         if area is None:
             notes.append("thickness given without area: conductivity not computed")
         else:
             length = geometry.thickness_cm
-            by_role = {role: [lbl for lbl, r in roles.items() if r == role and lbl in result.values]
-                       for role in ("electrolyte", "bulk", "grain_boundary")}
+            by_role = {
+                role: [lbl for lbl, r in roles.items() if r == role and lbl in result.values]
+                for role in ("electrolyte", "bulk", "grain_boundary")
+            }
             for role, labels in by_role.items():
                 for label in labels:
-                    add(f"sigma_{role}", lambda v, n=label: length / (v[n] * area), "S cm^-1",
-                        f"L/(R A) with R = {label} ({role}), L = {length:g} cm, A = {area:g} cm²")
+                    add(
+                        f"sigma_{role}",
+                        lambda v, n=label: length / (v[n] * area),
+                        "S cm^-1",
+                        f"L/(R A) with R = {label} ({role}), L = {length:g} cm, A = {area:g} cm²",
+                    )
             if by_role["bulk"] and by_role["grain_boundary"]:
                 parts = by_role["bulk"] + by_role["grain_boundary"]
-                add("sigma_total", lambda v: length / (sum(v[n] for n in parts) * area), "S cm^-1",
-                    f"L/((R_b + R_gb) A) with {' + '.join(parts)}")
+                add(
+                    "sigma_total",
+                    lambda v: length / (sum(v[n] for n in parts) * area),
+                    "S cm^-1",
+                    f"L/((R_b + R_gb) A) with {' + '.join(parts)}",
+                )
     return out, notes
 
 

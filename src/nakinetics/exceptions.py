@@ -47,4 +47,3 @@ class PresetError(NakineticsError, ValueError):
 
 class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
-

@@ -107,7 +107,10 @@ def parse_preset(text: str, source: str = "<preset>") -> Preset:
             raise _fail(source, f"parameter '{name}' is not in circuit {circuit.text}{hint}")
         _check_keys(source, f"[parameters.{name}]", entry, _PARAM_KEYS)
         override = ParameterOverride(
-            value=entry.get("value"), min=entry.get("min"), max=entry.get("max"), vary=bool(entry.get("vary", True))
+            value=entry.get("value"),
+            min=entry.get("min"),
+            max=entry.get("max"),
+            vary=bool(entry.get("vary", True)),
         )
         lo = specs[name].min if override.min is None else override.min
         hi = specs[name].max if override.max is None else override.max

@@ -22,5 +22,7 @@ def circuits_command(verbose: bool) -> None:
         if verbose:
             body = textwrap.fill(preset.description, 96, initial_indent="    ", subsequent_indent="    ")
             roles = ", ".join(f"{label}={role}" for label, role in preset.roles.items())
-            click.echo(f"{body}\n    roles: {roles}\n    parameters: {', '.join(preset.circuit.parameter_names)}\n")
+            click.echo(
+                f"{body}\n    roles: {roles}\n    parameters: {', '.join(preset.circuit.parameter_names)}\n"
+            )
     click.echo("\n[auto] = candidate when `fit` chooses the model itself (no --circuit).")
