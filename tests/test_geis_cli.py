@@ -74,7 +74,8 @@ def test_biologic_loops_are_read_with_their_per_point_times(realdata: Path, tmp_
     assert code == 0, err
     summary = json.loads(out)
     assert summary["counts"]["spectra"] == 4 and summary["counts"]["failed"] == 0
-    assert summary["time_axis"]["origin"] == "2024-01-10T11:02:29.886000"
+    # origin = first loop's first point: acquisition start 11:02:29.886 + its time/s (61.515 s)
+    assert summary["time_axis"]["origin"] == "2024-01-10T11:03:31.401199"
     # independent expectation: the time/s column of the file itself (column 6, after 76 header lines)
     raw = np.loadtxt(source, skiprows=76, usecols=5, encoding="latin-1")
     loops = raw.reshape(4, 21)

@@ -97,7 +97,9 @@ def test_biologic_bundled() -> None:
     assert len(s) == 43
     assert (m.format, m.technique, m.instrument) == ("biologic-mpt", "PEIS", "BioLogic SP-150")
     assert (m.ac_amplitude_v, m.dc_potential_v, m.area_cm2) == (0.02, 0.0, 0.001)
-    assert m.start_time == datetime(2018, 2, 4, 10, 2, 46)
+    assert m.start_time == datetime(
+        2018, 2, 4, 10, 2, 46, 783690
+    )  # acquisition start + time/s of point 1 (0.78369 s)
     # -Im(Z)/Ohm = 3.8998979E-001 in the file → Z'' = -0.38998979 Ω
     assert s.impedance[0] == 6.5470886e1 - 3.8998979e-1j
     assert s.point_times_s[0] == pytest.approx(0.7836904905780102)

@@ -135,7 +135,8 @@ def test_biologic_cv_fe23(realdata: Path) -> None:
     assert meta.scan_rate_v_s == pytest.approx(0.02)  # dE/dt 20.000, dE/dt unit mV/s
     assert meta.area_cm2 == pytest.approx(0.001)  # "Electrode surface area : 0.001 cm²" (placeholder)
     assert meta.reference == "SCE Saturated Calomel Electrode (0.241 V)"
-    assert meta.start_time == datetime(2024, 2, 23, 12, 36, 41, 987000)
+    # acquisition start 12:36:41.987 + time/s of the first CV point (56.632199 s: the OCV step ran before it)
+    assert meta.start_time == datetime(2024, 2, 23, 12, 37, 38, 619199)
     assert len(record) == 11987  # 12048 lines, 61 header lines
     # first row: time/s 5.663219856935029E+001, Ewe/V 4.6034262E-001, <I>/mA 4.570477904053405E-005
     assert record.time_s[0] == pytest.approx(56.63219856935029, rel=1e-15)
@@ -418,6 +419,7 @@ def test_biologic_loops_are_records(tmp_path: Path) -> None:
     records = read_dc_records(path)
     assert [len(r) for r in records] == [3, 3] and [r.metadata.index for r in records] == [0, 1]
     assert records[1].time_s.tolist() == [3.0, 4.0, 5.0]
+    assert records[0].metadata.start_time == datetime(2024, 1, 10, 11, 2, 29, 886000)  # time/s = 0
     assert records[1].metadata.start_time == datetime(2024, 1, 10, 11, 2, 32, 886000)  # + 3 s
     with pytest.raises(DataError, match="index="):
         read_dc_record(path)

@@ -60,16 +60,17 @@ METADATA: dict[str, dict[str, object]] = {
         "dc_current_a": 0.0,
         "ac_amplitude_a": 30e-6,
         "area_cm2": None,  # "0.000 cm²" in the header means "not set"
-        "start_time": datetime(2024, 1, 10, 11, 2, 29, 886000),
+        # acquisition start 11:02:29.886 + time/s of the first point (61.515 s)
+        "start_time": datetime(2024, 1, 10, 11, 3, 31, 401199),
     },
     "biologic_sp150_peis_ecl11-18.mpt": {
         "instrument": "BioLogic SP-150",
         "dc_potential_v": 0.0,
         "ac_amplitude_v": 0.020,
         "area_cm2": 0.001,
-        "start_time": datetime(2018, 2, 4, 10, 2, 46),
+        "start_time": datetime(2018, 2, 4, 10, 2, 46, 783690),  # + time/s of the first point
     },
-    "biologic_sp150_peis_ecl11-18.mpr": {"start_time": datetime(2018, 2, 4, 10, 2, 46)},
+    "biologic_sp150_peis_ecl11-18.mpr": {"start_time": datetime(2018, 2, 4, 10, 2, 46, 783690)},
     "gamry_ref3000_eispot.DTA": {
         "instrument": "Gamry REF3000-34128",
         "dc_potential_v": -0.05 + -0.2919803,  # VDC -50 mV vs. Eoc (flag T) + EOC

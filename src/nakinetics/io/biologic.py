@@ -81,10 +81,11 @@ def _loop_slices(lines: list[str], n_points: int, path: Path) -> list[slice] | N
 def _loop_start(
     start: datetime | None, times: FloatArray | None, loops: list[slice], index: int
 ) -> datetime | None:
-    """Start of loop ``index``: the acquisition start plus the time elapsed since loop 0's first point."""
-    if start is None or times is None or index == 0:
+    """Start of loop ``index``: the acquisition start plus the ``time/s`` of its first point (EC-Lab counts
+    ``time/s`` from "Acquisition started on"; a rest or OCV step before the first loop makes it > 0)."""
+    if start is None or times is None:
         return start
-    return start + timedelta(seconds=float(times[loops[index]][0] - times[loops[0]][0]))
+    return start + timedelta(seconds=float(times[loops[index]][0]))
 
 
 def _parameters(lines: list[str]) -> dict[str, str]:
