@@ -37,8 +37,8 @@ from .derived import (
     KINETIC_ROLES,
     CellGeometry,
     CellKind,
-    _propagate,
     element_roles,
+    propagate_uncertainty,
     with_derived,
 )
 from .exceptions import DataError
@@ -508,7 +508,7 @@ def _point(
     fit = fit_circuit(spectrum, circuit, **options)  # type: ignore[arg-type]
     if quantity == "resistance":
         names = _resistors(fit, parameter, INTERFACIAL_ROLES, "interfacial")
-        value, stderr = _propagate(fit, lambda v: sum(v[n] for n in names))
+        value, stderr = propagate_uncertainty(fit, lambda v: sum(v[n] for n in names))
         return DerivedQuantity(value, stderr, "Ohm", " + ".join(names)), fit
     names = _resistors(fit, parameter, KINETIC_ROLES, "charge-transfer")
     if len(names) > 1:

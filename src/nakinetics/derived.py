@@ -103,7 +103,7 @@ def _arcs(circuit: Circuit) -> list[tuple[Element, Element]]:
 DerivedValue = tuple[float, float | None]
 
 
-def _propagate(result: FitResult, func: Callable[[Mapping[str, float]], float]) -> DerivedValue:
+def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]], float]) -> DerivedValue:
     """Value of ``func(parameters)`` and its linear-propagated standard error (``None`` if unknown)."""
     values = result.values
     value = float(func(values))
@@ -139,7 +139,7 @@ def derive_quantities(
     notes: list[str] = []
 
     def add(name: str, func: Callable[[Mapping[str, float]], float], unit: str, convention: str) -> None:
-        value, stderr = _propagate(result, func)
+        value, stderr = propagate_uncertainty(result, func)
         out[name] = DerivedQuantity(value, stderr, unit, convention)
 
     interfacial = [

@@ -29,7 +29,7 @@ import numpy as np
 from ._typing import FloatArray
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .data import Spectrum
-from .derived import CellKind, _propagate
+from .derived import CellKind, propagate_uncertainty
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
 
@@ -397,7 +397,7 @@ def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFr
         (name,) = chosen.parameter_names
         return WarburgFromFit(result, label, kind, _parameter(result, name, f"σ of {source}"))
     r_name, tau_name = chosen.parameter_names
-    value, stderr = _propagate(result, lambda v: v[r_name] / math.sqrt(2.0 * v[tau_name]))
+    value, stderr = propagate_uncertainty(result, lambda v: v[r_name] / math.sqrt(2.0 * v[tau_name]))
     sigma = DerivedQuantity(value, stderr, SIGMA_UNIT, f"σ = R/√(2τ) of {source} (its 45° region)")
     return WarburgFromFit(
         result,

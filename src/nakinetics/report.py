@@ -9,13 +9,15 @@ from .fitting import FitResult
 from .validation import KKResult
 
 
-def _fmt(value: float | None, digits: int = 4) -> str:
+def format_number(value: float | None, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant figures, ``n/a`` for ``None``."""
     if value is None:
         return "n/a"
     return f"{value:.{digits}g}"
 
 
-def _rows(rows: Sequence[Sequence[str]]) -> list[str]:
+def aligned_rows(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Table rows as text lines with every column left-aligned to its widest cell."""
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
@@ -40,14 +42,22 @@ def format_fit(result: FitResult, reason: str | None = None) -> str:
     lines += ["", "parameters"]
     rows = [["name", "value", "± stderr", "unit", ""]]
     for p in result.parameters.values():
-        rows.append([p.name, _fmt(p.value, 5), _fmt(p.stderr, 3), p.unit, "" if p.vary else "(fixed)"])
-    lines += ["  " + line for line in _rows(rows)]
+        rows.append(
+            [
+                p.name,
+                format_number(p.value, 5),
+                format_number(p.stderr, 3),
+                p.unit,
+                "" if p.vary else "(fixed)",
+            ]
+        )
+    lines += ["  " + line for line in aligned_rows(rows)]
     if result.derived:
         lines += ["", "derived"]
         rows = [["name", "value", "± stderr", "unit", "convention"]]
         for key, d in result.derived.items():
-            rows.append([key, _fmt(d.value, 5), _fmt(d.stderr, 3), d.unit, d.convention])
-        lines += ["  " + line for line in _rows(rows)]
+            rows.append([key, format_number(d.value, 5), format_number(d.stderr, 3), d.unit, d.convention])
+        lines += ["  " + line for line in aligned_rows(rows)]
     lines += [
         "",
         "statistics",
@@ -69,7 +79,7 @@ def format_kramers_kronig(kk: KKResult, label: str) -> str:
     rows = [["f / Hz", "Δ Z' / %", "Δ Z'' / %"]]
     for f, r in zip(kk.frequency, kk.residuals, strict=True):
         rows.append([f"{f:.4g}", f"{100 * r.real:+.3f}", f"{100 * r.imag:+.3f}"])
-    lines += ["  " + line for line in _rows(rows)]
+    lines += ["  " + line for line in aligned_rows(rows)]
     return "\n".join(lines)
 
 
@@ -81,12 +91,12 @@ def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
             [
                 row["model"],
                 str(row["n_varying"]),
-                _fmt(row["chisqr"]),
-                _fmt(row["redchi"]),
+                format_number(row["chisqr"]),
+                format_number(row["redchi"]),
                 f"{row['aic']:.2f}",
                 f"{row['bic']:.2f}",
                 f"{row['delta']:.2f}",
                 "preferred" if row["preferred"] else "",
             ]
         )
-    return "\n".join(_rows(rows))
+    return "\n".join(aligned_rows(rows))

@@ -10,7 +10,7 @@ import click
 from ..arrhenius import ArrheniusResult, arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
 from ..exceptions import DataError
 from ..io import read_spectra
-from ..report import _fmt, _rows
+from ..report import aligned_rows, format_number
 from . import main
 from ._options import check_frequency_range, frequency_options, json_option, plot_option
 from ._output import emit_json, save_figure
@@ -39,9 +39,9 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
         f"quantity        {result.quantity}"
         + (f" ({result.form} form)" if result.quantity == "conductivity" else ""),
         f"convention      {result.convention}",
-        f"E_a             {ea.value:.4f} ± {_fmt(ea.stderr, 2)} eV"
+        f"E_a             {ea.value:.4f} ± {format_number(ea.stderr, 2)} eV"
         + (f"   ({level} {ci[0]:.4f} to {ci[1]:.4f})" if ci else ""),
-        f"                {ea_kj.value:.2f} ± {_fmt(ea_kj.stderr, 2)} kJ/mol"
+        f"                {ea_kj.value:.2f} ± {format_number(ea_kj.stderr, 2)} kJ/mol"
         + (f"   ({level} {ci_kj[0]:.2f} to {ci_kj[1]:.2f})" if ci_kj else ""),
         (
             f"fit             {t.size} points, {t.min():.2f}–{t.max():.2f} K, R² {result.r2:.5f}, "
@@ -55,9 +55,15 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
     labels = result.labels or ("",) * t.size
     for tk, v, e, label in zip(t, result.values, errors, labels, strict=True):
         rows.append(
-            [f"{tk:.2f}", _fmt(float(v), 5), _fmt(None if e is None else float(e), 3), result.unit, label]
+            [
+                f"{tk:.2f}",
+                format_number(float(v), 5),
+                format_number(None if e is None else float(e), 3),
+                result.unit,
+                label,
+            ]
         )
-    lines += ["  " + row for row in _rows(rows)]
+    lines += ["  " + row for row in aligned_rows(rows)]
     warnings = [*result.warnings, *extra]
     if warnings:
         lines += ["", "warnings"] + [f"  - {w}" for w in warnings]

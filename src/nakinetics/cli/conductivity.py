@@ -10,7 +10,7 @@ import numpy as np
 
 from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
 from ..data import Spectrum
-from ..report import _fmt
+from ..report import format_number
 from . import main
 from ._options import (
     check_frequency_range,
@@ -49,7 +49,9 @@ def _text(result: ConductivityResult) -> str:
         ("sigma_gb", result.grain_boundary),
     ):
         if q is not None:
-            lines.append(f"{name:<16}{_fmt(q.value, 5)} ± {_fmt(q.stderr, 3)} {q.unit}   [{q.convention}]")
+            lines.append(
+                f"{name:<16}{format_number(q.value, 5)} ± {format_number(q.stderr, 3)} {q.unit}   [{q.convention}]"
+            )
     if result.reason:
         lines.append(f"note            {result.reason}")
     if result.warnings:

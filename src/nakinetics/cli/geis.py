@@ -157,7 +157,7 @@ def _pool(workers: int, dask: str | None) -> TaskPool | None:
     return ProcessPool(workers) if workers > 1 else None
 
 
-def _fmt(value: float | None, unit: str = "", digits: int = 4) -> str:
+def format_number(value: float | None, unit: str = "", digits: int = 4) -> str:
     return "–" if value is None else f"{value:.{digits}g}{' ' + unit if unit else ''}"
 
 
@@ -183,7 +183,7 @@ def _report(result: SeriesResult, resumed: int, fitted_now: int, written: list[s
     if rows:
         r_int = table.column("R_int", rows)
         lines.append(
-            f"R_int (cell total): {_fmt(r_int[0], 'Ω')} at the first spectrum, {_fmt(r_int[-1], 'Ω')} at the last"
+            f"R_int (cell total): {format_number(r_int[0], 'Ω')} at the first spectrum, {format_number(r_int[-1], 'Ω')} at the last"
         )
     for onset in (result.onset_eis, result.onset_dc):
         if onset is None:
@@ -191,7 +191,7 @@ def _report(result: SeriesResult, resumed: int, fitted_now: int, written: list[s
         if onset.detected:
             hours = (onset.time_s or 0.0) / 3600
             lines.append(
-                f"onset in {onset.quantity}: {_fmt(onset.time_s, 's', 6)} ± {_fmt(onset.stderr_s, 's', 2)} "
+                f"onset in {onset.quantity}: {format_number(onset.time_s, 's', 6)} ± {format_number(onset.stderr_s, 's', 2)} "
                 f"({hours:.3g} h)"
             )
         else:

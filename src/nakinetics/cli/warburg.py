@@ -20,7 +20,7 @@ from ..diffusion import (
 )
 from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
-from ..report import _fmt
+from ..report import format_number
 from . import main
 from ._options import (
     check_frequency_range,
@@ -34,15 +34,15 @@ from ._output import echo_reports, emit_records, save_figures
 
 
 def _quantity_line(name: str, q: DerivedQuantity) -> str:
-    return f"{name:<16}{_fmt(q.value, 5)} ± {_fmt(q.stderr, 3)} {q.unit}   [{q.convention}]"
+    return f"{name:<16}{format_number(q.value, 5)} ± {format_number(q.stderr, 3)} {q.unit}   [{q.convention}]"
 
 
 def _window_line(slope: WarburgSlope) -> str:
     how = "automatic" if slope.automatic else "given"
     return (
         f"{slope.fmin_hz:.4g}–{slope.fmax_hz:.4g} Hz ({slope.n_points} points, {how}): "
-        f"d Z'/dω^-½ = {_fmt(slope.real.slope, 5)} (R² {slope.real.r2:.4f}), "
-        f"d(−Z'')/dω^-½ = {_fmt(slope.imag.slope, 5)} (R² {slope.imag.r2:.4f}), "
+        f"d Z'/dω^-½ = {format_number(slope.real.slope, 5)} (R² {slope.real.r2:.4f}), "
+        f"d(−Z'')/dω^-½ = {format_number(slope.imag.slope, 5)} (R² {slope.imag.r2:.4f}), "
         f"ratio {slope.ratio:.3f}, line angle {slope.line_angle_deg:.1f}°, mean phase {slope.mean_phase_deg:.1f}°"
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report import _fmt, _rows
+from ..report import aligned_rows, format_number
 from .analysis import KineticsResult
 
 
@@ -13,7 +13,7 @@ def _value(entry: dict[str, Any] | None, digits: int = 4) -> str:
         return "n/a"
     unit = entry.get("unit", "")
     unit = "" if unit == "1" else f" {unit}"
-    return f"{_fmt(entry['value'], digits)} ± {_fmt(entry.get('stderr'), 2)}{unit}"
+    return f"{format_number(entry['value'], digits)} ± {format_number(entry.get('stderr'), 2)}{unit}"
 
 
 def format_kinetics(result: KineticsResult) -> str:
@@ -41,12 +41,18 @@ def format_kinetics(result: KineticsResult) -> str:
         if "prior" in p:
             note = f"prior {p['prior']['mean']:.4g} ± {p['prior']['stderr']:.2g}"
         rows.append(
-            [name, _fmt(p["value"], 5), _fmt(p.get("stderr"), 3), "" if p["unit"] == "1" else p["unit"], note]
+            [
+                name,
+                format_number(p["value"], 5),
+                format_number(p.get("stderr"), 3),
+                "" if p["unit"] == "1" else p["unit"],
+                note,
+            ]
         )
-    lines += ["  " + line for line in _rows(rows)]
+    lines += ["  " + line for line in aligned_rows(rows)]
     fit = d["fit"]
     lines.append(
-        f"  {fit['n_points']} points fitted, rms(ln i) {_fmt(fit['rms_log_current'], 3)}, reduced chi2 "
+        f"  {fit['n_points']} points fitted, rms(ln i) {format_number(fit['rms_log_current'], 3)}, reduced chi2 "
         f"{fit['redchi']:.3g}, AIC {fit['aic']:.1f}, BIC {fit['bic']:.1f}, "
         f"{'converged' if fit['success'] else 'NOT converged'}"
     )
@@ -62,12 +68,15 @@ def format_kinetics(result: KineticsResult) -> str:
                     f"{row['aic']:.1f}",
                     f"{row['bic']:.1f}",
                     f"{row['delta_aic']:.1f}",
-                    _fmt(row["rms_log_current"], 3),
+                    format_number(row["rms_log_current"], 3),
                 ]
             )
-        lines += ["  " + line for line in _rows(rows)]
+        lines += ["  " + line for line in aligned_rows(rows)]
     tafel = d["tafel"]
-    lines += ["", f"classical Tafel estimate (x = {tafel['x']}, R_ohm used {_fmt(tafel['r_ohm_used'], 4)})"]
+    lines += [
+        "",
+        f"classical Tafel estimate (x = {tafel['x']}, R_ohm used {format_number(tafel['r_ohm_used'], 4)})",
+    ]
     for name, branch in tafel["branches"].items():
         if not branch["found"]:
             lines.append(f"  {name:<9} no Tafel region: {branch['reason']}")
@@ -82,8 +91,8 @@ def format_kinetics(result: KineticsResult) -> str:
         if "spread" in branch:
             s = branch["spread"]
             lines.append(
-                f"            spread over {s['n_windows']} acceptable windows: i0 {_fmt(s['i0']['min'], 3)}–"
-                f"{_fmt(s['i0']['max'], 3)} {s['i0']['unit']}, b {s['tafel_slope']['min']:.0f}–"
+                f"            spread over {s['n_windows']} acceptable windows: i0 {format_number(s['i0']['min'], 3)}–"
+                f"{format_number(s['i0']['max'], 3)} {s['i0']['unit']}, b {s['tafel_slope']['min']:.0f}–"
                 f"{s['tafel_slope']['max']:.0f} mV/dec"
             )
     lin = d["linear"]
@@ -108,11 +117,12 @@ def format_kinetics(result: KineticsResult) -> str:
             f"EIS link ({e['circuit']} fitted to {e['spectrum']})",
             f"  R_ohm = {_value(e['R_ohm'])}, R_ct = {_value(e['R_ct'])}",
             f"  i0 EIS = {_value(e['i0_eis'])} [{e['i0_eis']['convention']}], i0 DC = {_value(e['i0_dc'])}, "
-            f"ratio DC/EIS = {_fmt(e['ratio_dc_eis'], 3)}" + ("  ← outside [0.5, 2]" if e["flag"] else ""),
+            f"ratio DC/EIS = {format_number(e['ratio_dc_eis'], 3)}"
+            + ("  ← outside [0.5, 2]" if e["flag"] else ""),
         ]
         if e["R_p_dc"]:
             lines.append(
-                f"  R_p (DC) = {_fmt(e['R_p_dc']['value'], 4)} vs EIS DC limit {_fmt(e['R_dc_limit_eis']['value'], 4)} "
+                f"  R_p (DC) = {format_number(e['R_p_dc']['value'], 4)} vs EIS DC limit {format_number(e['R_dc_limit_eis']['value'], 4)} "
                 f"{e['R_dc_limit_eis']['unit']}"
             )
     diag = d["diagnostics"]
@@ -120,18 +130,18 @@ def format_kinetics(result: KineticsResult) -> str:
     cap = diag["capacitive"]
     if cap.get("available", True):
         lines.append(
-            f"  capacitive: C = {_value(cap['C'], 3)}, C·ν = {_fmt(cap['i_C']['value'], 3)} {cap['i_C']['unit']}, "
-            f"C·ν/i0 = {_fmt(cap['ratio_to_i0'], 2)}"
+            f"  capacitive: C = {_value(cap['C'], 3)}, C·ν = {format_number(cap['i_C']['value'], 3)} {cap['i_C']['unit']}, "
+            f"C·ν/i0 = {format_number(cap['ratio_to_i0'], 2)}"
         )
     else:
         lines.append(f"  capacitive: not modelled ({cap['reason']})")
     lines.append(
         f"  OCV offset V0 = {_value(diag['ocv_offset']['V0'], 4)}; iR share at the largest current "
-        f"{_fmt(diag['ir_share']['value'], 2)}"
+        f"{format_number(diag['ir_share']['value'], 2)}"
     )
     runs = diag["residuals"]["runs_test"]
     lines.append(
-        f"  residuals: rms(ln i) {_fmt(diag['residuals']['rms_log_current'], 3)}"
+        f"  residuals: rms(ln i) {format_number(diag['residuals']['rms_log_current'], 3)}"
         + ("" if runs is None else f", runs test p = {runs['p_value']:.2g}")
     )
     if "hysteresis" in diag:
@@ -140,12 +150,12 @@ def format_kinetics(result: KineticsResult) -> str:
         if "i0_rising" in h and "i0_falling" in h:
             extra = f"; i0 rising {_value(h['i0_rising'], 4)}, falling {_value(h['i0_falling'], 4)}"
         lines.append(
-            f"  hysteresis: Δln|i| = {_fmt(h['delta_ln_current']['value'], 3)} at equal V, "
-            f"ΔV = {_fmt(h['delta_potential']['value'], 3)} V at equal i{extra}"
+            f"  hysteresis: Δln|i| = {format_number(h['delta_ln_current']['value'], 3)} at equal V, "
+            f"ΔV = {format_number(h['delta_potential']['value'], 3)} V at equal i{extra}"
         )
     if "curvature_support" in diag:
         c = diag["curvature_support"]
-        lines.append(f"  MHC curvature support (eη_max)²/(4λkT) = {_fmt(c['value'], 3)}")
+        lines.append(f"  MHC curvature support (eη_max)²/(4λkT) = {format_number(c['value'], 3)}")
     if d["warnings"]:
         lines += ["", "warnings"] + [f"  - {w}" for w in d["warnings"]]
     return "\n".join(lines)
