@@ -28,7 +28,7 @@ from scipy.optimize import OptimizeWarning, least_squares
 
 from .._typing import FloatArray
 from ..exceptions import DataError, FitError
-from .laws import CURRENT, Law
+from .laws import CURRENT, Law, LawParameter
 from .noise import NoiseModel, estimate_noise, initial_noise
 from .solver import solve_kinetic_voltage
 
@@ -76,13 +76,10 @@ class KineticParameter:
 
 
 @dataclass(frozen=True)
-class _Spec:
-    name: str
-    unit: str
-    lower: float
-    upper: float
-    log: bool
-    description: str
+class _Spec(LawParameter):
+    """A law parameter as this fit uses it: whether it varies, its start (or fixed) value, and an
+    optional Gaussian prior (mean, σ)."""
+
     vary: bool
     value: float
     prior: tuple[float, float] | None = None
