@@ -239,3 +239,13 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--debug", "fit", str(CYCLED), "-c", "R0-p(R1,XPE1)"])
     assert result.exit_code == 1
     assert result.exception is not None  # re-raised instead of turned into a one-line message
+
+
+def test_importing_the_package_and_cli_does_not_import_matplotlib() -> None:
+    # plots import matplotlib lazily: analysis and the CLI start without it (a fresh interpreter)
+    import subprocess
+    import sys
+
+    code = "import sys, nakinetics, nakinetics.cli; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

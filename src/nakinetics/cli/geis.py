@@ -83,7 +83,7 @@ def _read_voltage(path: Path, current_a: float | None, area_cm2: float | None) -
 
 def _versions(dask: bool) -> dict[str, str]:
     """Versions of Python and of the packages that shaped the numbers."""
-    packages = ["nakinetics", "numpy", "scipy", "lmfit", "click"] + (["distributed"] if dask else [])
+    packages = ["nakinetics", "numpy", "scipy", "click"] + (["distributed"] if dask else [])
     return {"python": platform.python_version(), **{name: version(name) for name in packages}}
 
 
