@@ -135,10 +135,16 @@ def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
     ``CONVERGED_FACTOR`` of the best any M reaches; from there M grows until μ ≤ ``mu_criterion``.
     Returns ``None`` when no converged M meets the criterion.
     """
+    first = _first_converged(trials)
+    return next((t for t in trials[first:] if t.mu <= mu_criterion), None)
+
+
+def _first_converged(trials: list[_Trial]) -> int:
+    """Index of the smallest M whose residual is within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of
+    the lowest residual of all ``trials``."""
     floor = min(t.rms for t in trials)
     threshold = max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
-    first = next(i for i, t in enumerate(trials) if t.rms <= threshold)
-    return next((t for t in trials[first:] if t.mu <= mu_criterion), None)
+    return next(i for i, t in enumerate(trials) if t.rms <= threshold)
 
 
 def _scan(spectrum: Spectrum, upper: int, capacitor: bool, mu_criterion: float) -> _Trial:
@@ -158,11 +164,7 @@ def _scan(spectrum: Spectrum, upper: int, capacitor: bool, mu_criterion: float) 
         if len(trials) - 1 - best_at >= PLATEAU_STEPS and _choose(trials, mu_criterion) is not None:
             break
     chosen = _choose(trials, mu_criterion)
-    if chosen is None:
-        floor = min(t.rms for t in trials)
-        threshold = max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
-        chosen = next(t for t in trials if t.rms <= threshold)
-    return chosen
+    return chosen if chosen is not None else trials[_first_converged(trials)]
 
 
 def kramers_kronig_test(
