@@ -262,3 +262,14 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     assert code == 2 and "conductivity only" in err
     code, _, err = run("arrhenius", "--table", table, "--circuit", "na_se_na_1arc")
     assert code == 2 and "--circuit" in err
+
+
+@pytest.mark.parametrize("header", ["1000/T (1/K),sigma", "1/T,sigma"])
+def test_table_of_inverse_temperatures_is_refused(header: str) -> None:
+    with pytest.raises(DataError, match="looks like 1/T or 1000/T"):
+        parse_arrhenius_table(f"{header}\n3.35,1e-3\n3.0,2e-3\n", "t.csv")
+
+
+def test_celsius_given_as_kelvin_is_refused() -> None:
+    with pytest.raises(DataError, match="outside 100–2000 K"):
+        arrhenius_fit([25.0, 40.0, 60.0], [1e-3, 2e-3, 3e-3])

@@ -380,3 +380,17 @@ def test_example_script_reproduces_its_data_and_every_command_runs(tmp_path: Pat
     assert results["arrhenius_interface.json"]["activation_energy"]["value"] == pytest.approx(0.60, abs=0.02)
     assert results["arrhenius_table.json"]["activation_energy"]["value"] == pytest.approx(0.30, abs=0.02)
     assert all((out / p).read_bytes()[:4] == b"\x89PNG" for p in ("warburg.png", "conductivity.png"))
+
+
+def test_slope_error_covers_the_bias_of_a_finite_length_tail() -> None:
+    # a reflective (Wo) tail with τ = 10 s: the 45° window sits near the turnover and the slope is biased
+    # low by a few %; the reported error must include that, not only the least-squares scatter
+    sigma_true = 50.0
+    truth = {"R0": 10.0, "R1": 50.0, "Wo1_R": sigma_true * math.sqrt(2 * 10.0), "Wo1_tau": 10.0}
+    truth |= {"CPE1_Q": 2e-5, "CPE1_n": 0.9}
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        spectrum = synthetic_spectrum("randles_wo", truth, np.logspace(5, -3, 80), noise=0.01, rng=rng)
+        slope = warburg_slope(spectrum)
+        assert slope.sigma.stderr > 2 * slope.real.slope_stderr  # the systematic part dominates
+        assert abs(slope.sigma.value - sigma_true) < 2 * slope.sigma.stderr

@@ -6,7 +6,8 @@ density i0) is fitted as ln y = ln A − E_a/(k_B T) by a weighted straight line
 * conductivity, ``form="sigmaT"`` (default, usual for ion conductors): y = σT;
 * conductivity, ``form="sigma"``: y = σ (E_a smaller by ≈ k_B T, 0.026 eV near room temperature);
 * resistance: y = 1/R (interfacial activation energy);
-* i0: y = i0.
+* i0: y = i0.  When i0 comes from R_ct as i0 = g·RT/(nF R A), E_a(i0) = E_a(1/R) + k_B T̄
+  (≈ 0.026 eV near room temperature) because of the T in the prefactor.
 
 Weights are 1/s² with s = stderr/value (the standard error of ln y) when every point has one, else all
 equal.  Standard errors are scaled by the scatter about the line (reduced χ², as scipy's ``curve_fit``
@@ -48,6 +49,8 @@ Quantity = Literal["conductivity", "resistance", "i0"]
 Form = Literal["sigmaT", "sigma"]
 TemperatureUnit = Literal["K", "C"]
 
+PLAUSIBLE_K = (100.0, 2000.0)
+"""Temperatures (K) an electrochemical Arrhenius series can have; outside them the input is a unit slip."""
 QUANTITY_UNITS: dict[str, str] = {"conductivity": "S cm^-1", "resistance": "Ohm", "i0": "mA cm^-2"}
 """Unit of the values of each quantity."""
 CURVATURE_P_VALUE = 0.01
@@ -104,7 +107,12 @@ class ArrheniusResult:
     def convention(self) -> str:
         y = {"resistance": "1/R", "i0": "i0"}.get(self.quantity, "σT" if self.form == "sigmaT" else "σ")
         weights = "weighted by 1/(stderr/value)²" if self.weighted else "unweighted"
-        return f"ln({y}) = ln A − E_a/(k_B T), straight line in 1/T, {weights}"
+        note = (
+            "; for i0 = g·RT/(nF·R_ct·A) this E_a exceeds that of 1/R_ct by k_B·T̄ (the T of the prefactor)"
+            if self.quantity == "i0"
+            else ""
+        )
+        return f"ln({y}) = ln A − E_a/(k_B T), straight line in 1/T, {weights}{note}"
 
     @property
     def activation_energy(self) -> DerivedQuantity:
@@ -269,6 +277,11 @@ def arrhenius_fit(
         raise DataError(f"{t.size} temperatures but {v.size} values")
     if not (np.all(np.isfinite(t)) and np.all(t > 0)):
         raise DataError(f"temperatures must be finite and > 0 K, got {t.tolist()}")
+    if np.any(t < PLAUSIBLE_K[0]) or np.any(t > PLAUSIBLE_K[1]):
+        raise DataError(
+            f"temperatures {t.min():g}–{t.max():g} K lie outside {PLAUSIBLE_K[0]:g}–{PLAUSIBLE_K[1]:g} K: "
+            "°C given as K, or a 1000/T column?"
+        )
     if not (np.all(np.isfinite(v)) and np.all(v > 0)):
         raise DataError(f"{quantity} values must be finite and > 0 for a logarithm, got {v.tolist()}")
     if np.unique(t).size < 2:
@@ -402,6 +415,11 @@ def parse_arrhenius_table(
         raise DataError(
             f"{source}: line {header_line}: expected at least 2 columns (temperature, value), "
             f"got {len(header)} (delimiter {delimiter!r})"
+        )
+    if re.search(r"(^|[^a-z])1(000)?\s*/\s*t", header[0], re.IGNORECASE):
+        raise DataError(
+            f"{source}: line {header_line}: the first column '{header[0]}' looks like 1/T or 1000/T; "
+            "give the temperature itself (T/K or T/°C)"
         )
     unit = _header_unit(header[0])
     if unit is None:
