@@ -123,6 +123,9 @@ def test_tafel_spread_over_acceptable_windows_is_reported() -> None:
     assert spread["i0"]["min"] <= branch["i0"]["value"] <= spread["i0"]["max"]
     assert spread["i0"]["max"] / spread["i0"]["min"] < 1.1
     assert 112 < spread["tafel_slope"]["min"] <= spread["tafel_slope"]["max"] < 125
+    # the straightness test of the chosen window is reported with its precision (both within 10 %)
+    change = branch["slope_change_across_window"]
+    assert abs(change["value"]) <= 0.10 and 0 < change["stderr"] <= 0.10 and change["unit"] == "1"
 
 
 # linear estimator --------------------------------------------------------------------------------------
@@ -203,6 +206,8 @@ def test_eis_and_dc_exchange_currents_agree_for_identical_electrodes() -> None:
     assert result.fit.parameters["r_ohm"].prior[0] == pytest.approx(5.0, rel=0.01)
     # DC polarization resistance equals the spectrum's DC limit
     assert link["R_p_dc"]["value"] == pytest.approx(link["R_dc_limit_eis"]["value"], rel=0.02)
+    assert link["R_p_ratio_dc_eis"] == pytest.approx(1.0, abs=0.02)
+    assert link["R_p_flag"] is False and "R_p_likely_causes" not in link
 
 
 def test_unequal_electrodes_eis_gives_the_harmonic_and_tafel_the_geometric_mean() -> None:
@@ -247,6 +252,35 @@ def test_disagreeing_eis_and_dc_is_flagged_with_causes() -> None:
     assert link["flag"] is True
     assert any("harmonic mean" in cause for cause in link["likely_causes"])
     assert any("DC and EIS exchange currents disagree" in w for w in result.warnings)
+    # the DC polarization resistance R_Ω + 2RT/(F·i0) against the spectrum's R_Ω + R_ct: flagged as well
+    expected = (5.0 + 2 * thermal_voltage(298.15) / 1.5e-4) / (5.0 + 2 * thermal_voltage(298.15) / 5e-4)
+    assert link["R_p_ratio_dc_eis"] == pytest.approx(expected, rel=0.03)
+    assert link["R_p_flag"] is True
+    assert any("low-frequency arc" in cause for cause in link["R_p_likely_causes"])
+    assert any(
+        "DC polarization resistance and the EIS low-frequency limit disagree" in w for w in result.warnings
+    )
+
+
+def test_parameter_stopped_by_its_search_range_is_named_as_a_bound_problem() -> None:
+    """α_c = 2.5 (24 mV/dec, beyond the search range 0.02–2n): the fit stops at 2, and the warning says that
+    the bound, not the data, sets the value."""
+    record = synthetic_sweep(
+        "bv",
+        "single",
+        i0=1e-4,
+        alpha_a=0.5,
+        alpha_c=2.5,
+        potential_v=triangular_sweep(-0.25, 0.35, 0.001, False),
+        rng=np.random.default_rng(12),
+        **NOISE,
+    )
+    result = analyse_polarization(record, cell="single", r_ohm=0.0)
+    assert result.fit.parameters["alpha_c"].bound_hit() == "upper"
+    notes = [w for w in result.warnings if w.startswith("alpha_c = 2 ")]
+    assert len(notes) == 1
+    assert "upper end of its search range (2)" in notes[0] and "the range, not the data" in notes[0]
+    assert not any("not determined by the data" in w for w in result.warnings)
 
 
 # diagnostics -------------------------------------------------------------------------------------------

@@ -11,7 +11,13 @@ import math
 import numpy as np
 import pytest
 
-from nakinetics.kinetics import analyse_polarization, synthetic_sweep, triangular_sweep
+from nakinetics.data import DCRecord
+from nakinetics.kinetics import (
+    analyse_polarization,
+    symmetric_cell_voltage,
+    synthetic_sweep,
+    triangular_sweep,
+)
 from nakinetics.kinetics.noise import estimate_noise
 
 NOISE = {"noise_abs": 1e-8, "noise_rel": 0.01}
@@ -97,6 +103,44 @@ def test_symmetric_cell_reports_only_the_product_of_the_transfer_coefficients(
     assert out["parameters"]["tafel_slope_cell"]["value"] == pytest.approx(59.16 / 0.21, rel=0.03)
 
 
+def test_two_electron_symmetric_cell_slope_and_transfer_coefficients() -> None:
+    """n = 2, α_a/α_c = 0.7/1.3 (sum n): the cell slope is ln10·(RT/F)(1/α_a + 1/α_c) = 130.0 mV/dec, checked
+    against a numerical dV/dlog10(i) of the model far into the Tafel region; the fit and the classical
+    line both give α_a·α_c = 0.91 (without the factor n they read 0.455 and 59.16/0.91 = 65 mV/dec)."""
+
+    def sweep(alpha_a: float, alpha_c: float, seed: int) -> DCRecord:
+        return synthetic_sweep(
+            "bv",
+            "symmetric",
+            i0=5e-4,
+            alpha_a=alpha_a,
+            alpha_c=alpha_c,
+            potential_v=triangular_sweep(-0.4, 0.4),
+            rng=_rng(seed),
+            **NOISE,
+        )
+
+    alpha_a, alpha_c = 0.7, 1.3
+    result = analyse_polarization(sweep(alpha_a, alpha_c, 31), cell="symmetric", r_ohm=0.0, n_electrons=2)
+    out = result.to_dict()
+    high = symmetric_cell_voltage(np.array([5e2, 5e3]), 5e-4, alpha_a, alpha_c)  # i/i0 = 1e6, 1e7
+    numerical = 1e3 * float(high[1] - high[0])
+    assert numerical == pytest.approx(130.02, abs=0.05)
+    assert out["parameters"]["alpha_product"]["value"] == pytest.approx(0.91, abs=0.005)
+    assert out["parameters"]["tafel_slope_cell"]["value"] == pytest.approx(numerical, rel=0.005)
+    assert out["parameters"]["i0"]["value"] == pytest.approx(0.5, rel=0.01)
+    for branch in out["tafel"]["branches"].values():
+        assert branch["found"]
+        assert branch["alpha_product"]["value"] == pytest.approx(0.91, abs=0.01)
+        assert branch["tafel_slope"]["value"] == pytest.approx(numerical, rel=0.01)
+    half = analyse_polarization(
+        sweep(1.0, 1.0, 32), cell="symmetric", alpha="half", r_ohm=0.0, n_electrons=2
+    ).to_dict()
+    assert half["parameters"]["alpha"]["value"] == 1.0
+    assert half["parameters"]["tafel_slope_cell"]["value"] == pytest.approx(2 * 59.16, rel=0.001)
+    assert half["parameters"]["i0"]["value"] == pytest.approx(0.5, rel=0.01)
+
+
 # T4 ----------------------------------------------------------------------------------------------------
 
 
@@ -123,7 +167,26 @@ def test_uncorrected_ir_is_flagged() -> None:
     result = analyse_polarization(record, cell="symmetric")
     assert any("R_ohm not given" in w and "not corrected" in w for w in result.warnings)
     assert result.to_dict()["r_ohm_source"].startswith("not given")
-    assert result.tafel.r_ohm == 0.0  # the classical estimate stays uncorrected, as announced
+
+
+def test_classical_estimators_use_the_fitted_r_ohm_when_none_is_given() -> None:
+    """Without a given R_Ω the classical estimators take the fit's value, labelled as not independent.
+    With R = 0 instead, the linear i0 would be low by R_Ω/(R_Ω + 2RT/(F i0)) = 5/107.8 ≈ 4.6 %."""
+    record = synthetic_sweep(
+        "bv", "symmetric", i0=5e-4, r_ohm=5.0, potential_v=triangular_sweep(-0.3, 0.3), rng=_rng(8), **NOISE
+    )
+    result = analyse_polarization(record, cell="symmetric", alpha="half")
+    fitted = result.fit.parameters["r_ohm"].value
+    assert fitted == pytest.approx(5.0, rel=0.05)
+    assert result.tafel.r_ohm == fitted and result.linear.r_ohm == fitted
+    assert result.linear.i0 == pytest.approx(5e-4, rel=0.015)
+    out = result.to_dict()
+    assert out["tafel"]["r_ohm_used"] == {
+        "value": fitted,
+        "unit": "Ohm cm^2",
+        "source": "fitted from the sweep (not independent)",
+    }
+    assert "fitted from the sweep (not independent)" in out["linear"]["R_ct"]["convention"]
 
 
 # T5 ----------------------------------------------------------------------------------------------------
@@ -195,6 +258,7 @@ def test_capacitive_current_is_reported_and_corrected(capacitance: float) -> Non
         capacitance * 0.01 / 5e-4, rel=0.3 if capacitance < 1e-4 else 0.02
     )
     assert cap["C"]["unit"] == "F cm^-2"
+    assert "ratio_to_i0 = C·ν/i0" in cap["convention"]
     assert result.linear.i0 == pytest.approx(5e-4, rel=0.02)
 
 
@@ -219,8 +283,11 @@ def test_hysteresis_metric_matches_the_imposed_value() -> None:
 # T7 ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lam", [0.2, 0.3, 0.5])
-def test_exact_mhc_fit_recovers_lambda_and_i0(lam: float) -> None:
+@pytest.mark.parametrize("lam", [0.2, 0.3, 0.5, 1.0])
+def test_exact_mhc_fit_recovers_lambda_i0_and_the_noise(lam: float) -> None:
+    """λ and i0 recovered; the exact fit re-estimates the noise from its own residuals (truth: σ_rel = 1 %).
+    The closed-form stage misses the exact current by 10–28 % at 0.2, 0.5 and 1 eV (notes §1.8): reusing
+    its noise model gave the exact fit σ_rel = 1.3–6 % and χ²_red = 0.6–0.03."""
     record = synthetic_sweep(
         "mhc",
         "symmetric",
@@ -236,23 +303,87 @@ def test_exact_mhc_fit_recovers_lambda_and_i0(lam: float) -> None:
     assert p["lambda_ev"].value == pytest.approx(lam, abs=0.01)
     assert p["i0"].value == pytest.approx(5e-4, rel=0.03)
     assert result.to_dict()["parameters"]["lambda_eV"]["unit"] == "eV"
+    assert result.fit.law.model == "mhc"
+    assert 0.01 / 1.5 < result.fit.noise.sigma_rel < 0.01 * 1.5
+    assert result.fit.redchi == pytest.approx(1.0, abs=0.15)
 
 
 # T8 ----------------------------------------------------------------------------------------------------
 
 
-def test_bv_data_with_under_corrected_ir_is_not_called_mhc() -> None:
-    """BV truth (α = ½, R_Ω = 5 Ω cm²) analysed with R_Ω = 3 ± 1 Ω cm² (−40 %): the MHC fit's λ runs
-    toward the BV limit, and BV is kept."""
-    record = synthetic_sweep(
+def _bv_with_r_ohm_5() -> DCRecord:
+    return synthetic_sweep(
         "bv", "symmetric", i0=5e-4, r_ohm=5.0, potential_v=triangular_sweep(-0.3, 0.3), rng=_rng(14), **NOISE
     )
-    result = analyse_polarization(record, cell="symmetric", model="auto", r_ohm=3.0, r_ohm_stderr=1.0)
-    assert result.choice is not None and result.choice.preferred == "bv"
+
+
+def test_bv_data_with_under_corrected_ir_is_not_called_mhc() -> None:
+    """BV truth (α = ½, R_Ω = 5 Ω cm²) analysed with R_Ω = 3 ± 1 Ω cm² (−40 %): with σ propagated, the BV fit
+    moves R_Ω back to ≈ 5 under its prior, the MHC fit's λ runs to the BV limit, and BV is kept for
+    both reasons."""
+    result = analyse_polarization(
+        _bv_with_r_ohm_5(), cell="symmetric", model="auto", r_ohm=3.0, r_ohm_stderr=1.0
+    )
+    choice = result.choice
+    assert choice is not None and choice.preferred == "bv"
     assert result.fit.law.model == "bv"
+    assert choice.fits["bv"].parameters["r_ohm"].value == pytest.approx(5.0, abs=0.3)
+    assert "MHC does not fit strongly better" in choice.reason
+    assert "upper bound of its range (toward the BV limit)" in choice.reason
+    assert choice.fits["mhc"].parameters["lambda_ev"].bound_hit() == "upper"
     comparison = result.to_dict()["model_comparison"]
     assert {row["model"] for row in comparison["table"]} == {"bv", "mhc"}
     assert comparison["preferred"] == "bv"
+
+
+def test_r_ohm_without_uncertainty_never_makes_mhc_preferred() -> None:
+    """The review's case: the same BV data with R_Ω = 3 Ω cm² given exactly.  At that (wrong) value MHC
+    fits far better (ΔAIC ≈ 600, λ ≈ 1.7 eV, as notes §0.6 predicts for under-corrected iR), and every
+    trial value near it is wrong in the same direction: without σ, BV is kept and the reason says why."""
+    result = analyse_polarization(_bv_with_r_ohm_5(), cell="symmetric", model="auto", r_ohm=3.0)
+    choice = result.choice
+    assert choice is not None and choice.preferred == "bv" and result.fit.law.model == "bv"
+    assert choice.delta_aic > 100  # MHC does fit better at the given R_Ω …
+    assert choice.fits["mhc"].parameters["lambda_ev"].value == pytest.approx(1.7, abs=0.2)
+    assert "R_ohm has no standard error" in choice.reason  # … but that is not evidence for MHC
+    assert "uncorrected iR" in choice.reason
+    assert choice.robustness == ()
+    assert any(w.startswith("model choice: BV — MHC fits better") for w in result.warnings)
+
+
+def test_r_ohm_prior_contradicted_by_the_sweep_is_warned() -> None:
+    """Given 3 ± 0.3 Ω cm² for a true 5 Ω cm², the sweep moves R_Ω to ≈ 5 (≈ 6.7σ away): warned, naming both;
+    with 3 ± 1 (≈ 2σ) there is no such warning."""
+    record = _bv_with_r_ohm_5()
+    tight = analyse_polarization(record, cell="symmetric", alpha="half", r_ohm=3.0, r_ohm_stderr=0.3)
+    fitted = tight.fit.parameters["r_ohm"].value
+    assert fitted == pytest.approx(5.0, abs=0.3)
+    conflict = [w for w in tight.warnings if w.startswith("the sweep contradicts the given R_ohm")]
+    assert len(conflict) == 1
+    assert f"{fitted:.4g} Ohm cm^2" in conflict[0] and "given 3 ± 0.3 Ohm cm^2" in conflict[0]
+    loose = analyse_polarization(record, cell="symmetric", alpha="half", r_ohm=3.0, r_ohm_stderr=1.0)
+    assert not any("contradicts the given R_ohm" in w for w in loose.warnings)
+
+
+def test_quantised_zero_currents_do_not_hide_the_offset() -> None:
+    """Currents rounded to 20 µA leave runs of exact zeros around a true 10 mV offset; V0 is still found
+    and fitted (no 'does not change sign' warning)."""
+    record = synthetic_sweep(
+        "bv", "symmetric", i0=5e-4, v0=0.010, potential_v=triangular_sweep(-0.3, 0.3), rng=_rng(30), **NOISE
+    )
+    step = 2e-5
+    quantised = np.round(record.current_a / step) * step
+    near = np.abs(record.potential_v - 0.010) < 0.005
+    assert np.count_nonzero(quantised[near] == 0) >= 4
+    sweep = DCRecord(
+        potential_v=record.potential_v, current_a=quantised, time_s=record.time_s, metadata=record.metadata
+    )
+    result = analyse_polarization(sweep, cell="symmetric", alpha="half", r_ohm=0.0)
+    v0 = result.fit.parameters["v0"]
+    assert v0.vary and v0.value == pytest.approx(0.010, abs=5e-4)
+    assert not any("does not change sign" in w for w in result.warnings)
+    crossings = result.diagnostics_dict()["ocv_offset"]["zero_crossings_v"]
+    assert len(crossings) == 2 and all(abs(v - 0.010) < 0.003 for v in crossings)
 
 
 @pytest.mark.slow

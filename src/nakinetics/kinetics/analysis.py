@@ -2,9 +2,10 @@
 
 Order of work: prepare the data (current density, sweep directions, dV/dt, temperature); R_Ω from the
 caller or from an impedance spectrum; classical estimates for starting values; the window-free global
-fit (primary estimator; for ``model="auto"`` BV and MHC with :func:`~.compare.choose_model`); separate
-fits of the rising and falling sweeps; the classical Tafel and linear estimators on the
-capacitance-corrected current; the EIS link; diagnostics and warnings.
+fit (primary estimator; for ``model="auto"`` BV and MHC on BV's noise model, compared with
+:func:`~.compare.choose_model`); separate fits of the rising and falling sweeps; the classical Tafel and
+linear estimators on the capacitance-corrected current, with the given R_Ω (or the fitted one, labelled
+as not independent, when none was given); the EIS link; diagnostics and warnings.
 
 Units: potentials in V; inside, currents in A cm⁻² (A when no area is known) and resistances in Ω cm²
 (Ω); in :meth:`KineticsResult.to_dict` currents are in mA cm⁻² (mA), resistances in Ω cm² (Ω).
@@ -40,12 +41,14 @@ from .eis_link import EisLink, eis_link, eis_resistances
 from .fit import CAPACITANCE, RESISTANCE, SweepFit, current_unit_names, fit_sweep
 from .laws import CURRENT, Law, make_law
 from .linear import LinearResult, linear_estimate
-from .models import inverse_thermal_voltage
+from .models import symmetric_tafel_slope_mv_per_decade
 from .noise import NoiseModel
 from .tafel import TafelResult, back_reaction_threshold, tafel_analysis
 
 MODEL_OPTIONS = ("bv", "bv-limited", "mhc", "mh", "auto")
 CORRELATION_WARNING = 0.95
+PRIOR_CONFLICT = 3.0
+"""Warn when the fitted R_Ω lies more than this many standard errors from the given value."""
 OUTPUT_NAMES = {"lambda_ev": "lambda_eV", "r_ohm": "R_ohm", "v0": "V0", "capacitance": "C"}
 """Parameter names in the output where they differ from the internal ones."""
 
@@ -222,14 +225,19 @@ class KineticsResult:
                 "vary": False,
                 "convention": "assumed α_a = α_c = n/2 (not fitted)",
             }
-        if symmetric and "alpha_product" in self.fit.parameters:
-            p = self.fit.parameters["alpha_product"]
-            slope = 1e3 * math.log(10.0) / (inverse_thermal_voltage(self.sweep.temperature_k) * p.value)
+        if symmetric and law.model.startswith("bv"):
+            if "alpha_product" in self.fit.parameters:
+                p = self.fit.parameters["alpha_product"]
+                product, rel = p.value, None if p.stderr is None else p.stderr / p.value
+            else:  # α = n/2 assumed
+                product, rel = self.n_electrons**2 / 4.0, None
+            slope = symmetric_tafel_slope_mv_per_decade(product, self.n_electrons, self.sweep.temperature_k)
             out["tafel_slope_cell"] = {
                 "value": slope,
-                "stderr": None if p.stderr is None else slope * p.stderr / p.value,
+                "stderr": None if rel is None else slope * rel,
                 "unit": "mV/dec",
-                "convention": "ln10·RT/(F·α_a·α_c): high-voltage slope of the cell",
+                "convention": "ln10·(RT/F)·(1/α_a + 1/α_c) = ln10·RT·n/(F·α_a·α_c) with α_a + α_c = n: "
+                "high-voltage slope of the cell",
             }
         if law.alpha_mode == "free" and law.model.startswith("bv"):
             value, stderr = self.i0_linear_response
@@ -285,7 +293,7 @@ class KineticsResult:
                 "potential_range_v": [float(fit.potential_v.min()), float(fit.potential_v.max())],
             },
             "model_comparison": None if self.choice is None else self.choice.to_dict(units[RESISTANCE]),
-            "tafel": self.tafel.to_dict(1e3, units[CURRENT]),
+            "tafel": self.tafel.to_dict(1e3, units[CURRENT], units[RESISTANCE]),
             "linear": self.linear.to_dict(1e3, units[CURRENT], units[RESISTANCE]),
             "eis_link": None if self.eis is None else self.eis.to_dict(1e3, units[CURRENT]),
             "diagnostics": self.diagnostics_dict(),
@@ -331,7 +339,8 @@ def _diagnostics(result: KineticsResult) -> dict[str, Any]:
             "i_C": {"value": 1e3 * i_c, "unit": units[CURRENT]},
             "ratio_to_i0": i_c / i0,
             "ratio_at_tafel_window": _capacitive_ratio_in_window(result, i_c),
-            "convention": "C·ν/|i|; the fit and the classical estimators use the current minus C·dV/dt",
+            "convention": "ratio_to_i0 = C·ν/i0; ratio_at_tafel_window = C·ν/|i| at the smallest current of "
+            "the Tafel window(s); the fit and the classical estimators use the current minus C·dV/dt",
         }
     else:
         out["capacitive"] = {
@@ -395,10 +404,14 @@ def _capacitive_ratio_in_window(result: KineticsResult, i_c: float) -> float | N
 
 
 def _zero_crossings(potential: FloatArray, current: FloatArray) -> list[float]:
-    change = np.flatnonzero(np.sign(current[:-1]) * np.sign(current[1:]) < 0)
+    """Potentials (V) where the current changes sign, interpolated between the neighbouring nonzero
+    points; exact zeros (current quantisation near OCV) are skipped, not taken as a missing crossing."""
+    nonzero = current != 0
+    v, i = potential[nonzero], current[nonzero]
+    change = np.flatnonzero(np.sign(i[:-1]) * np.sign(i[1:]) < 0)
     out = []
     for k in change[:20]:
-        v1, v2, i1, i2 = potential[k], potential[k + 1], current[k], current[k + 1]
+        v1, v2, i1, i2 = v[k], v[k + 1], i[k], i[k + 1]
         out.append(float(v1 - i1 * (v2 - v1) / (i2 - i1)))
     return out
 
@@ -450,13 +463,12 @@ def _law_starts(
     n = law.n_electrons
     shapes: list[dict[str, float]] = [{}]
     names = law.names
-    temperature = sweep.temperature_k
     lines = {k: b.line for k, b in tafel.branches.items() if b.line is not None}
     if "alpha_c" in names:
         shapes = [{"alpha_a": n / 2.0, "alpha_c": n / 2.0}]
         if lines:
-            a = lines["anodic"].alpha(temperature) if "anodic" in lines else n / 2.0
-            c = lines["cathodic"].alpha(temperature) if "cathodic" in lines else n / 2.0
+            a = tafel.alpha(lines["anodic"]) if "anodic" in lines else n / 2.0
+            c = tafel.alpha(lines["cathodic"]) if "cathodic" in lines else n / 2.0
             shapes.append(
                 {"alpha_a": float(np.clip(a, 0.05, 1.9 * n)), "alpha_c": float(np.clip(c, 0.05, 1.9 * n))}
             )
@@ -465,7 +477,7 @@ def _law_starts(
     elif "alpha_product" in names:
         shapes = [{"alpha_product": n * n / 4.0}]
         if lines:
-            p = float(np.median([line.alpha(temperature) for line in lines.values()]))
+            p = float(np.median([tafel.alpha(line) for line in lines.values()]))
             shapes.append({"alpha_product": float(np.clip(p, 0.02, n * n / 4.0 - 1e-3))})
     if "lambda_ev" in names:
         shapes = [{"lambda_ev": 0.3}, {"lambda_ev": 1.0}]
@@ -555,9 +567,11 @@ def analyse_polarization(
         if r_ohm is None
         else f"given: {r_ohm:g}" + (f" ± {r_ohm_stderr:g}" if r_ohm_stderr else " (exact)") + f" {unit}"
     )
+    r_label = "given"
     if eis_spectrum is not None:
         resistances = eis_resistances(eis_spectrum, cell=cell)
         if r_ohm is None:
+            r_label = "EIS fit"
             r_ohm = resistances.r_ohm * area_factor
             r_ohm_stderr = (
                 None if resistances.r_ohm_stderr is None else resistances.r_ohm_stderr * area_factor
@@ -572,8 +586,8 @@ def analyse_polarization(
     if r_ohm is None:
         warnings_.append(
             "R_ohm not given (--r-ohm or --eis): the iR drop is not corrected from an independent "
-            "measurement; the fit estimates R_ohm from the sweep's curvature and the classical Tafel "
-            "estimate is uncorrected"
+            "measurement; the fit estimates R_ohm from the sweep's curvature and the classical Tafel and "
+            "linear estimates use that fitted value (not independent)"
         )
     elif not r_ohm_stderr:
         warnings_.append("R_ohm given without an uncertainty: its error is not propagated into i0 and alpha")
@@ -586,21 +600,24 @@ def analyse_polarization(
             "the current does not change sign: V0 fixed at 0 V (potentials taken as overpotentials); "
             "with one branch only, i0 is an extrapolation"
         )
-    r_classical = r_ohm or 0.0
     v0_classical = v0_guess if v0_guess is not None else 0.0
     user_window = None if window == "auto" else tuple(window)  # type: ignore[arg-type]
 
-    def classical(current: FloatArray, v0: float, alpha_sum: float = 1.0) -> tuple[TafelResult, LinearResult]:
-        """The classical Tafel and linear estimators with the given R_Ω (or none) and offset V₀."""
+    def classical(
+        current: FloatArray, v0: float, alpha_sum: float, r_value: float, r_error: float, r_label: str
+    ) -> tuple[TafelResult, LinearResult]:
+        """The classical Tafel and linear estimators with R_Ω = ``r_value`` ± ``r_error`` (source
+        ``r_label``) and offset V₀."""
         tafel = tafel_analysis(
             sweep.potential_v,
             current,
             cell=cell,
             temperature_k=temperature,
-            r_ohm=r_classical,
+            r_ohm=r_value,
             v0=v0,
             alpha_sum=alpha_sum,
             window=user_window,
+            r_ohm_source=r_label,
         )
         linear = linear_estimate(
             sweep.potential_v,
@@ -608,13 +625,22 @@ def analyse_polarization(
             cell=cell,
             temperature_k=temperature,
             v0=v0,
-            r_ohm=r_classical,
-            r_ohm_stderr=r_ohm_stderr or 0.0,
+            r_ohm=r_value,
+            r_ohm_stderr=r_error,
             n_electrons=n_electrons,
+            r_ohm_source=r_label,
         )
         return tafel, linear
 
-    pre_tafel, pre_linear = classical(sweep.current, v0_classical)
+    # starting values: before any fit, R_Ω is the given one or none
+    pre_tafel, pre_linear = classical(
+        sweep.current,
+        v0_classical,
+        float(n_electrons),
+        r_ohm or 0.0,
+        r_ohm_stderr or 0.0,
+        r_label if independent else "none (before the fit)",
+    )
 
     stride = max(1, math.ceil(len(sweep.potential_v) / max_points))
     fitted = sweep.subset(slice(None, None, stride)) if stride > 1 else sweep
@@ -623,7 +649,6 @@ def analyse_polarization(
             f"the global fit uses one point in {stride} ({len(fitted.potential_v)} of "
             f"{len(sweep.potential_v)})"
         )
-    fit_capacitance = capacitance
     dvdt = fitted.dvdt
     if dvdt is not None and not fitted.both_directions:
         dvdt = None
@@ -634,7 +659,7 @@ def analyse_polarization(
         "r_ohm": r_ohm,
         "r_ohm_stderr": r_ohm_stderr,
         "v0": v0_fixed,
-        "capacitance": fit_capacitance,
+        "capacitance": capacitance,
         "dvdt": dvdt,
     }
     base_start = {"v0": v0_classical, **({"r_ohm": r_ohm} if r_ohm is not None else {})}
@@ -662,7 +687,7 @@ def analyse_polarization(
         law = build(name, _branches)
         return fit_sweep(fitted.potential_v, fitted.current, law, starts=starts, noise=noise, **options)
 
-    def from_fit(previous: SweepFit, law_name: str, extra: list[dict[str, float]]) -> list[dict[str, float]]:
+    def from_fit(previous: SweepFit, extra: list[dict[str, float]]) -> list[dict[str, float]]:
         keep = {k: v for k, v in previous.values.items() if k in ("i0", "r_ohm", "v0", "capacitance")}
         return [{**keep, **e} for e in extra]
 
@@ -670,18 +695,15 @@ def analyse_polarization(
         name: str, reference: SweepFit | None, noise: NoiseModel | None, **overrides: Any
     ) -> SweepFit:
         if reference is not None:
-            starts = from_fit(reference, name, [{"lambda_ev": 0.3}, {"lambda_ev": 1.0}, {"lambda_ev": 3.0}])
+            starts = from_fit(reference, [{"lambda_ev": 0.3}, {"lambda_ev": 1.0}, {"lambda_ev": 3.0}])
         else:
             starts = [{**base_start, **s} for s in _law_starts(build(name), i0_start, pre_tafel, sweep)]
         if name == "mh":
             return run(name, starts, noise, **overrides)
         approx = run("mhc-approx", starts, noise, **overrides)
-        return run(
-            "mhc",
-            from_fit(approx, name, [{"lambda_ev": approx.values["lambda_ev"]}]),
-            approx.noise,
-            **overrides,
-        )
+        # the closed form misses the exact current by up to ~30 %: its residuals say nothing about the
+        # noise, so the exact fit gets the caller's noise model (None: estimated from its own residuals)
+        return run("mhc", from_fit(approx, [{"lambda_ev": approx.values["lambda_ev"]}]), noise, **overrides)
 
     choice = None
     if model in ("bv", "bv-limited"):
@@ -694,6 +716,8 @@ def analyse_polarization(
     else:
         bv_starts = [{**base_start, **s} for s in _law_starts(build("bv"), i0_start, pre_tafel, sweep)]
         bv_fit = run("bv", bv_starts)
+        # one noise model for both, from BV's residuals: if the data are MHC, BV's larger residuals
+        # overestimate the noise and shrink ΔAIC, so the comparison leans toward BV (conservative)
         mhc_fit = fit_marcus("mhc", bv_fit, bv_fit.noise)
 
         def refit(name: str, r_fixed: float) -> SweepFit:
@@ -737,7 +761,15 @@ def analyse_polarization(
 
     cap = fit.values.get("capacitance", 0.0)
     faradaic = sweep.current - (cap * sweep.dvdt if sweep.dvdt is not None else 0.0)
-    tafel, linear = classical(faradaic, fit.values["v0"], _alpha_sum(fit, n_electrons))
+    if independent:
+        r_final, r_final_err = r_ohm or 0.0, r_ohm_stderr or 0.0
+    else:
+        fitted_r = fit.parameters["r_ohm"]
+        r_final, r_final_err = fitted_r.value, fitted_r.stderr or 0.0
+        r_label = "fitted from the sweep (not independent)"
+    tafel, linear = classical(
+        faradaic, fit.values["v0"], _alpha_sum(fit, n_electrons), r_final, r_final_err, r_label
+    )
 
     link = None
     result = KineticsResult(
@@ -813,13 +845,27 @@ def _assessment(result: KineticsResult) -> list[str]:
         if side is None or p.name == "capacitance" or (p.name == "alpha_product" and side == "upper"):
             continue  # C = 0 and α_a·α_c = n²/4 (α_a = α_c) are physical limits, not failures
         unit = units.get(p.unit, p.unit)
-        shown = f"{OUTPUT_NAMES.get(p.name, p.name)} = {result.output_value(p.name, p.value):.4g}" + (
-            f" {unit}" if unit != "1" else ""
-        )
+        suffix = f" {unit}" if unit != "1" else ""
+        shown = f"{OUTPUT_NAMES.get(p.name, p.name)} = {result.output_value(p.name, p.value):.4g}{suffix}"
         if p.name == "r_ohm":
             notes.append(f"{shown}: the fit drives R_ohm to its {side} bound")
-        else:
-            notes.append(f"{shown} is at the {side} bound of its range: not determined by the data")
+            continue
+        bound = result.output_value(p.name, p.lower if side == "lower" else p.upper)
+        notes.append(
+            f"{shown} stopped at the {side} end of its search range ({bound:.3g}{suffix}): the range, not the "
+            "data, sets this value and its uncertainty; the model, R_ohm or V0 may not suit the sweep"
+        )
+    r_fit = fit.parameters.get("r_ohm")
+    if r_fit is not None and r_fit.vary and r_fit.prior is not None:
+        mean, sd = r_fit.prior
+        z = (r_fit.value - mean) / sd
+        if abs(z) > PRIOR_CONFLICT:
+            unit = units[RESISTANCE]
+            notes.append(
+                f"the sweep contradicts the given R_ohm: the fit moves it to {r_fit.value:.4g} {unit}, "
+                f"{abs(z):.1f} σ from the given {mean:.4g} ± {sd:.2g} {unit}; check the R_ohm measurement "
+                "(EIS fit, cell changed between measurements) or the kinetic model"
+            )
     names = fit.varying
     for a in range(len(names)):
         for b in range(a + 1, len(names)):
@@ -874,6 +920,11 @@ def _assessment(result: KineticsResult) -> list[str]:
         notes.append(
             f"DC and EIS exchange currents disagree: ratio DC/EIS = {result.eis.ratio:.3g} (outside "
             "[0.5, 2]); see eis_link.likely_causes"
+        )
+    if result.eis is not None and result.eis.r_p_agrees is False:
+        notes.append(
+            f"the DC polarization resistance and the EIS low-frequency limit disagree: ratio DC/EIS = "
+            f"{result.eis.r_p_ratio:.3g} (outside [0.5, 2]); see eis_link.R_p_likely_causes"
         )
     if "transport" in diag and diag["transport"]["max_current_over_i_lim"] > 0.5:
         notes.append(

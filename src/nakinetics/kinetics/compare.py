@@ -1,19 +1,25 @@
 """Butler–Volmer versus Marcus–Hush–Chidsey, decided honestly.
 
 Uncorrected iR and mass transport bend a Tafel plot the way Marcus kinetics does (``notes/kinetics.md``
-§1.8: BV data with R_Ω under-corrected by 40 % fit MHC with λ = 1.67 eV).  So "MHC preferred" is
+§0.6, §1.8: BV data with R_Ω under-corrected by 40 % fit MHC with λ = 1.67 eV).  So "MHC preferred" is
 reported only when all of these hold:
 
 1. both fits use the same noise model, and AIC(BV) − AIC(MHC) ≥ 10 (strong evidence);
 2. R_Ω came from an independent measurement (``--r-ohm``/``--eis``), not from the sweep itself;
-3. with R_Ω fixed at R̂ − 2σ and at R̂ + 2σ (refits of both models) MHC still wins by ΔAIC ≥ 10 (σ = 10 %
-   of R̂ when R_Ω was given without an uncertainty);
+3. R_Ω came **with its standard error σ**: then both fits treat R_Ω as a Gaussian prior (so each may move
+   it where the sweep asks, and ΔAIC includes the prior penalty), and with R_Ω fixed at R̂ − 2σ and at
+   R̂ + 2σ (refits of both models) MHC still wins by ΔAIC ≥ 10.  Without σ the uncertainty of R_Ω is
+   unknown and no default can stand in for it: a mis-set R_Ω is wrong in the same direction at every
+   trial value near it, so MHC is never declared;
 4. λ is not at a bound and its 95 % interval stays where MHC differs from BV over the measured range:
    the curvature (e·η_max)²/(4λk_BT) — the MHC deviation of ln i from BV at the largest per-interface
    overpotential — is at least 0.05 at the upper end of the interval ("curvature support").
 
-Otherwise BV is kept and the reason says which test failed.  ΔAIC uses the common noise model
-(χ² + prior χ² + 2k), so it is a likelihood comparison on identical residual scales.
+Otherwise BV is kept and the reason lists every test that failed.  ΔAIC uses the common noise model
+(χ² + prior χ² + 2k), so it is a likelihood comparison on identical residual scales.  The caller
+(:func:`~.analysis.analyse_polarization`) estimates that common noise model from the BV fit's residuals:
+if the data are really MHC, BV's residuals are larger, the noise is overestimated and ΔAIC shrinks —
+conservative, in favour of keeping BV.
 """
 
 from __future__ import annotations
@@ -30,8 +36,6 @@ from .fit import SweepFit
 
 STRONG_EVIDENCE = 10.0
 MIN_CURVATURE = 0.05
-DEFAULT_R_OHM_UNCERTAINTY = 0.10
-"""Relative σ of R_Ω assumed for the robustness test when R_Ω is given without one."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,8 @@ class ModelChoice:
             if self.lambda_ci95_ev is None
             else {"low": self.lambda_ci95_ev[0], "high": self.lambda_ci95_ev[1], "unit": "eV"},
             "curvature_support": self.curvature_support,
-            "rule": f"MHC only if ΔAIC ≥ {STRONG_EVIDENCE:g} with an independent R_ohm, also at R_ohm ± 2σ, and "
-            f"(eη_max)²/(4λ_high·kT) ≥ {MIN_CURVATURE:g}",
+            "rule": f"MHC only if ΔAIC ≥ {STRONG_EVIDENCE:g} with an independent R_ohm given with its σ, also "
+            f"at R_ohm ± 2σ, λ off its bounds and (eη_max)²/(4λ_high·kT) ≥ {MIN_CURVATURE:g}",
         }
 
 
@@ -117,38 +121,51 @@ def choose_model(
     temperature = mhc.law.temperature_k
     support = None if interval is None else curvature_at(max_eta, interval[1], temperature)
 
-    def keep_bv(reason: str, robustness: tuple[tuple[float, float], ...] = ()) -> ModelChoice:
-        return ModelChoice(fits, "bv", reason, delta, robustness, interval, support)
-
+    failed: list[str] = []
     if not mhc.success:
-        return keep_bv("the MHC fit did not converge")
+        failed.append("the MHC fit did not converge")
     if delta < STRONG_EVIDENCE:
-        return keep_bv(f"MHC does not fit strongly better (ΔAIC = {delta:.1f} < {STRONG_EVIDENCE:g})")
+        failed.append(f"MHC does not fit strongly better (ΔAIC = {delta:.1f} < {STRONG_EVIDENCE:g})")
+    better = f"MHC fits better (ΔAIC = {delta:.1f}) but " if delta >= STRONG_EVIDENCE else ""
     if not r_ohm_independent:
-        return keep_bv(
-            f"MHC fits better (ΔAIC = {delta:.1f}) but R_ohm was not measured independently: the "
-            "curvature may be uncorrected iR; give --r-ohm or --eis"
+        failed.append(
+            f"{better}R_ohm was not measured independently: the curvature may be uncorrected iR; give "
+            "--r-ohm or --eis"
+        )
+    elif not r_ohm_stderr:
+        failed.append(
+            f"{better}R_ohm has no standard error: how wrong it may be is unknown, and the curvature MHC "
+            "explains may be uncorrected iR; give --r-ohm R:SIGMA"
         )
     if lam.at_bound:
-        return keep_bv(f"λ = {lam.value:.3g} eV is at a bound of its range")
-    if interval is None or support is None or support < MIN_CURVATURE:
+        side = (
+            "upper bound of its range (toward the BV limit)" if lam.bound_hit() == "upper" else "lower bound"
+        )
+        failed.append(f"λ = {lam.value:.3g} eV is at the {side}")
+    elif interval is None or support is None or support < MIN_CURVATURE:
         high = "unbounded" if interval is None else f"{interval[1]:.3g} eV"
-        return keep_bv(
+        failed.append(
             f"the 95 % interval of λ (up to {high}) reaches values where MHC and BV differ by less "
             f"than {100 * MIN_CURVATURE:.0f} % over the measured range (open toward the BV limit)"
         )
+    if failed:
+        return ModelChoice(fits, "bv", "; ".join(failed), delta, (), interval, support)
     robustness: list[tuple[float, float]] = []
-    if r_ohm is not None and refit is not None:
-        sigma = r_ohm_stderr or DEFAULT_R_OHM_UNCERTAINTY * r_ohm
-        for r in (max(r_ohm - 2.0 * sigma, 0.0), r_ohm + 2.0 * sigma):
+    if r_ohm is not None and r_ohm_stderr and refit is not None:
+        for r in (max(r_ohm - 2.0 * r_ohm_stderr, 0.0), r_ohm + 2.0 * r_ohm_stderr):
             d = refit("bv", r).aic - refit("mhc", r).aic
             robustness.append((r, d))
         worst = min(d for _, d in robustness)
         if worst < STRONG_EVIDENCE:
-            return keep_bv(
+            return ModelChoice(
+                fits,
+                "bv",
                 f"MHC fits better at the given R_ohm (ΔAIC = {delta:.1f}) but not across R_ohm ± 2σ "
                 f"(ΔAIC down to {worst:.1f}): the curvature can be an iR error",
+                delta,
                 tuple(robustness),
+                interval,
+                support,
             )
     return ModelChoice(
         fits,

@@ -6,7 +6,8 @@
   circuit resolves bulk and grain-boundary arcs their resistances are added.
 * i₀ from EIS: i₀,EIS = g·RT/(nF·R_ct·A) with g = 2 for a symmetric cell (R_ct holds two interfaces) and
   g = 1 for a single interface; compared with the DC i₀ (ratio DC/EIS, flagged outside [0.5, 2]).
-* DC polarization resistance (linear estimator) against the spectrum's DC limit R_Ω + ΣR.
+* DC polarization resistance (linear estimator) against the spectrum's DC limit R_Ω + ΣR (ratio DC/EIS,
+  flagged outside [0.5, 2]).
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ LIKELY_CAUSES = (
         "intercept (high voltage) the geometric mean"
     ),
     "different area definitions or an R_ohm that is wrong for the sweep",
+)
+R_P_LIKELY_CAUSES = (
+    (
+        "a slow process (diffusion, a low-frequency arc) seen by one measurement only: the spectrum may stop "
+        "before its DC limit or the fitted circuit leave it out, or the sweep may be too fast to reach it"
+    ),
+    "the sweep is not at steady state near V0 (transient and capacitive currents): compare scan rates",
+    "the cell changed between the sweep and the spectrum (SEI, contact, temperature)",
+    "the linear window around V0 is too wide or too noisy for a reliable slope (see linear.R_p stderr)",
 )
 
 
@@ -117,8 +127,18 @@ class EisLink:
 
     @property
     def agrees(self) -> bool | None:
-        ratio = self.ratio
-        return None if ratio is None else AGREEMENT_RANGE[0] <= ratio <= AGREEMENT_RANGE[1]
+        return _within(self.ratio)
+
+    @property
+    def r_p_ratio(self) -> float | None:
+        """DC polarization resistance over the spectrum's DC limit R_Ω + ΣR."""
+        if self.r_p_dc is None or not self.resistances.r_dc_limit > 0:
+            return None
+        return self.r_p_dc / self.resistances.r_dc_limit
+
+    @property
+    def r_p_agrees(self) -> bool | None:
+        return _within(self.r_p_ratio)
 
     def to_dict(self, current_factor: float, current_unit: str) -> dict[str, Any]:
         res = self.resistances
@@ -175,10 +195,18 @@ class EisLink:
                 "unit": per_area,
                 "convention": "slope dV/di of the sweep at V0",
             },
+            "R_p_ratio_dc_eis": self.r_p_ratio,
+            "R_p_flag": None if self.r_p_agrees is None else not self.r_p_agrees,
         }
         if self.agrees is False:
             out["likely_causes"] = list(LIKELY_CAUSES)
+        if self.r_p_agrees is False:
+            out["R_p_likely_causes"] = list(R_P_LIKELY_CAUSES)
         return out
+
+
+def _within(ratio: float | None) -> bool | None:
+    return None if ratio is None else AGREEMENT_RANGE[0] <= ratio <= AGREEMENT_RANGE[1]
 
 
 def eis_link(

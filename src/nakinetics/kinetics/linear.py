@@ -13,6 +13,7 @@ of an EIS spectrum (R_Ω + R_ct).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,7 @@ class LinearResult:
     i0_stderr: float | None = None
     factor: float = 1.0
     reason: str | None = None
+    r_ohm_source: str = "given"
 
     @property
     def found(self) -> bool:
@@ -69,7 +71,9 @@ class LinearResult:
                 "value": self.r_ct,
                 "stderr": self.r_ct_stderr,
                 "unit": resistance_unit,
-                "convention": "R_p − R_ohm" + (" (both interfaces)" if self.cell == "symmetric" else ""),
+                "convention": "R_p − R_ohm"
+                + (" (both interfaces)" if self.cell == "symmetric" else "")
+                + f"; R_ohm = {self.r_ohm:.4g} ± {self.r_ohm_stderr:.2g}, {self.r_ohm_source}",
             }
         if self.i0 is not None:
             out["i0"] = {
@@ -92,9 +96,11 @@ def linear_estimate(
     r_ohm_stderr: float = 0.0,
     n_electrons: int = 1,
     limit_v: float | None = None,
+    r_ohm_source: str = "given",
 ) -> LinearResult:
     """Fit i = a + V/R_p to the points with |V − V₀| ≤ ``limit_v`` and convert to i₀ (see module
-    docstring).  ``current`` should already be corrected for capacitive current if it matters."""
+    docstring).  ``current`` should already be corrected for capacitive current if it matters;
+    ``r_ohm_source`` says where R_Ω came from (reported with R_ct)."""
     limit = LINEAR_LIMIT_V[cell] if limit_v is None else limit_v
     v = np.asarray(potential_v, dtype=float)
     i = np.asarray(current, dtype=float)
@@ -120,21 +126,23 @@ def linear_estimate(
     r_ct = r_p - r_ohm
     r_ct_err = math.hypot(r_p_err, r_ohm_stderr)
     factor = 2.0 if cell == "symmetric" else 1.0
+    measured = LinearResult(
+        cell,
+        limit,
+        n,
+        r_p,
+        r_p_err,
+        r_ohm,
+        r_ohm_stderr,
+        r_ct,
+        r_ct_err,
+        factor=factor,
+        r_ohm_source=r_ohm_source,
+    )
     if r_ct <= 0:
-        return LinearResult(
-            cell,
-            limit,
-            n,
-            r_p,
-            r_p_err,
-            r_ohm,
-            r_ohm_stderr,
-            r_ct,
-            r_ct_err,
-            factor=factor,
+        return dataclasses.replace(
+            measured,
             reason=f"R_p = {r_p:.4g} does not exceed R_ohm = {r_ohm:.4g}: no charge-transfer part left",
         )
     i0 = factor * thermal_voltage(temperature_k) / (n_electrons * r_ct)
-    return LinearResult(
-        cell, limit, n, r_p, r_p_err, r_ohm, r_ohm_stderr, r_ct, r_ct_err, i0, i0 * r_ct_err / r_ct, factor
-    )
+    return dataclasses.replace(measured, i0=i0, i0_stderr=i0 * r_ct_err / r_ct)

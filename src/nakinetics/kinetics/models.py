@@ -173,9 +173,11 @@ def tafel_slope_mv_per_decade(alpha: float, temperature_k: float = T_ROOM) -> fl
     return 1e3 * np.log(10.0) * thermal_voltage(temperature_k) / alpha
 
 
-def alpha_pair_from_product(product: float, alpha_sum: float = 1.0) -> tuple[float, float]:
-    """The two transfer coefficients with α_a + α_c = ``alpha_sum`` and α_a·α_c = ``product``, smaller
-    first (a symmetric cell does not say which is anodic)."""
-    disc = max(alpha_sum * alpha_sum - 4.0 * product, 0.0)
-    small = 0.5 * (alpha_sum - np.sqrt(disc))
-    return float(small), float(alpha_sum - small)
+def symmetric_tafel_slope_mv_per_decade(
+    alpha_product: float, alpha_sum: float = 1.0, temperature_k: float = T_ROOM
+) -> float:
+    """High-voltage Tafel slope of a symmetric cell in mV per decade: with η₁ = ln(i/i₀)/(α_a f) on the
+    stripping and η₂ = −ln(i/i₀)/(α_c f) on the plating interface, V = η₁ − η₂ gives
+    b_cell = ln(10)·(RT/F)·(1/α_a + 1/α_c) = ln(10)·RT·(α_a + α_c)/(F·α_a·α_c)
+    (236.6 mV/dec at α_a = α_c = ½; α_a + α_c = n for an n-electron step)."""
+    return float(1e3 * np.log(10.0) * thermal_voltage(temperature_k) * alpha_sum / alpha_product)

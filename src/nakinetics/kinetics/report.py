@@ -75,7 +75,10 @@ def format_kinetics(result: KineticsResult) -> str:
     tafel = d["tafel"]
     lines += [
         "",
-        f"classical Tafel estimate (x = {tafel['x']}, R_ohm used {format_number(tafel['r_ohm_used'], 4)})",
+        (
+            f"classical Tafel estimate (x = {tafel['x']}, R_ohm used {format_number(tafel['r_ohm_used']['value'], 4)} "
+            f"{tafel['r_ohm_used']['unit']}, {tafel['r_ohm_used']['source']})"
+        ),
     ]
     for name, branch in tafel["branches"].items():
         if not branch["found"]:
@@ -123,7 +126,8 @@ def format_kinetics(result: KineticsResult) -> str:
         if e["R_p_dc"]:
             lines.append(
                 f"  R_p (DC) = {format_number(e['R_p_dc']['value'], 4)} vs EIS DC limit {format_number(e['R_dc_limit_eis']['value'], 4)} "
-                f"{e['R_dc_limit_eis']['unit']}"
+                f"{e['R_dc_limit_eis']['unit']}, ratio DC/EIS = {format_number(e['R_p_ratio_dc_eis'], 3)}"
+                + ("  ← outside [0.5, 2]" if e["R_p_flag"] else "")
             )
     diag = d["diagnostics"]
     lines += ["", "diagnostics"]

@@ -18,7 +18,8 @@ Rules (``notes/kinetics.md`` §1.3, §2, §5.1.6):
 Among the acceptable windows the one spanning the most decades is reported, with the spread of i₀ and b
 over all acceptable windows.  The intercept at x = 0 is i₀ (for a symmetric cell the high-voltage
 intercept tends to i₀ as well); the slope gives α: α_a or α_c = ln10·RT/(F b) for a single interface and
-α_a·α_c = ln10·RT/(F b_cell) for a symmetric cell (with α_a + α_c = 1).
+α_a·α_c = (α_a + α_c)·ln10·RT/(F b_cell) for a symmetric cell, with α_a + α_c = n
+(:func:`~.models.symmetric_tafel_slope_mv_per_decade`).
 """
 
 from __future__ import annotations
@@ -60,11 +61,11 @@ class TafelLine:
     decades: float
     r_squared: float
     slope_change: float
-    slope_change_stderr: float | None
+    slope_change_stderr: float
     potential_range_v: tuple[float, float] | None = None
 
     def alpha(self, temperature_k: float) -> float:
-        """ln10·RT/(F b): α of the branch (single interface) or α_a·α_c (symmetric cell)."""
+        """ln10·RT/(F b): the transfer coefficient of the branch read with the single-interface formula."""
         return math.log(10.0) / (inverse_thermal_voltage(temperature_k) * self.slope_v_per_decade)
 
 
@@ -96,21 +97,34 @@ class TafelResult:
     r_ohm: float
     v0: float
     branches: dict[str, TafelBranch]
-    current_unit: str = "A cm^-2"
+    alpha_sum: float = 1.0
+    r_ohm_source: str = "given"
 
     @property
     def found(self) -> bool:
         return any(b.found for b in self.branches.values())
 
-    def to_dict(self, current_factor: float = 1.0, current_unit: str = "mA cm^-2") -> dict[str, Any]:
-        """JSON-ready record; currents multiplied by ``current_factor`` into ``current_unit``."""
+    def alpha(self, line: TafelLine) -> float:
+        """The transfer coefficient a line gives: α_a or α_c = ln10·RT/(F b) of one interface, or for a
+        symmetric cell α_a·α_c = (α_a + α_c)·ln10·RT/(F b_cell) with α_a + α_c = ``alpha_sum``."""
+        single = line.alpha(self.temperature_k)
+        return self.alpha_sum * single if self.cell == "symmetric" else single
+
+    def to_dict(
+        self,
+        current_factor: float = 1.0,
+        current_unit: str = "mA cm^-2",
+        resistance_unit: str = "Ohm cm^2",
+    ) -> dict[str, Any]:
+        """JSON-ready record; currents multiplied by ``current_factor`` into ``current_unit``; R_Ω (in the
+        working unit, V per current unit) labelled ``resistance_unit``."""
         x_name = (
             "V_kin (cell voltage − V0 − i·R_ohm)" if self.cell == "symmetric" else "eta (V − V0 − i·R_ohm)"
         )
         out: dict[str, Any] = {
             "found": self.found,
             "x": x_name,
-            "r_ohm_used": self.r_ohm,
+            "r_ohm_used": {"value": self.r_ohm, "unit": resistance_unit, "source": self.r_ohm_source},
             "v0_used": {"value": self.v0, "unit": "V"},
             "criteria": {
                 "back_reaction_fraction": BACK_REACTION_FRACTION,
@@ -130,7 +144,7 @@ class TafelResult:
                 record["reason"] = branch.reason
             else:
                 line = branch.line
-                alpha = line.alpha(self.temperature_k)
+                alpha = self.alpha(line)
                 record.update(_line_dict(line, current_factor, current_unit))
                 key = alpha_name or ("alpha_a" if name == "anodic" else "alpha_c")
                 rel = (line.slope_stderr / line.slope_v_per_decade) if line.slope_stderr else None
@@ -138,8 +152,12 @@ class TafelResult:
                     "value": alpha,
                     "stderr": alpha * rel if rel is not None else None,
                     "unit": "1",
-                    "convention": "ln10·RT/(F·b)"
-                    + (" = α_a·α_c if α_a + α_c = 1 (symmetric cell)" if alpha_name else ""),
+                    "convention": (
+                        f"α_a·α_c = (α_a + α_c)·ln10·RT/(F·b) with α_a + α_c = {self.alpha_sum:g} "
+                        "(symmetric cell: b = ln10·(RT/F)(1/α_a + 1/α_c))"
+                        if alpha_name
+                        else "ln10·RT/(F·b)"
+                    ),
                 }
                 if branch.accepted:
                     i0s = [w.i0 * current_factor for w in branch.accepted]
@@ -178,7 +196,13 @@ def _line_dict(line: TafelLine, factor: float, unit: str) -> dict[str, Any]:
             "unit": unit,
             "convention": "intercept of the Tafel line at x = 0",
         },
-        "slope_change_across_window": line.slope_change,
+        "slope_change_across_window": {
+            "value": line.slope_change,
+            "stderr": line.slope_change_stderr,
+            "unit": "1",
+            "convention": "relative change of the local slope from one end of the window to the other "
+            "(quadratic fit); acceptable when |value| and stderr are both within max_slope_change",
+        },
         "r_squared": line.r_squared,
     }
 
@@ -431,10 +455,13 @@ def tafel_analysis(
     alpha_sum: float = 1.0,
     window: tuple[float, float] | None = None,
     min_decades: float = MIN_DECADES,
+    r_ohm_source: str = "given",
 ) -> TafelResult:
     """Classical Tafel estimates from a sweep: x = V − V₀ − i·R_Ω, both branches.
 
-    ``window`` = (x_min, x_max) in V (signed, one branch) replaces the automatic choice on that branch.
+    ``alpha_sum`` = α_a + α_c (n) sets the back-reaction threshold and, for a symmetric cell, turns the
+    cell slope into α_a·α_c; ``window`` = (x_min, x_max) in V (signed, one branch) replaces the automatic
+    choice on that branch; ``r_ohm_source`` says where R_Ω came from (reported with it).
     """
     potential = np.asarray(potential_v, dtype=float)
     current = np.asarray(current, dtype=float)
@@ -462,4 +489,12 @@ def tafel_analysis(
         )
         for name in ("anodic", "cathodic")
     }
-    return TafelResult(cell=cell, temperature_k=temperature_k, r_ohm=r_ohm, v0=v0, branches=branches)
+    return TafelResult(
+        cell=cell,
+        temperature_k=temperature_k,
+        r_ohm=r_ohm,
+        v0=v0,
+        branches=branches,
+        alpha_sum=alpha_sum,
+        r_ohm_source=r_ohm_source,
+    )

@@ -2,7 +2,8 @@
 and windows) and the local Tafel-slope plot b(x).
 
 The abscissa is the classical kinetic voltage x = V − V₀ − i·R_Ω with the R_Ω the classical estimator
-used (the given one, or 0), so data, model and Tafel lines share one coordinate.
+used (the given one, or the fit's when none was given), so data, model and Tafel lines share one
+coordinate.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def plot_tafel(result: KineticsResult, ax: Axes | None = None, **style: Any) -> 
         )
         ax.set_ylim(max(floor - 1.5, top - 8.0), top + 0.3)
     symbol = "V_kin" if result.cell == "symmetric" else "η"
-    ax.set_xlabel(f"{symbol} = V − V0 − i·R_Ω / V   (R_Ω = {tafel.r_ohm:.3g})")
+    fitted = "" if result.r_ohm_independent else ", fitted from the sweep"
+    ax.set_xlabel(f"{symbol} = V − V0 − i·R_Ω / V   (R_Ω = {tafel.r_ohm:.3g}{fitted})")
     ax.set_ylabel(f"log10 |i / ({unit})|")
     ax.legend(fontsize="small", loc="best")
     return ax
