@@ -144,3 +144,68 @@ def test_current_density() -> None:
         bare.current_density_a_cm2()
     with pytest.raises(DataError, match="area_cm2=0"):
         bare.current_density_a_cm2(0.0)
+
+
+def _plain(potential: np.ndarray) -> DCRecord:
+    return DCRecord(potential, np.zeros(potential.size), metadata=DCMetadata(technique="CV"))
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_noisy_hold_on_quantised_sweep_stays_with_its_segment(seed: int) -> None:
+    """0 → 0.5 V in exact 1 mV steps, 200 points held at 0.5 V with 0.3 mV noise, back from 0.499 V; all
+    rounded to 0.1 mV (ADC).  Most second differences are exactly 0, so the record's noise estimate is 0:
+    the hold (indices 500–699) must still end the forward segment, not open the reverse one."""
+    rng = np.random.default_rng(seed)
+    up, down = np.arange(500) * 1e-3, 0.499 - np.arange(500) * 1e-3
+    e = np.round(np.concatenate([up, 0.5 + rng.normal(0.0, 3e-4, 200), down]), 4)
+    record = _plain(e)
+    assert sweeps.potential_noise_v(e) == 0.0
+    segments = sweeps.split_segments(record)
+    assert [s.metadata.extra["sweep_direction"] for s in segments] == ["positive", "negative"]
+    # 0.3 mV noise on 1 mV steps: the first reverse point (0.499 V) may be taken for a held one
+    assert 700 <= len(segments[0]) <= 701
+    mask = sweeps.hold_mask(record)
+    assert mask[500:700].all() and mask[:499].sum() == 0 and mask[701:].sum() == 0
+
+
+def test_hold_after_overshoot_stays_with_its_segment() -> None:
+    """The potential overshoots the 0.5 V vertex by 3 mV (0.503, 0.502 V), settles and is held at 0.5 V for
+    100 points, then sweeps back: the 102 points after the last sweep point (index 499) are the hold."""
+    e = np.concatenate(
+        [np.arange(500) * 1e-3, [0.503, 0.502], np.full(100, 0.5), 0.499 - np.arange(500) * 1e-3]
+    )
+    record = _plain(e)
+    assert [len(s) for s in sweeps.split_segments(record)] == [602, 500]
+    assert np.flatnonzero(sweeps.hold_mask(record)).tolist() == list(range(500, 602))
+
+
+@pytest.mark.parametrize(
+    ("index", "spike", "width"), [(500, -0.03, 1), (500, 0.03, 1), (300, 0.03, 2), (700, -0.03, 2)]
+)
+def test_glitch_does_not_split_a_sweep(index: int, spike: float, width: int) -> None:
+    """A 30 mV glitch (3 % of the span, beyond the 10 mV threshold) on a 0 → 1 V sweep of 1000 points."""
+    e = np.linspace(0.0, 1.0, 1000)
+    e[index : index + width] += spike
+    segments = sweeps.split_segments(_plain(e))
+    assert len(segments) == 1 and segments[0].metadata.extra["sweep_direction"] == "positive"
+    assert not sweeps.hold_mask(_plain(e)).any()
+
+
+def test_glitch_after_a_vertex_does_not_move_it() -> None:
+    """+30 mV spike 5 points after the 0.5 V vertex of a clean CV: the vertex (index 1000) stays the cut."""
+    _, e, ends = _triangle(-0.5, [0.5, -0.5], rate=0.05, dt=0.02)
+    e[ends[0] + 5] += 0.03
+    segments = sweeps.split_segments(_plain(e))
+    assert [len(s) for s in segments] == [ends[0] + 1, e.size - ends[0] - 1]
+    assert [s.metadata.extra["sweep_direction"] for s in segments] == ["positive", "negative"]
+
+
+def test_hold_mask_marks_holds_before_and_after_the_sweep() -> None:
+    """Quiet time of 100 points at 0 V before a 0 → 0.3 → 0 V sweep, 50 points at 0 V after it; no hold
+    at the 0.3 V vertex."""
+    _, sweep, _ = _triangle(0.0, [0.3, 0.0], rate=0.05, dt=0.02)
+    e = np.concatenate([np.zeros(100), sweep[1:-1], np.zeros(51)])
+    mask = sweeps.hold_mask(_plain(e))
+    assert mask[:100].all() and mask[-51:].all() and not mask[101:-52].any()
+    with pytest.raises(DataError, match="not a potential sweep"):
+        sweeps.hold_mask(DCRecord(np.zeros(3), np.ones(3), metadata=DCMetadata(technique="CP")))
