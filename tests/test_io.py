@@ -305,6 +305,23 @@ def test_csv_semicolon_decimal_comma_negated_header(tmp_path: Path) -> None:
     assert s.metadata.extra["decimal_comma"] is True
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_csv_utf16_with_bom(tmp_path: Path, encoding: str) -> None:
+    """Windows "Unicode" exports: UTF-16 with a byte-order mark (LE or BE), CRLF."""
+    rows = "".join(f"{f}\t{r}\t{i}\r\n" for f, r, i in zip(F, ZRE, ZIM, strict=True))
+    text = (
+        "\ufefffreq (Hz)\tZ' (Ω)\tZ'' (Ω)\r\n"
+        if encoding == "utf-16-be"
+        else "freq (Hz)\tZ' (Ω)\tZ'' (Ω)\r\n"
+    )
+    path = _write(tmp_path, "u16.txt", text + rows, encoding=encoding)
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    assert detect_format(path) == "csv"
+    s = read_spectrum(path)
+    np.testing.assert_array_equal(s.frequency, F)
+    np.testing.assert_array_equal(s.impedance, _expected())
+
+
 def test_csv_tab_with_preamble_and_time(tmp_path: Path) -> None:
     rows = "".join(f"{f}\t{r}\t{i}\t{k * 2.5}\n" for k, (f, r, i) in enumerate(zip(F, ZRE, ZIM, strict=True)))
     path = _write(tmp_path, "run.tsv", "My cell\nDate: today\n\nfreq\tZre\tZim\ttime/s\n" + rows)

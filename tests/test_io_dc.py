@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -120,6 +121,24 @@ def test_gamry_potdyn(realdata: Path) -> None:
     assert "CONVENTION 1" in meta.extra["current_convention"]
     # scan rate from the time column agrees with the header within 0.2 %
     assert sweeps.scan_rate_v_s(record, from_time=True) == pytest.approx(0.1667e-3, rel=2e-3)
+    # one row flagged in the Over column ("....ih..i.." at Pt 565, file line 645, awk): kept, listed
+    assert meta.extra["overload_rows"] == [565] and meta.extra["overload_flags"] == ["....ih..i.."]
+    assert record.potential_v[565] == -0.674297
+    # area override: the file's AREA is kept beside the given one
+    given = read_dc_record(realdata / "dc/ganglix_gamry/test_file_Icorr10uA.DTA", area_cm2=1.0)
+    assert given.metadata.area_cm2 == 1.0 and given.metadata.extra["file_area_cm2"] == 2.929
+
+
+def test_gamry_decimal_comma_crlf_matches_point_export(realdata: Path, tmp_path: Path) -> None:
+    """The real POTDYN file rewritten as a comma-locale PC writes it (decimal commas, CRLF, cp1252) reads
+    to the same numbers as the original."""
+    source = realdata / "dc/ganglix_gamry/test_file_Icorr10uA.DTA"
+    text = re.sub(r"(\d)\.(\d)", r"\1,\2", source.read_text(encoding="latin-1")).replace("\n", "\r\n")
+    record = read_dc_record(_write(tmp_path, "comma.DTA", text, encoding="cp1252"))
+    original = read_dc_record(source)
+    assert np.array_equal(record.potential_v, original.potential_v)
+    assert np.array_equal(record.current_a, original.current_a)
+    assert record.metadata.area_cm2 == 2.929 and record.metadata.extra["overload_rows"] == [565]
 
 
 def _fe_files(realdata: Path) -> tuple[Path, Path, Path]:
@@ -572,9 +591,163 @@ def test_unknown_format_and_spectrum_formats(tmp_path: Path) -> None:
         read_dc_records(tmp_path / "missing.csv")
 
 
-def test_area_override_keeps_file_value() -> None:
-    record = read_dc_record(CHI_CV, area_cm2=0.0707)
-    assert record.metadata.area_cm2 == 0.0707 and "file_area_cm2" not in record.metadata.extra
-    assert record.current_density_a_cm2()[0] == pytest.approx(-5.780e-5 / 0.0707)
+def test_area_override_keeps_file_value(tmp_path: Path) -> None:
+    path = _gamry_cv(tmp_path, 1)  # AREA QUANT 0.5
+    record = read_dc_record(path, area_cm2=0.0707)
+    assert record.metadata.area_cm2 == 0.0707 and record.metadata.extra["file_area_cm2"] == 0.5
+    assert record.metadata.extra["area_source"] == "given"
+    assert record.current_density_a_cm2()[0] == pytest.approx(1e-6 / 0.0707)
+    assert read_dc_record(path).current_density_a_cm2()[0] == pytest.approx(1e-6 / 0.5)
+    chi = read_dc_record(CHI_CV, area_cm2=0.0707)  # no area in a CHI export: nothing to keep
+    assert chi.metadata.area_cm2 == 0.0707 and "file_area_cm2" not in chi.metadata.extra
     with pytest.raises(FileFormatError, match="area_cm2=-1"):
         read_dc_record(CHI_CV, area_cm2=-1)
+
+
+# ------------------------------------------------------------------- review fixes: layouts and messages
+
+
+def test_chi_crlf_reads_like_lf(tmp_path: Path) -> None:
+    """The bundled CHI CV with CRLF line ends: same rows as read by hand (first/last) from the LF file."""
+    text = CHI_CV.read_text(encoding="latin-1").replace("\n", "\r\n")
+    record = read_dc_record(_write(tmp_path, "crlf.csv", text, encoding="cp1252"))
+    assert len(record) == 6000 and record.metadata.technique == "CV"
+    assert (record.potential_v[0], record.current_a[0]) == (-0.5, -5.780e-5)
+    assert (record.potential_v[-1], record.current_a[-1]) == (-0.499, -3.183e-5)
+
+
+def test_gamry_decimal_comma_after_the_first_rows(tmp_path: Path) -> None:
+    """The first rows hold integers only; commas appear from the 7th row on."""
+    text = _GAMRY_HEAD.format(tag="LSV", convention=1) + "CURVE\tTABLE\t8\n" + _GAMRY_COLUMNS
+    for k in range(8):
+        vf = f"{k}" if k < 6 else f"{k},5"
+        text += f"\t{k}\t{k}\t{vf}\t{k}E-006\t0\t0\t0\t5\t...........\n"
+    record = read_dc_record(_write(tmp_path, "late.DTA", text))
+    assert record.potential_v.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.5, 7.5]
+    assert record.current_a[-1] == pytest.approx(7e-6)
+
+
+def test_gamry_overload_flags_and_convention_override(tmp_path: Path) -> None:
+    text = _GAMRY_HEAD.format(tag="LSV", convention=0) + "CURVE\tTABLE\t3\n" + _GAMRY_COLUMNS
+    for k, flag in enumerate(["...........", "....i......", "..........."]):
+        text += f"\t{k}\t{k}\t{0.1 * k:.1f}\t{k + 1}E-006\t0\t0\t0\t5\t{flag}\n"
+    path = _write(tmp_path, "over.DTA", text)
+    record = read_dc_record(path)  # CONVENTION 0: flipped
+    assert record.current_a.tolist() == pytest.approx([-1e-6, -2e-6, -3e-6]) and len(record) == 3
+    assert record.metadata.extra["overload_rows"] == [1]
+    assert record.metadata.extra["overload_flags"] == ["....i......"]
+    as_written = read_dc_record(path, current_convention="anodic")  # the caller overrides the file
+    assert as_written.current_a.tolist() == pytest.approx([1e-6, 2e-6, 3e-6])
+    assert "current_convention='anodic'" in as_written.metadata.extra["current_convention"]
+    flipped = read_dc_record(path, current_convention="cathodic")  # flipped once, not twice
+    assert flipped.current_a.tolist() == pytest.approx([-1e-6, -2e-6, -3e-6])
+
+
+def test_current_convention_option(tmp_path: Path) -> None:
+    path = _write(tmp_path, "s.csv", "E/V,I/mA\n0.1,-1.5\n0.2,2.5\n")
+    assert read_dc_record(path).current_a.tolist() == pytest.approx([-1.5e-3, 2.5e-3])
+    record = read_dc_record(path, current_convention="cathodic")
+    assert record.current_a.tolist() == pytest.approx([1.5e-3, -2.5e-3])
+    assert record.metadata.extra["current_convention"].startswith("cathodic positive in the file")
+    # a given set current is anodic positive by definition: the convention does not touch it
+    u_t = _write(tmp_path, "u.csv", "time/s,Ewe/V\n0,0.01\n1,0.02\n")
+    assert read_dc_record(u_t, current_a=2e-4, current_convention="cathodic").current_a.tolist() == [2e-4] * 2
+    with pytest.raises(DataError, match="current_convention='IUPAC'") as info:
+        read_dc_record(path, current_convention="IUPAC")  # type: ignore[arg-type]
+    _error(info, path)
+
+
+def test_biologic_crlf_comma_locale_start_time_and_late_comma(tmp_path: Path) -> None:
+    """EC-Lab on a comma-locale PC: CRLF, cp1252, ``11:02:29,886``; the first data rows are integers."""
+    params = ["dE/dt               50,000              ", "dE/dt unit          mV/s                "]
+    rows = [f"{k}\t{k}\t{k}\t1" for k in range(6)] + ["6,5\t0,5\t1,25\t1"]
+    path = _mpt(tmp_path, "Cyclic Voltammetry", params, ["time/s", "Ewe/V", "<I>/mA", "cycle number"], rows)
+    text = path.read_text(encoding="cp1252").replace("11:02:29.886", "11:02:29,886").replace("\n", "\r\n")
+    path.write_bytes(text.encode("cp1252"))
+    record = read_dc_record(path)
+    meta = record.metadata
+    assert meta.start_time == datetime(2024, 1, 10, 11, 2, 29, 886000)
+    assert meta.scan_rate_v_s == pytest.approx(0.05) and meta.extra["decimal_comma"] is True
+    assert record.potential_v.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 0.5]
+    assert record.current_a[-1] == pytest.approx(1.25e-3) and record.time_s[-1] == 6.5
+
+
+@pytest.mark.parametrize(("unit", "scale"), [("nA", 1e-9), ("µA", 1e-6), ("A", 1.0)])
+def test_biologic_current_units(tmp_path: Path, unit: str, scale: float) -> None:
+    rows = ["0\t0.1\t2.5", "1\t0.2\t-4"]
+    path = _mpt(tmp_path, "Cyclic Voltammetry", [], ["time/s", "Ewe/V", f"<I>/{unit}"], rows)
+    record = read_dc_record(path)
+    assert record.current_a.tolist() == pytest.approx([2.5 * scale, -4 * scale])
+
+
+def test_biologic_unsupported_current_unit_is_named(tmp_path: Path) -> None:
+    path = _mpt(tmp_path, "Cyclic Voltammetry", [], ["time/s", "Ewe/V", "<I>/mC"], ["0\t0.1\t2", "1\t0.2\t3"])
+    with pytest.raises(FileFormatError, match=r"'<I>/mC': unit 'mC' is not supported") as info:
+        read_dc_record(path)
+    _error(info, path)
+
+
+def test_impedance_table_is_not_a_dc_record(tmp_path: Path) -> None:
+    """An EC-Lab PEIS table saved as .txt without the EC-Lab header (it has <Ewe>/V and <I>/mA columns)."""
+    header = "freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\t|Z|/Ohm\tPhase(Z)/deg\ttime/s\t<Ewe>/V\t<I>/mA\n"
+    rows = "".join(f"{10 ** (5 - k)}\t{10 + k}\t{k}\t11\t-5\t{k}\t0.46\t0.0001\n" for k in range(6))
+    path = _write(tmp_path, "peis.txt", header + rows)
+    with pytest.raises(FileFormatError, match=r"hold impedance spectra.*use read_spectra") as info:
+        read_dc_records(path)
+    _error(info, path)
+    spectrum = read_spectra(path)[0]
+    assert spectrum.frequency.tolist() == [1e5, 1e4, 1e3, 100.0, 10.0, 1.0]
+    assert spectrum.imag.tolist() == [0.0, -1.0, -2.0, -3.0, -4.0, -5.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "reference", "scale"),
+    [
+        ("E/V vs. Ag/AgCl", "Ag/AgCl", 1.0),
+        ("Ewe vs SCE (V)", "SCE", 1.0),
+        ("E (mV vs. RHE)", "RHE", 1e-3),
+        ("Potential [V vs Li/Li+]", "Li/Li+", 1.0),
+        ("E vs Na/Na+ / mV", "Na/Na+", 1e-3),
+    ],
+)
+def test_reference_electrode_in_potential_name(
+    tmp_path: Path, name: str, reference: str, scale: float
+) -> None:
+    path = _write(tmp_path, "ref.csv", f"{name},I/mA\n100,1\n200,2\n")
+    record = read_dc_record(path)
+    assert record.potential_v.tolist() == pytest.approx([100 * scale, 200 * scale])
+    assert record.metadata.reference == reference
+    assert record.current_a.tolist() == pytest.approx([1e-3, 2e-3])
+
+
+def test_current_density_name_with_two_slashes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "j.csv", "E/V,j/mA/cm2\n0.1,1\n0.2,2\n")
+    with pytest.raises(FileFormatError, match=r"'j/mA/cm2' is a current density; pass area_cm2="):
+        read_dc_record(path)
+    record = read_dc_record(path, area_cm2=2.0)
+    assert record.current_a.tolist() == pytest.approx([2e-3, 4e-3])
+    assert record.metadata.extra["current_source"] == "density × area"
+
+
+def test_temperature_column_is_not_time(tmp_path: Path) -> None:
+    path = _write(tmp_path, "t.csv", "T (°C),Time (s),E (V),I (A)\n25,0,0.1,1e-6\n25.5,60,0.2,2e-6\n")
+    record = read_dc_record(path)
+    assert record.time_s.tolist() == [0.0, 60.0]
+    assert record.metadata.extra["columns"]["time"] == "Time (s)"
+
+
+def test_utf16_export(tmp_path: Path) -> None:
+    """Windows "Unicode" text (UTF-16 LE with BOM, CRLF): detected as text, not as a binary file."""
+    path = _write(tmp_path, "u16.txt", "E (V)\tI (A)\r\n0.1\t1e-6\r\n0.2\t2e-6\r\n", encoding="utf-16")
+    assert path.read_bytes()[:2] == b"\xff\xfe"
+    assert detect_format(path, kind="dc") == "csv"
+    record = read_dc_record(path)
+    assert record.potential_v.tolist() == [0.1, 0.2] and record.current_a.tolist() == [1e-6, 2e-6]
+
+
+def test_versastudio_dc_par_is_not_supported_yet(tmp_path: Path) -> None:
+    text = "<Application>\nName=VersaStudio\n</Application>\n<Experiment>\nTechnique=Linear Sweep\n</Experiment>\n"
+    path = _write(tmp_path, "lsv.par", text)
+    with pytest.raises(FileFormatError, match="not supported yet") as info:
+        read_dc_records(path)
+    _error(info, path)

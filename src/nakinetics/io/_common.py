@@ -73,16 +73,29 @@ def pick_one(path: Path | str, items: Sequence[_Item], index: int | None, noun: 
 _LINE_BREAK = re.compile(r"\r*\n|\r")
 
 
+#: Bytes that carry no content at the ends of a text file: whitespace, NUL and the UTF-8/UTF-16 BOMs.
+BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def read_bytes(path: Path) -> bytes:
     """Whole file as bytes; raise :class:`FileFormatError` when it is empty or only whitespace."""
     raw = path.read_bytes()
-    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if not raw.strip(BLANK_BYTES):
         raise fail(path, "file is empty (expected instrument data)")
     return raw
 
 
+def is_utf16(raw: bytes) -> bool:
+    """True when ``raw`` starts with a UTF-16 byte-order mark (Windows "Unicode" text exports)."""
+    return raw.startswith(_UTF16_BOMS)
+
+
 def decode(raw: bytes) -> str:
-    """Decode instrument text: UTF-8 (BOM stripped) if valid, else cp1252, else latin-1 (never fails)."""
+    """Decode instrument text: UTF-16 when it starts with its BOM (a cut-off last character becomes
+    U+FFFD), else UTF-8 (BOM stripped) if valid, else cp1252, else latin-1 (never fails)."""
+    if is_utf16(raw):
+        return raw.decode("utf-16", errors="replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

@@ -5,7 +5,9 @@ Conventions every DC reader follows: potential in V, current in A with **anodic 
 (a reader flips the sign once when the file says it stores cathodic current as positive), time in s,
 cycle numbers 0-based.  What was done is recorded in ``metadata.extra``:
 
-* ``current_convention``: how the file stores the sign and whether it was flipped;
+* ``current_convention``: how the file stores the sign and whether it was flipped (the caller's
+  ``current_convention="cathodic"`` flips a current column the file does not declare, ``"anodic"`` takes
+  it as written; either overrides a file's own declaration);
 * ``current_source``: ``"file"`` (a current column), ``"open circuit"`` (an OCV record: zero by
   definition), ``"given"`` (the caller's ``current_a=``, for potential-vs-time files without a current
   column) or ``"density × area"`` (a current-density column times ``area_cm2``).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -26,6 +28,11 @@ from ._common import fail, json_safe, unit_scale
 AS_WRITTEN = "anodic positive, as written in the file"
 FLIPPED = "cathodic positive in the file; sign flipped to anodic positive"
 
+CurrentConvention = Literal["anodic", "cathodic"]
+CURRENT_CONVENTIONS: tuple[str, ...] = get_args(CurrentConvention)
+#: ``current_source`` values whose current comes from a column of the file (what a convention applies to).
+_FILE_SOURCES = ("file", "density × area")
+
 
 @dataclass(frozen=True)
 class DCOptions:
@@ -34,10 +41,14 @@ class DCOptions:
     current_a : set current (A, anodic positive) of a potential-vs-time record whose file has no current
         column (chronopotentiometry); ``None`` = the file must provide the current.
     area_cm2 : electrode area (cm²); overrides the file's value, and converts current-density columns.
+    current_convention : how the file's current column is signed: ``"anodic"`` (anodic positive: taken as
+        written) or ``"cathodic"`` (cathodic positive: flipped); ``None`` = what the file declares (Gamry
+        ``CONVENTION``), else as written.
     """
 
     current_a: float | None = None
     area_cm2: float | None = None
+    current_convention: CurrentConvention | None = None
 
 
 def supplied_current(
@@ -97,10 +108,20 @@ def make_record(
     """Check the points (NaN/inf, with the line of the first bad row) and build the :class:`DCRecord`.
 
     ``metadata`` holds :class:`DCMetadata` fields; ``options.area_cm2`` overrides the file's area (the
-    file's value is kept in ``extra["file_area_cm2"]``).  ``extra`` is made JSON-safe, ``None`` dropped.
+    file's value is kept in ``extra["file_area_cm2"]``); ``options.current_convention`` signs a current
+    read from the file (``extra["current_source"]`` ``"file"`` or ``"density × area"``) and replaces
+    ``extra["current_convention"]``.  ``extra`` is made JSON-safe, ``None`` dropped.
     """
     potential = np.asarray(potential, dtype=np.float64)
     current = np.asarray(current, dtype=np.float64)
+    extra = dict(extra or {})
+    given = options.current_convention
+    if given is not None and extra.get("current_source") in _FILE_SOURCES:
+        if given == "cathodic":
+            current = -current
+        extra["current_convention"] = (FLIPPED if given == "cathodic" else AS_WRITTEN) + (
+            f" (given: current_convention={given!r})"
+        )
     columns = {"potential": potential, "current": current}
     if time is not None:
         columns["time"] = np.asarray(time, dtype=np.float64)
@@ -110,7 +131,6 @@ def make_record(
             k = int(np.flatnonzero(bad)[0])
             line = None if lines is None else int(lines[k])
             raise fail(path, f"{name} is NaN or infinite in {int(bad.sum())} row(s); expected numbers", line)
-    extra = dict(extra or {})
     if options.area_cm2 is not None:
         if not options.area_cm2 > 0:
             raise fail(path, f"area_cm2={options.area_cm2!r}; expected an area > 0 cm²")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from ._common import decode, fail
+from ._common import BLANK_BYTES, decode, fail, is_utf16
 from .chi import parse_chi_date
 from .dc_delimited import looks_like_nova
 
@@ -94,7 +94,7 @@ def detect_format(path: str | Path, *, kind: Kind = "spectrum") -> str:
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if not head.strip(BLANK_BYTES):
         raise fail(
             path, f"file is empty (expected {'a DC record' if kind == 'dc' else 'an impedance spectrum'})"
         )
@@ -114,7 +114,7 @@ def detect_format(path: str | Path, *, kind: Kind = "spectrum") -> str:
             f"extension {ext!r} suggests format {FAMILY_EXTENSIONS[ext]!r} but the header does not match it "
             f"(first line {lines[0][:60]!r}); pass format= to force a reader",
         )
-    if b"\x00" in head:
+    if b"\x00" in head and not is_utf16(head):
         raise fail(
             path, "unknown format: binary file with no known signature; pass format= to choose a reader"
         )

@@ -108,6 +108,11 @@ def _scaled(params: Mapping[str, str], key: str, quantity: str) -> float | None:
     return None if scale is None else rescale(value, scale)
 
 
+def _start_time(text: str | None) -> datetime | None:
+    """``"01/10/2024 11:02:29.886"`` (month first; comma-locale PCs write ``11:02:29,886``) → datetime."""
+    return parse_datetime(None if text is None else text.replace(",", "."), _DATE_FORMATS)
+
+
 def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Metadata fields and ``extra`` from the ``.mpt`` header lines."""
     info = key_values(lines, " : ")
@@ -122,7 +127,7 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "instrument": f"BioLogic {device}" if device else None,
         "technique": technique,
         "area_cm2": area if area and area_unit.startswith("cm") else None,
-        "start_time": parse_datetime(info.get("Acquisition started on"), _DATE_FORMATS),
+        "start_time": _start_time(info.get("Acquisition started on")),
     }
     # DC set-points count only when absolute: Is "vs. <None>", E "vs. Ref" (not vs. Eoc/Ectrl/Imeas ...)
     if technique == "GEIS":
@@ -226,8 +231,7 @@ def _read_mpt_table(path: Path) -> _Mpt:
         raise fail(path, "expected 'Nb header lines : N' with N within the file", 2)
     header = int(n_header) - 1
     names = lines[header].split("\t")
-    rows = lines[header + 1 :]
-    decimal_comma = any("," in row for row in rows[:5])
+    decimal_comma = any("," in row for row in lines[header + 1 :])  # tab-separated: a comma is decimal
     table = numeric_rows(
         path, lines, header + 1, split=split_on("\t"), min_fields=2, decimal_comma=decimal_comma, names=names
     )
@@ -262,7 +266,7 @@ DC_TECHNIQUES: dict[str, DCTechnique] = {
     "Constant Voltage": "CA",
 }
 _POTENTIALS = ("Ewe/V", "<Ewe>/V", "<Ewe/V>", "Ecell/V", "<Ecell>/V", "Ewe-Ece/V")
-_CURRENTS = ("<I>/mA", "I/mA", "<I>/A", "I/A", "<I>/µA", "I/µA")
+_CURRENTS = ("<I>", "I")  # EC-Lab writes "<I>/mA" or "I/mA"; other units (A, µA, nA) are scaled
 
 
 def _dc_technique(head: list[str], path: Path) -> tuple[DCTechnique, str]:
@@ -280,8 +284,8 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     per loop (``Loop k from point number a to b`` lines), else one record.
 
     Columns: potential ``Ewe/V`` (or ``<Ewe>/V``, ``<Ewe/V>``; ``Ecell/V`` for a two-electrode cell,
-    then ``reference = "cell voltage"``), current ``<I>/mA`` or ``I/mA`` (→ A; EC-Lab writes anodic
-    current positive), ``time/s``, ``cycle number`` (→ 0-based ``cycle``).  An OCV record has no current
+    then ``reference = "cell voltage"``), current ``<I>/mA`` or ``I/mA`` (also A, µA, nA; → A; EC-Lab
+    writes anodic current positive), ``time/s``, ``cycle number`` (→ 0-based ``cycle``).  An OCV record has no current
     column: its current is zero.  Scan rate from ``dE/dt`` + ``dE/dt unit``; area from
     ``Electrode surface area`` (EC-Lab's default 0.001 cm² is often a placeholder: check it).
     """
@@ -301,7 +305,9 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
             f"no potential column (expected one of {', '.join(_POTENTIALS)}; found: {found})",
             mpt.header + 1,
         )
-    current_name = next((n for n in _CURRENTS if n in columns), None)
+    current_name = next(
+        (n for quantity in _CURRENTS for n in columns if n.partition("/")[0] == quantity and "/" in n), None
+    )
     n_points = len(mpt.line_numbers)
     if current_name is None:
         current, source = supplied_current(
@@ -309,8 +315,15 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
         )
     else:
         reject_given_current(path, options, current_name)
-        unit = current_name.rsplit("/", 1)[1]
-        current, source = rescale(columns[current_name], unit_scale(unit, "a") or 1.0), "file"
+        unit = current_name.partition("/")[2]
+        scale = unit_scale(unit, "a")
+        if scale is None:
+            raise fail(
+                path,
+                f"current column {current_name!r}: unit {unit!r} is not supported (expected A, mA, µA or nA)",
+                mpt.header + 1,
+            )
+        current, source = rescale(columns[current_name], scale), "file"
     fields, extra = _header_metadata(head)
     fields = {k: fields[k] for k in ("instrument", "area_cm2", "start_time")}
     info = key_values(head, " : ")

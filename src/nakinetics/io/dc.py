@@ -6,7 +6,8 @@
 
 Every reader returns :class:`~nakinetics.data.DCRecord` objects with potential in V, current in A
 **anodic positive** (converted once, see ``metadata.extra["current_convention"]``), time in s and 0-based
-cycle numbers.  Files with no current column (chronopotentiometry exported as time, potential) need the
+cycle numbers.  A file exported with cathodic current positive (and not saying so) is read with
+``current_convention="cathodic"``, which flips the sign of its current column.  Files with no current column (chronopotentiometry exported as time, potential) need the
 set current ``current_a``; open-circuit records get zero current.  ``metadata.extra["current_source"]``
 says where the current came from (``"file"``, ``"open circuit"``, ``"given"``, ``"density × area"``).
 """
@@ -17,15 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..data import DCRecord
-from ..exceptions import MissingFileError
+from ..exceptions import DataError, MissingFileError
 from ._common import fail, pick_one, reindexed
-from ._dc import DCOptions
+from ._dc import CURRENT_CONVENTIONS, CurrentConvention, DCOptions
 from ._sniff import detect_format
 from .biologic import read_mpr_dc, read_mpt_dc
 from .chi import read_chi_dc
 from .dc_delimited import read_dc_csv, read_nova
 from .gamry import read_gamry_dc
 from .ivium import read_ivium_dc
+from .par import read_versastudio_dc
 
 DCReader = Callable[[Path, DCOptions], list[DCRecord]]
 
@@ -37,10 +39,12 @@ _DC_READERS: dict[str, DCReader] = {
     "csv": read_dc_csv,
     "biologic-mpr": read_mpr_dc,
     "ivium": read_ivium_dc,
+    "versastudio": read_versastudio_dc,
 }
 DC_FORMATS: tuple[str, ...] = ("chi", "biologic-mpt", "gamry", "autolab-nova", "csv")
-"""Formats that hold DC records (``format=`` values).  ``.mpr`` and Ivium ``.idf`` DC files are detected
-but rejected with an explanation; impedance-only formats (ZPlot, Z60W, Parstat, ...) are rejected."""
+"""Formats that hold DC records (``format=`` values).  ``.mpr``, Ivium ``.idf`` and VersaStudio ``.par`` DC
+files are detected but rejected with an explanation; impedance-only formats (ZPlot, Z60W, Parstat, ...)
+are rejected."""
 
 
 def read_dc_records(
@@ -49,6 +53,7 @@ def read_dc_records(
     format: str | None = None,
     current_a: float | None = None,
     area_cm2: float | None = None,
+    current_convention: CurrentConvention | None = None,
 ) -> list[DCRecord]:
     """Every DC record in ``path`` (one per BioLogic loop; one for the other formats) in file order.
 
@@ -56,7 +61,10 @@ def read_dc_records(
     signature and extension.  ``current_a`` (A, anodic positive) is the set current of a
     potential-vs-time file without a current column (chronopotentiometry; not allowed when the file has
     one).  ``area_cm2`` (cm²) overrides the file's electrode area (the file's value is kept in
-    ``extra["file_area_cm2"]``) and converts current-density columns.  ``metadata.index`` is 0..n-1.
+    ``extra["file_area_cm2"]``) and converts current-density columns.  ``current_convention`` says how the
+    file signs its current column: ``"anodic"`` (anodic positive, taken as written) or ``"cathodic"``
+    (cathodic positive, flipped); ``None`` (default) follows the file's own declaration (Gamry
+    ``CONVENTION``) or takes the numbers as written.  ``metadata.index`` is 0..n-1.
 
     Raises :class:`~nakinetics.exceptions.MissingFileError` (a ``FileNotFoundError``) for a missing file and :class:`~nakinetics.exceptions.FileFormatError`
     for a file that is not a DC record (impedance files included) or lacks the potential/current column.
@@ -64,12 +72,19 @@ def read_dc_records(
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
+    if current_convention is not None and current_convention not in CURRENT_CONVENTIONS:
+        raise fail(
+            path,
+            f"current_convention={current_convention!r}; expected one of {', '.join(CURRENT_CONVENTIONS)}",
+            error=DataError,
+        )
     name = detect_format(path, kind="dc") if format is None else format.lower()
     if name not in _DC_READERS:
         if format is not None:
             raise fail(path, f"unknown DC format {format!r}; expected one of {', '.join(DC_FORMATS)}")
         raise fail(path, f"format {name!r} holds impedance spectra, not DC records; use read_spectra")
-    return reindexed(_DC_READERS[name](path, DCOptions(current_a=current_a, area_cm2=area_cm2)))
+    options = DCOptions(current_a=current_a, area_cm2=area_cm2, current_convention=current_convention)
+    return reindexed(_DC_READERS[name](path, options))
 
 
 def read_dc_record(
@@ -79,11 +94,14 @@ def read_dc_record(
     format: str | None = None,
     current_a: float | None = None,
     area_cm2: float | None = None,
+    current_convention: CurrentConvention | None = None,
 ) -> DCRecord:
     """The one DC record in ``path``, or the ``index``-th (0-based) of a multi-record file.
 
     Raises :class:`~nakinetics.exceptions.DataError` when the file holds several records and ``index`` is
     ``None``, or when ``index`` is out of range.  Other arguments as in :func:`read_dc_records`.
     """
-    records = read_dc_records(path, format=format, current_a=current_a, area_cm2=area_cm2)
+    records = read_dc_records(
+        path, format=format, current_a=current_a, area_cm2=area_cm2, current_convention=current_convention
+    )
     return pick_one(path, records, index, "DC records", "read_dc_records")

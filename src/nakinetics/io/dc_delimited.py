@@ -13,8 +13,13 @@ decimal commas, any preamble skipped, the header is the line just before the dat
   time``), cycle (``cycle``, ``cycle number``, NOVA's ``Scan``); ``log(i/A)``/``Tafel`` columns are
   recognised and ignored;
 * units in ``(…)``, ``[…]`` or after ``/`` scale the values: V, mV; A, mA, µA/uA, nA; A/cm², mA/cm²
-  (also ``mA cm-2``); s, ms, min, h.  A column without a unit is taken in V, A or s and listed in
-  ``extra["assumed_units"]``;
+  (also ``mA cm-2``, ``j/mA/cm2``); s, ms, min, h.  A column without a unit is taken in V, A or s and
+  listed in ``extra["assumed_units"]``; a time-named column whose unit is not a time (``T (°C)``) is
+  ignored;
+* a reference electrode in a potential name (``E/V vs. Ag/AgCl``, ``Ewe vs SCE (V)``, ``E (V vs. RHE)``)
+  becomes ``metadata.reference``;
+* a table with frequency and impedance columns (an EIS export saved as text) is rejected: read it with
+  ``read_spectra``;
 * a file without a current column is a potential-vs-time record: it needs ``current_a=`` (technique
   ``"CP"``); a current-density column needs ``area_cm2=`` to become a current;
 * the current is taken as written (anodic positive is assumed: generic files carry no convention);
@@ -27,7 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._typing import FloatArray
 from ..data import DCRecord
@@ -40,7 +45,7 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
-from .delimited import TextLayout, clean_name, name_key, sniff_layout, split_unit
+from .delimited import TextLayout, clean_name, impedance_columns, name_key, sniff_layout, split_unit
 
 FORMAT = "csv"
 FORMAT_NOVA = "autolab-nova"
@@ -66,7 +71,17 @@ _PREFIX_ROLES = (("lsv", "current"),)
 _DENSITY_UNIT = re.compile(r"^(\S*A)\s*(?:/\s*cm(?:\^?2|²)|\s*cm(?:\^?-2|⁻²))$")
 _MAX_TEXT = 3  # text columns tolerated in data rows (NOVA: "Current range" = "1 mA", "Overload")
 _OVERPOTENTIAL = frozenset({"overpotential", "eta", "η"})
-_VERSUS = re.compile(r"^(.*?)\s*\bvs\.?\s*(.+)$")
+_VERSUS = re.compile(r"\s*\bvs\b\.?\s*", re.IGNORECASE)
+_TRAILING_UNIT = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\])\s*$")
+
+
+class _Column(NamedTuple):
+    """A header column that plays a role: position, unit text, reference electrode, name key."""
+
+    index: int
+    unit: str | None
+    reference: str | None
+    key: str
 
 
 def _role(key: str) -> tuple[str | None, int]:
@@ -79,20 +94,60 @@ def _role(key: str) -> tuple[str | None, int]:
     return None, 0
 
 
-def _columns(names: list[str]) -> dict[str, tuple[int, str | None]]:
-    """Role → (column index, unit) for the best-priority column of each role."""
-    best: dict[str, tuple[int, int, str | None]] = {}
+def _without_reference(name: str) -> tuple[str, str | None]:
+    """``"E/V vs. Ag/AgCl"`` → ``("E/V", "Ag/AgCl")``; also ``"Ewe vs SCE (V)"`` → ``("Ewe (V)", "SCE")``,
+    ``"E (V vs. RHE)"`` → ``("E (V)", "RHE")`` and ``"E vs Na/Na+ / V"`` → ``("E/V", "Na/Na+")``."""
+    match = _VERSUS.search(name)
+    if not match:
+        return name, None
+    before, after = name[: match.start()], name[match.end() :].strip()
+    for opening, closing in ("()", "[]"):
+        if before.count(opening) > before.count(closing):  # the reference sits inside the unit brackets
+            reference, _, rest = after.partition(closing)
+            return f"{before}{closing}{rest}", reference.strip()
+    unit = _TRAILING_UNIT.search(after)
+    if unit:
+        return f"{before} {unit.group(1)}", after[: unit.start()].strip()
+    reference, slash, last = after.rpartition("/")
+    if slash and unit_scale(last.strip(), "v") is not None:
+        return f"{before}/{last.strip()}", reference.strip()
+    return before, after
+
+
+def _split_name(name: str) -> tuple[str, str | None]:
+    """(base, unit) as :func:`split_unit`, except that ``"j/mA/cm2"`` is ``("j", "mA/cm2")``."""
+    base, unit = split_unit(name)
+    if unit is not None and "/" in base and not _TRAILING_UNIT.search(name):
+        first, _, rest = name.partition("/")
+        if _DENSITY_UNIT.match(rest.strip()):
+            return first.strip(), rest.strip()
+    return base, unit
+
+
+def _parse(name: str, reference: str | None = None) -> tuple[str | None, int, _Column]:
+    """(role, priority, column with index −1) of one header name."""
+    base, unit = _split_name(name)
+    role, priority = _role(name_key(base))
+    if role is None and unit is not None:  # "Re(Z)"-like names: the suffix was not a unit
+        base, unit = name, None
+        role, priority = _role(name_key(name))
+    if role == "current" and unit and _DENSITY_UNIT.match(unit.strip()):
+        role = "density"
+    return role, priority, _Column(-1, unit, reference, name_key(base))
+
+
+def _columns(names: list[str]) -> dict[str, _Column]:
+    """Role → column for the best-priority column of each role."""
+    best: dict[str, tuple[int, _Column]] = {}
     for j, name in enumerate(names):
-        base, unit = split_unit(clean_name(name))
-        role, priority = _role(name_key(base))
-        if role is None and unit is not None:  # "Re(Z)"-like names: the suffix was not a unit
-            role, priority = _role(name_key(clean_name(name)))
-            unit = None
-        if role == "current" and unit and _DENSITY_UNIT.match(unit.strip()):
-            role = "density"
+        role, priority, column = _parse(*_without_reference(clean_name(name)))
+        if role != "potential":  # "vs" is only a reference electrode in a potential's name
+            role, priority, column = _parse(clean_name(name))
+        if role == "time" and column.unit and unit_scale(column.unit, "s") is None:
+            continue  # "T (°C)", "T/K": a temperature, not the time
         if role is not None and (role not in best or priority < best[role][0]):
-            best[role] = (priority, j, unit)
-    return {role: (j, unit) for role, (_, j, unit) in best.items()}
+            best[role] = (priority, column._replace(index=j))
+    return {role: column for role, (_, column) in best.items()}
 
 
 def _header_names(lines: list[str], layout: TextLayout, n_cols: int) -> list[str]:
@@ -117,9 +172,6 @@ def _scale(path: Path, role: str, name: str, unit: str | None, line: int, assume
         assumed.append(name)
         return 1.0
     unit = unit.strip()
-    versus = _VERSUS.match(unit)
-    if role == "potential" and versus:
-        unit = versus.group(1)
     if role == "density":
         match = _DENSITY_UNIT.match(unit)
         scale = unit_scale(match.group(1), "a") if match else None
@@ -155,7 +207,14 @@ def read_dc_delimited(path: Path, options: DCOptions, fmt: str = FORMAT) -> list
         )
     header_line = layout.header + 1
     names = _header_names(lines, layout, n_cols)
-    roles = {role: spec for role, spec in _columns(names).items() if spec[0] < n_cols}
+    if impedance_columns(names):
+        raise fail(
+            path,
+            f"columns {names!r} hold impedance spectra (frequency and Z', Z'' or |Z|, phase), not a DC "
+            "record; use read_spectra",
+            header_line,
+        )
+    roles = {role: column for role, column in _columns(names).items() if column.index < n_cols}
     if "potential" not in roles:
         raise fail(
             path,
@@ -166,7 +225,7 @@ def read_dc_delimited(path: Path, options: DCOptions, fmt: str = FORMAT) -> list
     assumed: list[str] = []
 
     def values(role: str) -> FloatArray:
-        j, unit = roles[role]
+        j, unit = roles[role].index, roles[role].unit
         return rescale(table.data[:, j], _scale(path, role, names[j], unit, header_line, assumed))
 
     potential = values("potential")
@@ -175,13 +234,13 @@ def read_dc_delimited(path: Path, options: DCOptions, fmt: str = FORMAT) -> list
     technique = None
     if "current" in roles or "density" in roles:
         role = "current" if "current" in roles else "density"
-        reject_given_current(path, options, names[roles[role][0]])
+        reject_given_current(path, options, names[roles[role].index])
         current = values(role)
         if role == "density":
             if options.area_cm2 is None:
                 raise fail(
                     path,
-                    f"column {names[roles[role][0]]!r} is a current density; pass area_cm2= to convert it "
+                    f"column {names[roles[role].index]!r} is a current density; pass area_cm2= to convert it "
                     "to current",
                     header_line,
                 )
@@ -201,14 +260,12 @@ def read_dc_delimited(path: Path, options: DCOptions, fmt: str = FORMAT) -> list
         technique = "CP"
     cycle, offset = (None, None)
     if "cycle" in roles:
-        cycle, offset = zero_based(table.data[:, roles["cycle"][0]])
-    potential_name = names[roles["potential"][0]]
-    overpotential = name_key(split_unit(clean_name(potential_name))[0]) in _OVERPOTENTIAL
-    versus = _VERSUS.match(roles["potential"][1] or "")
-    reference = "overpotential (E − E_eq)" if overpotential else versus.group(2) if versus else None
+        cycle, offset = zero_based(table.data[:, roles["cycle"].index])
+    overpotential = roles["potential"].key in _OVERPOTENTIAL
+    reference = "overpotential (E − E_eq)" if overpotential else roles["potential"].reference
     extra.update(
         {
-            "columns": {role: names[j] for role, (j, _) in roles.items()},
+            "columns": {role: names[column.index] for role, column in roles.items()},
             "assumed_units": assumed or None,
             "delimiter": layout.delimiter,
             "decimal_comma": layout.decimal_comma,

@@ -20,7 +20,7 @@ Generic reader:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,16 @@ def _roles(names: Sequence[str]) -> dict[str, tuple[int, float, str]]:
     return found
 
 
+def _has_spectrum(roles: Collection[str]) -> bool:
+    return "frequency" in roles and ({"real", "imag"} <= set(roles) or {"modulus", "phase"} <= set(roles))
+
+
+def impedance_columns(names: Sequence[str]) -> bool:
+    """True when header ``names`` hold an impedance spectrum: a frequency column and Z'/Z'' (or |Z| and
+    phase), by the rules of the generic reader (``freq/Hz``, ``Re(Z)/Ohm``, ``-Im(Z)/Ohm`` ...)."""
+    return _has_spectrum(_roles(names).keys())
+
+
 def _scale(path: Path, role: str, unit: str, name: str, line: int | None) -> float:
     if not unit:
         return 1.0
@@ -254,9 +264,7 @@ def read_csv(path: Path) -> list[Spectrum]:
             names = re.split(r"\s{2,}|\t", lines[header_index].strip())
         roles = _roles(names)
     header_line = None if header_index is None else header_index + 1
-    if "frequency" not in roles or not (
-        {"real", "imag"} <= roles.keys() or {"modulus", "phase"} <= roles.keys()
-    ):
+    if not _has_spectrum(roles.keys()):
         raise fail(
             path,
             f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "

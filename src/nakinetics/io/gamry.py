@@ -13,6 +13,7 @@ Metadata: ``PSTAT`` (instrument), ``DATE``/``TIME`` (month-first, as Gamry write
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,8 @@ def _read_table(path: Path, lines: list[str], start: int, usecols: list[str] | N
     ``Over = ...........`` are skipped)."""
     split = split_on("\t", strip_line=True)
     names = split(lines[start + 1]) if start + 1 < len(lines) else []
-    rows = lines[start + 3 :]
-    decimal_comma = any("," in row for row in rows[:5])
+    rows = itertools.takewhile(lambda line: not line or line[0].isspace(), lines[start + 3 :])
+    decimal_comma = any("," in row for row in rows)  # tab-separated rows: a comma is a decimal comma
     return numeric_rows(
         path,
         lines,
@@ -183,6 +184,18 @@ def _dc_value(header: dict[str, list[str]], name: str) -> tuple[float | None, bo
     return value, len(fields) > 2 and fields[2] == "T"
 
 
+def _overloads(lines: list[str], table: Table) -> tuple[list[int], list[str]]:
+    """(row indices, flags) of the rows whose ``Over`` field is not all dots (Gamry marks an overload or
+    a range problem with a letter: ``....ih..i..``)."""
+    if "Over" not in table.names:
+        return [], []
+    j = table.names.index("Over")
+    split = split_on("\t", strip_line=True)
+    fields = [split(lines[n - 1]) for n in table.lines]
+    flagged = [(k, f[j]) for k, f in enumerate(fields) if j < len(f) and f[j].strip(".")]
+    return [k for k, _ in flagged], [flag for _, flag in flagged]
+
+
 def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     """Read the ``CURVE`` table(s) of a Gamry DC ``.DTA`` file (POTENTIODYNAMIC, TAFEL, CV, LSV, CORPOT,
     CHRONOP, CHRONOA ...): one record; a CV's ``CURVE1 … CURVEn`` tables become cycles 0 … n−1.
@@ -190,8 +203,10 @@ def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     Columns ``T`` (s), ``Vf`` (V vs. Ref., the filtered measured potential) and ``Im`` (A).  Sign:
     ``CONVENTION 1`` (or absent) is taken as anodic positive, as in the sample POTDYN file whose currents
     are negative below Eoc and positive above; ``CONVENTION 0`` (cathodic positive, inferred — no real
-    file seen) is flipped.  A CORPOT record has no ``Im``: its current is zero.  ``SCANRATE`` is
-    converted with the unit in its description (``mV/s``); ``AREA`` in cm².
+    file seen) is flipped; a ``current_convention`` given by the caller overrides it.  A CORPOT record has
+    no ``Im``: its current is zero.  ``SCANRATE`` is converted with the unit in its description
+    (``mV/s``); ``AREA`` in cm².  Rows flagged in the ``Over`` column (overload, range change) are kept;
+    their 0-based indices and flags are listed in ``extra["overload_rows"]`` / ``extra["overload_flags"]``.
     """
     lines = read_lines(path)
     header = _header(lines)
@@ -209,7 +224,7 @@ def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     line_numbers = np.concatenate([t.lines for t in tables])
     technique = DC_TECHNIQUES.get(tag, "unknown")
     convention = header.get("CONVENTION", ["", "1"])[1]
-    flip = convention == "0"
+    flip = convention == "0" and options.current_convention is None
     if all("Im" in t.names for t in tables):
         reject_given_current(path, options, "Im")
         current = np.concatenate([t.column(path, "Im") for t in tables]) * (-1.0 if flip else 1.0)
@@ -220,6 +235,10 @@ def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
         current, source = supplied_current(
             path, options, potential.size, open_circuit=tag == "CORPOT", missing="'Im'"
         )
+    offsets = np.cumsum([0] + [len(t.lines) for t in tables])
+    overloads = [_overloads(lines, t) for t in tables]
+    overload_rows = [int(offsets[k] + row) for k, (rows, _) in enumerate(overloads) for row in rows]
+    overload_flags = [flag for _, flags in overloads for flag in flags]
     cycle = None
     if len(tables) > 1:
         cycle = np.concatenate([np.full(len(t.lines), k) for k, t in enumerate(tables)])
@@ -246,6 +265,8 @@ def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
             "framework_version": header.get("FRAMEWORKVERSION", [None, None])[1],
             "aborted": "EXPERIMENTABORTED" in header,
             "n_tables": len(tables),
+            "overload_rows": overload_rows or None,
+            "overload_flags": overload_flags or None,
             "potential_unit": _unit_of(lines, starts[0], "Vf"),
         }
     )

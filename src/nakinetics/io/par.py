@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import ComplexArray, FloatArray
-from ..data import Spectrum
+from ..data import DCRecord, Spectrum
 from ._common import (
     Table,
     fail,
@@ -37,6 +37,7 @@ from ._common import (
     to_complex,
     unit_scale,
 )
+from ._dc import DCOptions
 
 FORMAT_PARSTAT = "parstat"
 FORMAT_VERSASTUDIO = "versastudio"
@@ -127,16 +128,11 @@ def _action_metadata(action: dict[str, str]) -> dict[str, Any]:
     return fields
 
 
-def read_versastudio(path: Path) -> list[Spectrum]:
-    """Read the impedance segments of a VersaStudio ``.par`` file (one spectrum per segment)."""
-    lines = read_lines(path)
-    sections = _sections(lines)
-    keys = {name: _keys(lines[a:b]) for name, a, b in sections}
-    actions = [
-        keys[name]
-        for name, _, _ in sections
-        if name.startswith("Action") and "EIS" in keys[name].get("Name", "")
-    ]
+def _impedance_segments(
+    lines: list[str], sections: list[tuple[str, int, int]]
+) -> list[tuple[str, int, int, list[str]]]:
+    """(section name, ``Definition=`` line index, end index, column names) of every ``<SegmentN>`` whose
+    columns include ``Frequency(Hz)``, ``Z Real`` and ``Z Imag``."""
     segments = []
     for name, first, end in sections:
         if not name.startswith("Segment"):
@@ -147,6 +143,20 @@ def read_versastudio(path: Path) -> list[Spectrum]:
         names = [n.strip() for n in lines[definition].partition("=")[2].split(",")]
         if {"Frequency(Hz)", "Z Real", "Z Imag"} <= set(names):
             segments.append((name, definition, end, names))
+    return segments
+
+
+def read_versastudio(path: Path) -> list[Spectrum]:
+    """Read the impedance segments of a VersaStudio ``.par`` file (one spectrum per segment)."""
+    lines = read_lines(path)
+    sections = _sections(lines)
+    keys = {name: _keys(lines[a:b]) for name, a, b in sections}
+    actions = [
+        keys[name]
+        for name, _, _ in sections
+        if name.startswith("Action") and "EIS" in keys[name].get("Name", "")
+    ]
+    segments = _impedance_segments(lines, sections)
     if not segments:
         raise fail(path, "no <SegmentN> with Frequency(Hz), Z Real and Z Imag in its Definition= line")
     instrument = keys.get("Instrument", {})
@@ -188,3 +198,16 @@ def read_versastudio(path: Path) -> list[Spectrum]:
             )
         )
     return spectra
+
+
+def read_versastudio_dc(path: Path, options: DCOptions) -> list[DCRecord]:
+    """VersaStudio ``.par`` DC runs are not read yet (no public sample to check the layout against):
+    impedance files are sent to :func:`read_versastudio`, other ``.par`` files get an explanation."""
+    lines = read_lines(path)
+    if _impedance_segments(lines, _sections(lines)):
+        raise fail(path, "VersaStudio .par file holds impedance spectra, not DC records; use read_spectra")
+    raise fail(
+        path,
+        "VersaStudio .par files with DC runs (sweeps, CP, OCV) are not supported yet; export the data as "
+        "text (CSV) from VersaStudio and read that file",
+    )
