@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from nakinetics.cli import main
+from nakinetics.data import Spectrum
 from nakinetics.series import runner
 from nakinetics.series.synthetic import CIRCUIT, OperandoCell, operando_series
 
@@ -258,3 +260,95 @@ def test_repaired_file_is_fitted_in_its_slot_and_changed_times_are_refused(tmp_p
     code, _, err = run(*geis_args(folder, out))
     assert code == 1 and "spectrum times differ from the earlier run" in err
     assert (out / "series.csv").read_text() == before
+
+
+def test_file_unreadable_now_keeps_its_rows_without_a_failed_duplicate(tmp_path: Path) -> None:
+    folder = write_series(tmp_path / "spectra", 5)
+    out = tmp_path / "out"
+    code, _, err = run(*geis_args(folder, out))
+    assert code == 0, err
+    before = read_rows(out / "series.csv")
+    (folder / "spec_3.csv").write_text("garbage\n")  # fitted before, unreadable now
+    code, text, err = run(*geis_args(folder, out, "--json", "-"))
+    assert code == 0, err
+    summary = json.loads(text)
+    assert summary["counts"]["spectra"] == 5 and summary["counts"]["failed"] == 0
+    kept = summary["resume"]["unreadable_now_rows_kept"]
+    assert len(kept) == 1 and kept[0]["file"].endswith("spec_3.csv")
+    assert "cannot be read now" in err and "spec_3.csv" in err
+    assert read_rows(out / "series.csv") == before  # no (file, -1) failed row beside the fitted one
+
+
+def test_rows_of_spectra_no_longer_among_the_inputs_are_dropped(tmp_path: Path) -> None:
+    folder = write_series(tmp_path / "spectra", 6)
+    out = tmp_path / "out"
+    code, _, err = run(*geis_args(folder, out))
+    assert code == 0, err
+    (folder / "spec_6.csv").unlink()
+    code, text, err = run(*geis_args(folder, out, "--json", "-"))
+    assert code == 0, err
+    summary = json.loads(text)
+    assert summary["counts"]["spectra"] == 5 and summary["counts"]["resumed"] == 5
+    assert summary["counts"]["fitted_now"] == 0
+    gone = summary["resume"]["dropped_not_in_inputs"]
+    assert [Path(g["file"]).name for g in gone] == ["spec_6.csv"]
+    assert "no longer among the inputs" in err
+    # the table and its analysis are those of a fresh run on the five files that remain
+    code, fresh_text, err = run(*geis_args(folder, tmp_path / "fresh", "--json", "-"))
+    assert code == 0, err
+    assert (out / "series.csv").read_text() == (tmp_path / "fresh" / "series.csv").read_text()
+    assert summary["onset"] == json.loads(fresh_text)["onset"]
+
+
+def _truncated(spectrum: Spectrum, n: int) -> Spectrum:
+    times = spectrum.point_times_s
+    return Spectrum(
+        spectrum.frequency[:n],
+        spectrum.impedance[:n],
+        None if times is None else times[:n],
+        spectrum.metadata,
+    )
+
+
+def test_a_growing_last_loop_is_fitted_again_on_resume(tmp_path: Path) -> None:
+    example = runpy.run_path(str(EXAMPLE))
+    spectra, _ = operando_series(
+        CELL, 4, 600.0, np.geomspace(1e6, 0.1, 30), noise=0.01, rng=np.random.default_rng(8), first_s=0.0
+    )
+    start = datetime(2025, 3, 1, 9, 0, 0)  # operando_series' default start
+    mpt = tmp_path / "growing.mpt"
+    mpt.write_text(example["mpt_text"]([*spectra[:3], _truncated(spectra[3], 18)], CELL, start))
+    out = tmp_path / "out"
+    args = ["geis", mpt, "-c", CIRCUIT, "--area", CELL.area_cm2, "--out", out]
+    code, _, err = run(*args)
+    assert code == 0, err
+    assert read_rows(out / "series.csv")[-1]["data_fingerprint"].startswith("18:")
+    mpt.write_text(example["mpt_text"](spectra, CELL, start))  # the instrument finished the last loop
+    code, text, err = run(*args, "--json", "-")
+    assert code == 0, err  # its end time moved: not refused as a changed time axis
+    summary = json.loads(text)
+    assert summary["counts"]["fitted_now"] == 1 and summary["counts"]["resumed"] == 3
+    assert summary["resume"]["refitted_changed"] == ["growing.mpt[3]"]
+    code, _, err = run("geis", mpt, "-c", CIRCUIT, "--area", CELL.area_cm2, "--out", tmp_path / "fresh")
+    assert code == 0, err
+    assert (out / "series.csv").read_text() == (tmp_path / "fresh" / "series.csv").read_text()
+
+
+def test_ac_current_overrides_the_file_and_needs_the_area(tmp_path: Path) -> None:
+    example = runpy.run_path(str(EXAMPLE))
+    spectra, _ = operando_series(
+        CELL, 2, 600.0, np.geomspace(1e6, 0.1, 30), noise=0.01, rng=np.random.default_rng(9), first_s=0.0
+    )
+    mpt = tmp_path / "two.mpt"
+    mpt.write_text(example["mpt_text"](spectra, CELL, datetime(2025, 3, 1, 9)))
+    base = ["geis", mpt, "-c", CIRCUIT, "--area", CELL.area_cm2]
+    code, _, err = run(*base, "--out", tmp_path / "file")
+    assert code == 0, err
+    code, _, err = run(*base, "--ac-current", 0.02, "--out", tmp_path / "given")
+    assert code == 0, err
+    stated = [float(r["linearity_mv"]) for r in read_rows(tmp_path / "file" / "series.csv")]
+    given = [float(r["linearity_mv"]) for r in read_rows(tmp_path / "given" / "series.csv")]
+    # the file states 10 µA cm⁻² (7.85 µA); --ac-current 0.02 mA cm⁻² doubles max|Z|·i_ac
+    assert np.allclose(np.array(given) / np.array(stated), 2.0, rtol=1e-6)
+    code, _, err = run("geis", mpt, "-c", CIRCUIT, "--ac-current", 0.02, "--out", tmp_path / "no_area")
+    assert code == 2 and "--ac-current" in err and "--area" in err

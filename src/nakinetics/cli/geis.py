@@ -23,7 +23,7 @@ from ..series.dc import CHARGE_CONVENTION, DC_ASR_CONVENTION, DCConditions, Volt
 from ..series.fits import CircuitRoles, SeriesSettings
 from ..series.pools import DaskPool, ProcessPool, TaskPool
 from ..series.quality import DRIFT_LIMIT_RATIO, LINEARITY_LIMIT_MV
-from ..series.resume import settings_differences, time_mismatches
+from ..series.resume import ResumePlan, plan_resume, settings_differences, time_mismatches
 from ..series.runner import Key, SeriesItem, SeriesResult, find_onsets, run_series, series_items
 from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_csv, series_columns
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
@@ -161,7 +161,9 @@ def format_number(value: float | None, unit: str = "", digits: int = 4) -> str:
     return "–" if value is None else f"{value:.{digits}g}{' ' + unit if unit else ''}"
 
 
-def _report(result: SeriesResult, resumed: int, fitted_now: int, written: list[str]) -> str:
+def _report(
+    result: SeriesResult, resumed: int, fitted_now: int, written: list[str], plan: ResumePlan | None
+) -> str:
     counts = result.counts()
     table = result.table
     flags: dict[str, int] = {}
@@ -172,11 +174,13 @@ def _report(result: SeriesResult, resumed: int, fitted_now: int, written: list[s
     lines = [
         f"GEIS series: {counts['spectra']} spectra ({fitted_now} fitted now, {resumed} from the earlier run)",
         f"times: {axis.source if axis else 'none'}",
-        f"fits: {counts['warm']} warm, {counts['cold']} cold, {counts['fallback']} cold fall-back",
+        f"fits: {counts['warm']} warm, {counts['cold']} cold, {counts['fallback']} cold fall-back, "
+        + f"{counts['warm_kept_over_cold']} warm kept over a worse cold fit",
         f"status: {counts['ok']} ok, {counts['flagged']} flagged"
         + (f" ({', '.join(f'{k} {v}' for k, v in sorted(flags.items()))})" if flags else "")
         + f", {counts['failed']} failed",
     ]
+    lines += [] if plan is None else plan.notes()
     if result.trace is not None:
         lines.append(f"voltage record: aligned by {result.trace.alignment}")
     rows = table.fitted
@@ -214,6 +218,7 @@ def _summary(
     resumed: int,
     fitted_now: int,
     dropped: int,
+    plan: ResumePlan | None,
     files: dict[str, str | None],
     dask: bool,
 ) -> dict[str, Any]:
@@ -247,6 +252,7 @@ def _summary(
             "fitted_now": fitted_now,
             "dropped_incomplete_lines": dropped,
         },
+        "resume": None if plan is None else plan.to_dict(),
         "failures": failures,
         "onset": result.onset_dict(),
         "files": files,
@@ -254,7 +260,7 @@ def _summary(
             "asr": "cell total R × A (not halved: the stripping and plating interfaces differ)",
             "dc_apparent_asr": DC_ASR_CONVENTION,
             "stripped_charge": CHARGE_CONVENTION,
-            "linearity": f"max |Z|·i_ac over the spectrum, flagged above {LINEARITY_LIMIT_MV:g} mV (amplitude as the file states it)",
+            "linearity": f"max |Z|·i_ac over the spectrum, flagged above {LINEARITY_LIMIT_MV:g} mV (i_ac from --ac-current × area, else as the file states it)",
             "drift": f"change of U_dc during the sweep (line fit), flagged when |drift| − 2·stderr > {DRIFT_LIMIT_RATIO:g} × |Z(f_min)|·i_ac",
             "kramers_kronig": f"linear KK, RMS residual limit {100 * result.settings.kk_limit:g} % of |Z|",
         },
@@ -290,7 +296,8 @@ def _summary(
     "--ac-current",
     type=click.FloatRange(min=0, min_open=True),
     metavar="MA_CM2",
-    help="AC current amplitude in mA cm⁻² for the linearity check when the files do not state it.",
+    help="AC current amplitude in mA cm⁻² for the linearity and drift checks (needs --area); overrides "
+    "the amplitude the files state.",
 )
 @click.option(
     "--voltage",
@@ -352,7 +359,8 @@ def _summary(
     default=3.0,
     show_default=True,
     metavar="FACTOR",
-    help="Fall back to a cold fit when the warm fit's reduced χ² exceeds FACTOR × the previous one.",
+    help="Run a cold fit when the warm fit's reduced χ² exceeds FACTOR × the lowest one since the last "
+    "cold fit.",
 )
 @click.option(
     "--out",
@@ -400,6 +408,8 @@ def geis_command(
     C_eff, DC-apparent ASR, stripped charge, Kramers–Kronig/linearity/drift checks.  Re-running the same
     command resumes.  Reports the onset of deterioration in R_int(t) and in dU/dt."""
     check_frequency_range(fmin, fmax)
+    if ac_current is not None and area is None:
+        raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -436,17 +446,10 @@ def geis_command(
         spectra, interval_s=interval, origin=origin, unreadable=[item.file for item in unreadable]
     )
     failed = [dataclasses.replace(item, time=t) for item, t in zip(unreadable, axis.unreadable, strict=True)]
-    items = failed + series_items(spectra, axis)
-    readable = {item.file for item in items if item.spectrum is not None}
-    kept = [
-        r
-        for r in old_rows
-        if not (
-            r.get("status") == "failed" and (retry_failed or (r["index"] == -1 and r["file"] in readable))
-        )
-    ]  # failed rows are retried on request; a file that failed to read but reads now replaces its row
-    stale = len(old_rows) - len(kept)
-    old_rows = kept
+    plan = plan_resume(
+        old_rows, failed + series_items(spectra, axis), {str(p) for p in files}, retry_failed=retry_failed
+    )
+    items, old_rows = plan.items, plan.rows
     done: dict[Key, Row] = {(r["file"], r["index"]): r for r in old_rows}
     mismatches = time_mismatches(items, done)
     if mismatches:
@@ -456,7 +459,7 @@ def geis_command(
         )
     if earlier is None:
         store.start(stored_settings, axis.origin)
-    elif dropped or stale:
+    elif dropped or plan.modified:
         store.rewrite(old_rows)
 
     trace: VoltageTrace | None = None
@@ -482,7 +485,7 @@ def geis_command(
 
     table = SeriesTable.build(columns, [*old_rows, *new_rows])
     store.rewrite(table.rows)  # time order; every row was already on disk
-    eis, dc_onset, agreement = find_onsets(table, trace)
+    eis, dc_onset, agreement = find_onsets(table, dc)
     result = SeriesResult(settings, table, axis, trace, eis, dc_onset, agreement)
 
     written = [str(store.csv), str(store.settings)]
@@ -497,7 +500,8 @@ def geis_command(
         written += [str(plot_path), str(waterfall)]
     if json_path not in (None, "-"):
         written.append(str(json_path))
-    click.echo(_report(result, len(done), len(new_rows), written), err=json_path == "-")
+    resumed = None if earlier is None else plan
+    click.echo(_report(result, len(done), len(new_rows), written, resumed), err=json_path == "-")
     if json_path is not None:
         payload = _summary(
             result,
@@ -506,6 +510,7 @@ def geis_command(
             resumed=len(done),
             fitted_now=len(new_rows),
             dropped=dropped,
+            plan=resumed,
             files={
                 "series_csv": str(store.csv),
                 "settings": str(store.settings),

@@ -140,7 +140,7 @@ def plot_interface_resistance(
     t = table.column("time_s", rows) / scale
     y, err = table.column(name, rows), table.column(f"{name}_stderr", rows)
     flagged = np.array([r.get("status") == "flagged" for r in rows], dtype=bool)
-    cold = np.array([r.get("fit_start") != "warm" for r in rows], dtype=bool)
+    cold = np.array([r.get("fit_start") in ("cold", "fallback") for r in rows], dtype=bool)
     for mask, color, label in ((~flagged, "tab:blue", "EIS"), (flagged, "tab:orange", "EIS (flagged)")):
         if mask.any():
             ax.errorbar(
@@ -157,7 +157,7 @@ def plot_interface_resistance(
         ax.plot(t[cold], y[cold], "s", ms=9, mfc="none", color="k", label="cold / fall-back fit")
     dc = table.column("ASR_dc_apparent", rows)
     if use_asr and np.isfinite(dc).any():
-        ax.plot(t, dc, "-", color="tab:green", lw=1.5, zorder=5, label="DC-apparent (U − I·R_SE)·A/I")
+        ax.plot(t, dc, "-", color="tab:green", lw=1.5, zorder=5, label="DC-apparent (|U| − |I|·R_SE)·A/|I|")
     _mark_failed(ax, table, scale)
     _mark_onset(ax, onset, scale, "tab:red")
     ax.set_yscale("log")
@@ -285,7 +285,8 @@ def series_dashboard(result: SeriesResult) -> Figure:
     counts = result.counts()
     fig.suptitle(
         f"{result.settings.circuit}: {counts['spectra']} spectra, {counts['failed']} failed, "
-        f"{counts['flagged']} flagged; fits {counts['warm']} warm / {counts['cold'] + counts['fallback']} cold",
+        f"{counts['flagged']} flagged; fits {counts['warm'] + counts['warm_kept_over_cold']} warm / "
+        f"{counts['cold'] + counts['fallback']} cold",
         fontsize="medium",
     )
     return fig

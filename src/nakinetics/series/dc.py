@@ -5,11 +5,15 @@ Conventions
 -----------
 * ``voltage_offset_s``: series time = record time + offset.  Default: from the absolute start times of
   the record and of the spectra; 0 when either lacks one (say so with ``--voltage-offset``).
-* Stripped charge density q (C cm⁻²) counts from the start of the DC record (when stripping starts), or
-  from t = 0 of the series without a record: q = |j|·t for a constant current density j, or ∫|I| dt / A
-  from the record's current.  Equivalent Na thickness d = q V_m / F with V_m = M/ρ of sodium.
-* DC-apparent ASR = (U − I·R_SE)·A/I (Ω cm², cell total), U and I with the same sign convention; it
-  equals the EIS interfacial ASR only if the interface responds linearly (EIS measures dU/dI).
+* Stripping period: the span of the record in which the current is on, |I| ≥ half the stripping level
+  (j·A when the current density and area are given, else the 90th percentile of |I|); the whole record
+  when it carries no current.  An open-circuit rest before switch-on is thus left out.
+* Stripped charge density q (C cm⁻²) counts from the start of the stripping period, or from t = 0 of the
+  series without a record: q = |j|·(t − t_on) for a constant current density j, or ∫|I| dt / A from the
+  record's current.  Equivalent Na thickness d = q V_m / F with V_m = M/ρ of sodium.
+* DC-apparent ASR = (|U| − |I|·R_SE)·A/|I| (Ω cm², cell total): magnitudes, so that records whose voltage
+  and current use opposite sign conventions give the same value; it equals the EIS interfacial ASR only
+  if the interface responds linearly (EIS measures dU/dI).
 """
 
 from __future__ import annotations
@@ -32,11 +36,14 @@ NA_DENSITY_G_CM3 = 0.968
 NA_MOLAR_VOLUME_CM3_MOL = NA_MOLAR_MASS_G_MOL / NA_DENSITY_G_CM3
 """Molar volume of sodium metal V_m = M/ρ ≈ 23.75 cm³ mol⁻¹."""
 CHARGE_CONVENTION = (
-    "stripped charge density |q| (C cm^-2) counted from the start of the DC record (or t = 0 without one); "
+    "stripped charge density |q| (C cm^-2) counted from the start of the stripping current (first point of "
+    "the DC record with |I| at least half its stripping level; the record's start when it has no current, "
+    "t = 0 without a record); "
     f"Na thickness = q·V_m/F with V_m = {NA_MOLAR_VOLUME_CM3_MOL:.2f} cm^3/mol"
 )
 DC_ASR_CONVENTION = (
-    "(U - I·R_SE)·A/I, cell total (not halved), R_SE = electrolyte resistance of the same spectrum"
+    "(|U| - |I|·R_SE)·A/|I|, cell total (not halved), R_SE = electrolyte resistance of the same spectrum; "
+    "magnitudes, whatever the records' sign conventions"
 )
 
 
@@ -106,15 +113,30 @@ class VoltageTrace:
             return None
         return float(np.interp(t, self.time_s, self.current_a))
 
-    def charge_c(self, t: float) -> float:
-        """∫|I| dt (C) from the start of the record to series time ``t`` (needs a current column)."""
+    def charge_c(self, t: float, start_s: float | None = None) -> float:
+        """∫|I| dt (C) from ``start_s`` (default: the start of the record) to series time ``t`` (needs a
+        current column); 0 before ``start_s``."""
         if self.current_a is None:
             raise DataError("the voltage record has no current column: cannot integrate the stripped charge")
-        t = min(max(t, float(self.time_s[0])), float(self.time_s[-1]))
-        keep = self.time_s <= t
-        times = np.append(self.time_s[keep], t)
-        currents = np.abs(np.append(self.current_a[keep], np.interp(t, self.time_s, self.current_a)))
+        first, last = float(self.time_s[0]), float(self.time_s[-1])
+        begin = first if start_s is None else min(max(start_s, first), last)
+        t = min(max(t, begin), last)
+        inside = (self.time_s > begin) & (self.time_s < t)
+        times = np.concatenate([[begin], self.time_s[inside], [t]])
+        currents = np.abs(np.interp(times, self.time_s, self.current_a))
         return float(np.sum(0.5 * (currents[1:] + currents[:-1]) * np.diff(times)))
+
+    def stripping_span(self, level_a: float | None = None) -> tuple[float, float]:
+        """Series-time span (s) in which the current is on: first to last point with |I| ≥ half the
+        stripping level ``level_a`` (A; default the 90th percentile of |I|).  The whole record when it
+        carries no current or no point reaches that level."""
+        whole = float(self.time_s[0]), float(self.time_s[-1])
+        if self.current_a is None:
+            return whole
+        magnitude = np.abs(self.current_a)
+        level = abs(level_a) if level_a else float(np.percentile(magnitude, 90))
+        on = np.flatnonzero(magnitude >= 0.5 * level)
+        return (float(self.time_s[on[0]]), float(self.time_s[on[-1]])) if on.size else whole
 
 
 def align_voltage(
@@ -173,21 +195,36 @@ class DCConditions:
                 return record_current
         return spectrum_dc_a if spectrum_dc_a else None
 
+    @property
+    def stripping_level_a(self) -> float | None:
+        """|j|·A (A) when both are given."""
+        if self.current_ma_cm2 is None or self.area_cm2 is None:
+            return None
+        return abs(self.current_ma_cm2) * 1e-3 * self.area_cm2
+
+    def stripping_span(self) -> tuple[float, float] | None:
+        """Series-time span (s) of the record while the stripping current is on (``None`` without a
+        record); see the module docstring."""
+        return None if self.trace is None else self.trace.stripping_span(self.stripping_level_a)
+
     def charge_c_cm2(self, t: float) -> float | None:
-        """Stripped charge density (C cm⁻²) up to series time ``t`` (``None`` when not computable)."""
-        start = 0.0 if self.trace is None else float(self.trace.time_s[0])
+        """Stripped charge density (C cm⁻²) from the start of stripping up to series time ``t`` (``None``
+        when not computable)."""
+        span = self.stripping_span()
+        start = 0.0 if span is None else span[0]
         if self.current_ma_cm2 is not None:
             return abs(self.current_ma_cm2) * 1e-3 * max(0.0, t - start)
         if self.trace is not None and self.trace.current_a is not None and self.area_cm2 is not None:
-            return self.trace.charge_c(t) / self.area_cm2
+            return self.trace.charge_c(t, start) / self.area_cm2
         return None
 
 
 def dc_apparent_asr(
     voltage_v: float | None, current_a: float | None, r_se_ohm: float | None, area_cm2: float | None
 ) -> float | None:
-    """(U − I·R_SE)·A/I in Ω cm², or ``None`` when an input is missing or I = 0."""
+    """(|U| − |I|·R_SE)·A/|I| in Ω cm², or ``None`` when an input is missing or I = 0."""
     if voltage_v is None or current_a is None or r_se_ohm is None or area_cm2 is None or current_a == 0:
         return None
-    value = (voltage_v - current_a * r_se_ohm) * area_cm2 / current_a
+    current = abs(current_a)
+    value = (abs(voltage_v) - current * r_se_ohm) * area_cm2 / current
     return value if math.isfinite(value) else None

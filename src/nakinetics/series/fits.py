@@ -2,9 +2,12 @@
 no-guess (cold) fit, and the fit's columns of the series table.
 
 Fall-back rule: the warm fit (``fit_circuit(..., warm_start=previous)``) is kept unless it raised, did not
-converge, left a parameter newly at a bound (one the previous fit was not already at), or its reduced χ²
-exceeds ``chi2_jump`` × the previous accepted reduced χ².  Then a cold fit runs, and the better of the two
-by χ² is kept; the row says which and why.
+converge, left a parameter at a bound that the last accepted cold fit was not at, or its reduced χ²
+exceeds ``chi2_jump`` × the reference: the lowest reduced χ² since the last cold fit (so that a slow
+degradation triggers as well as a jump).  Then a cold fit runs; its result is taken ("fallback") unless
+the warm fit's χ² is lower by more than ``COLD_MARGIN``, in which case the warm result is kept and
+labelled "warm (kept over cold)".  Such a kept warm fit resets the reference χ² (a cold fit did no
+better) but not the bounds: a bound it newly reached keeps triggering cold checks on later spectra.
 """
 
 from __future__ import annotations
@@ -24,7 +27,10 @@ from ..presets import Preset
 from ..validation import KK_RMS_LIMIT
 
 CHI2_JUMP = 3.0
-"""A warm fit whose reduced χ² exceeds this multiple of the previous one triggers a cold fit."""
+"""A warm fit whose reduced χ² exceeds this multiple of the reference triggers a cold fit."""
+COLD_MARGIN = 1e-3
+"""A rejected warm fit is kept over the cold fit only when its χ² is lower by more than this fraction."""
+WARM_KEPT = "warm (kept over cold)"
 ELECTROLYTE_ROLES = ("electrolyte", "bulk", "grain_boundary")
 FIT_ERRORS: tuple[type[Exception], ...] = (
     NakineticsError,
@@ -33,7 +39,7 @@ FIT_ERRORS: tuple[type[Exception], ...] = (
     np.linalg.LinAlgError,
 )
 """Exceptions that turn a spectrum into a failed row instead of stopping the series."""
-FitStart = Literal["cold", "warm", "fallback"]
+FitStart = Literal["cold", "warm", "fallback", "warm (kept over cold)"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ class SeriesSettings:
     kk_limit : pass limit on the RMS relative Kramers–Kronig residual (fraction of |Z|).
     area_cm2 : geometric electrode area (cm²) for ASR, charge density and current.
     current_ma_cm2 : DC current density during stripping (mA cm⁻²).
-    ac_current_ma_cm2 : AC current amplitude (mA cm⁻²) when the files do not state it.
+    ac_current_ma_cm2 : AC current amplitude (mA cm⁻²) for the linearity and drift checks; with
+        ``area_cm2`` it overrides the amplitude the files state.
     interval_s : spacing of spectra whose files give no times (s).
     voltage_offset_s : series time − voltage-record time (s); ``None`` = from absolute start times.
     """
@@ -135,11 +142,30 @@ class _CircuitView:
 
 @dataclass(frozen=True)
 class PreviousFit:
-    """What the next spectrum's warm start needs from the last accepted fit."""
+    """What the next spectrum's warm start needs: the last accepted values, the reference reduced χ² (the
+    lowest since the last cold fit) and the parameters at a bound in the last accepted cold fit."""
 
     values: Mapping[str, float]
     redchi: float
     at_bound: frozenset[str] = field(default_factory=frozenset)
+
+
+def advance_previous(
+    previous: PreviousFit | None,
+    start: str,
+    values: Mapping[str, float],
+    redchi: float,
+    at_bound: frozenset[str],
+) -> PreviousFit:
+    """The warm-start state after a fit started as ``start`` (``previous`` ``None`` before the first fit).
+
+    cold / fallback: the new fit becomes the reference (χ² and bounds); warm: the reference χ² is the lower
+    of the two, the bounds stay; warm (kept over cold): the reference χ² is this fit's (a cold fit did no
+    better), the bounds stay those of the last accepted cold fit."""
+    if previous is None or start in ("cold", "fallback"):
+        return PreviousFit(values, redchi, at_bound)
+    keep_lower = start != WARM_KEPT and previous.redchi > 0
+    return PreviousFit(values, min(previous.redchi, redchi) if keep_lower else redchi, previous.at_bound)
 
 
 def parameters_at_bound(parameters: Mapping[str, FittedParameter], tolerance: float = 1e-4) -> frozenset[str]:
@@ -169,9 +195,10 @@ class SpectrumFit:
     def at_bound(self) -> frozenset[str]:
         return parameters_at_bound(self.result.parameters)
 
-    def as_previous(self) -> PreviousFit:
-        stats = self.result.statistics
-        return PreviousFit(dict(self.result.values), stats.redchi, self.at_bound)
+    def following(self, previous: PreviousFit | None) -> PreviousFit:
+        """The warm-start state for the next spectrum (see :func:`advance_previous`)."""
+        values, redchi = dict(self.result.values), self.result.statistics.redchi
+        return advance_previous(previous, self.start, values, redchi, self.at_bound)
 
 
 def _fallback_reason(warm: FitResult, previous: PreviousFit, chi2_jump: float) -> str | None:
@@ -182,7 +209,10 @@ def _fallback_reason(warm: FitResult, previous: PreviousFit, chi2_jump: float) -
     if new_bounds:
         return f"warm fit put {', '.join(new_bounds)} at a bound"
     if previous.redchi > 0 and stats.redchi > chi2_jump * previous.redchi:
-        return f"reduced χ² jumped ×{stats.redchi / previous.redchi:.3g} over the previous spectrum"
+        return (
+            f"reduced χ² jumped ×{stats.redchi / previous.redchi:.3g} over the reference (lowest since "
+            "the last cold fit)"
+        )
     return None
 
 
@@ -210,8 +240,13 @@ def fit_spectrum(
         if reason is None:
             return SpectrumFit(warm, "warm")
     cold = fit_circuit(spectrum, settings.circuit, **options)
-    if warm is not None and warm.statistics.success and warm.statistics.chisqr < cold.statistics.chisqr:
-        return SpectrumFit(warm, "warm", f"{reason}; the cold fit was worse, warm result kept")
+    if (
+        warm is not None
+        and warm.statistics.success
+        and warm.statistics.chisqr < (1 - COLD_MARGIN) * cold.statistics.chisqr
+    ):
+        ratio = cold.statistics.chisqr / warm.statistics.chisqr
+        return SpectrumFit(warm, WARM_KEPT, f"{reason}; the cold fit's χ² was ×{ratio:.4g} higher")
     return SpectrumFit(cold, "fallback", reason)
 
 

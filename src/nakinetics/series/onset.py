@@ -1,4 +1,4 @@
-"""Onset of deterioration: a change point in a time series, with a profile-likelihood uncertainty.
+"""Onset of deterioration: the start of growth in a time series, with a profile-likelihood uncertainty.
 
 Model (continuous at the onset t_c)::
 
@@ -10,6 +10,15 @@ b + A/τ at t_c, so for y = U(t) the onset is a change point of dU/dt; for y = R
 the exponential growth.  For fixed (t_c, τ) the model is linear in (a, b, A): the weighted least-squares
 SSE is profiled over a fine t_c grid × a τ grid (plus τ = ∞), and the best cell is refined.
 
+* Direction: deterioration is growth, so A ≥ 0 (a cell whose best A is negative gets the straight line's
+  SSE), and the model must rise after the onset: y(t_end) − y(t_c) = A + b·(t_end − t_c) more than twice
+  its standard error.  A falling quantity, or a slope that merely levels off, is no onset.
+* Initial transient: when the best change is a fall that levels off (b < 0, no significant rise after
+  t_c) the points before t_c are taken as a conditioning transient, left out, and the rest is analysed
+  again (``analysed_from_s``).
+* Correlated noise: when the lag-1 autocorrelation ρ of the change model's residuals exceeds 2/√n, both
+  models are refitted to AR(1)-prewhitened data (rows e_i − ρ·e_(i−1), Cochrane–Orcutt), so that a drifting,
+  random-walk-like record is not taken for a change point.
 * Detection: the change model must beat the straight line by ΔBIC = n·ln(SSE₀/SSE₁) − 3·ln n > 10.
 * Uncertainty: the 68 % profile-likelihood interval {t_c : SSE_min(t_c) − SSE₁ ≤ σ̂²} with σ̂² = SSE₁/(n − 5);
   ``stderr_s`` is its half-width (a change point is not Gaussian: report the interval too).
@@ -17,6 +26,7 @@ SSE is profiled over a fine t_c grid × a τ grid (plus τ = ∞), and the best 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +37,18 @@ from scipy.optimize import minimize, minimize_scalar
 from .._typing import FloatArray
 
 MODEL = (
-    "y = a + b·t, plus A·(exp((t − t_c)/τ) − 1) after the onset t_c (τ → ∞: linear growth); "
-    "weighted least squares profiled over t_c; 68 % profile-likelihood interval"
+    "y = a + b·t, plus A·(exp((t − t_c)/τ) − 1) with A ≥ 0 after the onset t_c (τ → ∞: linear growth); "
+    "an onset needs a significant rise after t_c; weighted least squares (AR(1)-prewhitened when the "
+    "residuals are autocorrelated) profiled over t_c; 68 % profile-likelihood interval"
 )
 DETECTION_DELTA_BIC = 10.0
 """ΔBIC of the change model over a straight line above which an onset is reported."""
+RISE_SIGMAS = 2.0
+"""The rise after the onset must exceed this many standard errors."""
 MIN_POINTS = 7
+MAX_TRANSIENTS = 2
+"""Initial transients left out, at most, before giving up."""
+RHO_MAX = 0.99
 TAU_MAX = 20.0
 """Largest finite growth time constant τ as a multiple of the series span (plus τ = ∞).  The smallest is
 the median sampling interval: faster growth cannot be told from a single outlying last point."""
@@ -40,7 +56,7 @@ the median sampling interval: faster growth cannot be told from a single outlyin
 
 @dataclass(frozen=True)
 class Onset:
-    """A detected (or not) onset of deterioration in one channel."""
+    """A detected (or not) onset of deterioration (growth) in one channel."""
 
     quantity: str
     detected: bool
@@ -51,6 +67,8 @@ class Onset:
     delta_bic: float | None = None
     n_points: int = 0
     note: str | None = None
+    analysed_from_s: float | None = None
+    autocorrelation: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,18 +80,32 @@ class Onset:
             "growth": None if self.tau_s is None else ("linear" if math.isinf(self.tau_s) else "exponential"),
             "delta_bic": self.delta_bic,
             "n_points": self.n_points,
+            "analysed_from_s": self.analysed_from_s,
+            "residual_lag1_autocorrelation": self.autocorrelation,
             "model": MODEL,
             "note": self.note,
         }
 
 
 class _Profile:
-    """SSE of the change model on scaled time s ∈ [0, 1] for a grid of onsets and one τ at a time."""
+    """SSE of the change model on scaled time s ∈ [0, 1] for a grid of onsets and one τ at a time.
 
-    def __init__(self, s: FloatArray, y: FloatArray, w: FloatArray) -> None:
-        self.s, self.y, self.w = s, y, w
+    Rows are weighted by √w and, with ``rho`` ≠ 0, prewhitened (row i − ρ·row i−1, the first dropped)."""
+
+    def __init__(self, s: FloatArray, y: FloatArray, w: FloatArray, rho: float = 0.0) -> None:
+        self.s, self.rho = s, rho
+        self.sw = np.sqrt(w)
         self.tau_min = max(float(np.median(np.diff(s))), 1e-4)
-        self.base = np.column_stack([np.ones_like(s), s])
+        self.y = self.whiten(y)
+        self.b0, self.b1 = self.whiten(np.ones_like(s)), self.whiten(s)
+        self.n = self.y.size
+        base = np.column_stack([self.b0, self.b1])
+        beta = np.linalg.lstsq(base, self.y, rcond=None)[0]
+        self.sse_null = float(((self.y - base @ beta) ** 2).sum())
+
+    def whiten(self, a: FloatArray) -> FloatArray:
+        a = a * self.sw
+        return a if self.rho == 0 else a[..., 1:] - self.rho * a[..., :-1]
 
     def growth(self, onsets: FloatArray, tau: float) -> FloatArray:
         """Growth term per onset, shape (n_onsets, n), scaled to 1 at the last point (rows with no point
@@ -87,30 +119,36 @@ class _Profile:
             g = (np.exp((x - x_max) / tau) - np.exp(-x_max / tau)) / -np.expm1(-x_max / tau)
         return np.where((x > 0) & (x_max > 0), g, 0.0)
 
-    def sse(self, onsets: FloatArray, tau: float) -> FloatArray:
-        """Weighted SSE of the best (a, b, A) for each onset: batched normal equations with one step of
-        iterative refinement, the SSE summed from the residuals (not Σwy² − β·Xᵀwy, which cancels
-        catastrophically when the model explains nearly all of the variance)."""
-        g = self.growth(onsets, tau)
-        w, s, y = self.w, self.s, self.y
-        k = onsets.size
-        m = np.empty((k, 3, 3))
-        m[:, 0, 0], m[:, 0, 1], m[:, 1, 1] = w.sum(), (w * s).sum(), (w * s * s).sum()
-        m[:, 0, 2] = g @ w
-        m[:, 1, 2] = g @ (w * s)
-        m[:, 2, 2] = (g * g) @ w
+    def solve(self, onsets: FloatArray, tau: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Best (a, b, A) per onset, the normal matrices and the (whitened) residuals: batched normal
+        equations with one step of iterative refinement (the SSE is summed from the residuals, not
+        Σy² − β·Xᵀy, which cancels catastrophically when the model explains nearly all of the variance)."""
+        g = self.whiten(self.growth(onsets, tau))
+        b0, b1, y = self.b0, self.b1, self.y
+        m = np.empty((onsets.size, 3, 3))
+        m[:, 0, 0], m[:, 0, 1], m[:, 1, 1] = b0 @ b0, b0 @ b1, b1 @ b1
+        m[:, 0, 2] = g @ b0
+        m[:, 1, 2] = g @ b1
+        m[:, 2, 2] = np.einsum("kn,kn->k", g, g)
         m[:, 1, 0], m[:, 2, 0], m[:, 2, 1] = m[:, 0, 1], m[:, 0, 2], m[:, 1, 2]
         m += 1e-12 * np.trace(m, axis1=1, axis2=2)[:, None, None] * np.eye(3)
 
         def residual(beta: FloatArray) -> FloatArray:
-            return y[None, :] - beta[:, :1] - beta[:, 1:2] * s[None, :] - beta[:, 2:3] * g
+            return y[None, :] - beta[:, :1] * b0 - beta[:, 1:2] * b1 - beta[:, 2:3] * g
 
         def right_side(r: FloatArray) -> FloatArray:
-            return np.stack([r @ w, r @ (w * s), np.einsum("kn,kn->k", g * w, r)], axis=1)
+            return np.stack([r @ b0, r @ b1, np.einsum("kn,kn->k", g, r)], axis=1)
 
         beta = np.linalg.solve(m, right_side(np.broadcast_to(y, g.shape))[..., None])[..., 0]
         beta += np.linalg.solve(m, right_side(residual(beta))[..., None])[..., 0]
-        return (residual(beta) ** 2) @ w
+        return beta, m, residual(beta)
+
+    def sse(self, onsets: FloatArray, tau: float) -> FloatArray:
+        """SSE per onset with growth only (A ≥ 0): where the best A is negative the constrained optimum is
+        A = 0, the straight line."""
+        beta, _, r = self.solve(onsets, tau)
+        sse = np.einsum("kn,kn->k", r, r)
+        return np.where(beta[:, 2] > 0, np.minimum(sse, self.sse_null), self.sse_null)
 
     def profile_at(self, onset: float) -> float:
         """SSE minimised over τ (continuous, and τ = ∞) at one onset: the profile likelihood."""
@@ -149,10 +187,95 @@ class _Profile:
         high = max(float(within.max()) + half, best) if within.size else best + half
         return max(low, limits[0]), min(high, limits[1])
 
-    def sse_null(self) -> float:
-        sw = np.sqrt(self.w)
-        beta = np.linalg.lstsq(self.base * sw[:, None], self.y * sw, rcond=None)[0]
-        return float((self.w * (self.y - self.base @ beta) ** 2).sum())
+
+@dataclass(frozen=True)
+class _ChangeFit:
+    """The best change model on one profile: onset and τ on scaled time, SSEs, coefficients."""
+
+    profile: _Profile
+    onsets: FloatArray
+    curve: FloatArray
+    onset: float
+    tau: float
+    sse: float
+    limits: tuple[float, float]
+    sse_null: float
+
+    @classmethod
+    def search(cls, profile: _Profile, limits: tuple[float, float], n_grid: int) -> _ChangeFit:
+        """Grid over (t_c, τ), then the best cell refined continuously."""
+        lo, hi = limits
+        onsets = np.linspace(lo, hi, n_grid)
+        taus = [*np.geomspace(profile.tau_min, TAU_MAX, 28), math.inf]
+        table = np.array([profile.sse(onsets, tau) for tau in taus])  # (n_tau, n_grid)
+        best_tau_index = np.argmin(table, axis=0)
+        curve = table[best_tau_index, np.arange(onsets.size)]
+        k = int(np.argmin(curve))
+        best_c, best_tau, best_sse = float(onsets[k]), taus[int(best_tau_index[k])], float(curve[k])
+        log_tau = (math.log(profile.tau_min), math.log(TAU_MAX))
+        if math.isfinite(best_tau):
+
+            def objective(p: FloatArray) -> float:
+                c = float(np.clip(p[0], lo, hi))
+                return float(profile.sse(np.array([c]), float(np.exp(np.clip(p[1], *log_tau))))[0])
+
+            refined = minimize(
+                objective,
+                [best_c, math.log(best_tau)],
+                method="Nelder-Mead",
+                options={"xatol": 1e-7, "fatol": 1e-12 * max(best_sse, 1e-300)},
+            )
+            if refined.fun < best_sse:
+                best_c = float(np.clip(refined.x[0], lo, hi))
+                best_tau, best_sse = float(np.exp(np.clip(refined.x[1], *log_tau))), float(refined.fun)
+        return cls(profile, onsets, curve, best_c, best_tau, best_sse, limits, profile.sse_null)
+
+    @property
+    def delta_bic(self) -> float:
+        n, tiny = self.profile.n, 1e-300
+        return n * math.log(max(self.sse_null, tiny) / max(self.sse, tiny)) - 3 * math.log(n)
+
+    @property
+    def sigma2(self) -> float:
+        return self.sse / max(self.profile.n - 5, 1)
+
+    def coefficients(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        beta, m, r = self.profile.solve(np.array([self.onset]), self.tau)
+        return beta[0], m[0], r[0]
+
+    def rise(self) -> tuple[float, float, float]:
+        """Model rise from the onset to the last point, its standard error (scaled units) and the slope
+        b before the onset."""
+        beta, m, _ = self.coefficients()
+        contrast = np.array([0.0, 1.0 - self.onset, 1.0])
+        variance = self.sigma2 * float(contrast @ np.linalg.solve(m, contrast))
+        return float(contrast @ beta), math.sqrt(max(variance, 0.0)), float(beta[1])
+
+    def autocorrelation(self) -> float:
+        """Lag-1 autocorrelation of the (weighted) residuals."""
+        r = self.coefficients()[2]
+        denominator = float(r @ r)
+        return float(r[1:] @ r[:-1]) / denominator if denominator > 0 else 0.0
+
+
+def _change_fit(
+    s: FloatArray, y: FloatArray, w: FloatArray, limits: tuple[float, float], n_grid: int
+) -> _ChangeFit:
+    """The best change model; refitted to AR(1)-prewhitened rows when its residuals are autocorrelated,
+    and then compared with the straight line at the straight line's own most likely ρ (a random walk is
+    better described by a line with ρ → 1 than by a change point)."""
+    fit = _ChangeFit.search(_Profile(s, y, w), limits, n_grid)
+    rho = fit.autocorrelation()
+    if rho <= 2 / math.sqrt(s.size):
+        return fit
+    fit = _ChangeFit.search(_Profile(s, y, w, min(rho, RHO_MAX)), limits, n_grid)
+    line = minimize_scalar(
+        lambda r: _Profile(s, y, w, r).sse_null,
+        bounds=(0.0, RHO_MAX),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    return dataclasses.replace(fit, sse_null=min(float(line.fun), fit.profile.sse_null))
 
 
 def detect_onset(
@@ -165,7 +288,8 @@ def detect_onset(
     min_after: int = 3,
     n_grid: int = 800,
 ) -> Onset:
-    """Onset time (s) of growth in ``values`` against ``time_s`` (see the module docstring).
+    """Onset time (s) of growth (increase) of ``values`` against ``time_s`` (see the module docstring);
+    pass −values for a quantity that deteriorates by falling.
 
     ``stderr`` (same unit as ``values``) weights the points by 1/stderr²; non-finite or non-positive
     errors and non-finite values are dropped.  At least ``min_before`` points precede and ``min_after``
@@ -179,65 +303,92 @@ def detect_onset(
         keep &= np.isfinite(e) & (e > 0)
     order = np.argsort(t[keep], kind="stable")
     t, y = t[keep][order], y[keep][order]
+    w = np.ones(t.size) if stderr is None else 1.0 / np.asarray(stderr, dtype=float)[keep][order] ** 2
+    note_prefix = ""
+    analysed_from = None
+    for _ in range(MAX_TRANSIENTS + 1):
+        outcome = _detect(t, y, w, quantity, min_before, min_after, n_grid, analysed_from, note_prefix)
+        if isinstance(outcome, Onset):
+            return outcome
+        analysed_from = outcome  # an initial transient ends here: analyse the rest
+        keep = t >= analysed_from
+        t, y, w = t[keep], y[keep], w[keep]
+        note_prefix += f"initial transient before {analysed_from:.6g} s left out; "
+    return Onset(
+        quantity,
+        False,
+        n_points=t.size,
+        analysed_from_s=analysed_from,
+        note=f"{note_prefix}the series keeps levelling off: no onset of growth",
+    )
+
+
+def _detect(
+    t: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    quantity: str,
+    min_before: int,
+    min_after: int,
+    n_grid: int,
+    analysed_from: float | None,
+    note_prefix: str,
+) -> Onset | float:
+    """One pass of :func:`detect_onset`: the onset, or the time from which to analyse again after an
+    initial transient."""
     n = t.size
     if n < max(MIN_POINTS, min_before + min_after + 1) or np.ptp(t) <= 0:
-        return Onset(quantity, False, n_points=n, note=f"{n} usable points: too few for a change-point fit")
-    w = np.ones(n) if stderr is None else 1.0 / np.asarray(stderr, dtype=float)[keep][order] ** 2
-    w = w / w.mean()
-    t0, span = float(t[0]), float(np.ptp(t))
-    s = (t - t0) / span
-    scale = float(np.std(y)) or 1.0
-    profile = _Profile(s, (y - float(np.mean(y))) / scale, w)
-
-    lo, hi = s[min_before - 1], s[n - min_after - 1]
-    onsets = np.linspace(lo, hi, n_grid)
-    taus = [*np.geomspace(profile.tau_min, TAU_MAX, 28), math.inf]
-    table = np.array([profile.sse(onsets, tau) for tau in taus])  # (n_tau, n_grid)
-    best_tau_index = np.argmin(table, axis=0)
-    curve = table[best_tau_index, np.arange(onsets.size)]
-    k = int(np.argmin(curve))
-    best_c, best_tau, best_sse = float(onsets[k]), taus[int(best_tau_index[k])], float(curve[k])
-
-    log_tau = (math.log(profile.tau_min), math.log(TAU_MAX))
-    if math.isfinite(best_tau):  # refine (t_c, log τ) continuously from the best grid cell
-
-        def objective(p: FloatArray) -> float:
-            c = float(np.clip(p[0], lo, hi))
-            return float(profile.sse(np.array([c]), float(np.exp(np.clip(p[1], *log_tau))))[0])
-
-        refined = minimize(
-            objective,
-            [best_c, math.log(best_tau)],
-            method="Nelder-Mead",
-            options={"xatol": 1e-7, "fatol": 1e-12 * max(best_sse, 1e-300)},
-        )
-        if refined.fun < best_sse:
-            best_c = float(np.clip(refined.x[0], lo, hi))
-            best_tau, best_sse = float(np.exp(np.clip(refined.x[1], *log_tau))), float(refined.fun)
-
-    null = profile.sse_null()
-    tiny = 1e-300
-    delta_bic = n * math.log(max(null, tiny) / max(best_sse, tiny)) - 3 * math.log(n)
-    if delta_bic <= DETECTION_DELTA_BIC:
         return Onset(
             quantity,
             False,
             n_points=n,
-            delta_bic=delta_bic,
-            note=f"no significant change (ΔBIC {delta_bic:.3g} ≤ {DETECTION_DELTA_BIC:g})",
+            analysed_from_s=analysed_from,
+            note=f"{note_prefix}{n} usable points: too few for a change-point fit",
         )
-    sigma2 = best_sse / max(n - 5, 1)
-    c_lo, c_hi = profile.interval(onsets, curve, best_c, best_sse, sigma2, (lo, hi))
+    w = w / w.mean()
+    t0, span = float(t[0]), float(np.ptp(t))
+    s = (t - t0) / span
+    scale = float(np.std(y)) or 1.0
+    limits = (float(s[min_before - 1]), float(s[n - min_after - 1]))
+    fit = _change_fit(s, (y - float(np.mean(y))) / scale, w, limits, n_grid)
+    rho = fit.profile.rho
+    common: dict[str, Any] = {
+        "n_points": n,
+        "delta_bic": fit.delta_bic,
+        "analysed_from_s": analysed_from,
+        "autocorrelation": rho,
+    }
+    correlated = f" after prewhitening (residual lag-1 autocorrelation {rho:.2f})" if rho else ""
+    if fit.delta_bic <= DETECTION_DELTA_BIC:
+        return Onset(
+            quantity,
+            False,
+            **common,
+            note=f"{note_prefix}no significant growth{correlated} (ΔBIC {fit.delta_bic:.3g} ≤ {DETECTION_DELTA_BIC:g})",
+        )
+    rise, rise_stderr, slope_before = fit.rise()
+    onset_s = t0 + fit.onset * span
+    if rise <= RISE_SIGMAS * rise_stderr:
+        if slope_before < 0 and np.count_nonzero(t >= onset_s) >= MIN_POINTS:
+            return onset_s
+        return Onset(
+            quantity,
+            False,
+            **common,
+            note=f"{note_prefix}the change near {onset_s:.6g} s is a slow-down, not growth (rise after it "
+            f"{rise * scale:.3g} ± {rise_stderr * scale:.3g}): no onset",
+        )
+    c_lo, c_hi = fit.profile.interval(fit.onsets, fit.curve, fit.onset, fit.sse, fit.sigma2, fit.limits)
     interval = (t0 + c_lo * span, t0 + c_hi * span)
     return Onset(
         quantity,
         True,
-        time_s=t0 + best_c * span,
+        time_s=onset_s,
         stderr_s=0.5 * (interval[1] - interval[0]),
         interval_s=interval,
-        tau_s=best_tau * span,
-        delta_bic=delta_bic,
-        n_points=n,
+        tau_s=fit.tau * span,
+        **common,
+        note="; ".join(filter(None, (note_prefix.rstrip("; "), correlated.strip()))) or None,
     )
 
 

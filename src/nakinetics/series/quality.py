@@ -1,9 +1,10 @@
 """Per-spectrum validity checks of an operando series: Kramers–Kronig residuals, linearity of the
 response |Z|·i_ac, and DC drift during the sweep.
 
-* Linearity: the AC voltage response |Z(f)|·i_ac (mV) with i_ac the AC current amplitude as the file (or
-  the user) states it; above ``LINEARITY_LIMIT_MV`` the response may be non-linear (≲ 10 mV is the usual
-  rule).  For potential-controlled spectra the response is the set amplitude itself.
+* Linearity: the AC voltage response |Z(f)|·i_ac (mV) with i_ac the AC current amplitude the user gives
+  (it overrides the file's) or else the one the file states; above ``LINEARITY_LIMIT_MV`` the response
+  may be non-linear (≲ 10 mV is the usual rule).  For potential-controlled spectra the response is the
+  set amplitude itself.
 * Drift: change of the DC voltage during the sweep (straight-line fit to the record inside the sweep),
   compared with the AC voltage response at the lowest frequency (acquired last, most affected); flagged
   when it exceeds ``DRIFT_LIMIT_RATIO`` × that response by more than twice its standard error (so that

@@ -9,20 +9,26 @@ exactly where it stopped.  A spectrum that cannot be read or fitted becomes a fa
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
 from .dc import DCConditions, VoltageTrace, align_voltage, dc_apparent_asr, na_thickness_um
 from .fits import (
     FIT_ERRORS,
+    WARM_KEPT,
     CircuitRoles,
     PreviousFit,
     SeriesSettings,
+    advance_previous,
     fit_columns,
     fit_spectrum,
 )
@@ -63,6 +69,15 @@ def spectrum_key(spectrum: Spectrum, position: int) -> Key:
     return (str(Path(source).resolve()), spectrum.metadata.index) if source else (f"<spectrum {position}>", 0)
 
 
+def data_fingerprint(spectrum: Spectrum) -> str:
+    """``"n:hash"``: the number of points and a BLAKE2b hash (16 hex digits) of the frequencies (Hz) and
+    impedances (Ω) as float64, which tells whether a spectrum changed since it was fitted."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(np.ascontiguousarray(spectrum.frequency, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(spectrum.impedance, dtype=np.complex128).tobytes())
+    return f"{len(spectrum.frequency)}:{digest.hexdigest()}"
+
+
 def _fitted_range(spectrum: Spectrum, settings: SeriesSettings) -> Spectrum:
     if settings.fmin_hz is None and settings.fmax_hz is None:
         return spectrum
@@ -97,6 +112,7 @@ def _base_row(item: SeriesItem) -> Row:
         "file": item.file,
         "index": item.index,
         "label": item.label,
+        "data_fingerprint": None if item.spectrum is None else data_fingerprint(item.spectrum),
         "time_s": None if t is None else t.time_s,
         "t_start_s": None if t is None else t.start_s,
         "t_end_s": None if t is None else t.end_s,
@@ -146,14 +162,16 @@ def _finish_row(item: SeriesItem, analysis: Row, settings: SeriesSettings, dc: D
     return row
 
 
-def previous_from_row(row: Row, roles: CircuitRoles) -> PreviousFit | None:
-    """The warm start a finished row provides (``None`` for a failed row)."""
+def previous_from_row(row: Row, roles: CircuitRoles, previous: PreviousFit | None) -> PreviousFit | None:
+    """The warm-start state after a finished row (``previous`` unchanged for a failed row), as the live
+    run computed it (:func:`~.fits.advance_previous`)."""
     if row.get("status") == "failed" or row.get("redchi") is None:
-        return None
+        return previous
     values = {name: row[name] for name in roles.circuit.parameter_names}
     if any(v is None for v in values.values()):
-        return None
-    return PreviousFit(values, float(row["redchi"]), frozenset((row.get("at_bound") or "").split(";")) - {""})
+        return previous
+    at_bound = frozenset((row.get("at_bound") or "").split(";")) - {""}
+    return advance_previous(previous, row.get("fit_start") or "cold", values, float(row["redchi"]), at_bound)
 
 
 def _electrolyte_values(row: Row, roles: CircuitRoles) -> dict[str, float]:
@@ -221,7 +239,7 @@ class _Run:
             if spectrum is None:
                 continue
             if item.key in done:
-                previous = previous_from_row(done[item.key], roles) or previous
+                previous = previous_from_row(done[item.key], roles, previous)
                 continue
             try:
                 fit = fit_spectrum(spectrum, settings, previous, electrolyte)
@@ -231,7 +249,7 @@ class _Run:
             if settings.fix_electrolyte and electrolyte is None:
                 electrolyte = {name: fit.result.values[name] for name in roles.electrolyte_parameters}
             kk = kk_ahead[item.key].result() if item.key in kk_ahead else kk_task(spectrum, settings)
-            previous = fit.as_previous()
+            previous = fit.following(previous)
             yield self.finish(item, {**fit_columns(fit, roles, settings.area_cm2), **kk})
 
     def independent(self, fittable: Sequence[SeriesItem]) -> Iterator[Row]:
@@ -281,6 +299,7 @@ class SeriesResult:
             "flagged": table.count("status", "flagged"),
             "failed": table.count("status", "failed"),
             "warm": table.count("fit_start", "warm"),
+            "warm_kept_over_cold": table.count("fit_start", WARM_KEPT),
             "cold": table.count("fit_start", "cold"),
             "fallback": table.count("fit_start", "fallback"),
         }
@@ -293,9 +312,42 @@ class SeriesResult:
         }
 
 
-def find_onsets(table: SeriesTable, trace: VoltageTrace | None) -> tuple[Onset, Onset | None, dict[str, Any]]:
-    """Onset in R_int(t) (fitted rows, weighted by their standard errors) and in the DC voltage (record
-    binned to ≤ 400 points), and whether they agree."""
+def _sweep_span(table: SeriesTable) -> tuple[float, float] | None:
+    """From the first sweep's start to the last sweep's end (its time stamp when the end is unknown)."""
+    starts = table.column("t_start_s")
+    ends = np.fmax(table.column("t_end_s"), table.column("time_s"))
+    if not (np.isfinite(starts).any() and np.isfinite(ends).any()):
+        return None
+    return float(np.nanmin(starts)), float(np.nanmax(ends))
+
+
+def dc_onset(table: SeriesTable, dc: DCConditions) -> Onset | None:
+    """Onset in the DC voltage: the record while the stripping current is on and the spectra are taken
+    (no open-circuit rest, no step at switch-on), binned to ≤ 400 points, oriented so that a growing
+    polarisation |U| is growth (``None`` without a record)."""
+    trace, span = dc.trace, dc.stripping_span()
+    if trace is None or span is None:
+        return None
+    start, end = span
+    sweeps = _sweep_span(table)
+    if sweeps is not None:
+        start, end = max(start, sweeps[0]), min(end, sweeps[1])
+    inside = (trace.time_s >= start) & (trace.time_s <= end)
+    quantity = "U_dc (growth of |U|, change of dU/dt)"
+    if np.count_nonzero(inside) < 2:
+        return Onset(
+            quantity, False, note="the voltage record does not overlap the spectra while the current is on"
+        )
+    u = trace.potential_v[inside]
+    t, u = bin_series(trace.time_s[inside], u if np.median(u) >= 0 else -u)
+    onset = detect_onset(t, u, quantity=quantity)
+    window = f"record from {start:.6g} s to {end:.6g} s (current on, spectra taken)"
+    return dataclasses.replace(onset, note="; ".join(filter(None, (window, onset.note))))
+
+
+def find_onsets(table: SeriesTable, dc: DCConditions | None) -> tuple[Onset, Onset | None, dict[str, Any]]:
+    """Onset in R_int(t) (fitted rows, weighted by their standard errors) and in the DC voltage (see
+    :func:`dc_onset`), and whether they agree."""
     rows = table.fitted
     stderr = table.column("R_int_stderr", rows)
     eis = detect_onset(
@@ -304,11 +356,8 @@ def find_onsets(table: SeriesTable, trace: VoltageTrace | None) -> tuple[Onset, 
         stderr if rows and bool((stderr > 0).all()) else None,
         quantity="R_int (EIS)",
     )
-    dc = None
-    if trace is not None:
-        t, u = bin_series(trace.time_s, trace.potential_v)
-        dc = detect_onset(t, u, quantity="U_dc (change of dU/dt)")
-    return eis, dc, compare_onsets(eis, dc)
+    dc_channel = None if dc is None else dc_onset(table, dc)
+    return eis, dc_channel, compare_onsets(eis, dc_channel)
 
 
 def series_items(spectra: Sequence[Spectrum], axis: TimeAxis) -> list[SeriesItem]:
@@ -340,5 +389,5 @@ def fit_series(
     dc = DCConditions(settings.current_ma_cm2, settings.area_cm2, trace)
     rows = list(run_series(series_items(spectra, axis), settings, dc=dc, pool=pool))
     table = SeriesTable.build(series_columns(CircuitRoles.of(settings.circuit)), rows)
-    eis, dc_onset, agreement = find_onsets(table, trace)
-    return SeriesResult(settings, table, axis, trace, eis, dc_onset, agreement)
+    eis, dc_channel, agreement = find_onsets(table, dc)
+    return SeriesResult(settings, table, axis, trace, eis, dc_channel, agreement)

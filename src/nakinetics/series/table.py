@@ -45,6 +45,11 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
         _text("file", "source file (absolute path)"),
         Column("index", "1", "spectrum index within the file (0-based; -1 = file unreadable)", int),
         _text("label", "file name[index]"),
+        _text(
+            "data_fingerprint",
+            "points of the spectrum and a hash of its frequencies and impedances (n:hash); a spectrum whose "
+            "data changed since it was fitted is fitted again on resume",
+        ),
         _text("status", "ok | flagged (see flags) | failed (see reason)"),
         _text("flags", "failed checks: kk, nonlinear, drift, bound, not_converged (';'-separated)"),
         _text("reason", "why the spectrum failed"),
@@ -54,9 +59,12 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
         _text(
             "fit_start",
             "warm (from the previous spectrum's fit) | cold (no-guess fit) | fallback (cold after "
-            "a rejected warm fit)",
+            "a rejected warm fit) | warm (kept over cold) (a rejected warm fit whose χ² beat the cold "
+            "fit's; see fallback_reason)",
         ),
-        _text("fallback_reason", "why the warm fit was rejected"),
+        _text(
+            "fallback_reason", "why the warm fit was rejected (and, if kept, how much worse the cold fit was)"
+        ),
         Column("success", "", "the least-squares fit converged", bool),
         Column("chisqr", "1", "χ² of the weighted residuals"),
         Column("redchi", "1", "reduced χ²"),
@@ -111,7 +119,9 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
         Column("kk_n_rc", "1", "RC elements of the Kramers–Kronig fit", int),
         Column("kk_pass", "", "RMS KK residual within the limit", bool),
         Column(
-            "linearity_mv", "mV", "largest AC voltage response max|Z|·i_ac (amplitude as the file states it)"
+            "linearity_mv",
+            "mV",
+            "largest AC voltage response max|Z|·i_ac (i_ac from --ac-current, else as the file states it)",
         ),
         _text("fit_warnings", "the fit's plain-language warnings"),
     ]
@@ -119,14 +129,16 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
 
 
 def format_value(value: Any) -> str:
-    """Text of one cell: ``repr`` for floats (exact round trip), ``true``/``false``, empty for ``None``."""
+    """Text of one cell: ``repr`` for floats (exact round trip), ``true``/``false``, empty for ``None``;
+    line breaks in text (anything :meth:`str.splitlines` splits on) become spaces, so that every row is
+    one line."""
     if value is None:
         return ""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     if isinstance(value, float | np.floating):
         return repr(float(value))
-    return str(value)
+    return " ".join(str(value).splitlines())
 
 
 def parse_value(text: str, kind: type) -> Any:
@@ -171,7 +183,8 @@ class ParsedCSV:
 
 def parse_csv(text: str, columns: Sequence[Column]) -> ParsedCSV:
     """Read rows written by :func:`csv_row`; raises ``ValueError`` when the header does not match."""
-    lines = text.splitlines(keepends=True)
+    *complete, tail = text.split("\n")  # records end in "\n" only (cells hold no line breaks)
+    lines = [line + "\n" for line in complete] + ([tail] if tail else [])  # tail: an incomplete line
     if not lines:
         raise ValueError("file is empty (no header)")
     header = next(csv.reader([lines[0]]))

@@ -9,8 +9,10 @@ Sources, in order of preference:
 3. otherwise ``interval_s``: spectra in name order (natural sort of the file name, then index in the file)
    at 0, Δ, 2Δ, ... with unknown duration.
 
-A spectrum's time stamp ``time_s`` is the middle of its sweep (its start when the duration is unknown);
-``start_s`` and ``end_s`` bound the acquisition.
+A spectrum's time stamp ``time_s`` is the middle of its sweep.  When only some spectra have per-point
+times, the others get start + half the median sweep duration of those that have them (their end stays
+unknown), so that all stamps mean the same; without any duration the stamp is the start.  ``start_s`` and
+``end_s`` bound the acquisition.
 """
 
 from __future__ import annotations
@@ -21,26 +23,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from ..data import Spectrum
 from ..exceptions import DataError
 
 TIME_CONVENTION = (
-    "time_s = middle of the sweep (start when its duration is unknown), seconds on the series axis; "
+    "time_s = middle of the sweep, seconds on the series axis (a spectrum without per-point times among "
+    "others with them: start + half their median sweep duration; start when no duration is known); "
     "t_start_s/t_end_s bound the acquisition"
 )
 
 
 @dataclass(frozen=True)
 class SweepTime:
-    """Acquisition window of one spectrum on the series axis (s); ``end_s`` is ``None`` when unknown."""
+    """Acquisition window of one spectrum on the series axis (s); ``end_s`` is ``None`` when unknown, and
+    ``typical_duration_s`` then, if given, the median sweep duration of the series' other spectra."""
 
     start_s: float
     end_s: float | None = None
+    typical_duration_s: float | None = None
 
     @property
     def time_s(self) -> float:
-        """Time stamp of the spectrum: middle of the sweep, or its start when the end is unknown (s)."""
-        return self.start_s if self.end_s is None else 0.5 * (self.start_s + self.end_s)
+        """Time stamp of the spectrum (s): middle of the sweep (estimated with ``typical_duration_s`` when
+        the end is unknown), or its start when no duration is known."""
+        if self.end_s is not None:
+            return 0.5 * (self.start_s + self.end_s)
+        return self.start_s + 0.5 * (self.typical_duration_s or 0.0)
 
     @property
     def duration_s(self) -> float | None:
@@ -101,21 +111,26 @@ def assign_times(
     starts = [s.metadata.start_time for s in spectra]
     if all(start is not None for start in starts):
         zero = origin or min(start for start in starts if start is not None)
+        durations = [_duration_s(spectrum) for spectrum in spectra]
+        known = [d for d in durations if d is not None]
+        typical = float(np.median(known)) if known else None
         times = []
-        for spectrum, start in zip(spectra, starts, strict=True):
+        for start, duration in zip(starts, durations, strict=True):
             begin = (start - zero).total_seconds()  # type: ignore[operator]
-            duration = _duration_s(spectrum)
-            times.append(SweepTime(begin, None if duration is None else begin + duration))
-        with_points = sum(s.point_times_s is not None for s in spectra)
-        detail = (
-            "per-point times give each sweep's duration"
-            if with_points == len(spectra)
-            else (
-                "sweep durations unknown"
-                if not with_points
-                else f"{with_points} of {len(spectra)} with durations"
+            if duration is None:
+                times.append(SweepTime(begin, None, typical))
+            else:
+                times.append(SweepTime(begin, begin + duration))
+        if len(known) == len(spectra):
+            detail = "per-point times give each sweep's duration; time_s = middle of the sweep"
+        elif not known:
+            detail = "sweep durations unknown; time_s = start of the sweep"
+        else:
+            detail = (
+                f"time_s = middle of the sweep: from per-point times for {len(known)} of {len(spectra)} "
+                f"spectra, start + half their median duration ({typical:.6g} s) for the other "
+                f"{len(spectra) - len(known)}"
             )
-        )
         return TimeAxis(
             tuple(times), zero, f"absolute start time from each file ({detail})", (None,) * len(unreadable)
         )
@@ -127,7 +142,10 @@ def assign_times(
             for s in spectra
         ]
         return TimeAxis(
-            tuple(times), None, "per-point times of one file (instrument clock)", (None,) * len(unreadable)
+            tuple(times),
+            None,
+            "per-point times of one file (instrument clock); time_s = middle of the sweep",
+            (None,) * len(unreadable),
         )
     if interval_s is None:
         lacking = next(s for s in spectra if s.metadata.start_time is None)
@@ -148,6 +166,6 @@ def assign_times(
     return TimeAxis(
         tuple(placed["spectrum", k] for k in range(len(spectra))),
         None,
-        f"--interval {interval_s:g} s in name order (the files give no usable times)",
+        f"--interval {interval_s:g} s in name order (the files give no usable times); time_s = slot start",
         tuple(placed["unreadable", k] for k in range(len(unreadable))),
     )
