@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from nakinetics.cli import main
 
+from .test_presets import REQUIRED
 from .test_validation import drifting_spectrum
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -105,15 +106,7 @@ def test_thickness_gives_conductivity() -> None:
 def test_circuits_lists_every_preset() -> None:
     code, out, _ = run("circuits", "-v")
     assert code == 0
-    for name in (
-        "na_se_na_1arc",
-        "na_se_na_2arc",
-        "na_liquid_na",
-        "randles_w",
-        "randles_wo",
-        "randles_ws",
-        "pellet_blocking",
-    ):
+    for name in REQUIRED:
         assert name in out
     assert "roles:" in out
 
