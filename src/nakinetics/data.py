@@ -90,6 +90,35 @@ def _as_1d(values: Any, dtype: type, name: str) -> np.ndarray:
     return arr
 
 
+def _checked_pair(
+    where: str, first: tuple[Any, type, str], second: tuple[Any, type, str], kind: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two paired arrays of a measurement as 1-D arrays, checked: same length, not empty, finite.
+    Each argument is (values, dtype, name used in messages); ``kind`` names the measurement."""
+    a, b = (_as_1d(values, dtype, name) for values, dtype, name in (first, second))
+    name_a, name_b = first[2], second[2]
+    if a.shape != b.shape:
+        raise DataError(f"{where}{name_a} ({a.size}) and {name_b} ({b.size}) differ in length")
+    if a.size == 0:
+        raise DataError(f"{where}{kind} has no data points")
+    if not np.all(np.isfinite(a)) or not np.all(np.isfinite(b)):
+        bad = int(np.count_nonzero(~(np.isfinite(a) & np.isfinite(b))))
+        raise DataError(f"{where}{bad} point(s) have NaN or infinite {name_a} or {name_b}")
+    return a, b
+
+
+def _set_aligned(obj: Any, where: str, name: str, dtype: type, reference: tuple[str, int]) -> None:
+    """Convert the optional per-point field ``name`` of a frozen dataclass to a 1-D array of ``dtype`` and
+    check that it has one value per point (``reference`` = (name, length) of the main array)."""
+    values = getattr(obj, name)
+    if values is None:
+        return
+    arr = _as_1d(values, dtype, name)
+    if arr.size != reference[1]:
+        raise DataError(f"{where}{name} ({arr.size}) and {reference[0]} ({reference[1]}) differ in length")
+    object.__setattr__(obj, name, arr)
+
+
 @dataclass(frozen=True)
 class Spectrum(_Labelled):
     """One impedance spectrum.
@@ -110,24 +139,17 @@ class Spectrum(_Labelled):
 
     def __post_init__(self) -> None:
         where = f"{self.metadata.source}: " if self.metadata.source else ""
-        f = _as_1d(self.frequency, np.float64, "frequency")
-        z = _as_1d(self.impedance, np.complex128, "impedance")
-        if f.shape != z.shape:
-            raise DataError(f"{where}frequency ({f.size}) and impedance ({z.size}) differ in length")
-        if f.size == 0:
-            raise DataError(f"{where}spectrum has no data points")
-        if not np.all(np.isfinite(f)) or not np.all(np.isfinite(z)):
-            bad = int(np.count_nonzero(~(np.isfinite(f) & np.isfinite(z))))
-            raise DataError(f"{where}{bad} point(s) have NaN or infinite frequency or impedance")
+        f, z = _checked_pair(
+            where,
+            (self.frequency, np.float64, "frequency"),
+            (self.impedance, np.complex128, "impedance"),
+            "spectrum",
+        )
         if np.any(f <= 0):
             raise DataError(f"{where}frequencies must be > 0 Hz, found minimum {f.min():g} Hz")
         object.__setattr__(self, "frequency", f)
         object.__setattr__(self, "impedance", z)
-        if self.point_times_s is not None:
-            t = _as_1d(self.point_times_s, np.float64, "point_times_s")
-            if t.shape != f.shape:
-                raise DataError(f"{where}point_times_s ({t.size}) and frequency ({f.size}) differ in length")
-            object.__setattr__(self, "point_times_s", t)
+        _set_aligned(self, where, "point_times_s", np.float64, ("frequency", f.size))
 
     def __len__(self) -> int:
         return int(self.frequency.size)
@@ -247,24 +269,16 @@ class DCRecord(_Labelled):
 
     def __post_init__(self) -> None:
         where = f"{self.metadata.source}: " if self.metadata.source else ""
-        v = _as_1d(self.potential_v, np.float64, "potential_v")
-        i = _as_1d(self.current_a, np.float64, "current_a")
-        if v.shape != i.shape:
-            raise DataError(f"{where}potential ({v.size}) and current ({i.size}) differ in length")
-        if v.size == 0:
-            raise DataError(f"{where}record has no data points")
-        if not np.all(np.isfinite(v)) or not np.all(np.isfinite(i)):
-            bad = int(np.count_nonzero(~(np.isfinite(v) & np.isfinite(i))))
-            raise DataError(f"{where}{bad} point(s) have NaN or infinite potential or current")
+        v, i = _checked_pair(
+            where,
+            (self.potential_v, np.float64, "potential"),
+            (self.current_a, np.float64, "current"),
+            "record",
+        )
         object.__setattr__(self, "potential_v", v)
         object.__setattr__(self, "current_a", i)
-        for name, dtype in (("time_s", np.float64), ("cycle", np.int64)):
-            arr = getattr(self, name)
-            if arr is not None:
-                arr = _as_1d(arr, dtype, name)
-                if arr.shape != v.shape:
-                    raise DataError(f"{where}{name} ({arr.size}) and potential ({v.size}) differ in length")
-                object.__setattr__(self, name, arr)
+        _set_aligned(self, where, "time_s", np.float64, ("potential", v.size))
+        _set_aligned(self, where, "cycle", np.int64, ("potential", v.size))
 
     def __len__(self) -> int:
         return int(self.potential_v.size)
