@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import numpy as np
 
@@ -222,17 +222,23 @@ class Circuit:
     ) -> ComplexArray:
         """Z(ω) in Ω; ``omega`` in rad s⁻¹ (or a precomputed :class:`~nakinetics.elements.Frequencies`),
         ``values`` in the order of :attr:`parameter_names`."""
-        return self.impedance_and_jacobian(omega, values)[0]
+        return self._compute(omega, values, with_jacobian=False)[0]
 
     def impedance_and_jacobian(
         self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
     ) -> tuple[ComplexArray, ComplexArray]:
         """Return Z(ω) (Ω) and ∂Z/∂p with shape (n_parameters, n_omega), rows in parameter order."""
+        z, jac = self._compute(omega, values, with_jacobian=True)
+        return z, cast(ComplexArray, jac)
+
+    def _compute(
+        self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray, with_jacobian: bool
+    ) -> tuple[ComplexArray, ComplexArray | None]:
         w = omega if isinstance(omega, Frequencies) else Frequencies(omega)
         vals = [float(v) for v in values]
         if len(vals) != len(self.parameters):
             raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
-        jac = np.empty((len(vals), w.omega.size), dtype=complex)
+        jac = np.empty((len(vals), w.omega.size), dtype=complex) if with_jacobian else None
         z = _evaluate(self.tree, w, vals, jac, [0])
         return z * w.ones if np.ndim(z) == 0 else z, jac
 
@@ -247,9 +253,10 @@ class Circuit:
 
 
 def _evaluate(
-    node: Node, omega: Frequencies, values: list[float], jac: ComplexArray, cursor: list[int]
+    node: Node, omega: Frequencies, values: list[float], jac: ComplexArray | None, cursor: list[int]
 ) -> ComplexArray:
-    """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters.
+    """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters (skipped when
+    ``jac`` is ``None``: impedance only).
 
     ``cursor[0]`` walks depth-first through ``values`` (the parameter order).  A parallel node scales
     its children's rows by (Z/Z_i)², the chain rule of 1/Z = Σ 1/Z_i; series rows pass through.
@@ -258,8 +265,9 @@ def _evaluate(
         start = cursor[0]
         cursor[0] += len(node.spec.parameters)
         z, grads = node.spec.function(omega, *values[start : cursor[0]])
-        for k, grad in enumerate(grads):
-            jac[start + k] = grad
+        if jac is not None:
+            for k, grad in enumerate(grads):
+                jac[start + k] = grad
         return z
     if isinstance(node, Series):
         z = _evaluate(node.children[0], omega, values, jac, cursor)
@@ -271,6 +279,8 @@ def _evaluate(
         start = cursor[0]
         parts.append((start, _evaluate(child, omega, values, jac, cursor), cursor[0]))
     z = 1.0 / sum(1.0 / zi for _, zi, _ in parts)
+    if jac is None:
+        return z
     for start, zi, stop in parts:
         if stop > start:
             ratio = z / zi
