@@ -31,7 +31,7 @@ from scipy import stats
 
 from ._typing import FloatArray
 from .conductivity import pellet_conductivity
-from .constants import BOLTZMANN_EV, FARADAY
+from .constants import BOLTZMANN_EV, FARADAY, ZERO_CELSIUS
 from .data import Spectrum
 from .derived import (
     INTERFACIAL_ROLES,
@@ -444,7 +444,7 @@ def parse_arrhenius_table(
             numbers = [float(c) for c in cells[: 3 if with_errors else 2]]
         except ValueError:
             raise DataError(f"{source}: line {line_no}: not a number in {cells[:3]}") from None
-        temps.append(numbers[0] + (273.15 if unit == "C" else 0.0))
+        temps.append(numbers[0] + (ZERO_CELSIUS if unit == "C" else 0.0))
         values.append(numbers[1])
         if with_errors:
             errors.append(numbers[2])

@@ -10,6 +10,8 @@ GAS_CONSTANT: float = _c.R
 """Molar gas constant R in J mol⁻¹ K⁻¹."""
 BOLTZMANN_EV: float = _c.physical_constants["Boltzmann constant in eV/K"][0]
 """Boltzmann constant k in eV K⁻¹."""
+ZERO_CELSIUS: float = _c.zero_Celsius
+"""0 °C in K (273.15)."""
 T_ROOM: float = 298.15
 """Default temperature in K (25 °C)."""
 

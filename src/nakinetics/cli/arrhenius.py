@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..arrhenius import ArrheniusResult, arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
+from ..constants import ZERO_CELSIUS
 from ..exceptions import DataError
 from ..io import read_spectra
 from ..report import aligned_rows, format_number
@@ -27,7 +28,7 @@ def _temperatures(text: str | None, unit: str) -> list[float] | None:
         raise click.BadParameter(
             f"expected comma-separated numbers, got '{text}'", param_hint="--temperatures"
         ) from None
-    return [v + 273.15 if unit == "C" else v for v in values]
+    return [v + ZERO_CELSIUS if unit == "C" else v for v in values]
 
 
 def _text(result: ArrheniusResult, extra: list[str]) -> str:

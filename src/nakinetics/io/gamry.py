@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..constants import ZERO_CELSIUS
 from ..data import DCRecord, DCTechnique, Spectrum
 from ._common import (
     Table,
@@ -62,7 +63,7 @@ def _temperature_k(temp_c: np.ndarray | None) -> float | None:
     """Mean of a ``Temp`` column (°C) in K; ``None`` when absent or unconnected (−327.67 °C) or NaN."""
     if temp_c is None or not np.all(np.isfinite(temp_c)) or np.any(temp_c < -273):
         return None
-    return float(np.mean(temp_c)) + 273.15
+    return float(np.mean(temp_c)) + ZERO_CELSIUS
 
 
 def _value(header: dict[str, list[str]], name: str) -> float | None:

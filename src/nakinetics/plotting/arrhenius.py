@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..arrhenius import ArrheniusResult
+from ..constants import ZERO_CELSIUS
 from ._axes import axes_or_new as _axes
 
 if TYPE_CHECKING:
@@ -43,9 +44,9 @@ def plot_arrhenius(result: ArrheniusResult, ax: Axes | None = None) -> Axes:
 
 def _to_celsius(inverse_kk: np.ndarray) -> np.ndarray:
     """1000/T (K⁻¹) → T (°C); safe at 0."""
-    return 1000.0 / np.maximum(np.asarray(inverse_kk, dtype=float), 1e-9) - 273.15
+    return 1000.0 / np.maximum(np.asarray(inverse_kk, dtype=float), 1e-9) - ZERO_CELSIUS
 
 
 def _to_inverse(celsius: np.ndarray) -> np.ndarray:
     """T (°C) → 1000/T (K⁻¹); safe at absolute zero."""
-    return 1000.0 / np.maximum(np.asarray(celsius, dtype=float) + 273.15, 1e-9)
+    return 1000.0 / np.maximum(np.asarray(celsius, dtype=float) + ZERO_CELSIUS, 1e-9)
