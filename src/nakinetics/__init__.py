@@ -12,16 +12,18 @@ __version__ = "0.1.0"
 from .circuit import Circuit, parse_circuit
 from .data import Spectrum, SpectrumMetadata
 from .derived import CellGeometry, derive_quantities, with_derived
-from .elements import ELEMENTS, ElementSpec, ParameterSpec
+from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
 from .exceptions import (
     CircuitSyntaxError,
     DataError,
+    ElementDefinitionError,
     FileFormatError,
     FitError,
     MissingFileError,
     NakineticsError,
     PresetError,
     UnknownElementError,
+    UnknownParameterError,
 )
 from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
 from .io import read_spectra, read_spectrum
@@ -35,6 +37,7 @@ __all__ = [
     "CircuitSyntaxError",
     "DataError",
     "DerivedQuantity",
+    "ElementDefinitionError",
     "ElementSpec",
     "FileFormatError",
     "FitError",
@@ -50,6 +53,7 @@ __all__ = [
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
+    "UnknownParameterError",
     "Weighting",
     "__version__",
     "compare_models",
@@ -60,5 +64,7 @@ __all__ = [
     "parse_circuit",
     "read_spectra",
     "read_spectrum",
+    "register_element",
+    "unregister_element",
     "with_derived",
 ]

@@ -41,6 +41,14 @@ class UnknownElementError(CircuitSyntaxError):
     """A circuit string names an element type nakinetics does not define."""
 
 
+class ElementDefinitionError(NakineticsError, ValueError):
+    """A user-defined element that cannot be registered: duplicate symbol, bad parameters or formula."""
+
+
+class UnknownParameterError(NakineticsError, ValueError):
+    """A parameter name that the circuit does not have (or a required value that is missing)."""
+
+
 class PresetError(NakineticsError, ValueError):
     """An unknown preset name or an invalid preset file."""
 
