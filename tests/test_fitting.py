@@ -269,3 +269,16 @@ def test_identical_relaxation_elements_in_canonical_order_and_fixed_values_stay_
     held = fit_circuit(spectrum, "R0-Zarc1-Zarc2", fixed={"Zarc1_n": 0.8})
     assert held.values["Zarc1_n"] == 0.8
     assert held.values["Zarc1_tau"] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_impedance_py_parameter_names_are_accepted_as_aliases() -> None:
+    truth, freq = TRUTHS["na_se_na_1arc"]
+    spectrum = synthetic_spectrum("na_se_na_1arc", truth, freq, noise=0.01, rng=np.random.default_rng(5))
+    canonical = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86}, bounds={"R1": (1.0, 1e4)})
+    aliased = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_1": 0.86}, bounds={"R1": (1.0, 1e4)})
+    assert aliased.values == canonical.values
+    assert aliased.parameters["CPE1_n"].vary is False
+    bounded = fit_circuit(spectrum, "R_0-p(R_1,CPE_1)", bounds={"CPE_1_1": (0.5, 0.8)})
+    assert bounded.parameters["CPE_1_n"].max == 0.8 and bounded.values["CPE_1_n"] <= 0.8
+    with pytest.raises(FitError, match="given twice"):
+        fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86, "CPE1_1": 0.9})

@@ -535,8 +535,12 @@ def fit_circuit(
     weighting = Weighting(weighting)
     if fmin is not None or fmax is not None:
         spectrum = spectrum.select(fmin, fmax)
-    fixed = dict(fixed or {})
-    setup = _parameter_setup(circuit, preset, fixed, bounds or {})
+    # impedance.py's parameter names (CPE1_0) are accepted wherever a parameter is named
+    fixed = circuit.canonical_values(fixed or {}, "fixed")
+    bounds = circuit.canonical_values(bounds or {}, "bounds")
+    initial = circuit.canonical_values(initial, "initial") if initial else None
+    warm_start = circuit.canonical_values(warm_start, "warm_start") if warm_start is not None else None
+    setup = _parameter_setup(circuit, preset, fixed, bounds)
     n_vary = sum(setup.vary.values())
     if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
         raise FitError(
