@@ -91,7 +91,9 @@ def test_zarc_is_r_parallel_cpe_and_k_is_r_parallel_c() -> None:
 def test_porous_electrode_limits() -> None:
     # a = 0 and B = 0: T reduces to the reflective finite Warburg A coth√(jωb)/√(jωb)
     np.testing.assert_allclose(
-        ELEMENTS["T"].impedance(OMEGA, 7.0, 0.0, 0.0, 0.3), ELEMENTS["Wo"].impedance(OMEGA, 7.0, 0.3), rtol=1e-12
+        ELEMENTS["T"].impedance(OMEGA, 7.0, 0.0, 0.0, 0.3),
+        ELEMENTS["Wo"].impedance(OMEGA, 7.0, 0.3),
+        rtol=1e-12,
     )
     # finite-length Gerischer with large φ is the Gerischer element
     np.testing.assert_allclose(
@@ -140,6 +142,13 @@ def test_finite_warburgs_stay_finite_far_outside_their_window() -> None:
         assert all(np.all(np.isfinite(g)) for g in grads)
 
 
+# values per element of the all-types circuit below, in order
+ALL_TYPES_VALUES = [
+    [1e-7], [5.0], [20.0], [1e-6], [30.0, 1e-3, 0.8], [40.0], [8.0, 2e-3, 0.5], [15.0, 1e-2],
+    [60.0, 1e-4, 0.9], [10.0, 5.0, 0.1, 1e-3], [1e-3, 0.85], [25.0, 0.5], [12.0, 1e-2], [1e-6, 0.95],
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("text", "values"),
     [
@@ -147,8 +156,7 @@ def test_finite_warburgs_stay_finite_far_outside_their_window() -> None:
         # every element type of impedance.py 1.7.1, impedance.py-style labels with underscores
         (
             "L_0-R_0-p(R_1,C_1)-p(Zarc_1,W_1)-p(Gs_1,K_1)-TLMQ_1-p(T_1,CPE_2)-Ws_1-G_1-La_1",
-            [1e-7, 5.0, 20.0, 1e-6, 30.0, 1e-3, 0.8, 40.0, 8.0, 2e-3, 0.5, 15.0, 1e-2, 60.0, 1e-4, 0.9]
-            + [10.0, 5.0, 0.1, 1e-3, 1e-3, 0.85, 25.0, 0.5, 12.0, 1e-2, 1e-6, 0.95],
+            [v for group in ALL_TYPES_VALUES for v in group],
         ),
     ],
 )
@@ -175,7 +183,7 @@ def test_impedance_py_names_are_aliases() -> None:
     assert circuit.canonical_name("CPE_1_2") is None
     with pytest.raises(UnknownParameterError, match="given twice"):
         circuit.canonical_values({"CPE_1_Q": 1.0, "CPE_1_0": 1.0})
-    with pytest.raises(UnknownParameterError, match="not a parameter.*did you mean 'Wo2_R'"):
+    with pytest.raises(UnknownParameterError, match=r"not a parameter.*did you mean 'Wo2_R'"):
         circuit.canonical_values({"Wo2_r": 1.0})
 
 
@@ -270,7 +278,7 @@ def test_register_element_refuses_duplicates_and_bad_definitions(havriliak_negam
         register_element("H2", _havriliak_negami, HN_PARAMETERS)
     with pytest.raises(ElementDefinitionError, match="'name' and 'unit'"):
         register_element("Hx", _havriliak_negami, [{"name": "R"}])
-    with pytest.raises(ElementDefinitionError, match="formula failed.*broadcast"):
+    with pytest.raises(ElementDefinitionError, match=r"formula failed.*broadcast"):
         register_element("Hx", lambda omega, r: np.ones(3), [{"name": "R", "unit": "Ohm"}])
     with pytest.raises(ElementDefinitionError, match="finite complex values, one per frequency"):
         register_element("Hx", lambda omega, r: np.full(omega.shape, np.nan), [{"name": "R", "unit": "Ohm"}])

@@ -252,7 +252,9 @@ class Circuit:
                     f"{', '.join(self.parameter_names)}){did_you_mean(name, self._aliases)}"
                 )
             if canonical in out:
-                raise UnknownParameterError(f"{what}: {canonical} is given twice (as {canonical} and an alias)")
+                raise UnknownParameterError(
+                    f"{what}: {canonical} is given twice (as {canonical} and an alias)"
+                )
             out[canonical] = value
         return out
 

@@ -431,7 +431,9 @@ def _as_parameter_spec(symbol: str, entry: ParameterSpec | Mapping[str, Any]) ->
             log_scale=log_scale,
         )
     else:
-        raise ElementDefinitionError(f"element {symbol}: parameters must be ParameterSpec or dicts, got {entry!r}")
+        raise ElementDefinitionError(
+            f"element {symbol}: parameters must be ParameterSpec or dicts, got {entry!r}"
+        )
     if not _SUFFIX.fullmatch(spec.suffix):
         raise ElementDefinitionError(
             f"element {symbol}: parameter name '{spec.suffix}' must be a letter followed by letters or digits"
@@ -499,7 +501,12 @@ def register_element(
     if len(set(suffixes)) != len(suffixes):
         raise ElementDefinitionError(f"element {symbol}: parameter names repeat ({', '.join(suffixes)})")
     spec = ElementSpec(
-        symbol, name or symbol, specs, _user_function(symbol, impedance, gradient, len(specs)), equation, reference
+        symbol,
+        name or symbol,
+        specs,
+        _user_function(symbol, impedance, gradient, len(specs)),
+        equation,
+        reference,
     )
     probe = np.array([1.0, 1e3])
     try:
