@@ -27,7 +27,6 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from scipy.optimize import differential_evolution
 
 from . import _lm
 from ._typing import ComplexArray, FloatArray
@@ -350,6 +349,8 @@ class _Problem:
         Bounded: ``GLOBAL_GENERATIONS`` generations of ``GLOBAL_POPULATION`` × k members; seeded, so the
         same spectrum always gives the same answer.
         """
+        from scipy.optimize import differential_evolution  # the fall-back only: kept off the import path
+
         span = np.maximum(upper - lower, 1e-3)
         lo = np.maximum(lower - GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_lower)
         hi = np.minimum(upper + GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_upper)
