@@ -22,6 +22,7 @@ from .exceptions import (
     NakineticsError,
     PresetError,
     UnknownElementError,
+    UnreadableFileError,
 )
 from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
 from .io import read_spectra, read_spectrum
@@ -50,6 +51,7 @@ __all__ = [
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
+    "UnreadableFileError",
     "Weighting",
     "__version__",
     "compare_models",
