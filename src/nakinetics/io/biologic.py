@@ -454,7 +454,7 @@ MPR = FileFormat(
     extensions=(".mpr",),
     signature=lambda head: head.raw.startswith(b"BIO-LOGIC MODULAR FILE"),
     readers={"spectrum": read_mpr, "dc": read_mpr_dc},
-    metadata="technique, start time, AC amplitude, DC set-point, area, device (settings and log modules)",
+    metadata="technique, start time, area, EC-Lab version, loops (amplitude and set-points: use the .mpt)",
     tested_with="EC-Lab 11.18, 11.50 (SP-150, SP-300, VSP); needs the optional galvani",
 )
 MPT = FileFormat(
