@@ -13,7 +13,14 @@ from ..exceptions import DataError
 from ..io import read_spectra
 from ..report import aligned_rows, format_number
 from . import main
-from ._options import check_frequency_range, frequency_options, json_option, plot_option
+from ._options import (
+    check_frequency_range,
+    format_option,
+    frequency_options,
+    input_file,
+    json_option,
+    plot_option,
+)
 from ._output import emit_json, save_figure
 from .conductivity import electrode_area
 
@@ -72,7 +79,7 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
 
 
 @main.command("arrhenius")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--table",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -160,6 +167,7 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
     help="Confidence level of the E_a interval.",
 )
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@format_option("spectrum", what="FILES")
 @json_option
 @plot_option("Save the Arrhenius plot; PNG/PDF/SVG by extension.")
 def arrhenius_command(
@@ -180,6 +188,7 @@ def arrhenius_command(
     confidence: float,
     fmin: float | None,
     fmax: float | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -222,7 +231,7 @@ def arrhenius_command(
         )  # type: ignore[arg-type]
         payload = {"source": str(table), **result.to_dict()}
     else:
-        spectra = [s for f in files for s in read_spectra(f)]
+        spectra = [s for f in files for s in read_spectra(input_file(f), format=format)]
         temps = _temperatures(temperatures, temperature_unit or "K")
         if temps is not None and len(temps) != len(spectra):
             raise DataError(

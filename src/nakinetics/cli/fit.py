@@ -16,6 +16,7 @@ from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
@@ -101,6 +102,7 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     "(two identical interfaces; repeatable; + - * / ** exp log sqrt allowed).",
 )
 @index_option
+@format_option()
 @json_option
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
@@ -119,6 +121,7 @@ def fit_command(
     fix: tuple[str, ...],
     tie: tuple[str, ...],
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -133,7 +136,7 @@ def fit_command(
         temperature_k=temperature,  # type: ignore[arg-type]
         thickness_cm=thickness,
     )
-    spectra = selected_spectra(file, index)
+    spectra = selected_spectra(file, index, format)
     ties = _parse_ties(tie)
     options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
 

@@ -11,6 +11,7 @@ from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from . import main
+from ._options import format_option, input_file
 from ._output import emit_json, save_figure
 
 
@@ -53,7 +54,7 @@ def parse_window(text: str) -> str | tuple[float, float]:
 
 
 @main.command("tafel")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -116,6 +117,8 @@ def parse_window(text: str) -> str | tuple[float, float]:
     metavar="T",
     help="Cation transference number for --model bv-limited on a symmetric cell (default: fitted).",
 )
+@format_option("dc")
+@format_option("spectrum", "--eis-format", "the --eis file")
 @click.option(
     "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
 )
@@ -139,6 +142,8 @@ def tafel_command(
     window: str,
     t_plus: float | None,
     index: int | None,
+    format: str | None,
+    eis_format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -152,8 +157,8 @@ def tafel_command(
         raise click.BadParameter(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
-    record = read_dc_record(file, index=index)
-    spectrum = read_spectrum(eis_path) if eis_path is not None else None
+    record = read_dc_record(input_file(file), index=index, format=format, area_cm2=area)
+    spectrum = read_spectrum(input_file(eis_path), format=eis_format) if eis_path is not None else None
     if spectrum is not None and area is None and record.metadata.area_cm2 is None:
         raise DataError(f"{eis_path}: --eis needs the electrode area (--area) to compare per-area quantities")
     result = analyse_polarization(
