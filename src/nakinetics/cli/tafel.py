@@ -11,6 +11,7 @@ from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from . import main
+from ._options import resolve_temperature, temperature_options
 from ._output import emit_json, save_figure
 
 
@@ -96,12 +97,7 @@ def parse_window(text: str) -> str | tuple[float, float]:
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: R_ohm (unless --r-ohm) and the EIS i0 for comparison.",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="K",
-    help="Temperature in K (default: from the file, else 298.15 K).",
-)
+@temperature_options("Default: the file's, else 298.15 K.")
 @click.option(
     "--window",
     default="auto",
@@ -135,7 +131,9 @@ def tafel_command(
     alpha: str | None,
     r_ohm: str | None,
     eis_path: Path | None,
-    temperature: float | None,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     window: str,
     t_plus: float | None,
     index: int | None,
@@ -152,7 +150,8 @@ def tafel_command(
         raise click.BadParameter(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
-    record = read_dc_record(file, index=index)
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    record = read_dc_record(file, index=index, area_cm2=area)
     spectrum = read_spectrum(eis_path) if eis_path is not None else None
     if spectrum is not None and area is None and record.metadata.area_cm2 is None:
         raise DataError(f"{eis_path}: --eis needs the electrode area (--area) to compare per-area quantities")
@@ -164,7 +163,8 @@ def tafel_command(
         alpha=alpha,
         r_ohm=r_value,
         r_ohm_stderr=r_sigma,
-        temperature_k=temperature,
+        temperature_k=temperature_k,
+        any_temperature=any_temperature,
         window=window_value,
         eis_spectrum=spectrum,
         t_plus=t_plus,
