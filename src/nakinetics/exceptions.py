@@ -41,9 +41,18 @@ class UnknownElementError(CircuitSyntaxError):
     """A circuit string names an element type nakinetics does not define."""
 
 
+class ElementDefinitionError(NakineticsError, ValueError):
+    """A user-defined element that cannot be registered: duplicate symbol, bad parameters or formula."""
+
+
 class PresetError(NakineticsError, ValueError):
     """An unknown preset name or an invalid preset file."""
 
 
 class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
+
+
+class UnknownParameterError(FitError, ValueError):
+    """A parameter name that the circuit does not have, or a required value that is missing (also a
+    :class:`FitError` and a ``ValueError``)."""
