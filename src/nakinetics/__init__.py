@@ -25,6 +25,7 @@ from .exceptions import (
     PresetError,
     UnknownElementError,
     UnknownParameterError,
+    UnreadableFileError,
 )
 
 __version__ = "0.1.0"
@@ -106,6 +107,7 @@ __all__ = [
     "SpectrumMetadata",
     "UnknownElementError",
     "UnknownParameterError",
+    "UnreadableFileError",
     "Weighting",
     "__version__",
     "compare_models",

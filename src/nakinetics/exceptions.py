@@ -33,6 +33,11 @@ class MissingFileError(NakineticsError, FileNotFoundError):
     """An input file that does not exist (also a ``FileNotFoundError``)."""
 
 
+class UnreadableFileError(NakineticsError, OSError):
+    """An input that exists but cannot be read as a file: a directory, a device, a symbolic-link loop,
+    no permission, or too large."""
+
+
 class CircuitSyntaxError(NakineticsError, ValueError):
     """A malformed circuit string; the message points at the offending character."""
 

@@ -22,7 +22,9 @@ from . import main
 from ._options import (
     any_temperature_option,
     check_frequency_range,
+    format_option,
     frequency_options,
+    input_file,
     json_option,
     plot_option,
     resolve_temperature,
@@ -89,7 +91,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
 
 
 @main.command("arrhenius")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--table",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -188,6 +190,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     help="Confidence level of the E_a interval.",
 )
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@format_option("spectrum", what="FILES")
 @json_option
 @plot_option("Save the Arrhenius plot; PNG/PDF/SVG by extension.")
 def arrhenius_command(
@@ -210,6 +213,7 @@ def arrhenius_command(
     confidence: float,
     fmin: float | None,
     fmax: float | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -256,7 +260,7 @@ def arrhenius_command(
         payload = {"source": str(table), **result.to_dict()}
     else:
         temps = _temperatures(temperatures, temperature_unit, any_temperature)
-        spectra = [s for f in files for s in read_spectra(f)]
+        spectra = [s for f in files for s in read_spectra(input_file(f), format=format)]
         if temps is not None and len(temps) != len(spectra):
             raise DataError(
                 f"{len(temps)} temperatures given for {len(spectra)} spectra in {len(files)} file(s)"

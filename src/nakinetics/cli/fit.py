@@ -17,6 +17,7 @@ from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
@@ -79,6 +80,7 @@ def _fit_one(
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
 @index_option
+@format_option()
 @json_option
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
@@ -98,6 +100,7 @@ def fit_command(
     weighting: str,
     fix: tuple[str, ...],
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -107,7 +110,7 @@ def fit_command(
     check_frequency_range(fmin, fmax)
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    spectra = selected_spectra(file, index)
+    spectra = selected_spectra(file, index, format)
     options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
 
     results: list[FitResult] = []

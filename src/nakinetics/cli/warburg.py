@@ -24,6 +24,7 @@ from ..report import format_number
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
@@ -124,7 +125,7 @@ def _analyse(
 
 
 @main.command("warburg")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -195,6 +196,7 @@ def _analyse(
     "Highest frequency of the window (slope) or of the fit.",
 )
 @index_option
+@format_option()
 @json_option
 @plot_option("Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.")
 def warburg_command(
@@ -215,6 +217,7 @@ def warburg_command(
     fmin: float | None,
     fmax: float | None,
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -231,7 +234,7 @@ def warburg_command(
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    spectra = selected_spectra(file, index)
+    spectra = selected_spectra(file, index, format)
     records, texts, plots = [], [], []
     for spectrum in spectra:
         base = {
