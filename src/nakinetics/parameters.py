@@ -152,12 +152,7 @@ def _from_lmfit(
     initial: dict[str, float] = {}
     ties: dict[str, str] = {}
     for key, par in params.items():
-        name = circuit.canonical_name(key)
-        if name is None:
-            raise FitError(
-                f"lmfit parameter '{key}' is not a parameter of {circuit.text} "
-                f"(parameters: {', '.join(circuit.parameter_names)})"
-            )
+        name = circuit.require_name(key, "lmfit Parameters")
         expr = getattr(par, "expr", None)
         value = getattr(par, "value", None)
         if expr:
