@@ -41,7 +41,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from nakinetics import Spectrum, fit_circuit
-from nakinetics import fitting as _fitting
+from nakinetics import _search
 from nakinetics.circuit import Circuit
 from nakinetics.fitting import resolve_circuit
 from nakinetics.synthetic import synthetic_spectrum
@@ -276,7 +276,7 @@ class FallbackCounter:
 
     def __init__(self) -> None:
         self.calls = 0
-        self._original = _fitting._Problem.global_search
+        self._original = _search.global_search
 
     def __enter__(self) -> Self:
         counter = self
@@ -285,11 +285,11 @@ class FallbackCounter:
             counter.calls += 1
             return counter._original(problem, lower, upper)
 
-        _fitting._Problem.global_search = counted
+        _search.global_search = counted
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _fitting._Problem.global_search = self._original
+        _search.global_search = self._original
 
 
 def chisqr(circuit: Circuit, values: dict[str, float], spectrum: Spectrum) -> float:
