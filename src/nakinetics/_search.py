@@ -22,7 +22,7 @@ The problem object supplies ``residual_and_jacobian(u)``, ``cost(u)``, ``relativ
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,6 +41,11 @@ EXTRA_RUNS = 2
 """Converged runs allowed beyond one per relaxation before the search settles for its best minimum."""
 SAME_MINIMUM = 1e-4
 """Two runs reached the same minimum when their χ² agree to this relative tolerance."""
+REGROUP_ROUNDS = 2
+REGROUP_RUNS = 2
+"""After the multistart, up to ``REGROUP_ROUNDS`` rounds of moves in the space of groupings around the best
+fit (two neighbouring relaxations merged, one split): every move probed, the ``REGROUP_RUNS`` most promising
+converged, another round only when one of them improved on the best."""
 WIDE_PROBES = 40
 """Starts probed in step 3, when the confirmed best is still well above the noise level."""
 MAX_ITERATIONS = 500
@@ -99,7 +104,11 @@ def probe(problem: SearchProblem, u0: FloatArray, iterations: int = PROBE_ITERAT
 
 
 def multistart(
-    problem: SearchProblem, ranked: Sequence[FloatArray], n_processes: int, good_rms: float
+    problem: SearchProblem,
+    ranked: Sequence[FloatArray],
+    n_processes: int,
+    good_rms: float,
+    neighbours: Callable[[FloatArray], list[FloatArray]] | None = None,
 ) -> SearchOutcome:
     """Steps 1–2 of the module docstring (and the wider probe of step 3 when the best stays above
     ``good_rms``, the relative RMS misfit a correct model reaches at the data's noise level).
@@ -107,6 +116,9 @@ def multistart(
     With one or two relaxations the next starts are converged in ranked order without probing (on such
     spectra the two best-ranked starts reach the best minimum together); with more, a start that merely
     repeats the best-ranked one's wrong minimum is common, so the candidates are probed first.
+    ``neighbours(u)`` gives starts next to a minimum in the space of groupings (see ``REGROUP_ROUNDS``):
+    the minimum two starts agree on can still be one where an arc collapsed to nothing and its neighbour
+    took both relaxations.
     """
     if not ranked:
         raise ValueError("no finite starting point")
@@ -120,6 +132,13 @@ def multistart(
         # step 3: still above the noise level — probe a wider set of the remaining starts
         probed = sorted(probed + [probe(problem, u) for u in queue[:WIDE_PROBES]], key=lambda s: s.cost)
         _converge_until_settled(problem, runs, probed, [], len(runs) + budget, good_rms)
+    for _ in range(REGROUP_ROUNDS if neighbours else 0):
+        best = _best(runs)
+        moves = sorted((probe(problem, u) for u in neighbours(best.u)), key=lambda s: s.cost)  # type: ignore[misc]
+        probed += moves[REGROUP_RUNS:]
+        runs += [converge(problem, state) for state in moves[:REGROUP_RUNS]]
+        if _best(runs).cost >= best.cost * (1.0 - SAME_MINIMUM):
+            break
     evaluations = sum(s.evaluations for s in runs) + sum(s.evaluations for s in probed)
     return SearchOutcome(_best(runs), evaluations)
 

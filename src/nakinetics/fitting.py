@@ -37,7 +37,7 @@ from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .elements import Frequencies
 from .exceptions import FitError
-from .guesses import circuit_processes, decimated, relative_rms, starting_points
+from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
 from .ties import Tie, order_ties, parse_tie
@@ -570,7 +570,11 @@ def _search_minimum(
         else plan.drt_relative_rms
     )
     n_processes = len(circuit_processes(circuit).processes)
-    outcome = _search.multistart(search, ranked, n_processes, SETTLE_RATIO * floor)
+
+    def neighbours(u: FloatArray) -> list[FloatArray]:
+        return [search.to_internal(s) for s in regrouped_starts(circuit, search.named(u), fixed=held)]
+
+    outcome = _search.multistart(search, ranked, n_processes, SETTLE_RATIO * floor, neighbours)
     if global_fallback and search.relative_rms(outcome.state.u) > SEARCH_WIDEN_RATIO * floor:
         box = np.array(ranked[: max(len(forced), 1) + _search.WIDE_PROBES])
         found = _search.global_search(search, box.min(axis=0), box.max(axis=0))

@@ -573,6 +573,58 @@ def _peak_lists(
     yield from splits
 
 
+def fitted_relaxation(process: Process, values: dict[str, float]) -> Relaxation | None:
+    """The (R, τ, width) a process has at fitted ``values`` (the inverse of the start rules), or ``None``
+    for a process without a resistance.  An R‖CPE arc's width is taken as 2(1 − n) in ln τ."""
+    node = process.node
+    if isinstance(node, Element):
+        r_ratio, peak_wt = _ELEMENT_PEAK.get(node.spec.symbol, (1.0, 1.0))
+        names = dict(zip((p.suffix for p in node.spec.parameters), node.parameter_names, strict=True))
+        exponent = values.get(names.get("n", ""), 1.0)
+        return Relaxation(
+            values[names["R"]] / r_ratio, values[names["tau"]] / peak_wt, 1.0, 2 * (1 - exponent)
+        )
+    if not process.resistive or not process.capacitive:
+        return None
+    resistance = sum(values[e.label] for e in process.resistive)
+    cap = process.capacitive[0]
+    if cap.spec.symbol == "C":
+        return Relaxation(resistance, resistance * values[cap.label], 1.0, 0.0)
+    q, n = (values[name] for name in cap.parameter_names)
+    with np.errstate(all="ignore"):
+        tau = float((resistance * q) ** (1.0 / n))
+    return Relaxation(resistance, tau, 1.0, 2 * (1 - n)) if math.isfinite(tau) and tau > 0 else None
+
+
+def regrouped_starts(
+    circuit: Circuit, values: dict[str, float], fixed: dict[str, float] | None = None
+) -> list[dict[str, float]]:
+    """Starts next to a fit, in the space of groupings: for every pair of neighbouring relaxations (in τ)
+    merged into one, every relaxation in turn split in two — so an arc that collapsed to nothing or two
+    arcs sharing one relaxation get redistributed.  Processes whose relaxation is untouched keep their
+    fitted values (exponents included)."""
+    roles = circuit_processes(circuit)
+    fitted = [(p, fitted_relaxation(p, values)) for p in roles.processes]
+    if len(fitted) < 2 or any(r is None for _, r in fitted):
+        return []
+    fitted.sort(key=lambda pr: pr[1].tau)  # type: ignore[union-attr]
+    processes = [p for p, _ in fitted]
+    current: list[Relaxation] = [r for _, r in fitted]  # type: ignore[misc]
+    starts = []
+    for i in range(len(current) - 1):
+        merged = [*current[:i], _merged(current[i : i + 2]), *current[i + 2 :]]
+        for j in range(len(merged)):
+            regrouped = sorted([*merged[:j], *_split(merged[j]), *merged[j + 1 :]], key=lambda r: r.tau)
+            start = dict(values)
+            for process, old, new in zip(processes, current, regrouped, strict=True):
+                if new is not old:
+                    _process_values(process, new, start)
+            if fixed:
+                start.update(fixed)
+            starts.append(start)
+    return starts
+
+
 def _series_values(spectrum: Spectrum, roles: CircuitRoles, analysis: RelaxationAnalysis) -> dict[str, float]:
     """Starting values of the series resistance, inductance, blocking capacitance and Warburg σ."""
     base: dict[str, float] = {}
