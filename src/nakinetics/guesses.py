@@ -421,12 +421,13 @@ def _padded(
     return variants
 
 
-def _groupings(peaks: list[Relaxation], n: int, window: tuple[float, float]) -> Iterator[list[Relaxation]]:
+def _groupings(
+    peaks: list[Relaxation], n: int, window: tuple[float, float]
+) -> Iterator[tuple[list[Relaxation], float]]:
     """Every way to group ``peaks`` (sorted by τ) into ``n`` contiguous groups, leaving out leading peaks
-    faster than the window (they become part of the intercept) or trailing peaks slower than it.
+    faster than the window (ω in rad/s) or trailing peaks slower than it.
 
-    Yields the relaxations with the left-out fast resistance as a final extra item (so the caller can add
-    it to the series resistance)."""
+    Yields the relaxations and the resistance of the left-out fast peaks (part of the intercept)."""
     tau_fast, tau_slow = 1.0 / window[1], 1.0 / window[0]
     m = len(peaks)
     lead = 0
@@ -436,14 +437,13 @@ def _groupings(peaks: list[Relaxation], n: int, window: tuple[float, float]) -> 
     while trail < m - n and peaks[m - 1 - trail].tau > tau_slow:
         trail += 1
     for a in range(lead + 1):
+        left_out = sum(p.resistance for p in peaks[:a])
         for b in range(m - trail, m + 1):
             if b - a < n:
                 continue
             for cuts in itertools.combinations(range(a + 1, b), n - 1):
                 edges = (a, *cuts, b)
-                groups = [_merged(peaks[edges[i] : edges[i + 1]]) for i in range(n)]
-                left_out = sum(p.resistance for p in peaks[:a])
-                yield [*groups, Relaxation(left_out, 0.0)]
+                yield [_merged(peaks[edges[i] : edges[i + 1]]) for i in range(n)], left_out
 
 
 def _orders(processes: list[Process]) -> list[list[Process]]:
@@ -521,12 +521,11 @@ def starting_points(
     seen: set[tuple[float, ...]] = set()
     r_span = max(float(np.ptp(spectrum.real)), 1e-3 * float(np.abs(spectrum.impedance).max()))
     for peak_list in _peak_lists(analyses, roles, n, window, r_span):
-        for grouping in _groupings(peak_list, n, window) if n else iter([[Relaxation(0.0, 0.0)]]):
-            *relaxations, left_out = grouping
+        for relaxations, left_out in _groupings(peak_list, n, window) if n else [([], 0.0)]:
             for order in orders:
                 values = dict(base)
                 if series_r is not None:
-                    values[series_r] = values[series_r] + left_out.resistance
+                    values[series_r] += left_out
                 for process, relaxation in zip(order, relaxations, strict=True):
                     _process_values(process, relaxation, values)
                 for info in circuit.parameters:
@@ -603,13 +602,16 @@ def regrouped_starts(
     merged into one, every relaxation in turn split in two — so an arc that collapsed to nothing or two
     arcs sharing one relaxation get redistributed.  Processes whose relaxation is untouched keep their
     fitted values (exponents included)."""
-    roles = circuit_processes(circuit)
-    fitted = [(p, fitted_relaxation(p, values)) for p in roles.processes]
-    if len(fitted) < 2 or any(r is None for _, r in fitted):
+    processes = circuit_processes(circuit).processes
+    relaxations = [fitted_relaxation(p, values) for p in processes]
+    fitted = sorted(
+        ((r, p) for r, p in zip(relaxations, processes, strict=True) if r is not None),
+        key=lambda rp: rp[0].tau,
+    )
+    if len(fitted) < 2 or len(fitted) < len(processes):
         return []
-    fitted.sort(key=lambda pr: pr[1].tau)  # type: ignore[union-attr]
-    processes = [p for p, _ in fitted]
-    current: list[Relaxation] = [r for _, r in fitted]  # type: ignore[misc]
+    current = [r for r, _ in fitted]
+    processes = [p for _, p in fitted]
     starts = []
     for i in range(len(current) - 1):
         merged = [*current[:i], _merged(current[i : i + 2]), *current[i + 2 :]]
