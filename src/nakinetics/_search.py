@@ -30,13 +30,12 @@ import numpy as np
 
 from . import _lm
 from ._typing import FloatArray
+from .guesses import FEW_PROCESSES
 
 PROBE_ITERATIONS = 6
 """Levenberg–Marquardt steps a probed start gets before the probes are ranked."""
 PROBES_PER_PROCESS = 2
 """Starts probed per relaxation (arc or element) of the circuit, besides the best-ranked one."""
-FEW_PROCESSES = 2
-"""Circuits with at most this many relaxations skip the probing (see :func:`multistart`)."""
 EXTRA_RUNS = 2
 """Converged runs allowed beyond one per relaxation before the search settles for its best minimum."""
 SAME_MINIMUM = 1e-4

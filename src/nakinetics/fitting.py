@@ -272,16 +272,28 @@ class _Problem:
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
         self.u_upper = np.where(self.log, np.log(np.where(self.log, upper, 1.0)), upper)
-        self.arcs = _time_constant_arcs(circuit, self.names, self.free, self.full) if time_constants else []
-        for _, q, _, _ in self.arcs:
-            self.u_lower[q], self.u_upper[q] = math.log(1e-15), math.log(1e10)
+        arcs = _time_constant_arcs(circuit, self.names, self.free, self.full) if time_constants else []
+        self.arcs = bool(arcs)
+        self._r, self._q, n_position, n_fixed = (
+            (np.array(column) for column in zip(*arcs, strict=True)) if arcs else (np.zeros(0, int),) * 4
+        )
+        self._n_free = n_position >= 0
+        self._n_index = np.where(self._n_free, n_position, 0).astype(int)
+        self._n_fixed = np.where(self._n_free, 0.0, n_fixed)
+        self.u_lower[self._q], self.u_upper[self._q] = math.log(1e-15), math.log(1e10)
+        self._free_index = np.array(self.free, dtype=int)
+
+    def _exponents(self, u: FloatArray) -> FloatArray:
+        """The exponent n of every arc searched in log τ (free or fixed)."""
+        return np.where(self._n_free, u[self._n_index], self._n_fixed)
 
     def values(self, u: FloatArray) -> FloatArray:
         full = self.full.copy()
-        v = u.copy()
-        for r, q, n, n_fixed in self.arcs:
-            v[q] = (n_fixed if n < 0 else u[n]) * u[q] - u[r]
-        full[self.free] = np.where(self.log, np.exp(v), v)
+        v = u
+        if self.arcs:
+            v = u.copy()
+            v[self._q] = self._exponents(u) * u[self._q] - u[self._r]
+        full[self._free_index] = np.where(self.log, np.exp(v), v)
         if self.tied:
             self.tied.fill(full)
         return full
@@ -296,8 +308,8 @@ class _Problem:
     def to_internal(self, values: Mapping[str, float]) -> FloatArray:
         p = np.array([values[self.names[i]] for i in self.free], dtype=float)
         u = np.where(self.log, np.log(np.maximum(p, 1e-300)), p)
-        for r, q, n, n_fixed in self.arcs:
-            u[q] = (u[q] + u[r]) / (n_fixed if n < 0 else u[n])
+        if self.arcs:
+            u[self._q] = (u[self._q] + u[self._r]) / self._exponents(u)
         span = self.u_upper - self.u_lower
         return np.clip(u, self.u_lower + 1e-6 * span, self.u_upper - 1e-6 * span)
 
@@ -326,12 +338,11 @@ class _Problem:
         values = self.values(u)
         z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
         dz = self.free_derivatives(values, dz) * np.where(self.log, values[self.free], 1.0)[:, None]
-        for r, q, n, n_fixed in self.arcs:  # chain rule of log Q = n·u_τ − u_R
-            dq = dz[q].copy()
-            dz[r] -= dq
-            if n >= 0:
-                dz[n] += u[q] * dq
-            dz[q] = (n_fixed if n < 0 else u[n]) * dq
+        if self.arcs:  # chain rule of log Q = n·u_τ − u_R
+            dq = dz[self._q]
+            dz[self._r] -= dq
+            np.add.at(dz, self._n_index[self._n_free], (u[self._q][:, None] * dq)[self._n_free])
+            dz[self._q] = self._exponents(u)[:, None] * dq
         return weighted_residual(z, self.data, self.w_re, self.w_im), self.weighted_jacobian(dz)
 
     def relative_rms(self, u: FloatArray) -> float:
@@ -571,8 +582,11 @@ def _search_minimum(
     )
     n_processes = len(circuit_processes(circuit).processes)
 
+    window = (float(searched.omega.min()), float(searched.omega.max()))
+
     def neighbours(u: FloatArray) -> list[FloatArray]:
-        return [search.to_internal(s) for s in regrouped_starts(circuit, search.named(u), fixed=held)]
+        starts = regrouped_starts(circuit, search.named(u), fixed=held, window=window, peaks=plan.peaks)
+        return [search.to_internal(s) for s in starts]
 
     outcome = _search.multistart(search, ranked, n_processes, SETTLE_RATIO * floor, neighbours)
     if global_fallback and search.relative_rms(outcome.state.u) > SEARCH_WIDEN_RATIO * floor:

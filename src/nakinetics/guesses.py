@@ -42,6 +42,10 @@ BLOCKING_SLOW_EXTENSION = 0.3
 SMOOTHING_LEVELS = (1e-2, 1e-1)
 """Strengths of the DRT's smoothness penalty (relative to unit-norm columns) whose peaks seed starts:
 the weaker one separates arcs a few-fold apart, the stronger one keeps a dispersed arc in one peak."""
+FEW_PROCESSES = 2
+"""Circuits with at most this many relaxations are searched without probing and get regrouping moves only
+around a fit with a collapsed relaxation (see :mod:`nakinetics._search`)."""
+COLLAPSED_SHARE = 0.02
 DRT_POINTS_PER_DECADE = 8
 DRT_MAX_POINTS = 150
 """Longer spectra are decimated (evenly in log f) for the DRT; peaks do not need more points."""
@@ -478,11 +482,13 @@ class StartPlan:
     """Candidate starting points (most plausible first; the fit ranks them by misfit) and what the data's
     distribution of relaxation times says a correct model can reach: its own relative RMS misfit
     (``drt_relative_rms``) and the relative noise level (``noise_rms``, corrected for the distribution's
-    effective number of parameters; 0 when unknown)."""
+    effective number of parameters; 0 when unknown); ``peaks`` are the distribution's peaks (the weaker
+    smoothing), for moves around a fit (:func:`regrouped_starts`)."""
 
     starts: list[dict[str, float]]
     drt_relative_rms: float
     noise_rms: float = 0.0
+    peaks: tuple[Relaxation, ...] = ()
 
 
 def starting_points(
@@ -540,7 +546,7 @@ def starting_points(
                 break
         if len(starts) >= max_starts:
             break
-    return StartPlan(starts[:max_starts], analyses[0].relative_rms, analyses[0].noise_rms)
+    return StartPlan(starts[:max_starts], analyses[0].relative_rms, analyses[0].noise_rms, analyses[0].peaks)
 
 
 def _peak_lists(
@@ -596,34 +602,58 @@ def fitted_relaxation(process: Process, values: dict[str, float]) -> Relaxation 
 
 
 def regrouped_starts(
-    circuit: Circuit, values: dict[str, float], fixed: dict[str, float] | None = None
+    circuit: Circuit,
+    values: dict[str, float],
+    fixed: dict[str, float] | None = None,
+    window: tuple[float, float] | None = None,
+    peaks: tuple[Relaxation, ...] = (),
 ) -> list[dict[str, float]]:
-    """Starts next to a fit, in the space of groupings: for every pair of neighbouring relaxations (in τ)
-    merged into one, every relaxation in turn split in two — so an arc that collapsed to nothing or two
-    arcs sharing one relaxation get redistributed.  Processes whose relaxation is untouched keep their
-    fitted values (exponents included)."""
+    """Starts next to a fit, in the space of groupings, so that an arc that collapsed to nothing, two arcs
+    sharing one relaxation or an arc that took over a tail get redistributed:
+
+    * every pair of neighbouring relaxations (in τ) merged into one and every relaxation in turn split in
+      two;
+    * every relaxation replaced by a DRT peak (``peaks``) that no relaxation of the fit accounts for
+      (none within a factor 3 in τ).
+
+    Processes whose relaxation is untouched keep their fitted values (exponents included).  With a
+    ``window`` (ω_min, ω_max in rad/s), a circuit with at most ``FEW_PROCESSES`` relaxations gets these
+    moves only when one of its relaxations has collapsed: less than ``COLLAPSED_SHARE`` of the total
+    resistance, or an apex more than 3× outside the window (its other minima are few and the starts
+    already cover them)."""
     processes = circuit_processes(circuit).processes
     relaxations = [fitted_relaxation(p, values) for p in processes]
     fitted = sorted(
         ((r, p) for r, p in zip(relaxations, processes, strict=True) if r is not None),
         key=lambda rp: rp[0].tau,
     )
-    if len(fitted) < 2 or len(fitted) < len(processes):
+    if not fitted or len(fitted) < len(processes):
         return []
     current = [r for r, _ in fitted]
     processes = [p for _, p in fitted]
-    starts = []
+    if window is not None and len(processes) <= FEW_PROCESSES:
+        total = sum(r.resistance for r in current)
+        collapsed = [
+            r.resistance < COLLAPSED_SHARE * total or not 1 / (3 * window[1]) <= r.tau <= 3 / window[0]
+            for r in current
+        ]
+        if not any(collapsed):
+            return []
+    moves: list[list[Relaxation]] = []
     for i in range(len(current) - 1):
         merged = [*current[:i], _merged(current[i : i + 2]), *current[i + 2 :]]
-        for j in range(len(merged)):
-            regrouped = sorted([*merged[:j], *_split(merged[j]), *merged[j + 1 :]], key=lambda r: r.tau)
-            start = dict(values)
-            for process, old, new in zip(processes, current, regrouped, strict=True):
-                if new is not old:
-                    _process_values(process, new, start)
-            if fixed:
-                start.update(fixed)
-            starts.append(start)
+        moves += [[*merged[:j], *_split(merged[j]), *merged[j + 1 :]] for j in range(len(merged))]
+    unused = [p for p in peaks if all(abs(math.log(p.tau / r.tau)) > math.log(3) for r in current)]
+    moves += [[*current[:i], peak, *current[i + 1 :]] for i in range(len(current)) for peak in unused]
+    starts = []
+    for move in moves:
+        start = dict(values)
+        for process, old, new in zip(processes, current, sorted(move, key=lambda r: r.tau), strict=True):
+            if new is not old:
+                _process_values(process, new, start)
+        if fixed:
+            start.update(fixed)
+        starts.append(start)
     return starts
 
 
