@@ -217,9 +217,9 @@ def test_global_fallback_rescues_a_search_whose_starts_all_fail(monkeypatch: pyt
     truth, freq = TRUTHS["na_se_na_2arc"]
     spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(5))
     real_plan = starting_points(spectrum, get_preset("na_se_na_2arc").circuit)
-    # a single start with the intercept 12× too high and both arcs collapsed: Levenberg–Marquardt alone
-    # stays in that basin (χ² ≈ 30 against ≈ 0.01 at the truth)
-    bad = {"R0": 500, "R1": 1e-2, "CPE1_Q": 1e-3, "CPE1_n": 0.99, "R2": 1e-2, "CPE2_Q": 1e-11, "CPE2_n": 0.99}
+    # a single start with the intercept 12× too high, the fast arc's resistance 1e5 Ω with a huge Q and the
+    # slow arc collapsed: Levenberg–Marquardt alone stays in that basin (χ² ≈ 5 against ≈ 0.01 at the truth)
+    bad = {"R0": 500, "R1": 1e5, "CPE1_Q": 1e-1, "CPE1_n": 0.99, "R2": 1e-2, "CPE2_Q": 1e-12, "CPE2_n": 0.99}
     monkeypatch.setattr(
         fitting, "starting_points", lambda *a, **k: StartPlan([bad], real_plan.drt_relative_rms)
     )

@@ -38,6 +38,10 @@ PROBES_PER_PROCESS = 2
 """Starts probed per relaxation (arc or element) of the circuit, besides the best-ranked one."""
 EXTRA_RUNS = 2
 """Converged runs allowed beyond one per relaxation before the search settles for its best minimum."""
+SEARCH_FTOL = 1e-5
+"""Search runs stop when a step gains less than this fraction of χ² (a thousandth of the noise variance on
+60 points); only the best is then converged to the default 1e-10 (in a flat valley of poorly determined
+parameters the last digits can take hundreds of steps)."""
 SAME_MINIMUM = 1e-4
 """Two runs reached the same minimum when their χ² agree to this relative tolerance."""
 REGROUP_ROUNDS = 2
@@ -88,11 +92,21 @@ def rank_starts(
     return head + [rest[k] for _, k in order]
 
 
-def converge(problem: SearchProblem, state: _lm.LMState, max_iterations: int | None = None) -> _lm.LMState:
-    """Iterate ``state`` to convergence (or ``max_iterations``, default ``MAX_ITERATIONS``)."""
+def converge(
+    problem: SearchProblem, state: _lm.LMState, max_iterations: int | None = None, ftol: float = 1e-10
+) -> _lm.LMState:
+    """Iterate ``state`` to convergence (relative gain per step ≤ ``ftol``) or ``max_iterations``
+    (default ``MAX_ITERATIONS``)."""
     cap = MAX_ITERATIONS if max_iterations is None else max_iterations
     with np.errstate(all="ignore"):
-        return _lm.iterate(problem.residual_and_jacobian, state, problem.u_lower, problem.u_upper, cap)
+        return _lm.iterate(
+            problem.residual_and_jacobian, state, problem.u_lower, problem.u_upper, cap, ftol=ftol
+        )
+
+
+def _settle(problem: SearchProblem, state: _lm.LMState) -> _lm.LMState:
+    """Converge a search run to ``SEARCH_FTOL``: which minimum it is in, not its last digits."""
+    return converge(problem, state, ftol=SEARCH_FTOL)
 
 
 def probe(problem: SearchProblem, u0: FloatArray, iterations: int = PROBE_ITERATIONS) -> _lm.LMState:
@@ -121,7 +135,7 @@ def multistart(
     """
     if not ranked:
         raise ValueError("no finite starting point")
-    runs = [converge(problem, probe(problem, ranked[0], 0))]
+    runs = [_settle(problem, probe(problem, ranked[0], 0))]
     budget = n_processes + EXTRA_RUNS
     n_probes = PROBES_PER_PROCESS * n_processes if n_processes > FEW_PROCESSES else 0
     probed = sorted((probe(problem, u) for u in ranked[1 : 1 + n_probes]), key=lambda s: s.cost)
@@ -135,7 +149,7 @@ def multistart(
         best = _best(runs)
         moves = sorted((probe(problem, u) for u in neighbours(best.u)), key=lambda s: s.cost)  # type: ignore[misc]
         probed += moves[REGROUP_RUNS:]
-        runs += [converge(problem, state) for state in moves[:REGROUP_RUNS]]
+        runs += [_settle(problem, state) for state in moves[:REGROUP_RUNS]]
         if _best(runs).cost >= best.cost * (1.0 - SAME_MINIMUM):
             break
     evaluations = sum(s.evaluations for s in runs) + sum(s.evaluations for s in probed)
@@ -158,7 +172,7 @@ def _converge_until_settled(
     share the best minimum at the noise level or ``max_runs`` runs have converged."""
     while (probed or queue) and len(runs) < max_runs and not _settled(runs, problem, good_rms):
         state = probed.pop(0) if probed else probe(problem, queue.pop(0), 0)
-        runs.append(converge(problem, state))
+        runs.append(_settle(problem, state))
 
 
 def _settled(runs: list[_lm.LMState], problem: SearchProblem, good_rms: float) -> bool:

@@ -246,10 +246,12 @@ class FitResult:
 
 
 class _Problem:
-    """Residual and Jacobian in internal coordinates u: log p for positive magnitudes, p otherwise, and,
-    with ``time_constants``, log τ in place of log Q (log C) for every arc R‖CPE (R‖C) whose R and Q are
-    both free (Q = τⁿ/R, C = τ/R).  The search uses those; the finish uses natural bounds on every
-    parameter (the τ coordinate has bounds of its own, 1e-15–1e10 s)."""
+    """Residual and Jacobian in internal coordinates u: log p for positive magnitudes, p otherwise.
+
+    With ``search_coordinates`` (the search stage), every arc R‖CPE (R‖C) whose R and Q are both free is
+    moved in log τ instead of log Q (log C): Q = τⁿ/R, C = τ/R, which decorrelates the capacitance from the
+    resistance and exponent (the τ coordinate has bounds of its own, 1e-15–1e10 s).  The finish uses
+    natural coordinates and bounds on every parameter."""
 
     def __init__(
         self,
@@ -257,7 +259,7 @@ class _Problem:
         spectrum: Spectrum,
         weighting: Weighting,
         setup: ParameterSetup,
-        time_constants: bool = False,
+        search_coordinates: bool = False,
     ) -> None:
         self.circuit = circuit
         self.frequencies = Frequencies(spectrum.omega)
@@ -272,7 +274,7 @@ class _Problem:
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
         self.u_upper = np.where(self.log, np.log(np.where(self.log, upper, 1.0)), upper)
-        arcs = _time_constant_arcs(circuit, self.names, self.free, self.full) if time_constants else []
+        arcs = _time_constant_arcs(circuit, self.names, self.free, self.full) if search_coordinates else []
         self.arcs = bool(arcs)
         self._r, self._q, n_position, n_fixed = (
             (np.array(column) for column in zip(*arcs, strict=True)) if arcs else (np.zeros(0, int),) * 4
@@ -562,7 +564,7 @@ def _search_minimum(
     ``problem`` in natural coordinates; also the values of the first start."""
     held = setup.held
     searched = decimated(spectrum, SEARCH_MAX_POINTS)
-    search = _Problem(circuit, searched, weighting, setup, time_constants=True)
+    search = _Problem(circuit, searched, weighting, setup, search_coordinates=True)
     plan = starting_points(searched, circuit, fixed=held)
     forced = [{**plan.starts[0], **setup.initial, **held}] if setup.initial else []
     preset_starts = {n: v for n, v in setup.values.items() if setup.vary[n]}
