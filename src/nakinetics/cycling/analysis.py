@@ -133,6 +133,10 @@ class CyclingResult:
         taper = self.taper_charge_as / 3.6 / self.area_cm2
         nuc = a.nucleation_mv
         nucleation_ok = self._nucleation_applies()
+        if self.short_circuit is not None:  # a spike after the short is noise, not nucleation
+            nucleation_ok &= (
+                a.start_s + a.tip_s
+            ) / 3600 < self.short_circuit.time_h - self.short_circuit.uncertainty_h
         out = []
         for h in range(a.start.size):
             has_nuc = valid and nucleation_ok[h] and bool(np.isfinite(nuc[h]))

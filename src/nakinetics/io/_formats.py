@@ -8,12 +8,11 @@ wanted kind of data under :func:`~._registry.guarded` and numbers the items 0..n
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any, BinaryIO
 
 from ..exceptions import did_you_mean
-import dataclasses
-
 from . import biologic, chi, cycling_readers, delimited, gamry, ivium, par, zplot
 from ._common import fail, reindexed
 from ._registry import FileFormat, Head, guarded, head_of

@@ -376,7 +376,7 @@ def table_record(
 def find_header(lines: Sequence[str], limit: int = 200) -> int | None:
     """Index of the first line (within ``limit``) that names a time and a voltage column."""
     for k, line in enumerate(lines[:limit]):
-        if line.strip() and looks_like_table_header([f for f in re.split(r"[\t,;]", line)]):
+        if line.strip() and looks_like_table_header(list(re.split(r"[\t,;]", line))):
             return k
     return None
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -218,13 +219,15 @@ def read_neware(source: Source, options: DCOptions) -> list[CyclingRecord]:
             source,
             'reading Neware .nda/.ndax files needs the optional package NewareNDA: pip install "nakinetics[neware]"',
         ) from None
-    if source.path is not None:
-        frame = NewareNDA.read(str(source.path))
-    else:  # standard input: NewareNDA reads paths only
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"input{source.suffix or '.nda'}"
-            path.write_bytes(source.raw)
-            frame = NewareNDA.read(os.fspath(path))
+    with warnings.catch_warnings():  # NewareNDA's own pandas deprecation notices are not the user's concern
+        warnings.simplefilter("ignore")
+        if source.path is not None:
+            frame = NewareNDA.read(str(source.path))
+        else:  # standard input: NewareNDA reads paths only
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"input{source.suffix or '.nda'}"
+                path.write_bytes(source.raw)
+                frame = NewareNDA.read(os.fspath(path))
     if len(frame) == 0:
         raise fail(source, "no data records")
     stamps = frame["Timestamp"]
