@@ -11,7 +11,7 @@ from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from . import main
-from ._options import format_option, input_file
+from ._options import format_option, input_file, resolve_temperature, temperature_options
 from ._output import emit_json, save_figure
 
 
@@ -97,12 +97,7 @@ def parse_window(text: str) -> str | tuple[float, float]:
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: R_ohm (unless --r-ohm) and the EIS i0 for comparison.",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="K",
-    help="Temperature in K (default: from the file, else 298.15 K).",
-)
+@temperature_options("Default: the file's, else 298.15 K.")
 @click.option(
     "--window",
     default="auto",
@@ -138,7 +133,9 @@ def tafel_command(
     alpha: str | None,
     r_ohm: str | None,
     eis_path: Path | None,
-    temperature: float | None,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     window: str,
     t_plus: float | None,
     index: int | None,
@@ -157,6 +154,7 @@ def tafel_command(
         raise click.BadParameter(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     record = read_dc_record(input_file(file), index=index, format=format, area_cm2=area)
     spectrum = read_spectrum(input_file(eis_path), format=eis_format) if eis_path is not None else None
     if spectrum is not None and area is None and record.metadata.area_cm2 is None:
@@ -169,7 +167,8 @@ def tafel_command(
         alpha=alpha,
         r_ohm=r_value,
         r_ohm_stderr=r_sigma,
-        temperature_k=temperature,
+        temperature_k=temperature_k,
+        any_temperature=any_temperature,
         window=window_value,
         eis_spectrum=spectrum,
         t_plus=t_plus,

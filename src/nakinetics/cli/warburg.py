@@ -29,7 +29,9 @@ from ._options import (
     index_option,
     json_option,
     plot_option,
+    resolve_temperature,
     selected_spectra,
+    temperature_options,
 )
 from ._output import echo_reports, emit_records, save_figures
 
@@ -153,12 +155,7 @@ def _analyse(
     show_default=True,
     help="Electrons per diffusing ion (1 for Na⁺; not per formula unit).",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="K",
-    help=f"Temperature in K. Default: the file's, else {T_ROOM} K.",
-)
+@temperature_options(f"Default: the file's, else {T_ROOM} K.")
 @click.option(
     "--cell",
     type=click.Choice(["single", "symmetric"]),
@@ -208,7 +205,9 @@ def warburg_command(
     conc: float,
     conc_unit: str,
     n_electrons: int,
-    temperature: float | None,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     cell: str,
     species: str,
     single_ion_conductor: bool,
@@ -234,6 +233,7 @@ def warburg_command(
         )
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     spectra = selected_spectra(file, index, format)
     records, texts, plots = [], [], []
     for spectrum in spectra:
@@ -242,7 +242,8 @@ def warburg_command(
             "concentration": conc,
             "concentration_unit": conc_unit,
             "n_electrons": n_electrons,
-            "temperature_k": temperature,
+            "temperature_k": temperature_k,
+            "any_temperature": any_temperature,
             "cell": cell,
             "species": species,
             "single_ion_conductor": single_ion_conductor,
