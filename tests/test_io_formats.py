@@ -382,7 +382,7 @@ def test_ivium_huge_row_count_is_bounded(tmp_path: Path) -> None:
     path.write_bytes(
         b"Version=12\r\nMethod=Impedance\r\nprimary_data\r\n3\r\n" + b"9" * 400 + b"\r\n10 -1 1000\r\n"
     )
-    with pytest.raises(FileFormatError, match="declares .* rows but the file has room"):
+    with pytest.raises(FileFormatError, match=r"declares .* rows but the file has room"):
         read_spectra(path)
 
 
