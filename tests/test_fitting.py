@@ -255,3 +255,30 @@ def test_well_separated_arcs_get_no_overlap_warning() -> None:
     truth, freq = TRUTHS["na_se_na_2arc"]
     spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(2))
     assert not [w for w in fit_circuit(spectrum, "na_se_na_2arc").warnings if "cannot separate" in w]
+
+
+def test_identical_relaxation_elements_in_canonical_order_and_fixed_values_stay_put() -> None:
+    truth = {"R0": 10.0, "Zarc1_R": 300.0, "Zarc1_tau": 0.1, "Zarc1_n": 0.8}
+    truth |= {"Zarc2_R": 100.0, "Zarc2_tau": 1e-4, "Zarc2_n": 0.85}
+    spectrum = synthetic_spectrum("R0-Zarc1-Zarc2", truth, np.logspace(-2, 6, 60))
+    result = fit_circuit(spectrum, "R0-Zarc1-Zarc2")
+    # the fast relaxation is reported first, whatever order the truth used
+    assert result.values["Zarc1_tau"] == pytest.approx(1e-4, rel=1e-6)
+    assert result.values["Zarc2_R"] == pytest.approx(300.0, rel=1e-6)
+    # a fixed value must not be moved to the other element by the reordering
+    held = fit_circuit(spectrum, "R0-Zarc1-Zarc2", fixed={"Zarc1_n": 0.8})
+    assert held.values["Zarc1_n"] == 0.8
+    assert held.values["Zarc1_tau"] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_impedance_py_parameter_names_are_accepted_as_aliases() -> None:
+    truth, freq = TRUTHS["na_se_na_1arc"]
+    spectrum = synthetic_spectrum("na_se_na_1arc", truth, freq, noise=0.01, rng=np.random.default_rng(5))
+    canonical = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86}, bounds={"R1": (1.0, 1e4)})
+    aliased = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_1": 0.86}, bounds={"R1": (1.0, 1e4)})
+    assert aliased.values == canonical.values
+    assert aliased.parameters["CPE1_n"].vary is False
+    bounded = fit_circuit(spectrum, "R_0-p(R_1,CPE_1)", bounds={"CPE_1_1": (0.5, 0.8)})
+    assert bounded.parameters["CPE_1_n"].max == 0.8 and bounded.values["CPE_1_n"] <= 0.8
+    with pytest.raises(FitError, match="given twice"):
+        fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86, "CPE1_1": 0.9})

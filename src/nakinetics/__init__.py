@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 from .exceptions import (
     CircuitSyntaxError,
     DataError,
+    ElementDefinitionError,
     FileFormatError,
     FitError,
     MissingFileError,
     NakineticsError,
     PresetError,
     UnknownElementError,
+    UnknownParameterError,
+    UnreadableFileError,
 )
 
 __version__ = "0.1.0"
@@ -39,6 +42,8 @@ _LAZY: dict[str, str] = {
     "ELEMENTS": "elements",
     "ElementSpec": "elements",
     "ParameterSpec": "elements",
+    "register_element": "elements",
+    "unregister_element": "elements",
     "DerivedQuantity": "fitting",
     "FitResult": "fitting",
     "FitStatistics": "fitting",
@@ -58,7 +63,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
-    from .elements import ELEMENTS, ElementSpec, ParameterSpec
+    from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
@@ -85,6 +90,7 @@ __all__ = [
     "CircuitSyntaxError",
     "DataError",
     "DerivedQuantity",
+    "ElementDefinitionError",
     "ElementSpec",
     "FileFormatError",
     "FitError",
@@ -100,6 +106,8 @@ __all__ = [
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
+    "UnknownParameterError",
+    "UnreadableFileError",
     "Weighting",
     "__version__",
     "compare_models",
@@ -110,5 +118,7 @@ __all__ = [
     "parse_circuit",
     "read_spectra",
     "read_spectrum",
+    "register_element",
+    "unregister_element",
     "with_derived",
 ]

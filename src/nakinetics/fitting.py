@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -302,8 +302,8 @@ class _Problem:
         self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
         lower = np.array([setup.lower[self.names[i]] for i in self.free])
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
-        self.u_lower = np.where(self.log, np.log(lower), lower)
-        self.u_upper = np.where(self.log, np.log(upper), upper)
+        self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
+        self.u_upper = np.where(self.log, np.log(np.where(self.log, upper, 1.0)), upper)
 
     def values(self, u: FloatArray) -> FloatArray:
         full = self.full.copy()
@@ -445,20 +445,43 @@ def _arc_time_constant(node: Parallel, values: Mapping[str, float]) -> float:
     return float((r * q) ** (1.0 / n))
 
 
-def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[str, float]:
-    """Swap the values of identical arcs in series so their time constants increase along the string."""
+def _relaxation_signature(node: Any) -> str | None:
+    """What makes two top-level parts interchangeable: the shape of an arc, or the symbol of a
+    single element with a time constant (Zarc, K, G, Gs, Wo, Ws); ``None`` for anything else."""
+    if isinstance(node, Parallel):
+        return _arc_signature(node)
+    if isinstance(node, Element) and any(p.suffix == "tau" for p in node.spec.parameters):
+        return node.spec.symbol
+    return None
+
+
+def _relaxation_time_constant(node: Any, values: Mapping[str, float]) -> float:
+    if isinstance(node, Parallel):
+        return _arc_time_constant(node, values)
+    return float(values[f"{node.label}_tau"])
+
+
+def canonical_arc_order(
+    circuit: Circuit, values: Mapping[str, float], locked: Collection[str] = ()
+) -> dict[str, float]:
+    """Swap the values of identical arcs (or identical relaxation elements such as Zarc) in series so
+    their time constants increase along the string.  Groups holding a ``locked`` parameter (fixed or
+    tied by the caller) keep their order: swapping would move the held value to another element."""
     out = dict(values)
-    groups: dict[str, list[Parallel]] = {}
+    groups: dict[str, list[Any]] = {}
     for node in circuit.top_level:
-        if isinstance(node, Parallel):
-            groups.setdefault(_arc_signature(node), []).append(node)
+        signature = _relaxation_signature(node)
+        if signature is not None:
+            groups.setdefault(signature, []).append(node)
     for arcs in groups.values():
         if len(arcs) < 2:
             continue
-        taus = [_arc_time_constant(a, values) for a in arcs]
+        names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
+        if any(n in locked for element_names in names for group in element_names for n in group):
+            continue
+        taus = [_relaxation_time_constant(a, values) for a in arcs]
         if any(math.isnan(t) for t in taus):
             continue
-        names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
         order = sorted(range(len(arcs)), key=lambda k: taus[k])
         for target, source in enumerate(order):
             for t_names, s_names in zip(names[target], names[source], strict=True):
@@ -513,8 +536,12 @@ def fit_circuit(
     weighting = Weighting(weighting)
     if fmin is not None or fmax is not None:
         spectrum = spectrum.select(fmin, fmax)
-    fixed = dict(fixed or {})
-    setup = _parameter_setup(circuit, preset, fixed, bounds or {})
+    # impedance.py's parameter names (CPE1_0) are accepted wherever a parameter is named
+    fixed = circuit.canonical_values(fixed or {}, "fixed")
+    bounds = circuit.canonical_values(bounds or {}, "bounds")
+    initial = circuit.canonical_values(initial, "initial") if initial else None
+    warm_start = circuit.canonical_values(warm_start, "warm_start") if warm_start is not None else None
+    setup = _parameter_setup(circuit, preset, fixed, bounds)
     n_vary = sum(setup.vary.values())
     if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
         raise FitError(
@@ -532,7 +559,7 @@ def fit_circuit(
         start = {**warm_start, **held}
         best = problem.search([problem.to_internal(start)], keep=1)
         best_values = dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
-        best_values = canonical_arc_order(circuit, best_values)
+        best_values = canonical_arc_order(circuit, best_values, locked=held)
         return _finish(problem, setup, best, best_values, start, spectrum, weighting, preset)
     plan = starting_points(spectrum, circuit, fixed=held)
     starts = plan.starts
@@ -559,7 +586,7 @@ def fit_circuit(
         found.evaluations += best.evaluations
         best = found if found.cost < best.cost else replace(best, evaluations=found.evaluations)
     best_values = canonical_arc_order(
-        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
+        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True)), locked=held
     )
     initial_values = dict(
         zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True)

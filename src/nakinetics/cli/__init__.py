@@ -78,7 +78,10 @@ class _Group(click.Group):
         except NakineticsError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            from ._options import cli_wording
+
+            command = self.get_command(ctx, ctx.invoked_subcommand) if ctx.invoked_subcommand else None
+            click.echo(f"error: {cli_wording(str(exc), command)}", err=True)
             sys.exit(1)
 
 
