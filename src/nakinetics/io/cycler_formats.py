@@ -1,10 +1,10 @@
-"""The cycler file formats (catalogue entries): Neware ``.nda``/``.ndax``, cycler spreadsheets, Maccor,
-Arbin and LAND text exports.  Their readers are in :mod:`.cycler_tables` and :mod:`.cycling_readers`."""
+"""The cycler file formats (catalogue entries): Neware ``.nda``/``.ndax``, Maccor, Arbin and LAND text
+exports (cycler ``.xlsx`` files are read through the spreadsheet format's cycling reader).  Their readers are in :mod:`.cycler_tables` and :mod:`.cycling_readers`."""
 
 from __future__ import annotations
 
 from ._registry import FileFormat
-from .cycler_tables import read_cycler_text, read_cycler_xlsx, split_name
+from .cycler_tables import read_cycler_text, split_name
 from .cycling_readers import read_neware
 
 
@@ -61,14 +61,5 @@ LAND = FileFormat(
     metadata="Record, Cycle, Step, TestTime, Voltage/V, Current/mA, State (C_CC/D_CC/C_CV/R)",
     tested_with="documented LANDdt column layout (no public sample file)",
 )
-XLSX = FileFormat(
-    name="xlsx",
-    title="cycler spreadsheet export (.xlsx: LAND/LANHE, Arbin, Neware)",
-    extensions=(".xlsx", ".xlsm"),
-    signature=lambda head: head.raw.startswith(b"PK") and head.suffix in (".xlsx", ".xlsm"),
-    readers={"cycling": read_cycler_xlsx},
-    metadata="first sheet with a time and a voltage column; as the text exports; needs the optional openpyxl",
-    tested_with="documented LAND/Arbin layouts written with openpyxl (no public sample file)",
-)
 #: Cycler formats this module adds to the catalogue (before the generic ``csv``).
-CYCLER_FORMATS: tuple[FileFormat, ...] = (NEWARE_NDA, NEWARE_NDAX, XLSX, MACCOR, ARBIN, LAND)
+CYCLER_FORMATS: tuple[FileFormat, ...] = (NEWARE_NDA, NEWARE_NDAX, MACCOR, ARBIN, LAND)
