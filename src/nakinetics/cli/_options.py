@@ -12,6 +12,7 @@ from ..data import Spectrum
 from ..exceptions import DataError
 from ..fitting import Weighting
 from ..io import read_spectra
+from ._output import OutputError, check_output_file, check_output_folder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,15 +37,51 @@ def frequency_options(
     return decorate
 
 
+# The output checks raise OutputError (a one-line "error: --json PATH: problem", exit code 1) rather than a
+# usage error: the option is well formed, the file system refuses it.
+
+
+def _checked_json_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and value != "-":
+        try:
+            check_output_file(value)
+        except OutputError as exc:
+            raise OutputError(f"{param.opts[0]} {exc}") from None
+    return value
+
+
+def _checked_plot_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        try:
+            check_output_file(value, figure=True)
+        except OutputError as exc:
+            raise OutputError(f"{param.opts[0]} {exc}") from None
+    return value
+
+
+def _checked_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        try:
+            check_output_folder(value)
+        except OutputError as exc:
+            raise OutputError(f"{param.opts[0]} {exc}") from None
+    return value
+
+
 def json_option(func: F) -> F:
-    """``--json PATH|-``: results as JSON, ``-`` for stdout only (the text report then goes to stderr)."""
+    """``--json PATH|-``: results as JSON, ``-`` for stdout only (the text report then goes to stderr).
+    The path is checked when parsed (see :func:`~nakinetics.cli._output.check_output_file`)."""
     return click.option(
-        "--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only)."
+        "--json",
+        "json_path",
+        metavar="PATH|-",
+        callback=_checked_json_path,
+        help="Write the results as JSON ('-' = stdout only).",
     )(func)
 
 
 def plot_option(help_text: str) -> Callable[[F], F]:
-    """``--plot PATH``: save a figure, the format following the extension."""
+    """``--plot PATH``: save a figure, the format following the extension (checked when parsed)."""
 
     def decorate(func: F) -> F:
         return click.option(
@@ -52,10 +89,73 @@ def plot_option(help_text: str) -> Callable[[F], F]:
             "plot_path",
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="PATH",
+            callback=_checked_plot_path,
             help=help_text,
         )(func)
 
     return decorate
+
+
+def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F]:
+    """An output folder option (e.g. ``geis --out``), checked when parsed: it exists and is writable, or
+    can be created."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            *names,
+            type=click.Path(file_okay=False, path_type=Path),
+            default=default,
+            show_default=True,
+            metavar="DIR",
+            callback=_checked_folder,
+            help=help_text,
+        )(func)
+
+    return decorate
+
+
+OUTPUT_PARAMETERS = ("json_path", "plot_path", "out_dir")
+"""Names of the parameters that are output paths (checked against the inputs by :class:`CheckedCommand`)."""
+
+
+def _input_files(params: dict[str, Any]) -> list[Path]:
+    found: list[Path] = []
+    for name, value in params.items():
+        if name in OUTPUT_PARAMETERS:
+            continue
+        for item in value if isinstance(value, tuple | list) else (value,):
+            if isinstance(item, Path) and item.is_file():
+                found.append(item)
+    return found
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+class CheckedCommand(click.Command):
+    """A subcommand that refuses, before any work, an output path that is one of its input files or
+    another output path (``fit data.csv --json data.csv`` would replace the data)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        outputs = [
+            (name, Path(ctx.params[name]))
+            for name in OUTPUT_PARAMETERS
+            if ctx.params.get(name) not in (None, "-")
+        ]
+        inputs = _input_files(ctx.params)
+        for k, (name, path) in enumerate(outputs):
+            option = "--" + name.removesuffix("_path").removesuffix("_dir").replace("_", "-")
+            clash = next((p for p in inputs if _same_file(p, path)), None)
+            if clash is not None:
+                raise OutputError(f"{option} {path}: is the input file {clash}; it would be overwritten")
+            for _, other in outputs[k + 1 :]:
+                if path == other or _same_file(path, other):
+                    raise OutputError(f"{option} {path}: is given for two outputs")
+        return super().invoke(ctx)
 
 
 def weighting_option(func: F) -> F:
