@@ -310,3 +310,58 @@ class DCRecord(_Labelled):
             time_s=None if self.time_s is None else self.time_s[index],
             cycle=None if self.cycle is None else self.cycle[index],
         )
+
+
+#: Control mode of each point of a :class:`CyclingRecord` (``CyclingRecord.mode``).
+MODE_UNKNOWN, MODE_CC, MODE_CV, MODE_REST = 0, 1, 2, 3
+MODE_NAMES = {
+    MODE_UNKNOWN: "unknown",
+    MODE_CC: "constant current",
+    MODE_CV: "constant voltage",
+    MODE_REST: "rest",
+}
+
+
+@dataclass(frozen=True)
+class CyclingRecord(DCRecord):
+    """A galvanostatic cycling record (plating/stripping, charge/discharge): a :class:`DCRecord` whose
+    ``time_s`` is required, with the cycler's step number and control mode per point when the file has them.
+
+    Convention as :class:`DCRecord`: ``potential_v`` is the working-electrode (or cell) voltage in V,
+    ``current_a`` is anodic positive at the working electrode (A): positive = oxidation at the working
+    electrode (Na stripping from it), negative = reduction (Na plating onto it).
+
+    Attributes
+    ----------
+    step : step number of each point as the cycler numbers them, or ``None``.
+    mode : control mode of each point (int8): 0 unknown, 1 constant current, 2 constant voltage
+        (taper), 3 rest; ``None`` when the file does not say (the analysis then infers it).
+    """
+
+    _default_label: ClassVar[str] = "cycling record"
+    step: np.ndarray | None = None
+    mode: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        where = f"{self.metadata.source}: " if self.metadata.source else ""
+        if self.time_s is None:
+            raise DataError(f"{where}no time column; a cycling record needs the time of every point")
+        if not np.all(np.isfinite(self.time_s)):
+            raise DataError(f"{where}time is NaN or infinite in some rows")
+        reference = ("potential", self.potential_v.size)
+        _set_aligned(self, where, "step", np.int64, reference)
+        _set_aligned(self, where, "mode", np.int8, reference)
+
+    def subset(self, index: Any) -> CyclingRecord:
+        """The points selected by ``index`` (slice, boolean mask or integer positions), same metadata."""
+        assert self.time_s is not None  # checked in __post_init__
+        return dataclasses.replace(
+            self,
+            potential_v=self.potential_v[index],
+            current_a=self.current_a[index],
+            time_s=self.time_s[index],
+            cycle=None if self.cycle is None else self.cycle[index],
+            step=None if self.step is None else self.step[index],
+            mode=None if self.mode is None else self.mode[index],
+        )

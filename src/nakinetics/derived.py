@@ -25,6 +25,7 @@ from .circuit import Circuit, Element, Parallel, Series
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
+from .temperature import check_temperature_k
 
 CellKind = Literal["symmetric", "single"]
 INTERFACIAL_ROLES = ("interface", "sei", "charge_transfer")
@@ -38,9 +39,11 @@ class CellGeometry:
     area_cm2 : geometric electrode area (cm²); ``None`` skips ASR, i0 and conductivity.
     cell : ``"symmetric"`` (two identical electrodes, e.g. Na | electrolyte | Na) or ``"single"``
         (one working interface); ``None`` follows the preset (symmetric if tagged so, else single).
-    temperature_k : temperature for i0 (K).
+    temperature_k : temperature for i0 (K); 200–1200 K unless ``any_temperature``
+        (:func:`~nakinetics.temperature.check_temperature_k`: 25 is refused as a likely °C slip).
     thickness_cm : electrolyte or pellet thickness L for conductivity (cm).
     n_electrons : electrons transferred per ion (1 for Na⁺ + e⁻ ⇌ Na).
+    any_temperature : accept a temperature outside the plausible range.
     """
 
     area_cm2: float | None = None
@@ -48,14 +51,14 @@ class CellGeometry:
     temperature_k: float = T_ROOM
     thickness_cm: float | None = None
     n_electrons: int = 1
+    any_temperature: bool = False
 
     def __post_init__(self) -> None:
         for name in ("area_cm2", "thickness_cm"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise DataError(f"{name} must be a positive number, got {value}")
-        if not (math.isfinite(self.temperature_k) and self.temperature_k > 0):
-            raise DataError(f"temperature_k must be > 0 K, got {self.temperature_k}")
+        check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
         if self.cell not in (None, "symmetric", "single"):
             raise DataError(f"cell must be 'symmetric' or 'single', got {self.cell!r}")
 
@@ -117,7 +120,7 @@ def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]
         down = dict(values)
         up[name] += h
         down[name] -= h
-        grad[k] = (func(up) - func(down)) / (2 * h)
+        grad[k] = (func(result.apply_ties(up)) - func(result.apply_ties(down))) / (2 * h)
     variance = float(grad @ result.covariance @ grad)
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 

@@ -33,12 +33,21 @@ class MissingFileError(NakineticsError, FileNotFoundError):
     """An input file that does not exist (also a ``FileNotFoundError``)."""
 
 
+class UnreadableFileError(NakineticsError, OSError):
+    """An input that exists but cannot be read as a file: a directory, a device, a symbolic-link loop,
+    no permission, or too large."""
+
+
 class CircuitSyntaxError(NakineticsError, ValueError):
     """A malformed circuit string; the message points at the offending character."""
 
 
 class UnknownElementError(CircuitSyntaxError):
     """A circuit string names an element type nakinetics does not define."""
+
+
+class ElementDefinitionError(NakineticsError, ValueError):
+    """A user-defined element that cannot be registered: duplicate symbol, bad parameters or formula."""
 
 
 class PresetError(NakineticsError, ValueError):
@@ -61,3 +70,8 @@ class ArgumentTypeError(ArgumentError, TypeError):
 class OutputError(NakineticsError, OSError):
     """An output file or folder that cannot be written, or that nakinetics refuses to replace (a device,
     a read-only file, a folder locked by another run); also an ``OSError``."""
+
+
+class UnknownParameterError(FitError, ValueError):
+    """A parameter name that the circuit does not have, or a required value that is missing (also a
+    :class:`FitError` and a ``ValueError``)."""

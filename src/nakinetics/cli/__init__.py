@@ -5,23 +5,28 @@ cannot be read) become one line on stderr and exit code 1; usage errors exit wit
 ``--debug`` shows the traceback instead.  Anything else is a bug in nakinetics: it is reported in one line
 that says so (exit code 1), with the traceback under ``--debug``.  Python warnings are shown as one
 ``warning:`` line each.
+
+Subcommands are loaded lazily: ``nakinetics --help`` and ``nakinetics fit …`` import only the modules
+they run.  A new command is one module here that registers itself with ``@main.command("name")`` plus one
+line in :data:`COMMANDS` (tests check that the two agree).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from .. import __version__
 from ..exceptions import NakineticsError
-from ._options import CheckedCommand
+from ._command import CheckedCommand
 
 
 def one_line(text: str) -> str:
@@ -47,10 +52,53 @@ def _where(exc: BaseException) -> str:
     return f" at {Path(own[-1].filename).name}:{own[-1].lineno}" if own else ""
 
 
+class LazyCommand(NamedTuple):
+    """Where a subcommand lives (module under ``nakinetics.cli``) and its one-line summary for the listing."""
+
+    module: str
+    summary: str
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "fit": LazyCommand("fit", "Fit a circuit with no guesses: parameters, ASR, i0, C_eff."),
+    "validate": LazyCommand("validate", "Kramers–Kronig test with automatic number of RC elements."),
+    "warburg": LazyCommand("warburg", "Warburg coefficient σ and apparent diffusion coefficient D."),
+    "conductivity": LazyCommand(
+        "conductivity", "Bulk, grain-boundary and total ionic conductivity of a pellet."
+    ),
+    "arrhenius": LazyCommand("arrhenius", "Activation energies (eV, kJ/mol) of σ, 1/R or i0."),
+    "tafel": LazyCommand("tafel", "Exchange current density and α from a polarization sweep."),
+    "geis": LazyCommand("geis", "Operando GEIS series: R_int(t) beside U(t), quality, onset."),
+    "circuits": LazyCommand("circuits", "List the preset circuits."),
+}
+"""Every subcommand: name → module and summary (the order of ``nakinetics --help``)."""
+
+
 class _Group(click.Group):
-    """Click group that turns errors into a one-line message and exit code 1 (see the module docstring)."""
+    """Click group that loads subcommands on demand and turns errors into a one-line message and exit
+    code 1 (see the module docstring)."""
 
     command_class = CheckedCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *sorted(set(self.commands) - set(COMMANDS))]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        lazy = COMMANDS.get(cmd_name)
+        if lazy is not None and cmd_name not in self.commands:
+            importlib.import_module(f"{__name__}.{lazy.module}")  # registers itself with @main.command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command listing from :data:`COMMANDS`, without importing the commands."""
+        rows = [(name, lazy.summary) for name, lazy in COMMANDS.items()]
+        rows += [
+            (name, command.get_short_help_str(formatter.width))
+            for name, command in sorted(self.commands.items())
+            if name not in COMMANDS and not command.hidden
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.obj and ctx.obj.get("debug"))
@@ -62,7 +110,10 @@ class _Group(click.Group):
         except NakineticsError as exc:
             if debug:
                 raise
-            click.echo(f"error: {one_line(str(exc))}", err=True)
+            from ._options import cli_wording
+
+            command = self.get_command(ctx, ctx.invoked_subcommand) if ctx.invoked_subcommand else None
+            click.echo(f"error: {one_line(cli_wording(str(exc), command))}", err=True)
         except OSError as exc:
             if debug:
                 raise
@@ -94,14 +145,4 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-from . import arrhenius as _arrhenius
-from . import circuits as _circuits
-from . import conductivity as _conductivity
-from . import fit as _fit
-from . import geis as _geis
-from . import tafel as _tafel
-from . import validate as _validate
-from . import warburg as _warburg
-
-__all__ = ["main"]
-del _circuits, _fit, _geis, _validate, _warburg, _conductivity, _arrhenius, _tafel
+__all__ = ["COMMANDS", "LazyCommand", "main"]

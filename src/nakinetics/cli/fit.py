@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, with_derived
 from ..fitting import FitResult, fit_circuit
@@ -16,11 +17,14 @@ from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
     plot_option,
+    resolve_temperature,
     selected_spectra,
+    temperature_options,
     weighting_option,
 )
 from ._output import echo_reports, emit_records, parse_assignments, save_figures
@@ -36,6 +40,17 @@ def _fit_one(
     comparison = compare_models(spectrum, candidates, **options)
     table = format_comparison(comparison.table(), comparison.criterion)
     return comparison.best, comparison.reason(), table
+
+
+def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
+    """``("R2=R1", ...)`` → ``{"R2": "R1"}``; a malformed item is a usage error."""
+    ties: dict[str, str] = {}
+    for item in items:
+        name, sep, expression = item.partition("=")
+        if not sep or not name.strip() or not expression.strip():
+            raise click.BadParameter(f"expected NAME=EXPR, got '{item}'", param_hint="--tie")
+        ties[name.strip()] = expression.strip()
+    return ties
 
 
 @main.command("fit")
@@ -65,14 +80,7 @@ def _fit_one(
     help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
     "single interface. Default: from the preset (Na|…|Na presets are symmetric).",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    default=298.15,
-    show_default=True,
-    metavar="K",
-    help="Temperature for i0 in K.",
-)
+@temperature_options("For i0. Default: the file's, else 298.15 K.")
 @click.option(
     "--thickness",
     type=click.FloatRange(min=0, min_open=True),
@@ -82,7 +90,15 @@ def _fit_one(
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
+@click.option(
+    "--tie",
+    multiple=True,
+    metavar="NAME=EXPR",
+    help="Compute a parameter from others instead of fitting it, e.g. --tie R2=R1 --tie CPE2_n=CPE1_n "
+    "(two identical interfaces; repeatable; + - * / ** exp log sqrt allowed).",
+)
 @index_option
+@format_option()
 @json_option
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
@@ -93,13 +109,17 @@ def fit_command(
     compare: tuple[str, ...],
     area: float | None,
     cell: str | None,
-    temperature: float,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     thickness: float | None,
     fmin: float | None,
     fmax: float | None,
     weighting: str,
     fix: tuple[str, ...],
+    tie: tuple[str, ...],
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -108,19 +128,22 @@ def fit_command(
     of the fitted points (`nakinetics validate` shows its residuals)."""
     check_frequency_range(fmin, fmax)
     fixed = parse_assignments(fix, "--fix")
-    geometry = CellGeometry(
-        area_cm2=area,
-        cell=cell,
-        temperature_k=temperature,  # type: ignore[arg-type]
-        thickness_cm=thickness,
-    )
-    spectra = selected_spectra(file, index)
-    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    spectra = selected_spectra(file, index, format)
+    ties = _parse_ties(tie)
+    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
 
     results: list[FitResult] = []
     texts: list[str] = []
     for spectrum in spectra:
         result, reason, table = _fit_one(spectrum, circuit, compare, options)
+        geometry = CellGeometry(
+            area_cm2=area,
+            cell=cell,  # type: ignore[arg-type]
+            temperature_k=temperature_k or spectrum.metadata.temperature_k or T_ROOM,
+            thickness_cm=thickness,
+            any_temperature=any_temperature,
+        )
         result = with_derived(result, geometry)
         if len(result.spectrum) >= KK_MIN_POINTS:
             result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))

@@ -21,12 +21,13 @@ import numpy as np
 from .._typing import ComplexArray, FloatArray
 from ..data import DCRecord, Spectrum, SpectrumMetadata, Technique
 from ..exceptions import DataError, FileFormatError
+from ._source import BLANK_BYTES, Source, open_source
 
 # --------------------------------------------------------------------------------------------- errors
 
 
 def fail(
-    path: Path | str, message: str, line: int | None = None, error: type[DataError] = FileFormatError
+    path: Path | str | Source, message: str, line: int | None = None, error: type[DataError] = FileFormatError
 ) -> DataError:
     """One-line error (``FileFormatError`` by default): ``"<path>: line <n>: <message>"``."""
     where = f"{path}: line {line}: " if line is not None else f"{path}: "
@@ -70,47 +71,19 @@ def pick_one(path: Path | str, items: Sequence[_Item], index: int | None, noun: 
 
 # ----------------------------------------------------------------------------------------------- text
 
-_LINE_BREAK = re.compile(r"\r*\n|\r")
+
+def read_bytes(file: Source | Path | str) -> bytes:
+    """The input's bytes; raise :class:`FileFormatError` when it is empty or only whitespace."""
+    source = open_source(file)
+    if not source.raw.strip(BLANK_BYTES):
+        raise fail(source, "file is empty (expected instrument data)")
+    return source.raw
 
 
-#: Bytes that carry no content at the ends of a text file: whitespace, NUL and the UTF-8/UTF-16 BOMs.
-BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def read_bytes(path: Path) -> bytes:
-    """Whole file as bytes; raise :class:`FileFormatError` when it is empty or only whitespace."""
-    raw = path.read_bytes()
-    if not raw.strip(BLANK_BYTES):
-        raise fail(path, "file is empty (expected instrument data)")
-    return raw
-
-
-def is_utf16(raw: bytes) -> bool:
-    """True when ``raw`` starts with a UTF-16 byte-order mark (Windows "Unicode" text exports)."""
-    return raw.startswith(_UTF16_BOMS)
-
-
-def decode(raw: bytes) -> str:
-    """Decode instrument text: UTF-16 when it starts with its BOM (a cut-off last character becomes
-    U+FFFD), else UTF-8 (BOM stripped) if valid, else cp1252, else latin-1 (never fails)."""
-    if is_utf16(raw):
-        return raw.decode("utf-16", errors="replace")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def read_lines(path: Path) -> list[str]:
-    """Decoded lines without line terminators; LF, CRLF, CR and CR CR LF all count as one break."""
-    text = decode(read_bytes(path))
-    lines = _LINE_BREAK.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+def read_lines(file: Source | Path | str) -> list[str]:
+    """Decoded lines without line terminators (see :attr:`Source.lines`): LF, CRLF, CR and CR CR LF each
+    count as one break; an empty file or an over-long line raises :class:`FileFormatError`."""
+    return open_source(file).lines
 
 
 # -------------------------------------------------------------------------------------------- numbers

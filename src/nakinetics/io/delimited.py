@@ -40,6 +40,7 @@ from ._common import (
     to_complex,
     unit_scale,
 )
+from ._registry import FileFormat
 from .zplot import read_scribner
 
 FORMAT = "csv"
@@ -302,3 +303,13 @@ def read_csv(path: Path) -> list[Spectrum]:
 def read_z60w(path: Path) -> list[Spectrum]:
     """Read an Eco Chemie / Autolab FRA ``"Z60W Data File"`` export (comma rows, signed Z''; one spectrum)."""
     return read_scribner(path, FORMAT_Z60W, "Eco Chemie Autolab FRA (Z60W)")
+
+
+Z60W = FileFormat(
+    name=FORMAT_Z60W,
+    title="Eco Chemie / Autolab FRA Z60W text",
+    signature=lambda head: head.nonblank[0].lstrip('"').startswith("Z60W Data File"),
+    readers={"spectrum": read_z60w},
+    metadata="AC amplitude and DC bias columns",
+    tested_with="Z60W Data File version 1.1",
+)

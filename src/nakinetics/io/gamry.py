@@ -43,6 +43,7 @@ from ._dc import (
     scan_rate_scale,
     supplied_current,
 )
+from ._registry import FileFormat
 
 FORMAT = "gamry"
 _TECHNIQUES = {"EISPOT": "PEIS", "EISGALV": "GEIS"}
@@ -290,3 +291,15 @@ def read_gamry_dc(path: Path, options: DCOptions) -> list[DCRecord]:
             start_time=parse_datetime(" ".join(date + clock), _DATE_FORMATS),
         )
     ]
+
+
+DTA = FileFormat(
+    name=FORMAT,
+    title="Gamry Framework EXPLAIN (.DTA)",
+    extensions=(".dta",),
+    signature=lambda head: head.nonblank[0] == "EXPLAIN",
+    readers={"spectrum": read_gamry, "dc": read_gamry_dc},
+    metadata="potentiostat, technique, start time, DC level (vs. Eref or Eoc + EOC), AC amplitude, area, "
+    "temperature; drift-corrected Z",
+    tested_with="Gamry Framework 7 (Reference 600+/3000, EISPOT, GALVEIS, POTDYN)",
+)

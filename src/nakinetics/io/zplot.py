@@ -36,6 +36,7 @@ from ._common import (
     technique_from_control,
     to_complex,
 )
+from ._registry import FileFormat
 
 FORMAT = "zplot"
 _DATE = re.compile(r"\bDate:\s*(\S+)")
@@ -125,3 +126,17 @@ def read_scribner(path: Path, fmt: str, instrument: str | None) -> list[Spectrum
 def read_zplot(path: Path) -> list[Spectrum]:
     """Read a Scribner ZPlot/ZView ``.z`` file (both variants; one spectrum)."""
     return read_scribner(path, FORMAT, "Scribner ZPlot")
+
+
+ZPLOT = FileFormat(
+    name=FORMAT,
+    title="Scribner ZPlot/ZView (.z)",
+    extensions=(".z",),
+    signature=lambda head: (
+        head.nonblank[0].startswith("ZPLOT2 ASCII")
+        or head.nonblank[0].lstrip('"').startswith("ZPlotW Data File")
+    ),
+    readers={"spectrum": read_zplot},
+    metadata="technique, start time, AC amplitude, DC bias, area, declared point count",
+    tested_with="ZPlot 3.2c (Solartron 1252/1260)",
+)
