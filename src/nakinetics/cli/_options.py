@@ -49,31 +49,24 @@ def frequency_options(
 # usage error: the option is well formed, the file system refuses it.
 
 
-def _checked_json_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and value != "-":
-        try:
-            check_output_file(value)
-        except OutputError as exc:
-            raise OutputError(f"{param.opts[0]} {exc}") from None
-    return value
+def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback that runs ``check`` on a given value (``-`` = stdout is not checked) and names the
+    option in the error."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and str(value) != "-":
+            try:
+                check(value)
+            except OutputError as exc:
+                raise OutputError(f"{param.opts[0]} {exc}") from None
+        return value
+
+    return callback
 
 
-def _checked_plot_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None:
-        try:
-            check_output_file(value, figure=True)
-        except OutputError as exc:
-            raise OutputError(f"{param.opts[0]} {exc}") from None
-    return value
-
-
-def _checked_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None:
-        try:
-            check_output_folder(value)
-        except OutputError as exc:
-            raise OutputError(f"{param.opts[0]} {exc}") from None
-    return value
+_checked_json_path = _output_check(check_output_file)
+_checked_plot_path = _output_check(lambda path: check_output_file(path, figure=True))
+_checked_folder = _output_check(check_output_folder)
 
 
 def json_option(func: F) -> F:
