@@ -6,6 +6,7 @@ cannot be read) become one line on stderr and exit code 1; usage errors exit wit
 that says so (exit code 1), with the traceback under ``--debug``.  Python warnings are shown as one
 ``warning:`` line each.
 
+The command line and the processes it starts use one BLAS thread (see :mod:`nakinetics._threads`).
 Subcommands are loaded lazily: ``nakinetics --help`` and ``nakinetics fit …`` import only the modules
 they run.  A new command is one module here that registers itself with ``@main.command("name")`` plus one
 line in :data:`COMMANDS` (tests check that the two agree).
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 import click
 
 from .. import __version__
+from .._threads import limit_blas_threads
 from ..exceptions import NakineticsError
 from ._command import CheckedCommand
 
@@ -99,6 +101,10 @@ class _Group(click.Group):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        limit_blas_threads()  # before a subcommand imports numpy: one BLAS thread here and in workers
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.obj and ctx.obj.get("debug"))

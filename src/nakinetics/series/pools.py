@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
+from .._threads import limit_blas_threads
 from ..exceptions import NakineticsError
 
 
@@ -48,16 +49,22 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="nakinetics-parent-watch", daemon=True).start()
 
 
+def _start_worker(parent_pid: int) -> None:
+    limit_blas_threads()
+    _exit_with_parent(parent_pid)
+
+
 class ProcessPool:
-    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``) that exit when the process
-    that created them dies."""
+    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``), each with one BLAS thread
+    (:func:`~nakinetics._threads.limit_blas_threads`: parallel workers with threaded BLAS fight over the
+    cores), that exit when the process that created them dies."""
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
             raise NakineticsError(f"workers must be ≥ 1, got {workers}")
         self.workers = workers
         self._executor = cf.ProcessPoolExecutor(
-            max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
