@@ -240,17 +240,23 @@ class Circuit:
         (``CPE1_0`` → ``CPE1_Q``); ``None`` when the circuit has no such parameter."""
         return self._aliases.get(name)
 
+    def require_name(self, name: str, what: str = "values") -> str:
+        """The canonical name of ``name``; :class:`~nakinetics.exceptions.UnknownParameterError` naming
+        ``what`` (where the name came from) and the circuit's parameters when there is none."""
+        canonical = self.canonical_name(name)
+        if canonical is None:
+            raise UnknownParameterError(
+                f"{what}: '{name}' is not a parameter of {self.text} (parameters: "
+                f"{', '.join(self.parameter_names)}){did_you_mean(name, self._aliases)}"
+            )
+        return canonical
+
     def canonical_values(self, values: Mapping[str, float], what: str = "values") -> dict[str, float]:
         """``values`` keyed by canonical parameter names (aliases translated); an unknown or repeated
         name raises :class:`~nakinetics.exceptions.UnknownParameterError`."""
         out: dict[str, float] = {}
         for name, value in values.items():
-            canonical = self.canonical_name(name)
-            if canonical is None:
-                raise UnknownParameterError(
-                    f"{what}: '{name}' is not a parameter of {self.text} (parameters: "
-                    f"{', '.join(self.parameter_names)}){did_you_mean(name, self._aliases)}"
-                )
+            canonical = self.require_name(name, what)
             if canonical in out:
                 raise UnknownParameterError(
                     f"{what}: {canonical} is given twice (as {canonical} and an alias)"

@@ -120,7 +120,7 @@ def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]
         down = dict(values)
         up[name] += h
         down[name] -= h
-        grad[k] = (func(up) - func(down)) / (2 * h)
+        grad[k] = (func(result.apply_ties(up)) - func(result.apply_ties(down))) / (2 * h)
     variance = float(grad @ result.covariance @ grad)
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 

@@ -48,7 +48,7 @@ def format_fit(result: FitResult, reason: str | None = None) -> str:
                 format_number(p.value, 5),
                 format_number(p.stderr, 3),
                 p.unit,
-                "" if p.vary else "(fixed)",
+                "" if p.vary else f"(= {p.expr})" if p.expr else "(fixed)",
             ]
         )
     lines += ["  " + line for line in aligned_rows(rows)]

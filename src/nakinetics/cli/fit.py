@@ -42,6 +42,17 @@ def _fit_one(
     return comparison.best, comparison.reason(), table
 
 
+def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
+    """``("R2=R1", ...)`` → ``{"R2": "R1"}``; a malformed item is a usage error."""
+    ties: dict[str, str] = {}
+    for item in items:
+        name, sep, expression = item.partition("=")
+        if not sep or not name.strip() or not expression.strip():
+            raise click.BadParameter(f"expected NAME=EXPR, got '{item}'", param_hint="--tie")
+        ties[name.strip()] = expression.strip()
+    return ties
+
+
 @main.command("fit")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -79,6 +90,13 @@ def _fit_one(
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
+@click.option(
+    "--tie",
+    multiple=True,
+    metavar="NAME=EXPR",
+    help="Compute a parameter from others instead of fitting it, e.g. --tie R2=R1 --tie CPE2_n=CPE1_n "
+    "(two identical interfaces; repeatable; + - * / ** exp log sqrt allowed).",
+)
 @index_option
 @format_option()
 @json_option
@@ -99,6 +117,7 @@ def fit_command(
     fmax: float | None,
     weighting: str,
     fix: tuple[str, ...],
+    tie: tuple[str, ...],
     index: int | None,
     format: str | None,
     json_path: str | None,
@@ -111,7 +130,8 @@ def fit_command(
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     spectra = selected_spectra(file, index, format)
-    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
+    ties = _parse_ties(tie)
+    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
 
     results: list[FitResult] = []
     texts: list[str] = []
