@@ -3,6 +3,7 @@
 Library errors (:class:`~nakinetics.exceptions.NakineticsError`) become one line on stderr and exit
 code 1; usage errors exit with 2 (click's convention); ``--debug`` shows the traceback instead.
 
+The command line and the processes it starts use one BLAS thread (see :mod:`nakinetics._threads`).
 Subcommands are loaded lazily: ``nakinetics --help`` and ``nakinetics fit …`` import only the modules
 they run.  A new command is one module here that registers itself with ``@main.command("name")`` plus one
 line in :data:`COMMANDS` (tests check that the two agree).
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 import click
 
 from .. import __version__
+from .._threads import limit_blas_threads
 from ..exceptions import NakineticsError
 
 
@@ -66,6 +68,10 @@ class _Group(click.Group):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        limit_blas_threads()  # before a subcommand imports numpy: one BLAS thread here and in workers
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
