@@ -11,7 +11,11 @@ import numpy as np
 from ..synthetic import simulate
 from . import main
 from ._csv import write_columns
+from ._options import check_frequency_range, frequency_options
 from ._output import parse_assignments
+
+DEFAULT_FMIN_HZ = 0.01
+DEFAULT_FMAX_HZ = 1e6
 
 
 def _values(text: str) -> list[float]:
@@ -35,22 +39,7 @@ def _values(text: str) -> list[float]:
 @click.option(
     "--values", metavar="V1,V2,...", help="All parameter values in impedance.py's order instead of --param."
 )
-@click.option(
-    "--fmin",
-    type=click.FloatRange(min=0, min_open=True),
-    default=0.01,
-    show_default=True,
-    metavar="HZ",
-    help="Lowest frequency.",
-)
-@click.option(
-    "--fmax",
-    type=click.FloatRange(min=0, min_open=True),
-    default=1e6,
-    show_default=True,
-    metavar="HZ",
-    help="Highest frequency.",
-)
+@frequency_options("Lowest frequency (default 0.01 Hz).", "Highest frequency (default 1 MHz).")
 @click.option(
     "--ppd",
     type=click.IntRange(min=1),
@@ -79,8 +68,8 @@ def simulate_command(
     circuit: str,
     param: tuple[str, ...],
     values: str | None,
-    fmin: float,
-    fmax: float,
+    fmin: float | None,
+    fmax: float | None,
     ppd: int,
     noise: float,
     seed: int,
@@ -92,8 +81,8 @@ def simulate_command(
         raise click.UsageError("give --param NAME=VALUE or --values, not both")
     if not param and not values:
         raise click.UsageError("give the parameter values with --param NAME=VALUE ... or --values V1,V2,...")
-    if fmin >= fmax:
-        raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
+    fmin, fmax = fmin or DEFAULT_FMIN_HZ, fmax or DEFAULT_FMAX_HZ
+    check_frequency_range(fmin, fmax)
     parameters = parse_assignments(param, "--param") if param else _values(values or "")
     n_points = max(round(math.log10(fmax / fmin) * ppd) + 1, 2)
     frequency = np.geomspace(fmax, fmin, n_points)
