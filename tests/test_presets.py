@@ -22,6 +22,8 @@ REQUIRED = {
     "randles_wo",
     "randles_ws",
     "pellet_blocking",
+    "pellet_1arc",
+    "pellet_intercept",
 }
 LIST_PRESETS = "import nakinetics; print(' '.join(p.name for p in nakinetics.list_presets()))"
 

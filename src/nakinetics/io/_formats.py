@@ -12,14 +12,14 @@ import os
 from typing import Any, BinaryIO
 
 from ..exceptions import did_you_mean
-from . import biologic, chi, delimited, gamry, ivium, par, zplot
+from . import autolab, biologic, chi, delimited, gamry, ivium, palmsens, par, spreadsheet, zahner, zplot
 from ._common import fail, reindexed
 from ._registry import FileFormat, Head, guarded, head_of
 from ._source import BLANK_BYTES, Source, is_utf16, open_source
 from .dc_delimited import looks_like_nova, read_dc_csv, read_nova
 
 #: Extensions of plain delimited text read by the generic reader when no signature matches.
-TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".dat", ".tsv", ".tab", ".asc", ".prn", ""})
+TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".dat", ".tsv", ".tab", ".asc", ".prn", ".text", ""})
 
 CATALOG: tuple[FileFormat, ...] = (
     biologic.MPR,
@@ -32,11 +32,22 @@ CATALOG: tuple[FileFormat, ...] = (
     chi.CHI,
     par.PARSTAT,
     par.POWERSUITE,
+    palmsens.PSSESSION,
+    palmsens.PSTRACE_CSV,
+    zahner.ISM,
+    zahner.ISC,
+    autolab.DFR,
+    autolab.NOX,
+    autolab.P00,
+    autolab.I2B,
+    autolab.Z60,
+    spreadsheet.XLSX,
+    spreadsheet.ODS,
     FileFormat(
         name="autolab-nova",
         title="Metrohm Autolab NOVA text/CSV export",
         signature=lambda head: looks_like_nova(head.lines),
-        readers={"dc": read_nova},
+        readers={"spectrum": delimited.read_nova_spectra, "dc": read_nova},
         metadata="instrument name only (NOVA writes none); columns by name with units",
         tested_with="NOVA 2.1 column names (documentation and user exports)",
     ),
