@@ -46,6 +46,11 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         },
         np.logspace(7, 0, 60),
     ),
+    "pellet_1arc": (
+        {"R1": 15.0, "R2": 25.5, "CPE2_Q": 3e-8, "CPE2_n": 0.85, "CPE3_Q": 2e-6, "CPE3_n": 0.8},
+        np.logspace(7, 1, 60),
+    ),
+    "pellet_intercept": ({"R1": 40.5, "CPE3_Q": 2e-6, "CPE3_n": 0.8}, np.logspace(6, 1, 60)),
 }
 
 
