@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._checks import choice
 from .circuit import Circuit
 from .data import Spectrum
-from .exceptions import FitError
+from .exceptions import ArgumentTypeError, FitError
 from .fitting import FitResult, fit_circuit
 from .presets import Preset, general_presets
 
@@ -75,8 +76,9 @@ def compare_models(
     Candidates that share a circuit string are fitted once (the first one named wins).  A candidate
     that cannot be fitted is recorded in ``failures``; if none can be fitted, :class:`FitError`.
     """
-    if criterion not in ("aic", "bic"):
-        raise FitError(f"criterion must be 'aic' or 'bic', got {criterion!r}")
+    criterion = choice(criterion, "criterion", ("aic", "bic"))
+    if not isinstance(spectrum, Spectrum):  # its numbers are checked by fit_circuit, after fmin/fmax
+        raise ArgumentTypeError(f"compare_models needs a Spectrum, got {type(spectrum).__name__}")
     pool = list(candidates) if candidates else list(general_presets())
     results: list[FitResult] = []
     failures: list[tuple[str, str]] = []
