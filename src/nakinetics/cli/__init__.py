@@ -40,6 +40,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "tafel": LazyCommand("tafel", "Exchange current density and α from a polarization sweep."),
     "geis": LazyCommand("geis", "Operando GEIS series: R_int(t) beside U(t), quality, onset."),
     "circuits": LazyCommand("circuits", "List the preset circuits."),
+    "simulate": LazyCommand("simulate", "Impedance of a circuit for given parameters, as CSV."),
 }
 """Every subcommand: name → module and summary (the order of ``nakinetics --help``)."""
 

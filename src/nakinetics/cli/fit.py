@@ -27,7 +27,7 @@ from ._options import (
     temperature_options,
     weighting_option,
 )
-from ._output import echo_reports, emit_records, parse_assignments, save_figures
+from ._output import echo_reports, emit_records, numbered_path, parse_assignments, save_figures
 
 
 def _fit_one(
@@ -100,6 +100,14 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
 @index_option
 @format_option()
 @json_option
+@click.option(
+    "--curve-csv",
+    "curve_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Write the fitted curve as CSV (frequency, Z_data, Z_fit, |Z| and phase of the fit, residuals in %) "
+    "for re-plotting elsewhere. Several spectra → PATH_<n>.",
+)
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
 )
@@ -121,6 +129,7 @@ def fit_command(
     index: int | None,
     format: str | None,
     json_path: str | None,
+    curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
     """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
@@ -156,4 +165,9 @@ def fit_command(
         from ..plotting import fit_figure
 
         save_figures([fit_figure(r) for r in results], plot_path)
+    if curve_path is not None:
+        from ._csv import curve_columns_for_csv, write_columns
+
+        for k, r in enumerate(results):
+            write_columns(curve_columns_for_csv(r), numbered_path(curve_path, k, len(results)))
     emit_records([r.to_dict() for r in results], json_path)
