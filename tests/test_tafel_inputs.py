@@ -33,49 +33,26 @@ def _csv(path: Path, record: DCRecord, density_area: float | None = None) -> Pat
     return path
 
 
+def _auto_with_r_ohm_zero(path: Path) -> dict:
+    code, out, err = run("tafel", path, "--area", "1", "--model", "auto", "--r-ohm", "0", "--json", "-")
+    assert code == 0, err
+    return json.loads(out)
+
+
 def test_r_ohm_zero_is_exact_so_mhc_can_be_chosen(tmp_path: Path) -> None:
     """iR-corrected MHC data (truth λ = 0.3 eV, i0 = 0.5 mA cm⁻²): with --r-ohm 0 the BV/MHC choice needs no
     uncertainty of R_Ω and picks MHC; iR-corrected BV data stay BV (negative control)."""
     sweep = triangular_sweep(-0.6, 0.6, 0.002, False)
-    mhc = synthetic_sweep(
-        "mhc", "symmetric", i0=5e-4, lambda_ev=0.3, potential_v=sweep, rng=np.random.default_rng(15), **NOISE
-    )
-    code, out, err = run(
-        "tafel",
-        _csv(tmp_path / "mhc.csv", mhc),
-        "--area",
-        "1",
-        "--model",
-        "auto",
-        "--r-ohm",
-        "0",
-        "--json",
-        "-",
-    )
-    assert code == 0, err
-    record = json.loads(out)
+    truth = {"i0": 5e-4, "potential_v": sweep, **NOISE}
+    mhc = synthetic_sweep("mhc", "symmetric", lambda_ev=0.3, rng=np.random.default_rng(15), **truth)
+    record = _auto_with_r_ohm_zero(_csv(tmp_path / "mhc.csv", mhc))
     assert record["model_comparison"]["preferred"] == "mhc", record["model_comparison"]["reason"]
     assert record["parameters"]["lambda_eV"]["value"] == pytest.approx(0.3, rel=0.05)
     assert record["parameters"]["i0"]["value"] == pytest.approx(0.5, rel=0.03)
     assert "iR-corrected" in record["r_ohm_source"]
     assert not any("without an uncertainty" in w for w in record["warnings"])
-    bv = synthetic_sweep(
-        "bv", "symmetric", i0=5e-4, potential_v=sweep, rng=np.random.default_rng(16), **NOISE
-    )
-    code, out, err = run(
-        "tafel",
-        _csv(tmp_path / "bv.csv", bv),
-        "--area",
-        "1",
-        "--model",
-        "auto",
-        "--r-ohm",
-        "0",
-        "--json",
-        "-",
-    )
-    assert code == 0, err
-    assert json.loads(out)["model_comparison"]["preferred"] == "bv"
+    bv = synthetic_sweep("bv", "symmetric", rng=np.random.default_rng(16), **truth)
+    assert _auto_with_r_ohm_zero(_csv(tmp_path / "bv.csv", bv))["model_comparison"]["preferred"] == "bv"
 
 
 def test_transport_warning_compares_each_branch_with_its_own_limit() -> None:
