@@ -71,6 +71,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "arrhenius": LazyCommand("arrhenius", "Activation energies (eV, kJ/mol) of σ, 1/R or i0."),
     "tafel": LazyCommand("tafel", "Exchange current density and α from a polarization sweep."),
     "geis": LazyCommand("geis", "Operando GEIS series: R_int(t) beside U(t), quality, onset."),
+    "cycling": LazyCommand("cycling", "Plating/stripping: overpotentials, shorts, CCD, CE."),
     "circuits": LazyCommand("circuits", "List the preset circuits."),
     "simulate": LazyCommand("simulate", "Impedance of a circuit for given parameters, as CSV."),
 }
