@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from nakinetics.arrhenius import arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
+from nakinetics.arrhenius import (
+    arrhenius_fit,
+    arrhenius_from_spectra,
+    pair_temperatures,
+    parse_arrhenius_table,
+)
 from nakinetics.data import Spectrum, SpectrumMetadata
 from nakinetics.exceptions import DataError
 from nakinetics.synthetic import synthetic_spectrum
@@ -152,7 +157,7 @@ def test_missing_temperature_and_other_input_errors() -> None:
         arrhenius_from_spectra(bare, quantity="resistance", circuit="na_se_na_1arc")
     with pytest.raises(DataError, match="needs a circuit"):
         arrhenius_from_spectra(spectra, quantity="resistance")
-    with pytest.raises(DataError, match="3 temperatures for 6 spectra"):
+    with pytest.raises(DataError, match="3 temperatures given for 6 spectra"):
         arrhenius_from_spectra(
             spectra, quantity="resistance", circuit="na_se_na_1arc", temperatures_k=[1, 2, 3]
         )
@@ -271,5 +276,113 @@ def test_table_of_inverse_temperatures_is_refused(header: str) -> None:
 
 
 def test_celsius_given_as_kelvin_is_refused() -> None:
-    with pytest.raises(DataError, match="outside 100–2000 K"):
+    with pytest.raises(DataError, match=r"25 K is implausible.*did you mean 25 °C"):
         arrhenius_fit([25.0, 40.0, 60.0], [1e-3, 2e-3, 3e-3])
+
+
+# ---------------------------------------------------------------------------------------------------
+# pairing files with temperatures (issue 10 item 1)
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data_diffusion"
+PELLET = ("--thickness", "0.162", "--diameter", "1.114")
+
+
+def test_shell_glob_of_the_pellet_series_never_gives_a_wrong_activation_energy() -> None:
+    """The issue's repro: a shell glob orders the files 100C, 25C, 40C, ... and the temperatures are typed
+    25,40,60,80,100.  The generator's truth (examples/diffusion_conductivity_example.py) is 0.30 eV; pairing
+    in argument order gave 0.157 eV with exit code 0."""
+    files = sorted(str(p) for p in EXAMPLES.glob("nzsp_pellet_*C.csv"))  # what the shell passes
+    assert Path(files[0]).name == "nzsp_pellet_100C.csv"
+    code, out, err = run(
+        "arrhenius",
+        *files,
+        "--temperatures",
+        "25,40,60,80,100",
+        "--temperature-unit",
+        "C",
+        *PELLET,
+        "--json",
+        "-",
+    )
+    assert code == 1 and out == ""
+    assert "contradict" in err and "another order" in err and "nzsp_pellet_100C.csv" in err
+    assert len(err.strip().splitlines()) == 1
+    # without --temperatures the names pair them; the pairing is in the report and the JSON
+    code, out, err = run("arrhenius", *files, *PELLET, "--json", "-")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["activation_energy"]["value"] == pytest.approx(0.30, abs=0.005)
+    by_file = {Path(p["file"]).name: p for p in record["points"]}
+    assert by_file["nzsp_pellet_100C.csv"]["temperature_k"] == pytest.approx(373.15)
+    assert by_file["nzsp_pellet_25C.csv"]["temperature_source"] == "name"
+    assert "'25C'" in by_file["nzsp_pellet_25C.csv"]["temperature_detail"]
+    assert "file name '100C'" in err and "temperature from" in err
+    # the same temperatures listed in the order of the files, or with units, agree with the names
+    code, out, err = run(
+        "arrhenius", *files, "--temperatures", "100C,25C,40C,60C,80C", *PELLET, "--json", "-"
+    )
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.30, abs=0.005)
+
+
+def _named(names: list[str], temperatures_k: list[float | None] | None = None) -> list[Spectrum]:
+    base = interfacial_series()[0]
+    temps = temperatures_k or [None] * len(names)
+    return [
+        Spectrum(base.frequency, base.impedance, metadata=SpectrumMetadata(source=n, temperature_k=t))
+        for n, t in zip(names, temps, strict=True)
+    ]
+
+
+def test_pairing_from_names_metadata_and_given_temperatures() -> None:
+    spectra = _named(["a/s_100C.csv", "a/s_25C.csv", "a/60C/run.csv"])
+    pairing, notes = pair_temperatures(spectra)
+    assert [p.temperature_k for p in pairing] == pytest.approx([373.15, 298.15, 333.15])
+    assert [p.source for p in pairing] == ["name", "name", "name"] and notes == ()
+    assert "folder name '60C'" in pairing[2].detail
+    # given in the files' order (in K, rounded): accepted and marked as checked against the names
+    pairing, _ = pair_temperatures(spectra, [373.0, 298.0, 333.0])
+    assert [p.source for p in pairing] == ["given"] * 3 and "agrees" in pairing[0].detail
+    with pytest.raises(DataError, match="another order"):
+        pair_temperatures(spectra, [298.15, 333.15, 373.15])
+    # metadata (a measured probe temperature) and the name must agree
+    both = _named(["x_25C.DTA", "x_60C.DTA"], [298.4, 318.15])
+    with pytest.raises(DataError, match=r"x_60C\.DTA: file metadata says 318\.15 K .* file name '60C' says"):
+        pair_temperatures(both)
+    pairing, _ = pair_temperatures(both, source="file")
+    assert [p.temperature_k for p in pairing] == pytest.approx([298.4, 318.15])
+    pairing, _ = pair_temperatures(both, source="name")
+    assert [p.temperature_k for p in pairing] == pytest.approx([298.15, 333.15])
+    # "given": the user's order wins, every disagreement is reported
+    pairing, notes = pair_temperatures(both, [298.15, 340.0], source="given")
+    assert [p.temperature_k for p in pairing] == [298.15, 340.0]
+    assert len(notes) == 2 and all(n.startswith("x_60C.DTA") for n in notes)
+
+
+def test_pairing_in_command_line_order_is_warned_and_glob_traps_are_refused() -> None:
+    plain = _named(["first.csv", "second.csv", "third.csv"])
+    pairing, notes = pair_temperatures(plain, [300.0, 320.0, 340.0])
+    assert [p.source for p in pairing] == ["order"] * 3
+    assert "command-line order" in notes[0]
+    # bare numbers in the names: the given temperatures in another order (°C in names, K given)
+    glob = _named(["p_100.csv", "p_25.csv", "p_40.csv"])
+    with pytest.raises(DataError, match=r"carry the numbers 100, 25, 40 \(°C\?\)"):
+        pair_temperatures(glob, [298.15, 313.15, 373.15])
+    # lexicographic order of sample numbers against sorted temperatures
+    lexicographic = _named(["s1.csv", "s10.csv", "s2.csv"])
+    with pytest.raises(DataError, match="lexicographic"):
+        pair_temperatures(lexicographic, [280.0, 300.0, 320.0])
+    pairing, _ = pair_temperatures(lexicographic, [280.0, 300.0, 320.0], source="given")
+    assert [p.temperature_k for p in pairing] == [280.0, 300.0, 320.0]
+    # names in the order of the numbers: paired in order, with the warning only
+    pairing, notes = pair_temperatures(
+        _named(["p_25.csv", "p_40.csv", "p_100.csv"]), [298.15, 313.15, 373.15]
+    )
+    assert [p.source for p in pairing] == ["order"] * 3 and len(notes) == 1
+
+
+def test_spectra_without_any_temperature_need_them_given() -> None:
+    with pytest.raises(DataError, match="no temperature in the file metadata or name"):
+        pair_temperatures(_named(["a.csv", "b.csv"]))
+    with pytest.raises(DataError, match="3 temperatures given for 2 spectra"):
+        pair_temperatures(_named(["a.csv", "b.csv"]), [300.0, 310.0, 320.0])

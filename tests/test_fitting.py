@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from nakinetics import FitError, Spectrum, fit_circuit, get_preset, list_presets
+from nakinetics import CellGeometry, FitError, Spectrum, fit_circuit, get_preset, list_presets, with_derived
 from nakinetics.fitting import Weighting, canonical_arc_order, residual_weights, weighted_residual
 from nakinetics.synthetic import synthetic_spectrum
 
@@ -48,19 +48,6 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         },
         WINDOW,
     ),
-    "na_se_na_2arc_leads": (
-        {
-            "L0": 1e-6,
-            "R0": 40.0,
-            "R1": 120.0,
-            "CPE1_Q": 1e-7,
-            "CPE1_n": 0.9,
-            "R2": 400.0,
-            "CPE2_Q": 5e-5,
-            "CPE2_n": 0.8,
-        },
-        WINDOW,
-    ),
     "na_liquid_na_diffusion": (
         {
             "R0": 8.0,
@@ -75,14 +62,6 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         },
         np.logspace(5, -2.3, 60),
     ),
-    "pellet_1arc": (
-        {"R1": 3000.0, "R2": 6000.0, "CPE2_Q": 1.4e-8, "CPE2_n": 0.85, "CPE3_Q": 1e-6, "CPE3_n": 0.85},
-        np.logspace(np.log10(7e6), 0, 60),
-    ),
-    "pellet_intercept": (
-        {"R1": 2000.0, "CPE3_Q": 1e-6, "CPE3_n": 0.85},
-        np.logspace(np.log10(7e6), 0, 60),
-    ),
     "pellet_blocking": (
         {
             "R1": 1e4,
@@ -96,7 +75,14 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         },
         np.logspace(7, 0, 60),
     ),
+    "pellet_1arc": (
+        {"R1": 15.0, "R2": 25.5, "CPE2_Q": 3e-8, "CPE2_n": 0.85, "CPE3_Q": 2e-6, "CPE3_n": 0.8},
+        np.logspace(7, 1, 60),
+    ),
+    "pellet_intercept": ({"R1": 40.5, "CPE3_Q": 2e-6, "CPE3_n": 0.8}, np.logspace(6, 1, 60)),
 }
+
+TRUTHS["na_se_na_2arc_leads"] = ({"L0": 1e-6, **TRUTHS["na_se_na_2arc"][0]}, WINDOW)  # coin cell on 1 µH leads
 
 
 def _resistances(values: dict[str, float]) -> dict[str, float]:
@@ -307,3 +293,100 @@ def test_well_separated_arcs_get_no_overlap_warning() -> None:
     truth, freq = TRUTHS["na_se_na_2arc"]
     spectrum = synthetic_spectrum("na_se_na_2arc", truth, freq, noise=0.01, rng=np.random.default_rng(2))
     assert not [w for w in fit_circuit(spectrum, "na_se_na_2arc").warnings if "cannot separate" in w]
+
+
+def test_identical_relaxation_elements_in_canonical_order_and_fixed_values_stay_put() -> None:
+    truth = {"R0": 10.0, "Zarc1_R": 300.0, "Zarc1_tau": 0.1, "Zarc1_n": 0.8}
+    truth |= {"Zarc2_R": 100.0, "Zarc2_tau": 1e-4, "Zarc2_n": 0.85}
+    spectrum = synthetic_spectrum("R0-Zarc1-Zarc2", truth, np.logspace(-2, 6, 60))
+    result = fit_circuit(spectrum, "R0-Zarc1-Zarc2")
+    # the fast relaxation is reported first, whatever order the truth used
+    assert result.values["Zarc1_tau"] == pytest.approx(1e-4, rel=1e-6)
+    assert result.values["Zarc2_R"] == pytest.approx(300.0, rel=1e-6)
+    # a fixed value must not be moved to the other element by the reordering
+    held = fit_circuit(spectrum, "R0-Zarc1-Zarc2", fixed={"Zarc1_n": 0.8})
+    assert held.values["Zarc1_n"] == 0.8
+    assert held.values["Zarc1_tau"] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_impedance_py_parameter_names_are_accepted_as_aliases() -> None:
+    truth, freq = TRUTHS["na_se_na_1arc"]
+    spectrum = synthetic_spectrum("na_se_na_1arc", truth, freq, noise=0.01, rng=np.random.default_rng(5))
+    canonical = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86}, bounds={"R1": (1.0, 1e4)})
+    aliased = fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_1": 0.86}, bounds={"R1": (1.0, 1e4)})
+    assert aliased.values == canonical.values
+    assert aliased.parameters["CPE1_n"].vary is False
+    bounded = fit_circuit(spectrum, "R_0-p(R_1,CPE_1)", bounds={"CPE_1_1": (0.5, 0.8)})
+    assert bounded.parameters["CPE_1_n"].max == 0.8 and bounded.values["CPE_1_n"] <= 0.8
+    with pytest.raises(FitError, match="given twice"):
+        fit_circuit(spectrum, "R0-p(R1,CPE1)", fixed={"CPE1_n": 0.86, "CPE1_1": 0.9})
+
+
+# ---------------------------------------------------------------------------------------------------
+# ties
+
+
+TWO_ARCS = "R0-p(R1,CPE1)-p(R2,CPE2)"
+IDENTICAL = {
+    "R0": 20.0,
+    "R1": 150.0,
+    "CPE1_Q": 2e-6,
+    "CPE1_n": 0.85,
+    "R2": 150.0,
+    "CPE2_Q": 2e-6,
+    "CPE2_n": 0.85,
+}
+
+
+def test_tied_identical_interfaces_match_the_reparametrised_one_arc_fit() -> None:
+    # two identical R‖CPE arcs in series are one arc with R' = 2R and Q' = Q/2 (same n): fitting the
+    # one-arc circuit is an independent calculation of the tied fit's values, errors and dof
+    spectrum = synthetic_spectrum(
+        TWO_ARCS, IDENTICAL, np.logspace(-1, 6, 50), noise=0.01, rng=np.random.default_rng(7)
+    )
+    tied = fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1", "CPE2_Q": "CPE1_Q", "CPE2_n": "CPE1_1"})
+    one = fit_circuit(spectrum, "R0-p(R1,CPE1)")
+    assert tied.statistics.n_varying == 4 == one.statistics.n_varying
+    assert tied.statistics.redchi == pytest.approx(one.statistics.redchi, rel=1e-8)
+    p, q = tied.parameters, one.parameters
+    assert p["R1"].value == pytest.approx(q["R1"].value / 2, rel=1e-7)
+    assert p["R1"].stderr == pytest.approx(q["R1"].stderr / 2, rel=1e-5)
+    assert p["CPE1_Q"].stderr == pytest.approx(2 * q["CPE1_Q"].stderr, rel=1e-5)
+    assert p["CPE1_n"].stderr == pytest.approx(q["CPE1_n"].stderr, rel=1e-5)
+    assert p["R0"].stderr == pytest.approx(q["R0"].stderr, rel=1e-5)
+    # tied parameters: not varied, the tie recorded in canonical names, error propagated (= R1's)
+    assert p["R2"].vary is False and p["R2"].expr == "R1" and p["CPE2_n"].expr == "CPE1_n"
+    assert p["R2"].value == p["R1"].value and p["R2"].stderr == pytest.approx(p["R1"].stderr)
+    assert tied.varying == ["R0", "R1", "CPE1_Q", "CPE1_n"] and tied.covariance.shape == (4, 4)
+    assert not any("cannot separate" in w for w in tied.warnings)
+    # derived quantities of the tied arc carry the errors of the parameters it is tied to
+    derived = with_derived(tied, CellGeometry(area_cm2=1.0)).derived
+    assert derived["C_eff_CPE2"].stderr == pytest.approx(derived["C_eff_CPE1"].stderr, rel=1e-4)
+    assert derived["C_eff_CPE2"].stderr > 0
+
+
+def test_tie_expression_with_a_factor_propagates_its_error() -> None:
+    truth = IDENTICAL | {"R2": 450.0, "CPE2_Q": 2e-4}
+    spectrum = synthetic_spectrum(
+        TWO_ARCS, truth, np.logspace(-2, 6, 60), noise=0.01, rng=np.random.default_rng(8)
+    )
+    tied = fit_circuit(spectrum, TWO_ARCS, ties={"R2": "3 * R1"})
+    free = fit_circuit(spectrum, TWO_ARCS)
+    assert tied.statistics.n_varying == free.statistics.n_varying - 1
+    assert tied.values["R2"] == pytest.approx(3 * tied.values["R1"], rel=1e-12)
+    assert tied.parameters["R2"].stderr == pytest.approx(3 * tied.parameters["R1"].stderr, rel=1e-9)
+    assert tied.values["R1"] == pytest.approx(150.0, rel=0.02)
+
+
+def test_tie_errors() -> None:
+    spectrum = synthetic_spectrum(TWO_ARCS, IDENTICAL, np.logspace(-1, 6, 30))
+    with pytest.raises(FitError, match="'R9' is not a parameter"):
+        fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R9"})
+    with pytest.raises(FitError, match="cycle"):
+        fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1", "R1": "R2"})
+    with pytest.raises(FitError, match="both fixed and tied"):
+        fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1"}, fixed={"R2": 3.0})
+    with pytest.raises(FitError, match="only the functions"):
+        fit_circuit(spectrum, TWO_ARCS, ties={"R2": "__import__('os')"})
+    with pytest.raises(FitError, match="not allowed"):
+        fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1 if R0 else R0"})

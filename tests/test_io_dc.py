@@ -39,7 +39,18 @@ def _error(info: pytest.ExceptionInfo[BaseException], path: Path) -> str:
 
 
 def test_dc_formats_tuple() -> None:
-    assert DC_FORMATS == ("chi", "biologic-mpt", "gamry", "autolab-nova", "csv")
+    # every format with a DC reader; .mpr, Ivium and VersaStudio DC files are recognised and explained
+    assert set(DC_FORMATS) == {
+        "chi",
+        "biologic-mpt",
+        "biologic-mpr",
+        "gamry",
+        "ivium",
+        "versastudio",
+        "autolab-nova",
+        "zahner-isc",
+        "csv",
+    }
 
 
 # ------------------------------------------------------------------------------ CHI (bundled real file)
@@ -473,7 +484,7 @@ def test_nova_semicolon_decimal_comma(tmp_path: Path) -> None:
         )
     path = _write(tmp_path, "nova.txt", _NOVA + "\n".join(rows) + "\n")
     assert detect_format(path, kind="dc") == "autolab-nova"
-    assert detect_format(path) == "csv"  # spectrum detection is unchanged
+    assert detect_format(path) == "autolab-nova"  # one detection for every kind of data
     record = read_dc_record(path)
     meta = record.metadata
     assert meta.format == "autolab-nova" and meta.instrument == "Metrohm Autolab (NOVA)"
@@ -582,10 +593,10 @@ def test_nan_row_is_named_by_line(tmp_path: Path) -> None:
 
 
 def test_unknown_format_and_spectrum_formats(tmp_path: Path) -> None:
-    with pytest.raises(FileFormatError, match="unknown DC format 'zplot'"):
+    with pytest.raises(FileFormatError, match=r"ZPlot.*hold impedance spectra, not DC records"):
         read_dc_records(CHI_CV, format="zplot")
     z60w = _write(tmp_path, "a.txt", "Z60W Data File: Version 1.1\n1,2,3\n")
-    with pytest.raises(FileFormatError, match="holds impedance spectra"):
+    with pytest.raises(FileFormatError, match="hold impedance spectra, not DC records"):
         read_dc_records(z60w)
     with pytest.raises(FileNotFoundError):
         read_dc_records(tmp_path / "missing.csv")

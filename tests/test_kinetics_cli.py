@@ -138,9 +138,10 @@ def test_usage_errors_exit_2(sweep_csv: Path, args: tuple[str, ...], message: st
     assert message in err
 
 
-def test_missing_file_is_a_usage_error() -> None:
+def test_missing_file_is_a_one_line_error() -> None:
+    # as for every reading command: the reader's own message, exit 1 (fit and validate did this already)
     code, _, err = run("tafel", "no_such_sweep.csv")
-    assert code == 2 and "does not exist" in err
+    assert code == 1 and err.strip() == "error: no_such_sweep.csv: no such file"
 
 
 def test_unreadable_file_is_one_line_error_exit_1(tmp_path: Path) -> None:

@@ -102,6 +102,8 @@ def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).stem for n in names if n.startswith("nakinetics/presets/") and n.endswith(".toml")}
     assert shipped == {p.stem for p in (ROOT / "circuits").glob("*.toml")}
+    # typing marker (PEP 561) and the JSON Schema of fit records ship with the package
+    assert {"nakinetics/py.typed", "nakinetics/schemas/fit-result.schema.json"} <= set(names)
     target = tmp_path / "site"
     subprocess.run(
         [
@@ -120,6 +122,10 @@ def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
     )
     listed = _run(sys.executable, LIST_PRESETS, PYTHONPATH=f"{target}:{':'.join(sys.path[1:])}")
     assert set(listed.split()) == EVERY
+    code = "from nakinetics.records import fit_schema; print(fit_schema()['title'])"
+    assert (
+        _run(sys.executable, code, PYTHONPATH=f"{target}:{':'.join(sys.path[1:])}") == "nakinetics fit record"
+    )
 
 
 @pytest.mark.slow

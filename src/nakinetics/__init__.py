@@ -3,30 +3,90 @@
 Read any instrument's spectrum, fit an equivalent circuit with no initial guesses, and report
 interfacial area-specific resistances, exchange current densities and conductivities with the
 convention each number follows.
+
+The public names below are imported on first use (PEP 562), so ``import nakinetics`` — and with it
+every ``nakinetics`` command-line call — does not pay for numpy, scipy or the fitting engine until
+something needs them.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .circuit import Circuit, parse_circuit
-from .data import Spectrum, SpectrumMetadata
-from .derived import CellGeometry, derive_quantities, with_derived
-from .elements import ELEMENTS, ElementSpec, ParameterSpec
 from .exceptions import (
     CircuitSyntaxError,
     DataError,
+    ElementDefinitionError,
     FileFormatError,
     FitError,
     MissingFileError,
     NakineticsError,
     PresetError,
     UnknownElementError,
+    UnknownParameterError,
+    UnreadableFileError,
 )
-from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
-from .io import read_spectra, read_spectrum
-from .presets import Preset, get_preset, list_presets
-from .selection import ModelComparison, compare_models
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    # public name: the module that defines it (imported on first attribute access)
+    "Circuit": "circuit",
+    "parse_circuit": "circuit",
+    "Spectrum": "data",
+    "SpectrumMetadata": "data",
+    "CellGeometry": "derived",
+    "derive_quantities": "derived",
+    "with_derived": "derived",
+    "ELEMENTS": "elements",
+    "ElementSpec": "elements",
+    "ParameterSpec": "elements",
+    "register_element": "elements",
+    "unregister_element": "elements",
+    "DerivedQuantity": "fitting",
+    "FitResult": "fitting",
+    "FitStatistics": "fitting",
+    "FittedParameter": "fitting",
+    "Weighting": "fitting",
+    "fit_circuit": "fitting",
+    "read_spectra": "io",
+    "read_spectrum": "io",
+    "Preset": "presets",
+    "get_preset": "presets",
+    "list_presets": "presets",
+    "ModelComparison": "selection",
+    "compare_models": "selection",
+    "load_fit": "records",
+    "load_fits": "records",
+    "simulate": "synthetic",
+}
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
+    from .circuit import Circuit, parse_circuit
+    from .data import Spectrum, SpectrumMetadata
+    from .derived import CellGeometry, derive_quantities, with_derived
+    from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
+    from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
+    from .io import read_spectra, read_spectrum
+    from .presets import Preset, get_preset, list_presets
+    from .records import load_fit, load_fits
+    from .selection import ModelComparison, compare_models
+    from .synthetic import simulate
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nakinetics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "ELEMENTS",
@@ -35,6 +95,7 @@ __all__ = [
     "CircuitSyntaxError",
     "DataError",
     "DerivedQuantity",
+    "ElementDefinitionError",
     "ElementSpec",
     "FileFormatError",
     "FitError",
@@ -50,6 +111,8 @@ __all__ = [
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
+    "UnknownParameterError",
+    "UnreadableFileError",
     "Weighting",
     "__version__",
     "compare_models",
@@ -57,8 +120,13 @@ __all__ = [
     "fit_circuit",
     "get_preset",
     "list_presets",
+    "load_fit",
+    "load_fits",
     "parse_circuit",
     "read_spectra",
     "read_spectrum",
+    "register_element",
+    "simulate",
+    "unregister_element",
     "with_derived",
 ]

@@ -22,7 +22,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,13 +44,20 @@ from .derived import (
 )
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult, fit_circuit
+from .temperature import (
+    NamedTemperature,
+    check_temperature_k,
+    format_temperature,
+    temperature_in_name,
+)
 
 Quantity = Literal["conductivity", "resistance", "i0"]
 Form = Literal["sigmaT", "sigma"]
 TemperatureUnit = Literal["K", "C"]
+TemperatureSource = Literal["auto", "file", "name", "given"]
 
-PLAUSIBLE_K = (100.0, 2000.0)
-"""Temperatures (K) an electrochemical Arrhenius series can have; outside them the input is a unit slip."""
+TEMPERATURE_TOLERANCE_K = 1.5
+"""Given, file and name temperatures closer than this (K) agree (names are rounded to whole degrees)."""
 QUANTITY_UNITS: dict[str, str] = {"conductivity": "S cm^-1", "resistance": "Ohm", "i0": "mA cm^-2"}
 """Unit of the values of each quantity."""
 CURVATURE_P_VALUE = 0.01
@@ -248,6 +255,7 @@ def arrhenius_fit(
     form: Form | None = None,
     confidence: float = 0.95,
     labels: Sequence[str] = (),
+    any_temperature: bool = False,
 ) -> ArrheniusResult:
     """Activation energy from values of ``quantity`` at temperatures ``temperature_k`` (K).
 
@@ -256,8 +264,9 @@ def arrhenius_fit(
 
     Raises
     ------
-    DataError : fewer than 2 distinct temperatures, non-positive values or temperatures, mismatched
-        lengths, ``form`` given for another quantity.
+    DataError : fewer than 2 distinct temperatures, non-positive values or temperatures, temperatures
+        outside 200–1200 K (unless ``any_temperature``), mismatched lengths, ``form`` given for another
+        quantity.
     """
     if quantity not in QUANTITY_UNITS:
         raise DataError(f"quantity must be one of {', '.join(QUANTITY_UNITS)}, got {quantity!r}")
@@ -277,11 +286,9 @@ def arrhenius_fit(
         raise DataError(f"{t.size} temperatures but {v.size} values")
     if not (np.all(np.isfinite(t)) and np.all(t > 0)):
         raise DataError(f"temperatures must be finite and > 0 K, got {t.tolist()}")
-    if np.any(t < PLAUSIBLE_K[0]) or np.any(t > PLAUSIBLE_K[1]):
-        raise DataError(
-            f"temperatures {t.min():g}–{t.max():g} K lie outside {PLAUSIBLE_K[0]:g}–{PLAUSIBLE_K[1]:g} K: "
-            "°C given as K, or a 1000/T column?"
-        )
+    for k, tk in enumerate(t):
+        what = labels[k] if len(labels) == t.size else f"temperature #{k + 1}"
+        check_temperature_k(float(tk), any_temperature=any_temperature, what=what)
     if not (np.all(np.isfinite(v)) and np.all(v > 0)):
         raise DataError(f"{quantity} values must be finite and > 0 for a logarithm, got {v.tolist()}")
     if np.unique(t).size < 2:
@@ -461,19 +468,239 @@ def parse_arrhenius_table(
 
 
 @dataclass(frozen=True)
+class TemperaturePairing:
+    """The temperature of one spectrum and where it came from.
+
+    ``source``: ``"file"`` (the instrument file's metadata), ``"name"`` (its file or folder name),
+    ``"given"`` (the temperatures the user gave, checked against the file and name where they say
+    anything) or ``"order"`` (the given temperatures in the order of the spectra: nothing else said
+    which temperature belongs to which file).  ``detail`` says it in words.
+    """
+
+    label: str
+    temperature_k: float
+    source: Literal["file", "name", "given", "order"]
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "temperature_k": self.temperature_k,
+            "source": self.source,
+            "detail": self.detail,
+        }
+
+
+def _known(spectrum: Spectrum, named: NamedTemperature | None) -> list[tuple[float, str, str]]:
+    """(T in K, source, description) from the file's metadata and from its name."""
+    out = []
+    if spectrum.metadata.temperature_k is not None:
+        out.append((float(spectrum.metadata.temperature_k), "file", "file metadata"))
+    if named is not None:
+        in_file_name = named.part == Path(spectrum.metadata.source or "").stem
+        where = "file name" if in_file_name else f"folder name '{named.part}':"
+        out.append((named.temperature_k, "name", f"{where} '{named.token}'"))
+    return out
+
+
+def _named(spectrum: Spectrum, unit: TemperatureUnit | None, strict: bool) -> NamedTemperature | None:
+    if spectrum.metadata.source is None:
+        return None
+    try:
+        return temperature_in_name(spectrum.metadata.source, unit)
+    except DataError as exc:
+        if strict:
+            raise DataError(f"{spectrum.label}: {exc}") from None
+        return None
+
+
+def _numbers_in_names(labels: Sequence[str]) -> list[float] | None:
+    """The one number that varies between the names (``pellet_100.csv``, ``pellet_25.csv`` → 100, 25),
+    or ``None`` when the names do not differ by exactly one number."""
+    found = [re.findall(r"\d+(?:\.\d+)?", Path(label).stem) for label in labels]
+    if len({len(f) for f in found}) != 1 or not found[0]:
+        return None
+    varying = [j for j in range(len(found[0])) if len({f[j] for f in found}) > 1]
+    if len(varying) != 1:
+        return None
+    return [float(f[varying[0]]) for f in found]
+
+
+def _monotonic(values: Sequence[float]) -> bool:
+    steps = np.diff(np.asarray(values, dtype=float))
+    return bool(np.all(steps > 0) or np.all(steps < 0))
+
+
+def _order_trap(spectra: Sequence[Spectrum], given: Sequence[float]) -> str | None:
+    """Why pairing ``given`` with ``spectra`` in order is likely wrong although no name states a
+    temperature: the names carry the given temperatures as bare numbers in another order, or the files
+    are in lexicographic (shell glob) order, which is not the order of the numbers in their names, while
+    the temperatures are in ascending or descending order."""
+    files = [Path(s.metadata.source or s.label).name for s in spectra]
+    numbers = _numbers_in_names(files)
+    if numbers is None or len(set(files)) != len(files):
+        return None
+    for offset, unit in ((0.0, "K"), (ZERO_CELSIUS, "°C")):
+        as_k = np.array(numbers) + offset
+        if np.allclose(np.sort(as_k), np.sort(given), atol=TEMPERATURE_TOLERANCE_K, rtol=0):
+            if np.allclose(as_k, given, atol=TEMPERATURE_TOLERANCE_K, rtol=0):
+                return None
+            shown = ", ".join(f"{v:g}" for v in numbers)
+            return (
+                f"the file names carry the numbers {shown} ({unit}?) — the given temperatures in another "
+                "order, so pairing in command-line order would give files the wrong temperatures"
+            )
+    if _monotonic(given) and not _monotonic(numbers) and files == sorted(files):
+        return (
+            f"the files are in lexicographic (shell glob) order ({', '.join(files[:3])}{', …' if len(files) > 3 else ''}), "
+            "which is not the order of the numbers in their names, while the temperatures are sorted"
+        )
+    return None
+
+
+def pair_temperatures(
+    spectra: Sequence[Spectrum],
+    temperatures_k: Sequence[float] | None = None,
+    *,
+    source: TemperatureSource = "auto",
+    unit: TemperatureUnit | None = None,
+) -> tuple[tuple[TemperaturePairing, ...], tuple[str, ...]]:
+    """The temperature of each spectrum, where it came from, and warnings about the pairing.
+
+    Pairing never depends silently on the order of the files:
+
+    * ``source="auto"`` (default): a temperature in the file's metadata (Gamry, Ivium) or in its file or
+      folder name (``_25C``, ``-60°C``, ``_353K``, ``25degC``, ``T=80C``; see
+      :func:`~nakinetics.temperature.temperature_in_name`) decides; both present must agree.
+      ``temperatures_k`` given as well must agree with them spectrum by spectrum (a DataError otherwise,
+      naming the likely cause: files in shell-glob order, 100C before 25C).  Spectra about which neither
+      says anything take ``temperatures_k`` in order — with a warning, and refused when the names show
+      the order is likely wrong (bare numbers in another order, lexicographic order);
+    * ``"file"`` / ``"name"``: only the metadata / only the names (each spectrum must have one);
+    * ``"given"``: ``temperatures_k`` in the order of the spectra, names and metadata ignored
+      (disagreements are warned about).
+
+    ``unit`` is the unit of a temperature written without one in a name (``T=80``).
+
+    Raises
+    ------
+    DataError : missing or contradicting temperatures, as described above.
+    """
+    if source not in ("auto", "file", "name", "given"):
+        raise DataError(f"temperature source must be auto, file, name or given, got {source!r}")
+    n = len(spectra)
+    given = None if temperatures_k is None else [float(t) for t in temperatures_k]
+    if given is not None and len(given) != n:
+        raise DataError(f"{len(given)} temperatures given for {n} spectra")
+    if source == "given" and given is None:
+        raise DataError("temperature source 'given' needs the temperatures (--temperatures)")
+    names = [_named(s, unit, strict=source in ("auto", "name")) for s in spectra]
+    known = [_known(s, named) for s, named in zip(spectra, names, strict=True)]
+    if source in ("file", "name"):
+        known = [[k for k in ks if k[1] == source] for ks in known]
+    warnings: list[str] = []
+    if source == "given":
+        assert given is not None
+        for s, t, ks in zip(spectra, given, known, strict=True):
+            for value, _, where in ks:
+                if abs(value - t) > TEMPERATURE_TOLERANCE_K:
+                    warnings.append(
+                        f"{s.label}: {where} says {format_temperature(value)}; the given {t:.6g} K is used"
+                    )
+        return tuple(
+            TemperaturePairing(s.label, t, "given", f"given (#{k + 1}, in command-line order)")
+            for k, (s, t) in enumerate(zip(spectra, given, strict=True))
+        ), tuple(warnings)
+    for s, ks in zip(spectra, known, strict=True):
+        if len(ks) == 2 and abs(ks[0][0] - ks[1][0]) > TEMPERATURE_TOLERANCE_K:
+            raise DataError(
+                f"{s.label}: {ks[0][2]} says {format_temperature(ks[0][0])} but {ks[1][2]} says "
+                f"{format_temperature(ks[1][0])}; choose with --temperature-source file|name (temperature_source=)"
+            )
+    missing = [s.label for s, ks in zip(spectra, known, strict=True) if not ks]
+    if given is None or source in ("file", "name"):
+        if missing:
+            where = {"file": "in the file metadata", "name": "in the file name"}.get(
+                source, "in the file metadata or name (e.g. _25C, _298K)"
+            )
+            raise DataError(
+                f"no temperature {where} for {', '.join(missing[:4])}{' …' if len(missing) > 4 else ''}; "
+                "give the temperatures (--temperatures T1,T2,... in file order)"
+            )
+        if given is None:
+            return tuple(
+                TemperaturePairing(
+                    s.label, ks[0][0], ks[0][1], ks[0][2] + "".join(f"; {k[2]} agrees" for k in ks[1:])
+                )  # type: ignore[arg-type]
+                for s, ks in zip(spectra, known, strict=True)
+            ), ()
+    contradictions = [
+        f"{s.label}: given {t:.6g} K, {where} says {format_temperature(value)}"
+        for s, t, ks in zip(spectra, given, known, strict=True)
+        for value, _, where in ks
+        if abs(value - t) > TEMPERATURE_TOLERANCE_K
+    ]
+    if contradictions:
+        message = f"the given temperatures contradict the files: {'; '.join(contradictions[:2])}"
+        message += f" (and {len(contradictions) - 2} more)" if len(contradictions) > 2 else ""
+        inferred = [ks[0][0] for ks in known if ks]
+        if not missing and np.allclose(
+            np.sort(inferred), np.sort(given), atol=TEMPERATURE_TOLERANCE_K, rtol=0
+        ):
+            message += (
+                " — the same temperatures in another order: the files are not listed in the order of the "
+                "temperatures (a shell glob sorts 100C before 25C); leave the temperatures out to pair by name"
+            )
+        else:
+            message += "; leave the temperatures out to use the files' own, or --temperature-source given"
+        raise DataError(message)
+    unpaired = [s for s, ks in zip(spectra, known, strict=True) if not ks]
+    if unpaired:
+        trap = _order_trap(unpaired, [t for t, ks in zip(given, known, strict=True) if not ks])
+        if trap is not None:
+            raise DataError(
+                f"{trap}; list the files in the order of the temperatures, write the temperature in the "
+                "names (pellet_25C.csv), or --temperature-source given (temperature_source='given') to pair "
+                "them in this order anyway"
+            )
+        warnings.append(
+            f"{'all ' if len(unpaired) == n else ''}{len(unpaired)} temperature(s) paired with the spectra in "
+            "command-line order (neither the file names nor the metadata state a temperature): check the "
+            "pairing"
+        )
+    pairs = []
+    for k, (s, t, ks) in enumerate(zip(spectra, given, known, strict=True)):
+        if ks:
+            pairs.append(
+                TemperaturePairing(
+                    s.label, t, "given", "given; " + "; ".join(f"{w} agrees" for _, _, w in ks)
+                )
+            )
+        else:
+            pairs.append(
+                TemperaturePairing(s.label, t, "order", f"given #{k + 1}, paired in command-line order")
+            )
+    return tuple(pairs), tuple(warnings)
+
+
+@dataclass(frozen=True)
 class SpectraArrhenius:
     """An Arrhenius fit over spectra, with the fit behind each point."""
 
     result: ArrheniusResult
     fits: tuple[FitResult, ...]
+    pairing: tuple[TemperaturePairing, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
-        for point, fit in zip(out["points"], self.fits, strict=True):
+        pairing = self.pairing or (None,) * len(self.fits)
+        for point, fit, pair in zip(out["points"], self.fits, pairing, strict=True):
             point.update(
                 {
                     "file": fit.spectrum.metadata.source,
                     "index": fit.spectrum.metadata.index,
+                    "temperature_source": None if pair is None else pair.source,
+                    "temperature_detail": None if pair is None else pair.detail,
                     "circuit": fit.circuit.text,
                     "fit_warnings": list(fit.warnings),
                 }
@@ -566,6 +793,9 @@ def arrhenius_from_spectra(
     confidence: float = 0.95,
     fmin: float | None = None,
     fmax: float | None = None,
+    temperature_source: TemperatureSource = "auto",
+    temperature_unit: TemperatureUnit | None = None,
+    any_temperature: bool = False,
 ) -> SpectraArrhenius:
     """Fit every spectrum, take ``quantity`` from each fit and fit the Arrhenius line.
 
@@ -576,16 +806,18 @@ def arrhenius_from_spectra(
     * i0: i0 = g·RT/(nF R A) of that resistance at each spectrum's temperature (needs ``area_cm2``;
       ``cell`` as in :class:`~nakinetics.derived.CellGeometry`).
 
-    Temperatures come from ``temperatures_k`` or else from each spectrum's metadata.
+    Temperatures are paired with the spectra by :func:`pair_temperatures` (the files' metadata and names;
+    ``temperatures_k`` checked against them; ``temperature_source``, ``temperature_unit`` as there); the
+    pairing is kept in :attr:`SpectraArrhenius.pairing` and the points are sorted by temperature.
+    Temperatures outside 200–1200 K are refused unless ``any_temperature``.
 
     Raises
     ------
-    DataError : a temperature is missing, inputs a quantity needs are missing, a quantity is unavailable.
+    DataError : a temperature is missing or contradicted, inputs a quantity needs are missing, a quantity
+        is unavailable.
     """
     if not spectra:
         raise DataError("no spectra given")
-    if temperatures_k is not None and len(temperatures_k) != len(spectra):
-        raise DataError(f"{len(temperatures_k)} temperatures for {len(spectra)} spectra")
     if quantity == "conductivity" and (thickness_cm is None or area_cm2 is None):
         raise DataError("conductivity needs the pellet thickness (cm) and electrode area (cm²)")
     if quantity in ("resistance", "i0") and circuit is None:
@@ -596,12 +828,17 @@ def arrhenius_from_spectra(
         raise DataError("i0 needs the electrode area (cm²)")
     if component != "total" and quantity != "conductivity":
         raise DataError(f"component ({component}) applies to conductivity only")
-    temps = []
-    for k, spectrum in enumerate(spectra):
-        t = temperatures_k[k] if temperatures_k is not None else spectrum.metadata.temperature_k
-        if t is None:
-            raise DataError(f"{spectrum.label}: no temperature in the file; give the temperatures explicitly")
-        temps.append(float(t))
+    pairing, pairing_notes = pair_temperatures(
+        spectra, temperatures_k, source=temperature_source, unit=temperature_unit
+    )
+    for pair in pairing:
+        check_temperature_k(
+            pair.temperature_k, any_temperature=any_temperature, what=f"{pair.label}: temperature"
+        )
+    order = sorted(range(len(spectra)), key=lambda k: pairing[k].temperature_k)
+    spectra = [spectra[k] for k in order]
+    pairing = tuple(pairing[k] for k in order)
+    temps = [p.temperature_k for p in pairing]
     options = {"fmin": fmin, "fmax": fmax}
     geometry = {"thickness_cm": thickness_cm, "area_cm2": area_cm2, "cell": cell, "n_electrons": n_electrons}
     points = [
@@ -617,5 +854,8 @@ def arrhenius_from_spectra(
         form=form,
         confidence=confidence,
         labels=[s.label for s in spectra],
+        any_temperature=any_temperature,
     )
-    return SpectraArrhenius(result, tuple(fit for _, fit in points))
+    if pairing_notes:
+        result = replace(result, warnings=(*pairing_notes, *result.warnings))
+    return SpectraArrhenius(result, tuple(fit for _, fit in points), pairing)

@@ -1,15 +1,19 @@
 """Equivalent-circuit strings: tokenizer, recursive-descent parser and a compiled, vectorised model.
 
-Syntax (impedance.py's): elements are a symbol and a label number (``R0``, ``CPE1``, ``Wo2``, ``R_sei``
-is not valid but ``R1_sei`` is), ``-`` joins in series, ``p(a, b, ...)`` in parallel, and parentheses
-nest: ``R0-p(R1,CPE1)-p(R2-W2,CPE2)``.  No ``eval``: the string is parsed into a tree once and the
-tree evaluates Z(ω) and its exact Jacobian with numpy.
+Syntax (impedance.py's): elements are a symbol and a label number (``R0``, ``CPE1``, ``Wo2``, ``R_0``
+as impedance.py allows; ``R_sei`` is not valid but ``R1_sei`` is), ``-`` joins in series, ``p(a, b, ...)``
+in parallel, and parentheses nest: ``R0-p(R1,CPE1)-p(R2-W2,CPE2)``.  No ``eval``: the string is parsed
+into a tree once and the tree evaluates Z(ω) and its exact Jacobian with numpy.
+
+Parameters are named ``R1`` (one-parameter elements) or ``LABEL_PARAM`` (``CPE1_Q``, ``CPE1_n``);
+impedance.py's positional names (``CPE1_0``, ``CPE1_1``) are accepted as aliases
+(:meth:`Circuit.canonical_name`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NoReturn, cast
@@ -18,10 +22,10 @@ import numpy as np
 
 from ._typing import ComplexArray, FloatArray
 from .elements import ELEMENTS, ElementSpec, Frequencies, ParameterSpec
-from .exceptions import CircuitSyntaxError, UnknownElementError, did_you_mean
+from .exceptions import CircuitSyntaxError, UnknownElementError, UnknownParameterError, did_you_mean
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z]+[A-Za-z0-9_]*)|(?P<punct>[-,()]))")
-_ELEMENT_NAME = re.compile(r"(?P<symbol>[A-Za-z]+)(?P<number>\d+\w*)$")
+_ELEMENT_NAME = re.compile(r"(?P<symbol>[A-Za-z]+)(?P<number>_*\d+\w*)$")
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ class _Parser:
     def element(self, name: str, pos: int) -> Element:
         match = _ELEMENT_NAME.match(name)
         if match is None:
-            self.fail(pos, f"element '{name}' needs a symbol followed by a label number (e.g. R1, CPE2)")
+            self.fail(pos, f"element '{name}' needs a symbol followed by a label number (e.g. R1, CPE2, R_0)")
         symbol = match.group("symbol")
         spec = ELEMENTS.get(symbol)
         if spec is None:
@@ -197,6 +201,11 @@ class Circuit:
             for element in self.elements
             for name, pspec in zip(element.parameter_names, element.spec.parameters, strict=True)
         ]
+        self._aliases: dict[str, str] = {}
+        for canonical, alias in zip(self.parameter_names, self.impedance_py_names, strict=True):
+            for key in (canonical, alias):
+                if self._aliases.setdefault(key, canonical) != canonical:
+                    raise CircuitSyntaxError(f"circuit '{text}': parameter name '{key}' is ambiguous")
 
     def __repr__(self) -> str:
         return f"Circuit('{self.text}')"
@@ -216,6 +225,44 @@ class Circuit:
     def parameter_names(self) -> list[str]:
         """Names of all parameters in order (``R0``, ``R1``, ``CPE1_Q``, ``CPE1_n``, ...)."""
         return [p.name for p in self.parameters]
+
+    @cached_property
+    def impedance_py_names(self) -> list[str]:
+        """impedance.py's names of the parameters, in the same order (``R0``, ``CPE1_0``, ``CPE1_1``)."""
+        return [
+            element.label if len(element.spec.parameters) == 1 else f"{element.label}_{k}"
+            for element in self.elements
+            for k in range(len(element.spec.parameters))
+        ]
+
+    def canonical_name(self, name: str) -> str | None:
+        """The parameter that ``name`` means: itself, or the nakinetics name of an impedance.py alias
+        (``CPE1_0`` → ``CPE1_Q``); ``None`` when the circuit has no such parameter."""
+        return self._aliases.get(name)
+
+    def require_name(self, name: str, what: str = "values") -> str:
+        """The canonical name of ``name``; :class:`~nakinetics.exceptions.UnknownParameterError` naming
+        ``what`` (where the name came from) and the circuit's parameters when there is none."""
+        canonical = self.canonical_name(name)
+        if canonical is None:
+            raise UnknownParameterError(
+                f"{what}: '{name}' is not a parameter of {self.text} (parameters: "
+                f"{', '.join(self.parameter_names)}){did_you_mean(name, self._aliases)}"
+            )
+        return canonical
+
+    def canonical_values(self, values: Mapping[str, float], what: str = "values") -> dict[str, float]:
+        """``values`` keyed by canonical parameter names (aliases translated); an unknown or repeated
+        name raises :class:`~nakinetics.exceptions.UnknownParameterError`."""
+        out: dict[str, float] = {}
+        for name, value in values.items():
+            canonical = self.require_name(name, what)
+            if canonical in out:
+                raise UnknownParameterError(
+                    f"{what}: {canonical} is given twice (as {canonical} and an alias)"
+                )
+            out[canonical] = value
+        return out
 
     def impedance(
         self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
@@ -242,13 +289,14 @@ class Circuit:
         z = _evaluate(self.tree, w, vals, jac, [0])
         return z * w.ones if np.ndim(z) == 0 else z, jac
 
-    def simulate(self, frequency: FloatArray, values: dict[str, float]) -> ComplexArray:
-        """Z (Ω) at ``frequency`` (Hz) for named parameter ``values``."""
-        missing = [n for n in self.parameter_names if n not in values]
+    def simulate(self, frequency: FloatArray, values: Mapping[str, float]) -> ComplexArray:
+        """Z (Ω) at ``frequency`` (Hz) for named parameter ``values`` (impedance.py names accepted)."""
+        named = self.canonical_values(values)
+        missing = [n for n in self.parameter_names if n not in named]
         if missing:
-            raise ValueError(f"{self.text}: missing values for {', '.join(missing)}")
+            raise UnknownParameterError(f"{self.text}: missing values for {', '.join(missing)}")
         return self.impedance(
-            2.0 * np.pi * np.asarray(frequency, dtype=float), [values[n] for n in self.parameter_names]
+            2.0 * np.pi * np.asarray(frequency, dtype=float), [named[n] for n in self.parameter_names]
         )
 
 

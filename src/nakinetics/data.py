@@ -154,6 +154,23 @@ class Spectrum(_Labelled):
     def __len__(self) -> int:
         return int(self.frequency.size)
 
+    def __repr__(self) -> str:
+        meta = self.metadata
+        kind = ", ".join(k for k in (meta.format, meta.technique) if k)
+        return (
+            f"Spectrum({self.label}, {len(self)} points, {self.frequency.min():.4g}–{self.frequency.max():.4g} Hz, "
+            f"|Z| {self.modulus.min():.4g}–{self.modulus.max():.4g} Ohm{', ' + kind if kind else ''})"
+        )
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame (pandas imported only here): frequency_hz, z_real_ohm, z_imag_ohm (Z'' < 0
+        capacitive), z_mod_ohm, phase_deg and time_s when the file gave point times; the metadata are in
+        ``DataFrame.attrs["metadata"]``."""
+        from ._tables import dataframe
+        from .records import spectrum_columns
+
+        return dataframe(spectrum_columns(self), {"metadata": self.metadata.to_dict()})
+
     @property
     def omega(self) -> FloatArray:
         """Angular frequency ω = 2πf in rad s⁻¹."""
@@ -283,6 +300,13 @@ class DCRecord(_Labelled):
     def __len__(self) -> int:
         return int(self.potential_v.size)
 
+    def __repr__(self) -> str:
+        technique = f", {self.metadata.technique}" if self.metadata.technique else ""
+        return (
+            f"DCRecord({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
+            f"{self.current_a.min():.4g}–{self.current_a.max():.4g} A{technique})"
+        )
+
     @property
     def current_measured(self) -> bool:
         """False when the current is not a measurement in the file but zero by definition (open circuit)
@@ -309,4 +333,59 @@ class DCRecord(_Labelled):
             current_a=self.current_a[index],
             time_s=None if self.time_s is None else self.time_s[index],
             cycle=None if self.cycle is None else self.cycle[index],
+        )
+
+
+#: Control mode of each point of a :class:`CyclingRecord` (``CyclingRecord.mode``).
+MODE_UNKNOWN, MODE_CC, MODE_CV, MODE_REST = 0, 1, 2, 3
+MODE_NAMES = {
+    MODE_UNKNOWN: "unknown",
+    MODE_CC: "constant current",
+    MODE_CV: "constant voltage",
+    MODE_REST: "rest",
+}
+
+
+@dataclass(frozen=True)
+class CyclingRecord(DCRecord):
+    """A galvanostatic cycling record (plating/stripping, charge/discharge): a :class:`DCRecord` whose
+    ``time_s`` is required, with the cycler's step number and control mode per point when the file has them.
+
+    Convention as :class:`DCRecord`: ``potential_v`` is the working-electrode (or cell) voltage in V,
+    ``current_a`` is anodic positive at the working electrode (A): positive = oxidation at the working
+    electrode (Na stripping from it), negative = reduction (Na plating onto it).
+
+    Attributes
+    ----------
+    step : step number of each point as the cycler numbers them, or ``None``.
+    mode : control mode of each point (int8): 0 unknown, 1 constant current, 2 constant voltage
+        (taper), 3 rest; ``None`` when the file does not say (the analysis then infers it).
+    """
+
+    _default_label: ClassVar[str] = "cycling record"
+    step: np.ndarray | None = None
+    mode: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        where = f"{self.metadata.source}: " if self.metadata.source else ""
+        if self.time_s is None:
+            raise DataError(f"{where}no time column; a cycling record needs the time of every point")
+        if not np.all(np.isfinite(self.time_s)):
+            raise DataError(f"{where}time is NaN or infinite in some rows")
+        reference = ("potential", self.potential_v.size)
+        _set_aligned(self, where, "step", np.int64, reference)
+        _set_aligned(self, where, "mode", np.int8, reference)
+
+    def subset(self, index: Any) -> CyclingRecord:
+        """The points selected by ``index`` (slice, boolean mask or integer positions), same metadata."""
+        assert self.time_s is not None  # checked in __post_init__
+        return dataclasses.replace(
+            self,
+            potential_v=self.potential_v[index],
+            current_a=self.current_a[index],
+            time_s=self.time_s[index],
+            cycle=None if self.cycle is None else self.cycle[index],
+            step=None if self.step is None else self.step[index],
+            mode=None if self.mode is None else self.mode[index],
         )

@@ -48,6 +48,7 @@ from .roles import (
     assign_roles,
     decide_context,
 )
+from .temperature import check_temperature_k
 
 __all__ = [
     "INTERFACIAL_ROLES",
@@ -73,9 +74,11 @@ class CellGeometry:
     cell : ``"symmetric"`` (two identical electrodes, e.g. Na | electrolyte | Na) or ``"single"`` (one working
         interface); ``None``: from the file's metadata, else the preset's tags, else symmetric (see
         :func:`nakinetics.roles.decide_context`).
-    temperature_k : temperature for i0 (K).
+    temperature_k : temperature for i0 (K); 200–1200 K unless ``any_temperature``
+        (:func:`~nakinetics.temperature.check_temperature_k`: 25 is refused as a likely °C slip).
     thickness_cm : electrolyte or pellet thickness L for conductivity (cm).
     n_electrons : electrons transferred per ion (1 for Na⁺ + e⁻ ⇌ Na).
+    any_temperature : accept a temperature outside the plausible range.
     electrolyte : ``"liquid"`` or ``"solid"``; ``None``: from the metadata or the preset, else not known.
     """
 
@@ -84,6 +87,7 @@ class CellGeometry:
     temperature_k: float = T_ROOM
     thickness_cm: float | None = None
     n_electrons: int = 1
+    any_temperature: bool = False
     electrolyte: Electrolyte | None = None
 
     def __post_init__(self) -> None:
@@ -91,8 +95,7 @@ class CellGeometry:
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise DataError(f"{name} must be a positive number, got {value}")
-        if not (math.isfinite(self.temperature_k) and self.temperature_k > 0):
-            raise DataError(f"temperature_k must be > 0 K, got {self.temperature_k}")
+        check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
         if self.cell not in (None, *CELL_KINDS):
             raise DataError(f"cell must be 'symmetric' or 'single', got {self.cell!r}")
         if self.electrolyte not in (None, *ELECTROLYTES):
@@ -177,7 +180,7 @@ def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]
         down = dict(values)
         up[name] += h
         down[name] -= h
-        grad[k] = (func(up) - func(down)) / (2 * h)
+        grad[k] = (func(result.apply_ties(up)) - func(result.apply_ties(down))) / (2 * h)
     variance = float(grad @ result.covariance @ grad)
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 

@@ -32,6 +32,7 @@ from .data import Spectrum
 from .derived import CellKind, propagate_uncertainty
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
+from .temperature import check_temperature_k
 
 ConcentrationUnit = Literal["mol/cm3", "mol/L"]
 Species = Literal["one", "two"]
@@ -469,12 +470,13 @@ class DiffusionInputs:
     area_cm2 : electrode area A (cm², geometric unless stated otherwise).
     concentration, concentration_unit : C of the diffusing species in the phase where it diffuses.
     n_electrons : electrons per diffusing ion (1 for Na⁺).
-    temperature_k : T (K).
+    temperature_k : T (K); 200–1200 K unless ``any_temperature`` (a °C value typed as K is refused).
     cell : ``"symmetric"`` (σ holds two identical electrodes: σ_electrode = σ_cell/2) or ``"single"``.
     species : ``"one"`` diffusing species (D = R²T²/(2A²n⁴F⁴C²σ²)) or ``"two"`` soluble species with
         equal C and D (D = 2R²T²/(A²n⁴F⁴C²σ²)).
     single_ion_conductor : the electrolyte conducts only Na⁺ (NASICON, β-alumina): there is no bulk
         concentration gradient, so the "apparent D" has no bulk meaning (warned).
+    any_temperature : accept a temperature outside the plausible range.
     """
 
     area_cm2: float
@@ -485,6 +487,7 @@ class DiffusionInputs:
     cell: CellKind = "single"
     species: Species = "one"
     single_ion_conductor: bool = False
+    any_temperature: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.area_cm2) and self.area_cm2 > 0):
@@ -492,8 +495,7 @@ class DiffusionInputs:
         concentration_mol_cm3(self.concentration, self.concentration_unit)
         if int(self.n_electrons) != self.n_electrons or self.n_electrons < 1:
             raise DataError(f"n (electrons per ion) must be a positive integer, got {self.n_electrons}")
-        if not (math.isfinite(self.temperature_k) and self.temperature_k > 0):
-            raise DataError(f"temperature must be > 0 K, got {self.temperature_k}")
+        check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
         if self.cell not in ("symmetric", "single"):
             raise DataError(f"cell must be 'symmetric' or 'single', got {self.cell!r}")
         if self.species not in ("one", "two"):

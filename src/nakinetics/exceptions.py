@@ -33,6 +33,11 @@ class MissingFileError(NakineticsError, FileNotFoundError):
     """An input file that does not exist (also a ``FileNotFoundError``)."""
 
 
+class UnreadableFileError(NakineticsError, OSError):
+    """An input that exists but cannot be read as a file: a directory, a device, a symbolic-link loop,
+    no permission, or too large."""
+
+
 class CircuitSyntaxError(NakineticsError, ValueError):
     """A malformed circuit string; the message points at the offending character."""
 
@@ -41,9 +46,18 @@ class UnknownElementError(CircuitSyntaxError):
     """A circuit string names an element type nakinetics does not define."""
 
 
+class ElementDefinitionError(NakineticsError, ValueError):
+    """A user-defined element that cannot be registered: duplicate symbol, bad parameters or formula."""
+
+
 class PresetError(NakineticsError, ValueError):
     """An unknown preset name or an invalid preset file."""
 
 
 class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
+
+
+class UnknownParameterError(FitError, ValueError):
+    """A parameter name that the circuit does not have, or a required value that is missing (also a
+    :class:`FitError` and a ``ValueError``)."""

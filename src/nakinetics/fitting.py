@@ -20,23 +20,24 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy.optimize import differential_evolution
 
 from . import _lm
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .elements import Frequencies
-from .exceptions import CircuitSyntaxError, FitError
+from .exceptions import FitError
 from .guesses import relative_rms, starting_points
-from .presets import Preset, get_preset, list_presets
+from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
+from .presets import Preset
+from .ties import Tie, order_ties, parse_tie
 from .validation import KKResult
 
 SEARCH_WIDEN_RATIO = 1.25
@@ -102,7 +103,7 @@ def weighted_residual(
 
 @dataclass(frozen=True)
 class FittedParameter:
-    """A fitted (or fixed) parameter: value and 1σ standard error in ``unit``."""
+    """A fitted, fixed or tied parameter: value and 1σ standard error in ``unit``."""
 
     name: str
     value: float
@@ -112,6 +113,9 @@ class FittedParameter:
     min: float
     max: float
     initial: float
+    expr: str | None = None
+    """The tie that computes this parameter from others (``"CPE1_n"``), or ``None``: a tied parameter has
+    ``vary`` False and a standard error propagated from the free parameters' covariance."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,23 @@ class FitResult:
         """Parameter values by name."""
         return {name: p.value for name, p in self.parameters.items()}
 
+    @cached_property
+    def ties(self) -> dict[str, Tie]:
+        """The tied parameters and their ties (see :mod:`nakinetics.ties`)."""
+        return {
+            name: parse_tie(name, p.expr, self.circuit.canonical_name)
+            for name, p in self.parameters.items()
+            if p.expr
+        }
+
+    def apply_ties(self, values: Mapping[str, float]) -> dict[str, float]:
+        """``values`` with every tied parameter recomputed from the others (for propagating errors: perturb
+        a free parameter, then apply the ties)."""
+        out = dict(values)
+        for tie in order_ties(self.ties):
+            out[tie.target] = tie.value(out)
+        return out
+
     @property
     def varying(self) -> list[str]:
         """Names of the fitted (not fixed) parameters, in the order of :attr:`covariance`."""
@@ -196,102 +217,68 @@ class FitResult:
         return replace(self, kramers_kronig=kk, warnings=self.warnings + warning)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: file, circuit, parameters, derived, statistics, Kramers–Kronig, warnings."""
+        """JSON-ready record (what ``nakinetics fit --json`` writes): circuit, parameters with bounds, ties
+        and errors, covariance, derived quantities, statistics, Kramers–Kronig test, warnings, the measured
+        points and the fitted curve, with ``schema_version`` and the nakinetics version.
+        :meth:`from_dict` rebuilds the result (see :mod:`nakinetics.records`)."""
+        from .records import fit_record
+
+        return fit_record(self)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> FitResult:
+        """Rebuild a result from :meth:`to_dict`'s record (also after a JSON round trip); it predicts the
+        same impedance.  ``nakinetics.load_fit(path)`` reads the JSON file the CLI writes."""
+        from .records import fit_from_record
+
+        return fit_from_record(record)
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat row for a table of many fits: parameters, errors and derived quantities with their
+        units in the column names, statistics, Kramers–Kronig verdict (see :func:`nakinetics.records.fit_row`)."""
+        from .records import fit_row
+
+        return fit_row(self)
+
+    def to_dataframe(self, table: str = "summary") -> Any:
+        """A pandas DataFrame (pandas is imported only here).
+
+        ``table="summary"``: one row (:meth:`to_row`), so ``pandas.concat`` of many results is a study
+        table; ``"parameters"``: one row per parameter (value, stderr, unit, vary, tie, bounds, start);
+        ``"curve"``: one row per frequency with the data, the fitted curve and the residuals.
+        """
+        from ._tables import dataframe
+        from .records import curve_columns, parameter_rows
+
+        if table == "summary":
+            return dataframe([self.to_row()])
+        if table == "parameters":
+            return dataframe(parameter_rows(self)).set_index("name")
+        if table == "curve":
+            return dataframe(curve_columns(self))
+        raise ValueError(f"table must be 'summary', 'parameters' or 'curve', got {table!r}")
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={p.value:.4g}" for name, p in self.parameters.items())
         stats = self.statistics
-        return {
-            "file": self.spectrum.metadata.source,
-            "index": self.spectrum.metadata.index,
-            "circuit": self.circuit.text,
-            "preset": self.preset.name if self.preset else None,
-            "weighting": self.weighting.value,
-            "frequency_range_hz": [
-                float(self.spectrum.frequency.min()),
-                float(self.spectrum.frequency.max()),
-            ],
-            "parameters": {
-                name: {"value": p.value, "stderr": p.stderr, "unit": p.unit, "vary": p.vary}
-                for name, p in self.parameters.items()
-            },
-            "derived": {name: d.to_dict() for name, d in self.derived.items()},
-            "statistics": {
-                "chisqr": stats.chisqr,
-                "redchi": stats.redchi,
-                "aic": stats.aic,
-                "bic": stats.bic,
-                "n_points": stats.n_points,
-                "n_varying": stats.n_varying,
-                "success": stats.success,
-            },
-            "kramers_kronig": self.kramers_kronig.to_dict() if self.kramers_kronig else None,
-            "warnings": list(self.warnings),
-        }
+        return (
+            f"FitResult({self.circuit.text}, {self.spectrum.label}, {stats.n_points} points, "
+            f"redchi={stats.redchi:.3g}, {'converged' if stats.success else 'NOT converged'}, {values})"
+        )
 
+    def __str__(self) -> str:
+        """The readable report (the text ``nakinetics fit`` prints)."""
+        from .report import format_fit
 
-def resolve_circuit(circuit_or_preset: str | Circuit | Preset) -> tuple[Circuit, Preset | None]:
-    """Turn a preset name, a circuit string, a :class:`Circuit` or a :class:`Preset` into both."""
-    if isinstance(circuit_or_preset, Preset):
-        return circuit_or_preset.circuit, circuit_or_preset
-    if isinstance(circuit_or_preset, Circuit):
-        return circuit_or_preset, None
-    text = circuit_or_preset.strip()
-    if text in {p.name for p in list_presets()}:
-        return get_preset(text).circuit, get_preset(text)
-    try:
-        return Circuit(text), None
-    except CircuitSyntaxError:
-        if re.fullmatch(r"[a-z][a-z0-9_]*", text):
-            get_preset(text)  # raises PresetError with the known names and a suggestion
-        raise
-
-
-@dataclass
-class _Bounds:
-    values: dict[str, float]
-    lower: dict[str, float]
-    upper: dict[str, float]
-    vary: dict[str, bool]
-
-
-def _parameter_setup(
-    circuit: Circuit,
-    preset: Preset | None,
-    fixed: Mapping[str, float],
-    bounds: Mapping[str, tuple[float | None, float | None]],
-) -> _Bounds:
-    names = set(circuit.parameter_names)
-    for name in [*fixed, *bounds]:
-        if name not in names:
-            raise FitError(
-                f"'{name}' is not a parameter of {circuit.text} (parameters: {', '.join(circuit.parameter_names)})"
-            )
-    setup = _Bounds({}, {}, {}, {})
-    for info in circuit.parameters:
-        lo, hi, vary = info.spec.min, info.spec.max, True
-        override = preset.parameters.get(info.name) if preset else None
-        if override is not None:
-            lo = lo if override.min is None else override.min
-            hi = hi if override.max is None else override.max
-            vary = override.vary
-            if override.value is not None:
-                setup.values[info.name] = override.value
-        user_lo, user_hi = bounds.get(info.name, (None, None))
-        lo = lo if user_lo is None else user_lo
-        hi = hi if user_hi is None else user_hi
-        if info.spec.log_scale and lo <= 0:
-            raise FitError(f"{info.name}: lower bound must be > 0 (got {lo})")
-        if lo >= hi:
-            raise FitError(f"{info.name}: lower bound {lo} is not below upper bound {hi}")
-        if info.name in fixed:
-            setup.values[info.name] = float(fixed[info.name])
-            vary = False
-        setup.lower[info.name], setup.upper[info.name], setup.vary[info.name] = lo, hi, vary
-    return setup
+        return format_fit(self)
 
 
 class _Problem:
     """Residual and Jacobian in internal coordinates u (log p for positive magnitudes, p otherwise)."""
 
-    def __init__(self, circuit: Circuit, spectrum: Spectrum, weighting: Weighting, setup: _Bounds) -> None:
+    def __init__(
+        self, circuit: Circuit, spectrum: Spectrum, weighting: Weighting, setup: ParameterSetup
+    ) -> None:
         self.circuit = circuit
         self.frequencies = Frequencies(spectrum.omega)
         self.data = spectrum.impedance
@@ -301,15 +288,25 @@ class _Problem:
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
         self.log = np.array([circuit.parameters[i].spec.log_scale for i in self.free])
         self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
+        self.tied = TiedValues(self.names, self.free, setup.ties)
         lower = np.array([setup.lower[self.names[i]] for i in self.free])
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
-        self.u_lower = np.where(self.log, np.log(lower), lower)
-        self.u_upper = np.where(self.log, np.log(upper), upper)
+        self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
+        self.u_upper = np.where(self.log, np.log(np.where(self.log, upper, 1.0)), upper)
 
     def values(self, u: FloatArray) -> FloatArray:
         full = self.full.copy()
         full[self.free] = np.where(self.log, np.exp(u), u)
+        if self.tied:
+            self.tied.fill(full)
         return full
+
+    def free_derivatives(self, values: FloatArray, dz: ComplexArray) -> ComplexArray:
+        """∂Z/∂p for the free parameters (natural units) from ∂Z/∂p of all parameters at ``values``,
+        including the paths through tied parameters."""
+        if not self.tied:
+            return dz[self.free]
+        return self.tied.chain(dz, self.tied.fill(values.copy()))
 
     def to_internal(self, values: Mapping[str, float]) -> FloatArray:
         p = np.array([values[self.names[i]] for i in self.free], dtype=float)
@@ -331,7 +328,7 @@ class _Problem:
         """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free)."""
         values = self.values(u)
         z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
-        dz = dz[self.free] * np.where(self.log, values[self.free], 1.0)[:, None]
+        dz = self.free_derivatives(values, dz) * np.where(self.log, values[self.free], 1.0)[:, None]
         return weighted_residual(z, self.data, self.w_re, self.w_im), self.weighted_jacobian(dz)
 
     def relative_rms(self, u: FloatArray) -> float:
@@ -350,6 +347,8 @@ class _Problem:
         Bounded: ``GLOBAL_GENERATIONS`` generations of ``GLOBAL_POPULATION`` × k members; seeded, so the
         same spectrum always gives the same answer.
         """
+        from scipy.optimize import differential_evolution  # the fall-back only: kept off the import path
+
         span = np.maximum(upper - lower, 1e-3)
         lo = np.maximum(lower - GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_lower)
         hi = np.minimum(upper + GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_upper)
@@ -444,20 +443,43 @@ def _arc_time_constant(node: Parallel, values: Mapping[str, float]) -> float:
     return float((r * q) ** (1.0 / n))
 
 
-def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[str, float]:
-    """Swap the values of identical arcs in series so their time constants increase along the string."""
+def _relaxation_signature(node: Any) -> str | None:
+    """What makes two top-level parts interchangeable: the shape of an arc, or the symbol of a
+    single element with a time constant (Zarc, K, G, Gs, Wo, Ws); ``None`` for anything else."""
+    if isinstance(node, Parallel):
+        return _arc_signature(node)
+    if isinstance(node, Element) and any(p.suffix == "tau" for p in node.spec.parameters):
+        return node.spec.symbol
+    return None
+
+
+def _relaxation_time_constant(node: Any, values: Mapping[str, float]) -> float:
+    if isinstance(node, Parallel):
+        return _arc_time_constant(node, values)
+    return float(values[f"{node.label}_tau"])
+
+
+def canonical_arc_order(
+    circuit: Circuit, values: Mapping[str, float], locked: Collection[str] = ()
+) -> dict[str, float]:
+    """Swap the values of identical arcs (or identical relaxation elements such as Zarc) in series so
+    their time constants increase along the string.  Groups holding a ``locked`` parameter (fixed or
+    tied by the caller) keep their order: swapping would move the held value to another element."""
     out = dict(values)
-    groups: dict[str, list[Parallel]] = {}
+    groups: dict[str, list[Any]] = {}
     for node in circuit.top_level:
-        if isinstance(node, Parallel):
-            groups.setdefault(_arc_signature(node), []).append(node)
+        signature = _relaxation_signature(node)
+        if signature is not None:
+            groups.setdefault(signature, []).append(node)
     for arcs in groups.values():
         if len(arcs) < 2:
             continue
-        taus = [_arc_time_constant(a, values) for a in arcs]
+        names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
+        if any(n in locked for element_names in names for group in element_names for n in group):
+            continue
+        taus = [_relaxation_time_constant(a, values) for a in arcs]
         if any(math.isnan(t) for t in taus):
             continue
-        names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
         order = sorted(range(len(arcs)), key=lambda k: taus[k])
         for target, source in enumerate(order):
             for t_names, s_names in zip(names[target], names[source], strict=True):
@@ -472,7 +494,7 @@ def canonical_arc_order(circuit: Circuit, values: Mapping[str, float]) -> dict[s
 
 def fit_circuit(
     spectrum: Spectrum,
-    circuit_or_preset: str | Circuit | Preset,
+    circuit_or_preset: str | Circuit | Preset | Any,
     *,
     weighting: Weighting | str = Weighting.MODULUS,
     fmin: float | None = None,
@@ -480,6 +502,8 @@ def fit_circuit(
     fixed: Mapping[str, float] | None = None,
     bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
     initial: Mapping[str, float] | None = None,
+    ties: Mapping[str, str] | None = None,
+    params: Any = None,
     max_starts: int = 6,
     warm_start: Mapping[str, float] | None = None,
     global_fallback: bool = True,
@@ -490,12 +514,19 @@ def fit_circuit(
     ----------
     spectrum : the data (Hz, Ω).
     circuit_or_preset : a preset name (``"na_se_na_2arc"``), a circuit string (``"R0-p(R1,CPE1)"``), a
-        :class:`~nakinetics.circuit.Circuit` or a :class:`~nakinetics.presets.Preset`.
+        :class:`~nakinetics.circuit.Circuit`, a :class:`~nakinetics.presets.Preset`, or an impedance.py
+        ``CustomCircuit`` (its constants are held fixed and its initial guess is tried as a start).
     weighting : see :class:`Weighting`.
     fmin, fmax : fit only points with fmin ≤ f ≤ fmax (Hz).
     fixed : parameters held at the given values.
     bounds : per-parameter (min, max), ``None`` keeps the default side.
     initial : optional starting values; any parameter not given gets a data-driven start.
+    ties : ``{"R2": "R1", "CPE2_n": "CPE1_n"}``: parameters computed from others instead of fitted
+        (arithmetic expressions, see :mod:`nakinetics.ties`); they do not count as free parameters and
+        their standard errors are propagated from the covariance.
+    params : an ``lmfit.Parameters``: each value is a start, min/max are bounds, ``vary=False`` fixes
+        the value and ``expr`` ties the parameter.  ``fixed``, ``bounds``, ``initial`` and ``ties`` given
+        explicitly take precedence.  Every parameter name may also be impedance.py's (``CPE1_0``).
     max_starts : how many structured starts the search stage tries.
     warm_start : complete parameter values (e.g. the previous spectrum's fit in a series): fit from these
         alone, skipping the data-driven starts and the search.  Fast, but only as good as the start; the
@@ -512,34 +543,41 @@ def fit_circuit(
     weighting = Weighting(weighting)
     if fmin is not None or fmax is not None:
         spectrum = spectrum.select(fmin, fmax)
-    fixed = dict(fixed or {})
-    setup = _parameter_setup(circuit, preset, fixed, bounds or {})
+    spec = specify(
+        circuit, circuit_or_preset, fixed=fixed, bounds=bounds, initial=initial, ties=ties, params=params
+    )
+    setup = parameter_setup(circuit, preset, spec)
     n_vary = sum(setup.vary.values())
     if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
         raise FitError(
             f"{spectrum.label}: {len(spectrum)} points cannot determine {n_vary} free parameters of {circuit.text}"
         )
     problem = _Problem(circuit, spectrum, weighting, setup)
-    held = {n: setup.values[n] for n in circuit.parameter_names if not setup.vary[n]}
+    held = setup.held
     missing_fixed = [n for n in held if not np.isfinite(held[n])]
     if missing_fixed:
         raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
     if warm_start is not None:
-        missing = [n for n in circuit.parameter_names if n not in warm_start and n not in held]
+        warm_start = circuit.canonical_values(warm_start, "warm_start")
+        missing = [
+            n
+            for n in circuit.parameter_names
+            if n not in warm_start and n not in held and n not in setup.ties
+        ]
         if missing:
             raise FitError(f"warm_start lacks values for {', '.join(missing)} of {circuit.text}")
         start = {**warm_start, **held}
         best = problem.search([problem.to_internal(start)], keep=1)
         best_values = dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
-        best_values = canonical_arc_order(circuit, best_values)
-        return _finish(problem, setup, best, best_values, start, spectrum, weighting, preset)
+        best_values = canonical_arc_order(circuit, best_values, locked=setup.locked)
+        initial_values = dict(
+            zip(circuit.parameter_names, problem.values(problem.to_internal(start)), strict=True)
+        )
+        return _finish(problem, setup, best, best_values, initial_values, spectrum, weighting, preset)
     plan = starting_points(spectrum, circuit, fixed=held)
     starts = plan.starts
-    if initial:
-        unknown = [n for n in initial if n not in circuit.parameter_names]
-        if unknown:
-            raise FitError(f"initial values for unknown parameters {', '.join(unknown)} of {circuit.text}")
-        starts = [{**starts[0], **initial, **held}, *starts]
+    if setup.initial:
+        starts = [{**starts[0], **setup.initial, **held}, *starts]
     preset_starts = {n: v for n, v in setup.values.items() if setup.vary[n]}
     if preset_starts:
         starts = [{**s, **preset_starts} for s in starts] + starts
@@ -558,7 +596,7 @@ def fit_circuit(
         found.evaluations += best.evaluations
         best = found if found.cost < best.cost else replace(best, evaluations=found.evaluations)
     best_values = canonical_arc_order(
-        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
+        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True)), locked=setup.locked
     )
     initial_values = dict(
         zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True)
@@ -568,7 +606,7 @@ def fit_circuit(
 
 def _finish(
     problem: _Problem,
-    setup: _Bounds,
+    setup: ParameterSetup,
     state: _lm.LMState,
     values: Mapping[str, float],
     initial: Mapping[str, float],
@@ -587,17 +625,19 @@ def _finish(
     full = np.array([values[n] for n in circuit.parameter_names], dtype=float)
     z, dz = circuit.impedance_and_jacobian(problem.frequencies, full)
     residual = weighted_residual(z, problem.data, problem.w_re, problem.w_im)
-    jacobian = problem.weighted_jacobian(dz[problem.free])
+    jacobian = problem.weighted_jacobian(problem.free_derivatives(full, dz))
     chisqr = float(residual @ residual)
     n_data, k = residual.size, len(problem.free)
     redchi = chisqr / (n_data - k) if n_data > k else math.nan
     covariance = _covariance(jacobian, redchi) if k else None
     stderr = np.sqrt(np.diag(covariance)) if covariance is not None else None
+    tie_errors = _tied_stderr(problem, full, covariance)
 
     fitted: dict[str, FittedParameter] = {}
     for i, info in enumerate(circuit.parameters):
         vary = setup.vary[info.name]
         error = float(stderr[problem.free.index(i)]) if vary and stderr is not None else None
+        tie = setup.ties.get(info.name)
         fitted[info.name] = FittedParameter(
             name=info.name,
             value=float(full[i]),
@@ -607,11 +647,11 @@ def _finish(
             min=setup.lower[info.name],
             max=setup.upper[info.name],
             initial=float(initial[info.name]),
+            expr=tie.expression if tie else None,
         )
-    correlation = None
-    if stderr is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            correlation = covariance / np.outer(stderr, stderr)
+        if tie is not None:
+            fitted[info.name] = replace(fitted[info.name], stderr=tie_errors.get(info.name))
+    correlation = None if covariance is None else correlation_matrix(covariance)
     log_likelihood_term = n_data * math.log(chisqr / n_data) if chisqr > 0 else -math.inf
     converged = state.converged and math.isfinite(chisqr)
     stats = FitStatistics(
@@ -638,6 +678,26 @@ def _finish(
         preset=preset,
     )
     return replace(result, warnings=tuple(fit_warnings(result)))
+
+
+def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | None) -> dict[str, float]:
+    """Standard errors of tied parameters, g·C·gᵀ with g the tie's gradient in the free parameters."""
+    if covariance is None or not problem.tied:
+        return {}
+    gradient = problem.tied.fill(full.copy())
+    variances = np.einsum("ij,jk,ik->i", gradient, covariance, gradient)
+    return {
+        problem.names[i]: float(math.sqrt(v))
+        for i, v in zip(problem.tied.tied, variances, strict=True)
+        if math.isfinite(v) and v >= 0
+    }
+
+
+def correlation_matrix(covariance: FloatArray) -> FloatArray:
+    """Correlation coefficients from a covariance matrix."""
+    stderr = np.sqrt(np.diag(covariance))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(covariance / np.outer(stderr, stderr))
 
 
 def _covariance(jacobian: FloatArray, redchi: float) -> FloatArray | None:
@@ -717,6 +777,8 @@ def _overlap_warnings(result: FitResult) -> list[str]:
     for (label_a, apex_a, res_a), (label_b, apex_b, res_b) in itertools.combinations(arcs, 2):
         if max(apex_a, apex_b) / min(apex_a, apex_b) > OVERLAP_RATIO or not res_a or not res_b:
             continue
+        if any(result.parameters[n].expr for n in res_a + res_b):
+            continue  # tied by the user (e.g. two identical interfaces): not an identifiability problem
         total_names = res_a + res_b
         total = sum(result.values[n] for n in total_names)
         error = ""

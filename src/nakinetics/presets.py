@@ -176,7 +176,9 @@ def _all_presets() -> Mapping[str, Preset]:
         if not any(e.spec.symbol == "L" for e in preset.circuit.elements):
             twin = with_leads(preset)
             if twin.name in presets:
-                raise _fail(twin.name, f"preset name '{twin.name}' is defined twice (it is {preset.name}'s twin)")
+                raise _fail(
+                    twin.name, f"preset name '{twin.name}' is defined twice (it is {preset.name}'s twin)"
+                )
             presets[twin.name] = twin
     return MappingProxyType(presets)
 

@@ -68,7 +68,7 @@ def format_fit(
                 format_number(p.value, 5),
                 format_number(p.stderr, 3),
                 p.unit,
-                "" if p.vary else "(fixed)",
+                "" if p.vary else f"(= {p.expr})" if p.expr else "(fixed)",
             ]
         )
     lines += ["  " + line for line in aligned_rows(rows)]

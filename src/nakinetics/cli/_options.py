@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +12,14 @@ import click
 from ..data import Spectrum
 from ..exceptions import DataError
 from ..fitting import Weighting
-from ..io import read_spectra
+from ..io import Source, format_names, open_source, read_spectra
+from ..temperature import (
+    TemperatureUnit,
+    implausible_temperature,
+    other_reading,
+    split_temperature,
+    to_kelvin,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,17 +77,158 @@ def weighting_option(func: F) -> F:
     )(func)
 
 
+class TemperatureType(click.ParamType):
+    """A temperature as typed: ``25C``, ``25°C``, ``298.15K`` or a bare number → (value, unit or None)."""
+
+    name = "temperature"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return split_temperature(str(value))
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TEMPERATURE = TemperatureType()
+
+
+def temperature_unit_option(help_text: str) -> Callable[[F], F]:
+    """``--temperature-unit K|C``: the unit of temperatures typed without one."""
+
+    def decorate(func: F) -> F:
+        return click.option("--temperature-unit", type=click.Choice(["K", "C"]), help=help_text)(func)
+
+    return decorate
+
+
+def any_temperature_option(func: F) -> F:
+    """``--any-temperature``: accept a temperature outside the plausible range."""
+    return click.option(
+        "--any-temperature",
+        is_flag=True,
+        help="Accept temperatures outside 200–1200 K (refused otherwise as a likely °C/K slip).",
+    )(func)
+
+
+def temperature_options(default_note: str) -> Callable[[F], F]:
+    """``--temperature T``, ``--temperature-unit K|C`` and ``--any-temperature``; resolve them with
+    :func:`resolve_temperature`."""
+
+    def decorate(func: F) -> F:
+        func = any_temperature_option(func)
+        func = temperature_unit_option("Unit of a --temperature typed without one (default K).")(func)
+        return click.option(
+            "--temperature",
+            type=TEMPERATURE,
+            metavar="T",
+            help=f"Temperature: 25C, 25°C, 298.15K, or a number in --temperature-unit (K). {default_note}",
+        )(func)
+
+    return decorate
+
+
+def resolve_temperature(
+    typed: tuple[float, TemperatureUnit | None] | None,
+    unit: str | None,
+    any_temperature: bool,
+    option: str = "--temperature",
+) -> float | None:
+    """Kelvin from a typed temperature and ``--temperature-unit``; a usage error naming the likely slip
+    when the unit contradicts the value's own or the value is implausible (unless ``any_temperature``)."""
+    if typed is None:
+        return None
+    value, written = typed
+    if written is not None and unit is not None and written != unit:
+        raise click.BadParameter(
+            f"{value:g}{written} contradicts --temperature-unit {unit}", param_hint=option
+        )
+    actual: TemperatureUnit = written or unit or "K"  # type: ignore[assignment]
+    kelvin = to_kelvin(value, actual)
+    if not kelvin > 0:
+        raise click.BadParameter(f"{value:g} {actual} is not above absolute zero", param_hint=option)
+    why = None if any_temperature else implausible_temperature(kelvin, (value, actual))
+    if why is not None:
+        other = other_reading(value, actual)
+        remedy = (
+            f" write {value:g}{other}, or pass --any-temperature"
+            if other
+            else "; pass --any-temperature if you mean it"
+        )
+        raise click.BadParameter(why + remedy, param_hint=option)
+    return kelvin
+
+
 def check_frequency_range(fmin: float | None, fmax: float | None) -> None:
     """A usage error when ``fmin >= fmax``."""
     if fmin is not None and fmax is not None and fmin >= fmax:
         raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
 
 
-def selected_spectra(file: Path, index: int | None) -> list[Spectrum]:
-    """Every spectrum of ``file``, or only the ``index``-th (a one-line error when out of range)."""
-    spectra = read_spectra(file)
+def format_option(kind: str = "spectrum", name: str = "--format", what: str = "FILE") -> Callable[[F], F]:
+    """``--format NAME``: the reader for ``what`` (names of the formats that hold ``kind`` data, listed
+    in ``--help``); default: detected from the file's header and extension."""
+    names = format_names(kind)
+
+    def decorate(func: F) -> F:
+        return click.option(
+            name,
+            name.lstrip("-").replace("-", "_"),
+            type=click.Choice(names, case_sensitive=False),
+            metavar="NAME",
+            help=f"Reader for {what} (default: detected from its header). One of: {', '.join(names)}.",
+        )(func)
+
+    return decorate
+
+
+def input_file(file: Path | str) -> Source:
+    """The input named on the command line, read once; ``-`` is standard input."""
+    return open_source(file, stdin=True)
+
+
+def selected_spectra(file: Path | str, index: int | None, format: str | None = None) -> list[Spectrum]:
+    """Every spectrum of ``file`` (``-`` = standard input), or only the ``index``-th (a one-line error
+    when out of range); ``format`` forces a reader."""
+    spectra = read_spectra(input_file(file), format=format)
     if index is None:
         return spectra
     if index >= len(spectra):
         raise DataError(f"{file}: --index {index} but the file holds {len(spectra)} spectrum(s)")
     return [spectra[index]]
+
+
+#: Library wording → command-line wording: (pattern, replacement, option the replacement names).
+_CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
+    (r"pass format=NAME to", "use --format NAME to", "format"),
+    (r"\bformat=NAME\b", "--format NAME", "format"),
+    (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
+    (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
+    (r"\bindex=(-?\d+)", r"--index \1", "index"),
+    (r"pass area_cm2=", "use --area", "area"),
+    (r"\barea_cm2=", "--area ", "area"),
+    (
+        r"(use|read it with) read_spectra",
+        r"\1 an impedance command (nakinetics fit, validate, warburg, ...)",
+        None,
+    ),
+    (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (
+        r"pass current_a= \([^)]*\) to read it",
+        "export the current too: this command needs a current column",
+        None,
+    ),
+    (r"with current_a=", "with a current column", None),
+)
+
+
+def cli_wording(message: str, command: click.Command | None) -> str:
+    """Rewrite a library error message for the command line: Python keywords (``format=``, ``index=``,
+    ``area_cm2=``) become the options of ``command`` (``--format``, ``--index``, ``--area``) and library
+    functions become commands.  A keyword whose option ``command`` lacks is left as it is."""
+    options = {param.name for param in command.params} if command is not None else set()
+    for pattern, replacement, option in _CLI_WORDS:
+        if option is None or option in options:
+            message = re.sub(pattern, replacement, message)
+    return message

@@ -7,31 +7,48 @@ from typing import Any
 
 import click
 
-from ..arrhenius import ArrheniusResult, arrhenius_fit, arrhenius_from_spectra, parse_arrhenius_table
-from ..constants import ZERO_CELSIUS
+from ..arrhenius import (
+    ArrheniusResult,
+    TemperaturePairing,
+    arrhenius_fit,
+    arrhenius_from_spectra,
+    parse_arrhenius_table,
+)
 from ..exceptions import DataError
 from ..io import read_spectra
 from ..report import aligned_rows, format_number
+from ..temperature import split_temperature
 from . import main
-from ._options import check_frequency_range, frequency_options, json_option, plot_option
+from ._options import (
+    any_temperature_option,
+    check_frequency_range,
+    format_option,
+    frequency_options,
+    input_file,
+    json_option,
+    plot_option,
+    resolve_temperature,
+    temperature_unit_option,
+)
 from ._output import emit_json, save_figure
 from .conductivity import electrode_area
 
 
-def _temperatures(text: str | None, unit: str) -> list[float] | None:
-    """``"25,40,60"`` → temperatures in K (``unit`` K or C)."""
+def _temperatures(text: str | None, unit: str | None, any_temperature: bool) -> list[float] | None:
+    """``"25C,40C"`` or ``"298,313"`` (in ``unit``, default K) → temperatures in K, each checked."""
     if text is None:
         return None
-    try:
-        values = [float(item) for item in text.replace(";", ",").split(",") if item.strip()]
-    except ValueError:
-        raise click.BadParameter(
-            f"expected comma-separated numbers, got '{text}'", param_hint="--temperatures"
-        ) from None
-    return [v + ZERO_CELSIUS if unit == "C" else v for v in values]
+    items = [item.strip() for item in text.replace(";", ",").split(",") if item.strip()]
+    typed = []
+    for item in items:
+        try:
+            typed.append(split_temperature(item))
+        except DataError as exc:
+            raise click.BadParameter(str(exc), param_hint="--temperatures") from None
+    return [resolve_temperature(t, unit, any_temperature, "--temperatures") for t in typed]  # type: ignore[misc]
 
 
-def _text(result: ArrheniusResult, extra: list[str]) -> str:
+def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperaturePairing, ...] = ()) -> str:
     ea, ea_kj = result.activation_energy, result.activation_energy_kj_mol
     ci, ci_kj = result.ci_ev, result.ci_kj_mol
     level = f"{100 * result.confidence:.0f} % CI"
@@ -51,10 +68,11 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
         "",
         "points",
     ]
-    rows = [["T / K", "value", "± stderr", "unit", "source"]]
+    rows = [["T / K", "value", "± stderr", "unit", "source"] + (["temperature from"] if pairing else [])]
     errors = result.stderr if result.stderr is not None else [None] * t.size
     labels = result.labels or ("",) * t.size
-    for tk, v, e, label in zip(t, result.values, errors, labels, strict=True):
+    details = [p.detail for p in pairing] or [None] * t.size
+    for tk, v, e, label, detail in zip(t, result.values, errors, labels, details, strict=True):
         rows.append(
             [
                 f"{tk:.2f}",
@@ -63,6 +81,7 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
                 result.unit,
                 label,
             ]
+            + ([detail] if detail is not None else [])
         )
     lines += ["  " + row for row in aligned_rows(rows)]
     warnings = [*result.warnings, *extra]
@@ -72,7 +91,7 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
 
 
 @main.command("arrhenius")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--table",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -95,13 +114,24 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
 @click.option(
     "--temperatures",
     metavar="T1,T2,...",
-    help="Temperatures of the spectra in file order (default: from the files' metadata).",
+    help="Temperatures of the spectra in file order (25C,40C or numbers in --temperature-unit). Default: "
+    "from each file's metadata or name (_25C, -60°C, _353K, 25degC, T=80C); when given, they are "
+    "checked against those.",
+)
+@temperature_unit_option(
+    "Unit of numbers without one in --temperatures (default K), in names (T=80) or of a table whose "
+    "header does not say."
 )
 @click.option(
-    "--temperature-unit",
-    type=click.Choice(["K", "C"]),
-    help="Unit of --temperatures (default K) or of a table whose header does not say.",
+    "--temperature-source",
+    type=click.Choice(["auto", "file", "name", "given"]),
+    default="auto",
+    show_default=True,
+    help="Where temperatures come from: file metadata or name, checked against --temperatures (auto); "
+    "only the metadata (file) or names (name); or --temperatures in command-line order, nothing checked "
+    "(given).",
 )
+@any_temperature_option
 @click.option(
     "--circuit",
     "-c",
@@ -160,6 +190,7 @@ def _text(result: ArrheniusResult, extra: list[str]) -> str:
     help="Confidence level of the E_a interval.",
 )
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
+@format_option("spectrum", what="FILES")
 @json_option
 @plot_option("Save the Arrhenius plot; PNG/PDF/SVG by extension.")
 def arrhenius_command(
@@ -169,6 +200,8 @@ def arrhenius_command(
     form: str | None,
     temperatures: str | None,
     temperature_unit: str | None,
+    temperature_source: str,
+    any_temperature: bool,
     circuit: str | None,
     parameter: str | None,
     component: str,
@@ -180,6 +213,7 @@ def arrhenius_command(
     confidence: float,
     fmin: float | None,
     fmax: float | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -197,9 +231,11 @@ def arrhenius_command(
         )
     payload: dict[str, Any]
     notes: list[str] = []
+    pairing: tuple[TemperaturePairing, ...] = ()
     if table is not None:
         spectrum_only = {
             "--temperatures": temperatures,
+            "--temperature-source": None if temperature_source == "auto" else temperature_source,
             "--circuit": circuit,
             "--parameter": parameter,
             "--thickness": thickness,
@@ -219,11 +255,12 @@ def arrhenius_command(
             form=form,
             confidence=confidence,
             labels=data.labels,
+            any_temperature=any_temperature,
         )  # type: ignore[arg-type]
         payload = {"source": str(table), **result.to_dict()}
     else:
-        spectra = [s for f in files for s in read_spectra(f)]
-        temps = _temperatures(temperatures, temperature_unit or "K")
+        temps = _temperatures(temperatures, temperature_unit, any_temperature)
+        spectra = [s for f in files for s in read_spectra(input_file(f), format=format)]
         if temps is not None and len(temps) != len(spectra):
             raise DataError(
                 f"{len(temps)} temperatures given for {len(spectra)} spectra in {len(files)} file(s)"
@@ -245,13 +282,17 @@ def arrhenius_command(
             confidence=confidence,
             fmin=fmin,
             fmax=fmax,  # type: ignore[arg-type]
+            temperature_source=temperature_source,  # type: ignore[arg-type]
+            temperature_unit=temperature_unit,  # type: ignore[arg-type]
+            any_temperature=any_temperature,
         )
         result = series.result
+        pairing = series.pairing
         payload = series.to_dict()
         flagged = [f"{fit.spectrum.label} ({len(fit.warnings)})" for fit in series.fits if fit.warnings]
         if flagged:
             notes.append(f"fits with warnings (listed per point in --json): {', '.join(flagged)}")
-    click.echo(_text(result, notes), err=json_path == "-")
+    click.echo(_text(result, notes, pairing), err=json_path == "-")
     if plot_path is not None:
         from matplotlib.figure import Figure
 

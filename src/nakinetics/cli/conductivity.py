@@ -14,6 +14,7 @@ from ..report import format_number
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
@@ -33,9 +34,12 @@ def electrode_area(area: float | None, diameter: float | None) -> float:
 
 def _text(result: ConductivityResult) -> str:
     fit = result.fit
+    named = fit.preset is not None and fit.preset.name != fit.circuit.text
+    roles = ", ".join(f"{label} {role.replace('_', ' ')}" for label, role in result.roles.items())
     lines = [
         f"file            {fit.spectrum.label}",
-        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if fit.preset else fit.circuit.text}",
+        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if named else fit.circuit.text}",  # type: ignore[union-attr]
+        f"roles           {roles}  ({'the preset' if named else 'from the circuit structure and arc capacitances'})",
     ]
     if result.choice:
         lines.append(f"choice          {result.choice}")
@@ -83,7 +87,7 @@ def _figure(result: ConductivityResult) -> Any:
 
 
 @main.command("conductivity")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--thickness",
     type=click.FloatRange(min=0, min_open=True),
@@ -113,6 +117,7 @@ def _figure(result: ConductivityResult) -> Any:
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @index_option
+@format_option()
 @json_option
 @plot_option("Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n>.")
 def conductivity_command(
@@ -125,6 +130,7 @@ def conductivity_command(
     fmax: float | None,
     weighting: str,
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -133,7 +139,7 @@ def conductivity_command(
     measured window does not separate the arcs."""
     check_frequency_range(fmin, fmax)
     area_cm2 = electrode_area(area, diameter)
-    spectra = selected_spectra(file, index)
+    spectra = selected_spectra(file, index, format)
     results = [
         pellet_conductivity(
             s,

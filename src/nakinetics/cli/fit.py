@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
 from ..fitting import FitResult, fit_circuit, resolve_circuit
@@ -19,14 +20,17 @@ from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
     plot_option,
+    resolve_temperature,
     selected_spectra,
+    temperature_options,
     weighting_option,
 )
-from ._output import echo_reports, emit_records, parse_assignments, save_figures
+from ._output import echo_reports, emit_records, numbered_path, parse_assignments, save_figures
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,17 @@ def _choice_record(comparison: ModelComparison, reason: str | None = None) -> di
     }
 
 
+def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
+    """``("R2=R1", ...)`` → ``{"R2": "R1"}``; a malformed item is a usage error."""
+    ties: dict[str, str] = {}
+    for item in items:
+        name, sep, expression = item.partition("=")
+        if not sep or not name.strip() or not expression.strip():
+            raise click.BadParameter(f"expected NAME=EXPR, got '{item}'", param_hint="--tie")
+        ties[name.strip()] = expression.strip()
+    return ties
+
+
 @main.command("fit")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -141,14 +156,7 @@ def _choice_record(comparison: ModelComparison, reason: str | None = None) -> di
     "no diffusion candidates). Names the arcs' roles and sets the automatic candidates. Default: the file's "
     "metadata or the --circuit preset, else not known (roles from capacitances).",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    default=298.15,
-    show_default=True,
-    metavar="K",
-    help="Temperature for i0 in K.",
-)
+@temperature_options("For i0. Default: the file's, else 298.15 K.")
 @click.option(
     "--thickness",
     type=click.FloatRange(min=0, min_open=True),
@@ -158,8 +166,24 @@ def _choice_record(comparison: ModelComparison, reason: str | None = None) -> di
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
+@click.option(
+    "--tie",
+    multiple=True,
+    metavar="NAME=EXPR",
+    help="Compute a parameter from others instead of fitting it, e.g. --tie R2=R1 --tie CPE2_n=CPE1_n "
+    "(two identical interfaces; repeatable; + - * / ** exp log sqrt allowed).",
+)
 @index_option
+@format_option()
 @json_option
+@click.option(
+    "--curve-csv",
+    "curve_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Write the fitted curve as CSV (frequency, Z_data, Z_fit, |Z| and phase of the fit, residuals in %) "
+    "for re-plotting elsewhere. Several spectra → PATH_<n>.",
+)
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
 )
@@ -170,14 +194,19 @@ def fit_command(
     area: float | None,
     cell: str | None,
     electrolyte: str | None,
-    temperature: float,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     thickness: float | None,
     fmin: float | None,
     fmax: float | None,
     weighting: str,
     fix: tuple[str, ...],
+    tie: tuple[str, ...],
     index: int | None,
+    format: str | None,
     json_path: str | None,
+    curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
     """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
@@ -185,15 +214,10 @@ def fit_command(
     of the fitted points (`nakinetics validate` shows its residuals)."""
     check_frequency_range(fmin, fmax)
     fixed = parse_assignments(fix, "--fix")
-    geometry = CellGeometry(
-        area_cm2=area,
-        cell=cell,  # type: ignore[arg-type]
-        temperature_k=temperature,
-        thickness_cm=thickness,
-        electrolyte=electrolyte,  # type: ignore[arg-type]
-    )
-    spectra = selected_spectra(file, index)
-    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed}
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    spectra = selected_spectra(file, index, format)
+    ties = _parse_ties(tie)
+    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
     user_preset = _user_model(circuit, electrolyte)[0] if circuit else None
 
     results: list[FitResult] = []
@@ -207,6 +231,14 @@ def fit_command(
             preset=user_preset if isinstance(user_preset, Preset) else None,
         )
         outcome = _fit_one(spectrum, circuit, compare, context, options)
+        geometry = CellGeometry(
+            area_cm2=area,
+            cell=cell,  # type: ignore[arg-type]
+            temperature_k=temperature_k or spectrum.metadata.temperature_k or T_ROOM,
+            thickness_cm=thickness,
+            any_temperature=any_temperature,
+            electrolyte=electrolyte,  # type: ignore[arg-type]
+        )
         result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
         if len(result.spectrum) >= KK_MIN_POINTS:
             result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
@@ -225,4 +257,9 @@ def fit_command(
         from ..plotting import fit_figure
 
         save_figures([fit_figure(r) for r in results], plot_path)
+    if curve_path is not None:
+        from ._csv import curve_columns_for_csv, write_columns
+
+        for k, r in enumerate(results):
+            write_columns(curve_columns_for_csv(r), numbered_path(curve_path, k, len(results)))
     emit_records(records, json_path)

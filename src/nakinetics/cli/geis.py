@@ -29,7 +29,14 @@ from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
 from ..validation import KK_RMS_LIMIT
 from . import main
-from ._options import check_frequency_range, frequency_options, json_option, plot_option, weighting_option
+from ._options import (
+    check_frequency_range,
+    format_option,
+    frequency_options,
+    json_option,
+    plot_option,
+    weighting_option,
+)
 from ._output import OutputError, emit_json, parse_assignments, save_figure, write_atomic
 
 SERIES_CSV = "series.csv"
@@ -55,27 +62,32 @@ def _expand_inputs(inputs: Sequence[Path], exclude: Path | None) -> list[Path]:
     return [p for p in unique if p != skip]
 
 
-def _read_inputs(files: Sequence[Path]) -> tuple[list[Spectrum], list[SeriesItem]]:
+def _read_inputs(files: Sequence[Path], format: str | None = None) -> tuple[list[Spectrum], list[SeriesItem]]:
     """All spectra of ``files``; an unreadable file becomes a failed item (index -1) with its reason."""
     spectra: list[Spectrum] = []
     failed: list[SeriesItem] = []
     for path in files:
         try:
-            spectra += read_spectra(path)
+            spectra += read_spectra(path, format=format)
         except (NakineticsError, OSError, ValueError) as exc:
             failed.append(SeriesItem(str(path), -1, None, None, error=f"unreadable: {exc}"))
     return spectra, failed
 
 
-def _read_voltage(path: Path, current_a: float | None, area_cm2: float | None) -> DCRecord:
+def _read_voltage(
+    path: Path, current_a: float | None, area_cm2: float | None, format: str | None = None
+) -> DCRecord:
     """The DC record of ``path``; a time,voltage file without a current column gets ``current_a`` (the
     stripping current j·A, anodic positive) or, when that is unknown, zero."""
     try:
-        return read_dc_record(path, area_cm2=area_cm2)
+        return read_dc_record(path, area_cm2=area_cm2, format=format)
     except FileFormatError as without_current:
         try:
             return read_dc_record(
-                path, area_cm2=area_cm2, current_a=current_a if current_a is not None else 0.0
+                path,
+                area_cm2=area_cm2,
+                current_a=current_a if current_a is not None else 0.0,
+                format=format,
             )
         except FileFormatError:
             raise without_current from None
@@ -377,6 +389,8 @@ def _summary(
     help="When resuming, try again the spectra that failed before (a file that could not be read and "
     "reads now is always retried).",
 )
+@format_option("spectrum", what="the spectrum files")
+@format_option("dc", "--voltage-format", "the --voltage file")
 @json_option
 @plot_option("Save the dashboard (PNG/PDF/SVG by extension) and the Nyquist waterfall as PATH_nyquist.")
 def geis_command(
@@ -400,6 +414,8 @@ def geis_command(
     chi2_jump: float,
     out_dir: Path,
     retry_failed: bool,
+    format: str | None,
+    voltage_format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -429,14 +445,14 @@ def geis_command(
     stored_settings = {**settings.to_dict(), "voltage_file": str(voltage.resolve()) if voltage else None}
     columns = series_columns(CircuitRoles.of(circuit))
     files = _expand_inputs(inputs, voltage)
-    spectra, unreadable = _read_inputs(files)
+    spectra, unreadable = _read_inputs(files, format)
     if not spectra:
         first = unreadable[0].error if unreadable else "no files"
         raise DataError(f"none of the {len(files)} input file(s) could be read ({first})")
     record = None
     if voltage is not None:
         stripping_a = None if current is None or area is None else abs(current) * 1e-3 * area
-        record = _read_voltage(voltage, stripping_a, area)
+        record = _read_voltage(voltage, stripping_a, area, voltage_format)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     store = _SeriesDirectory(out_dir, columns)

@@ -11,6 +11,7 @@ from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from . import main
+from ._options import format_option, input_file, resolve_temperature, temperature_options
 from ._output import emit_json, save_figure
 
 
@@ -53,7 +54,7 @@ def parse_window(text: str) -> str | tuple[float, float]:
 
 
 @main.command("tafel")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -96,12 +97,7 @@ def parse_window(text: str) -> str | tuple[float, float]:
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: R_ohm (unless --r-ohm) and the EIS i0 for comparison.",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="K",
-    help="Temperature in K (default: from the file, else 298.15 K).",
-)
+@temperature_options("Default: the file's, else 298.15 K.")
 @click.option(
     "--window",
     default="auto",
@@ -116,6 +112,8 @@ def parse_window(text: str) -> str | tuple[float, float]:
     metavar="T",
     help="Cation transference number for --model bv-limited on a symmetric cell (default: fitted).",
 )
+@format_option("dc")
+@format_option("spectrum", "--eis-format", "the --eis file")
 @click.option(
     "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
 )
@@ -135,10 +133,14 @@ def tafel_command(
     alpha: str | None,
     r_ohm: str | None,
     eis_path: Path | None,
-    temperature: float | None,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     window: str,
     t_plus: float | None,
     index: int | None,
+    format: str | None,
+    eis_format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -152,8 +154,9 @@ def tafel_command(
         raise click.BadParameter(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
-    record = read_dc_record(file, index=index)
-    spectrum = read_spectrum(eis_path) if eis_path is not None else None
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    record = read_dc_record(input_file(file), index=index, format=format, area_cm2=area)
+    spectrum = read_spectrum(input_file(eis_path), format=eis_format) if eis_path is not None else None
     if spectrum is not None and area is None and record.metadata.area_cm2 is None:
         raise DataError(f"{eis_path}: --eis needs the electrode area (--area) to compare per-area quantities")
     result = analyse_polarization(
@@ -164,7 +167,8 @@ def tafel_command(
         alpha=alpha,
         r_ohm=r_value,
         r_ohm_stderr=r_sigma,
-        temperature_k=temperature,
+        temperature_k=temperature_k,
+        any_temperature=any_temperature,
         window=window_value,
         eis_spectrum=spectrum,
         t_plus=t_plus,

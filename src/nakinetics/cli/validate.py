@@ -12,6 +12,7 @@ from ..validation import KK_RMS_LIMIT, kramers_kronig_test
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
@@ -24,6 +25,7 @@ from ._output import echo_reports, emit_records, save_figures
 @main.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @index_option
+@format_option()
 @frequency_options("Lowest frequency tested.", "Highest frequency tested.")
 @click.option(
     "--limit",
@@ -47,6 +49,7 @@ from ._output import echo_reports, emit_records, save_figures
 def validate_command(
     file: Path,
     index: int | None,
+    format: str | None,
     fmin: float | None,
     fmax: float | None,
     limit: float,
@@ -58,7 +61,7 @@ def validate_command(
     """Kramers–Kronig test (linear KK, automatic number of RC elements) of the spectra in FILE: prints
     pass/fail, the chosen M and μ, and the residual at every frequency."""
     check_frequency_range(fmin, fmax)
-    spectra = selected_spectra(file, index)
+    spectra = selected_spectra(file, index, format)
     spectra = [s.select(fmin, fmax) if fmin is not None or fmax is not None else s for s in spectra]
     results = [kramers_kronig_test(s, mu_criterion=mu_criterion, limit=limit / 100) for s in spectra]
 

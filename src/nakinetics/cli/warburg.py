@@ -24,11 +24,14 @@ from ..report import format_number
 from . import main
 from ._options import (
     check_frequency_range,
+    format_option,
     frequency_options,
     index_option,
     json_option,
     plot_option,
+    resolve_temperature,
     selected_spectra,
+    temperature_options,
 )
 from ._output import echo_reports, emit_records, save_figures
 
@@ -122,7 +125,7 @@ def _analyse(
 
 
 @main.command("warburg")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -152,12 +155,7 @@ def _analyse(
     show_default=True,
     help="Electrons per diffusing ion (1 for Na⁺; not per formula unit).",
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="K",
-    help=f"Temperature in K. Default: the file's, else {T_ROOM} K.",
-)
+@temperature_options(f"Default: the file's, else {T_ROOM} K.")
 @click.option(
     "--cell",
     type=click.Choice(["single", "symmetric"]),
@@ -198,6 +196,7 @@ def _analyse(
     "Highest frequency of the window (slope) or of the fit.",
 )
 @index_option
+@format_option()
 @json_option
 @plot_option("Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.")
 def warburg_command(
@@ -206,7 +205,9 @@ def warburg_command(
     conc: float,
     conc_unit: str,
     n_electrons: int,
-    temperature: float | None,
+    temperature: tuple[float, str | None] | None,
+    temperature_unit: str | None,
+    any_temperature: bool,
     cell: str,
     species: str,
     single_ion_conductor: bool,
@@ -216,6 +217,7 @@ def warburg_command(
     fmin: float | None,
     fmax: float | None,
     index: int | None,
+    format: str | None,
     json_path: str | None,
     plot_path: Path | None,
 ) -> None:
@@ -231,7 +233,8 @@ def warburg_command(
         )
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
-    spectra = selected_spectra(file, index)
+    temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    spectra = selected_spectra(file, index, format)
     records, texts, plots = [], [], []
     for spectrum in spectra:
         base = {
@@ -239,7 +242,8 @@ def warburg_command(
             "concentration": conc,
             "concentration_unit": conc_unit,
             "n_electrons": n_electrons,
-            "temperature_k": temperature,
+            "temperature_k": temperature_k,
+            "any_temperature": any_temperature,
             "cell": cell,
             "species": species,
             "single_ion_conductor": single_ion_conductor,

@@ -20,6 +20,7 @@ technique line, ``dE/dt`` + ``dE/dt unit`` for the scan rate, potential/current/
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import struct
 from collections.abc import Mapping
@@ -56,14 +57,38 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
+from ._registry import FileFormat
+from ._source import open_source
 
 FORMAT_MPT = "biologic-mpt"
 FORMAT_MPR = "biologic-mpr"
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
-_LOOP = re.compile(r"^Loop\s+(\d+)\s+from point number\s+(\d+)\s+to\s+(\d+)")
+_LOOP = re.compile(r"^Loop\s+(\d{1,12})\s+from point number\s+(\d{1,12})\s+to\s+(\d{1,12})\b")
 _PARAMETER_WIDTH = 20
 #: ``.mpr`` settings module, first byte: EC-Lab technique id (as tabulated by yadg; checked on the samples).
 _MPR_TECHNIQUE_ID: dict[int, Technique] = {0x1D: "PEIS", 0x1E: "GEIS"}
+
+
+#: Offsets in the ``.mpr`` settings / log modules (as documented by yadg's EC-Lab extractor and checked on
+#: the sample files against their ``.mpt`` twins): electrode area (float32, cm²), EC-Lab version (Pascal
+#: string).
+_MPR_AREA = 0x0211
+_MPR_SOFTWARE = 0x03B7
+
+
+def _mpr_float(data: bytes, offset: int) -> float | None:
+    if len(data) < offset + 4:
+        return None
+    value = struct.unpack_from("<f", data, offset)[0]
+    return float(value) if np.isfinite(value) else None
+
+
+def _mpr_text(data: bytes, offset: int) -> str | None:
+    """A Pascal string (length byte, then latin-1 text) at ``offset``; ``None`` if absent or not text."""
+    if len(data) <= offset:
+        return None
+    text = data[offset + 1 : offset + 1 + data[offset]].decode("latin-1")
+    return f"EC-Lab {text}" if text and text.isprintable() else None
 
 
 def _loop_slices(lines: list[str], n_points: int, path: Path) -> list[slice] | None:
@@ -83,9 +108,12 @@ def _loop_start(
 ) -> datetime | None:
     """Start of loop ``index``: the acquisition start plus the ``time/s`` of its first point (EC-Lab counts
     ``time/s`` from "Acquisition started on"; a rest or OCV step before the first loop makes it > 0)."""
-    if start is None or times is None:
+    if start is None or times is None or not len(times[loops[index]]):
         return start
-    return start + timedelta(seconds=float(times[loops[index]][0]))
+    offset = float(times[loops[index]][0])
+    if not (math.isfinite(offset) and 0 <= offset < 1e10):  # NaN, inf or 1e20 s: no usable elapsed time
+        return start
+    return start + timedelta(seconds=offset)
 
 
 def _parameters(lines: list[str]) -> dict[str, str]:
@@ -394,23 +422,51 @@ def read_mpr(path: Path) -> list[Spectrum]:
             'reading BioLogic .mpr files needs the optional package galvani: pip install "nakinetics[mpr]"',
         ) from None
     try:
-        with path.open("rb") as handle:
-            mpr = BioLogic.MPRfile(handle)
-    except (ValueError, NotImplementedError, KeyError, struct.error, EOFError) as err:
-        raise fail(path, f"galvani cannot read this .mpr file: {err}") from None
-    data = mpr.data
-    columns = {name: np.asarray(data[name], dtype=np.float64) for name in data.dtype.names}
+        mpr = BioLogic.MPRfile(open_source(path).stream())
+        data = mpr.data
+        columns = {name: np.asarray(data[name], dtype=np.float64) for name in data.dtype.names}
+        loop_index = getattr(mpr, "loop_index", None)
+        modules = list(mpr.modules)
+    except Exception as err:  # galvani raises anything on a damaged file
+        detail = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+        raise fail(path, f"galvani cannot read this .mpr file ({detail})") from err
     loops = None
-    loop_index = getattr(mpr, "loop_index", None)
     if loop_index is not None and len(loop_index) > 2:
         bounds = [int(k) for k in loop_index]
         loops = [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    settings = next((m["data"] for m in mpr.modules if m["shortname"].strip() == b"VMP Set"), b"")
+    settings = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP Set"), b"")
     technique = _MPR_TECHNIQUE_ID.get(settings[0]) if settings else None
+    log = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP LOG"), b"")
     timestamp = getattr(mpr, "timestamp", None)
+    area = _mpr_float(settings, _MPR_AREA)
     fields: dict[str, Any] = {
         "technique": technique,
         "start_time": timestamp if isinstance(timestamp, datetime) else None,
+        "area_cm2": area if area is not None and 0 < area < 1e6 else None,  # 0 means "not set"
     }
-    extra = {"mpr_version": getattr(mpr, "version", None), "reader": "galvani"}
+    extra = {
+        "mpr_version": getattr(mpr, "version", None),
+        "reader": "galvani",
+        "software": _mpr_text(log, _MPR_SOFTWARE),
+    }
     return _spectra(path, FORMAT_MPR, columns, None, loops, fields, extra)
+
+
+MPR = FileFormat(
+    name=FORMAT_MPR,
+    title="BioLogic EC-Lab binary (.mpr)",
+    extensions=(".mpr",),
+    signature=lambda head: head.raw.startswith(b"BIO-LOGIC MODULAR FILE"),
+    readers={"spectrum": read_mpr, "dc": read_mpr_dc},
+    metadata="technique, start time, area, EC-Lab version, loops (amplitude and set-points: use the .mpt)",
+    tested_with="EC-Lab 11.18, 11.50 (SP-150, SP-300, VSP); needs the optional galvani",
+)
+MPT = FileFormat(
+    name=FORMAT_MPT,
+    title="BioLogic EC-Lab text export (.mpt)",
+    extensions=(".mpt",),
+    signature=lambda head: head.lines[0].startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")),
+    readers={"spectrum": read_mpt, "dc": read_mpt_dc},
+    metadata="device, technique, start time per loop, AC amplitude, DC set-point, area, loops, decimal comma",
+    tested_with="EC-Lab 11.18, 11.50, 11.52, 11.61 (SP-150, SP-300, VSP, VMP3)",
+)

@@ -38,6 +38,7 @@ from ._common import (
     to_complex,
 )
 from ._dc import AS_WRITTEN, DCOptions, make_record, reject_given_current, supplied_current
+from ._registry import FileFormat, Head
 
 FORMAT = "chi"
 _TECHNIQUE = "A.C. Impedance"
@@ -229,3 +230,21 @@ def read_chi_dc(path: Path, options: DCOptions) -> list[DCRecord]:
             start_time=parse_chi_date(lines[0]),
         )
     ]
+
+
+def _is_chi(head: Head) -> bool:
+    """CHI exports start with a date line (``Feb. 20, 2020   15:55:08``) or name a CHI model."""
+    lines = head.nonblank
+    return parse_chi_date(lines[0]) is not None or any(
+        re.match(r"Instrument Model:\s*CHI", ln) for ln in lines
+    )
+
+
+CHI = FileFormat(
+    name=FORMAT,
+    title="CH Instruments text export",
+    signature=_is_chi,
+    readers={"spectrum": read_chi, "dc": read_chi_dc},
+    metadata="instrument model, start time, DC potential (Init E), AC amplitude, frequency range",
+    tested_with="CHI660E, CHI1100B, CHI760E exports",
+)

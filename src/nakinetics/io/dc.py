@@ -14,41 +14,24 @@ says where the current came from (``"file"``, ``"open circuit"``, ``"given"``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+import os
+from typing import BinaryIO
 
 from ..data import DCRecord
-from ..exceptions import DataError, MissingFileError
-from ._common import fail, pick_one, reindexed
+from ..exceptions import DataError
+from ._common import fail, pick_one
 from ._dc import CURRENT_CONVENTIONS, CurrentConvention, DCOptions
-from ._sniff import detect_format
-from .biologic import read_mpr_dc, read_mpt_dc
-from .chi import read_chi_dc
-from .dc_delimited import read_dc_csv, read_nova
-from .gamry import read_gamry_dc
-from .ivium import read_ivium_dc
-from .par import read_versastudio_dc
+from ._formats import format_names, read_items
+from ._source import Source, open_source
 
-DCReader = Callable[[Path, DCOptions], list[DCRecord]]
-
-_DC_READERS: dict[str, DCReader] = {
-    "chi": read_chi_dc,
-    "biologic-mpt": read_mpt_dc,
-    "gamry": read_gamry_dc,
-    "autolab-nova": read_nova,
-    "csv": read_dc_csv,
-    "biologic-mpr": read_mpr_dc,
-    "ivium": read_ivium_dc,
-    "versastudio": read_versastudio_dc,
-}
-DC_FORMATS: tuple[str, ...] = ("chi", "biologic-mpt", "gamry", "autolab-nova", "csv")
-"""Formats that hold DC records (``format=`` values).  ``.mpr``, Ivium ``.idf`` and VersaStudio ``.par`` DC
-files are detected but rejected with an explanation; impedance-only formats (ZPlot, Z60W, Parstat, ...)
-are rejected."""
+DC_FORMATS: tuple[str, ...] = tuple(format_names("dc"))
+"""Formats that have a DC reader (``format=`` values).  ``.mpr``, Ivium ``.idf`` and VersaStudio ``.par``
+DC files are recognised but rejected with an explanation; impedance-only formats (ZPlot, Z60W, Parstat,
+...) are rejected."""
 
 
 def read_dc_records(
-    path: str | Path,
+    path: str | os.PathLike[str] | BinaryIO | Source,
     *,
     format: str | None = None,
     current_a: float | None = None,
@@ -69,26 +52,19 @@ def read_dc_records(
     Raises :class:`~nakinetics.exceptions.MissingFileError` (a ``FileNotFoundError``) for a missing file and :class:`~nakinetics.exceptions.FileFormatError`
     for a file that is not a DC record (impedance files included) or lacks the potential/current column.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"{path}: no such file")
+    source = open_source(path)
     if current_convention is not None and current_convention not in CURRENT_CONVENTIONS:
         raise fail(
-            path,
+            source,
             f"current_convention={current_convention!r}; expected one of {', '.join(CURRENT_CONVENTIONS)}",
             error=DataError,
         )
-    name = detect_format(path, kind="dc") if format is None else format.lower()
-    if name not in _DC_READERS:
-        if format is not None:
-            raise fail(path, f"unknown DC format {format!r}; expected one of {', '.join(DC_FORMATS)}")
-        raise fail(path, f"format {name!r} holds impedance spectra, not DC records; use read_spectra")
     options = DCOptions(current_a=current_a, area_cm2=area_cm2, current_convention=current_convention)
-    return reindexed(_DC_READERS[name](path, options))
+    return read_items(source, "dc", format, options)
 
 
 def read_dc_record(
-    path: str | Path,
+    path: str | os.PathLike[str] | BinaryIO | Source,
     *,
     index: int | None = None,
     format: str | None = None,
@@ -101,7 +77,8 @@ def read_dc_record(
     Raises :class:`~nakinetics.exceptions.DataError` when the file holds several records and ``index`` is
     ``None``, or when ``index`` is out of range.  Other arguments as in :func:`read_dc_records`.
     """
+    source = open_source(path)
     records = read_dc_records(
-        path, format=format, current_a=current_a, area_cm2=area_cm2, current_convention=current_convention
+        source, format=format, current_a=current_a, area_cm2=area_cm2, current_convention=current_convention
     )
-    return pick_one(path, records, index, "DC records", "read_dc_records")
+    return pick_one(source, records, index, "DC records", "read_dc_records")

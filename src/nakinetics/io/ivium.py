@@ -34,12 +34,14 @@ from ._common import (
     to_float,
 )
 from ._dc import DCOptions
+from ._registry import FileFormat, Head
 
 FORMAT = "ivium"
 _BLOCK = re.compile(r"primary_data\s")
+_VERSION = re.compile(rb"Version=\d+")
 _TOKEN = re.compile(r"\S+")
 _KEY_VALUE = re.compile(r"^([^=\r\n\x00-\x08]+)=(.*)$", re.MULTILINE)
-_INDEXED = re.compile(r"^(.*)\[(\d+)\]$")
+_INDEXED = re.compile(r"^(.*)\[(\d{1,9})\]$")
 _DATE_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
     "%d/%m/%Y %H:%M:%S",
@@ -48,6 +50,13 @@ _DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
 )
+
+
+def _text(path: Path) -> str:
+    """The file as latin-1 text without NULs, every line break (CRLF, LF or CR alone, as IviumSoft writes
+    some files) made LF so that ``key=value`` lines are found."""
+    text = read_bytes(path).decode("latin-1").replace("\x00", "")
+    return re.sub(r"\r+\n|\r", "\n", text) if "\r" in text else text
 
 
 def _indexed(header: dict[str, str], name: str) -> list[float]:
@@ -92,6 +101,13 @@ def _primary_data(path: Path, text: str, start: int, line_of: _Lines) -> tuple[n
         raise fail(path, "primary_data block without column and row counts", line_of(start)) from None
     if n_cols != 3:
         raise fail(path, f"primary_data has {n_cols} columns; expected 3 (Z', Z'', f)", line_of(start))
+    if not 0 < n_rows <= (len(text) - start) // 6:  # each row needs at least three numbers and spaces
+        raise fail(
+            path,
+            f"primary_data declares {n_rows} rows but the file has room for at most "
+            f"{max(0, (len(text) - start) // 6)}",
+            line_of(start),
+        )
     values = np.empty(n_cols * n_rows)
     lines = np.empty(n_rows, dtype=np.int64)
     end = start
@@ -150,7 +166,7 @@ def _metadata(header: dict[str, str], n_points: int) -> tuple[dict[str, Any], di
 
 def read_ivium(path: Path) -> list[Spectrum]:
     """Read every ``primary_data`` block of an Ivium ``.idf``/``.ids`` file (one spectrum each)."""
-    text = read_bytes(path).decode("latin-1").replace("\x00", "")
+    text = _text(path)
     blocks = list(_BLOCK.finditer(text))
     if not blocks:
         raise fail(path, "no primary_data block; expected an IviumSoft impedance dataset")
@@ -185,7 +201,7 @@ def read_ivium_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     """Ivium ``.idf``/``.ids`` DC datasets are not read: the meaning of the ``primary_data`` columns of
     non-impedance methods is not documented (third-party readers disagree: (E, I, E) vs (t, I, E)).
     IviumSoft's ASCII export (``time/s E/V I/A`` header) is read by the generic ``"csv"`` reader."""
-    text = read_bytes(path).decode("latin-1").replace("\x00", "")
+    text = _text(path)
     method = next(
         (m.group(2).strip() for m in _KEY_VALUE.finditer(text) if m.group(1).strip() == "Method"), ""
     )
@@ -196,3 +212,22 @@ def read_ivium_dc(path: Path, options: DCOptions) -> list[DCRecord]:
         f"Ivium .idf/.ids DC data (Method={method!r}) are not read: their column layout is undocumented; "
         "export the data as text from IviumSoft and read that file",
     )
+
+
+def _is_ivium(head: Head) -> bool:
+    """``Method=`` and ``Version=`` key lines (anywhere in the first 32 KiB), or an Ivium extension and
+    one of them; the binary prefix varies between IviumSoft versions."""
+    has_method, has_version = b"Method=" in head.raw, _VERSION.search(head.raw) is not None
+    return (has_method and has_version) or (head.suffix in (".idf", ".ids") and (has_method or has_version))
+
+
+IDF = FileFormat(
+    name=FORMAT,
+    title="IviumSoft dataset (.idf, .ids)",
+    extensions=(".idf", ".ids"),
+    signature=_is_ivium,
+    readers={"spectrum": read_ivium, "dc": read_ivium_dc},
+    metadata="instrument (hw config), technique, start/end time, DC level, AC amplitude, area, "
+    "temperature, per-point times, software version",
+    tested_with="IviumSoft 4.1084 (CompactStat)",
+)

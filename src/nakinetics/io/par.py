@@ -38,6 +38,7 @@ from ._common import (
     unit_scale,
 )
 from ._dc import DCOptions
+from ._registry import FileFormat
 
 FORMAT_PARSTAT = "parstat"
 FORMAT_VERSASTUDIO = "versastudio"
@@ -211,3 +212,34 @@ def read_versastudio_dc(path: Path, options: DCOptions) -> list[DCRecord]:
         "VersaStudio .par files with DC runs (sweeps, CP, OCV) are not supported yet; export the data as "
         "text (CSV) from VersaStudio and read that file",
     )
+
+
+def _tab_fields(line: str) -> list[str]:
+    return [field.strip() for field in line.split("\t") if field.strip()]
+
+
+VERSASTUDIO = FileFormat(
+    name=FORMAT_VERSASTUDIO,
+    title="AMETEK VersaStudio (.par)",
+    extensions=(".par",),
+    signature=lambda head: head.nonblank[0] == "<Application>" and "Name=VersaStudio" in head.lines,
+    readers={"spectrum": read_versastudio, "dc": read_versastudio_dc},
+    metadata="instrument model and serial, technique, start time, DC level, AC amplitude, area, software",
+    tested_with="VersaStudio 2.52.3",
+)
+PARSTAT = FileFormat(
+    name=FORMAT_PARSTAT,
+    title="Princeton Applied Research PARSTAT text",
+    signature=lambda head: {"Frequency (Hz)", "Zre (ohms)", "Zim (ohms)"} <= set(_tab_fields(head.lines[0])),
+    readers={"spectrum": read_parstat},
+    metadata="DC potential and current (means over the impedance rows), per-point times",
+    tested_with="PARSTAT export (impedance.py example)",
+)
+POWERSUITE = FileFormat(
+    name=FORMAT_POWERSUITE,
+    title="Princeton Applied Research PowerSuite text",
+    signature=lambda head: _tab_fields(head.lines[0]) == ["Frequency", "Zre", "Zimg"],
+    readers={"spectrum": read_powersuite},
+    metadata="none in the file",
+    tested_with="PowerSuite export (impedance.py example)",
+)

@@ -27,6 +27,7 @@ from ..constants import T_ROOM
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
 from ..sweeps import scan_rate_v_s, split_segments
+from ..temperature import check_temperature_k
 from .compare import ModelChoice, choose_model, curvature_at, lambda_interval
 from .diagnostics import (
     CAPACITIVE_WARNING,
@@ -94,9 +95,17 @@ def _as_record(data: DCRecord | Sequence[ArrayLike]) -> DCRecord:
 
 
 def prepare_sweep(
-    data: DCRecord | Sequence[ArrayLike], *, area_cm2: float | None, temperature_k: float | None
+    data: DCRecord | Sequence[ArrayLike],
+    *,
+    area_cm2: float | None,
+    temperature_k: float | None,
+    any_temperature: bool = False,
 ) -> tuple[PreparedSweep, list[str]]:
-    """Current density, sweep direction and dV/dt of every point; notes on what had to be assumed."""
+    """Current density, sweep direction and dV/dt of every point; notes on what had to be assumed.
+
+    The temperature (given, else the file's, else 298.15 K) must lie in 200–1200 K unless
+    ``any_temperature`` (:func:`~nakinetics.temperature.check_temperature_k`).
+    """
     record = _as_record(data)
     notes: list[str] = []
     technique = record.metadata.technique
@@ -117,10 +126,12 @@ def prepare_sweep(
         notes.append(
             "no electrode area (--area or in the file): currents and i0 are absolute (mA), resistances in Ohm"
         )
-    temperature = temperature_k or record.metadata.temperature_k
+    temperature = temperature_k if temperature_k is not None else record.metadata.temperature_k
     if temperature is None:
         temperature = T_ROOM
         notes.append(f"temperature not given: {T_ROOM} K assumed (1 K changes f = F/RT by 0.34 %)")
+    what = "temperature_k" if temperature_k is not None else f"{record.label}: the file's temperature"
+    temperature = check_temperature_k(temperature, any_temperature=any_temperature, what=what)
     segments = split_segments(record)
     direction = np.concatenate(
         [
@@ -525,6 +536,7 @@ def analyse_polarization(
     t_plus: float | None = None,
     capacitance: float | None = None,
     max_points: int = 2000,
+    any_temperature: bool = False,
 ) -> KineticsResult:
     """Kinetic analysis of a polarization sweep.
 
@@ -539,7 +551,8 @@ def analyse_polarization(
     alpha : ``"free"``, ``"sum"`` (α_a + α_c = n) or ``"half"``; default free (single) / sum (symmetric).
     r_ohm, r_ohm_stderr : ohmic resistance in Ω cm² (Ω without area) and its standard error; see
         :func:`~.fit.fit_sweep` for how each combination is used.
-    temperature_k : K; default the file's, else 298.15 K (with a warning).
+    temperature_k : K; default the file's, else 298.15 K (with a warning).  Outside 200–1200 K it is
+        refused as a likely °C slip unless ``any_temperature``.
     window : ``"auto"`` or (x_min, x_max) in V for the classical Tafel line (x after iR and offset correction).
     eis_spectrum : impedance spectrum of the same cell: R_Ω (when ``r_ohm`` is not given) and the EIS i₀.
     n_electrons : n of the electrode reaction (1 for Na⁺ + e⁻ ⇌ Na).
@@ -555,7 +568,9 @@ def analyse_polarization(
         raise DataError(f"r_ohm must be ≥ 0, got {r_ohm}")
     if r_ohm_stderr is not None and not (math.isfinite(r_ohm_stderr) and r_ohm_stderr >= 0):
         raise DataError(f"r_ohm_stderr must be ≥ 0, got {r_ohm_stderr}")
-    sweep, notes = prepare_sweep(data, area_cm2=area_cm2, temperature_k=temperature_k)
+    sweep, notes = prepare_sweep(
+        data, area_cm2=area_cm2, temperature_k=temperature_k, any_temperature=any_temperature
+    )
     warnings_: list[str] = list(notes)
     temperature = sweep.temperature_k
     area_factor = sweep.area_cm2 or 1.0
@@ -618,6 +633,7 @@ def analyse_polarization(
             alpha_sum=alpha_sum,
             window=user_window,
             r_ohm_source=r_label,
+            any_temperature=True,  # checked once in prepare_sweep
         )
         linear = linear_estimate(
             sweep.potential_v,
@@ -629,6 +645,7 @@ def analyse_polarization(
             r_ohm_stderr=r_error,
             n_electrons=n_electrons,
             r_ohm_source=r_label,
+            any_temperature=True,
         )
         return tafel, linear
 
@@ -799,6 +816,7 @@ def analyse_polarization(
             i0_dc=i0_dc,
             i0_dc_stderr=i0_dc_err,
             r_p_dc=linear.r_p,
+            any_temperature=True,
         )
     result = dataclasses.replace(result, eis=link)
     warnings_ += _assessment(result)

@@ -22,6 +22,7 @@ from ..derived import element_roles
 from ..exceptions import DataError
 from ..fitting import FitResult
 from ..selection import compare_models
+from ..temperature import check_temperature_k
 
 OHMIC_ROLES = ("electrolyte", "bulk", "grain_boundary")
 LINK_ROLES = ("interface", "charge_transfer")
@@ -103,9 +104,17 @@ def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
 
 
 def exchange_current_from_resistance(
-    r_ct_ohm: float, *, area_cm2: float | None, cell: str, temperature_k: float, n_electrons: int = 1
+    r_ct_ohm: float,
+    *,
+    area_cm2: float | None,
+    cell: str,
+    temperature_k: float,
+    n_electrons: int = 1,
+    any_temperature: bool = False,
 ) -> float:
-    """i₀ = g·RT/(nF·R_ct·A) in A cm⁻² (A without area), g = 2 for a symmetric cell."""
+    """i₀ = g·RT/(nF·R_ct·A) in A cm⁻² (A without area), g = 2 for a symmetric cell; ``temperature_k``
+    in 200–1200 K unless ``any_temperature`` (:func:`~nakinetics.temperature.check_temperature_k`)."""
+    check_temperature_k(temperature_k, any_temperature=any_temperature)
     g = 2.0 if cell == "symmetric" else 1.0
     return g * GAS_CONSTANT * temperature_k / (n_electrons * FARADAY * r_ct_ohm * (area_cm2 or 1.0))
 
@@ -223,6 +232,7 @@ def eis_link(
     i0_dc: float | None,
     i0_dc_stderr: float | None,
     r_p_dc: float | None,
+    any_temperature: bool = False,
 ) -> EisLink:
     """Compare the DC result (i₀ in the working current unit, R_p in V per working current unit) with
     the spectrum."""
@@ -234,6 +244,7 @@ def eis_link(
             cell=cell,
             temperature_k=temperature_k,
             n_electrons=n_electrons,
+            any_temperature=any_temperature,
         )
         if resistances.r_ct_stderr is not None:
             i0_eis_err = i0_eis * resistances.r_ct_stderr / resistances.r_ct

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._typing import FloatArray
 from ..constants import thermal_voltage
+from ..temperature import check_temperature_k
 
 LINEAR_LIMIT_V = {"symmetric": 0.025, "single": 0.0126}
 """Default half-width of the linear window around V₀ (V)."""
@@ -97,10 +98,13 @@ def linear_estimate(
     n_electrons: int = 1,
     limit_v: float | None = None,
     r_ohm_source: str = "given",
+    any_temperature: bool = False,
 ) -> LinearResult:
     """Fit i = a + V/R_p to the points with |V − V₀| ≤ ``limit_v`` and convert to i₀ (see module
     docstring).  ``current`` should already be corrected for capacitive current if it matters;
-    ``r_ohm_source`` says where R_Ω came from (reported with R_ct)."""
+    ``r_ohm_source`` says where R_Ω came from (reported with R_ct).  ``temperature_k`` must lie in
+    200–1200 K unless ``any_temperature`` (:func:`~nakinetics.temperature.check_temperature_k`)."""
+    check_temperature_k(temperature_k, any_temperature=any_temperature)
     limit = LINEAR_LIMIT_V[cell] if limit_v is None else limit_v
     v = np.asarray(potential_v, dtype=float)
     i = np.asarray(current, dtype=float)

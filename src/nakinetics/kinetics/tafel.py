@@ -32,6 +32,7 @@ import numpy as np
 
 from .._typing import FloatArray
 from ..exceptions import DataError
+from ..temperature import check_temperature_k
 from .models import inverse_thermal_voltage
 
 BACK_REACTION_FRACTION = 0.01
@@ -456,13 +457,17 @@ def tafel_analysis(
     window: tuple[float, float] | None = None,
     min_decades: float = MIN_DECADES,
     r_ohm_source: str = "given",
+    any_temperature: bool = False,
 ) -> TafelResult:
     """Classical Tafel estimates from a sweep: x = V − V₀ − i·R_Ω, both branches.
 
     ``alpha_sum`` = α_a + α_c (n) sets the back-reaction threshold and, for a symmetric cell, turns the
     cell slope into α_a·α_c; ``window`` = (x_min, x_max) in V (signed, one branch) replaces the automatic
     choice on that branch; ``r_ohm_source`` says where R_Ω came from (reported with it).
+    ``temperature_k`` must lie in 200–1200 K unless ``any_temperature``
+    (:func:`~nakinetics.temperature.check_temperature_k`).
     """
+    check_temperature_k(temperature_k, any_temperature=any_temperature)
     potential = np.asarray(potential_v, dtype=float)
     current = np.asarray(current, dtype=float)
     x = potential - v0 - r_ohm * current

@@ -10,6 +10,7 @@ import concurrent.futures as cf
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
+from .._threads import limit_blas_threads
 from ..exceptions import NakineticsError
 
 
@@ -30,13 +31,15 @@ class TaskPool(Protocol):
 
 
 class ProcessPool:
-    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``)."""
+    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``), each with one BLAS thread
+    (:func:`~nakinetics._threads.limit_blas_threads`: parallel workers with threaded BLAS fight over the
+    cores)."""
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
             raise NakineticsError(f"workers must be ≥ 1, got {workers}")
         self.workers = workers
-        self._executor = cf.ProcessPoolExecutor(max_workers=workers)
+        self._executor = cf.ProcessPoolExecutor(max_workers=workers, initializer=limit_blas_threads)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
         return self._executor.submit(fn, *args)

@@ -1,0 +1,126 @@
+"""Coulombic efficiency of half cells (Na | Cu, Na | Al) and of cells with an intercalation electrode.
+
+The charge of a half-cycle is ∫|I| dt over its constant-current step plus any taper (constant-voltage)
+step that follows it with the same sign.
+
+* **plain** cycling: each cycle plates Q_p onto the substrate and strips to a voltage cut-off;
+  CE = Q_s / Q_p per cycle (for an intercalation electrode: discharge / charge of a charge-first cycle).
+* **reservoir** (Adams, Zheng, Ren, Xu, Zhang, Adv. Energy Mater. 2018, 8, 1702097): plate a reservoir
+  Q_T, cycle n times at Q_C < Q_T without reaching the cut-off, then strip everything (Q_S):
+  CE_avg = (Σ Q_C,stripped + Q_S) / (Q_T + Σ Q_C,plated).
+
+``protocol="auto"`` calls the record a reservoir test when its first stripping half-cycles do not reach
+the cut-off (they end by time or capacity), the last one does, and the first plating is at least 1.2 × the
+median of the later ones; otherwise plain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from .._typing import FloatArray
+
+CEProtocol = Literal["auto", "plain", "reservoir"]
+
+
+@dataclass(frozen=True)
+class CoulombicEfficiency:
+    """Per-cycle and average Coulombic efficiency (fractions, not %)."""
+
+    protocol: str
+    decided_by: str
+    definition: str
+    cycles: list[dict[str, Any]] = field(default_factory=list)
+    average: float | None = None
+    average_excluding_first: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "decided_by": self.decided_by,
+            "definition": self.definition,
+            "average": self.average,
+            "average_excluding_first": self.average_excluding_first,
+            "per_cycle": self.cycles,
+        }
+
+
+def coulombic_efficiency(
+    sign: np.ndarray,
+    charge_mah_cm2: FloatArray,
+    at_cutoff: np.ndarray,
+    *,
+    first_sign: int,
+    names: tuple[str, str],
+    protocol: CEProtocol = "auto",
+) -> CoulombicEfficiency | None:
+    """CE from the half-cycle signs, charges (mAh cm⁻², tapers included) and cut-off flags.
+
+    ``first_sign`` is the sign of the half-cycle that puts charge in (−1 plating onto Cu, +1 charge of an
+    intercalation electrode); ``names`` are (in, out) direction names for the definition text.
+    """
+    into, out = names
+    takes_out = sign == -first_sign
+    outs = np.flatnonzero(takes_out)
+    if outs.size == 0 or not np.any(sign == first_sign):
+        return None
+    chosen = protocol
+    decided = f"given: protocol={protocol!r}"
+    if protocol == "auto":
+        ins = np.flatnonzero(sign == first_sign)
+        reservoir = (
+            outs.size >= 3
+            and not at_cutoff[outs[:-1]].any()
+            and bool(at_cutoff[outs[-1]])
+            and ins.size >= 3
+            and charge_mah_cm2[ins[0]] >= 1.2 * float(np.median(charge_mah_cm2[ins[1:]]))
+        )
+        chosen = "reservoir" if reservoir else "plain"
+        decided = (
+            "auto: the first plating is a reservoir (≥ 1.2 × the later ones), the cycles end by capacity "
+            "and only the final strip reaches the cut-off"
+            if reservoir
+            else f"auto: every {out} is paired with the {into} before it"
+        )
+    if chosen == "reservoir":
+        ins = np.flatnonzero(sign == first_sign)
+        q_t = float(charge_mah_cm2[ins[0]])
+        q_s = float(charge_mah_cm2[outs[-1]])
+        cycled_out = float(charge_mah_cm2[outs[:-1]].sum())
+        cycled_in = float(charge_mah_cm2[ins[1:]].sum())
+        average = (cycled_out + q_s) / (q_t + cycled_in)
+        return CoulombicEfficiency(
+            protocol="reservoir",
+            decided_by=decided,
+            definition="CE_avg = (Σ Q_C,stripped + Q_S) / (Q_T + Σ Q_C,plated) (Adams et al. 2018)",
+            cycles=[
+                {"q_reservoir_mah_cm2": q_t, "q_final_strip_mah_cm2": q_s, "n_cycles": int(ins.size - 1)}
+            ],
+            average=average,
+        )
+    cycles = []
+    for h in outs:
+        if h == 0 or sign[h - 1] != first_sign:
+            continue
+        q_in, q_out = float(charge_mah_cm2[h - 1]), float(charge_mah_cm2[h])
+        cycles.append(
+            {
+                "cycle": len(cycles),
+                "half_cycles": [int(h - 1), int(h)],
+                f"q_{into}_mah_cm2": q_in,
+                f"q_{out}_mah_cm2": q_out,
+                "ce": q_out / q_in if q_in > 0 else None,
+            }
+        )
+    values = np.array([c["ce"] for c in cycles if c["ce"] is not None], dtype=float)
+    return CoulombicEfficiency(
+        protocol="plain",
+        decided_by=decided,
+        definition=f"CE = Q_{out} / Q_{into} per cycle ({into} first); averages are arithmetic means",
+        cycles=cycles,
+        average=float(values.mean()) if values.size else None,
+        average_excluding_first=float(values[1:].mean()) if values.size > 1 else None,
+    )

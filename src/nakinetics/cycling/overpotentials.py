@@ -1,0 +1,141 @@
+"""Per-half-cycle numbers, vectorised over all half-cycles: times, current density, capacity, the plateau
+overpotential with its spread, the nucleation overpotential and the end-of-step voltage.
+
+Definitions (every half-cycle is one constant-current step of duration D starting at t0):
+
+* plateau window: the middle half, t0 + D/4 ≤ t ≤ t0 + 3D/4 (at least three points, the ones nearest
+  the middle when sampling is coarser);
+* plateau overpotential η_p: the median of |U| over the plateau window (mV); spread: its 25th and 75th
+  percentiles; the signed median of U is kept for the hysteresis;
+* nucleation overpotential η_n: the tip of the voltage spike at the start, max |U| over t0 ≤ t < t0 + D/4,
+  minus η_p — reported only when the tip exceeds η_p by more than max(0.5 mV, 5 σ) (σ: point-to-point
+  noise of the plateau, from the median |ΔU| / 0.954) and |U| has fallen at least halfway back to η_p by
+  the end of that quarter (a spike, not a rise);
+* end-of-step value: U at the last point of the step (mV, signed);
+* capacity: ∫|I| dt over the step / area (mAh cm⁻²); the last point is credited with the step's mean
+  sampling interval, not with a gap to the next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._typing import FloatArray
+from ._grouped import grouped_argmax, grouped_quantiles
+
+#: Fraction of the half-cycle before the plateau window (and after it, from the end).
+WINDOW_EDGE = 0.25
+#: A nucleation spike must rise this far (mV) above the plateau at least, and 5 σ of its noise.
+MIN_SPIKE_MV = 0.5
+SPIKE_SIGMAS = 5.0
+
+
+@dataclass(frozen=True)
+class HalfCycleArrays:
+    """One entry per half-cycle (parallel arrays; times in s, voltages in mV, charge in A s)."""
+
+    start: np.ndarray  # first point index
+    stop: np.ndarray  # one past the last point
+    sign: np.ndarray  # sign of the current: +1 anodic at the working electrode, −1 cathodic
+    start_s: FloatArray
+    end_s: FloatArray
+    current_a: FloatArray  # mean |I|
+    charge_as: FloatArray  # ∫|I| dt of the CC step
+    plateau_mv: FloatArray  # median |U| in the window
+    q25_mv: FloatArray
+    q75_mv: FloatArray
+    plateau_signed_mv: FloatArray  # median U (signed)
+    window_points: np.ndarray
+    noise_mv: FloatArray
+    tip_mv: FloatArray  # max |U| in the leading quarter
+    tip_s: FloatArray  # time of the tip after t0
+    tip_index: np.ndarray
+    spike: np.ndarray  # bool: the leading maximum is a spike (see module docstring)
+    end_mv: FloatArray  # signed U at the last point
+
+    @property
+    def duration_s(self) -> FloatArray:
+        return self.end_s - self.start_s
+
+    @property
+    def nucleation_mv(self) -> FloatArray:
+        """Tip minus plateau where there is a spike, NaN elsewhere."""
+        return np.where(self.spike, self.tip_mv - self.plateau_mv, np.nan)
+
+
+def step_charge(
+    time_s: FloatArray, current_a: FloatArray, start: np.ndarray, stop: np.ndarray
+) -> tuple[FloatArray, FloatArray]:
+    """(∫|I| dt in A s, end time in s) of each step [start, stop); the last point of a step is credited
+    with the step's mean sampling interval (or the time to the next point if shorter)."""
+    n = time_s.size
+    dt = np.diff(time_s, append=time_s[-1])
+    npts = stop - start
+    span = time_s[stop - 1] - time_s[start]
+    mean_dt = np.where(npts > 1, span / np.maximum(npts - 1, 1), 0.0)
+    last = stop - 1
+    to_next = np.where(stop < n, time_s[np.minimum(stop, n - 1)] - time_s[last], mean_dt)
+    last_dt = np.minimum(to_next, mean_dt) if mean_dt.size else mean_dt
+    dt_step = dt.copy()
+    dt_step[last] = last_dt
+    weighted = np.abs(current_a) * dt_step
+    cumulative = np.concatenate(([0.0], np.cumsum(weighted)))
+    return cumulative[stop] - cumulative[start], time_s[last] + last_dt
+
+
+def half_cycle_arrays(
+    time_s: FloatArray,
+    potential_v: FloatArray,
+    current_a: FloatArray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    level_a: FloatArray,
+) -> HalfCycleArrays:
+    """Compute :class:`HalfCycleArrays` for the CC steps [start, stop) of mean |I| ``level_a`` (see the
+    module docstring)."""
+    u_mv = potential_v * 1e3
+    abs_u = np.abs(u_mv)
+    sign = np.sign(current_a[start]).astype(np.int8)
+    charge, end_s = step_charge(time_s, current_a, start, stop)
+    start_s = time_s[start]
+    duration = end_s - start_s
+    w0 = np.searchsorted(time_s, start_s + WINDOW_EDGE * duration, "left")
+    w1 = np.searchsorted(time_s, end_s - WINDOW_EDGE * duration, "right")
+    w0, w1 = np.clip(w0, start, stop), np.clip(w1, start, stop)
+    few = (w1 - w0) < 3
+    middle = (start + stop) // 2
+    w0 = np.where(few, np.maximum(start, middle - 1), w0)
+    w1 = np.where(few, np.minimum(stop, middle + 2), w1)
+    q = grouped_quantiles(abs_u, w0, w1, (0.25, 0.5, 0.75))
+    signed = grouped_quantiles(u_mv, w0, w1, (0.5,))[:, 0]
+    du = np.abs(np.diff(u_mv, append=u_mv[-1]))
+    noise = grouped_quantiles(du, w0, np.maximum(w1 - 1, w0), (0.5,))[:, 0] / 0.954
+    lead_stop = np.maximum(w0, np.minimum(start + 1, stop))
+    tip = grouped_argmax(abs_u, start, lead_stop)
+    tip_mv = abs_u[tip]
+    plateau = q[:, 1]
+    threshold = np.maximum(MIN_SPIKE_MV, SPIKE_SIGMAS * np.nan_to_num(noise))
+    falls = (tip < lead_stop - 1) & (abs_u[lead_stop - 1] < tip_mv - 0.5 * (tip_mv - plateau))
+    spike = (tip_mv - plateau > threshold) & falls & (lead_stop - start >= 3)
+    return HalfCycleArrays(
+        start=start,
+        stop=stop,
+        sign=sign,
+        start_s=start_s,
+        end_s=end_s,
+        current_a=level_a,
+        charge_as=charge,
+        plateau_mv=plateau,
+        q25_mv=q[:, 0],
+        q75_mv=q[:, 2],
+        plateau_signed_mv=signed,
+        window_points=w1 - w0,
+        noise_mv=noise,
+        tip_mv=tip_mv,
+        tip_s=time_s[tip] - start_s,
+        tip_index=tip,
+        spike=spike,
+        end_mv=u_mv[stop - 1],
+    )

@@ -1,0 +1,153 @@
+"""The catalogue of file formats, format detection and the one reading path every public reader uses.
+
+:data:`CATALOG` is an explicit, ordered tuple of :class:`~._registry.FileFormat` (signatures are tried in
+this order: specific instrument layouts first, generic delimited text last).  :func:`read_items` opens the
+input once (:func:`~._source.open_source`), detects or looks up the format, runs its reader for the
+wanted kind of data under :func:`~._registry.guarded` and numbers the items 0..n-1.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, BinaryIO
+
+from ..exceptions import did_you_mean
+from . import autolab, biologic, chi, delimited, gamry, ivium, palmsens, par, spreadsheet, zahner, zplot
+from ._common import fail, reindexed
+from ._registry import FileFormat, Head, guarded, head_of
+from ._source import BLANK_BYTES, Source, is_utf16, open_source
+from .dc_delimited import looks_like_nova, read_dc_csv, read_nova
+
+#: Extensions of plain delimited text read by the generic reader when no signature matches.
+TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".dat", ".tsv", ".tab", ".asc", ".prn", ".text", ""})
+
+CATALOG: tuple[FileFormat, ...] = (
+    biologic.MPR,
+    biologic.MPT,
+    gamry.DTA,
+    ivium.IDF,
+    zplot.ZPLOT,
+    delimited.Z60W,
+    par.VERSASTUDIO,
+    chi.CHI,
+    par.PARSTAT,
+    par.POWERSUITE,
+    palmsens.PSSESSION,
+    palmsens.PSTRACE_CSV,
+    zahner.ISM,
+    zahner.ISC,
+    autolab.DFR,
+    autolab.NOX,
+    autolab.P00,
+    autolab.I2B,
+    autolab.Z60,
+    spreadsheet.XLSX,
+    spreadsheet.ODS,
+    FileFormat(
+        name="autolab-nova",
+        title="Metrohm Autolab NOVA text/CSV export",
+        signature=lambda head: looks_like_nova(head.lines),
+        readers={"spectrum": delimited.read_nova_spectra, "dc": read_nova},
+        metadata="instrument name only (NOVA writes none); columns by name with units",
+        tested_with="NOVA 2.1 column names (documentation and user exports)",
+    ),
+    FileFormat(
+        name="csv",
+        title="delimited text (CSV, TSV, whitespace)",
+        readers={"spectrum": delimited.read_csv, "dc": read_dc_csv},
+        metadata="columns by name with units; several sweeps split at frequency resets",
+        tested_with="impedance.py example CSV; numpy.savetxt; Keysight/HIOKI analyser CSV",
+    ),
+)
+FORMATS_BY_NAME: dict[str, FileFormat] = {fmt.name: fmt for fmt in CATALOG}
+
+#: What each kind of data is called in messages, and the function (library) that reads it.
+KINDS: dict[str, tuple[str, str]] = {
+    "spectrum": ("impedance spectra", "read_spectra"),
+    "dc": ("DC records", "read_dc_records"),
+}
+
+
+def format_names(kind: str) -> list[str]:
+    """Names of the formats that have a reader for ``kind``."""
+    return [fmt.name for fmt in CATALOG if kind in fmt.readers]
+
+
+def _detect(source: Source, kind: str) -> FileFormat:
+    head: Head = head_of(source)
+    if not head.raw.strip(BLANK_BYTES):
+        noun = "a DC record" if kind == "dc" else "an impedance spectrum"
+        raise fail(source, f"file is empty (expected {noun})")
+    for fmt in CATALOG:
+        if fmt.matches(head):
+            return fmt
+    ext = head.suffix
+    family = next((fmt for fmt in CATALOG if ext and ext in fmt.extensions), None)
+    if family is not None:
+        first = head.nonblank[0] if head.nonblank else ""
+        raise fail(
+            source,
+            f"extension {ext!r} suggests format {family.name!r} but the header does not match it "
+            f"(first line {first[:60]!r}); pass format=NAME to force a reader",
+        )
+    if b"\x00" in head.raw and not is_utf16(head.raw):
+        raise fail(
+            source, "unknown format: binary file with no known signature; pass format=NAME to choose one"
+        )
+    if ext in TEXT_EXTENSIONS:
+        return FORMATS_BY_NAME["csv"]
+    raise fail(
+        source,
+        f"unknown format: extension {ext!r} and header {head.nonblank[0][:60] if head.nonblank else ''!r} "
+        "match no reader; pass format=NAME to choose one",
+    )
+
+
+def detect_format(file: str | os.PathLike[str] | BinaryIO | Source, *, kind: str = "spectrum") -> str:
+    """Name of the format of ``file`` (a key of :data:`FORMATS_BY_NAME`).
+
+    The header signature decides; the extension decides only between generic delimited text
+    (``.csv``, ``.txt``, ...), a vendor family whose header does not match (an error), and "unknown".
+    Raises :class:`~nakinetics.exceptions.FileFormatError` for an empty, unrecognised or mislabelled
+    file.  ``kind`` names the data wanted (``"spectrum"``, ``"dc"``); it only changes messages.
+    """
+    return _detect(open_source(file), kind).name
+
+
+def lookup_format(source: Source | str, name: str, kind: str) -> FileFormat:
+    """The format called ``name`` (case-insensitive; an extension such as ``mpt`` or ``.DTA`` also names
+    its family); :class:`FileFormatError` with the valid names otherwise."""
+    key = name.strip().lower()
+    if key in FORMATS_BY_NAME:
+        return FORMATS_BY_NAME[key]
+    ext = key if key.startswith(".") else "." + key
+    family = [fmt for fmt in CATALOG if ext in fmt.extensions and kind in fmt.readers]
+    if len(family) == 1:
+        return family[0]
+    names = format_names(kind)
+    noun = KINDS.get(kind, (kind, ""))[0]
+    raise fail(
+        source,
+        f"unknown format {name!r}{did_you_mean(key, names)}; expected one of (formats holding {noun}): "
+        f"{', '.join(names)}",
+    )
+
+
+def read_items(
+    file: str | os.PathLike[str] | BinaryIO | Source, kind: str, format: str | None, *args: Any
+) -> list[Any]:
+    """Read every item of ``kind`` (``"spectrum"``, ``"dc"``, ...) from ``file`` with the named or
+    detected format; extra ``args`` go to the reader.  The items are numbered 0..n-1."""
+    source = open_source(file)
+    fmt = _detect(source, kind) if format is None else lookup_format(source, format, kind)
+    if fmt.unsupported is not None:
+        raise fail(source, fmt.unsupported)
+    if kind not in fmt.readers:
+        holds = " and ".join(KINDS.get(k, (k, ""))[0] for k in fmt.readers) or "nothing readable"
+        other = next((KINDS[k][1] for k in fmt.readers if k in KINDS), None)
+        advice = f"; read it with {other}" if other else ""
+        raise fail(source, f"{fmt.title} files hold {holds}, not {KINDS.get(kind, (kind, ''))[0]}{advice}")
+    items = guarded(fmt, kind, source, *args)
+    if not items:
+        raise fail(source, f"no {KINDS.get(kind, (kind, ''))[0]} found in this {fmt.title} file")
+    return reindexed(items)

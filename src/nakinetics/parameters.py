@@ -1,0 +1,252 @@
+"""How a fit's parameters are set up: which are free, fixed or tied, their bounds and starting values.
+
+The ways users describe this all end here: a preset's overrides, ``fixed``/``bounds``/``initial``
+mappings (nakinetics names or impedance.py's ``CPE1_0``), ``ties`` (``{"R2": "R1"}``), an impedance.py
+``CustomCircuit`` (its circuit string, constants and initial guess) and an ``lmfit.Parameters`` object
+(value, min, max, vary, expr).  Neither impedance.py nor lmfit is imported: their objects are read by
+their attributes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._typing import ComplexArray, FloatArray
+from .circuit import Circuit
+from .exceptions import CircuitSyntaxError, FitError
+from .presets import Preset, get_preset, list_presets
+from .ties import Tie, TieError, order_ties, parse_tie
+
+Bounds = Mapping[str, tuple[float | None, float | None]]
+
+
+def is_impedance_py_circuit(obj: Any) -> bool:
+    """Whether ``obj`` looks like an impedance.py circuit model (``CustomCircuit``, ``Randles``)."""
+    return isinstance(getattr(obj, "circuit", None), str) and isinstance(
+        getattr(obj, "constants", None), dict
+    )
+
+
+def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Circuit, Preset | None]:
+    """Turn a preset name, a circuit string, a :class:`Circuit`, a :class:`Preset` or an impedance.py
+    ``CustomCircuit`` into the circuit and its preset (``None`` when it is not a preset)."""
+    if isinstance(circuit_or_preset, Preset):
+        return circuit_or_preset.circuit, circuit_or_preset
+    if isinstance(circuit_or_preset, Circuit):
+        return circuit_or_preset, None
+    if is_impedance_py_circuit(circuit_or_preset):
+        return Circuit(circuit_or_preset.circuit), None
+    if not isinstance(circuit_or_preset, str):
+        raise CircuitSyntaxError(
+            "expected a preset name, a circuit string, a Circuit, a Preset or an impedance.py CustomCircuit, "
+            f"got {type(circuit_or_preset).__name__}"
+        )
+    text = circuit_or_preset.strip()
+    if text in {p.name for p in list_presets()}:
+        return get_preset(text).circuit, get_preset(text)
+    try:
+        return Circuit(text), None
+    except CircuitSyntaxError:
+        if re.fullmatch(r"[a-z][a-z0-9_]*", text):
+            get_preset(text)  # raises PresetError with the known names and a suggestion
+        raise
+
+
+@dataclass
+class ParameterSetup:
+    """Per parameter (canonical names): fit bounds, held values, ties and starting values.
+
+    ``values`` holds the fixed values and any starting value a preset gives; ``vary`` is False for
+    fixed and tied parameters; ``ties`` maps a tied parameter to its :class:`~nakinetics.ties.Tie`.
+    """
+
+    values: dict[str, float] = field(default_factory=dict)
+    lower: dict[str, float] = field(default_factory=dict)
+    upper: dict[str, float] = field(default_factory=dict)
+    vary: dict[str, bool] = field(default_factory=dict)
+    ties: dict[str, Tie] = field(default_factory=dict)
+    initial: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def held(self) -> dict[str, float]:
+        """Fixed (not fitted, not tied) parameters and their values."""
+        return {n: self.values.get(n, math.nan) for n, v in self.vary.items() if not v and n not in self.ties}
+
+    @property
+    def locked(self) -> set[str]:
+        """Parameters whose identity matters to the caller: fixed, tied or used in a tie."""
+        used = {dep for tie in self.ties.values() for dep in tie.depends_on}
+        return set(self.held) | set(self.ties) | used
+
+
+@dataclass(frozen=True)
+class FitSpecification:
+    """What the user asked for, translated to canonical parameter names (see :func:`specify`)."""
+
+    fixed: dict[str, float]
+    bounds: dict[str, tuple[float | None, float | None]]
+    initial: dict[str, float]
+    ties: dict[str, str]
+
+
+def specify(
+    circuit: Circuit,
+    source: Any = None,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    bounds: Bounds | None = None,
+    initial: Mapping[str, float] | None = None,
+    ties: Mapping[str, str | float] | None = None,
+    params: Any = None,
+) -> FitSpecification:
+    """Merge the ways of describing parameters into one :class:`FitSpecification`.
+
+    ``source`` is the object the circuit came from (an impedance.py ``CustomCircuit`` contributes its
+    constants as fixed values and its initial guess as starting values); ``params`` an
+    ``lmfit.Parameters`` (value → start, min/max → bounds, ``vary=False`` → fixed, ``expr`` → tie).
+    Explicit ``fixed``, ``bounds``, ``initial`` and ``ties`` take precedence over both.
+    """
+    spec_fixed: dict[str, float] = {}
+    spec_bounds: dict[str, tuple[float | None, float | None]] = {}
+    spec_initial: dict[str, float] = {}
+    spec_ties: dict[str, str] = {}
+    if source is not None and is_impedance_py_circuit(source):
+        spec_fixed |= circuit.canonical_values(source.constants, "CustomCircuit constants")
+        guess = [float(v) for v in getattr(source, "initial_guess", None) or []]
+        free = [n for n in circuit.parameter_names if n not in spec_fixed]
+        if guess and len(guess) != len(free):
+            raise FitError(
+                f"CustomCircuit {source.circuit}: {len(guess)} initial guesses for {len(free)} parameters "
+                f"that are not constants ({', '.join(free)})"
+            )
+        spec_initial |= dict(zip(free, guess, strict=False))
+    if params is not None:
+        lm_fixed, lm_bounds, lm_initial, lm_ties = _from_lmfit(circuit, params)
+        spec_fixed |= lm_fixed
+        spec_bounds |= lm_bounds
+        spec_initial |= lm_initial
+        spec_ties |= lm_ties
+    for name, expression in circuit.canonical_values(ties or {}, "ties").items():
+        spec_ties[name] = str(expression)
+        spec_fixed.pop(name, None)  # an explicit tie replaces a constant of the CustomCircuit or lmfit
+    spec_fixed |= circuit.canonical_values(fixed or {}, "fixed")
+    spec_bounds |= circuit.canonical_values(bounds or {}, "bounds")
+    spec_initial |= circuit.canonical_values(initial or {}, "initial")
+    return FitSpecification(spec_fixed, spec_bounds, spec_initial, spec_ties)
+
+
+def _from_lmfit(
+    circuit: Circuit, params: Any
+) -> tuple[dict[str, float], dict[str, tuple[float | None, float | None]], dict[str, float], dict[str, str]]:
+    """Read an ``lmfit.Parameters`` (any mapping of objects with value, min, max, vary, expr)."""
+    if not hasattr(params, "items"):
+        raise FitError(f"params must be an lmfit.Parameters (a mapping), got {type(params).__name__}")
+    fixed: dict[str, float] = {}
+    bounds: dict[str, tuple[float | None, float | None]] = {}
+    initial: dict[str, float] = {}
+    ties: dict[str, str] = {}
+    for key, par in params.items():
+        name = circuit.require_name(key, "lmfit Parameters")
+        expr = getattr(par, "expr", None)
+        value = getattr(par, "value", None)
+        if expr:
+            ties[name] = str(expr)
+            continue
+        low, high = getattr(par, "min", None), getattr(par, "max", None)
+        bounds[name] = (
+            float(low) if low is not None and math.isfinite(low) else None,
+            float(high) if high is not None and math.isfinite(high) else None,
+        )
+        if value is not None and math.isfinite(value):
+            if getattr(par, "vary", True):
+                initial[name] = float(value)
+            else:
+                fixed[name] = float(value)
+        elif not getattr(par, "vary", True):
+            raise FitError(f"lmfit parameter '{key}' has vary=False but no finite value")
+    return fixed, bounds, initial, ties
+
+
+def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecification) -> ParameterSetup:
+    """Bounds, held values and ties for every parameter of ``circuit`` (canonical names).
+
+    Bounds come from the element, then the preset, then the user; a lower bound of 0 (or below) for a
+    strictly positive parameter means "positive" and keeps the element's lower bound (lmfit's and
+    impedance.py's habit of writing min=0).
+    """
+    setup = ParameterSetup()
+    for info in circuit.parameters:
+        lo, hi, vary = info.spec.min, info.spec.max, True
+        override = preset.parameters.get(info.name) if preset else None
+        if override is not None:
+            lo = lo if override.min is None else override.min
+            hi = hi if override.max is None else override.max
+            vary = override.vary
+            if override.value is not None:
+                setup.values[info.name] = override.value
+        user_lo, user_hi = spec.bounds.get(info.name, (None, None))
+        if user_lo is not None and not (info.spec.log_scale and user_lo <= 0):
+            lo = user_lo
+        hi = hi if user_hi is None else user_hi
+        if lo >= hi:
+            raise FitError(f"{info.name}: lower bound {lo} is not below upper bound {hi}")
+        if info.name in spec.fixed:
+            setup.values[info.name] = float(spec.fixed[info.name])
+            vary = False
+        setup.lower[info.name], setup.upper[info.name], setup.vary[info.name] = lo, hi, vary
+    for name, expression in spec.ties.items():
+        if name in spec.fixed:
+            raise TieError(f"{name} is both fixed and tied; give one of them")
+        setup.ties[name] = parse_tie(name, expression, circuit.canonical_name)
+        setup.vary[name] = False
+        if name in setup.ties[name].depends_on:
+            raise TieError(f"tie {name} = {expression} refers to itself")
+    order_ties(setup.ties)  # raises on a cycle
+    setup.initial = {n: v for n, v in spec.initial.items() if setup.vary[n]}
+    return setup
+
+
+class TiedValues:
+    """Fill tied parameters into a full parameter vector and chain their derivatives to the free ones."""
+
+    def __init__(self, names: Sequence[str], free: Sequence[int], ties: Mapping[str, Tie]) -> None:
+        self.names = list(names)
+        self.free = list(free)
+        self.order = order_ties(ties)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.tied = [self.index[t.target] for t in self.order]
+
+    def __bool__(self) -> bool:
+        return bool(self.order)
+
+    def fill(self, full: FloatArray) -> FloatArray:
+        """Evaluate every tie into ``full`` (in place); return ∂p_tied/∂p_free, shape (n_tied, n_free)."""
+        n_free = len(self.free)
+        duals: dict[str, tuple[float, FloatArray]] = {}
+        eye = np.eye(n_free)
+        position = {i: k for k, i in enumerate(self.free)}
+        gradient = np.zeros((len(self.order), n_free))
+        for row, tie in enumerate(self.order):
+            for dep in tie.depends_on:
+                if dep not in duals:
+                    i = self.index[dep]
+                    duals[dep] = (float(full[i]), eye[position[i]] if i in position else np.zeros(n_free))
+            value, grad = tie.evaluate(duals)
+            full[self.index[tie.target]] = value
+            duals[tie.target] = (value, grad)
+            gradient[row] = grad
+        return gradient
+
+    def chain(self, dz: ComplexArray, gradient: FloatArray) -> ComplexArray:
+        """∂Z/∂p_free including the paths through tied parameters: rows of the free parameters of ``dz``
+        (all parameters × frequencies) plus gradientᵀ · rows of the tied ones."""
+        out = dz[self.free]
+        if self.order:
+            out = out + gradient.T @ dz[self.tied]
+        return out
