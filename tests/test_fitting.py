@@ -82,7 +82,10 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
     "pellet_intercept": ({"R1": 40.5, "CPE3_Q": 2e-6, "CPE3_n": 0.8}, np.logspace(6, 1, 60)),
 }
 
-TRUTHS["na_se_na_2arc_leads"] = ({"L0": 1e-6, **TRUTHS["na_se_na_2arc"][0]}, WINDOW)  # coin cell on 1 µH leads
+TRUTHS["na_se_na_2arc_leads"] = (
+    {"L0": 1e-6, **TRUTHS["na_se_na_2arc"][0]},
+    WINDOW,
+)  # coin cell on 1 µH leads
 
 
 def _resistances(values: dict[str, float]) -> dict[str, float]:
