@@ -126,6 +126,36 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(
     assert (tmp_path / "series.csv").read_text() == reference
 
 
+def test_interrupted_chained_run_resumed_with_workers_gives_the_serial_result(
+    series: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # warm-start chains of 5 spectra: interrupted inside the second chain, resumed with two workers
+    code, _, err = run(*geis_args(series, tmp_path / "serial", "--cold-every", 5))
+    assert code == 0, err
+    original = runner.fit_spectrum
+    calls = {"n": 0}
+
+    def interrupt_after_seven(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] > 7:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "fit_spectrum", interrupt_after_seven)
+    code, _, _ = run(*geis_args(series, tmp_path / "resumed", "--cold-every", 5))
+    assert code != 0
+    monkeypatch.setattr(runner, "fit_spectrum", original)
+    code, out, err = run(
+        *geis_args(series, tmp_path / "resumed", "--cold-every", 5, "--workers", 2, "--json", "-")
+    )
+    assert code == 0, err
+    counts = json.loads(out)["counts"]
+    assert counts["resumed"] == 7
+    assert counts["cold"] == 4  # the chains start at spectra 1, 6, 11 and 16
+    serial = (tmp_path / "serial" / "series.csv").read_text()
+    assert (tmp_path / "resumed" / "series.csv").read_text() == serial
+
+
 def test_killed_process_resumes_to_the_uninterrupted_result(
     series: Path, reference: str, tmp_path: Path
 ) -> None:
@@ -182,8 +212,8 @@ def test_corrupt_file_becomes_a_failed_row_and_the_run_goes_on(tmp_path: Path) -
     assert "failed: spec_4b.csv" in err  # the terminal summary names it (stderr because --json -)
 
 
-@pytest.mark.parametrize("mode", [(), ("--independent",)])
-def test_two_workers_give_the_serial_result(series: Path, tmp_path: Path, mode: tuple[str, ...]) -> None:
+@pytest.mark.parametrize("mode", [(), ("--independent",), ("--cold-every", 5)])
+def test_two_workers_give_the_serial_result(series: Path, tmp_path: Path, mode: tuple[object, ...]) -> None:
     code, _, err = run(*geis_args(series, tmp_path / "serial", *mode))
     assert code == 0, err
     code, _, err = run(*geis_args(series, tmp_path / "pool", *mode, "--workers", 2))
