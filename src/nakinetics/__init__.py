@@ -57,6 +57,9 @@ _LAZY: dict[str, str] = {
     "list_presets": "presets",
     "ModelComparison": "selection",
     "compare_models": "selection",
+    "load_fit": "records",
+    "load_fits": "records",
+    "simulate": "synthetic",
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
@@ -67,7 +70,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
+    from .records import load_fit, load_fits
     from .selection import ModelComparison, compare_models
+    from .synthetic import simulate
 
 
 def __getattr__(name: str) -> Any:
@@ -115,10 +120,13 @@ __all__ = [
     "fit_circuit",
     "get_preset",
     "list_presets",
+    "load_fit",
+    "load_fits",
     "parse_circuit",
     "read_spectra",
     "read_spectrum",
     "register_element",
+    "simulate",
     "unregister_element",
     "with_derived",
 ]

@@ -14,14 +14,17 @@ reported, with the reason.  Arcs are assigned by capacitance (Irvine, Sinclair &
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
+from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, with_derived
-from .exceptions import DataError
+from .exceptions import CircuitSyntaxError, DataError, PresetError
 from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
-from .presets import Preset, parse_preset
+from .presets import Preset, get_preset
 from .selection import compare_models
 
 BULK_CAPACITANCE_MAX_F = 1e-10
@@ -33,45 +36,123 @@ ELECTRODE_CAPACITANCE_MIN_F = 1e-7
 MAX_RELATIVE_ERROR = 0.5
 """R_b or R_gb with a larger relative standard error is not considered separated."""
 
-_REDUCED_MODELS = (
-    """schema = 1
-name = "pellet_1arc"
-title = "Pellet, bulk arc above the window: intercept R_b, one grain-boundary arc, electrode spike"
-circuit = "R1-p(R2,CPE2)-CPE3"
-description = "Bulk seen only as the high-frequency intercept R1."
-tags = ["solid", "pellet"]
-[roles]
-R1 = "bulk"
-R2 = "grain_boundary"
-CPE2 = "grain_boundary"
-CPE3 = "electrode"
-[parameters.CPE2_n]
-min = 0.5
-max = 1.0
-[parameters.CPE3_n]
-min = 0.5
-max = 1.0
-""",
-    """schema = 1
-name = "pellet_intercept"
-title = "Pellet, bulk and grain-boundary arcs above the window: intercept R_b + R_gb, electrode spike"
-circuit = "R1-CPE3"
-description = "Electrolyte seen only as the real-axis intercept R1 = R_b + R_gb."
-tags = ["solid", "pellet"]
-[roles]
-R1 = "electrolyte"
-CPE3 = "electrode"
-[parameters.CPE3_n]
-min = 0.5
-max = 1.0
-""",
-)
+PELLET_MODELS = ("pellet_blocking", "pellet_1arc", "pellet_intercept")
+"""The automatic candidates (presets in ``circuits/``): two arcs + electrode spike; intercept R_b + one
+grain-boundary arc + spike (bulk arc above the window); intercept R_b + R_gb + spike."""
 
 
-def pellet_models() -> list[Preset | str]:
-    """Candidate models when none is given: the ``pellet_blocking`` preset (bulk and grain-boundary arcs
-    and the electrode spike) and its reductions for arcs above the measured window."""
-    return ["pellet_blocking", *(parse_preset(text, "nakinetics.conductivity") for text in _REDUCED_MODELS)]
+def pellet_models() -> list[Preset]:
+    """Candidate models when none is given (:data:`PELLET_MODELS`): the ``pellet_blocking`` preset (bulk
+    and grain-boundary arcs and the electrode spike) and its reductions for arcs above the measured window."""
+    return [get_preset(name) for name in PELLET_MODELS]
+
+
+def pellet_model(circuit: str | Preset) -> str | Preset:
+    """The model ``circuit`` names: a preset or preset name is that preset; a circuit string identical to a
+    pellet model's circuit (``R1-p(R2,CPE2)-CPE3``, as the automatic choice prints it) is that model, so
+    it gives the same numbers; any other string stays a string (roles from its structure, :func:`pellet_roles`)."""
+    if isinstance(circuit, Preset):
+        return circuit
+    try:
+        return get_preset(circuit)
+    except PresetError:
+        pass
+    try:
+        text = Circuit(circuit).text
+    except CircuitSyntaxError:
+        return circuit  # fit_circuit reports it, with its suggestions
+    return next((model for model in pellet_models() if model.circuit.text == text), circuit)
+
+
+@dataclass(frozen=True)
+class _Arc:
+    resistor: str
+    capacitor: str
+    apex_hz: float
+    normalised_capacitance_f: float
+
+
+def _arcs(result: FitResult, cell_constant: float) -> list[_Arc]:
+    """The simple R ‖ C/CPE arcs in series at the top of the circuit, highest apex frequency first, with
+    their effective capacitance (Hsu–Mansfeld, arc R only) times the cell constant L/A."""
+    values = result.values
+    arcs = []
+    for node in result.circuit.top_level:
+        if not isinstance(node, Parallel) or len(node.children) != 2:
+            continue
+        parts = {c.spec.symbol: c for c in node.children if isinstance(c, Element)}
+        cap = parts.get("CPE") or parts.get("C")
+        if "R" not in parts or cap is None:
+            continue
+        r = values[parts["R"].label]
+        if cap.spec.symbol == "C":
+            c_eff, rq, n = values[cap.label], r * values[cap.label], 1.0
+        else:
+            q, n = (values[name] for name in cap.parameter_names)
+            c_eff, rq = (q * r ** (1 - n)) ** (1 / n), r * q
+        apex = 1.0 / (2 * math.pi * rq ** (1 / n))
+        arcs.append(_Arc(parts["R"].label, cap.label, apex, c_eff * cell_constant))
+    return sorted(arcs, key=lambda a: -a.apex_hz)
+
+
+def pellet_roles(result: FitResult, cell_constant: float) -> dict[str, str]:
+    """Role of each element of a pellet fit (blocking electrodes), from the named model or the structure.
+
+    * a preset keeps its roles, except that of its bulk and grain-boundary arcs the one with the higher
+      apex frequency is the bulk (arcs in series can be fitted in either order);
+    * a circuit string (no preset): arcs (R ‖ C/CPE in series) are ordered by apex frequency and read by
+      their capacitance normalised to L/A = 1 cm⁻¹ (Irvine–Sinclair–West): above 1e-7 F an electrode
+      (interface) arc; a bulk-like arc (≤ 1e-10 F) is the bulk and the next arc the grain boundary, and a
+      series R is then the leads; without a bulk-like arc a series R is the bulk (its arc above the window)
+      and the first arc the grain boundary, or with no arc the whole electrolyte; without a series R one arc
+      is the electrolyte and two are bulk and grain boundary.  Further arcs are interfaces, series C/CPE/W
+      the electrode, L the inductance.
+    """
+    arcs = _arcs(result, cell_constant)
+    if result.preset is not None:
+        roles = dict(result.preset.roles)
+        ordered = [a for a in arcs if roles.get(a.resistor) in ("bulk", "grain_boundary")]
+        if len(ordered) == 2:
+            for arc, role in zip(ordered, ("bulk", "grain_boundary"), strict=True):
+                roles[arc.resistor] = role
+                if arc.capacitor in roles:
+                    roles[arc.capacitor] = role
+        return roles
+    roles: dict[str, str] = {}
+    intercepts = []
+    in_arcs = {a.resistor for a in arcs}
+    for node in result.circuit.top_level:
+        if isinstance(node, Element) and node.spec.symbol == "R":
+            intercepts.append(node.label)
+        elif not any(e.label in in_arcs for e in elements_of(node)):
+            for element in elements_of(node):
+                roles[element.label] = _OTHER_ROLES.get(element.spec.symbol, "interface")
+    electrolyte = [a for a in arcs if a.normalised_capacitance_f <= ELECTRODE_CAPACITANCE_MIN_F]
+    bulk_visible = bool(electrolyte) and electrolyte[0].normalised_capacitance_f <= BULK_CAPACITANCE_MAX_F
+    if bulk_visible or not intercepts:
+        sequence = (
+            ("electrolyte",) if len(electrolyte) == 1 and not bulk_visible else ("bulk", "grain_boundary")
+        )
+        intercept_role = "leads"
+    else:
+        sequence, intercept_role = ("grain_boundary",), "bulk" if electrolyte else "electrolyte"
+    for arc in arcs:
+        k = electrolyte.index(arc) if arc in electrolyte else len(sequence)
+        role = sequence[k] if k < len(sequence) else "interface"
+        roles[arc.resistor], roles[arc.capacitor] = role, "electrode" if role == "interface" else role
+    roles.update(dict.fromkeys(intercepts, intercept_role))
+    return roles
+
+
+_OTHER_ROLES = {
+    "C": "electrode",
+    "CPE": "electrode",
+    "W": "diffusion",
+    "Wo": "diffusion",
+    "Ws": "diffusion",
+    "L": "inductance",
+}
+"""Roles of elements outside the simple arcs of a pellet circuit string (the series electrode spike)."""
 
 
 def area_from_diameter(diameter_cm: float) -> float:
@@ -109,6 +190,12 @@ class ConductivityResult:
     def warnings(self) -> tuple[str, ...]:
         return tuple(self.fit.warnings) + self.notes
 
+    @property
+    def roles(self) -> dict[str, str]:
+        """Role of each element of the fitted model (:func:`pellet_roles`), in circuit order."""
+        roles = element_roles(self.fit)
+        return {e.label: roles[e.label] for e in self.fit.circuit.elements if e.label in roles}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.fit.spectrum.metadata.source,
@@ -119,6 +206,7 @@ class ConductivityResult:
             "resolved": self.resolved,
             "reason": self.reason,
             "choice": self.choice,
+            "roles": self.roles,
             "inputs": {
                 "thickness_cm": self.thickness_cm,
                 "area_cm2": self.area_cm2,
@@ -199,13 +287,16 @@ def conductivity_from_fit(
 ) -> ConductivityResult:
     """Bulk, grain-boundary and total conductivity (S cm⁻¹) from a fitted pellet circuit.
 
-    The circuit must name its electrolyte resistances through a preset's roles (``bulk`` and
-    ``grain_boundary``, or one ``electrolyte`` resistance = R_b + R_gb).
+    Which resistance is bulk, grain boundary or the whole electrolyte follows :func:`pellet_roles` (the
+    preset's roles, or for a circuit string its structure and arc capacitances); the result's fit carries
+    them (``fit.preset.roles``).
 
     Raises
     ------
-    DataError : the circuit names no electrolyte resistance; bad thickness or area.
+    DataError : the circuit has no electrolyte resistance; bad thickness or area.
     """
+    CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both before they are used
+    result = with_roles(result, pellet_roles(result, thickness_cm / area_cm2))
     fitted = with_derived(result, CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm))
     derived = fitted.derived
     notes: list[str] = []
@@ -213,11 +304,6 @@ def conductivity_from_fit(
         total = derived["sigma_total"]
     elif "sigma_electrolyte" in derived:
         total = derived["sigma_electrolyte"]
-        if result.preset is None and any(r == "interface" for r in element_roles(result).values()):
-            notes.append(
-                "with a circuit string, arcs count as interfacial: σ_total uses the intercept resistance "
-                "only; use the default pellet models or a preset with bulk/grain_boundary roles"
-            )
     elif "sigma_bulk" in derived:
         total = derived["sigma_bulk"]
         notes.append("the circuit has no grain-boundary resistance: σ_total = σ_bulk")
@@ -272,24 +358,43 @@ def pellet_conductivity(
     CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both
     options: dict[str, Any] = {"weighting": weighting, "fmin": fmin, "fmax": fmax}
     if circuit is not None:
-        return conductivity_from_fit(fit_circuit(spectrum, circuit, **options), thickness_cm, area_cm2)
+        model = pellet_model(circuit)
+        return conductivity_from_fit(fit_circuit(spectrum, model, **options), thickness_cm, area_cm2)
     comparison = compare_models(spectrum, pellet_models(), **options)
     geometry = CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)
+    cell_constant = thickness_cm / area_cm2
+    candidates = [with_roles(r, pellet_roles(r, cell_constant)) for r in comparison.results]
     rejected: list[str] = []
-    for candidate in comparison.results:
-        why = _implausible(with_derived(candidate, geometry), thickness_cm / area_cm2)
+    for candidate in candidates:
+        why = _implausible(with_derived(candidate, geometry), cell_constant)
         if why is None:
             break
         rejected.append(f"{_name(candidate)} set aside ({why})")
     else:
-        candidate = comparison.best
+        candidate = candidates[0]
         rejected.append("no candidate is free of such problems: the lowest BIC is kept")
     choice = (
         comparison.reason()
-        if candidate is comparison.best and not rejected
+        if not rejected
         else ("; ".join(rejected) + f"; {_name(candidate)} chosen: lowest BIC of the rest")
     )
     return conductivity_from_fit(candidate, thickness_cm, area_cm2, choice=choice)
+
+
+def with_roles(result: FitResult, roles: Mapping[str, str]) -> FitResult:
+    """``result`` whose model carries ``roles``: its preset with these roles, or for a circuit string a
+    preset named after the string (so derived quantities and reports use them)."""
+    if result.preset is not None:
+        return replace(result, preset=replace(result.preset, roles=MappingProxyType(dict(roles))))
+    preset = Preset(
+        name=result.circuit.text,
+        title="circuit string; pellet roles from its structure",
+        circuit=result.circuit,
+        description="roles from the circuit structure and the arc capacitances (conductivity.pellet_roles)",
+        roles=MappingProxyType(dict(roles)),
+        tags=("pellet",),
+    )
+    return replace(result, preset=preset)
 
 
 def _name(result: FitResult) -> str:

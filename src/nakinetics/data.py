@@ -154,6 +154,23 @@ class Spectrum(_Labelled):
     def __len__(self) -> int:
         return int(self.frequency.size)
 
+    def __repr__(self) -> str:
+        meta = self.metadata
+        kind = ", ".join(k for k in (meta.format, meta.technique) if k)
+        return (
+            f"Spectrum({self.label}, {len(self)} points, {self.frequency.min():.4g}–{self.frequency.max():.4g} Hz, "
+            f"|Z| {self.modulus.min():.4g}–{self.modulus.max():.4g} Ohm{', ' + kind if kind else ''})"
+        )
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame (pandas imported only here): frequency_hz, z_real_ohm, z_imag_ohm (Z'' < 0
+        capacitive), z_mod_ohm, phase_deg and time_s when the file gave point times; the metadata are in
+        ``DataFrame.attrs["metadata"]``."""
+        from ._tables import dataframe
+        from .records import spectrum_columns
+
+        return dataframe(spectrum_columns(self), {"metadata": self.metadata.to_dict()})
+
     @property
     def omega(self) -> FloatArray:
         """Angular frequency ω = 2πf in rad s⁻¹."""
@@ -282,6 +299,13 @@ class DCRecord(_Labelled):
 
     def __len__(self) -> int:
         return int(self.potential_v.size)
+
+    def __repr__(self) -> str:
+        technique = f", {self.metadata.technique}" if self.metadata.technique else ""
+        return (
+            f"DCRecord({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
+            f"{self.current_a.min():.4g}–{self.current_a.max():.4g} A{technique})"
+        )
 
     @property
     def current_measured(self) -> bool:

@@ -217,35 +217,60 @@ class FitResult:
         return replace(self, kramers_kronig=kk, warnings=self.warnings + warning)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: file, circuit, parameters, derived, statistics, Kramers–Kronig, warnings."""
+        """JSON-ready record (what ``nakinetics fit --json`` writes): circuit, parameters with bounds, ties
+        and errors, covariance, derived quantities, statistics, Kramers–Kronig test, warnings, the measured
+        points and the fitted curve, with ``schema_version`` and the nakinetics version.
+        :meth:`from_dict` rebuilds the result (see :mod:`nakinetics.records`)."""
+        from .records import fit_record
+
+        return fit_record(self)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> FitResult:
+        """Rebuild a result from :meth:`to_dict`'s record (also after a JSON round trip); it predicts the
+        same impedance.  ``nakinetics.load_fit(path)`` reads the JSON file the CLI writes."""
+        from .records import fit_from_record
+
+        return fit_from_record(record)
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat row for a table of many fits: parameters, errors and derived quantities with their
+        units in the column names, statistics, Kramers–Kronig verdict (see :func:`nakinetics.records.fit_row`)."""
+        from .records import fit_row
+
+        return fit_row(self)
+
+    def to_dataframe(self, table: str = "summary") -> Any:
+        """A pandas DataFrame (pandas is imported only here).
+
+        ``table="summary"``: one row (:meth:`to_row`), so ``pandas.concat`` of many results is a study
+        table; ``"parameters"``: one row per parameter (value, stderr, unit, vary, tie, bounds, start);
+        ``"curve"``: one row per frequency with the data, the fitted curve and the residuals.
+        """
+        from ._tables import dataframe
+        from .records import curve_columns, parameter_rows
+
+        if table == "summary":
+            return dataframe([self.to_row()])
+        if table == "parameters":
+            return dataframe(parameter_rows(self)).set_index("name")
+        if table == "curve":
+            return dataframe(curve_columns(self))
+        raise ValueError(f"table must be 'summary', 'parameters' or 'curve', got {table!r}")
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={p.value:.4g}" for name, p in self.parameters.items())
         stats = self.statistics
-        return {
-            "file": self.spectrum.metadata.source,
-            "index": self.spectrum.metadata.index,
-            "circuit": self.circuit.text,
-            "preset": self.preset.name if self.preset else None,
-            "weighting": self.weighting.value,
-            "frequency_range_hz": [
-                float(self.spectrum.frequency.min()),
-                float(self.spectrum.frequency.max()),
-            ],
-            "parameters": {
-                name: {"value": p.value, "stderr": p.stderr, "unit": p.unit, "vary": p.vary}
-                for name, p in self.parameters.items()
-            },
-            "derived": {name: d.to_dict() for name, d in self.derived.items()},
-            "statistics": {
-                "chisqr": stats.chisqr,
-                "redchi": stats.redchi,
-                "aic": stats.aic,
-                "bic": stats.bic,
-                "n_points": stats.n_points,
-                "n_varying": stats.n_varying,
-                "success": stats.success,
-            },
-            "kramers_kronig": self.kramers_kronig.to_dict() if self.kramers_kronig else None,
-            "warnings": list(self.warnings),
-        }
+        return (
+            f"FitResult({self.circuit.text}, {self.spectrum.label}, {stats.n_points} points, "
+            f"redchi={stats.redchi:.3g}, {'converged' if stats.success else 'NOT converged'}, {values})"
+        )
+
+    def __str__(self) -> str:
+        """The readable report (the text ``nakinetics fit`` prints)."""
+        from .report import format_fit
+
+        return format_fit(self)
 
 
 class _Problem:
@@ -626,10 +651,7 @@ def _finish(
         )
         if tie is not None:
             fitted[info.name] = replace(fitted[info.name], stderr=tie_errors.get(info.name))
-    correlation = None
-    if stderr is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            correlation = covariance / np.outer(stderr, stderr)
+    correlation = None if covariance is None else correlation_matrix(covariance)
     log_likelihood_term = n_data * math.log(chisqr / n_data) if chisqr > 0 else -math.inf
     converged = state.converged and math.isfinite(chisqr)
     stats = FitStatistics(
@@ -669,6 +691,13 @@ def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | N
         for i, v in zip(problem.tied.tied, variances, strict=True)
         if math.isfinite(v) and v >= 0
     }
+
+
+def correlation_matrix(covariance: FloatArray) -> FloatArray:
+    """Correlation coefficients from a covariance matrix."""
+    stderr = np.sqrt(np.diag(covariance))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(covariance / np.outer(stderr, stderr))
 
 
 def _covariance(jacobian: FloatArray, redchi: float) -> FloatArray | None:

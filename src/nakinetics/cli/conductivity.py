@@ -34,9 +34,12 @@ def electrode_area(area: float | None, diameter: float | None) -> float:
 
 def _text(result: ConductivityResult) -> str:
     fit = result.fit
+    named = fit.preset is not None and fit.preset.name != fit.circuit.text
+    roles = ", ".join(f"{label} {role.replace('_', ' ')}" for label, role in result.roles.items())
     lines = [
         f"file            {fit.spectrum.label}",
-        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if fit.preset else fit.circuit.text}",
+        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if named else fit.circuit.text}",  # type: ignore[union-attr]
+        f"roles           {roles}  ({'the preset' if named else 'from the circuit structure and arc capacitances'})",
     ]
     if result.choice:
         lines.append(f"choice          {result.choice}")

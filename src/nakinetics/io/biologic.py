@@ -20,6 +20,7 @@ technique line, ``dE/dt`` + ``dE/dt unit`` for the scan rate, potential/current/
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import struct
 from collections.abc import Mapping
@@ -62,7 +63,7 @@ from ._source import open_source
 FORMAT_MPT = "biologic-mpt"
 FORMAT_MPR = "biologic-mpr"
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
-_LOOP = re.compile(r"^Loop\s+(\d+)\s+from point number\s+(\d+)\s+to\s+(\d+)")
+_LOOP = re.compile(r"^Loop\s+(\d{1,12})\s+from point number\s+(\d{1,12})\s+to\s+(\d{1,12})\b")
 _PARAMETER_WIDTH = 20
 #: ``.mpr`` settings module, first byte: EC-Lab technique id (as tabulated by yadg; checked on the samples).
 _MPR_TECHNIQUE_ID: dict[int, Technique] = {0x1D: "PEIS", 0x1E: "GEIS"}
@@ -107,9 +108,12 @@ def _loop_start(
 ) -> datetime | None:
     """Start of loop ``index``: the acquisition start plus the ``time/s`` of its first point (EC-Lab counts
     ``time/s`` from "Acquisition started on"; a rest or OCV step before the first loop makes it > 0)."""
-    if start is None or times is None:
+    if start is None or times is None or not len(times[loops[index]]):
         return start
-    return start + timedelta(seconds=float(times[loops[index]][0]))
+    offset = float(times[loops[index]][0])
+    if not (math.isfinite(offset) and 0 <= offset < 1e10):  # NaN, inf or 1e20 s: no usable elapsed time
+        return start
+    return start + timedelta(seconds=offset)
 
 
 def _parameters(lines: list[str]) -> dict[str, str]:
