@@ -102,23 +102,29 @@ def test_ivium_file_is_read_with_its_start_time(realdata: Path, tmp_path: Path) 
     assert float(read_rows(tmp_path / "series.csv")[0]["linearity_mv"]) > 0
 
 
-def test_interrupted_run_resumes_to_the_uninterrupted_result(
-    series: Path, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def interrupted_run(monkeypatch: pytest.MonkeyPatch, fits: int, *args: object) -> None:
+    """Run ``nakinetics *args`` in-process, interrupted (KeyboardInterrupt) when fit number ``fits + 1``
+    starts."""
     original = runner.fit_spectrum
     calls = {"n": 0}
 
-    def interrupt_after_five(*args: object, **kwargs: object) -> object:
+    def interrupt(*a: object, **k: object) -> object:
         calls["n"] += 1
-        if calls["n"] > 5:
+        if calls["n"] > fits:
             raise KeyboardInterrupt
-        return original(*args, **kwargs)
+        return original(*a, **k)
 
-    monkeypatch.setattr(runner, "fit_spectrum", interrupt_after_five)
-    code, _, _ = run(*geis_args(series, tmp_path))
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "fit_spectrum", interrupt)
+        code, _, _ = run(*args)
     assert code != 0
+
+
+def test_interrupted_run_resumes_to_the_uninterrupted_result(
+    series: Path, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    interrupted_run(monkeypatch, 5, *geis_args(series, tmp_path))
     assert len((tmp_path / "series.csv").read_text().splitlines()) == 1 + 5  # five rows survived
-    monkeypatch.setattr(runner, "fit_spectrum", original)
     code, out, err = run(*geis_args(series, tmp_path, "--json", "-"))
     assert code == 0, err
     counts = json.loads(out)["counts"]
@@ -132,19 +138,7 @@ def test_interrupted_chained_run_resumed_with_workers_gives_the_serial_result(
     # warm-start chains of 5 spectra: interrupted inside the second chain, resumed with two workers
     code, _, err = run(*geis_args(series, tmp_path / "serial", "--cold-every", 5))
     assert code == 0, err
-    original = runner.fit_spectrum
-    calls = {"n": 0}
-
-    def interrupt_after_seven(*args: object, **kwargs: object) -> object:
-        calls["n"] += 1
-        if calls["n"] > 7:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(runner, "fit_spectrum", interrupt_after_seven)
-    code, _, _ = run(*geis_args(series, tmp_path / "resumed", "--cold-every", 5))
-    assert code != 0
-    monkeypatch.setattr(runner, "fit_spectrum", original)
+    interrupted_run(monkeypatch, 7, *geis_args(series, tmp_path / "resumed", "--cold-every", 5))
     code, out, err = run(
         *geis_args(series, tmp_path / "resumed", "--cold-every", 5, "--workers", 2, "--json", "-")
     )

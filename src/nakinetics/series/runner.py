@@ -165,14 +165,9 @@ def chain_outcomes(
         yield outcome
 
 
-def chain_task(
-    steps: Sequence[Step],
-    settings: SeriesSettings,
-    electrolyte: Mapping[str, float] | None,
-    previous: PreviousFit | None = None,
-) -> list[Row | str | None]:
-    """:func:`chain_outcomes` of one chain as a list (runs in a worker)."""
-    return list(chain_outcomes(steps, settings, electrolyte, previous))
+def chain_task(*args: Any) -> list[Row | str | None]:
+    """:func:`chain_outcomes` of one chain (same arguments) as a list: what a worker runs."""
+    return list(chain_outcomes(*args))
 
 
 def _base_row(item: SeriesItem) -> Row:
