@@ -58,6 +58,11 @@ class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
 
 
+class MissingDependencyError(NakineticsError, ImportError):
+    """An optional dependency (pandas, lmfit, impedance.py) is needed but not installed; the message names
+    the pip extra that installs it."""
+
+
 class UnknownParameterError(FitError, ValueError):
     """A parameter name that the circuit does not have, or a required value that is missing (also a
     :class:`FitError` and a ``ValueError``)."""

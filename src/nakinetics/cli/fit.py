@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,6 +11,9 @@ from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, with_derived
 from ..fitting import FitResult, fit_circuit
+
+if TYPE_CHECKING:
+    from ..profile import ProfileInterval
 from ..report import format_comparison, format_fit
 from ..selection import compare_models
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
@@ -40,6 +43,10 @@ def _fit_one(
     comparison = compare_models(spectrum, candidates, **options)
     table = format_comparison(comparison.table(), comparison.criterion)
     return comparison.best, comparison.reason(), table
+
+
+PROFILE_LEVEL = 0.95
+"""Confidence level of ``fit --profile``."""
 
 
 def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
@@ -101,6 +108,12 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
 @format_option()
 @json_option
 @click.option(
+    "--profile",
+    is_flag=True,
+    help="Add profile-likelihood 95 % intervals of every fitted parameter (refits with the parameter held; "
+    "asymmetric or open where the ± standard error cannot describe the uncertainty).",
+)
+@click.option(
     "--curve-csv",
     "curve_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -129,6 +142,7 @@ def fit_command(
     index: int | None,
     format: str | None,
     json_path: str | None,
+    profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
@@ -144,6 +158,7 @@ def fit_command(
 
     results: list[FitResult] = []
     texts: list[str] = []
+    intervals: list[dict[str, ProfileInterval]] = []
     for spectrum in spectra:
         result, reason, table = _fit_one(spectrum, circuit, compare, options)
         geometry = CellGeometry(
@@ -158,6 +173,12 @@ def fit_command(
             result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
         results.append(result)
         text = format_fit(result, reason)
+        if profile:
+            from ..profile import profile_intervals
+            from ..report import format_profile_intervals
+
+            intervals.append(profile_intervals(result, level=PROFILE_LEVEL))
+            text += "\n\n" + format_profile_intervals(intervals[-1])
         texts.append(text if table is None else f"{text}\n\nmodel comparison\n{table}")
 
     echo_reports(texts, json_path)
@@ -170,4 +191,7 @@ def fit_command(
 
         for k, r in enumerate(results):
             write_columns(curve_columns_for_csv(r), numbered_path(curve_path, k, len(results)))
-    emit_records([r.to_dict() for r in results], json_path)
+    records = [r.to_dict() for r in results]
+    for record, found in zip(records, intervals, strict=False):
+        record["profile_intervals"] = {name: i.to_dict() for name, i in found.items()}
+    emit_records(records, json_path)
