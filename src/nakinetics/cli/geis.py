@@ -29,15 +29,25 @@ from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
 from ..validation import KK_RMS_LIMIT
 from . import main
+from ._lock import FolderLock
 from ._options import (
     check_frequency_range,
+    folder_option,
     format_option,
     frequency_options,
     json_option,
     plot_option,
     weighting_option,
 )
-from ._output import OutputError, emit_json, parse_assignments, save_figure, write_atomic
+from ._output import (
+    OutputError,
+    check_output_file,
+    emit_json,
+    make_folder,
+    parse_assignments,
+    save_figure,
+    write_atomic,
+)
 
 SERIES_CSV = "series.csv"
 SETTINGS_JSON = "series_settings.json"
@@ -112,6 +122,9 @@ class _SeriesDirectory:
         """Stored time origin, rows and dropped incomplete lines of an earlier run; ``None`` if fresh."""
         if not self.csv.exists():
             return None
+        for path in (self.csv, self.settings):
+            if path.exists() and not path.is_file():
+                raise OutputError(f"{path}: is not a regular file; use another --out")
         if not self.settings.is_file():
             raise OutputError(
                 f"{self.csv} exists but {self.settings} is missing: cannot tell how it was made; "
@@ -374,14 +387,11 @@ def _summary(
     help="Run a cold fit when the warm fit's reduced χ² exceeds FACTOR × the lowest one since the last "
     "cold fit.",
 )
-@click.option(
+@folder_option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=Path("geis_series"),
-    show_default=True,
-    metavar="DIR",
-    help="Folder for series.csv (resumed when it exists).",
+    help_text="Folder for series.csv (resumed when it exists; locked while a run uses it).",
 )
 @click.option(
     "--retry-failed",
@@ -426,6 +436,8 @@ def geis_command(
     check_frequency_range(fmin, fmax)
     if ac_current is not None and area is None:
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
+    if plot_path is not None:
+        check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -454,7 +466,8 @@ def geis_command(
         stripping_a = None if current is None or area is None else abs(current) * 1e-3 * area
         record = _read_voltage(voltage, stripping_a, area, voltage_format)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
+    click.get_current_context().call_on_close(FolderLock(out_dir, "geis").acquire().release)
     store = _SeriesDirectory(out_dir, columns)
     earlier = store.load(stored_settings)
     origin, old_rows, dropped = earlier if earlier is not None else (None, [], 0)

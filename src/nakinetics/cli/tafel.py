@@ -11,7 +11,14 @@ from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from . import main
-from ._options import format_option, input_file, resolve_temperature, temperature_options
+from ._options import (
+    format_option,
+    input_file,
+    json_option,
+    plot_option,
+    resolve_temperature,
+    temperature_options,
+)
 from ._output import emit_json, save_figure
 
 
@@ -117,14 +124,8 @@ def parse_window(text: str) -> str | tuple[float, float]:
 @click.option(
     "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
 )
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the result as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save the Tafel plot and the local Tafel-slope plot (PNG/PDF/SVG by extension).",
-)
+@json_option
+@plot_option("Save the Tafel plot and the local Tafel-slope plot (PNG/PDF/SVG by extension).")
 def tafel_command(
     file: Path,
     area: float | None,

@@ -133,6 +133,10 @@ class CyclingResult:
         taper = self.taper_charge_as / 3.6 / self.area_cm2
         nuc = a.nucleation_mv
         nucleation_ok = self._nucleation_applies()
+        if self.short_circuit is not None:  # a spike after the short is noise, not nucleation
+            nucleation_ok &= (
+                a.start_s + a.tip_s
+            ) / 3600 < self.short_circuit.time_h - self.short_circuit.uncertainty_h
         out = []
         for h in range(a.start.size):
             has_nuc = valid and nucleation_ok[h] and bool(np.isfinite(nuc[h]))
@@ -296,6 +300,24 @@ def _cell_kind(hc: HalfCycleArrays, requested: str) -> tuple[str, str, np.ndarra
     )
 
 
+def _direction_blocks(
+    t: np.ndarray, current: np.ndarray, steps: Steps, cc: np.ndarray, at_cutoff: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sign, charge in A s, ended at cut-off) of each run of steps under current of one sign (rests
+    between them ignored): a half-cycle with its taper, ramps and any varying-current part."""
+    active = np.flatnonzero(steps.sign != 0)
+    charge, _ = step_charge(t, current, steps.start[active], steps.stop[active])
+    new = np.concatenate(([True], steps.sign[active][1:] != steps.sign[active][:-1]))
+    block = np.cumsum(new) - 1
+    sums = np.bincount(block, weights=charge)
+    signs = steps.sign[active][new].astype(np.int64)
+    cutoff = np.zeros(sums.size, dtype=bool)
+    block_of_step = np.full(steps.start.size, -1)
+    block_of_step[active] = block
+    cutoff[block_of_step[cc]] |= at_cutoff  # a block ends at the cut-off when its half-cycle does
+    return signs, sums, cutoff
+
+
 def _cycle_numbers(sign: np.ndarray, first: int) -> np.ndarray:
     """Cycle index per half-cycle: a new cycle starts at each half-cycle of sign ``first`` that follows
     one of the other sign (the first half-cycle is cycle 0)."""
@@ -400,12 +422,12 @@ def analyse_cycling(
     cycles = _cycle_numbers(arrays.sign, first_sign)
     ce = None
     if kind in ("half", "other"):
-        q = (arrays.charge_as + taper_charge) / 3.6 / area
+        signs, charges, cutoff = _direction_blocks(t, current, steps, cc, at_cutoff)
         names = ("plating", "stripping") if kind == "half" else ("charge", "discharge")
         ce = coulombic_efficiency(
-            arrays.sign,
-            q,
-            at_cutoff,
+            signs,
+            charges / 3.6 / area,
+            cutoff,
             first_sign=-1 if kind == "half" else 1,
             names=names,
             protocol=ce_protocol,

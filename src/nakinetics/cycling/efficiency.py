@@ -1,7 +1,8 @@
 """Coulombic efficiency of half cells (Na | Cu, Na | Al) and of cells with an intercalation electrode.
 
-The charge of a half-cycle is ∫|I| dt over its constant-current step plus any taper (constant-voltage)
-step that follows it with the same sign.
+The charge of a half-cycle is ∫|I| dt over every step under current of its sign until the current
+reverses (rests ignored): its constant-current step, a following taper (constant-voltage) step, a ramp or
+any varying-current part; ``half_cycles`` in the per-cycle entries count these direction blocks.
 
 * **plain** cycling: each cycle plates Q_p onto the substrate and strips to a voltage cut-off;
   CE = Q_s / Q_p per cycle (for an intercalation electrode: discharge / charge of a charge-first cycle).

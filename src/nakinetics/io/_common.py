@@ -403,7 +403,8 @@ def check_points(
         line = None if lines is None else int(lines[k])
         raise fail(
             path,
-            f"NaN or infinite value (f={frequency[k]!r} Hz, Z={impedance[k]!r} Ω) in {int(bad.sum())} "
+            f"NaN or infinite value (f = {frequency[k]:g} Hz, Z = {impedance[k].real:g} "
+            f"{'-' if impedance[k].imag < 0 else '+'} {abs(impedance[k].imag):g}j Ω) in {int(bad.sum())} "
             "point(s); expected finite numbers",
             line,
         )
