@@ -145,6 +145,15 @@ def test_conductivity_from_a_symmetric_cell_intercept() -> None:
     assert not result.resolved
 
 
+def test_circuit_string_of_a_preset_gives_the_presets_conductivity() -> None:
+    """The string of pellet_blocking takes that preset's roles (bulk, grain boundary): the same σ."""
+    string = conductivity_from_fit(fit_circuit(pellet(COLD), "p(R1,CPE1)-p(R2,CPE2)-CPE3"), L_CM, AREA)
+    preset = conductivity_from_fit(fit_circuit(pellet(COLD), "pellet_blocking"), L_CM, AREA)
+    assert string.total.value == pytest.approx(preset.total.value, rel=1e-9)
+    assert string.bulk is not None and preset.bulk is not None
+    assert string.bulk.value == pytest.approx(preset.bulk.value, rel=1e-9)
+
+
 def test_circuit_without_electrolyte_resistance_is_refused() -> None:
     fit = fit_circuit(pellet(COLD), "CPE3")  # nothing but the electrode spike
     with pytest.raises(DataError, match="names no bulk, grain-boundary or electrolyte resistance"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,12 @@ import click
 
 from ..constants import T_ROOM
 from ..data import Spectrum
-from ..derived import CellGeometry, with_derived
-from ..fitting import FitResult, fit_circuit
+from ..derived import CellGeometry, conventions, with_derived
+from ..fitting import FitResult, fit_circuit, resolve_circuit
+from ..presets import Preset
 from ..report import format_comparison, format_fit
-from ..selection import compare_models
+from ..roles import CellContext, decide_context, matching_preset
+from ..selection import ModelComparison, choose_model, compare_models, model_name
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._options import (
@@ -30,16 +33,83 @@ from ._options import (
 from ._output import echo_reports, emit_records, numbered_path, parse_assignments, save_figures
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """One spectrum's fit and what the report says about how its model was chosen."""
+
+    result: FitResult
+    user_model: bool
+    reason: str | None = None
+    table: str | None = None
+    choice: dict[str, Any] | None = None
+
+
+def _user_model(circuit: str, electrolyte: str | None) -> tuple[str | Preset, str | None]:
+    """The model named by ``-c``: a preset, or a circuit string — fitted as the preset of the same structure
+    when there is one (its bounds and roles, so the string gives the preset's numbers), with a note."""
+    resolved = resolve_circuit(circuit)
+    if resolved[1] is not None:
+        return resolved[1], None
+    preset = matching_preset(resolved[0], electrolyte)
+    if preset is None:
+        return circuit, None
+    return preset, f"{resolved[0].text} is the circuit of preset {preset.name}: its roles and bounds are used"
+
+
 def _fit_one(
-    spectrum: Spectrum, circuit: str | None, compare: tuple[str, ...], options: dict[str, Any]
-) -> tuple[FitResult, str | None, str | None]:
-    """Fit one spectrum: the given circuit, or the best of ``compare`` / the general presets."""
-    if circuit and not compare:
-        return fit_circuit(spectrum, circuit, **options), None, None
-    candidates = ([circuit] if circuit else []) + list(compare) or None
-    comparison = compare_models(spectrum, candidates, **options)
-    table = format_comparison(comparison.table(), comparison.criterion)
-    return comparison.best, comparison.reason(), table
+    spectrum: Spectrum,
+    circuit: str | None,
+    compare: tuple[str, ...],
+    context: CellContext,
+    options: dict[str, Any],
+) -> _Outcome:
+    """Fit one spectrum: the given circuit (compared with ``compare`` when given, but always the one reported),
+    or the automatic choice among the candidate presets plus ``compare``."""
+    if circuit is None:
+        comparison = choose_model(spectrum, context=context, extra=compare, **options)
+        return _Outcome(
+            comparison.best,
+            False,
+            comparison.reason(),
+            format_comparison(comparison.table(), comparison.criterion),
+            _choice_record(comparison),
+        )
+    model, note = _user_model(circuit, context.electrolyte)
+    result = fit_circuit(spectrum, model, **options)
+    if not compare:
+        return _Outcome(result, True, note)
+    others = compare_models(spectrum, list(compare), **options)
+    comparison = ModelComparison(
+        tuple(sorted([result, *others.results], key=lambda r: r.statistics.bic)), "bic", others.failures
+    )
+    reason = f"{model_name(result)} as requested (-c); compared with {', '.join(compare)}"
+    if note:
+        reason = f"{note}; {reason}"
+    best = comparison.best
+    if best is not result:
+        delta = result.statistics.bic - best.statistics.bic
+        warning = (
+            f"{model_name(best)} describes the data better than the requested {model_name(result)} "
+            f"(ΔBIC = {delta:.1f}); the report is for {model_name(result)} as requested with -c"
+        )
+        result = result.with_derived(result.derived, (warning,))
+        reason += f"; {model_name(best)} has the lower BIC (Δ = {delta:.1f})"
+    return _Outcome(
+        result, True, reason, format_comparison(comparison.table(), "bic"), _choice_record(comparison, reason)
+    )
+
+
+def _choice_record(comparison: ModelComparison, reason: str | None = None) -> dict[str, Any]:
+    return {
+        "reason": reason or comparison.reason(),
+        "screen": comparison.screen,
+        "candidates": comparison.table(),
+        "failures": [{"model": n, "error": m} for n, m in comparison.failures],
+    }
+
+
+PROFILE_LEVEL = 0.95
+"""Confidence level of ``fit --profile``."""
 
 
 def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
@@ -66,7 +136,9 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     "--compare",
     multiple=True,
     metavar="PRESET|STRING",
-    help="Fit these models too (repeatable) and print a χ²/AIC/BIC table; the lowest BIC is reported.",
+    help="Fit these models too (repeatable) and print a χ²/AIC/BIC table. With --circuit the --circuit model "
+    "is still the one reported (a warning says when another fits better); without it they join the automatic "
+    "candidates and the lowest BIC is reported.",
 )
 @click.option(
     "--area",
@@ -78,7 +150,15 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     "--cell",
     type=click.Choice(["symmetric", "single"]),
     help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
-    "single interface. Default: from the preset (Na|…|Na presets are symmetric).",
+    "single interface. Default: the file's metadata, else the preset given with --circuit, else symmetric; "
+    "never the circuit an automatic choice picks.",
+)
+@click.option(
+    "--electrolyte",
+    type=click.Choice(["liquid", "solid"]),
+    help="Liquid (SEI, charge transfer, electrolyte diffusion) or solid electrolyte (grain boundary, interface; "
+    "no diffusion candidates). Names the arcs' roles and sets the automatic candidates. Default: the file's "
+    "metadata or the --circuit preset, else not known (roles from capacitances).",
 )
 @temperature_options("For i0. Default: the file's, else 298.15 K.")
 @click.option(
@@ -101,6 +181,12 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
 @format_option()
 @json_option
 @click.option(
+    "--profile",
+    is_flag=True,
+    help="Add profile-likelihood 95 % intervals of every fitted parameter (refits with the parameter held; "
+    "asymmetric or open where the ± standard error cannot describe the uncertainty).",
+)
+@click.option(
     "--curve-csv",
     "curve_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -117,6 +203,7 @@ def fit_command(
     compare: tuple[str, ...],
     area: float | None,
     cell: str | None,
+    electrolyte: str | None,
     temperature: tuple[float, str | None] | None,
     temperature_unit: str | None,
     any_temperature: bool,
@@ -129,6 +216,7 @@ def fit_command(
     index: int | None,
     format: str | None,
     json_path: str | None,
+    profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
@@ -141,24 +229,46 @@ def fit_command(
     spectra = selected_spectra(file, index, format)
     ties = _parse_ties(tie)
     options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
+    user_preset = _user_model(circuit, electrolyte)[0] if circuit else None
 
     results: list[FitResult] = []
+    records: list[dict[str, Any]] = []
     texts: list[str] = []
     for spectrum in spectra:
-        result, reason, table = _fit_one(spectrum, circuit, compare, options)
+        context = decide_context(
+            cell=cell,
+            electrolyte=electrolyte,
+            metadata=spectrum.metadata,
+            preset=user_preset if isinstance(user_preset, Preset) else None,
+        )
+        outcome = _fit_one(spectrum, circuit, compare, context, options)
         geometry = CellGeometry(
             area_cm2=area,
             cell=cell,  # type: ignore[arg-type]
             temperature_k=temperature_k or spectrum.metadata.temperature_k or T_ROOM,
             thickness_cm=thickness,
             any_temperature=any_temperature,
+            electrolyte=electrolyte,  # type: ignore[arg-type]
         )
-        result = with_derived(result, geometry)
+        result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
         if len(result.spectrum) >= KK_MIN_POINTS:
             result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
+        convention = conventions(result, geometry, preset_decides=outcome.user_model)
         results.append(result)
-        text = format_fit(result, reason)
-        texts.append(text if table is None else f"{text}\n\nmodel comparison\n{table}")
+        record = result.to_dict()
+        record["conventions"] = convention
+        if outcome.choice is not None:
+            record["model_choice"] = outcome.choice
+        text = format_fit(result, outcome.reason, convention)
+        if profile:
+            from ..profile import profile_intervals
+            from ..report import format_profile_intervals
+
+            intervals = profile_intervals(result, level=PROFILE_LEVEL)
+            record["profile_intervals"] = {name: i.to_dict() for name, i in intervals.items()}
+            text += "\n\n" + format_profile_intervals(intervals)
+        records.append(record)
+        texts.append(text if outcome.table is None else f"{text}\n\nmodel comparison\n{outcome.table}")
 
     echo_reports(texts, json_path)
     if plot_path is not None:
@@ -170,4 +280,4 @@ def fit_command(
 
         for k, r in enumerate(results):
             write_columns(curve_columns_for_csv(r), numbered_path(curve_path, k, len(results)))
-    emit_records([r.to_dict() for r in results], json_path)
+    emit_records(records, json_path)

@@ -18,13 +18,17 @@ from typing import Any
 
 from ..constants import FARADAY, GAS_CONSTANT
 from ..data import Spectrum
-from ..derived import KINETIC_ROLES, element_roles
+from ..derived import element_roles
 from ..exceptions import DataError
 from ..fitting import FitResult
 from ..selection import compare_models
 from ..temperature import check_temperature_k
 
 OHMIC_ROLES = ("electrolyte", "bulk", "grain_boundary")
+LINK_ROLES = ("interface", "charge_transfer")
+"""Resistances the EIS side of the DC link counts as R_ct: charge transfer and interfacial arcs that are not an
+SEI (in a symmetric cell with unequal electrodes the second electrode's charge transfer has the role
+``interface``; the DC sweep sees both)."""
 AGREEMENT_RANGE = (0.5, 2.0)
 CANDIDATES = {
     "symmetric": ("na_se_na_1arc", "na_se_na_2arc", "na_liquid_na"),
@@ -88,7 +92,7 @@ def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
     roles = element_roles(fit)
     resistors = [e.label for e in fit.circuit.elements if e.spec.symbol == "R" and e.label in roles]
     ohmic = tuple(n for n in resistors if roles[n] in OHMIC_ROLES)
-    kinetic = tuple(n for n in resistors if roles[n] in KINETIC_ROLES)
+    kinetic = tuple(n for n in resistors if roles[n] in LINK_ROLES)
     if not ohmic:
         raise DataError(
             f"{spectrum.label}: the fitted circuit {fit.circuit.text} has no electrolyte resistance"
