@@ -266,6 +266,20 @@ class FitResult:
             return dataframe(curve_columns(self))
         raise ValueError(f"table must be 'summary', 'parameters' or 'curve', got {table!r}")
 
+    def to_impedance_py(self) -> Any:
+        """A fitted impedance.py ``CustomCircuit`` that predicts the same impedance (fixed and tied
+        parameters become its constants); needs impedance.py (``pip install 'nakinetics[impedance]'``)."""
+        from .bridges import to_impedance_py
+
+        return to_impedance_py(self)
+
+    def to_lmfit(self) -> Any:
+        """``lmfit.Parameters`` with values, standard errors, bounds, ties (``expr``) and correlations;
+        ``fit_circuit(..., params=...)`` takes them back.  Needs lmfit (``pip install 'nakinetics[lmfit]'``)."""
+        from .bridges import to_lmfit
+
+        return to_lmfit(self)
+
     def __repr__(self) -> str:
         values = ", ".join(f"{name}={p.value:.4g}" for name, p in self.parameters.items())
         stats = self.statistics

@@ -109,6 +109,10 @@ def _choice_record(comparison: ModelComparison, reason: str | None = None) -> di
     }
 
 
+PROFILE_LEVEL = 0.95
+"""Confidence level of ``fit --profile``."""
+
+
 def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     """``("R2=R1", ...)`` → ``{"R2": "R1"}``; a malformed item is a usage error."""
     ties: dict[str, str] = {}
@@ -178,6 +182,12 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
 @format_option()
 @json_option
 @click.option(
+    "--profile",
+    is_flag=True,
+    help="Add profile-likelihood 95 % intervals of every fitted parameter (refits with the parameter held; "
+    "asymmetric or open where the ± standard error cannot describe the uncertainty).",
+)
+@click.option(
     "--curve-csv",
     "curve_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -207,6 +217,7 @@ def fit_command(
     index: int | None,
     format: str | None,
     json_path: str | None,
+    profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
@@ -252,8 +263,15 @@ def fit_command(
             record["model_adequacy"] = fit_adequacy(result, kk).to_dict()
         if outcome.choice is not None:
             record["model_choice"] = outcome.choice
-        records.append(record)
         text = format_fit(result, outcome.reason, convention)
+        if profile:
+            from ..profile import profile_intervals
+            from ..report import format_profile_intervals
+
+            intervals = profile_intervals(result, level=PROFILE_LEVEL)
+            record["profile_intervals"] = {name: i.to_dict() for name, i in intervals.items()}
+            text += "\n\n" + format_profile_intervals(intervals)
+        records.append(record)
         texts.append(text if outcome.table is None else f"{text}\n\nmodel comparison\n{outcome.table}")
 
     echo_reports(texts, json_path)
