@@ -7,8 +7,6 @@ the band where the misfit lives.  The wider calibration is benchmarks/adequacy_c
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -17,10 +15,7 @@ from nakinetics.adequacy import fit_adequacy
 from nakinetics.synthetic import synthetic_spectrum
 from nakinetics.validation import kramers_kronig_test
 
-
-def q_for_apex(r: float, apex_hz: float, n: float) -> float:
-    return (1 / (2 * math.pi * apex_hz)) ** n / r
-
+from .test_roles import q_for_apex
 
 TWO_ARCS = {
     "R0": 20.0,
