@@ -12,7 +12,7 @@ valid — instead of a numpy or scipy error (or a silent NaN) deep inside a comp
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,12 @@ def frequency_window(fmin: Any, fmax: Any) -> tuple[float | None, float | None]:
     return low, high
 
 
+def _refuse_points(bad: np.ndarray, message: Callable[[int, int], str]) -> None:
+    """Raise :class:`DataError` with ``message(first bad index, count)`` when any point is ``bad``."""
+    if bad.any():
+        raise DataError(message(int(np.flatnonzero(bad)[0]), int(bad.sum())))
+
+
 def analysable_spectrum(spectrum: Any, what: str = "the analysis") -> Spectrum:
     """``spectrum`` if its numbers can be analysed: a :class:`Spectrum` with frequencies within
     :data:`FREQUENCY_RANGE_HZ` and |Z| within :data:`IMPEDANCE_RANGE_OHM` at every point (so no point has
@@ -124,30 +130,29 @@ def analysable_spectrum(spectrum: Any, what: str = "the analysis") -> Spectrum:
     if not isinstance(spectrum, Spectrum):
         raise ArgumentTypeError(f"{what} needs a Spectrum, got {type(spectrum).__name__}")
     f, z = spectrum.frequency, spectrum.impedance
-    f_lo, f_hi = FREQUENCY_RANGE_HZ
-    bad_f = (f < f_lo) | (f > f_hi)
-    if bad_f.any():
-        k = int(np.flatnonzero(bad_f)[0])
-        raise DataError(
-            f"{spectrum.label}: frequency {f[k]:g} Hz ({int(bad_f.sum())} point(s)) is outside "
-            f"{f_lo:g}–{f_hi:g} Hz, so it is not a measured frequency; check the frequency column and its unit"
-        )
-    modulus = np.abs(z)
-    z_lo, z_hi = IMPEDANCE_RANGE_OHM
-    zero = modulus == 0
-    if zero.any():
-        k = int(np.flatnonzero(zero)[0])
-        raise DataError(
-            f"{spectrum.label}: Z = 0 Ω at {f[k]:g} Hz ({int(zero.sum())} point(s)); a measured impedance is "
-            "never exactly zero (an overload or placeholder row?): remove the point(s) to analyse the rest"
-        )
-    bad_z = (modulus < z_lo) | (modulus > z_hi)
-    if bad_z.any():
-        k = int(np.flatnonzero(bad_z)[0])
-        raise DataError(
-            f"{spectrum.label}: |Z| = {modulus[k]:g} Ω at {f[k]:g} Hz ({int(bad_z.sum())} point(s)) is outside "
+    label, modulus = spectrum.label, np.abs(z)
+    (f_lo, f_hi), (z_lo, z_hi) = FREQUENCY_RANGE_HZ, IMPEDANCE_RANGE_OHM
+    _refuse_points(
+        (f < f_lo) | (f > f_hi),
+        lambda k, n: (
+            f"{label}: frequency {f[k]:g} Hz ({n} point(s)) is outside {f_lo:g}–{f_hi:g} Hz, so it is "
+            "not a measured frequency; check the frequency column and its unit"
+        ),
+    )
+    _refuse_points(
+        modulus == 0,
+        lambda k, n: (
+            f"{label}: Z = 0 Ω at {f[k]:g} Hz ({n} point(s)); a measured impedance is never exactly "
+            "zero (an overload or placeholder row?): remove the point(s) to analyse the rest"
+        ),
+    )
+    _refuse_points(
+        (modulus < z_lo) | (modulus > z_hi),
+        lambda k, n: (
+            f"{label}: |Z| = {modulus[k]:g} Ω at {f[k]:g} Hz ({n} point(s)) is outside "
             f"{z_lo:g}–{z_hi:g} Ω, so it is not a measured impedance; check the impedance columns and their unit"
-        )
+        ),
+    )
     return spectrum
 
 
@@ -169,13 +174,14 @@ def analysable_sweep(label: str, potential: Any, current: Any) -> None:
         (v, POTENTIAL_LIMIT_V, "potential", "V"),
         (i, CURRENT_LIMIT_A, "current", "A"),
     ):
-        bad = ~np.isfinite(values) | (np.abs(values) > limit)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"{label}: {name} {values[k]:g} {unit} at point {k + 1} ({int(bad.sum())} point(s)) is not a "
-                f"measured {name} (|{name}| ≤ {limit:g} {unit} expected); check the column and its unit"
-            )
+        _refuse_points(
+            ~np.isfinite(values) | (np.abs(values) > limit),
+            lambda k, n, values=values, limit=limit, name=name, unit=unit: (
+                f"{label}: {name} {values[k]:g} {unit} "
+                f"at point {k + 1} ({n} point(s)) is not a measured {name} (|{name}| ≤ {limit:g} {unit} expected); "
+                "check the column and its unit"
+            ),
+        )
     span = float(v.max() - v.min()) if v.size else 0.0
     if span < MIN_POTENTIAL_SPAN_V:
         raise DataError(
