@@ -57,6 +57,8 @@ _LAZY: dict[str, str] = {
     "list_presets": "presets",
     "ModelComparison": "selection",
     "compare_models": "selection",
+    "ProfileInterval": "profile",
+    "profile_intervals": "profile",
     "load_fit": "records",
     "load_fits": "records",
     "simulate": "synthetic",
@@ -70,6 +72,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
+    from .profile import ProfileInterval, profile_intervals
     from .records import load_fit, load_fits
     from .selection import ModelComparison, compare_models
     from .synthetic import simulate
@@ -108,6 +111,7 @@ __all__ = [
     "ParameterSpec",
     "Preset",
     "PresetError",
+    "ProfileInterval",
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
@@ -123,6 +127,7 @@ __all__ = [
     "load_fit",
     "load_fits",
     "parse_circuit",
+    "profile_intervals",
     "read_spectra",
     "read_spectrum",
     "register_element",
