@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import checked
 from ..data import Spectrum
 from ..exceptions import DataError
 
@@ -90,6 +91,7 @@ def _duration_s(spectrum: Spectrum) -> float | None:
     return None if t is None else float(t.max() - t.min())
 
 
+@checked
 def assign_times(
     spectra: Sequence[Spectrum],
     *,
