@@ -258,6 +258,15 @@ def test_warm_chains_run_in_parallel_and_agree_with_one_chain(
     assert serial.onset_eis.time_s == pytest.approx(fitted.onset_eis.time_s, rel=1e-4)
 
 
+def test_chain_length_is_checked() -> None:
+    from nakinetics.exceptions import ArgumentError, ArgumentTypeError
+
+    with pytest.raises(ArgumentError, match="cold_every must be ≥ 0"):
+        SeriesSettings(CIRCUIT, cold_every=-1)
+    with pytest.raises(ArgumentTypeError, match="whole number"):
+        SeriesSettings(CIRCUIT, cold_every=2.5)  # type: ignore[arg-type]
+
+
 def test_fixed_electrolyte_is_shared_by_all_chains(operando: Operando) -> None:
     spectra, _ = operando
     settings = SeriesSettings(CIRCUIT, fix_electrolyte=True, cold_every=3)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..circuit import Circuit, Parallel, elements_of
 from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
-from ..exceptions import NakineticsError
+from ..exceptions import ArgumentError, ArgumentTypeError, NakineticsError
 from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit, resolve_circuit
 from ..presets import Preset
 from ..validation import KK_RMS_LIMIT
@@ -83,8 +83,10 @@ class SeriesSettings:
 
     def __post_init__(self) -> None:
         Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        if isinstance(self.cold_every, bool) or not isinstance(self.cold_every, int):
+            raise ArgumentTypeError(f"cold_every must be a whole number of spectra, got {self.cold_every!r}")
         if self.cold_every < 0:
-            raise ValueError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
+            raise ArgumentError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
         resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
 
     def to_dict(self) -> dict[str, Any]:
