@@ -50,10 +50,11 @@ DRT_MIN_POINTS = 10
 MIN_SPAN_DECADES = 1.0
 """Narrowest frequency window (decades) a DRT is computed from."""
 
-TAIL_EXPONENT_MIN = 0.5
-TAIL_SLOPE_POINTS = 4
-"""Tail exponents ν (tail a (jω)^-ν) lie in [0.5, 1]; the candidates centre on the slope of the lowest 4
-points (see :func:`tail_candidates`) and the one of highest evidence is kept."""
+TAIL_EXPONENTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+TAIL_REFINE = 0.05
+"""Tail exponents ν (tail a (jω)^-ν) tried: these, then ±0.05 around the best; kept is the one whose
+non-negative inversion fits the data best without γ still piling up at the slow edge (the evidence of the
+unconstrained model cannot judge ν: with γ free to turn negative every ν fits)."""
 
 TAIL_SLOW_EXTENSION = 0.0
 """In tail mode the τ grid stops at 1/ω_min (decades beyond it)."""
@@ -127,33 +128,11 @@ def invert(
     )
 
 
-def _tail_evidence(
-    omega: FloatArray,
-    impedance: ComplexArray,
-    grid: TauGrid,
-    basis: tuple[FloatArray, FloatArray],
-    exponent: float,
-    regularization: Selection | float,
-    penalty_order: int,
-) -> float:
-    """Log evidence at its chosen λ of the model with a tail of ``exponent``."""
-    problem = linear_problem(omega, impedance, grid, SeriesTerms(exponent), penalty_order, basis)
-    spectrum = decompose(problem)
-    lam = choose_lambda(spectrum, regularization).value
-    return float(spectrum.log_evidence(np.array(lam)))
-
-
-def tail_candidates(omega: FloatArray, impedance: ComplexArray) -> list[float]:
-    """Tail exponents worth trying: ν from the slope of log(−Z'') against log ω over the
-    :data:`TAIL_SLOPE_POINTS` lowest frequencies (−Z'' ∝ ω^-ν where the tail dominates) and ν ± 0.1, within
-    [:data:`TAIL_EXPONENT_MIN`, 1]."""
-    order = np.argsort(omega)[:TAIL_SLOPE_POINTS]
-    reactance = -impedance.imag[order]
-    estimate = 1.0
-    if np.all(reactance > 0) and np.ptp(np.log(omega[order])) > 0:
-        estimate = -float(np.polyfit(np.log(omega[order]), np.log(reactance), 1)[0])
-    centre = min(max(round(estimate, 2), TAIL_EXPONENT_MIN), 1.0)
-    return sorted({min(max(round(centre + d, 2), TAIL_EXPONENT_MIN), 1.0) for d in (-0.1, 0.0, 0.1)})
+def _tail_misfit(inversion: Inversion) -> float:
+    """RMS of the weighted residual of a non-negative inversion: how well γ ≥ 0 fits with that tail."""
+    problem = inversion.problem
+    model = problem.a @ (inversion.gamma / inversion.scale) + problem.n @ inversion.series
+    return float(np.sqrt(np.mean((problem.y - model) ** 2)))
 
 
 def edge_piled(gamma: FloatArray) -> bool:
@@ -180,27 +159,36 @@ def choose_tail(
             return plain
     grid = tau_grid(omega, slow_extension_decades=TAIL_SLOW_EXTENSION)
     basis = basis_impedance(omega, grid)
-    best = max(
-        tail_candidates(omega, impedance),
-        key=lambda nu: _tail_evidence(omega, impedance, grid, basis, nu, regularization, penalty_order),
-    )
-    return invert(omega, impedance, grid, SeriesTerms(best), regularization, penalty_order, basis)
+
+    def trial(nu: float) -> Inversion:
+        return invert(omega, impedance, grid, SeriesTerms(nu), regularization, penalty_order, basis)
+
+    def rank(inversion: Inversion) -> tuple[bool, float]:  # a tail that still leaves γ piled up loses
+        return edge_piled(inversion.gamma), _tail_misfit(inversion)
+
+    trials = {nu: trial(nu) for nu in TAIL_EXPONENTS}
+    coarse = min(trials, key=lambda nu: rank(trials[nu]))
+    for nu in (round(coarse - TAIL_REFINE, 3), round(coarse + TAIL_REFINE, 3)):
+        if TAIL_EXPONENTS[0] <= nu <= TAIL_EXPONENTS[-1]:
+            trials[nu] = trial(nu)
+    return min(trials.values(), key=rank)
 
 
 def inductive_loop(spectrum: Spectrum) -> float | None:
     """Highest frequency (Hz) of an inductive loop: :data:`INDUCTIVE_LOOP_POINTS` consecutive points with
-    Z'' > 0 below the first capacitive point (cable inductance sits above it), one of them beyond
-    :data:`INDUCTIVE_LOOP_FRACTION` of |Z| (noise around Z'' = 0 is not a loop); ``None`` if there is none."""
+    Z'' > 0, one of them beyond :data:`INDUCTIVE_LOOP_FRACTION` of |Z| (noise around Z'' = 0 is not a loop),
+    below at least as many clearly capacitive points (Z'' < −1 % of |Z|; cable inductance and artefacts at
+    the top of the sweep come before them); ``None`` if there is none."""
     order = np.argsort(spectrum.frequency)[::-1]
     imag = spectrum.imag[order]
     modulus = spectrum.modulus[order]
-    capacitive = np.flatnonzero(imag < 0)
-    if capacitive.size == 0:
+    capacitive = np.flatnonzero(imag < -INDUCTIVE_LOOP_FRACTION * modulus)
+    if capacitive.size < INDUCTIVE_LOOP_POINTS:
         return None
+    first = int(capacitive[INDUCTIVE_LOOP_POINTS - 1])
     positive = imag > 0
-    positive[: capacitive[0]] = False
     run = 0
-    for k in range(capacitive[0], imag.size):
+    for k in range(first, imag.size):
         run = run + 1 if positive[k] else 0
         if run >= INDUCTIVE_LOOP_POINTS:
             points = np.arange(k - run + 1, k + 1)
@@ -261,7 +249,9 @@ def _peak_estimates(
         inductance=float(inversion.series[1]),
         tail=tail,
     )
-    if decomposition is not None and decomposition_fits(decomposition, drt_rms, inversion.grid, regions):
+    if decomposition is not None and decomposition_fits(
+        decomposition, drt_rms, inversion.grid, inversion.gamma, regions
+    ):
         return decomposition.peaks, "zarc"
     return region_estimates(inversion.grid, inversion.gamma, covariance, regions), "area"
 

@@ -29,8 +29,9 @@ from .._typing import FloatArray
 POINTS_PER_DECADE = 10
 """τ grid density (nodes per decade of τ); the hat half-width is h = ln 10 / 10 ≈ 0.23."""
 
-EXTENSION_DECADES = 1.0
-"""The grid reaches one decade beyond 1/ω_max and 1/ω_min, so arcs partly outside the window keep a peak."""
+EXTENSION_DECADES = 0.5
+"""The grid reaches half a decade beyond 1/ω_max and 1/ω_min: arcs at the window edge keep their peak, while
+γ far outside the window (which the data cannot tell from R∞ or from nothing) stays out of ∫γ."""
 
 _TABLE_LIMIT = 24.0
 _TABLE_STEP = 2e-3

@@ -4,14 +4,15 @@
    neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ and it rises
    above the higher of its two valleys by more than :data:`PROMINENCE_SD` posterior standard deviations;
    the least significant maximum is merged into its neighbour until all pass, so ripples and the smeared
-   edges of the window do not count.
+   edges of the window do not count.  A maximum on the first or last node is γ cut by the grid (a process
+   beyond the window, or R∞ / a tail seen as γ): it keeps its region but is not a peak.
 2. **Quantification.** The spectrum is fitted with one ZARC per process plus the series terms of the
    DRT (R∞, L, tail), starting from each region's area, maximum and width — a peak's resistance is then its
    area in a decomposition of γ into symmetric peaks, free of the smoothing that merges overlapping peaks in
    the regularised γ, with standard errors from the fit's covariance.  The decomposition is kept only when
    it reproduces the data as well as the DRT itself and every peak stays in its own region; otherwise (peaks
-   far from ZARC-shaped) each peak's resistance is the area of its region of γ, its τ the centroid, with
-   standard errors from the DRT's posterior covariance.
+   far from ZARC-shaped) each peak's resistance is the area of its region of γ, its τ that of the maximum,
+   with standard errors from the DRT's posterior covariance.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .._typing import ComplexArray, FloatArray
 from .basis import TauGrid
 from .shapes import zarc_exponent_from_height
 
-PROMINENCE_SD = 1.0
+PROMINENCE_SD = 2.0
 """A maximum must rise above its higher valley by this many posterior standard deviations of γ."""
 
 MIN_FRACTION = 0.02
@@ -37,6 +38,9 @@ MIN_EXPONENT = 0.3
 
 MAX_ITERATIONS = 100
 """Most Levenberg–Marquardt iterations of the decomposition."""
+
+AREA_FACTOR = 2.0
+"""A ZARC of the decomposition may differ from its region's area by at most this factor."""
 
 RESIDUAL_TOLERANCE = 1.5
 """The decomposition is kept when its RMS residual is at most 1.5 × that of the DRT (+ 0.05 % of |Z|)."""
@@ -69,7 +73,7 @@ def _regions(gamma: FloatArray, tops: list[int]) -> list[PeakRegion]:
             stop = top + int(np.argmin(gamma[top : nxt + 1]))  # the valley node opens the next region
         else:
             stop = gamma.size
-        regions.append(PeakRegion(top, start, stop))
+        regions.append(PeakRegion(start + int(np.argmax(gamma[start:stop])), start, stop))
         start = stop
     return regions
 
@@ -92,8 +96,9 @@ def detect_peaks(gamma: FloatArray, sd: FloatArray, min_fraction: float = MIN_FR
             scores.append(min(share / min_fraction, prominence / (PROMINENCE_SD * noise)))
         worst = int(np.argmin(scores))
         if scores[worst] >= 1.0:
-            return regions
+            return [r for r in regions if 0 < r.top < gamma.size - 1]
         del tops[worst]
+        tops = sorted({r.top for r in _regions(gamma, tops)}) if tops else tops  # each region's highest node
     return []
 
 
@@ -172,25 +177,44 @@ class _ZarcModel:
         return np.concatenate([d.real, d.imag]), np.vstack([jac.real, jac.imag])
 
 
+def _vertex(x: FloatArray, gamma: FloatArray, covariance: FloatArray, top: int) -> tuple[float, float]:
+    """ln τ of the maximum near node ``top`` (parabola through it and its neighbours) and its standard
+    error propagated from the covariance of those three values."""
+    if top == 0 or top == gamma.size - 1:
+        return float(x[top]), math.nan
+    g0, g1, g2 = gamma[top - 1 : top + 2]
+    h = float(x[1] - x[0])
+    curvature = g0 - 2.0 * g1 + g2
+    if curvature >= 0:
+        return float(x[top]), math.nan
+    numerator = g0 - g2
+    shift = 0.5 * h * numerator / curvature
+    # d shift / d(g0, g1, g2) for shift = h (g0 − g2) / (2 (g0 − 2 g1 + g2))
+    grad = 0.5 * h * np.array([curvature - numerator, 2.0 * numerator, -curvature - numerator]) / curvature**2
+    cov = covariance[top - 1 : top + 2, top - 1 : top + 2]
+    return float(x[top]) + shift, math.sqrt(max(float(grad @ cov @ grad), 0.0))
+
+
 def region_estimates(
     grid: TauGrid, gamma: FloatArray, covariance: FloatArray, regions: list[PeakRegion]
 ) -> list[PeakEstimate]:
-    """Each region's area (Ω) and centroid τ (s) with standard errors from the covariance of γ (Ω²)."""
+    """Each region's area (Ω) and the τ (s) of its maximum, with standard errors from the covariance of γ
+    (Ω²)."""
     h = grid.spacing
     x = grid.log_tau
     out = []
     for r in regions:
         part = slice(r.start, r.stop)
-        g = gamma[part]
-        area = float(g.sum() * h)
-        cov = covariance[part, part]
-        ones = np.full(g.size, h)
-        area_sd = math.sqrt(max(float(ones @ cov @ ones), 0.0))
-        centre = float((g * x[part]).sum() / g.sum()) if area > 0 else float(x[r.top])
-        grad = (x[part] - centre) / max(float(g.sum()), 1e-300)
-        centre_sd = math.sqrt(max(float(grad @ cov @ grad), 0.0))
-        tau = math.exp(centre)
-        out.append(PeakEstimate(tau, tau * centre_sd, area, area_sd, None, None, "area"))
+        area = float(gamma[part].sum() * h)
+        ones = np.full(r.stop - r.start, h)
+        area_sd = math.sqrt(max(float(ones @ covariance[part, part] @ ones), 0.0))
+        log_tau, log_sd = _vertex(x, gamma, covariance, r.top)
+        tau = math.exp(log_tau)
+        out.append(
+            PeakEstimate(
+                tau, tau * log_sd if math.isfinite(log_sd) else None, area, area_sd, None, None, "area"
+            )
+        )
     return out
 
 
@@ -280,18 +304,38 @@ def _parameter_sd(
     return out
 
 
+def _half_width(gamma: FloatArray, region: PeakRegion) -> tuple[int, int]:
+    """First and last node of ``region`` around its top where γ stays at or above half the top value."""
+    half = 0.5 * gamma[region.top]
+    lo = region.top
+    while lo > region.start and gamma[lo - 1] >= half:
+        lo -= 1
+    hi = region.top
+    while hi < region.stop - 1 and gamma[hi + 1] >= half:
+        hi += 1
+    return lo, hi
+
+
 def decomposition_fits(
-    decomposition: Decomposition, drt_rms: float, grid: TauGrid, regions: list[PeakRegion]
+    decomposition: Decomposition,
+    drt_rms: float,
+    grid: TauGrid,
+    gamma: FloatArray,
+    regions: list[PeakRegion],
 ) -> bool:
-    """Whether the decomposition describes the data as well as the DRT and keeps each peak in its region
-    (within one grid step beyond its bounds)."""
+    """Whether the decomposition describes the data as well as the DRT and each ZARC is the peak it was
+    started from: its τ within the half-maximum width of the peak (± one node) and its resistance within
+    a factor :data:`AREA_FACTOR` of the region's area (a ZARC that slid under another peak or into the
+    tail fails)."""
     if decomposition.rms > RESIDUAL_TOLERANCE * drt_rms + 5e-4:
         return False
     x = grid.log_tau
     h = grid.spacing
     for peak, r in zip(decomposition.peaks, regions, strict=True):
-        lo = x[r.start] - 2 * h
-        hi = x[r.stop - 1] + 2 * h
-        if not lo <= math.log(peak.tau) <= hi or peak.resistance <= 0:
+        lo, hi = _half_width(gamma, r)
+        if not x[lo] - h <= math.log(peak.tau) <= x[hi] + h:
+            return False
+        area = float(gamma[r.start : r.stop].sum() * h)
+        if not area / AREA_FACTOR <= peak.resistance <= area * AREA_FACTOR:
             return False
     return True

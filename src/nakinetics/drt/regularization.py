@@ -216,8 +216,10 @@ def posterior_covariance(problem: LinearProblem, lam: float, gamma: FloatArray, 
 
 
 def _truncated_quantile(mean: FloatArray, sd: FloatArray, q: float) -> FloatArray:
-    """The q-quantile of N(mean, sd²) truncated to [0, ∞)."""
-    from scipy.special import ndtr, ndtri
+    """The q-quantile of N(mean, sd²) truncated to [0, ∞), computed from log tail probabilities so that a
+    mean many standard deviations below zero stays finite (it tends to −ln(1 − q)·sd²/|mean|)."""
+    from scipy.special import log_ndtr, ndtri_exp
 
-    below = ndtr(-mean / sd)
-    return np.maximum(mean + sd * ndtri(below + q * (1.0 - below)), 0.0)
+    upper = -mean / sd  # the truncation point in standard units
+    u = -ndtri_exp(math.log1p(-q) + log_ndtr(-upper))  # P(Z > u) = (1 − q) P(Z > upper)
+    return np.maximum(mean + sd * u, 0.0)

@@ -94,6 +94,11 @@ def plot_drt_nyquist(result: DRTResult, ax: Axes | None = None) -> Axes:
     z = result.reconstruction
     order = np.argsort(result.spectrum.frequency)
     ax.plot(z.real[order], -z.imag[order], "-", lw=1.4, label="DRT reconstruction")
+    real, reactance = result.spectrum.real, -result.spectrum.imag
+    span = float(np.ptp(real))
+    if span > 0 and reactance.max() > 1.5 * span:  # a steep tail: show the arcs, clip the tail
+        ax.set_ylim(min(float(reactance.min()), 0.0) - 0.04 * span, 1.04 * span)
+        ax.set_title("tail clipped", fontsize="small", loc="right")
     ax.legend(fontsize="small")
     return ax
 
