@@ -127,3 +127,22 @@ def test_shell_completion_script_and_completions() -> None:
     }
     code, out, _ = run(env=env)
     assert "plain,--curve-csv" in out.split()
+
+
+def test_fit_profile_intervals_in_report_and_json(tmp_path: Path) -> None:
+    from nakinetics.records import fit_schema
+
+    jsonschema = pytest.importorskip("jsonschema")
+    code, out, err = run("fit", CYCLED, "-c", "na_se_na_1arc", "--fmin", "100", "--profile", "--json", "-")
+    assert code == 0, err
+    assert "profile-likelihood 95 % intervals" in err
+    record = json.loads(out)
+    jsonschema.validate(record, fit_schema())
+    intervals = record["profile_intervals"]
+    assert set(intervals) == {"R0", "R1", "CPE1_Q", "CPE1_n"}
+    for name, interval in intervals.items():
+        value = record["parameters"][name]["value"]
+        assert interval["lower"] <= value < interval["upper"] and interval["level"] == 0.95
+    # one arc fitted to a two-arc cell: R0 and n are not limited from below (the ± stderr says R0 < 0)
+    assert intervals["R0"]["lower_open"] and intervals["R0"]["covariance_interval"][0] < 0
+    assert not intervals["R1"]["lower_open"] and not intervals["R1"]["upper_open"]

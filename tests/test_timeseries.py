@@ -239,6 +239,36 @@ def test_process_pool_gives_the_serial_rows(operando: Operando) -> None:
         assert parallel == serial
 
 
+def test_warm_chains_run_in_parallel_and_agree_with_one_chain(
+    operando: Operando, fitted: SeriesResult
+) -> None:
+    # chains of 8 spectra, each starting cold: the same rows serially and with two workers, and the same
+    # fits as the single warm-start chain through all 36 spectra (the module fixture) to 1e-5
+    spectra, record = operando
+    settings = dataclasses.replace(fitted.settings, cold_every=8)
+    serial = fit_series(spectra, settings, voltage=record)
+    with ProcessPool(2) as pool:
+        parallel = fit_series(spectra, settings, voltage=record, pool=pool)
+    assert parallel.table.rows == serial.table.rows
+    starts = [row["fit_start"] for row in serial.table.rows]
+    assert [k for k, start in enumerate(starts) if start == "cold"] == [0, 8, 16, 24, 32]
+    assert fitted.settings.cold_every > len(spectra) and fitted.counts()["cold"] == 1
+    for name in ("R0", "R1", "R2", "R_int", "CPE2_Q"):
+        np.testing.assert_allclose(serial.table.column(name), fitted.table.column(name), rtol=1e-5)
+    assert serial.onset_eis.time_s == pytest.approx(fitted.onset_eis.time_s, rel=1e-4)
+
+
+def test_fixed_electrolyte_is_shared_by_all_chains(operando: Operando) -> None:
+    spectra, _ = operando
+    settings = SeriesSettings(CIRCUIT, fix_electrolyte=True, cold_every=3)
+    serial = fit_series(spectra[:8], settings).table
+    with ProcessPool(2) as pool:
+        parallel = fit_series(spectra[:8], settings, pool=pool).table
+    assert parallel.rows == serial.rows
+    r0 = serial.column("R0")
+    assert np.all(r0[1:] == r0[0]) and serial.count("fit_start", "cold") == 3
+
+
 def test_fixed_electrolyte_in_independent_mode_with_a_pool(operando: Operando) -> None:
     spectra, _ = operando
     settings = SeriesSettings(CIRCUIT, independent=True, fix_electrolyte=True)

@@ -59,6 +59,8 @@ _LAZY: dict[str, str] = {
     "list_presets": "presets",
     "ModelComparison": "selection",
     "compare_models": "selection",
+    "ProfileInterval": "profile",
+    "profile_intervals": "profile",
     "load_fit": "records",
     "load_fits": "records",
     "simulate": "synthetic",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
+    from .profile import ProfileInterval, profile_intervals
     from .records import load_fit, load_fits
     from .selection import ModelComparison, compare_models
     from .synthetic import simulate
@@ -112,6 +115,7 @@ __all__ = [
     "ParameterSpec",
     "Preset",
     "PresetError",
+    "ProfileInterval",
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
@@ -128,6 +132,7 @@ __all__ = [
     "load_fit",
     "load_fits",
     "parse_circuit",
+    "profile_intervals",
     "read_spectra",
     "read_spectrum",
     "register_element",

@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .exceptions import NakineticsError
-
-
-class MissingDependencyError(NakineticsError, ImportError):
-    """An optional dependency (pandas, lmfit, impedance.py) is needed but not installed."""
+from .exceptions import MissingDependencyError
 
 
 def require(module: str, extra: str, purpose: str) -> Any:

@@ -58,6 +58,11 @@ class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
 
 
+class MissingDependencyError(NakineticsError, ImportError):
+    """An optional dependency (pandas, lmfit, impedance.py) is needed but not installed; the message names
+    the pip extra that installs it."""
+
+
 class ArgumentError(NakineticsError, ValueError):
     """An argument of a public function with an invalid value (NaN, out of range, unknown choice); the
     message names the argument, the value and what is valid (also a ``ValueError``)."""

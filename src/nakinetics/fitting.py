@@ -208,12 +208,20 @@ class FitResult:
 
     def with_kramers_kronig(self, kk: KKResult) -> FitResult:
         """A copy carrying the Kramers–Kronig test of its spectrum as a quality flag (a failed test adds a
-        warning: the parameters describe data that no linear, stable, time-invariant system produced)."""
+        warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
+        warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
+        (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
         message = (
             f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
             "non-linearity or instrument artefacts; fitted values may be biased"
         )
         warning = () if kk.passed else (message,)
+        from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
+
+        adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None
+        if adequacy is not None and adequacy.inadequate:
+            f = self.spectrum.frequency
+            warning += (adequacy.message((float(f.min()), float(f.max()))),)
         return replace(self, kramers_kronig=kk, warnings=self.warnings + warning)
 
     def to_dict(self) -> dict[str, Any]:
@@ -257,6 +265,20 @@ class FitResult:
         if table == "curve":
             return dataframe(curve_columns(self))
         raise ValueError(f"table must be 'summary', 'parameters' or 'curve', got {table!r}")
+
+    def to_impedance_py(self) -> Any:
+        """A fitted impedance.py ``CustomCircuit`` that predicts the same impedance (fixed and tied
+        parameters become its constants); needs impedance.py (``pip install 'nakinetics[impedance]'``)."""
+        from .bridges import to_impedance_py
+
+        return to_impedance_py(self)
+
+    def to_lmfit(self) -> Any:
+        """``lmfit.Parameters`` with values, standard errors, bounds, ties (``expr``) and correlations;
+        ``fit_circuit(..., params=...)`` takes them back.  Needs lmfit (``pip install 'nakinetics[lmfit]'``)."""
+        from .bridges import to_lmfit
+
+        return to_lmfit(self)
 
     def __repr__(self) -> str:
         values = ", ".join(f"{name}={p.value:.4g}" for name, p in self.parameters.items())

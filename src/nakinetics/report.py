@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fitting import FitResult
 from .validation import KKResult
+
+if TYPE_CHECKING:
+    from .profile import ProfileInterval
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
@@ -122,3 +125,30 @@ def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
             ]
         )
     return "\n".join(aligned_rows(rows))
+
+
+def format_profile_intervals(intervals: Mapping[str, ProfileInterval]) -> str:
+    """Profile-likelihood intervals beside the symmetric ones the standard errors imply."""
+    level = next(iter(intervals.values())).level if intervals else 0.95
+    lines = [f"profile-likelihood {100 * level:g} % intervals (F-test; 'open': not limited up to the bound)"]
+    rows = [["name", "value", "lower", "upper", "from ± stderr", "unit"]]
+    for name, i in intervals.items():
+        cov = (
+            "n/a"
+            if i.covariance_interval is None
+            else "–".join(format_number(v) for v in i.covariance_interval)
+        )
+        rows.append(
+            [
+                name,
+                format_number(i.value, 5),
+                "open" if i.lower_open else format_number(i.lower),
+                "open" if i.upper_open else format_number(i.upper),
+                cov,
+                i.unit,
+            ]
+        )
+    lines += ["  " + line for line in aligned_rows(rows)]
+    if any(i.better_minimum for i in intervals.values()):
+        lines.append("  note: a refit found a lower χ² than the fit: the fit is not at its minimum; refit it")
+    return "\n".join(lines)

@@ -127,7 +127,7 @@ class _Design:
         weight = 1.0 / np.abs(z)
         n = omega.size
         self.n, self.omega, self.weight = n, omega, weight
-        self.log_omega_tau = np.log(omega)[:, None] - math.log(omega.max())  # ln(ω τ_min) per row
+        self.omega_tau_min = (omega / omega.max())[:, None]  # ω τ_min per row
         self.log_span = math.log(omega.max() / omega.min())
         self.steps = np.arange(upper, dtype=float)
         self.fixed = np.zeros((2 * n, 4), order="F")
@@ -139,14 +139,15 @@ class _Design:
         self.weight_squared = weight * weight
         self.buffer = np.empty((2 * n, upper + 4), order="F")
 
-    def _log_tau_fraction(self, n_rc: int) -> FloatArray:
-        return self.steps[:n_rc] * (self.log_span / max(n_rc - 1, 1))
+    def _omega_tau(self, n_rc: int) -> FloatArray:
+        """ω τ_k (rows: frequencies) for ``n_rc`` τ_k spread logarithmically from 1/ω_max to 1/ω_min."""
+        return self.omega_tau_min * np.exp(self.steps[:n_rc] * (self.log_span / max(n_rc - 1, 1)))
 
     def trials(self, n_rc: int) -> tuple[_Trial, _Trial]:
         """The fits with ``n_rc`` RC elements, without and with the series capacitance."""
         n = self.n
         matrix = self.buffer[:, : n_rc + 4]
-        x = np.exp(self.log_omega_tau + self._log_tau_fraction(n_rc))  # ω τ_k
+        x = self._omega_tau(n_rc)
         real, imag = matrix[:n, :n_rc], matrix[n:, :n_rc]
         np.multiply(x, x, out=real)
         real += 1.0
@@ -175,7 +176,7 @@ class _Design:
 
     def _design_columns(self, n_rc: int) -> tuple[FloatArray, FloatArray]:
         """[RC | R∞ | L | C] and the data, built without shortcuts (for the near-singular path)."""
-        tau_x = np.exp(self.log_omega_tau + self._log_tau_fraction(n_rc))
+        tau_x = self._omega_tau(n_rc)
         rc = 1.0 / (1.0 + 1j * tau_x) * self.weight[:, None]
         design = np.concatenate([np.concatenate([rc.real, rc.imag]), self.fixed[:, :3]], axis=1)
         return design, self.fixed[:, 3]

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..adequacy import fit_adequacy
 from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
@@ -108,6 +109,10 @@ def _choice_record(comparison: ModelComparison, reason: str | None = None) -> di
     }
 
 
+PROFILE_LEVEL = 0.95
+"""Confidence level of ``fit --profile``."""
+
+
 def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     """``("R2=R1", ...)`` → ``{"R2": "R1"}``; a malformed item is a usage error."""
     ties: dict[str, str] = {}
@@ -177,6 +182,12 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
 @format_option()
 @json_option
 @click.option(
+    "--profile",
+    is_flag=True,
+    help="Add profile-likelihood 95 % intervals of every fitted parameter (refits with the parameter held; "
+    "asymmetric or open where the ± standard error cannot describe the uncertainty).",
+)
+@click.option(
     "--curve-csv",
     "curve_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -206,6 +217,7 @@ def fit_command(
     index: int | None,
     format: str | None,
     json_path: str | None,
+    profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
 ) -> None:
@@ -240,16 +252,26 @@ def fit_command(
             electrolyte=electrolyte,  # type: ignore[arg-type]
         )
         result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
-        if len(result.spectrum) >= KK_MIN_POINTS:
-            result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
+        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
+        if kk is not None:
+            result = result.with_kramers_kronig(kk)
         convention = conventions(result, geometry, preset_decides=outcome.user_model)
         results.append(result)
         record = result.to_dict()
         record["conventions"] = convention
+        if kk is not None:
+            record["model_adequacy"] = fit_adequacy(result, kk).to_dict()
         if outcome.choice is not None:
             record["model_choice"] = outcome.choice
-        records.append(record)
         text = format_fit(result, outcome.reason, convention)
+        if profile:
+            from ..profile import profile_intervals
+            from ..report import format_profile_intervals
+
+            intervals = profile_intervals(result, level=PROFILE_LEVEL)
+            record["profile_intervals"] = {name: i.to_dict() for name, i in intervals.items()}
+            text += "\n\n" + format_profile_intervals(intervals)
+        records.append(record)
         texts.append(text if outcome.table is None else f"{text}\n\nmodel comparison\n{outcome.table}")
 
     echo_reports(texts, json_path)

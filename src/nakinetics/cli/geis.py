@@ -20,7 +20,7 @@ from ..data import DCRecord, Spectrum
 from ..exceptions import DataError, FileFormatError, NakineticsError
 from ..io import read_dc_record, read_spectra
 from ..series.dc import CHARGE_CONVENTION, DC_ASR_CONVENTION, DCConditions, VoltageTrace, align_voltage
-from ..series.fits import CircuitRoles, SeriesSettings
+from ..series.fits import COLD_EVERY, CircuitRoles, SeriesSettings
 from ..series.pools import DaskPool, ProcessPool, TaskPool
 from ..series.quality import DRIFT_LIMIT_RATIO, LINEARITY_LIMIT_MV
 from ..series.resume import ResumePlan, plan_resume, settings_differences, time_mismatches
@@ -357,12 +357,21 @@ def _summary(
     help="Fit every spectrum on its own (cold, in parallel) instead of starting from the previous fit.",
 )
 @click.option(
+    "--cold-every",
+    type=click.IntRange(min=0),
+    default=COLD_EVERY,
+    show_default=True,
+    metavar="N",
+    help="Start a fresh (cold) fit every N spectra: warm-start chains of N spectra, which --workers fit in "
+    "parallel (0: one chain through the whole series).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
     metavar="N",
-    help="Worker processes (independent fits; Kramers–Kronig tests in warm-start mode).",
+    help="Worker processes (warm-start chains, or the independent fits); the rows do not depend on N.",
 )
 @click.option(
     "--dask",
@@ -418,6 +427,7 @@ def geis_command(
     fix: tuple[str, ...],
     fix_electrolyte: bool,
     independent: bool,
+    cold_every: int,
     workers: int,
     dask_address: str | None,
     kk_limit: float,
@@ -446,6 +456,7 @@ def geis_command(
         fixed=tuple(sorted(parse_assignments(fix, "--fix").items())),
         fix_electrolyte=fix_electrolyte,
         independent=independent,
+        cold_every=cold_every,
         chi2_jump=chi2_jump,
         kk_limit=kk_limit / 100,
         area_cm2=area,

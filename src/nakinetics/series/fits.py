@@ -31,6 +31,8 @@ CHI2_JUMP = 3.0
 COLD_MARGIN = 1e-3
 """A rejected warm fit is kept over the cold fit only when its χ² is lower by more than this fraction."""
 WARM_KEPT = "warm (kept over cold)"
+COLD_EVERY = 50
+"""Default length of a warm-start chain (spectra): each chain starts with a cold fit."""
 ELECTROLYTE_ROLES = ("electrolyte", "bulk", "grain_boundary")
 FIT_ERRORS: tuple[type[Exception], ...] = (
     NakineticsError,
@@ -51,6 +53,8 @@ class SeriesSettings:
     fix_electrolyte : hold the electrolyte parameters (roles electrolyte, bulk, grain_boundary) at the
         values of the first successfully fitted spectrum.
     independent : fit every spectrum cold, on its own (parallelisable), instead of warm-starting.
+    cold_every : warm-start chains are this many spectra long, each starting with a cold fit (a fresh
+        check of the warm chain every so often, and chains can be fitted in parallel); 0 = one chain.
     chi2_jump : fall-back threshold (see the module docstring).
     kk_limit : pass limit on the RMS relative Kramers–Kronig residual (fraction of |Z|).
     area_cm2 : geometric electrode area (cm²) for ASR, charge density and current.
@@ -68,6 +72,7 @@ class SeriesSettings:
     fixed: tuple[tuple[str, float], ...] = ()
     fix_electrolyte: bool = False
     independent: bool = False
+    cold_every: int = COLD_EVERY
     chi2_jump: float = CHI2_JUMP
     kk_limit: float = KK_RMS_LIMIT
     area_cm2: float | None = None
@@ -78,6 +83,8 @@ class SeriesSettings:
 
     def __post_init__(self) -> None:
         Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        if self.cold_every < 0:
+            raise ValueError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
         resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
 
     def to_dict(self) -> dict[str, Any]:

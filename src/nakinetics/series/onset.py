@@ -97,49 +97,59 @@ class _Profile:
         self.sw = np.sqrt(w)
         self.tau_min = max(float(np.median(np.diff(s))), 1e-4)
         self.y = self.whiten(y)
-        self.b0, self.b1 = self.whiten(np.ones_like(s)), self.whiten(s)
+        self.s_max = float(s.max())
+        self.base = np.stack([self.whiten(np.ones_like(s)), self.whiten(s)])  # (2, n): intercept, slope
+        self.base_gram = self.base @ self.base.T
         self.n = self.y.size
-        base = np.column_stack([self.b0, self.b1])
-        beta = np.linalg.lstsq(base, self.y, rcond=None)[0]
-        self.sse_null = float(((self.y - base @ beta) ** 2).sum())
+        beta = np.linalg.lstsq(self.base.T, self.y, rcond=None)[0]
+        self.sse_null = float(((self.y - self.base.T @ beta) ** 2).sum())
 
     def whiten(self, a: FloatArray) -> FloatArray:
         a = a * self.sw
         return a if self.rho == 0 else a[..., 1:] - self.rho * a[..., :-1]
 
     def growth(self, onsets: FloatArray, tau: float) -> FloatArray:
-        """Growth term per onset, shape (n_onsets, n), scaled to 1 at the last point (rows with no point
-        after the onset: 0).  Exponential: (e^(x/τ) − 1)/(e^(x_max/τ) − 1), written so that it cannot
-        overflow for x_max ≫ τ."""
-        x = np.clip(self.s[None, :] - onsets[:, None], 0.0, None)
-        x_max = x.max(axis=1, keepdims=True)
+        """Growth term per onset, shape (n_onsets, n), scaled to 1 at the last point (0 up to the onset;
+        rows with no point after it: 0).  Exponential: (e^(x/τ) − 1)/(e^(x_max/τ) − 1) with x = s − t_c,
+        written as (e^((s − s_max)/τ) − e^(−x_max/τ))/(1 − e^(−x_max/τ)) so that it cannot overflow for
+        x_max ≫ τ and needs one exponential per point and one per onset, not one per (onset, point); its
+        numerator is negative exactly before the onset."""
+        x_max = np.maximum(self.s_max - onsets, 0.0)
         if math.isinf(tau):
-            return np.divide(x, x_max, out=np.zeros_like(x), where=x_max > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g = (np.exp((x - x_max) / tau) - np.exp(-x_max / tau)) / -np.expm1(-x_max / tau)
-        return np.where((x > 0) & (x_max > 0), g, 0.0)
+            g = self.s[None, :] - onsets[:, None]
+            scale = np.divide(1.0, x_max, out=np.zeros_like(x_max), where=x_max > 0)
+        else:
+            g = np.exp((self.s - self.s_max) / tau)[None, :] - np.exp(-x_max / tau)[:, None]
+            denominator = -np.expm1(-x_max / tau)
+            scale = np.divide(1.0, denominator, out=np.zeros_like(x_max), where=denominator > 0)
+        np.maximum(g, 0.0, out=g)
+        g *= scale[:, None]
+        return g
 
     def solve(self, onsets: FloatArray, tau: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Best (a, b, A) per onset, the normal matrices and the (whitened) residuals: batched normal
         equations with one step of iterative refinement (the SSE is summed from the residuals, not
         Σy² − β·Xᵀy, which cancels catastrophically when the model explains nearly all of the variance)."""
         g = self.whiten(self.growth(onsets, tau))
-        b0, b1, y = self.b0, self.b1, self.y
+        base, y = self.base, self.y
         m = np.empty((onsets.size, 3, 3))
-        m[:, 0, 0], m[:, 0, 1], m[:, 1, 1] = b0 @ b0, b0 @ b1, b1 @ b1
-        m[:, 0, 2] = g @ b0
-        m[:, 1, 2] = g @ b1
+        m[:, :2, :2] = self.base_gram
+        m[:, :2, 2] = g @ base.T
         m[:, 2, 2] = np.einsum("kn,kn->k", g, g)
-        m[:, 1, 0], m[:, 2, 0], m[:, 2, 1] = m[:, 0, 1], m[:, 0, 2], m[:, 1, 2]
+        m[:, 2, :2] = m[:, :2, 2]
         m += 1e-12 * np.trace(m, axis1=1, axis2=2)[:, None, None] * np.eye(3)
 
         def residual(beta: FloatArray) -> FloatArray:
-            return y[None, :] - beta[:, :1] * b0 - beta[:, 1:2] * b1 - beta[:, 2:3] * g
+            r = beta[:, :2] @ base
+            np.subtract(y, r, out=r)
+            r -= beta[:, 2:3] * g
+            return r
 
         def right_side(r: FloatArray) -> FloatArray:
-            return np.stack([r @ b0, r @ b1, np.einsum("kn,kn->k", g, r)], axis=1)
+            return np.concatenate([r @ base.T, np.einsum("kn,kn->k", g, r)[:, None]], axis=1)
 
-        beta = np.linalg.solve(m, right_side(np.broadcast_to(y, g.shape))[..., None])[..., 0]
+        first = np.concatenate([np.broadcast_to(base @ y, (onsets.size, 2)), (g @ y)[:, None]], axis=1)
+        beta = np.linalg.solve(m, first[..., None])[..., 0]
         beta += np.linalg.solve(m, right_side(residual(beta))[..., None])[..., 0]
         return beta, m, residual(beta)
 
