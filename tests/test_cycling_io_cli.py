@@ -150,3 +150,14 @@ def test_cli_json_csv_plot_and_errors(tmp_path):
     assert bad.exit_code == 1 and bad.output.count("\n") == 1 and "area" in bad.output
     usage = runner.invoke(main, ["cycling", str(path), "--current", "zero"])
     assert usage.exit_code == 2
+
+
+def test_shipped_example_gives_the_readme_numbers():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_na_cycling_synthetic.csv"
+    result = analyse_cycling(read_cycling_record(path), area_cm2=0.785)
+    assert result.half_cycles[0].overpotential_mv == pytest.approx(18.1, abs=0.05)
+    assert result.growth.rate_mv_per_100h == pytest.approx(8.0, abs=0.1)  # built in: 8 mV/100 h
+    short = result.short_circuit
+    assert short.kind == "soft" and abs(short.time_h - 52.4) <= short.uncertainty_h + 60 / 3600

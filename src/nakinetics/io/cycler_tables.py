@@ -120,6 +120,12 @@ class Table:
     def numbers(self, column: Column) -> FloatArray:
         return self._numbers(column)
 
+    def preload(self, columns: list[Column]) -> None:
+        """Parse these numeric columns in one pass where the table supports it (text tables)."""
+        loader = getattr(self, "_preload", None)
+        if loader is not None:
+            loader(columns)
+
     def texts(self, column: Column) -> np.ndarray:
         return self._texts(column)
 
@@ -146,7 +152,22 @@ def text_table(source: Source, lines: list[str], header: int) -> Table:
     if comma:
         body = [line.replace(",", ".") for line in body]
 
+    cache: dict[int, FloatArray] = {}
+
+    def preload(columns: list[Column]) -> None:
+        wanted = sorted({c.index for c in columns} - set(cache))
+        if not wanted:
+            return
+        try:
+            data = np.loadtxt(body, delimiter=delimiter, usecols=wanted, dtype=float, quotechar='"', ndmin=2)
+        except ValueError:
+            return  # a column that is not numeric: parsed (and reported) one by one
+        for k, j in enumerate(wanted):
+            cache[j] = data[:, k]
+
     def numbers(column: Column) -> FloatArray:
+        if column.index in cache:
+            return cache[column.index]
         try:
             return np.loadtxt(
                 body, delimiter=delimiter, usecols=(column.index,), dtype=float, quotechar='"', ndmin=1
@@ -171,8 +192,9 @@ def text_table(source: Source, lines: list[str], header: int) -> Table:
             np.loadtxt(body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1)
         )
 
-    n = sum(1 for line in body if line.strip())
-    return Table(source, names, start + 1, numbers, texts, n)
+    table = Table(source, names, start + 1, numbers, texts, len(body))
+    table._preload = preload  # type: ignore[attr-defined]
+    return table
 
 
 def _is_number(value: Any) -> bool:
@@ -279,6 +301,13 @@ def table_record(
         )
     assumed: list[str] = []
     info: dict[str, Any] = dict(extra or {})
+    table.preload(
+        [
+            c
+            for role in ("voltage", "time", "current", "density", "step", "cycle")
+            for c in roles.get(role, [])[:2]
+        ]
+    )
     voltage = _one_of(source, table, "voltage", roles["voltage"], assumed)
     time_col = roles["time"][0]
     try:
