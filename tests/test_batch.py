@@ -292,3 +292,24 @@ def test_progress_bar_shows_count_rate_and_eta_only_on_a_terminal() -> None:
         with progress(3, "fitting", quiet=quiet, stream=stream) as advance:
             advance()
         assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fit"],
+        ["validate"],
+        ["warburg", "--area", "1", "--conc", "1e-3"],
+        ["conductivity", "--thickness", "0.1", "--area", "1"],
+        ["tafel"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_csv_path_is_checked_before_any_work(args: list[str], tmp_path: Path) -> None:
+    code, _, err = run(*args, CYCLED, EXAMPLES, "--csv", tmp_path / "missing" / "table.csv")
+    assert code == 1 and err.startswith("error: --csv ") and "missing does not exist" in err
+    copy = tmp_path / "cell.txt"
+    copy.write_bytes(CYCLED.read_bytes())
+    code, _, err = run(*args, copy, "--csv", copy)
+    assert code == 1 and "is the input file" in err
+    assert copy.read_bytes() == CYCLED.read_bytes()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import os
 import sys
 import time
@@ -33,7 +34,7 @@ import click
 from ..batch import NOT_DATA_SUFFIXES, Failure, Inputs, expand_inputs, has_pattern, table_columns
 from ..exceptions import NakineticsError, OutputError
 from ._options import _output_check, cli_wording
-from ._output import check_output_file, emit_json, numbered_path, write_atomic
+from ._output import check_output_file, emit_json, figure_format, numbered_path, write_atomic
 
 EXIT_FAILED_ROWS = 4
 """Exit code of a batch run in which a file or a spectrum failed."""
@@ -108,31 +109,72 @@ def inputs_argument(func: F) -> F:
 _checked_csv = _output_check(check_output_file)
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """The options every batch-capable command has (:func:`batch_options`)."""
+
+    csv_path: str | None = None
+    workers: int = 1
+    quiet: bool = False
+    reports: bool = False
+
+
 def batch_options(func: F) -> F:
-    """``--csv PATH``, ``--workers N``, ``--quiet`` and ``--reports``."""
-    func = click.option(
+    """``--csv PATH``, ``--workers N``, ``--quiet`` and ``--reports``, handed to the command as one
+    ``batch: BatchOptions`` argument (put this decorator right above the function)."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        options = BatchOptions(*(kwargs.pop(name) for name in ("csv_path", "workers", "quiet", "reports")))
+        return func(*args, batch=options, **kwargs)
+
+    wrapped: Any = command
+    wrapped = click.option(
         "--reports",
         is_flag=True,
         help="Batch runs: print every spectrum's full report too, not only its summary line.",
-    )(func)
-    func = click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--quiet", "-q", is_flag=True, help="No progress bar (it shows only on a terminal anyway)."
-    )(func)
-    func = click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--workers",
         type=click.IntRange(min=0),
         default=1,
         show_default=True,
         metavar="N",
         help="Analyse in N processes (0: one per CPU core); each uses one BLAS thread.",
-    )(func)
-    return click.option(
+    )(wrapped)
+    return click.option(  # type: ignore[no-any-return]
         "--csv",
         "csv_path",
         metavar="PATH|-",
         callback=_checked_csv,
         help="Write one row per spectrum (file, index, results with units, error) as CSV ('-' = stdout).",
-    )(func)
+    )(wrapped)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileTask:
+    """Base of the tasks: ``--index`` and ``--format`` for reading (spectra unless :meth:`read` is
+    overridden), the figure format of ``--plot`` (``None``: no figure)."""
+
+    index: int | None = None
+    format: str | None = None
+    plot_format: str | None = None
+
+    def read(self, path: Path) -> Sequence[Any]:
+        from ._options import selected_spectra
+
+        return selected_spectra(path, self.index, self.format)
+
+    def identify(self, item: Any) -> tuple[str, int | None]:
+        return item.metadata.source or "-", item.metadata.index
+
+
+def plot_format(plot_path: Path | None) -> str | None:
+    """The figure format of a ``--plot`` path (``None`` without one)."""
+    return None if plot_path is None else figure_format(plot_path)
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -411,16 +453,18 @@ def _expand(arguments: Sequence[Path], outputs: Outputs) -> Inputs:
 def run(
     task: Task,
     arguments: Sequence[Path],
-    outputs: Outputs,
+    batch_options: BatchOptions,
     *,
-    workers: int = 1,
-    quiet: bool = False,
-    reports: bool = False,
+    json_path: str | None,
+    files: Mapping[str, Path | None],
     label: str = "analysing",
     flagged_exit: int | None = None,
 ) -> list[Outcome]:
-    """Read, analyse, print and write for ``arguments`` (see the module docstring); exits with the code
-    of a failed batch row (4) or, with ``flagged_exit``, of a flagged result.  Returns the outcomes."""
+    """Read, analyse, print and write for ``arguments`` (see the module docstring): ``--json``, ``--csv``
+    and per-item ``files`` by kind (``{"plot": PATH}``).  Exits with the code of a failed batch row (4)
+    or, with ``flagged_exit``, of a flagged result.  Returns the outcomes."""
+    outputs = Outputs(json_path, batch_options.csv_path, files)
+    workers, quiet = batch_options.workers, batch_options.quiet
     command = click.get_current_context().command
 
     def wording(text: str) -> str:
@@ -440,7 +484,7 @@ def run(
         for o in outcomes:
             for note in o.notes:
                 click.echo(f"warning: {_label(o, True)}: {note}", err=True)
-        if reports:
+        if batch_options.reports:
             for o in outcomes:
                 if o.error is None:
                     click.echo(f"== {_label(o, True)}\n{o.report}\n", err=text_to_stderr)

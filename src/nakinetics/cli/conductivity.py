@@ -14,7 +14,7 @@ from ..conductivity import ConductivityResult, area_from_diameter, pellet_conduc
 from ..data import Spectrum
 from ..report import format_number
 from . import main
-from ._batch import Outcome, Outputs, batch_options, inputs_argument, run
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -22,10 +22,9 @@ from ._options import (
     index_option,
     json_option,
     plot_option,
-    selected_spectra,
     weighting_option,
 )
-from ._output import figure_bytes, figure_format
+from ._output import figure_bytes
 
 
 def electrode_area(area: float | None, diameter: float | None) -> float:
@@ -89,8 +88,8 @@ def _figure(result: ConductivityResult) -> Any:
     return figure
 
 
-@dataclass(frozen=True)
-class ConductivityTask:
+@dataclass(frozen=True, kw_only=True)
+class ConductivityTask(FileTask):
     """``nakinetics conductivity`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
 
     thickness_cm: float
@@ -99,15 +98,6 @@ class ConductivityTask:
     weighting: str
     fmin: float | None
     fmax: float | None
-    index: int | None = None
-    format: str | None = None
-    plot_format: str | None = None
-
-    def read(self, path: Path) -> list[Spectrum]:
-        return selected_spectra(path, self.index, self.format)
-
-    def identify(self, spectrum: Spectrum) -> tuple[str, int | None]:
-        return spectrum.metadata.source or "-", spectrum.metadata.index
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
         result = pellet_conductivity(
@@ -205,10 +195,7 @@ def conductivity_command(
     format: str | None,
     json_path: str | None,
     plot_path: Path | None,
-    csv_path: str | None,
-    workers: int,
-    quiet: bool,
-    reports: bool,
+    batch: BatchOptions,
 ) -> None:
     """Ionic conductivity σ = L/(R A) in S cm⁻¹ of a solid-electrolyte pellet between blocking electrodes:
     bulk (R_b), grain boundary (R_gb) and total (R_b + R_gb), or the total only, with the reason, when the
@@ -224,7 +211,6 @@ def conductivity_command(
         fmax=fmax,
         index=index,
         format=format,
-        plot_format=None if plot_path is None else figure_format(plot_path),
+        plot_format=plot_format(plot_path),
     )
-    outputs = Outputs(json_path, csv_path, {"plot": plot_path})
-    run(task, inputs, outputs, workers=workers, quiet=quiet, reports=reports, label="fitting")
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, label="fitting")

@@ -18,7 +18,7 @@ from ..roles import CellContext, decide_context, matching_preset
 from ..selection import ModelComparison, choose_model, compare_models, model_name
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
-from ._batch import Outcome, Outputs, batch_options, inputs_argument, run
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -27,11 +27,10 @@ from ._options import (
     json_option,
     plot_option,
     resolve_temperature,
-    selected_spectra,
     temperature_options,
     weighting_option,
 )
-from ._output import figure_bytes, figure_format, parse_assignments
+from ._output import figure_bytes, parse_assignments
 
 
 @dataclass(frozen=True)
@@ -124,8 +123,8 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     return ties
 
 
-@dataclass(frozen=True)
-class FitTask:
+@dataclass(frozen=True, kw_only=True)
+class FitTask(FileTask):
     """``nakinetics fit`` on one spectrum (see :mod:`nakinetics.cli._batch`): the settings of the command
     line, picklable for worker processes."""
 
@@ -138,17 +137,8 @@ class FitTask:
     any_temperature: bool
     thickness: float | None
     options: dict[str, Any]
-    index: int | None = None
-    format: str | None = None
     profile: bool = False
-    plot_format: str | None = None
     curve: bool = False
-
-    def read(self, path: Path) -> list[Spectrum]:
-        return selected_spectra(path, self.index, self.format)
-
-    def identify(self, spectrum: Spectrum) -> tuple[str, int | None]:
-        return spectrum.metadata.source or "-", spectrum.metadata.index
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
         user_preset = _user_model(self.circuit, self.electrolyte)[0] if self.circuit else None
@@ -314,10 +304,7 @@ def fit_command(
     profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
-    csv_path: str | None,
-    workers: int,
-    quiet: bool,
-    reports: bool,
+    batch: BatchOptions,
 ) -> None:
     """Fit an equivalent circuit to every spectrum of FILES (files, folders or glob patterns; any
     supported instrument format) with no initial guesses, and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
@@ -341,8 +328,8 @@ def fit_command(
         index=index,
         format=format,
         profile=profile,
-        plot_format=None if plot_path is None else figure_format(plot_path),
+        plot_format=plot_format(plot_path),
         curve=curve_path is not None,
     )
-    outputs = Outputs(json_path, csv_path, {"plot": plot_path, "curve": curve_path})
-    run(task, inputs, outputs, workers=workers, quiet=quiet, reports=reports, label="fitting")
+    files = {"plot": plot_path, "curve": curve_path}
+    run(task, inputs, batch, json_path=json_path, files=files, label="fitting")

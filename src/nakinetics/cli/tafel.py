@@ -16,7 +16,7 @@ from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from ..report import format_number
 from . import main
-from ._batch import Outcome, Outputs, batch_options, inputs_argument, run
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     format_option,
     input_file,
@@ -25,7 +25,7 @@ from ._options import (
     resolve_temperature,
     temperature_options,
 )
-from ._output import figure_bytes, figure_format
+from ._output import figure_bytes
 
 
 def _pair(text: str, option: str, what: str) -> tuple[float, float | None]:
@@ -66,17 +66,14 @@ def parse_window(text: str) -> str | tuple[float, float]:
     return lo, hi
 
 
-@dataclass(frozen=True)
-class TafelTask:
+@dataclass(frozen=True, kw_only=True)
+class TafelTask(FileTask):
     """``nakinetics tafel`` on one sweep (see :mod:`nakinetics.cli._batch`)."""
 
     options: dict[str, Any]
     """Keyword arguments of :func:`~nakinetics.kinetics.analysis.analyse_polarization` (not the record)."""
     eis_spectrum: Spectrum | None = None
     eis_path: str | None = None
-    index: int | None = None
-    format: str | None = None
-    plot_format: str | None = None
 
     def read(self, path: Path) -> list[DCRecord]:
         return [read_dc_record(input_file(path), index=self.index, format=self.format, area_cm2=self.area)]
@@ -84,9 +81,6 @@ class TafelTask:
     @property
     def area(self) -> float | None:
         return self.options.get("area_cm2")
-
-    def identify(self, record: DCRecord) -> tuple[str, int | None]:
-        return record.metadata.source or "-", record.metadata.index
 
     def analyse(self, record: DCRecord) -> Outcome:
         if self.eis_spectrum is not None and self.area is None and record.metadata.area_cm2 is None:
@@ -231,10 +225,7 @@ def tafel_command(
     eis_format: str | None,
     json_path: str | None,
     plot_path: Path | None,
-    csv_path: str | None,
-    workers: int,
-    quiet: bool,
-    reports: bool,
+    batch: BatchOptions,
 ) -> None:
     """Exchange current density of each potential sweep in FILES (files, folders or glob patterns; CHI,
     EC-Lab .mpt, Gamry .DTA, NOVA, CSV) from a window-free fit of the whole sweep, with the classical Tafel
@@ -267,13 +258,6 @@ def tafel_command(
         eis_path=None if eis_path is None else str(eis_path),
         index=index,
         format=format,
-        plot_format=None if plot_path is None else figure_format(plot_path),
+        plot_format=plot_format(plot_path),
     )
-    run(
-        task,
-        inputs,
-        Outputs(json_path, csv_path, {"plot": plot_path}),
-        workers=workers,
-        quiet=quiet,
-        reports=reports,
-    )
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, label="fitting")

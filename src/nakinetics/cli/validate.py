@@ -11,7 +11,7 @@ from ..data import Spectrum
 from ..report import format_kramers_kronig
 from ..validation import KK_RMS_LIMIT, KKResult, kramers_kronig_test
 from . import main
-from ._batch import Outcome, Outputs, batch_options, inputs_argument, run
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -19,16 +19,15 @@ from ._options import (
     index_option,
     json_option,
     plot_option,
-    selected_spectra,
 )
-from ._output import figure_bytes, figure_format
+from ._output import figure_bytes
 
 STRICT_EXIT = 3
 """Exit code of ``validate --strict`` when a spectrum fails the test."""
 
 
-@dataclass(frozen=True)
-class ValidateTask:
+@dataclass(frozen=True, kw_only=True)
+class ValidateTask(FileTask):
     """``nakinetics validate`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
 
     fmin: float | None
@@ -36,18 +35,12 @@ class ValidateTask:
     limit: float
     """Pass limit on the RMS relative residual (fraction of |Z|)."""
     mu_criterion: float
-    index: int | None = None
-    format: str | None = None
-    plot_format: str | None = None
 
     def read(self, path: Path) -> list[Spectrum]:
-        spectra = selected_spectra(path, self.index, self.format)
+        spectra = list(super().read(path))
         if self.fmin is None and self.fmax is None:
             return spectra
         return [s.select(self.fmin, self.fmax) for s in spectra]
-
-    def identify(self, spectrum: Spectrum) -> tuple[str, int | None]:
-        return spectrum.metadata.source or "-", spectrum.metadata.index
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
         kk = kramers_kronig_test(spectrum, mu_criterion=self.mu_criterion, limit=self.limit)
@@ -143,10 +136,7 @@ def validate_command(
     json_path: str | None,
     plot_path: Path | None,
     strict: bool,
-    csv_path: str | None,
-    workers: int,
-    quiet: bool,
-    reports: bool,
+    batch: BatchOptions,
 ) -> None:
     """Kramers–Kronig test (linear KK, automatic number of RC elements) of every spectrum of FILES (files,
     folders or glob patterns): prints pass/fail, the chosen M and μ, and the residual at every frequency."""
@@ -158,15 +148,7 @@ def validate_command(
         mu_criterion=mu_criterion,
         index=index,
         format=format,
-        plot_format=None if plot_path is None else figure_format(plot_path),
+        plot_format=plot_format(plot_path),
     )
-    run(
-        task,
-        inputs,
-        Outputs(json_path, csv_path, {"plot": plot_path}),
-        workers=workers,
-        quiet=quiet,
-        reports=reports,
-        label="testing",
-        flagged_exit=STRICT_EXIT if strict else None,
-    )
+    flagged_exit = STRICT_EXIT if strict else None
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, flagged_exit=flagged_exit)

@@ -24,7 +24,7 @@ from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
 from ..report import format_number
 from . import main
-from ._batch import Outcome, Outputs, batch_options, inputs_argument, run
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -33,10 +33,9 @@ from ._options import (
     json_option,
     plot_option,
     resolve_temperature,
-    selected_spectra,
     temperature_options,
 )
-from ._output import figure_bytes, figure_format
+from ._output import figure_bytes
 
 
 def _quantity_line(name: str, q: DerivedQuantity) -> str:
@@ -127,8 +126,8 @@ def _analyse(
     return record, lines, slope, from_fit
 
 
-@dataclass(frozen=True)
-class WarburgTask:
+@dataclass(frozen=True, kw_only=True)
+class WarburgTask(FileTask):
     """``nakinetics warburg`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
 
     base: dict[str, Any]
@@ -137,15 +136,6 @@ class WarburgTask:
     element: str | None
     length: float | None
     window: tuple[float | None, float | None]
-    index: int | None = None
-    format: str | None = None
-    plot_format: str | None = None
-
-    def read(self, path: Path) -> list[Spectrum]:
-        return selected_spectra(path, self.index, self.format)
-
-    def identify(self, spectrum: Spectrum) -> tuple[str, int | None]:
-        return spectrum.metadata.source or "-", spectrum.metadata.index
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
         record, lines, slope, from_fit = _analyse(
@@ -310,10 +300,7 @@ def warburg_command(
     format: str | None,
     json_path: str | None,
     plot_path: Path | None,
-    csv_path: str | None,
-    workers: int,
-    quiet: bool,
-    reports: bool,
+    batch: BatchOptions,
 ) -> None:
     """Warburg coefficient σ (Ω s^-½, slope of Z' and −Z'' against ω^-½ in an automatically chosen 45°
     window, or from a fitted W/Wo/Ws element) and the apparent diffusion coefficient
@@ -348,13 +335,6 @@ def warburg_command(
         window=(fmin, fmax),
         index=index,
         format=format,
-        plot_format=None if plot_path is None else figure_format(plot_path),
+        plot_format=plot_format(plot_path),
     )
-    run(
-        task,
-        inputs,
-        Outputs(json_path, csv_path, {"plot": plot_path}),
-        workers=workers,
-        quiet=quiet,
-        reports=reports,
-    )
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path})
