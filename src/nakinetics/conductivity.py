@@ -19,19 +19,18 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from .circuit import Circuit, Element, Parallel, elements_of
+from .circuit import Circuit
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, with_derived
 from .exceptions import CircuitSyntaxError, DataError, PresetError
 from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
 from .presets import Preset, get_preset
+from .roles import BULK_CAPACITANCE_MAX_F, DOUBLE_LAYER_CAPACITANCE_MIN_F, CellContext, assign_roles
 from .selection import compare_models
 
-BULK_CAPACITANCE_MAX_F = 1e-10
-"""Above this (normalised to L/A = 1 cm⁻¹) an arc is not bulk-like (bulk ~1e-12 F)."""
 GRAIN_BOUNDARY_CAPACITANCE_F = (1e-12, 1e-8)
 """Normalised capacitance range accepted as grain-boundary-like (typical 1e-11–1e-8 F)."""
-ELECTRODE_CAPACITANCE_MIN_F = 1e-7
+ELECTRODE_CAPACITANCE_MIN_F = DOUBLE_LAYER_CAPACITANCE_MIN_F
 """An arc with a larger normalised capacitance is an electrode (double-layer) feature, not the electrolyte."""
 MAX_RELATIVE_ERROR = 0.5
 """R_b or R_gb with a larger relative standard error is not considered separated."""
@@ -64,95 +63,22 @@ def pellet_model(circuit: str | Preset) -> str | Preset:
     return next((model for model in pellet_models() if model.circuit.text == text), circuit)
 
 
-@dataclass(frozen=True)
-class _Arc:
-    resistor: str
-    capacitor: str
-    apex_hz: float
-    normalised_capacitance_f: float
-
-
-def _arcs(result: FitResult, cell_constant: float) -> list[_Arc]:
-    """The simple R ‖ C/CPE arcs in series at the top of the circuit, highest apex frequency first, with
-    their effective capacitance (Hsu–Mansfeld, arc R only) times the cell constant L/A."""
-    values = result.values
-    arcs = []
-    for node in result.circuit.top_level:
-        if not isinstance(node, Parallel) or len(node.children) != 2:
-            continue
-        parts = {c.spec.symbol: c for c in node.children if isinstance(c, Element)}
-        cap = parts.get("CPE") or parts.get("C")
-        if "R" not in parts or cap is None:
-            continue
-        r = values[parts["R"].label]
-        if cap.spec.symbol == "C":
-            c_eff, rq, n = values[cap.label], r * values[cap.label], 1.0
-        else:
-            q, n = (values[name] for name in cap.parameter_names)
-            c_eff, rq = (q * r ** (1 - n)) ** (1 / n), r * q
-        apex = 1.0 / (2 * math.pi * rq ** (1 / n))
-        arcs.append(_Arc(parts["R"].label, cap.label, apex, c_eff * cell_constant))
-    return sorted(arcs, key=lambda a: -a.apex_hz)
+PELLET_CONTEXT = CellContext("symmetric", "pellet", "solid", "pellet between ion-blocking electrodes")
+"""A pellet between blocking electrodes: a solid electrolyte whose arcs are bulk and grain boundary."""
 
 
 def pellet_roles(result: FitResult, cell_constant: float) -> dict[str, str]:
-    """Role of each element of a pellet fit (blocking electrodes), from the named model or the structure.
-
-    * a preset keeps its roles, except that of its bulk and grain-boundary arcs the one with the higher
-      apex frequency is the bulk (arcs in series can be fitted in either order);
-    * a circuit string (no preset): arcs (R ‖ C/CPE in series) are ordered by apex frequency and read by
-      their capacitance normalised to L/A = 1 cm⁻¹ (Irvine–Sinclair–West): above 1e-7 F an electrode
-      (interface) arc; a bulk-like arc (≤ 1e-10 F) is the bulk and the next arc the grain boundary, and a
-      series R is then the leads; without a bulk-like arc a series R is the bulk (its arc above the window)
-      and the first arc the grain boundary, or with no arc the whole electrolyte; without a series R one arc
-      is the electrolyte and two are bulk and grain boundary.  Further arcs are interfaces, series C/CPE/W
-      the electrode, L the inductance.
-    """
-    arcs = _arcs(result, cell_constant)
-    if result.preset is not None:
-        roles = dict(result.preset.roles)
-        ordered = [a for a in arcs if roles.get(a.resistor) in ("bulk", "grain_boundary")]
-        if len(ordered) == 2:
-            for arc, role in zip(ordered, ("bulk", "grain_boundary"), strict=True):
-                roles[arc.resistor] = role
-                if arc.capacitor in roles:
-                    roles[arc.capacitor] = role
-        return roles
-    roles: dict[str, str] = {}
-    intercepts = []
-    in_arcs = {a.resistor for a in arcs}
-    for node in result.circuit.top_level:
-        if isinstance(node, Element) and node.spec.symbol == "R":
-            intercepts.append(node.label)
-        elif not any(e.label in in_arcs for e in elements_of(node)):
-            for element in elements_of(node):
-                roles[element.label] = _OTHER_ROLES.get(element.spec.symbol, "interface")
-    electrolyte = [a for a in arcs if a.normalised_capacitance_f <= ELECTRODE_CAPACITANCE_MIN_F]
-    bulk_visible = bool(electrolyte) and electrolyte[0].normalised_capacitance_f <= BULK_CAPACITANCE_MAX_F
-    if bulk_visible or not intercepts:
-        sequence = (
-            ("electrolyte",) if len(electrolyte) == 1 and not bulk_visible else ("bulk", "grain_boundary")
-        )
-        intercept_role = "leads"
-    else:
-        sequence, intercept_role = ("grain_boundary",), "bulk" if electrolyte else "electrolyte"
-    for arc in arcs:
-        k = electrolyte.index(arc) if arc in electrolyte else len(sequence)
-        role = sequence[k] if k < len(sequence) else "interface"
-        roles[arc.resistor], roles[arc.capacitor] = role, "electrode" if role == "interface" else role
-    roles.update(dict.fromkeys(intercepts, intercept_role))
-    return roles
-
-
-_OTHER_ROLES = {
-    "C": "electrode",
-    "CPE": "electrode",
-    "W": "diffusion",
-    "Wo": "diffusion",
-    "Ws": "diffusion",
-    "L": "inductance",
-}
-"""Roles of elements outside the simple arcs of a pellet circuit string (the series electrode spike)."""
+    """Role of each element of a pellet fit (blocking electrodes), from the named model or the structure:
+    :func:`nakinetics.roles.assign_roles` for a solid electrolyte, with the arcs' capacitances normalised by
+    the cell constant L/A (``cell_constant``, cm⁻¹).  A preset keeps its roles (identical arcs are fitted
+    fastest first, so its bulk arc is the faster one); a circuit string equal to a preset's circuit up to
+    element numbering takes that preset's; any other string is read by structure and Irvine–Sinclair–West
+    capacitance ranges (bulk ≤ 1e-10 F and fastest, grain boundary ≤ 1e-8 F, a series R the bulk when only
+    the grain-boundary arc is resolved, else the whole electrolyte; a series C/CPE the blocking electrode)."""
+    found = assign_roles(
+        result.circuit, result.values, PELLET_CONTEXT, result.preset, cell_constant_per_cm=cell_constant
+    )
+    return dict(found.roles)
 
 
 def area_from_diameter(diameter_cm: float) -> float:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..adequacy import fit_adequacy
 from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
@@ -158,11 +159,14 @@ class FitTask(FileTask):
             electrolyte=self.electrolyte,  # type: ignore[arg-type]
         )
         result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
-        if len(result.spectrum) >= KK_MIN_POINTS:
-            result = result.with_kramers_kronig(kramers_kronig_test(result.spectrum))
+        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
+        if kk is not None:
+            result = result.with_kramers_kronig(kk)
         convention = conventions(result, geometry, preset_decides=outcome.user_model)
         record = result.to_dict()
         record["conventions"] = convention
+        if kk is not None:
+            record["model_adequacy"] = fit_adequacy(result, kk).to_dict()
         if outcome.choice is not None:
             record["model_choice"] = outcome.choice
         text = format_fit(result, outcome.reason, convention)
