@@ -143,7 +143,10 @@ def test_a_failed_write_leaves_the_earlier_file(tmp_path: Path) -> None:
 COMMANDS = {
     "fit": (["fit", EXAMPLE], "nakinetics.cli._options.selected_spectra"),
     "validate": (["validate", EXAMPLE], "nakinetics.cli._options.selected_spectra"),
-    "warburg": (["warburg", EXAMPLE, "--area", 1, "--conc", 1e-3], "nakinetics.cli._options.selected_spectra"),
+    "warburg": (
+        ["warburg", EXAMPLE, "--area", 1, "--conc", 1e-3],
+        "nakinetics.cli._options.selected_spectra",
+    ),
     "conductivity": (
         ["conductivity", EXAMPLE, "--thickness", 0.1, "--area", 1],
         "nakinetics.cli._options.selected_spectra",
