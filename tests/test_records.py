@@ -215,3 +215,5 @@ def test_simulate_with_an_impedance_py_circuit_and_errors() -> None:
         nk.simulate("R0-p(R1,CPE1)", {"R0": 1.0, "R1": 2.0, "CPE1_Q": 1e-5}, f)
     with pytest.raises(nk.DataError, match="frequencies > 0"):
         nk.simulate("R0", [1.0], [1.0, -2.0])
+    with pytest.raises(nk.DataError, match="not finite for parameters"):
+        nk.simulate("R0-C1", [1.0, 0.0], f)  # no numpy warning on the way (warnings are errors here)

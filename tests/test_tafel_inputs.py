@@ -49,7 +49,9 @@ def test_r_ohm_zero_is_exact_so_mhc_can_be_chosen(tmp_path: Path) -> None:
     assert record["model_comparison"]["preferred"] == "mhc", record["model_comparison"]["reason"]
     assert record["parameters"]["lambda_eV"]["value"] == pytest.approx(0.3, rel=0.05)
     assert record["parameters"]["i0"]["value"] == pytest.approx(0.5, rel=0.03)
-    assert "iR-corrected" in record["r_ohm_source"]
+    assert (
+        "iR-corrected" in record["r_ohm_source"] and "taken as exact" in record["model_comparison"]["reason"]
+    )
     assert not any("without an uncertainty" in w for w in record["warnings"])
     bv = synthetic_sweep("bv", "symmetric", rng=np.random.default_rng(16), **truth)
     assert _auto_with_r_ohm_zero(_csv(tmp_path / "bv.csv", bv))["model_comparison"]["preferred"] == "bv"

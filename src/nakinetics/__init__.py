@@ -39,6 +39,8 @@ _LAZY: dict[str, str] = {
     "CellGeometry": "derived",
     "derive_quantities": "derived",
     "with_derived": "derived",
+    "DRTResult": "drt",
+    "compute_drt": "drt",
     "ELEMENTS": "elements",
     "ElementSpec": "elements",
     "ParameterSpec": "elements",
@@ -57,6 +59,8 @@ _LAZY: dict[str, str] = {
     "list_presets": "presets",
     "ModelComparison": "selection",
     "compare_models": "selection",
+    "ProfileInterval": "profile",
+    "profile_intervals": "profile",
     "load_fit": "records",
     "load_fits": "records",
     "simulate": "synthetic",
@@ -66,10 +70,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
+    from .drt import DRTResult, compute_drt
     from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
+    from .profile import ProfileInterval, profile_intervals
     from .records import load_fit, load_fits
     from .selection import ModelComparison, compare_models
     from .synthetic import simulate
@@ -93,6 +99,7 @@ __all__ = [
     "CellGeometry",
     "Circuit",
     "CircuitSyntaxError",
+    "DRTResult",
     "DataError",
     "DerivedQuantity",
     "ElementDefinitionError",
@@ -108,6 +115,7 @@ __all__ = [
     "ParameterSpec",
     "Preset",
     "PresetError",
+    "ProfileInterval",
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
@@ -116,6 +124,7 @@ __all__ = [
     "Weighting",
     "__version__",
     "compare_models",
+    "compute_drt",
     "derive_quantities",
     "fit_circuit",
     "get_preset",
@@ -123,6 +132,7 @@ __all__ = [
     "load_fit",
     "load_fits",
     "parse_circuit",
+    "profile_intervals",
     "read_spectra",
     "read_spectrum",
     "register_element",

@@ -72,7 +72,8 @@ def simulate(
     f = np.asarray(frequency_hz, dtype=float)
     if f.ndim != 1 or f.size == 0 or not np.all(np.isfinite(f)) or np.any(f <= 0):
         raise DataError("frequency_hz must be a non-empty 1-D array of finite frequencies > 0 Hz")
-    z = model.simulate(f, values)
+    with np.errstate(all="ignore"):  # a zero capacitance etc.: reported below, not as numpy warnings
+        z = model.simulate(f, values)
     if not np.all(np.isfinite(z)):
         raise DataError(f"{model.text}: the impedance is not finite for parameters {values}")
     if noise:

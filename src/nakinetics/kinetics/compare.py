@@ -170,7 +170,14 @@ def choose_model(
                 interval,
                 support,
             )
-    robust = "R_ohm exact" if r_ohm_exact and not robustness else "robust to R_ohm ± 2σ"
+    robust = "robust to R_ohm ± 2σ"
+    if r_ohm_exact and not robustness:
+        robust = (
+            "R_ohm = 0 taken as exact (data already iR-corrected; if they are not, this curvature can be the "
+            "uncorrected iR drop)"
+            if r_ohm == 0
+            else "R_ohm taken as exact (σ = 0 given)"
+        )
     return ModelChoice(
         fits,
         "mhc",
