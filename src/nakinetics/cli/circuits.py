@@ -36,7 +36,6 @@ def circuits_command(verbose: bool) -> None:
             click.echo(
                 f"{body}\n    roles: {roles}\n    parameters: {', '.join(preset.circuit.parameter_names)}\n"
             )
-    click.echo(
-        "\n[auto] = candidate when `fit` chooses the model itself (no --circuit). Every preset has a NAME_leads\n"
-        "twin with a series lead inductance L0. A circuit string with a preset's structure is that preset."
-    )
+    click.echo("\n[auto] = candidate when `fit` chooses the model itself (no --circuit).")
+    click.echo("[NAME_leads] = every preset with a series lead inductance L0 in front.")
+    click.echo("[strings] a circuit string with a preset's structure is fitted as that preset.")
