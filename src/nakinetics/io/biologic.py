@@ -43,7 +43,6 @@ from ._common import (
     read_lines,
     rescale,
     split_on,
-    split_sweeps,
     technique_from_control,
     to_complex,
     unit_scale,
@@ -57,6 +56,7 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
+from ._frequency_sweeps import split_sweeps
 from ._mpr_settings import device_name, eis_settings, f32
 from ._registry import FileFormat
 from ._source import open_source
