@@ -12,12 +12,10 @@ number; ``--save DIR`` also writes each defect's input file so it can be reprodu
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import re
 import sys
 import time
 from collections import Counter, defaultdict
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,75 +27,12 @@ from tests.fuzzing import (
     CLI_TARGETS,
     DEFECTS,
     GOOD,
+    CasePool,
     Outcome,
-    Seed,
-    limit_memory,
     make_case,
-    quiet_environment,
     real_seeds,
-    run_case,
     synthetic_seeds,
 )
-
-
-def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
-    quiet_environment()
-    limit_memory(memory_gb)
-    import nakinetics.cli  # noqa: F401 - import once, not per case
-
-    while True:
-        index = conn.recv()
-        if index is None:
-            return
-        conn.send((index, run_case(make_case(index, seeds, master_seed))))
-
-
-class _Pool:
-    def __init__(self, workers: int, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
-        self.ctx = mp.get_context("fork")
-        self.args = (seeds, master_seed, memory_gb)
-        self.slots: list[list] = [self._spawn() for _ in range(workers)]
-
-    def _spawn(self) -> list:
-        parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker, args=(child, *self.args), daemon=True)
-        process.start()
-        return [process, parent, None, 0.0]  # process, connection, current case, started
-
-    def run(self, indices: list[int], timeout: float):
-        todo = list(reversed(indices))
-        busy = 0
-        while todo or busy:
-            for slot in self.slots:
-                if slot[2] is None and todo:
-                    slot[2], slot[3] = todo.pop(), time.monotonic()
-                    slot[1].send(slot[2])
-                    busy += 1
-            ready = wait([s[1] for s in self.slots if s[2] is not None], timeout=1.0)
-            for slot in self.slots:
-                if slot[2] is None:
-                    continue
-                if slot[1] in ready:
-                    try:
-                        index, outcome = slot[1].recv()
-                    except EOFError:  # the worker died (e.g. killed by the OOM killer)
-                        index, outcome = slot[2], Outcome("traceback", "worker process died")
-                        slot[:] = self._spawn()
-                    slot[2] = None
-                    busy -= 1
-                    yield index, outcome
-                elif time.monotonic() - slot[3] > timeout:
-                    index = slot[2]
-                    slot[0].kill()
-                    slot[0].join()
-                    slot[:] = self._spawn()
-                    busy -= 1
-                    yield index, Outcome("hang", f"over {timeout:g} s", seconds=timeout)
-
-    def close(self) -> None:
-        for process, conn, _, _ in self.slots:
-            conn.send(None)
-            process.join(timeout=5)
 
 
 def _signature(outcome: Outcome) -> str:
@@ -123,7 +58,7 @@ def main() -> None:
 
     seeds = real_seeds(REALDATA) + synthetic_seeds()
     indices = args.only if args.only else list(range(args.cases))
-    pool = _Pool(args.workers, seeds, args.seed, args.memory)
+    pool = CasePool(args.workers, seeds, args.seed, args.memory)
     counts: dict[str, Counter] = defaultdict(Counter)
     defects: list[tuple[int, Outcome]] = []
     seconds: Counter = Counter()

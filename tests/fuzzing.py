@@ -27,15 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing as mp
 import os
 import re
 import signal
 import stat
 import tempfile
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -738,7 +741,6 @@ def run_api_case(case: Case, work: Path, timeout: float | None = None) -> Outcom
 
 def run_case(case: Case, timeout: float | None = None) -> Outcome:
     """Run one case in a fresh temporary folder (in this process; ``timeout`` via SIGALRM)."""
-    import time
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nk-fuzz-") as tmp:
@@ -768,3 +770,67 @@ def quiet_environment() -> None:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
+    quiet_environment()
+    limit_memory(memory_gb)
+    import nakinetics.cli  # noqa: F401 - import once, not per case
+
+    while True:
+        index = conn.recv()
+        if index is None:
+            return
+        conn.send((index, run_case(make_case(index, seeds, master_seed))))
+
+
+class CasePool:
+    """Worker processes that run cases (CLI in-process in each worker) with a timeout enforced from
+    outside: a worker past its timeout is killed (the case is a hang) and replaced; a worker that dies is
+    replaced too (its case counts as a traceback).  ``memory_gb`` caps each worker's address space."""
+
+    def __init__(self, workers: int, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
+        self.ctx = mp.get_context("fork")
+        self.args = (seeds, master_seed, memory_gb)
+        self.slots: list[list] = [self._spawn() for _ in range(workers)]
+
+    def _spawn(self) -> list:
+        parent, child = self.ctx.Pipe()
+        process = self.ctx.Process(target=_worker, args=(child, *self.args), daemon=True)
+        process.start()
+        return [process, parent, None, 0.0]  # process, connection, current case, started
+
+    def run(self, indices: list[int], timeout: float) -> Iterator[tuple[int, Outcome]]:
+        todo = list(reversed(indices))
+        busy = 0
+        while todo or busy:
+            for slot in self.slots:
+                if slot[2] is None and todo:
+                    slot[2], slot[3] = todo.pop(), time.monotonic()
+                    slot[1].send(slot[2])
+                    busy += 1
+            ready = wait([s[1] for s in self.slots if s[2] is not None], timeout=1.0)
+            for slot in self.slots:
+                if slot[2] is None:
+                    continue
+                if slot[1] in ready:
+                    try:
+                        index, outcome = slot[1].recv()
+                    except EOFError:  # the worker died (e.g. killed by the OOM killer)
+                        index, outcome = slot[2], Outcome("traceback", "worker process died")
+                        slot[:] = self._spawn()
+                    slot[2] = None
+                    busy -= 1
+                    yield index, outcome
+                elif time.monotonic() - slot[3] > timeout:
+                    index = slot[2]
+                    slot[0].kill()
+                    slot[0].join()
+                    slot[:] = self._spawn()
+                    busy -= 1
+                    yield index, Outcome("hang", f"over {timeout:g} s", seconds=timeout)
+
+    def close(self) -> None:
+        for process, conn, _, _ in self.slots:
+            conn.send(None)
+            process.join(timeout=5)

@@ -39,6 +39,8 @@ _LAZY: dict[str, str] = {
     "CellGeometry": "derived",
     "derive_quantities": "derived",
     "with_derived": "derived",
+    "DRTResult": "drt",
+    "compute_drt": "drt",
     "ELEMENTS": "elements",
     "ElementSpec": "elements",
     "ParameterSpec": "elements",
@@ -68,6 +70,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
+    from .drt import DRTResult, compute_drt
     from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
@@ -96,6 +99,7 @@ __all__ = [
     "CellGeometry",
     "Circuit",
     "CircuitSyntaxError",
+    "DRTResult",
     "DataError",
     "DerivedQuantity",
     "ElementDefinitionError",
@@ -120,6 +124,7 @@ __all__ = [
     "Weighting",
     "__version__",
     "compare_models",
+    "compute_drt",
     "derive_quantities",
     "fit_circuit",
     "get_preset",

@@ -58,6 +58,9 @@ def iterate(
     Parameters sitting on a bound whose gradient pushes them further out are held there for the step
     (an active set), so a fit with, say, a CPE exponent at 1 converges instead of crawling along the bound.
     """
+    if state.u.size == 0:  # nothing free: the start is the answer
+        state.converged = True
+        return state
     span = upper - lower
     near_lower, near_upper = lower + 1e-9 * span, upper - 1e-9 * span
     diagonal = np.arange(state.u.size)

@@ -198,6 +198,9 @@ class Spectrum(_Labelled):
 
     def select(self, fmin: float | None = None, fmax: float | None = None) -> Spectrum:
         """Return the points with ``fmin <= f <= fmax`` (Hz) as a new spectrum."""
+        from ._checks import frequency_window
+
+        fmin, fmax = frequency_window(fmin, fmax)
         keep = np.ones(self.frequency.shape, dtype=bool)
         if fmin is not None:
             keep &= self.frequency >= fmin

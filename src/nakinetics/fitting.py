@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import _lm
+from ._checks import analysable_spectrum, choice, frequency_window, integer, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
@@ -562,9 +563,12 @@ def fit_circuit(
     FitError : fewer points than free parameters, bad bounds, unknown parameter names.
     """
     circuit, preset = resolve_circuit(circuit_or_preset)
-    weighting = Weighting(weighting)
-    if fmin is not None or fmax is not None:
-        spectrum = spectrum.select(fmin, fmax)
+    weighting = Weighting(choice(weighting, "weighting", [w.value for w in Weighting]))
+    fmin, fmax = frequency_window(fmin, fmax)
+    max_starts = integer(max_starts, "max_starts", low=1)
+    spectrum = analysable_spectrum(
+        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "fit_circuit"
+    )
     spec = specify(
         circuit, circuit_or_preset, fixed=fixed, bounds=bounds, initial=initial, ties=ties, params=params
     )
@@ -579,8 +583,17 @@ def fit_circuit(
     missing_fixed = [n for n in held if not np.isfinite(held[n])]
     if missing_fixed:
         raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
+    if not problem.free:  # every parameter fixed or tied: evaluate the model, no search
+        none = np.zeros(0)
+        state = _lm.start(problem.residual_and_jacobian, none, none, none)
+        state.converged = True
+        values = dict(zip(circuit.parameter_names, problem.values(none), strict=True))
+        return _finish(problem, setup, state, values, values, spectrum, weighting, preset)
     if warm_start is not None:
-        warm_start = circuit.canonical_values(warm_start, "warm_start")
+        warm_start = {
+            name: number(value, f"warm_start[{name!r}]")
+            for name, value in circuit.canonical_values(warm_start, "warm_start").items()
+        }
         missing = [
             n
             for n in circuit.parameter_names

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
+from ._checks import analysable_spectrum
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Node, Series, elements_of
 from .data import Spectrum
@@ -85,6 +86,7 @@ def relaxation_peaks(
     outside the measured window still get a peak.  ``tail_exponents`` adds series terms a·(jω)^-n (blocking electrode,
     Warburg) so that a low-frequency tail is not mistaken for huge arcs.  Rows are weighted by 1/|Z|.
     """
+    spectrum = analysable_spectrum(spectrum, "relaxation_peaks")
     omega = spectrum.omega
     z = spectrum.impedance
     tau_min = 0.1 / omega.max()

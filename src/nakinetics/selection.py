@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import analysable_spectrum, choice
 from .circuit import Circuit, Element
 from .data import Spectrum
-from .exceptions import FitError
+from .exceptions import ArgumentTypeError, FitError
 from .fitting import FitResult, arc_apexes, fit_circuit
 from .presets import Preset, general_presets, with_leads
 from .roles import CellContext, matching_preset
@@ -103,6 +104,13 @@ def model_name(result: FitResult) -> str:
     return result.preset.name if result.preset else result.circuit.text
 
 
+def _window(spectrum: Spectrum, options: dict[str, Any], what: str) -> Spectrum:
+    """The points ``options`` select (fmin/fmax), checked for analysis (one clear error before any fit)."""
+    if not isinstance(spectrum, Spectrum):
+        raise ArgumentTypeError(f"{what} needs a Spectrum, got {type(spectrum).__name__}")
+    return analysable_spectrum(spectrum.select(options.get("fmin"), options.get("fmax")), what)
+
+
 def compare_models(
     spectrum: Spectrum,
     candidates: Sequence[str | Circuit | Preset] | None = None,
@@ -115,8 +123,8 @@ def compare_models(
     Candidates that share a circuit string are fitted once (the first one named wins).  A candidate
     that cannot be fitted is recorded in ``failures``; if none can be fitted, :class:`FitError`.
     """
-    if criterion not in ("aic", "bic"):
-        raise FitError(f"criterion must be 'aic' or 'bic', got {criterion!r}")
+    criterion = choice(criterion, "criterion", ("aic", "bic"))
+    _window(spectrum, options, "compare_models")
     pool = list(candidates) if candidates else list(general_presets())
     results: list[FitResult] = []
     failures: list[tuple[str, str]] = []
@@ -292,9 +300,8 @@ def choose_model(
     """The automatic model choice: pre-screen, fit the candidates (:func:`auto_candidates`), set aside the
     implausible ones (:func:`implausible`) and rank the rest by ``criterion``.  ``options`` go to
     :func:`~nakinetics.fitting.fit_circuit` (the global fallback search is off unless given)."""
-    if criterion not in ("aic", "bic"):
-        raise FitError(f"criterion must be 'aic' or 'bic', got {criterion!r}")
-    screen = prescreen(spectrum)
+    criterion = choice(criterion, "criterion", ("aic", "bic"))
+    screen = prescreen(_window(spectrum, options, "choose_model"))
     options.setdefault("global_fallback", False)
     judged = _Judged(spectrum, options)
     judged.fit(auto_candidates(screen, context, extra))

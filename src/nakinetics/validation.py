@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 
+from ._checks import analysable_spectrum, integer, number
 from ._typing import ComplexArray, FloatArray
 from .data import Spectrum
 from .exceptions import DataError
@@ -221,7 +222,10 @@ def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
 def _first_converged(trials: list[_Trial]) -> int:
     """Index of the smallest M whose residual is within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of
     the lowest residual of all ``trials``."""
-    floor = min(t.rms for t in trials)
+    finite = [t.rms for t in trials if math.isfinite(t.rms)]
+    if not finite:
+        raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
+    floor = min(finite)
     threshold = max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
     return next(i for i, t in enumerate(trials) if t.rms <= threshold)
 
@@ -256,7 +260,18 @@ class _Scan:
 def kramers_kronig_test(
     spectrum: Spectrum, *, mu_criterion: float = 0.85, max_rc: int | None = None, limit: float = KK_RMS_LIMIT
 ) -> KKResult:
-    """Linear Kramers–Kronig test of ``spectrum`` with automatic M (see module docstring)."""
+    """Linear Kramers–Kronig test of ``spectrum`` with automatic M (see module docstring).
+
+    ``mu_criterion`` in [0, 1]; ``max_rc`` ≥ 3 RC elements (default: up to points − 3); ``limit`` > 0 the
+    pass limit on the RMS relative residual (fraction of |Z|).  Raises
+    :class:`~nakinetics.exceptions.DataError` for a spectrum that cannot be tested and
+    :class:`~nakinetics.exceptions.ArgumentError` for bad arguments.
+    """
+    spectrum = analysable_spectrum(spectrum, "kramers_kronig_test")
+    mu_criterion = number(mu_criterion, "mu_criterion", low=0.0, high=1.0)
+    limit = number(limit, "limit", low=0.0, low_open=True)
+    if max_rc is not None:
+        max_rc = integer(max_rc, "max_rc", low=3)
     n_points = len(spectrum)
     if n_points < KK_MIN_POINTS:
         raise DataError(f"{spectrum.label}: {n_points} points are too few for a Kramers–Kronig test")

@@ -70,12 +70,18 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "arrhenius": LazyCommand("arrhenius", "Activation energies (eV, kJ/mol) of σ, 1/R or i0."),
     "tafel": LazyCommand("tafel", "Exchange current density and α from a polarization sweep."),
+    "drt": LazyCommand("drt", "Distribution of relaxation times: γ(τ) with band, processes."),
     "geis": LazyCommand("geis", "Operando GEIS series: R_int(t) beside U(t), quality, onset."),
     "cycling": LazyCommand("cycling", "Plating/stripping: overpotentials, shorts, CCD, CE."),
     "circuits": LazyCommand("circuits", "List the preset circuits."),
     "simulate": LazyCommand("simulate", "Impedance of a circuit for given parameters, as CSV."),
 }
 """Every subcommand: name → module and summary (the order of ``nakinetics --help``)."""
+
+
+def _debug(ctx: click.Context) -> bool:
+    """Whether ``--debug`` was given (known once the group's callback has run)."""
+    return bool(ctx.obj and ctx.obj.get("debug"))
 
 
 class _Group(click.Group):
@@ -109,30 +115,29 @@ class _Group(click.Group):
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = bool(ctx.obj and ctx.obj.get("debug"))
         try:
             with _one_line_warnings():
                 return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except NakineticsError as exc:
-            if debug:
+            if _debug(ctx):
                 raise
             from ._options import cli_wording
 
             command = self.get_command(ctx, ctx.invoked_subcommand) if ctx.invoked_subcommand else None
             click.echo(f"error: {one_line(cli_wording(str(exc), command))}", err=True)
         except OSError as exc:
-            if debug:
+            if _debug(ctx):
                 raise
             name = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {name}{one_line(exc.strerror or str(exc))}", err=True)
         except MemoryError:
-            if debug:
+            if _debug(ctx):
                 raise
             click.echo("error: out of memory: the input is too large for this machine", err=True)
         except Exception as exc:
-            if debug:
+            if _debug(ctx):
                 raise
             click.echo(
                 f"error: internal error ({type(exc).__name__}: {one_line(str(exc))[:300]}{_where(exc)}); "

@@ -1,10 +1,12 @@
-"""The subcommand class: output paths that would overwrite an input are refused before any work.
+"""The subcommand class: before any work, an empty option value (``-c ""``), a number that is not finite
+(``--area nan``) and an output path that would overwrite an input are refused.
 
 Kept apart from ``_options`` so that ``nakinetics --help`` imports nothing heavy.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,15 @@ class CheckedCommand(click.Command):
     another output path (``fit data.csv --json data.csv`` would replace the data)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        for param in self.params:
+            value = ctx.params.get(param.name or "")
+            values = value if isinstance(value, tuple | list) else (value,)
+            if any(isinstance(v, str | Path) and not str(v).strip() for v in values):
+                # e.g. -c "$CIRCUIT" with the variable unset: never a silent default
+                raise click.BadParameter("an empty value is not allowed", ctx=ctx, param=param)
+            if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+                # click's FloatRange lets nan through (every comparison with nan is false)
+                raise click.BadParameter(f"{value} is not a finite number", ctx=ctx, param=param)
         outputs = [
             (name, Path(ctx.params[name]))
             for name in OUTPUT_PARAMETERS

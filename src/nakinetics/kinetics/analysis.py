@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import analysable_sweep
 from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
@@ -134,6 +135,7 @@ def prepare_sweep(
         raise DataError(f"{record.label}: the current is not measured in this record")
     if len(record) < 10:
         raise DataError(f"{record.label}: only {len(record)} points; a kinetic analysis needs a sweep")
+    analysable_sweep(record.label, record.potential_v, record.current_a)
     area = area_cm2 if area_cm2 is not None else record.metadata.area_cm2
     area_source = None
     if area is not None:
@@ -327,6 +329,7 @@ class KineticsResult:
                 "aic": fit.aic,
                 "bic": fit.bic,
                 "rms_log_current": fit.rms_log_current(),
+                "rms_log_current_note": fit.rms_log_current_note(),
                 "success": fit.success,
                 "nfev": fit.nfev,
                 "noise": fit.noise.to_dict(units[CURRENT].replace("mA", "A")),
@@ -403,6 +406,7 @@ def _diagnostics(result: KineticsResult) -> dict[str, Any]:
     runs = runs_test(fit.residuals())
     out["residuals"] = {
         "rms_log_current": fit.rms_log_current(),
+        "rms_log_current_note": fit.rms_log_current_note(),
         "runs_test": None if runs is None else runs.to_dict(),
         "systematic": bool(runs is not None and runs.p_value < RUNS_P_WARNING),
     }

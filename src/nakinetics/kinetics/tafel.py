@@ -242,11 +242,31 @@ def local_tafel_slope(ax: FloatArray, y: FloatArray, width_v: float = LOCAL_SLOP
     return np.where((s0 >= 4) & (slope > 0), b, np.nan)
 
 
+def _inverse_or_nan(mats: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of square matrices; NaN for the singular ones (a window whose points share one
+    potential), which then never qualify."""
+    out = np.full(mats.shape, np.nan)
+    with np.errstate(all="ignore"):
+        det = np.linalg.det(mats)
+        good = np.isfinite(det) & (det != 0)
+        if good.any():
+            out[good] = np.linalg.inv(mats[good])
+    return out
+
+
 def _window_statistics(
     ax: FloatArray, y: FloatArray, starts: np.ndarray, ends: np.ndarray
 ) -> dict[str, FloatArray]:
     """Linear and quadratic least-squares fits of every window [starts[k], ends[k]] (inclusive), from
-    cumulative sums of powers of a centred, scaled abscissa."""
+    cumulative sums of powers of a centred, scaled abscissa.  A window whose points share one potential
+    has no line: its statistics are NaN and it never qualifies."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _window_fits(ax, y, starts, ends)
+
+
+def _window_fits(
+    ax: FloatArray, y: FloatArray, starts: np.ndarray, ends: np.ndarray
+) -> dict[str, FloatArray]:
     mid, scale = 0.5 * (ax[0] + ax[-1]), max(0.5 * (ax[-1] - ax[0]), 1e-12)
     u = (ax - mid) / scale
     powers = [np.ones_like(u), u, u**2, u**3, u**4]
@@ -275,8 +295,7 @@ def _window_statistics(
         -2,
     )
     rhs = np.stack([t[0], t[1], t[2]], -1)
-    with np.errstate(all="ignore"):
-        inv = np.linalg.inv(mats)
+    inv = _inverse_or_nan(mats)
     coef = np.einsum("kij,kj->ki", inv, rhs)
     sse_q = np.maximum(syy - np.einsum("ki,ki->k", coef, rhs), 0.0)
     var_q = sse_q / np.maximum(n - 3, 1)
