@@ -92,4 +92,6 @@ def test_mpt_amplitude_set_as_voltage_is_not_read_as_current(realdata: Path, tmp
     path = tmp_path / "va.mpt"
     path.write_bytes(raw.replace(b"Ia/Va               Ia", b"Ia/Va               Va"))
     assert read_spectra(path)[0].metadata.ac_amplitude_a is None
-    assert read_spectra(realdata / "eis" / "biologic_sp300_geis_4loops.mpt")[0].metadata.ac_amplitude_a == 3e-5
+    assert (
+        read_spectra(realdata / "eis" / "biologic_sp300_geis_4loops.mpt")[0].metadata.ac_amplitude_a == 3e-5
+    )
