@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     # public name: the module that defines it (imported on first attribute access)
+    "fit_table": "batch",
     "Circuit": "circuit",
     "parse_circuit": "circuit",
     "Spectrum": "data",
@@ -67,6 +68,7 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
+    from .batch import fit_table
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
@@ -127,6 +129,7 @@ __all__ = [
     "compute_drt",
     "derive_quantities",
     "fit_circuit",
+    "fit_table",
     "get_preset",
     "list_presets",
     "load_fit",
