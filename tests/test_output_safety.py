@@ -141,12 +141,15 @@ def test_a_failed_write_leaves_the_earlier_file(tmp_path: Path) -> None:
 # output paths are checked before any work, for every command
 
 COMMANDS = {
-    "fit": (["fit", EXAMPLE], "nakinetics.cli.fit.selected_spectra"),
-    "validate": (["validate", EXAMPLE], "nakinetics.cli.validate.selected_spectra"),
-    "warburg": (["warburg", EXAMPLE, "--area", 1, "--conc", 1e-3], "nakinetics.cli.warburg.selected_spectra"),
+    "fit": (["fit", EXAMPLE], "nakinetics.cli._options.selected_spectra"),
+    "validate": (["validate", EXAMPLE], "nakinetics.cli._options.selected_spectra"),
+    "warburg": (
+        ["warburg", EXAMPLE, "--area", 1, "--conc", 1e-3],
+        "nakinetics.cli._options.selected_spectra",
+    ),
     "conductivity": (
         ["conductivity", EXAMPLE, "--thickness", 0.1, "--area", 1],
-        "nakinetics.cli.conductivity.selected_spectra",
+        "nakinetics.cli._options.selected_spectra",
     ),
     "tafel": (["tafel", EXAMPLE], "nakinetics.cli.tafel.read_dc_record"),
     "geis": (["geis", EXAMPLE, "-c", "na_se_na_1arc"], "nakinetics.cli.geis._expand_inputs"),

@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     # public name: the module that defines it (imported on first attribute access)
+    "fit_table": "batch",
     "Circuit": "circuit",
     "parse_circuit": "circuit",
     "Spectrum": "data",
@@ -39,6 +40,8 @@ _LAZY: dict[str, str] = {
     "CellGeometry": "derived",
     "derive_quantities": "derived",
     "with_derived": "derived",
+    "DRTResult": "drt",
+    "compute_drt": "drt",
     "ELEMENTS": "elements",
     "ElementSpec": "elements",
     "ParameterSpec": "elements",
@@ -65,9 +68,11 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
+    from .batch import fit_table
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
+    from .drt import DRTResult, compute_drt
     from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
@@ -96,6 +101,7 @@ __all__ = [
     "CellGeometry",
     "Circuit",
     "CircuitSyntaxError",
+    "DRTResult",
     "DataError",
     "DerivedQuantity",
     "ElementDefinitionError",
@@ -120,8 +126,10 @@ __all__ = [
     "Weighting",
     "__version__",
     "compare_models",
+    "compute_drt",
     "derive_quantities",
     "fit_circuit",
+    "fit_table",
     "get_preset",
     "list_presets",
     "load_fit",

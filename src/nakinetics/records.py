@@ -25,6 +25,7 @@ import numpy as np
 
 from . import __version__
 from ._typing import FloatArray
+from .batch import unit_label
 from .circuit import Circuit
 from .data import Spectrum, SpectrumMetadata
 from .exceptions import FileFormatError, PresetError
@@ -243,7 +244,8 @@ def _preset(name: str | None, circuit: Circuit) -> Any:
 
 
 def load_fits(path: str | Path) -> list[FitResult]:
-    """Every fit in a JSON file written by ``nakinetics fit --json`` (one record or a list of them)."""
+    """Every fit in a JSON file written by ``nakinetics fit --json`` (one record or a list of them; the
+    records of failed spectra a batch run writes, ``{"file", "index", "error"}``, are skipped)."""
     source = Path(path)
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
@@ -256,10 +258,15 @@ def load_fits(path: str | Path) -> list[FitResult]:
     records = data if isinstance(data, list) else [data]
     if not records:
         raise _fail(str(source), "holds an empty list, no fit records")
-    return [
-        fit_from_record(r, f"{source}[{k}]" if len(records) > 1 else str(source))
-        for k, r in enumerate(records)
-    ]
+    fits = [(k, r) for k, r in enumerate(records) if not _is_failure(r)]
+    if not fits:
+        raise _fail(str(source), f"holds only the errors of {len(records)} failed spectra, no fit records")
+    return [fit_from_record(r, f"{source}[{k}]" if len(records) > 1 else str(source)) for k, r in fits]
+
+
+def _is_failure(record: Any) -> bool:
+    """A batch run's record of a spectrum that failed (``{"file", "index", "error"}``), not a fit."""
+    return isinstance(record, dict) and "error" in record and "parameters" not in record
 
 
 def load_fit(path: str | Path) -> FitResult:
@@ -275,10 +282,6 @@ def fit_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a fit record, as shipped in the package."""
     text = (resources.files("nakinetics") / "schemas" / "fit-result.schema.json").read_text(encoding="utf-8")
     return dict(json.loads(text))
-
-
-def _unit_label(name: str, unit: str) -> str:
-    return f"{name} [{unit}]" if unit else name
 
 
 def fit_row(result: FitResult) -> dict[str, Any]:
@@ -298,11 +301,11 @@ def fit_row(result: FitResult) -> dict[str, Any]:
         "f_max [Hz]": float(spectrum.frequency.max()),
     }
     for name, p in result.parameters.items():
-        row[_unit_label(name, p.unit)] = p.value
-        row[_unit_label(f"{name} stderr", p.unit)] = p.stderr
+        row[unit_label(name, p.unit)] = p.value
+        row[unit_label(f"{name} stderr", p.unit)] = p.stderr
     for name, d in result.derived.items():
-        row[_unit_label(name, d.unit)] = d.value
-        row[_unit_label(f"{name} stderr", d.unit)] = d.stderr
+        row[unit_label(name, d.unit)] = d.value
+        row[unit_label(f"{name} stderr", d.unit)] = d.stderr
     kk = result.kramers_kronig
     row |= {
         "chisqr": stats.chisqr,

@@ -70,6 +70,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "arrhenius": LazyCommand("arrhenius", "Activation energies (eV, kJ/mol) of σ, 1/R or i0."),
     "tafel": LazyCommand("tafel", "Exchange current density and α from a polarization sweep."),
+    "drt": LazyCommand("drt", "Distribution of relaxation times: γ(τ) with band, processes."),
     "geis": LazyCommand("geis", "Operando GEIS series: R_int(t) beside U(t), quality, onset."),
     "cycling": LazyCommand("cycling", "Plating/stripping: overpotentials, shorts, CCD, CE."),
     "circuits": LazyCommand("circuits", "List the preset circuits."),

@@ -14,8 +14,14 @@ import click
 
 from ..exceptions import OutputError
 
-OUTPUT_PARAMETERS = ("json_path", "plot_path", "out_dir")
-"""Names of the parameters that are output paths (checked against the inputs by :class:`CheckedCommand`)."""
+OUTPUT_PARAMETERS = {
+    "json_path": "--json",
+    "plot_path": "--plot",
+    "out_dir": "--out",
+    "csv_path": "--csv",
+    "curve_path": "--curve-csv",
+}
+"""Parameters that are output paths and their options (checked against the inputs by :class:`CheckedCommand`)."""
 
 
 def _input_files(params: dict[str, Any]) -> list[Path]:
@@ -57,7 +63,7 @@ class CheckedCommand(click.Command):
         ]
         inputs = _input_files(ctx.params)
         for k, (name, path) in enumerate(outputs):
-            option = "--" + name.removesuffix("_path").removesuffix("_dir").replace("_", "-")
+            option = OUTPUT_PARAMETERS[name]
             clash = next((p for p in inputs if _same_file(p, path)), None)
             if clash is not None:
                 raise OutputError(f"{option} {path}: is the input file {clash}; it would be overwritten")

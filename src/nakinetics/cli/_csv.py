@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -48,3 +50,21 @@ def curve_columns_for_csv(result: object) -> dict[str, np.ndarray]:
         "residual_Z'/%": 100.0 * c["residual_real"],
         "residual_Z''/%": 100.0 * c["residual_imag"],
     }
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float | np.floating):
+        return repr(float(value)) if np.isfinite(value) else str(float(value))
+    return str(value)
+
+
+def table_text(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> str:
+    """CSV text of ``rows`` under ``columns`` (RFC 4180 quoting; floats with ``repr`` so they read back
+    exactly; an empty cell for a missing value)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
+    return buffer.getvalue()

@@ -261,11 +261,26 @@ def emit_json(payload: Any, destination: str | Path) -> None:
     write_atomic(destination, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+FIGURE_DPI = 150
+"""Resolution of saved raster figures (dots per inch)."""
+
+
 def save_figure(figure: Any, destination: str | Path) -> None:
     """Save a matplotlib figure atomically; the format follows the file extension (none: PNG)."""
     destination = Path(destination)
     check_output_file(destination, figure=True)
-    write_atomic(destination, lambda tmp: figure.savefig(tmp, format=figure_format(destination), dpi=150))
+    write_atomic(
+        destination, lambda tmp: figure.savefig(tmp, format=figure_format(destination), dpi=FIGURE_DPI)
+    )
+
+
+def figure_bytes(figure: Any, format: str) -> bytes:
+    """A matplotlib figure rendered in ``format`` (``png``, ``pdf``, ...), e.g. in a worker process."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=format, dpi=FIGURE_DPI)
+    return buffer.getvalue()
 
 
 def parse_assignments(items: tuple[str, ...], option: str) -> dict[str, float]:

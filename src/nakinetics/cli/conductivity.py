@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 import numpy as np
 
+from ..batch import quantity_cells
 from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
 from ..data import Spectrum
 from ..report import format_number
 from . import main
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -19,10 +22,9 @@ from ._options import (
     index_option,
     json_option,
     plot_option,
-    selected_spectra,
     weighting_option,
 )
-from ._output import echo_reports, emit_records, save_figures
+from ._output import figure_bytes
 
 
 def electrode_area(area: float | None, diameter: float | None) -> float:
@@ -86,8 +88,65 @@ def _figure(result: ConductivityResult) -> Any:
     return figure
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConductivityTask(FileTask):
+    """``nakinetics conductivity`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
+
+    thickness_cm: float
+    area_cm2: float
+    circuit: str | None
+    weighting: str
+    fmin: float | None
+    fmax: float | None
+
+    def analyse(self, spectrum: Spectrum) -> Outcome:
+        result = pellet_conductivity(
+            spectrum,
+            thickness_cm=self.thickness_cm,
+            area_cm2=self.area_cm2,
+            circuit=self.circuit,
+            weighting=self.weighting,
+            fmin=self.fmin,
+            fmax=self.fmax,
+        )
+        files = {} if self.plot_format is None else {"plot": figure_bytes(_figure(result), self.plot_format)}
+        return Outcome(
+            *self.identify(spectrum),
+            summary=_summary(result),
+            report=_text(result),
+            record=result.to_dict(),
+            row=_row(result),
+            files=files,
+        )
+
+
+def _row(result: ConductivityResult) -> dict[str, Any]:
+    """Table row: σ total, bulk and grain boundary, whether the arcs were resolved, then the fit's row."""
+    record = result.to_dict()
+    row: dict[str, Any] = {"circuit": result.fit.circuit.text, "resolved": result.resolved}
+    for name in ("sigma_total", "sigma_bulk", "sigma_grain_boundary"):
+        row |= quantity_cells(name, record[name])
+    fit = result.fit.to_row()
+    for key in ("file", "index", "circuit", "n_warnings"):
+        fit.pop(key, None)
+    return {**row, **fit, "n_warnings": len(result.warnings)}
+
+
+def _summary(result: ConductivityResult) -> str:
+    parts = [f"σ_total {format_number(result.total.value, 4)} ± {format_number(result.total.stderr, 2)}"]
+    if result.bulk is not None:
+        parts.append(f"bulk {format_number(result.bulk.value, 4)}")
+    if result.grain_boundary is not None:
+        parts.append(f"grain boundary {format_number(result.grain_boundary.value, 4)}")
+    count = len(result.warnings)
+    return (
+        f"{', '.join(parts)} {result.total.unit} ({result.fit.circuit.text}); "
+        f"{count} warning{'s' if count != 1 else ''}"
+    )
+
+
 @main.command("conductivity")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@inputs_argument
 @click.option(
     "--thickness",
     type=click.FloatRange(min=0, min_open=True),
@@ -119,9 +178,12 @@ def _figure(result: ConductivityResult) -> Any:
 @index_option
 @format_option()
 @json_option
-@plot_option("Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n>.")
+@plot_option(
+    "Save the fit figure (Nyquist, Bode, residuals); several spectra → PATH_<n> (batch: PATH_<file>[_<n>])."
+)
+@batch_options
 def conductivity_command(
-    file: Path,
+    inputs: tuple[Path, ...],
     thickness: float,
     area: float | None,
     diameter: float | None,
@@ -133,25 +195,22 @@ def conductivity_command(
     format: str | None,
     json_path: str | None,
     plot_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
     """Ionic conductivity σ = L/(R A) in S cm⁻¹ of a solid-electrolyte pellet between blocking electrodes:
     bulk (R_b), grain boundary (R_gb) and total (R_b + R_gb), or the total only, with the reason, when the
     measured window does not separate the arcs."""
     check_frequency_range(fmin, fmax)
     area_cm2 = electrode_area(area, diameter)
-    spectra = selected_spectra(file, index, format)
-    results = [
-        pellet_conductivity(
-            s,
-            thickness_cm=thickness,
-            area_cm2=area_cm2,
-            circuit=circuit,
-            weighting=weighting,
-            fmin=fmin,
-            fmax=fmax,
-        )
-        for s in spectra
-    ]
-    echo_reports([_text(r) for r in results], json_path)
-    save_figures([_figure(r) for r in results] if plot_path is not None else [], plot_path)
-    emit_records([r.to_dict() for r in results], json_path)
+    task = ConductivityTask(
+        thickness_cm=thickness,
+        area_cm2=area_cm2,
+        circuit=circuit,
+        weighting=weighting,
+        fmin=fmin,
+        fmax=fmax,
+        index=index,
+        format=format,
+        plot_format=plot_format(plot_path),
+    )
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, label="fitting")

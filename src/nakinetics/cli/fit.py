@@ -14,11 +14,12 @@ from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
 from ..fitting import FitResult, fit_circuit, resolve_circuit
 from ..presets import Preset
-from ..report import format_comparison, format_fit
+from ..report import format_comparison, format_fit, format_number
 from ..roles import CellContext, decide_context, matching_preset
 from ..selection import ModelComparison, choose_model, compare_models, model_name
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -27,11 +28,10 @@ from ._options import (
     json_option,
     plot_option,
     resolve_temperature,
-    selected_spectra,
     temperature_options,
     weighting_option,
 )
-from ._output import echo_reports, emit_records, numbered_path, parse_assignments, save_figures
+from ._output import figure_bytes, parse_assignments
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,94 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     return ties
 
 
+@dataclass(frozen=True, kw_only=True)
+class FitTask(FileTask):
+    """``nakinetics fit`` on one spectrum (see :mod:`nakinetics.cli._batch`): the settings of the command
+    line, picklable for worker processes."""
+
+    circuit: str | None
+    compare: tuple[str, ...]
+    area: float | None
+    cell: str | None
+    electrolyte: str | None
+    temperature_k: float | None
+    any_temperature: bool
+    thickness: float | None
+    options: dict[str, Any]
+    profile: bool = False
+    curve: bool = False
+
+    def analyse(self, spectrum: Spectrum) -> Outcome:
+        user_preset = _user_model(self.circuit, self.electrolyte)[0] if self.circuit else None
+        context = decide_context(
+            cell=self.cell,
+            electrolyte=self.electrolyte,
+            metadata=spectrum.metadata,
+            preset=user_preset if isinstance(user_preset, Preset) else None,
+        )
+        outcome = _fit_one(spectrum, self.circuit, self.compare, context, self.options)
+        geometry = CellGeometry(
+            area_cm2=self.area,
+            cell=self.cell,  # type: ignore[arg-type]
+            temperature_k=self.temperature_k or spectrum.metadata.temperature_k or T_ROOM,
+            thickness_cm=self.thickness,
+            any_temperature=self.any_temperature,
+            electrolyte=self.electrolyte,  # type: ignore[arg-type]
+        )
+        result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
+        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
+        if kk is not None:
+            result = result.with_kramers_kronig(kk)
+        convention = conventions(result, geometry, preset_decides=outcome.user_model)
+        record = result.to_dict()
+        record["conventions"] = convention
+        if kk is not None:
+            record["model_adequacy"] = fit_adequacy(result, kk).to_dict()
+        if outcome.choice is not None:
+            record["model_choice"] = outcome.choice
+        text = format_fit(result, outcome.reason, convention)
+        if self.profile:
+            from ..profile import profile_intervals
+            from ..report import format_profile_intervals
+
+            intervals = profile_intervals(result, level=PROFILE_LEVEL)
+            record["profile_intervals"] = {name: i.to_dict() for name, i in intervals.items()}
+            text += "\n\n" + format_profile_intervals(intervals)
+        files: dict[str, bytes] = {}
+        if self.plot_format is not None:
+            from ..plotting import fit_figure
+
+            files["plot"] = figure_bytes(fit_figure(result), self.plot_format)
+        if self.curve:
+            from ._csv import columns_text, curve_columns_for_csv
+
+            files["curve"] = columns_text(curve_columns_for_csv(result)).encode()
+        return Outcome(
+            *self.identify(spectrum),
+            summary=_summary(result),
+            report=text if outcome.table is None else f"{text}\n\nmodel comparison\n{outcome.table}",
+            record=record,
+            row=result.to_row(),
+            files=files,
+        )
+
+
+def _summary(result: FitResult) -> str:
+    """One line for a batch listing: model, resistances, reduced χ², KK verdict, warnings."""
+    resistances = ", ".join(
+        f"{name} {format_number(p.value)} Ω" for name, p in result.parameters.items() if p.unit == "Ohm"
+    )
+    kk = result.kramers_kronig
+    verdict = "–" if kk is None else ("pass" if kk.passed else "FAIL")
+    count = len(result.warnings)
+    return (
+        f"{model_name(result)}: {resistances}; χ²_red {format_number(result.statistics.redchi, 3)}; "
+        f"KK {verdict}; {count} warning{'s' if count != 1 else ''}"
+    )
+
+
 @main.command("fit")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@inputs_argument
 @click.option(
     "--circuit",
     "-c",
@@ -196,10 +282,12 @@ def _parse_ties(items: tuple[str, ...]) -> dict[str, str]:
     "for re-plotting elsewhere. Several spectra → PATH_<n>.",
 )
 @plot_option(
-    "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n>."
+    "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n> "
+    "(batch: PATH_<file>[_<n>])."
 )
+@batch_options
 def fit_command(
-    file: Path,
+    inputs: tuple[Path, ...],
     circuit: str | None,
     compare: tuple[str, ...],
     area: float | None,
@@ -220,68 +308,32 @@ def fit_command(
     profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
-    """Fit an equivalent circuit to FILE (any supported instrument format) with no initial guesses,
-    and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
+    """Fit an equivalent circuit to every spectrum of FILES (files, folders or glob patterns; any
+    supported instrument format) with no initial guesses, and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
     of the fitted points (`nakinetics validate` shows its residuals)."""
     check_frequency_range(fmin, fmax)
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    spectra = selected_spectra(file, index, format)
     ties = _parse_ties(tie)
-    options = {"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties}
-    user_preset = _user_model(circuit, electrolyte)[0] if circuit else None
-
-    results: list[FitResult] = []
-    records: list[dict[str, Any]] = []
-    texts: list[str] = []
-    for spectrum in spectra:
-        context = decide_context(
-            cell=cell,
-            electrolyte=electrolyte,
-            metadata=spectrum.metadata,
-            preset=user_preset if isinstance(user_preset, Preset) else None,
-        )
-        outcome = _fit_one(spectrum, circuit, compare, context, options)
-        geometry = CellGeometry(
-            area_cm2=area,
-            cell=cell,  # type: ignore[arg-type]
-            temperature_k=temperature_k or spectrum.metadata.temperature_k or T_ROOM,
-            thickness_cm=thickness,
-            any_temperature=any_temperature,
-            electrolyte=electrolyte,  # type: ignore[arg-type]
-        )
-        result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
-        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
-        if kk is not None:
-            result = result.with_kramers_kronig(kk)
-        convention = conventions(result, geometry, preset_decides=outcome.user_model)
-        results.append(result)
-        record = result.to_dict()
-        record["conventions"] = convention
-        if kk is not None:
-            record["model_adequacy"] = fit_adequacy(result, kk).to_dict()
-        if outcome.choice is not None:
-            record["model_choice"] = outcome.choice
-        text = format_fit(result, outcome.reason, convention)
-        if profile:
-            from ..profile import profile_intervals
-            from ..report import format_profile_intervals
-
-            intervals = profile_intervals(result, level=PROFILE_LEVEL)
-            record["profile_intervals"] = {name: i.to_dict() for name, i in intervals.items()}
-            text += "\n\n" + format_profile_intervals(intervals)
-        records.append(record)
-        texts.append(text if outcome.table is None else f"{text}\n\nmodel comparison\n{outcome.table}")
-
-    echo_reports(texts, json_path)
-    if plot_path is not None:
-        from ..plotting import fit_figure
-
-        save_figures([fit_figure(r) for r in results], plot_path)
-    if curve_path is not None:
-        from ._csv import curve_columns_for_csv, write_columns
-
-        for k, r in enumerate(results):
-            write_columns(curve_columns_for_csv(r), numbered_path(curve_path, k, len(results)))
-    emit_records(records, json_path)
+    if circuit:
+        _user_model(circuit, electrolyte)  # a bad circuit or preset stops the run before any file is read
+    task = FitTask(
+        circuit=circuit,
+        compare=compare,
+        area=area,
+        cell=cell,
+        electrolyte=electrolyte,
+        temperature_k=temperature_k,
+        any_temperature=any_temperature,
+        thickness=thickness,
+        options={"weighting": weighting, "fmin": fmin, "fmax": fmax, "fixed": fixed, "ties": ties},
+        index=index,
+        format=format,
+        profile=profile,
+        plot_format=plot_format(plot_path),
+        curve=curve_path is not None,
+    )
+    files = {"plot": plot_path, "curve": curve_path}
+    run(task, inputs, batch, json_path=json_path, files=files, label="fitting")

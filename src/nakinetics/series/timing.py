@@ -17,7 +17,6 @@ unknown), so that all stamps mean the same; without any duration the stamp is th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import checked
+from ..batch import natural_key
 from ..data import Spectrum
 from ..exceptions import DataError
 
@@ -68,11 +68,6 @@ class TimeAxis:
     origin: datetime | None
     source: str
     unreadable: tuple[SweepTime | None, ...] = ()
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders ``spec2`` before ``spec10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text))
 
 
 def _name_key(source: str | None, index: int) -> tuple[tuple[tuple[int, int | str], ...], int]:
