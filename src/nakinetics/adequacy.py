@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import fdtrc
 
 from ._typing import ComplexArray, FloatArray
 
@@ -121,6 +120,8 @@ def model_adequacy(
     dof_kk = n_rows - kk_parameters
     extra = kk_parameters - n_varying
     if dof_kk > 0 and extra > 0 and ss_kk > 0 and ss_fit > ss_kk:
+        from scipy.special import fdtrc  # F distribution's survival function
+
         f_stat = ((ss_fit - ss_kk) / extra) / (ss_kk / dof_kk)
         p_value = float(fdtrc(extra, dof_kk, f_stat))
     else:

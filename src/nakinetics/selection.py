@@ -155,9 +155,9 @@ def compare_models(
 class Screen:
     """What a quick look at the spectrum says about which candidates are worth fitting.
 
-    ``inductance`` is ``"seen"`` (Z'' > 0 among the highest frequencies), ``"possible"`` (a quick distribution of
-    relaxation times needs a series inductance worth ≥ ``POSSIBLE_INDUCTANCE`` of |Z| at the top frequency) or
-    ``"none"``; ``blocking`` says whether the low-frequency end rises like a blocking electrode.
+    ``inductance`` is ``"seen"`` (Z'' > 0 among the highest frequencies, or a quick distribution of relaxation
+    times needs a series inductance worth ≥ ``CLEAR_INDUCTANCE`` of |Z| at the top frequency), ``"possible"`` (≥
+    ``POSSIBLE_INDUCTANCE``) or ``"none"``; ``blocking`` says whether the low-frequency end rises like a blocking electrode.
     """
 
     inductance: str
@@ -169,7 +169,11 @@ class Screen:
 
 
 POSSIBLE_INDUCTANCE = 0.03
-"""ωL/|Z| at the highest frequency above which lead-inductance twins of the best candidates are also fitted."""
+CLEAR_INDUCTANCE = 0.12
+"""ωL/|Z| at the highest frequency, with L from a quick distribution of relaxation times that includes a series
+inductance: from 0.03 the lead-inductance twins of the best candidates are also fitted, from 0.12 (or with Z'' > 0
+at the top) the twins of every candidate (on synthetic spectra 0.2–3 µH at 1 MHz gave 0.14–0.97, no inductance
+up to 0.2, mostly below 0.1)."""
 BLOCKING_ANGLE_DEG = 50.0
 BLOCKING_LOG_SLOPE = -0.55
 """The low-frequency end looks blocking (capacitive spike) when the Nyquist line through its lowest points rises
@@ -183,20 +187,24 @@ def prescreen(spectrum: Spectrum) -> Screen:
 
     top = np.argsort(spectrum.frequency)[::-1][:INDUCTIVE_POINTS]
     notes = []
-    if np.any(spectrum.imag[top] > 0):
+    drt = relaxation_peaks(spectrum, tail_exponents=TAIL_EXPONENTS)
+    share = float(spectrum.omega[top[0]] * drt.inductance / abs(spectrum.impedance[top[0]]))
+    if np.any(spectrum.imag[top] > 0) or share >= CLEAR_INDUCTANCE:
         inductance = "seen"
         notes.append(
-            "inductive points (Z'' > 0) at the top frequencies: candidates with lead inductance fitted"
+            "inductive points (Z'' > 0) at the top frequencies"
+            if np.any(spectrum.imag[top] > 0)
+            else f"a series inductance explains {100 * share:.0f} % of |Z| at the top frequency"
+        )
+        notes[-1] += ": every candidate also fitted with lead inductance"
+    elif share >= POSSIBLE_INDUCTANCE:
+        inductance = "possible"
+        notes.append(
+            f"a series inductance may explain {100 * share:.0f} % of |Z| at the top frequency: lead-inductance "
+            "variants of the best candidates fitted too"
         )
     else:
-        drt = relaxation_peaks(spectrum, tail_exponents=TAIL_EXPONENTS)
-        share = float(spectrum.omega[top[0]] * drt.inductance / abs(spectrum.impedance[top[0]]))
-        inductance = "possible" if share >= POSSIBLE_INDUCTANCE else "none"
-        if inductance == "possible":
-            notes.append(
-                f"a series inductance may explain {100 * share:.0f} % of |Z| at the top frequency: lead-inductance "
-                "variants of the best candidates fitted too"
-            )
+        inductance = "none"
     bottom = np.argsort(spectrum.frequency)[:TAIL_POINTS]
     rise = (
         np.polyfit(spectrum.real[bottom], -spectrum.imag[bottom], 1)[0]
@@ -306,7 +314,8 @@ def choose_model(
     judged = _Judged(spectrum, options)
     judged.fit(auto_candidates(screen, context, extra))
     if screen.inductance == "possible":
-        best = sorted(judged.kept, key=lambda r: float(getattr(r.statistics, criterion)))[:LEADS_TWINS]
+        fitted = judged.kept + [r for r, _ in judged.aside]  # a fit that did not converge may still be close
+        best = sorted(fitted, key=lambda r: float(getattr(r.statistics, criterion)))[:LEADS_TWINS]
         judged.fit([with_leads(r.preset) for r in best if r.preset and not _has_inductor(r.preset)])
     kept, aside = judged.kept, judged.aside
     if not kept and not aside:
