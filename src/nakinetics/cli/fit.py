@@ -171,6 +171,9 @@ class FitTask(FileTask):
         if outcome.choice is not None:
             record["model_choice"] = outcome.choice
         text = format_fit(result, outcome.reason, convention)
+        drt_line = _drt_processes(result.spectrum, record)
+        if drt_line:
+            text += f"\n{drt_line}"
         if self.profile:
             from ..profile import profile_intervals
             from ..report import format_profile_intervals
@@ -196,6 +199,28 @@ class FitTask(FileTask):
             row=result.to_row(),
             files=files,
         )
+
+
+def _drt_processes(spectrum: Spectrum, record: dict[str, Any]) -> str | None:
+    """ "the DRT shows N processes …" beside the model (its peaks go to ``record["drt"]``); ``None`` when the
+    spectrum is too short for a DRT."""
+    from ..drt import compute_drt
+    from ..exceptions import DataError
+
+    try:
+        drt = compute_drt(spectrum, kramers_kronig="skip")
+    except DataError:
+        return None
+    record["drt"] = {
+        "n_processes": drt.n_processes,
+        "peaks": [
+            {k: p.to_dict()[k] for k in ("tau", "frequency", "resistance", "units")} for p in drt.peaks
+        ],
+        "tail": None if drt.tail is None else drt.tail.describe(),
+        "note": "independent of the circuit: `nakinetics drt` gives the full distribution",
+    }
+    tail = f"; {drt.tail.describe()}" if drt.tail is not None else ""
+    return f"DRT (model-free check): {drt.summary()}{tail}"
 
 
 def _summary(result: FitResult) -> str:
