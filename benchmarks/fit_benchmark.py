@@ -40,8 +40,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
-from nakinetics import Spectrum, fit_circuit
-from nakinetics import _search
+from nakinetics import Spectrum, _search, fit_circuit
 from nakinetics.circuit import Circuit
 from nakinetics.fitting import resolve_circuit
 from nakinetics.synthetic import synthetic_spectrum

@@ -28,7 +28,8 @@ def test_fit_prints_parameters_derived_and_choice() -> None:
     assert code == 0
     assert "na_se_na_2arc chosen: lowest BIC" in out
     assert "ASR_R2_per_interface" in out and "Ohm cm^2" in out
-    assert "i0 = 2·RT/(nF·R·A) (symmetric cell)" in out
+    assert "i0 = 2·RT/(nF·R·A) from R2 (charge transfer; symmetric cell, default)" in out
+    assert "i0_R1" not in out  # R1 is interfacial but not charge transfer: ASR only
 
 
 def test_fit_json_to_stdout_is_pure_json_and_matches_the_generating_truth() -> None:
@@ -202,7 +203,7 @@ def test_fewer_points_than_parameters(tmp_path: Path) -> None:
     [
         ("R0-p(R1,XPE1)", "unknown element 'XPE'"),
         ("R0-p(R1,CPE1", "expected ')'"),
-        ("na_se_na_3arc", "unknown preset"),
+        ("na_se_na_4arc", "unknown preset"),
     ],
 )
 def test_bad_circuit_or_preset(circuit: str, fragment: str) -> None:

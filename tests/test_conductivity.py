@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from nakinetics.conductivity import (
+    PELLET_MODELS,
+    ConductivityResult,
     _implausible,
     area_from_diameter,
     conductivity_from_fit,
@@ -143,10 +145,116 @@ def test_conductivity_from_a_symmetric_cell_intercept() -> None:
     assert not result.resolved
 
 
-def test_circuit_without_electrolyte_roles_is_refused() -> None:
-    fit = fit_circuit(pellet(COLD), "p(R1,CPE1)-p(R2,CPE2)-CPE3")  # bare string: arcs count as interfacial
+def test_circuit_string_of_a_preset_gives_the_presets_conductivity() -> None:
+    """The string of pellet_blocking takes that preset's roles (bulk, grain boundary): the same σ."""
+    string = conductivity_from_fit(fit_circuit(pellet(COLD), "p(R1,CPE1)-p(R2,CPE2)-CPE3"), L_CM, AREA)
+    preset = conductivity_from_fit(fit_circuit(pellet(COLD), "pellet_blocking"), L_CM, AREA)
+    assert string.total.value == pytest.approx(preset.total.value, rel=1e-9)
+    assert string.bulk is not None and preset.bulk is not None
+    assert string.bulk.value == pytest.approx(preset.bulk.value, rel=1e-9)
+
+
+def test_circuit_without_electrolyte_resistance_is_refused() -> None:
+    fit = fit_circuit(pellet(COLD), "CPE3")  # nothing but the electrode spike
     with pytest.raises(DataError, match="names no bulk, grain-boundary or electrolyte resistance"):
         conductivity_from_fit(fit, L_CM, AREA)
+
+
+# ---------------------------------------------------------------------------------------------------
+# every name and string the tool prints is accepted back (issue 10 item 5)
+
+SPECTRA = {  # each makes a different candidate win: pellet_1arc, pellet_blocking, pellet_intercept
+    "room": pellet(ROOM),
+    "cold": pellet(COLD),
+    "intercept": pellet({**ROOM, "CPE2_Q": 1e-10, "CPE2_n": 0.9}, np.logspace(6, 2, 41)),
+}
+
+
+def _sigmas(result: ConductivityResult) -> tuple[float | None, ...]:
+    return tuple(None if q is None else q.value for q in (result.total, result.bulk, result.grain_boundary))
+
+
+@pytest.mark.parametrize("model", PELLET_MODELS)
+def test_every_candidate_name_and_its_circuit_string_give_the_same_conductivity(model: str) -> None:
+    spectrum = SPECTRA["room"]
+    by_name = pellet_conductivity(spectrum, thickness_cm=L_CM, area_cm2=AREA, circuit=model)
+    by_string = pellet_conductivity(
+        spectrum, thickness_cm=L_CM, area_cm2=AREA, circuit=by_name.fit.circuit.text
+    )
+    assert _sigmas(by_string) == _sigmas(by_name)
+    assert by_string.roles == by_name.roles
+
+
+@pytest.mark.parametrize("case", list(SPECTRA))
+def test_the_printed_automatic_choice_passed_back_gives_the_identical_sigma(
+    tmp_path: Path, case: str
+) -> None:
+    path = write_csv(tmp_path / f"{case}.csv", SPECTRA[case])
+    geometry = ("--thickness", L_CM, "--area", AREA, "--json", "-")
+    code, out, err = run("conductivity", path, *geometry)
+    assert code == 0, err
+    auto = json.loads(out)
+    printed = {auto["fit"]["preset"], auto["fit"]["circuit"]}
+    printed |= {name for name in PELLET_MODELS if name in auto["choice"]}  # the runner-up it names
+    assert f"circuit         {auto['fit']['preset']} ({auto['fit']['circuit']})" in err
+    for name in printed:
+        code, out, err = run("conductivity", path, *geometry, "-c", name)
+        assert code == 0, f"{name}: {err}"
+        again = json.loads(out)
+        if again["fit"]["circuit"] == auto["fit"]["circuit"]:
+            for key in ("sigma_total", "sigma_bulk", "sigma_grain_boundary"):
+                assert again[key] == auto[key], (name, key)
+
+
+def test_roles_of_a_circuit_string_follow_its_structure_not_its_labels() -> None:
+    # the pellet_1arc circuit relabelled: R0 is the intercept (bulk), the arc the grain boundary
+    result = pellet_conductivity(pellet(ROOM), thickness_cm=L_CM, area_cm2=AREA, circuit="R0-p(R1,CPE1)-CPE2")
+    assert result.roles == {
+        "R0": "bulk",
+        "R1": "grain_boundary",
+        "CPE1": "grain_boundary",
+        "CPE2": "electrode",
+    }
+    assert result.total.value == pytest.approx(L_CM / (40.5 * AREA), rel=0.01)  # truth: R_b + R_gb = 40.5 Ω
+    # both arcs resolved, written grain boundary first: the higher-frequency arc is still the bulk
+    result = pellet_conductivity(
+        pellet(COLD), thickness_cm=L_CM, area_cm2=AREA, circuit="p(R9,CPE9)-p(R8,CPE8)-CPE3"
+    )
+    cold = pellet_conductivity(
+        pellet(COLD), thickness_cm=L_CM, area_cm2=AREA, circuit="p(R2,CPE2)-p(R1,CPE1)-CPE3"
+    )
+    for r in (result, cold):
+        assert r.resolved and r.bulk is not None and r.grain_boundary is not None
+        assert r.bulk.value == pytest.approx(L_CM / (2e4 * AREA), rel=0.03)
+        assert r.grain_boundary.value == pytest.approx(L_CM / (3e4 * AREA), rel=0.03)
+        bulk = next(label for label, role in r.roles.items() if role == "bulk" and label.startswith("R"))
+        assert r.fit.values[bulk] == pytest.approx(2e4, rel=0.03)  # the arc of the bulk, whatever its label
+    # an intercept with only the spike is the whole electrolyte
+    only = pellet_conductivity(SPECTRA["intercept"], thickness_cm=L_CM, area_cm2=AREA, circuit="R7-CPE3")
+    assert only.roles["R7"] == "electrolyte"
+    assert only.total.value == pytest.approx(L_CM / (40.5 * AREA), rel=0.01)
+
+
+def test_every_preset_name_fit_prints_is_accepted_back() -> None:
+    code, out, err = run("circuits")
+    assert code == 0, err
+    names = [line.split()[0] for line in out.splitlines() if line and not line.startswith("[")]
+    assert set(PELLET_MODELS) <= set(names) and "na_se_na_1arc" in names
+    spectrum = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_carbonate_na.csv"
+    for name in names:
+        code, _, err = run("fit", spectrum, "-c", name)
+        assert code == 0, f"fit -c {name}: {err}"
+    code, out, err = run("fit", spectrum, "--json", "-")
+    assert code == 0, err
+    auto = json.loads(out)
+    for printed in (auto["preset"], auto["circuit"]):
+        code, out, err = run("fit", spectrum, "-c", printed, "--json", "-")
+        assert code == 0, err
+        if printed == auto["preset"]:
+            again = json.loads(out)
+            assert {k: v["value"] for k, v in again["parameters"].items()} == {
+                k: v["value"] for k, v in auto["parameters"].items()
+            }
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -33,6 +33,35 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         {"R0": 10.0, "R1": 80.0, "Ws1_R": 200.0, "Ws1_tau": 5.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9},
         WINDOW,
     ),
+    "na_se_na_3arc": (
+        {
+            "R0": 20.0,
+            "R1": 300.0,
+            "CPE1_Q": 8e-8,
+            "CPE1_n": 0.9,
+            "R2": 150.0,
+            "CPE2_Q": 4e-6,
+            "CPE2_n": 0.85,
+            "R3": 500.0,
+            "CPE3_Q": 1.6e-4,
+            "CPE3_n": 0.85,
+        },
+        WINDOW,
+    ),
+    "na_liquid_na_diffusion": (
+        {
+            "R0": 8.0,
+            "R1": 30.0,
+            "CPE1_Q": 1.6e-6,
+            "CPE1_n": 0.9,
+            "R2": 126.0,
+            "CPE2_Q": 9e-5,
+            "CPE2_n": 0.85,
+            "Ws3_R": 100.0,
+            "Ws3_tau": 20.0,
+        },
+        np.logspace(5, -2.3, 60),
+    ),
     "pellet_blocking": (
         {
             "R1": 1e4,
@@ -46,7 +75,17 @@ TRUTHS: dict[str, tuple[dict[str, float], np.ndarray]] = {
         },
         np.logspace(7, 0, 60),
     ),
+    "pellet_1arc": (
+        {"R1": 15.0, "R2": 25.5, "CPE2_Q": 3e-8, "CPE2_n": 0.85, "CPE3_Q": 2e-6, "CPE3_n": 0.8},
+        np.logspace(7, 1, 60),
+    ),
+    "pellet_intercept": ({"R1": 40.5, "CPE3_Q": 2e-6, "CPE3_n": 0.8}, np.logspace(6, 1, 60)),
 }
+
+TRUTHS["na_se_na_2arc_leads"] = (
+    {"L0": 1e-6, **TRUTHS["na_se_na_2arc"][0]},
+    WINDOW,
+)  # coin cell on 1 µH leads
 
 
 def _resistances(values: dict[str, float]) -> dict[str, float]:
@@ -54,7 +93,9 @@ def _resistances(values: dict[str, float]) -> dict[str, float]:
 
 
 def test_every_preset_has_a_recovery_case() -> None:
-    assert {p.name for p in list_presets()} == set(TRUTHS)
+    """Every preset file, and one lead-inductance twin (the twins only add L0 in series)."""
+    files = {p.name for p in list_presets() if "leads" not in p.tags}
+    assert files | {"na_se_na_2arc_leads"} == set(TRUTHS)
 
 
 @pytest.mark.parametrize("name", sorted(TRUTHS))

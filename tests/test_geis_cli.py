@@ -102,28 +102,52 @@ def test_ivium_file_is_read_with_its_start_time(realdata: Path, tmp_path: Path) 
     assert float(read_rows(tmp_path / "series.csv")[0]["linearity_mv"]) > 0
 
 
-def test_interrupted_run_resumes_to_the_uninterrupted_result(
-    series: Path, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def interrupted_run(monkeypatch: pytest.MonkeyPatch, fits: int, *args: object) -> None:
+    """Run ``nakinetics *args`` in-process, interrupted (KeyboardInterrupt) when fit number ``fits + 1``
+    starts."""
     original = runner.fit_spectrum
     calls = {"n": 0}
 
-    def interrupt_after_five(*args: object, **kwargs: object) -> object:
+    def interrupt(*a: object, **k: object) -> object:
         calls["n"] += 1
-        if calls["n"] > 5:
+        if calls["n"] > fits:
             raise KeyboardInterrupt
-        return original(*args, **kwargs)
+        return original(*a, **k)
 
-    monkeypatch.setattr(runner, "fit_spectrum", interrupt_after_five)
-    code, _, _ = run(*geis_args(series, tmp_path))
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "fit_spectrum", interrupt)
+        code, _, _ = run(*args)
     assert code != 0
+
+
+def test_interrupted_run_resumes_to_the_uninterrupted_result(
+    series: Path, reference: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    interrupted_run(monkeypatch, 5, *geis_args(series, tmp_path))
     assert len((tmp_path / "series.csv").read_text().splitlines()) == 1 + 5  # five rows survived
-    monkeypatch.setattr(runner, "fit_spectrum", original)
     code, out, err = run(*geis_args(series, tmp_path, "--json", "-"))
     assert code == 0, err
     counts = json.loads(out)["counts"]
     assert counts["resumed"] == 5 and counts["fitted_now"] == 11
     assert (tmp_path / "series.csv").read_text() == reference
+
+
+def test_interrupted_chained_run_resumed_with_workers_gives_the_serial_result(
+    series: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # warm-start chains of 5 spectra: interrupted inside the second chain, resumed with two workers
+    code, _, err = run(*geis_args(series, tmp_path / "serial", "--cold-every", 5))
+    assert code == 0, err
+    interrupted_run(monkeypatch, 7, *geis_args(series, tmp_path / "resumed", "--cold-every", 5))
+    code, out, err = run(
+        *geis_args(series, tmp_path / "resumed", "--cold-every", 5, "--workers", 2, "--json", "-")
+    )
+    assert code == 0, err
+    counts = json.loads(out)["counts"]
+    assert counts["resumed"] == 7
+    assert counts["cold"] == 4  # the chains start at spectra 1, 6, 11 and 16
+    serial = (tmp_path / "serial" / "series.csv").read_text()
+    assert (tmp_path / "resumed" / "series.csv").read_text() == serial
 
 
 def test_killed_process_resumes_to_the_uninterrupted_result(
@@ -182,8 +206,8 @@ def test_corrupt_file_becomes_a_failed_row_and_the_run_goes_on(tmp_path: Path) -
     assert "failed: spec_4b.csv" in err  # the terminal summary names it (stderr because --json -)
 
 
-@pytest.mark.parametrize("mode", [(), ("--independent",)])
-def test_two_workers_give_the_serial_result(series: Path, tmp_path: Path, mode: tuple[str, ...]) -> None:
+@pytest.mark.parametrize("mode", [(), ("--independent",), ("--cold-every", 5)])
+def test_two_workers_give_the_serial_result(series: Path, tmp_path: Path, mode: tuple[object, ...]) -> None:
     code, _, err = run(*geis_args(series, tmp_path / "serial", *mode))
     assert code == 0, err
     code, _, err = run(*geis_args(series, tmp_path / "pool", *mode, "--workers", 2))

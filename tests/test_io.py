@@ -47,20 +47,38 @@ def test_bundled_files_match_readme() -> None:
         assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest
 
 
+NEW_FORMATS = {  # formats added after the first catalogue (tested in test_io_formats.py)
+    "palmsens-pssession",
+    "palmsens-csv",
+    "zahner-ism",
+    "autolab-dfr",
+    "p00",
+    "elchemea-i2b",
+    "corrtest-z60",
+    "xlsx",
+    "ods",
+}
+
+
 def test_registry_names() -> None:
-    assert set(FORMATS) == {
-        "chi",
-        "biologic-mpt",
-        "biologic-mpr",
-        "gamry",
-        "ivium",
-        "zplot",
-        "autolab-z60w",
-        "parstat",
-        "versastudio",
-        "powersuite",
-        "csv",
-    }
+    assert (
+        set(FORMATS)
+        == {
+            "chi",
+            "biologic-mpt",
+            "biologic-mpr",
+            "gamry",
+            "ivium",
+            "zplot",
+            "autolab-z60w",
+            "parstat",
+            "versastudio",
+            "powersuite",
+            "autolab-nova",
+            "csv",
+        }
+        | NEW_FORMATS
+    )
 
 
 def test_chi_bundled() -> None:

@@ -48,6 +48,7 @@ def test_dc_formats_tuple() -> None:
         "ivium",
         "versastudio",
         "autolab-nova",
+        "zahner-isc",
         "csv",
     }
 

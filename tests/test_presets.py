@@ -17,20 +17,25 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
     "na_se_na_1arc",
     "na_se_na_2arc",
+    "na_se_na_3arc",
     "na_liquid_na",
+    "na_liquid_na_diffusion",
     "randles_w",
     "randles_wo",
     "randles_ws",
     "pellet_blocking",
+    "pellet_1arc",
+    "pellet_intercept",
 }
+"""The preset files; each also has a ``<name>_leads`` twin with a series lead inductance."""
+EVERY = REQUIRED | {f"{name}_leads" for name in REQUIRED}
 LIST_PRESETS = "import nakinetics; print(' '.join(p.name for p in nakinetics.list_presets()))"
 
 
 def test_required_presets_exist_with_roles() -> None:
     presets = {p.name: p for p in list_presets()}
-    assert REQUIRED <= set(presets)
+    assert set(presets) == EVERY
     for preset in presets.values():
-        assert preset.roles, preset.name
         assert set(preset.roles.values()) <= set(ROLES)
     assert presets["na_liquid_na"].roles["R2"] == "charge_transfer"
     assert presets["na_liquid_na"].roles["R1"] == "sei"
@@ -97,6 +102,8 @@ def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).stem for n in names if n.startswith("nakinetics/presets/") and n.endswith(".toml")}
     assert shipped == {p.stem for p in (ROOT / "circuits").glob("*.toml")}
+    # typing marker (PEP 561) and the JSON Schema of fit records ship with the package
+    assert {"nakinetics/py.typed", "nakinetics/schemas/fit-result.schema.json"} <= set(names)
     target = tmp_path / "site"
     subprocess.run(
         [
@@ -114,7 +121,11 @@ def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
         capture_output=True,
     )
     listed = _run(sys.executable, LIST_PRESETS, PYTHONPATH=f"{target}:{':'.join(sys.path[1:])}")
-    assert set(listed.split()) == REQUIRED
+    assert set(listed.split()) == EVERY
+    code = "from nakinetics.records import fit_schema; print(fit_schema()['title'])"
+    assert (
+        _run(sys.executable, code, PYTHONPATH=f"{target}:{':'.join(sys.path[1:])}") == "nakinetics fit record"
+    )
 
 
 @pytest.mark.slow
@@ -138,4 +149,4 @@ def test_presets_from_an_editable_install(tmp_path: Path) -> None:
         capture_output=True,
     )
     listed = _run(python, LIST_PRESETS)
-    assert set(listed.split()) == REQUIRED
+    assert set(listed.split()) == EVERY

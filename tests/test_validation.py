@@ -7,7 +7,7 @@ import pytest
 
 from nakinetics import DataError, Spectrum, get_preset, read_spectrum
 from nakinetics.synthetic import synthetic_spectrum
-from nakinetics.validation import kramers_kronig_test
+from nakinetics.validation import _Design, kramers_kronig_test
 
 TRUTH = {"R0": 40.0, "R1": 120.0, "CPE1_Q": 1e-7, "CPE1_n": 0.9, "R2": 400.0, "CPE2_Q": 5e-5, "CPE2_n": 0.8}
 FREQ = np.logspace(6, -1, 60)
@@ -84,3 +84,54 @@ def test_m_search_starts_after_convergence() -> None:
     result = kramers_kronig_test(spectrum)
     best = min(kramers_kronig_test(spectrum, max_rc=m).rms for m in range(3, 40))
     assert result.rms <= 1.25 * best
+
+
+def reference_rms_and_mu(spectrum: Spectrum, n_rc: int, capacitor: bool) -> tuple[float, float]:
+    """The KK fit with ``n_rc`` RC elements solved independently (complex design, unit-norm columns,
+    numpy's SVD least squares keeping singular values down to 1e-15 of the largest)."""
+    omega = 2 * np.pi * spectrum.frequency
+    tau = np.geomspace(1 / omega.max(), 1 / omega.min(), n_rc)
+    columns = [1 / (1 + 1j * omega[:, None] * tau[None, :]), np.ones((omega.size, 1)), 1j * omega[:, None]]
+    if capacitor:
+        columns.append(1 / (1j * omega[:, None]))
+    design = np.hstack(columns) / np.abs(spectrum.impedance)[:, None]
+    target = spectrum.impedance / np.abs(spectrum.impedance)
+    a = np.vstack([design.real, design.imag])
+    b = np.concatenate([target.real, target.imag])
+    scale = np.linalg.norm(a, axis=0)
+    coef = np.linalg.lstsq(a / scale, b, rcond=1e-15)[0] / scale
+    r = coef[:n_rc]
+    return float(np.sqrt(np.mean((b - a @ coef) ** 2))), float(1 + r[r < 0].sum() / r[r >= 0].sum())
+
+
+@pytest.mark.parametrize("n_rc", [3, 8, 20, 35, 50])
+def test_each_m_and_both_variants_match_an_independent_least_squares_solve(n_rc: int) -> None:
+    # one QR factorisation per M serves the fits with and without the series C
+    spectrum = synthetic_spectrum("na_se_na_2arc", TRUTH, FREQ, noise=0.01, rng=np.random.default_rng(5))
+    design = _Design(spectrum, 50)
+    for capacitor, trial in zip((False, True), design.trials(n_rc), strict=True):
+        rms, mu = reference_rms_and_mu(spectrum, n_rc, capacitor)
+        assert trial.rms == pytest.approx(rms, rel=1e-8)
+        assert trial.mu == pytest.approx(mu, abs=1e-6)
+        assert np.abs(design.residuals(trial)).std() > 0  # residuals of the chosen trial are rebuilt
+
+
+def test_near_singular_design_falls_back_to_rank_revealing_least_squares(monkeypatch) -> None:
+    # one decade: with 20 RC elements the design's condition number is ~3e13 and the QR solve agrees
+    # with an SVD solve to 0.1 %; with 30 it is numerically rank-deficient (~1e17), the QR is not used
+    # (rank-revealing gelsy instead, as before) and the residual agrees to the truncation's precision
+    frequency = np.geomspace(1e5, 1e4, 40)
+    spectrum = synthetic_spectrum(
+        "na_se_na_2arc", TRUTH, frequency, noise=0.003, rng=np.random.default_rng(6)
+    )
+    calls = []
+    original = _Design._rank_revealing
+    monkeypatch.setattr(
+        _Design, "_rank_revealing", lambda self, m, p: calls.append(m) or original(self, m, p)
+    )
+    design = _Design(spectrum, 30)
+    for n_rc, rel in ((20, 1e-3), (30, 1e-2)):
+        for capacitor, trial in zip((False, True), design.trials(n_rc), strict=True):
+            assert trial.rms == pytest.approx(reference_rms_and_mu(spectrum, n_rc, capacitor)[0], rel=rel)
+    assert calls == [30, 30]
+    assert kramers_kronig_test(spectrum).passed

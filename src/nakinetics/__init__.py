@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     # public name: the module that defines it (imported on first attribute access)
+    "fit_table": "batch",
     "Circuit": "circuit",
     "parse_circuit": "circuit",
     "Spectrum": "data",
@@ -39,6 +40,8 @@ _LAZY: dict[str, str] = {
     "CellGeometry": "derived",
     "derive_quantities": "derived",
     "with_derived": "derived",
+    "DRTResult": "drt",
+    "compute_drt": "drt",
     "ELEMENTS": "elements",
     "ElementSpec": "elements",
     "ParameterSpec": "elements",
@@ -57,17 +60,27 @@ _LAZY: dict[str, str] = {
     "list_presets": "presets",
     "ModelComparison": "selection",
     "compare_models": "selection",
+    "ProfileInterval": "profile",
+    "profile_intervals": "profile",
+    "load_fit": "records",
+    "load_fits": "records",
+    "simulate": "synthetic",
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
+    from .batch import fit_table
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
     from .derived import CellGeometry, derive_quantities, with_derived
+    from .drt import DRTResult, compute_drt
     from .elements import ELEMENTS, ElementSpec, ParameterSpec, register_element, unregister_element
     from .fitting import DerivedQuantity, FitResult, FitStatistics, FittedParameter, Weighting, fit_circuit
     from .io import read_spectra, read_spectrum
     from .presets import Preset, get_preset, list_presets
+    from .profile import ProfileInterval, profile_intervals
+    from .records import load_fit, load_fits
     from .selection import ModelComparison, compare_models
+    from .synthetic import simulate
 
 
 def __getattr__(name: str) -> Any:
@@ -88,6 +101,7 @@ __all__ = [
     "CellGeometry",
     "Circuit",
     "CircuitSyntaxError",
+    "DRTResult",
     "DataError",
     "DerivedQuantity",
     "ElementDefinitionError",
@@ -103,6 +117,7 @@ __all__ = [
     "ParameterSpec",
     "Preset",
     "PresetError",
+    "ProfileInterval",
     "Spectrum",
     "SpectrumMetadata",
     "UnknownElementError",
@@ -111,14 +126,20 @@ __all__ = [
     "Weighting",
     "__version__",
     "compare_models",
+    "compute_drt",
     "derive_quantities",
     "fit_circuit",
+    "fit_table",
     "get_preset",
     "list_presets",
+    "load_fit",
+    "load_fits",
     "parse_circuit",
+    "profile_intervals",
     "read_spectra",
     "read_spectrum",
     "register_element",
+    "simulate",
     "unregister_element",
     "with_derived",
 ]

@@ -71,6 +71,9 @@ def iterate(
     by more than ``xtol``, the lightly damped (λ ≤ 1) linear model predicts less than that, or the damping
     grows beyond 1e10 (no downhill step left).
     """
+    if state.u.size == 0:  # nothing free: the start is the answer
+        state.converged = True
+        return state
     span = upper - lower
     near_lower, near_upper = lower + 1e-9 * span, upper - 1e-9 * span
     for _ in range(max_iterations):

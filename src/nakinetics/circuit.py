@@ -20,6 +20,7 @@ from typing import NoReturn, cast
 
 import numpy as np
 
+from ._checks import checked, checked_class
 from ._typing import ComplexArray, FloatArray
 from .elements import ELEMENTS, ElementSpec, Frequencies, ParameterSpec
 from .exceptions import CircuitSyntaxError, UnknownElementError, UnknownParameterError, did_you_mean
@@ -57,6 +58,18 @@ class Parallel:
 Node = Element | Series | Parallel
 
 
+def _shorten(text: str, keep: int, left: bool = False) -> str:
+    """``text`` cut to ``keep`` characters (its end when ``left``), so a huge string is quoted briefly."""
+    if len(text) <= keep:
+        return text
+    return "…" + text[-keep:] if left else text[:keep] + "…"
+
+
+MAX_NESTING = 32
+"""Deepest nesting of ``p(...)`` and ``(...)`` a circuit string may have (real circuits need a handful;
+the parser and the evaluation recurse once per level)."""
+
+
 class _Parser:
     """Recursive descent over tokens: series := term ('-' term)*; term := p(series, ...) | (series) | element."""
 
@@ -75,10 +88,17 @@ class _Parser:
             self.tokens.append((kind, value, match.start(kind)))
             pos = match.end()
         self.index = 0
+        self.depth = 0
+
+    def enter(self, pos: int) -> None:
+        """One level deeper into parentheses; refused beyond :data:`MAX_NESTING`."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(pos, f"parentheses nested deeper than {MAX_NESTING} levels")
 
     def fail(self, pos: int, message: str, cls: type[CircuitSyntaxError] = CircuitSyntaxError) -> NoReturn:
-        context = f"{self.text[:pos]}>>{self.text[pos:]}"
-        raise cls(f"circuit '{self.text}': {message} at position {pos} ('{context}')")
+        context = f"{_shorten(self.text[:pos], 40, left=True)}>>{_shorten(self.text[pos:], 40)}"
+        raise cls(f"circuit '{_shorten(self.text, 80)}': {message} at position {pos} ('{context}')")
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -114,8 +134,10 @@ class _Parser:
         kind, value, pos = token
         if value == "(":
             self.index += 1
+            self.enter(pos)
             node = self.series()
             self.expect(")")
+            self.depth -= 1
             return node
         if kind != "name":
             self.fail(pos, f"expected an element, 'p(' or '(', found '{value}'")
@@ -123,11 +145,13 @@ class _Parser:
         nxt = self.peek()
         if value == "p" and nxt is not None and nxt[1] == "(":
             self.index += 1
+            self.enter(pos)
             branches = [self.series()]
             while (token := self.peek()) is not None and token[1] == ",":
                 self.index += 1
                 branches.append(self.series())
             self.expect(")")
+            self.depth -= 1
             if len(branches) < 2:
                 self.fail(pos, "p(...) needs at least two branches separated by ','")
             return Parallel(tuple(branches))
@@ -136,18 +160,24 @@ class _Parser:
     def element(self, name: str, pos: int) -> Element:
         match = _ELEMENT_NAME.match(name)
         if match is None:
-            self.fail(pos, f"element '{name}' needs a symbol followed by a label number (e.g. R1, CPE2, R_0)")
+            self.fail(
+                pos,
+                f"element '{_shorten(name, 40)}' needs a symbol followed by a label number (e.g. R1, CPE2, R_0)",
+            )
         symbol = match.group("symbol")
         spec = ELEMENTS.get(symbol)
         if spec is None:
             hint = did_you_mean(symbol, ELEMENTS, cutoff=0.3)
             known = ", ".join(ELEMENTS)
             self.fail(
-                pos, f"unknown element '{symbol}' in '{name}' (known: {known}){hint}", UnknownElementError
+                pos,
+                f"unknown element '{_shorten(symbol, 40)}' in '{_shorten(name, 40)}' (known: {known}){hint}",
+                UnknownElementError,
             )
         return Element(name, spec)
 
 
+@checked
 def parse_circuit(text: str) -> Node:
     """Parse a circuit string into a tree of :class:`Element`, :class:`Series` and :class:`Parallel`."""
     return _Parser(text).parse()
@@ -179,6 +209,7 @@ class ParameterInfo:
     spec: ParameterSpec
 
 
+@checked_class
 class Circuit:
     """A parsed, validated circuit.  ``Circuit("R0-p(R1,CPE1)")``.
 

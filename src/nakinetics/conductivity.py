@@ -14,71 +14,82 @@ reported, with the reason.  Arcs are assigned by capacitance (Irvine, Sinclair &
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
+from ._checks import checked, finite_result, number
+from .circuit import Circuit
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, with_derived
-from .exceptions import DataError
+from .exceptions import CircuitSyntaxError, DataError, PresetError
 from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
-from .presets import Preset, parse_preset
+from .presets import Preset, get_preset
+from .roles import BULK_CAPACITANCE_MAX_F, DOUBLE_LAYER_CAPACITANCE_MIN_F, CellContext, assign_roles
 from .selection import compare_models
 
-BULK_CAPACITANCE_MAX_F = 1e-10
-"""Above this (normalised to L/A = 1 cm⁻¹) an arc is not bulk-like (bulk ~1e-12 F)."""
 GRAIN_BOUNDARY_CAPACITANCE_F = (1e-12, 1e-8)
 """Normalised capacitance range accepted as grain-boundary-like (typical 1e-11–1e-8 F)."""
-ELECTRODE_CAPACITANCE_MIN_F = 1e-7
+ELECTRODE_CAPACITANCE_MIN_F = DOUBLE_LAYER_CAPACITANCE_MIN_F
 """An arc with a larger normalised capacitance is an electrode (double-layer) feature, not the electrolyte."""
 MAX_RELATIVE_ERROR = 0.5
 """R_b or R_gb with a larger relative standard error is not considered separated."""
 
-_REDUCED_MODELS = (
-    """schema = 1
-name = "pellet_1arc"
-title = "Pellet, bulk arc above the window: intercept R_b, one grain-boundary arc, electrode spike"
-circuit = "R1-p(R2,CPE2)-CPE3"
-description = "Bulk seen only as the high-frequency intercept R1."
-tags = ["solid", "pellet"]
-[roles]
-R1 = "bulk"
-R2 = "grain_boundary"
-CPE2 = "grain_boundary"
-CPE3 = "electrode"
-[parameters.CPE2_n]
-min = 0.5
-max = 1.0
-[parameters.CPE3_n]
-min = 0.5
-max = 1.0
-""",
-    """schema = 1
-name = "pellet_intercept"
-title = "Pellet, bulk and grain-boundary arcs above the window: intercept R_b + R_gb, electrode spike"
-circuit = "R1-CPE3"
-description = "Electrolyte seen only as the real-axis intercept R1 = R_b + R_gb."
-tags = ["solid", "pellet"]
-[roles]
-R1 = "electrolyte"
-CPE3 = "electrode"
-[parameters.CPE3_n]
-min = 0.5
-max = 1.0
-""",
-)
+PELLET_MODELS = ("pellet_blocking", "pellet_1arc", "pellet_intercept")
+"""The automatic candidates (presets in ``circuits/``): two arcs + electrode spike; intercept R_b + one
+grain-boundary arc + spike (bulk arc above the window); intercept R_b + R_gb + spike."""
 
 
-def pellet_models() -> list[Preset | str]:
-    """Candidate models when none is given: the ``pellet_blocking`` preset (bulk and grain-boundary arcs
-    and the electrode spike) and its reductions for arcs above the measured window."""
-    return ["pellet_blocking", *(parse_preset(text, "nakinetics.conductivity") for text in _REDUCED_MODELS)]
+def pellet_models() -> list[Preset]:
+    """Candidate models when none is given (:data:`PELLET_MODELS`): the ``pellet_blocking`` preset (bulk
+    and grain-boundary arcs and the electrode spike) and its reductions for arcs above the measured window."""
+    return [get_preset(name) for name in PELLET_MODELS]
 
 
+@checked
+def pellet_model(circuit: str | Preset) -> str | Preset:
+    """The model ``circuit`` names: a preset or preset name is that preset; a circuit string identical to a
+    pellet model's circuit (``R1-p(R2,CPE2)-CPE3``, as the automatic choice prints it) is that model, so
+    it gives the same numbers; any other string stays a string (roles from its structure, :func:`pellet_roles`)."""
+    if isinstance(circuit, Preset):
+        return circuit
+    try:
+        return get_preset(circuit)
+    except PresetError:
+        pass
+    try:
+        text = Circuit(circuit).text
+    except CircuitSyntaxError:
+        return circuit  # fit_circuit reports it, with its suggestions
+    return next((model for model in pellet_models() if model.circuit.text == text), circuit)
+
+
+PELLET_CONTEXT = CellContext("symmetric", "pellet", "solid", "pellet between ion-blocking electrodes")
+"""A pellet between blocking electrodes: a solid electrolyte whose arcs are bulk and grain boundary."""
+
+
+@checked
+def pellet_roles(result: FitResult, cell_constant: float) -> dict[str, str]:
+    """Role of each element of a pellet fit (blocking electrodes), from the named model or the structure:
+    :func:`nakinetics.roles.assign_roles` for a solid electrolyte, with the arcs' capacitances normalised by
+    the cell constant L/A (``cell_constant``, cm⁻¹).  A preset keeps its roles (identical arcs are fitted
+    fastest first, so its bulk arc is the faster one); a circuit string equal to a preset's circuit up to
+    element numbering takes that preset's; any other string is read by structure and Irvine–Sinclair–West
+    capacitance ranges (bulk ≤ 1e-10 F and fastest, grain boundary ≤ 1e-8 F, a series R the bulk when only
+    the grain-boundary arc is resolved, else the whole electrolyte; a series C/CPE the blocking electrode)."""
+    found = assign_roles(
+        result.circuit, result.values, PELLET_CONTEXT, result.preset, cell_constant_per_cm=cell_constant
+    )
+    return dict(found.roles)
+
+
+@checked
 def area_from_diameter(diameter_cm: float) -> float:
     """Electrode area π d²/4 (cm²) of a disc of diameter ``diameter_cm`` (cm)."""
     if not (math.isfinite(diameter_cm) and diameter_cm > 0):
         raise DataError(f"diameter must be a positive number of cm, got {diameter_cm}")
-    return math.pi * diameter_cm**2 / 4.0
+    return finite_result(lambda: math.pi * diameter_cm**2 / 4.0, "electrode area")
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,12 @@ class ConductivityResult:
     def warnings(self) -> tuple[str, ...]:
         return tuple(self.fit.warnings) + self.notes
 
+    @property
+    def roles(self) -> dict[str, str]:
+        """Role of each element of the fitted model (:func:`pellet_roles`), in circuit order."""
+        roles = element_roles(self.fit)
+        return {e.label: roles[e.label] for e in self.fit.circuit.elements if e.label in roles}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.fit.spectrum.metadata.source,
@@ -119,6 +136,7 @@ class ConductivityResult:
             "resolved": self.resolved,
             "reason": self.reason,
             "choice": self.choice,
+            "roles": self.roles,
             "inputs": {
                 "thickness_cm": self.thickness_cm,
                 "area_cm2": self.area_cm2,
@@ -194,18 +212,33 @@ def _capacitance_notes(result: FitResult, cell_constant: float) -> list[str]:
     return notes
 
 
+MAX_THICKNESS_CM, MAX_AREA_CM2 = 100.0, 1e6
+"""Largest pellet thickness (cm) and electrode area (cm²) accepted."""
+
+
+def pellet_geometry(thickness_cm: float, area_cm2: float) -> None:
+    """Thickness and area must be positive and plausible (σ = L/(R·A) must stay a finite number)."""
+    number(thickness_cm, "thickness_cm", low=0.0, high=MAX_THICKNESS_CM, low_open=True)
+    number(area_cm2, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
+
+
+@checked
 def conductivity_from_fit(
     result: FitResult, thickness_cm: float, area_cm2: float, choice: str | None = None
 ) -> ConductivityResult:
     """Bulk, grain-boundary and total conductivity (S cm⁻¹) from a fitted pellet circuit.
 
-    The circuit must name its electrolyte resistances through a preset's roles (``bulk`` and
-    ``grain_boundary``, or one ``electrolyte`` resistance = R_b + R_gb).
+    Which resistance is bulk, grain boundary or the whole electrolyte follows :func:`pellet_roles` (the
+    preset's roles, or for a circuit string its structure and arc capacitances); the result's fit carries
+    them (``fit.preset.roles``).
 
     Raises
     ------
-    DataError : the circuit names no electrolyte resistance; bad thickness or area.
+    DataError : the circuit has no electrolyte resistance; bad thickness or area.
     """
+    pellet_geometry(thickness_cm, area_cm2)
+    CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both before they are used
+    result = with_roles(result, pellet_roles(result, thickness_cm / area_cm2))
     fitted = with_derived(result, CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm))
     derived = fitted.derived
     notes: list[str] = []
@@ -213,11 +246,6 @@ def conductivity_from_fit(
         total = derived["sigma_total"]
     elif "sigma_electrolyte" in derived:
         total = derived["sigma_electrolyte"]
-        if result.preset is None and any(r == "interface" for r in element_roles(result).values()):
-            notes.append(
-                "with a circuit string, arcs count as interfacial: σ_total uses the intercept resistance "
-                "only; use the default pellet models or a preset with bulk/grain_boundary roles"
-            )
     elif "sigma_bulk" in derived:
         total = derived["sigma_bulk"]
         notes.append("the circuit has no grain-boundary resistance: σ_total = σ_bulk")
@@ -253,6 +281,7 @@ def conductivity_from_fit(
     )
 
 
+@checked
 def pellet_conductivity(
     spectrum: Spectrum,
     *,
@@ -272,24 +301,43 @@ def pellet_conductivity(
     CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both
     options: dict[str, Any] = {"weighting": weighting, "fmin": fmin, "fmax": fmax}
     if circuit is not None:
-        return conductivity_from_fit(fit_circuit(spectrum, circuit, **options), thickness_cm, area_cm2)
+        model = pellet_model(circuit)
+        return conductivity_from_fit(fit_circuit(spectrum, model, **options), thickness_cm, area_cm2)
     comparison = compare_models(spectrum, pellet_models(), **options)
     geometry = CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)
+    cell_constant = thickness_cm / area_cm2
+    candidates = [with_roles(r, pellet_roles(r, cell_constant)) for r in comparison.results]
     rejected: list[str] = []
-    for candidate in comparison.results:
-        why = _implausible(with_derived(candidate, geometry), thickness_cm / area_cm2)
+    for candidate in candidates:
+        why = _implausible(with_derived(candidate, geometry), cell_constant)
         if why is None:
             break
         rejected.append(f"{_name(candidate)} set aside ({why})")
     else:
-        candidate = comparison.best
+        candidate = candidates[0]
         rejected.append("no candidate is free of such problems: the lowest BIC is kept")
     choice = (
         comparison.reason()
-        if candidate is comparison.best and not rejected
+        if not rejected
         else ("; ".join(rejected) + f"; {_name(candidate)} chosen: lowest BIC of the rest")
     )
     return conductivity_from_fit(candidate, thickness_cm, area_cm2, choice=choice)
+
+
+def with_roles(result: FitResult, roles: Mapping[str, str]) -> FitResult:
+    """``result`` whose model carries ``roles``: its preset with these roles, or for a circuit string a
+    preset named after the string (so derived quantities and reports use them)."""
+    if result.preset is not None:
+        return replace(result, preset=replace(result.preset, roles=MappingProxyType(dict(roles))))
+    preset = Preset(
+        name=result.circuit.text,
+        title="circuit string; pellet roles from its structure",
+        circuit=result.circuit,
+        description="roles from the circuit structure and the arc capacitances (conductivity.pellet_roles)",
+        roles=MappingProxyType(dict(roles)),
+        tags=("pellet",),
+    )
+    return replace(result, preset=preset)
 
 
 def _name(result: FitResult) -> str:

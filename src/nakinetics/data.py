@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from ._checks import checked_class
 from ._typing import ComplexArray, FloatArray
 from .exceptions import DataError
 
@@ -119,6 +120,7 @@ def _set_aligned(obj: Any, where: str, name: str, dtype: type, reference: tuple[
     object.__setattr__(obj, name, arr)
 
 
+@checked_class
 @dataclass(frozen=True)
 class Spectrum(_Labelled):
     """One impedance spectrum.
@@ -154,6 +156,23 @@ class Spectrum(_Labelled):
     def __len__(self) -> int:
         return int(self.frequency.size)
 
+    def __repr__(self) -> str:
+        meta = self.metadata
+        kind = ", ".join(k for k in (meta.format, meta.technique) if k)
+        return (
+            f"Spectrum({self.label}, {len(self)} points, {self.frequency.min():.4g}–{self.frequency.max():.4g} Hz, "
+            f"|Z| {self.modulus.min():.4g}–{self.modulus.max():.4g} Ohm{', ' + kind if kind else ''})"
+        )
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame (pandas imported only here): frequency_hz, z_real_ohm, z_imag_ohm (Z'' < 0
+        capacitive), z_mod_ohm, phase_deg and time_s when the file gave point times; the metadata are in
+        ``DataFrame.attrs["metadata"]``."""
+        from ._tables import dataframe
+        from .records import spectrum_columns
+
+        return dataframe(spectrum_columns(self), {"metadata": self.metadata.to_dict()})
+
     @property
     def omega(self) -> FloatArray:
         """Angular frequency ω = 2πf in rad s⁻¹."""
@@ -181,6 +200,9 @@ class Spectrum(_Labelled):
 
     def select(self, fmin: float | None = None, fmax: float | None = None) -> Spectrum:
         """Return the points with ``fmin <= f <= fmax`` (Hz) as a new spectrum."""
+        from ._checks import frequency_window
+
+        fmin, fmax = frequency_window(fmin, fmax)
         keep = np.ones(self.frequency.shape, dtype=bool)
         if fmin is not None:
             keep &= self.frequency >= fmin
@@ -244,6 +266,7 @@ class DCMetadata(_MetadataDict):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@checked_class
 @dataclass(frozen=True)
 class DCRecord(_Labelled):
     """A DC measurement: a potential sweep (LSV, CV, Tafel, potentiodynamic) or a potential-vs-time
@@ -282,6 +305,13 @@ class DCRecord(_Labelled):
 
     def __len__(self) -> int:
         return int(self.potential_v.size)
+
+    def __repr__(self) -> str:
+        technique = f", {self.metadata.technique}" if self.metadata.technique else ""
+        return (
+            f"DCRecord({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
+            f"{self.current_a.min():.4g}–{self.current_a.max():.4g} A{technique})"
+        )
 
     @property
     def current_measured(self) -> bool:

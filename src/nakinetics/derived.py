@@ -1,11 +1,20 @@
 """Quantities derived from a circuit fit, each labelled with its unit and convention.
 
-* ASR = R × A (Ω cm², geometric electrode area A): the cell total, and per interface (÷ 2) for a
-  symmetric cell with two identical interfaces.
-* Exchange current density i0 = g·RT/(n F R A) with g = 2 for a symmetric cell (the measured R holds
-  both interfaces) and g = 1 for a single interface (mA cm⁻²).
-* Effective capacitance of R‖CPE (Brug): C_eff = (Q R^(1−n))^(1/n) (F), apex frequency
-  f = 1/(2π (R Q)^(1/n)) (Hz); for R‖C, C and 1/(2πRC).
+What every number means depends on two decisions made in :mod:`nakinetics.roles`: the cell context
+(symmetric or single interface, liquid or solid electrolyte — a property of the measurement, never of the circuit
+an automatic choice picked) and the role of each element (from the preset, the circuit's structure and the arcs'
+capacitances).
+
+* ASR = R × A (Ω cm², geometric electrode area A) for every interfacial resistance (SEI / surface layer,
+  interface, charge transfer), labelled with its role: the cell total, and per interface (÷ 2) for a symmetric
+  cell with two identical interfaces.
+* Exchange current density i0 = g·RT/(n F R_ct A), only for resistances whose role is charge transfer, with g = 2
+  for a symmetric cell (the measured R_ct holds both interfaces) and g = 1 for a single interface (mA cm⁻²).
+* Effective capacitance of R‖CPE: the Hsu–Mansfeld form C = (Q R^(1−n))^(1/n) (normal distribution of time
+  constants through a layer; Hsu & Mansfeld, Corrosion 57 (2001) 747) for every arc, and beside it for electrode
+  arcs Brug's form C = Q^(1/n) (1/R_e + 1/R)^((n−1)/n) with the series (electrolyte) resistance R_e (surface
+  distribution; Brug et al., J. Electroanal. Chem. 176 (1984) 275); apex frequency f = 1/(2π (R Q)^(1/n)) (Hz);
+  for R‖C, C and 1/(2πRC).
 * Ionic conductivity σ = L/(R A) (S cm⁻¹) for electrolyte, bulk and grain-boundary resistances when the
   thickness L is given.
 
@@ -17,33 +26,62 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any
 
 import numpy as np
 
-from .circuit import Circuit, Element, Parallel, Series
+from ._checks import checked, checked_class
+from .circuit import Circuit, Element, Parallel
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
+from .roles import (
+    CELL_KINDS,
+    ELECTROLYTES,
+    INTERFACIAL_ROLES,
+    KINETIC_ROLES,
+    OHMIC_ROLES,
+    ROLE_NAMES,
+    CellContext,
+    CellKind,
+    Electrolyte,
+    RoleAssignment,
+    assign_roles,
+    decide_context,
+)
 from .temperature import check_temperature_k
 
-CellKind = Literal["symmetric", "single"]
-INTERFACIAL_ROLES = ("interface", "sei", "charge_transfer")
-KINETIC_ROLES = ("interface", "charge_transfer")
+__all__ = [
+    "INTERFACIAL_ROLES",
+    "KINETIC_ROLES",
+    "OHMIC_ROLES",
+    "CellGeometry",
+    "CellKind",
+    "cell_context",
+    "conventions",
+    "derive_quantities",
+    "element_roles",
+    "propagate_uncertainty",
+    "role_assignment",
+    "with_derived",
+]
 
 
+@checked_class
 @dataclass(frozen=True)
 class CellGeometry:
     """How the cell was built: what derived quantities need beyond the fit.
 
     area_cm2 : geometric electrode area (cm²); ``None`` skips ASR, i0 and conductivity.
-    cell : ``"symmetric"`` (two identical electrodes, e.g. Na | electrolyte | Na) or ``"single"``
-        (one working interface); ``None`` follows the preset (symmetric if tagged so, else single).
+    cell : ``"symmetric"`` (two identical electrodes, e.g. Na | electrolyte | Na) or ``"single"`` (one working
+        interface); ``None``: from the file's metadata, else the preset's tags, else symmetric (see
+        :func:`nakinetics.roles.decide_context`).
     temperature_k : temperature for i0 (K); 200–1200 K unless ``any_temperature``
         (:func:`~nakinetics.temperature.check_temperature_k`: 25 is refused as a likely °C slip).
     thickness_cm : electrolyte or pellet thickness L for conductivity (cm).
     n_electrons : electrons transferred per ion (1 for Na⁺ + e⁻ ⇌ Na).
     any_temperature : accept a temperature outside the plausible range.
+    electrolyte : ``"liquid"`` or ``"solid"``; ``None``: from the metadata or the preset, else not known.
     """
 
     area_cm2: float | None = None
@@ -52,6 +90,7 @@ class CellGeometry:
     thickness_cm: float | None = None
     n_electrons: int = 1
     any_temperature: bool = False
+    electrolyte: Electrolyte | None = None
 
     def __post_init__(self) -> None:
         for name in ("area_cm2", "thickness_cm"):
@@ -59,47 +98,70 @@ class CellGeometry:
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise DataError(f"{name} must be a positive number, got {value}")
         check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
-        if self.cell not in (None, "symmetric", "single"):
+        if self.cell not in (None, *CELL_KINDS):
             raise DataError(f"cell must be 'symmetric' or 'single', got {self.cell!r}")
+        if self.electrolyte not in (None, *ELECTROLYTES):
+            raise DataError(f"electrolyte must be 'liquid' or 'solid', got {self.electrolyte!r}")
+
+    @property
+    def cell_constant_per_cm(self) -> float | None:
+        """L/A (cm⁻¹) when both are known."""
+        if self.area_cm2 is None or self.thickness_cm is None:
+            return None
+        return self.thickness_cm / self.area_cm2
 
 
-def element_roles(result: FitResult) -> dict[str, str]:
-    """Role of each element: from the preset, or inferred from the structure of a bare circuit string
-    (the first series resistor is the electrolyte, resistors in parallel arcs are interfacial,
-    Warburg-type elements are diffusion)."""
-    if result.preset is not None:
-        return dict(result.preset.roles)
-    roles: dict[str, str] = {}
-    circuit = result.circuit
-    for node in circuit.top_level:
-        if isinstance(node, Element) and node.spec.symbol == "R" and "electrolyte" not in roles.values():
-            roles[node.label] = "electrolyte"
-        elif isinstance(node, Parallel):
-            for element in _arc_parts(node)[0]:
-                roles[element.label] = "interface"
-    for element in circuit.elements:
-        if element.spec.symbol in {"W", "Wo", "Ws"}:
-            roles[element.label] = "diffusion"
-    return roles
+def cell_context(result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True) -> CellContext:
+    """The cell context for ``result``: ``geometry``'s explicit values, else the spectrum's metadata, else the
+    fit's preset when ``preset_decides`` (pass ``False`` when the preset was picked by an automatic choice, so
+    the winner's tags cannot change the convention), else the default."""
+    return decide_context(
+        cell=geometry.cell,
+        electrolyte=geometry.electrolyte,
+        metadata=result.spectrum.metadata,
+        preset=result.preset if preset_decides else None,
+    )
 
 
-def _arc_parts(node: Parallel) -> tuple[list[Element], list[Element]]:
-    """Resistors and capacitive elements that are direct branches of a parallel node."""
-    direct = [b for b in node.children if isinstance(b, Element)]
-    nested = [e for b in node.children if isinstance(b, Series) for e in b.children if isinstance(e, Element)]
-    resistors = [e for e in direct + nested if e.spec.symbol == "R"]
-    caps = [e for e in direct if e.spec.symbol in {"C", "CPE"}]
-    return resistors, caps
+def role_assignment(
+    result: Any, context: CellContext | None = None, geometry: CellGeometry | None = None
+) -> RoleAssignment:
+    """Roles of ``result``'s elements (see :func:`nakinetics.roles.assign_roles`).  ``result`` needs a
+    ``circuit`` and a ``preset``; without fitted ``values`` arcs are placed by structure alone."""
+    values: Mapping[str, float] = getattr(result, "values", None) or {}
+    return assign_roles(
+        result.circuit,
+        values,
+        context,
+        result.preset,
+        cell_constant_per_cm=geometry.cell_constant_per_cm if geometry else None,
+    )
 
 
-def _arcs(circuit: Circuit) -> list[tuple[Element, Element]]:
-    """(resistor, capacitive element) pairs of the simple arcs of ``circuit``."""
+def element_roles(result: Any, context: CellContext | None = None) -> dict[str, str]:
+    """Role of each element by label (see :func:`role_assignment`)."""
+    return dict(role_assignment(result, context).roles)
+
+
+def _simple_arcs(circuit: Circuit) -> list[tuple[Element, Element]]:
+    """(resistor, capacitive element) pairs of the plain R‖C / R‖CPE arcs at the top of ``circuit``."""
     pairs = []
     for node in circuit.top_level:
         if isinstance(node, Parallel):
-            resistors, caps = _arc_parts(node)
+            resistors = [b for b in node.children if isinstance(b, Element) and b.spec.symbol == "R"]
+            caps = [b for b in node.children if isinstance(b, Element) and b.spec.symbol in {"C", "CPE"}]
             if resistors and caps:
                 pairs.append((resistors[0], caps[0]))
+            elif caps:  # Randles-type arc: the capacitive branch against the resistor of the other branch
+                nested = [
+                    e
+                    for b in node.children
+                    if not isinstance(b, Element)
+                    for e in getattr(b, "children", ())
+                    if isinstance(e, Element) and e.spec.symbol == "R"
+                ]
+                if nested:
+                    pairs.append((nested[0], caps[0]))
     return pairs
 
 
@@ -125,32 +187,34 @@ def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 
 
+@checked
 def derive_quantities(
-    result: FitResult, geometry: CellGeometry
+    result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True
 ) -> tuple[dict[str, DerivedQuantity], list[str]]:
     """ASR, i0, effective capacitances, apex frequencies and conductivities for ``result``.
 
-    Returns the quantities and notes on what could not be computed (e.g. no area given).
+    Returns the quantities and notes: what could not be computed (e.g. no area given), how the cell context
+    and the roles were decided, and doubtful role assignments.  ``preset_decides``: see :func:`cell_context`.
     """
-    roles = element_roles(result)
-    symmetric = geometry.cell == "symmetric" or (
-        geometry.cell is None and result.preset is not None and "symmetric" in result.preset.tags
-    )
+    context = cell_context(result, geometry, preset_decides=preset_decides)
+    assignment = role_assignment(result, context, geometry)
+    roles = assignment.roles
+    values = result.values
+    symmetric = context.symmetric
     cell_note = "symmetric cell" if symmetric else "single interface"
     area = geometry.area_cm2
     out: dict[str, DerivedQuantity] = {}
-    notes: list[str] = []
+    notes: list[str] = list(assignment.notes)
 
     def add(name: str, func: Callable[[Mapping[str, float]], float], unit: str, convention: str) -> None:
         value, stderr = propagate_uncertainty(result, func)
         out[name] = DerivedQuantity(value, stderr, unit, convention)
 
-    interfacial = [
-        label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in result.values
-    ]
+    interfacial = [label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in values]
+    kinetic = [label for label in interfacial if roles[label] in KINETIC_ROLES]
     if area is not None:
         for label in interfacial:
-            role = roles[label]
+            role = ROLE_NAMES[roles[label]]
             add(
                 f"ASR_{label}_cell",
                 lambda v, n=label: v[n] * area,
@@ -180,17 +244,29 @@ def derive_quantities(
                 )
         g = 2.0 if symmetric else 1.0
         rt_nf = GAS_CONSTANT * geometry.temperature_k / (geometry.n_electrons * FARADAY)
-        for label in (lbl for lbl in interfacial if roles[lbl] in KINETIC_ROLES):
+        for label in kinetic:
             add(
                 f"i0_{label}",
                 lambda v, n=label: 1e3 * g * rt_nf / (v[n] * area),
                 "mA cm^-2",
-                f"i0 = {g:g}·RT/(nF·R·A) ({cell_note}), n = {geometry.n_electrons}, T = {geometry.temperature_k:g} K",
+                f"i0 = {g:g}·RT/(nF·R·A) from {label} (charge transfer; {cell_note}, {context.cell_source}), "
+                f"n = {geometry.n_electrons}, T = {geometry.temperature_k:g} K",
+            )
+        if interfacial and not kinetic:
+            named = ", ".join(f"{n} = {ROLE_NAMES[roles[n]]}" for n in interfacial)
+            notes.append(
+                f"i0 not computed: no resistance has the charge-transfer role ({named}); choose a preset or "
+                "circuit with a charge-transfer arc, or give the electrolyte (--electrolyte)"
             )
     elif interfacial:
         notes.append("no electrode area given (--area): ASR and i0 not computed")
 
-    for resistor, cap in _arcs(result.circuit):
+    series = [
+        n.label
+        for n in result.circuit.top_level
+        if isinstance(n, Element) and n.spec.symbol == "R" and roles.get(n.label) in OHMIC_ROLES
+    ]
+    for resistor, cap in _simple_arcs(result.circuit):
         r_name = resistor.label
         if cap.spec.symbol == "C":
             add(f"C_eff_{cap.label}", lambda v, c=cap.label: v[c], "F", f"{cap.label} (ideal capacitor)")
@@ -206,8 +282,17 @@ def derive_quantities(
             f"C_eff_{cap.label}",
             lambda v, r=r_name, q=q_name, n=n_name: (v[q] * v[r] ** (1 - v[n])) ** (1 / v[n]),
             "F",
-            f"Brug: (Q R^(1−n))^(1/n) with R = {r_name}",
+            f"Hsu–Mansfeld: (Q R^(1−n))^(1/n) with R = {r_name}",
         )
+        if series and roles.get(r_name) in INTERFACIAL_ROLES:
+            add(
+                f"C_eff_Brug_{cap.label}",
+                lambda v, r=r_name, q=q_name, n=n_name: (
+                    v[q] ** (1 / v[n]) * (1 / sum(v[e] for e in series) + 1 / v[r]) ** ((v[n] - 1) / v[n])
+                ),
+                "F",
+                f"Brug: Q^(1/n) (1/R_e + 1/R)^((n−1)/n) with R_e = {' + '.join(series)} (series), R = {r_name}",
+            )
         add(
             f"f_apex_{cap.label}",
             lambda v, r=r_name, q=q_name, n=n_name: 1 / (2 * math.pi * (v[r] * v[q]) ** (1 / v[n])),
@@ -221,7 +306,7 @@ def derive_quantities(
         else:
             length = geometry.thickness_cm
             by_role = {
-                role: [lbl for lbl, r in roles.items() if r == role and lbl in result.values]
+                role: [lbl for lbl, r in roles.items() if r == role and lbl in values]
                 for role in ("electrolyte", "bulk", "grain_boundary")
             }
             for role, labels in by_role.items():
@@ -243,7 +328,19 @@ def derive_quantities(
     return out, notes
 
 
-def with_derived(result: FitResult, geometry: CellGeometry) -> FitResult:
+def conventions(result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True) -> dict[str, Any]:
+    """How the numbers of ``result`` were decided: the cell context (with sources) and each element's role."""
+    context = cell_context(result, geometry, preset_decides=preset_decides)
+    assignment = role_assignment(result, context, geometry)
+    return {
+        **context.to_dict(),
+        "roles": dict(assignment.roles),
+        "roles_source": assignment.source,
+    }
+
+
+@checked
+def with_derived(result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True) -> FitResult:
     """``result`` with :func:`derive_quantities` attached (notes go to its warnings)."""
-    quantities, notes = derive_quantities(result, geometry)
+    quantities, notes = derive_quantities(result, geometry, preset_decides=preset_decides)
     return result.with_derived(quantities, tuple(notes))

@@ -26,6 +26,15 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._checks import (
+    analysable_spectrum,
+    checked,
+    checked_class,
+    finite_result,
+    frequency_window,
+    integer,
+    positive,
+)
 from ._typing import FloatArray
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .data import Spectrum
@@ -226,21 +235,79 @@ def _window_stats(
     return slope, r2
 
 
-def _candidates(x: FloatArray, y_real: FloatArray, y_imag: FloatArray, min_points: int) -> _Candidates:
-    i, j = np.triu_indices(x.size + 1, k=min_points)
-    mid = (i + j) // 2
-    slope_r, r2_r = _window_stats(x, y_real, i, j)
-    slope_i, r2_i = _window_stats(x, y_imag, i, j)
-    half_change = np.zeros(i.size)
+def _candidates(
+    x: FloatArray, y_real: FloatArray, y_imag: FloatArray, start: np.ndarray, stop: np.ndarray
+) -> _Candidates:
+    """Statistics of the windows [start, stop) of the frequency-sorted points."""
+    mid = (start + stop) // 2
+    slope_r, r2_r = _window_stats(x, y_real, start, stop)
+    slope_i, r2_i = _window_stats(x, y_imag, start, stop)
+    half_change = np.zeros(start.size)
     for y, slope in ((y_real, slope_r), (y_imag, slope_i)):
-        lower, _ = _window_stats(x, y, i, mid + 1)
-        upper, _ = _window_stats(x, y, mid, j)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        lower, _ = _window_stats(x, y, start, mid + 1)
+        upper, _ = _window_stats(x, y, mid, stop)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             half_change = np.maximum(
                 half_change, np.nan_to_num(np.abs(lower - upper) / np.abs(slope), nan=np.inf)
             )
-    span = (x[i] / x[j - 1]) ** 2  # x = ω^-½ sorted by ascending frequency: f_max/f_min of the window
-    return _Candidates(i, j, slope_r, slope_i, r2_r, r2_i, half_change, span)
+    span = (x[start] / x[stop - 1]) ** 2  # x = ω^-½ sorted by ascending frequency: f_max/f_min of the window
+    return _Candidates(start, stop, slope_r, slope_i, r2_r, r2_i, half_change, span)
+
+
+def _pairs(starts: np.ndarray, stops: np.ndarray, min_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every window [i, j) with i from ``starts``, j from ``stops`` and j − i ≥ ``min_points`` (i, then j,
+    ascending)."""
+    i, j = np.repeat(starts, stops.size), np.tile(stops, starts.size)
+    keep = j - i >= min_points
+    return i[keep], j[keep]
+
+
+def _best_window(c: _Candidates, kind: str | None = None) -> tuple[int, str] | None:
+    """Index of the chosen window and whether it met the ``strict`` or only the ``loose`` criteria
+    (``kind`` forces one); ``None`` when none qualifies.  Widest first, then the straightest pair of lines."""
+    deviation = c.deviation
+    base = (c.span >= MIN_FREQUENCY_SPAN) & (c.half_change <= HALF_SLOPE_TOLERANCE)
+    strict = base & (deviation <= SELECT_RATIO_DEVIATION) & (np.minimum(c.r2_real, c.r2_imag) >= MIN_R2)
+    loose = base & (deviation <= MAX_RATIO_DEVIATION)
+    if kind is None:
+        kind = "strict" if strict.any() else "loose"
+    chosen = strict if kind == "strict" else loose
+    if not chosen.any():
+        return None
+    score = np.where(
+        chosen, (c.stop - c.start) + 0.5 * np.minimum(c.r2_real, c.r2_imag) - 0.1 * deviation, -np.inf
+    )
+    return int(np.argmax(score)), kind
+
+
+MAX_WINDOW_EDGES = 400
+"""The automatic window search tries every window between at most this many edge positions (every point
+of spectra up to 399 points); longer spectra are searched on evenly spaced edges and the best window's
+edges are then refined point by point.  Memory and time stay bounded (O(n) plus ~80 000 windows) instead
+of growing with n² (10 000 points would otherwise mean 5·10⁷ windows, ~10 GB)."""
+
+
+def _automatic_window(
+    x: FloatArray, y_real: FloatArray, y_imag: FloatArray, min_points: int
+) -> tuple[int, int] | _Candidates:
+    """The chosen window [start, stop) of the sorted points, or the candidates when none qualifies."""
+    n = x.size
+    edges = np.unique(np.round(np.linspace(0, n, min(n + 1, MAX_WINDOW_EDGES))).astype(int))
+    c = _candidates(x, y_real, y_imag, *_pairs(edges, edges, min_points))
+    found = _best_window(c)
+    if found is None:
+        return c
+    k, kind = found
+    start, stop = int(c.start[k]), int(c.stop[k])
+    step = int(np.max(np.diff(edges)))
+    if step > 1:  # refine the coarse edges within one grid step
+        starts = np.arange(max(start - step, 0), min(start + step, n) + 1)
+        stops = np.arange(max(stop - step, 1), min(stop + step, n) + 1)
+        fine = _candidates(x, y_real, y_imag, *_pairs(starts, stops, min_points))
+        refined = _best_window(fine, kind)
+        if refined is not None:
+            start, stop = int(fine.start[refined[0]]), int(fine.stop[refined[0]])
+    return start, stop
 
 
 def _refusal(spectrum: Spectrum, c: _Candidates) -> DataError:
@@ -253,7 +320,8 @@ def _refusal(spectrum: Spectrum, c: _Candidates) -> DataError:
             f"{where}: Z' and −Z'' never both rise with ω^-1/2 over a window of {MIN_POINTS}+ points spanning "
             f"a factor {MIN_FREQUENCY_SPAN:g} in frequency{hint}"
         )
-    badness = np.maximum(c.deviation / SELECT_RATIO_DEVIATION, c.half_change / HALF_SLOPE_TOLERANCE)
+    with np.errstate(over="ignore"):  # half_change may be huge or inf: that window is simply the worst
+        badness = np.maximum(c.deviation / SELECT_RATIO_DEVIATION, c.half_change / HALF_SLOPE_TOLERANCE)
     badness = np.maximum(badness, (1.0 - np.minimum(c.r2_real, c.r2_imag)) / (1.0 - MIN_R2))
     k = int(np.argmin(np.where(wide, badness, np.inf)))
     f = np.sort(spectrum.frequency)
@@ -284,6 +352,7 @@ def _window_warnings(fit: WarburgSlope) -> list[str]:
     return notes
 
 
+@checked
 def warburg_slope(
     spectrum: Spectrum,
     *,
@@ -304,6 +373,11 @@ def warburg_slope(
     ------
     DataError : no Warburg-like window; a given window with fewer than 3 points or non-positive slopes.
     """
+    fmin, fmax = frequency_window(fmin, fmax)
+    analysable_spectrum(
+        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "warburg_slope"
+    )
+    min_points = integer(min_points, "min_points", low=3)
     order = np.argsort(spectrum.frequency, kind="stable")
     x = 1.0 / np.sqrt(spectrum.omega[order])
     y_real, y_imag = spectrum.real[order], -spectrum.imag[order]
@@ -324,21 +398,11 @@ def warburg_slope(
         raise DataError(
             f"{spectrum.label}: {len(spectrum)} points, fewer than the {min_points} a Warburg window needs"
         )
-    c = _candidates(x, y_real, y_imag, min_points)
-    deviation = c.deviation
-    base = (c.span >= MIN_FREQUENCY_SPAN) & (c.half_change <= HALF_SLOPE_TOLERANCE)
-    strict = base & (deviation <= SELECT_RATIO_DEVIATION) & (np.minimum(c.r2_real, c.r2_imag) >= MIN_R2)
-    loose = base & (deviation <= MAX_RATIO_DEVIATION)
-    chosen = strict if strict.any() else loose
-    if not chosen.any():
-        raise _refusal(spectrum, c)
-    # widest window first, then the straightest pair of lines
-    score = np.where(
-        chosen, (c.stop - c.start) + 0.5 * np.minimum(c.r2_real, c.r2_imag) - 0.1 * deviation, -np.inf
-    )
-    k = int(np.argmax(score))
+    window = _automatic_window(x, y_real, y_imag, min_points)
+    if isinstance(window, _Candidates):
+        raise _refusal(spectrum, window)
     sorted_mask = np.zeros(len(spectrum), dtype=bool)
-    sorted_mask[c.start[k] : c.stop[k]] = True
+    sorted_mask[window[0] : window[1]] = True
     mask = np.zeros(len(spectrum), dtype=bool)
     mask[order] = sorted_mask
     return _slope_result(spectrum, mask, automatic=True)
@@ -389,6 +453,7 @@ def _parameter(result: FitResult, name: str, convention: str) -> DerivedQuantity
     return DerivedQuantity(p.value, p.stderr, p.unit, convention)
 
 
+@checked
 def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFromFit:
     """σ (Ω s^-½) of the W, Wo or Ws element ``element`` of ``result`` (default: its only one).
 
@@ -431,6 +496,7 @@ def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFr
     )
 
 
+@checked
 def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = "single") -> DerivedQuantity:
     """Apparent D = L²/τ (cm² s⁻¹) of a finite-length element with time constant ``tau`` (s).
 
@@ -452,6 +518,7 @@ def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = 
 # D from σ
 
 
+@checked
 def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     """A concentration in mol cm⁻³ from ``value`` in ``unit`` (``"mol/cm3"`` or ``"mol/L"``)."""
     if not (math.isfinite(value) and value > 0):
@@ -463,6 +530,7 @@ def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     raise DataError(f"concentration unit must be 'mol/cm3' or 'mol/L', got {unit!r}")
 
 
+@checked_class
 @dataclass(frozen=True)
 class DiffusionInputs:
     """Everything :func:`apparent_diffusion_coefficient` needs besides σ, as the user gave it.
@@ -542,6 +610,7 @@ class DiffusionResult:
         }
 
 
+@checked
 def diffusion_coefficient_value(
     sigma: float,
     area_cm2: float,
@@ -552,11 +621,22 @@ def diffusion_coefficient_value(
 ) -> float:
     """D (cm² s⁻¹) = factor·R²T²/(A² n⁴ F⁴ C² σ²) with factor ½ (one species) or 2 (two species);
     σ of one electrode in Ω s^-½, A in cm², C in mol cm⁻³."""
+    for value, name in (
+        (sigma, "sigma"),
+        (area_cm2, "area_cm2"),
+        (concentration_mol_cm3, "concentration_mol_cm3"),
+    ):
+        positive(value, name)
+    integer(n_electrons, "n_electrons", low=1)
     factor = 0.5 if species == "one" else 2.0
-    rt = GAS_CONSTANT * temperature_k
-    return factor * rt**2 / (area_cm2**2 * n_electrons**4 * FARADAY**4 * concentration_mol_cm3**2 * sigma**2)
+    rt = GAS_CONSTANT * positive(temperature_k, "temperature_k")
+    return finite_result(
+        lambda: factor * (rt / (area_cm2 * n_electrons**2 * FARADAY**2 * concentration_mol_cm3 * sigma)) ** 2,
+        "diffusion coefficient D",
+    )
 
 
+@checked
 def apparent_diffusion_coefficient(
     sigma: DerivedQuantity | float, inputs: DiffusionInputs
 ) -> DiffusionResult:

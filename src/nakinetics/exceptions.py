@@ -58,6 +58,26 @@ class FitError(NakineticsError, RuntimeError):
     """A fit that cannot be set up or run (e.g. fewer points than free parameters)."""
 
 
+class MissingDependencyError(NakineticsError, ImportError):
+    """An optional dependency (pandas, lmfit, impedance.py) is needed but not installed; the message names
+    the pip extra that installs it."""
+
+
+class ArgumentError(DataError):
+    """An argument of a public function with an invalid value (NaN, out of range, unknown choice); the
+    message names the argument, the value and what is valid.  A :class:`DataError` (so a ``ValueError``):
+    the functions always raised that for bad inputs, and ``except DataError`` keeps working."""
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong type (a string where a number is expected); also a ``TypeError``."""
+
+
+class OutputError(NakineticsError, OSError):
+    """An output file or folder that cannot be written, or that nakinetics refuses to replace (a device,
+    a read-only file, a folder locked by another run); also an ``OSError``."""
+
+
 class UnknownParameterError(FitError, ValueError):
     """A parameter name that the circuit does not have, or a required value that is missing (also a
     :class:`FitError` and a ``ValueError``)."""

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import _lm, _search
+from ._checks import analysable_spectrum, checked, choice, frequency_window, integer, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
@@ -205,44 +206,91 @@ class FitResult:
 
     def with_kramers_kronig(self, kk: KKResult) -> FitResult:
         """A copy carrying the Kramers–Kronig test of its spectrum as a quality flag (a failed test adds a
-        warning: the parameters describe data that no linear, stable, time-invariant system produced)."""
+        warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
+        warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
+        (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
         message = (
             f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
             "non-linearity or instrument artefacts; fitted values may be biased"
         )
         warning = () if kk.passed else (message,)
+        from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
+
+        adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None
+        if adequacy is not None and adequacy.inadequate:
+            f = self.spectrum.frequency
+            warning += (adequacy.message((float(f.min()), float(f.max()))),)
         return replace(self, kramers_kronig=kk, warnings=self.warnings + warning)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: file, circuit, parameters, derived, statistics, Kramers–Kronig, warnings."""
+        """JSON-ready record (what ``nakinetics fit --json`` writes): circuit, parameters with bounds, ties
+        and errors, covariance, derived quantities, statistics, Kramers–Kronig test, warnings, the measured
+        points and the fitted curve, with ``schema_version`` and the nakinetics version.
+        :meth:`from_dict` rebuilds the result (see :mod:`nakinetics.records`)."""
+        from .records import fit_record
+
+        return fit_record(self)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> FitResult:
+        """Rebuild a result from :meth:`to_dict`'s record (also after a JSON round trip); it predicts the
+        same impedance.  ``nakinetics.load_fit(path)`` reads the JSON file the CLI writes."""
+        from .records import fit_from_record
+
+        return fit_from_record(record)
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat row for a table of many fits: parameters, errors and derived quantities with their
+        units in the column names, statistics, Kramers–Kronig verdict (see :func:`nakinetics.records.fit_row`)."""
+        from .records import fit_row
+
+        return fit_row(self)
+
+    def to_dataframe(self, table: str = "summary") -> Any:
+        """A pandas DataFrame (pandas is imported only here).
+
+        ``table="summary"``: one row (:meth:`to_row`), so ``pandas.concat`` of many results is a study
+        table; ``"parameters"``: one row per parameter (value, stderr, unit, vary, tie, bounds, start);
+        ``"curve"``: one row per frequency with the data, the fitted curve and the residuals.
+        """
+        from ._tables import dataframe
+        from .records import curve_columns, parameter_rows
+
+        if table == "summary":
+            return dataframe([self.to_row()])
+        if table == "parameters":
+            return dataframe(parameter_rows(self)).set_index("name")
+        if table == "curve":
+            return dataframe(curve_columns(self))
+        raise ValueError(f"table must be 'summary', 'parameters' or 'curve', got {table!r}")
+
+    def to_impedance_py(self) -> Any:
+        """A fitted impedance.py ``CustomCircuit`` that predicts the same impedance (fixed and tied
+        parameters become its constants); needs impedance.py (``pip install 'nakinetics[impedance]'``)."""
+        from .bridges import to_impedance_py
+
+        return to_impedance_py(self)
+
+    def to_lmfit(self) -> Any:
+        """``lmfit.Parameters`` with values, standard errors, bounds, ties (``expr``) and correlations;
+        ``fit_circuit(..., params=...)`` takes them back.  Needs lmfit (``pip install 'nakinetics[lmfit]'``)."""
+        from .bridges import to_lmfit
+
+        return to_lmfit(self)
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={p.value:.4g}" for name, p in self.parameters.items())
         stats = self.statistics
-        return {
-            "file": self.spectrum.metadata.source,
-            "index": self.spectrum.metadata.index,
-            "circuit": self.circuit.text,
-            "preset": self.preset.name if self.preset else None,
-            "weighting": self.weighting.value,
-            "frequency_range_hz": [
-                float(self.spectrum.frequency.min()),
-                float(self.spectrum.frequency.max()),
-            ],
-            "parameters": {
-                name: {"value": p.value, "stderr": p.stderr, "unit": p.unit, "vary": p.vary}
-                for name, p in self.parameters.items()
-            },
-            "derived": {name: d.to_dict() for name, d in self.derived.items()},
-            "statistics": {
-                "chisqr": stats.chisqr,
-                "redchi": stats.redchi,
-                "aic": stats.aic,
-                "bic": stats.bic,
-                "n_points": stats.n_points,
-                "n_varying": stats.n_varying,
-                "success": stats.success,
-            },
-            "kramers_kronig": self.kramers_kronig.to_dict() if self.kramers_kronig else None,
-            "warnings": list(self.warnings),
-        }
+        return (
+            f"FitResult({self.circuit.text}, {self.spectrum.label}, {stats.n_points} points, "
+            f"redchi={stats.redchi:.3g}, {'converged' if stats.success else 'NOT converged'}, {values})"
+        )
+
+    def __str__(self) -> str:
+        """The readable report (the text ``nakinetics fit`` prints)."""
+        from .report import format_fit
+
+        return format_fit(self)
 
 
 class _Problem:
@@ -464,6 +512,7 @@ def canonical_arc_order(
 # public entry point
 
 
+@checked
 def fit_circuit(
     spectrum: Spectrum,
     circuit_or_preset: str | Circuit | Preset | Any,
@@ -513,9 +562,12 @@ def fit_circuit(
     FitError : fewer points than free parameters, bad bounds, unknown parameter names.
     """
     circuit, preset = resolve_circuit(circuit_or_preset)
-    weighting = Weighting(weighting)
-    if fmin is not None or fmax is not None:
-        spectrum = spectrum.select(fmin, fmax)
+    weighting = Weighting(choice(weighting, "weighting", [w.value for w in Weighting]))
+    fmin, fmax = frequency_window(fmin, fmax)
+    max_starts = None if max_starts is None else integer(max_starts, "max_starts", low=1)
+    spectrum = analysable_spectrum(
+        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "fit_circuit"
+    )
     spec = specify(
         circuit, circuit_or_preset, fixed=fixed, bounds=bounds, initial=initial, ties=ties, params=params
     )
@@ -530,8 +582,17 @@ def fit_circuit(
     missing_fixed = [n for n in held if not np.isfinite(held[n])]
     if missing_fixed:
         raise FitError(f"parameters {', '.join(missing_fixed)} are fixed but have no value")
+    if not problem.free:  # every parameter fixed or tied: evaluate the model, no search
+        none = np.zeros(0)
+        state = _lm.start(problem.residual_and_jacobian, none, none, none)
+        state.converged = True
+        values = dict(zip(circuit.parameter_names, problem.values(none), strict=True))
+        return _finish(problem, setup, state, values, values, spectrum, weighting, preset)
     if warm_start is not None:
-        warm_start = circuit.canonical_values(warm_start, "warm_start")
+        warm_start = {
+            name: number(value, f"warm_start[{name!r}]")
+            for name, value in circuit.canonical_values(warm_start, "warm_start").items()
+        }
         missing = [
             n
             for n in circuit.parameter_names
@@ -546,8 +607,8 @@ def fit_circuit(
         state, initial_values = _search_minimum(
             problem, spectrum, circuit, setup, weighting, global_fallback, max_starts
         )
-    bounds = {n: (setup.lower[n], setup.upper[n]) for n in circuit.parameter_names}
-    best_values = canonical_arc_order(circuit, problem.named(state.u), locked=setup.locked, bounds=bounds)
+    ranges = {n: (setup.lower[n], setup.upper[n]) for n in circuit.parameter_names}
+    best_values = canonical_arc_order(circuit, problem.named(state.u), locked=setup.locked, bounds=ranges)
     return _finish(problem, setup, state, best_values, initial_values, spectrum, weighting, preset)
 
 
@@ -653,10 +714,7 @@ def _finish(
         )
         if tie is not None:
             fitted[info.name] = replace(fitted[info.name], stderr=tie_errors.get(info.name))
-    correlation = None
-    if stderr is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            correlation = covariance / np.outer(stderr, stderr)
+    correlation = None if covariance is None else correlation_matrix(covariance)
     log_likelihood_term = n_data * math.log(chisqr / n_data) if chisqr > 0 else -math.inf
     converged = state.converged and math.isfinite(chisqr)
     stats = FitStatistics(
@@ -696,6 +754,13 @@ def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | N
         for i, v in zip(problem.tied.tied, variances, strict=True)
         if math.isfinite(v) and v >= 0
     }
+
+
+def correlation_matrix(covariance: FloatArray) -> FloatArray:
+    """Correlation coefficients from a covariance matrix."""
+    stderr = np.sqrt(np.diag(covariance))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(covariance / np.outer(stderr, stderr))
 
 
 def _covariance(jacobian: FloatArray, redchi: float) -> FloatArray | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
+from ._checks import analysable_spectrum
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Node, Parallel, Series, elements_of
 from .data import Spectrum
@@ -141,7 +142,7 @@ def relaxation_peaks(
     distribution (and on its two end points, which pulls it to zero at the grid's edges).  ``noise=False``
     skips the effective degrees of freedom and noise estimate (left at 0).
     """
-    spectrum = decimated(spectrum, DRT_MAX_POINTS)
+    spectrum = decimated(analysable_spectrum(spectrum, "relaxation_peaks"), DRT_MAX_POINTS)
     omega = spectrum.omega
     z = spectrum.impedance
     tau_min = 0.1 / omega.max()

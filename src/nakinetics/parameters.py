@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import bounds_pair, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit
-from .exceptions import CircuitSyntaxError, FitError
+from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
 from .ties import Tie, TieError, order_ties, parse_tie
 
@@ -135,10 +136,24 @@ def specify(
     for name, expression in circuit.canonical_values(ties or {}, "ties").items():
         spec_ties[name] = str(expression)
         spec_fixed.pop(name, None)  # an explicit tie replaces a constant of the CustomCircuit or lmfit
-    spec_fixed |= circuit.canonical_values(fixed or {}, "fixed")
-    spec_bounds |= circuit.canonical_values(bounds or {}, "bounds")
-    spec_initial |= circuit.canonical_values(initial or {}, "initial")
-    return FitSpecification(spec_fixed, spec_bounds, spec_initial, spec_ties)
+    spec_fixed |= circuit.canonical_values(_mapping(fixed, "fixed"), "fixed")
+    spec_bounds |= circuit.canonical_values(_mapping(bounds, "bounds"), "bounds")
+    spec_initial |= circuit.canonical_values(_mapping(initial, "initial"), "initial")
+    return FitSpecification(
+        {n: number(v, f"fixed value of {n}") for n, v in spec_fixed.items()},
+        {n: bounds_pair(v, f"bounds of {n}") for n, v in spec_bounds.items()},
+        {n: number(v, f"initial value of {n}") for n, v in spec_initial.items()},
+        spec_ties,
+    )
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    """``value`` if it is a mapping of names (``None`` → empty), else an :class:`ArgumentTypeError`."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ArgumentTypeError(f"{name} must be a mapping of parameter names, got {type(value).__name__}")
+    return value
 
 
 def _from_lmfit(
@@ -173,6 +188,19 @@ def _from_lmfit(
     return fixed, bounds, initial, ties
 
 
+def _check_user_bounds(name: str, spec: Any, low: float | None, high: float | None) -> None:
+    """User bounds must leave part of the parameter's range: a positive magnitude needs an upper bound
+    > 0, any parameter bounds that overlap its range [min, max] (a CPE exponent in (-1, 0) is not a CPE)."""
+    if spec.log_scale and high is not None and high <= 0:
+        raise ArgumentError(f"bounds of {name}: upper bound {high:g} must be > 0 ({name} is positive)")
+    effective_low = spec.min if low is None or (spec.log_scale and low <= 0) else low
+    effective_high = spec.max if high is None else high
+    if effective_high < spec.min or effective_low > spec.max:
+        raise ArgumentError(
+            f"bounds of {name} ({low}, {high}) do not overlap its range [{spec.min:g}, {spec.max:g}] {spec.unit}".rstrip()
+        )
+
+
 def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecification) -> ParameterSetup:
     """Bounds, held values and ties for every parameter of ``circuit`` (canonical names).
 
@@ -191,13 +219,24 @@ def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecificat
             if override.value is not None:
                 setup.values[info.name] = override.value
         user_lo, user_hi = spec.bounds.get(info.name, (None, None))
+        _check_user_bounds(info.name, info.spec, user_lo, user_hi)
         if user_lo is not None and not (info.spec.log_scale and user_lo <= 0):
             lo = user_lo
         hi = hi if user_hi is None else user_hi
         if lo >= hi:
-            raise FitError(f"{info.name}: lower bound {lo} is not below upper bound {hi}")
+            raise FitError(f"{info.name}: lower bound {lo:g} is not below upper bound {hi:g}")
         if info.name in spec.fixed:
-            setup.values[info.name] = float(spec.fixed[info.name])
+            value = spec.fixed[info.name]
+            if not lo <= value <= hi:
+                raise ArgumentError(
+                    f"fixed value {info.name} = {value:g} {info.spec.unit} is outside its range [{lo:g}, {hi:g}]"
+                    + (
+                        " (it must be > 0)"
+                        if info.spec.log_scale and value <= 0
+                        else "; widen it with bounds"
+                    )
+                )
+            setup.values[info.name] = value
             vary = False
         setup.lower[info.name], setup.upper[info.name], setup.vary[info.name] = lo, hi, vary
     for name, expression in spec.ties.items():

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._checks import checked
 from .circuit import Circuit
 from .exceptions import CircuitSyntaxError, PresetError, did_you_mean
 
@@ -144,6 +145,26 @@ def _preset_files() -> Iterator[tuple[str, str]]:
         yield str(path), path.read_text(encoding="utf-8")
 
 
+LEADS_SUFFIX = "_leads"
+"""Every preset without an inductor also exists as ``<name>_leads``: the same circuit behind a series
+inductance L0 (leads and cell holder; coin cells on long cables show Z'' > 0 at the highest frequencies)."""
+
+
+def with_leads(preset: Preset) -> Preset:
+    """``preset`` with a lead inductance in series (``L0``, or the next free ``L`` label) named ``<name>_leads``."""
+    used = {e.label for e in preset.circuit.elements}
+    label = next(f"L{k}" for k in range(100) if f"L{k}" not in used)
+    return replace(
+        preset,
+        name=preset.name + LEADS_SUFFIX,
+        title=f"{preset.title}, with lead inductance",
+        circuit=Circuit(f"{label}-{preset.circuit.text}"),
+        description=f"{preset.description} In series: the lead inductance {label} (typically 0.1–5 µH).",
+        roles=MappingProxyType({label: "inductance", **preset.roles}),
+        tags=(*preset.tags, "leads"),
+    )
+
+
 @cache
 def _all_presets() -> Mapping[str, Preset]:
     presets: dict[str, Preset] = {}
@@ -152,6 +173,14 @@ def _all_presets() -> Mapping[str, Preset]:
         if preset.name in presets:
             raise _fail(source, f"preset name '{preset.name}' is defined twice")
         presets[preset.name] = preset
+    for preset in list(presets.values()):
+        if not any(e.spec.symbol == "L" for e in preset.circuit.elements):
+            twin = with_leads(preset)
+            if twin.name in presets:
+                raise _fail(
+                    twin.name, f"preset name '{twin.name}' is defined twice (it is {preset.name}'s twin)"
+                )
+            presets[twin.name] = twin
     return MappingProxyType(presets)
 
 
@@ -160,6 +189,7 @@ def list_presets() -> list[Preset]:
     return [p for _, p in sorted(_all_presets().items())]
 
 
+@checked
 def get_preset(name: str) -> Preset:
     """The preset called ``name``; :class:`PresetError` with a suggestion when there is none."""
     presets = _all_presets()

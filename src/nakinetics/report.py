@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .fitting import FitResult
 from .validation import KKResult
+
+if TYPE_CHECKING:
+    from .profile import ProfileInterval
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
@@ -22,9 +25,27 @@ def aligned_rows(rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
-def format_fit(result: FitResult, reason: str | None = None) -> str:
+def format_conventions(conventions: Mapping[str, Any]) -> list[str]:
+    """The ``cell`` and ``roles`` lines: how the cell type and each element's role were decided."""
+    from .roles import ROLE_NAMES
+
+    electrolyte = conventions.get("electrolyte") or "not known"
+    cell = (
+        f"cell      {conventions['cell']} ({conventions['cell_source']}"
+        + ("; --cell to change" if conventions["cell_source"] != "given" else "")
+        + f"), electrolyte {electrolyte} ({conventions['electrolyte_source']}"
+        + ("; --electrolyte to change" if conventions["electrolyte_source"] != "given" else "")
+        + ")"
+    )
+    roles = ", ".join(f"{label} {ROLE_NAMES.get(role, role)}" for label, role in conventions["roles"].items())
+    return [cell, f"roles     {roles} [{conventions['roles_source']}]"]
+
+
+def format_fit(
+    result: FitResult, reason: str | None = None, conventions: Mapping[str, Any] | None = None
+) -> str:
     """A readable report: parameters ± errors with units, derived quantities with conventions,
-    statistics and warnings."""
+    statistics and warnings (``conventions``: see :func:`nakinetics.derived.conventions`)."""
     meta = result.spectrum.metadata
     stats = result.statistics
     f = result.spectrum.frequency
@@ -36,6 +57,8 @@ def format_fit(result: FitResult, reason: str | None = None) -> str:
     ]
     if reason:
         lines.append(f"choice    {reason}")
+    if conventions is not None:
+        lines += format_conventions(conventions)
     lines.append(
         f"data      {stats.n_points} points, {f.min():.4g}–{f.max():.4g} Hz, weighting {result.weighting.value}"
     )
@@ -84,7 +107,7 @@ def format_kramers_kronig(kk: KKResult, label: str) -> str:
 
 
 def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
-    """The model-comparison table (χ², AIC, BIC, Δ, preferred)."""
+    """The model-comparison table (χ², AIC, BIC, Δ, preferred or why set aside)."""
     rows = [["model", "k", "chi2", "red. chi2", "AIC", "BIC", f"Δ{criterion.upper()}", ""]]
     for row in table:
         rows.append(
@@ -96,7 +119,36 @@ def format_comparison(table: Sequence[dict[str, Any]], criterion: str) -> str:
                 f"{row['aic']:.2f}",
                 f"{row['bic']:.2f}",
                 f"{row['delta']:.2f}",
-                "preferred" if row["preferred"] else "",
+                "preferred"
+                if row["preferred"]
+                else (f"set aside: {row['set_aside']}" if row.get("set_aside") else ""),
             ]
         )
     return "\n".join(aligned_rows(rows))
+
+
+def format_profile_intervals(intervals: Mapping[str, ProfileInterval]) -> str:
+    """Profile-likelihood intervals beside the symmetric ones the standard errors imply."""
+    level = next(iter(intervals.values())).level if intervals else 0.95
+    lines = [f"profile-likelihood {100 * level:g} % intervals (F-test; 'open': not limited up to the bound)"]
+    rows = [["name", "value", "lower", "upper", "from ± stderr", "unit"]]
+    for name, i in intervals.items():
+        cov = (
+            "n/a"
+            if i.covariance_interval is None
+            else "–".join(format_number(v) for v in i.covariance_interval)
+        )
+        rows.append(
+            [
+                name,
+                format_number(i.value, 5),
+                "open" if i.lower_open else format_number(i.lower),
+                "open" if i.upper_open else format_number(i.upper),
+                cov,
+                i.unit,
+            ]
+        )
+    lines += ["  " + line for line in aligned_rows(rows)]
+    if any(i.better_minimum for i in intervals.values()):
+        lines.append("  note: a refit found a lower χ² than the fit: the fit is not at its minimum; refit it")
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ from ..temperature import (
     split_temperature,
     to_kelvin,
 )
+from ._output import OutputError, check_output_file, check_output_folder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,15 +45,44 @@ def frequency_options(
     return decorate
 
 
+# The output checks raise OutputError (a one-line "error: --json PATH: problem", exit code 1) rather than a
+# usage error: the option is well formed, the file system refuses it.
+
+
+def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback that runs ``check`` on a given value (``-`` = stdout is not checked) and names the
+    option in the error."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and str(value) != "-":
+            try:
+                check(value)
+            except OutputError as exc:
+                raise OutputError(f"{param.opts[0]} {exc}") from None
+        return value
+
+    return callback
+
+
+_checked_json_path = _output_check(check_output_file)
+_checked_plot_path = _output_check(lambda path: check_output_file(path, figure=True))
+_checked_folder = _output_check(check_output_folder)
+
+
 def json_option(func: F) -> F:
-    """``--json PATH|-``: results as JSON, ``-`` for stdout only (the text report then goes to stderr)."""
+    """``--json PATH|-``: results as JSON, ``-`` for stdout only (the text report then goes to stderr).
+    The path is checked when parsed (see :func:`~nakinetics.cli._output.check_output_file`)."""
     return click.option(
-        "--json", "json_path", metavar="PATH|-", help="Write the results as JSON ('-' = stdout only)."
+        "--json",
+        "json_path",
+        metavar="PATH|-",
+        callback=_checked_json_path,
+        help="Write the results as JSON ('-' = stdout only).",
     )(func)
 
 
 def plot_option(help_text: str) -> Callable[[F], F]:
-    """``--plot PATH``: save a figure, the format following the extension."""
+    """``--plot PATH``: save a figure, the format following the extension (checked when parsed)."""
 
     def decorate(func: F) -> F:
         return click.option(
@@ -60,6 +90,25 @@ def plot_option(help_text: str) -> Callable[[F], F]:
             "plot_path",
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="PATH",
+            callback=_checked_plot_path,
+            help=help_text,
+        )(func)
+
+    return decorate
+
+
+def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F]:
+    """An output folder option (e.g. ``geis --out``), checked when parsed: it exists and is writable, or
+    can be created."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            *names,
+            type=click.Path(file_okay=False, path_type=Path),
+            default=default,
+            show_default=True,
+            metavar="DIR",
+            callback=_checked_folder,
             help=help_text,
         )(func)
 

@@ -20,7 +20,7 @@ from ..data import DCRecord, Spectrum
 from ..exceptions import DataError, FileFormatError, NakineticsError
 from ..io import read_dc_record, read_spectra
 from ..series.dc import CHARGE_CONVENTION, DC_ASR_CONVENTION, DCConditions, VoltageTrace, align_voltage
-from ..series.fits import CircuitRoles, SeriesSettings
+from ..series.fits import COLD_EVERY, CircuitRoles, SeriesSettings
 from ..series.pools import DaskPool, ProcessPool, TaskPool
 from ..series.quality import DRIFT_LIMIT_RATIO, LINEARITY_LIMIT_MV
 from ..series.resume import ResumePlan, plan_resume, settings_differences, time_mismatches
@@ -29,15 +29,25 @@ from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
 from ..validation import KK_RMS_LIMIT
 from . import main
+from ._lock import FolderLock
 from ._options import (
     check_frequency_range,
+    folder_option,
     format_option,
     frequency_options,
     json_option,
     plot_option,
     weighting_option,
 )
-from ._output import OutputError, emit_json, parse_assignments, save_figure, write_atomic
+from ._output import (
+    OutputError,
+    check_output_file,
+    emit_json,
+    make_folder,
+    parse_assignments,
+    save_figure,
+    write_atomic,
+)
 
 SERIES_CSV = "series.csv"
 SETTINGS_JSON = "series_settings.json"
@@ -112,6 +122,9 @@ class _SeriesDirectory:
         """Stored time origin, rows and dropped incomplete lines of an earlier run; ``None`` if fresh."""
         if not self.csv.exists():
             return None
+        for path in (self.csv, self.settings):
+            if path.exists() and not path.is_file():
+                raise OutputError(f"{path}: is not a regular file; use another --out")
         if not self.settings.is_file():
             raise OutputError(
                 f"{self.csv} exists but {self.settings} is missing: cannot tell how it was made; "
@@ -280,6 +293,47 @@ def _summary(
     }
 
 
+def _drt_map_path(plot_path: Path) -> Path:
+    return plot_path.with_name(f"{plot_path.stem}_drt{plot_path.suffix}")
+
+
+def _series_drt(
+    result: SeriesResult,
+    spectra: Sequence[Spectrum],
+    store: _SeriesDirectory,
+    plot_path: Path | None,
+    fmin: float | None,
+    fmax: float | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """``geis --drt``: the DRT of every spectrum on the series' time axis, written next to series.csv
+    (recomputed in full on every run, resumed or not: it takes tens of ms per spectrum)."""
+    from ..series.drt import series_drt
+    from ._csv import write_columns
+
+    times = {(r["file"], r["index"]): r.get("time_s") for r in result.table.rows}
+    drts = series_drt(spectra, times, fmin=fmin, fmax=fmax)
+    distribution, peaks = store.directory / "drt.csv", store.directory / "drt_peaks.csv"
+    write_columns(drts.distribution_columns(), distribution)
+    write_columns(drts.peak_columns(), peaks)
+    written = [str(distribution), str(peaks)]
+    map_path = None
+    if plot_path is not None:
+        from ..plotting.drt import series_drt_figure
+
+        map_path = _drt_map_path(plot_path)
+        save_figure(series_drt_figure(result, drts), map_path)
+        written.append(str(map_path))
+    summary = {
+        **drts.to_dict(),
+        "files": {
+            "distribution_csv": str(distribution),
+            "peaks_csv": str(peaks),
+            "map": None if map_path is None else str(map_path),
+        },
+    }
+    return summary, written
+
+
 @main.command("geis")
 @click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INPUT..."
@@ -344,12 +398,21 @@ def _summary(
     help="Fit every spectrum on its own (cold, in parallel) instead of starting from the previous fit.",
 )
 @click.option(
+    "--cold-every",
+    type=click.IntRange(min=0),
+    default=COLD_EVERY,
+    show_default=True,
+    metavar="N",
+    help="Start a fresh (cold) fit every N spectra: warm-start chains of N spectra, which --workers fit in "
+    "parallel (0: one chain through the whole series).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
     metavar="N",
-    help="Worker processes (independent fits; Kramers–Kronig tests in warm-start mode).",
+    help="Worker processes (warm-start chains, or the independent fits); the rows do not depend on N.",
 )
 @click.option(
     "--dask",
@@ -374,20 +437,25 @@ def _summary(
     help="Run a cold fit when the warm fit's reduced χ² exceeds FACTOR × the lowest one since the last "
     "cold fit.",
 )
-@click.option(
+@folder_option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=Path("geis_series"),
-    show_default=True,
-    metavar="DIR",
-    help="Folder for series.csv (resumed when it exists).",
+    help_text="Folder for series.csv (resumed when it exists; locked while a run uses it).",
 )
 @click.option(
     "--retry-failed",
     is_flag=True,
     help="When resuming, try again the spectra that failed before (a file that could not be read and "
     "reads now is always retried).",
+)
+@click.option(
+    "--drt",
+    "with_drt",
+    is_flag=True,
+    help="Also compute the distribution of relaxation times of every spectrum: DIR/drt.csv (γ per τ and "
+    "time), DIR/drt_peaks.csv (processes per time) and, with --plot, the τ–time map beside R_int(t) as "
+    "PATH_drt.",
 )
 @format_option("spectrum", what="the spectrum files")
 @format_option("dc", "--voltage-format", "the --voltage file")
@@ -408,12 +476,14 @@ def geis_command(
     fix: tuple[str, ...],
     fix_electrolyte: bool,
     independent: bool,
+    cold_every: int,
     workers: int,
     dask_address: str | None,
     kk_limit: float,
     chi2_jump: float,
     out_dir: Path,
     retry_failed: bool,
+    with_drt: bool,
     format: str | None,
     voltage_format: str | None,
     json_path: str | None,
@@ -426,6 +496,10 @@ def geis_command(
     check_frequency_range(fmin, fmax)
     if ac_current is not None and area is None:
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
+    if plot_path is not None:
+        check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
+        if with_drt:
+            check_output_file(_drt_map_path(plot_path), figure=True)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -434,6 +508,7 @@ def geis_command(
         fixed=tuple(sorted(parse_assignments(fix, "--fix").items())),
         fix_electrolyte=fix_electrolyte,
         independent=independent,
+        cold_every=cold_every,
         chi2_jump=chi2_jump,
         kk_limit=kk_limit / 100,
         area_cm2=area,
@@ -454,7 +529,8 @@ def geis_command(
         stripping_a = None if current is None or area is None else abs(current) * 1e-3 * area
         record = _read_voltage(voltage, stripping_a, area, voltage_format)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
+    click.get_current_context().call_on_close(FolderLock(out_dir, "geis").acquire().release)
     store = _SeriesDirectory(out_dir, columns)
     earlier = store.load(stored_settings)
     origin, old_rows, dropped = earlier if earlier is not None else (None, [], 0)
@@ -514,10 +590,22 @@ def geis_command(
         save_figure(nyquist_waterfall(result.table, spectra, settings.circuit), waterfall)
         figures = {"dashboard": str(plot_path), "nyquist": str(waterfall)}
         written += [str(plot_path), str(waterfall)]
+    drt_summary = None
+    if with_drt:
+        drt_summary, drt_written = _series_drt(result, spectra, store, plot_path, fmin, fmax)
+        written += drt_written
+        figures["drt_map"] = drt_summary["files"]["map"]
     if json_path not in (None, "-"):
         written.append(str(json_path))
     resumed = None if earlier is None else plan
     click.echo(_report(result, len(done), len(new_rows), written, resumed), err=json_path == "-")
+    if drt_summary is not None:
+        counts = drt_summary["processes"]
+        click.echo(
+            f"DRT: {drt_summary['spectra']} spectra, {min(counts, default=0)}–{max(counts, default=0)} processes "
+            f"each, {len(drt_summary['failures'])} refused",
+            err=json_path == "-",
+        )
     if json_path is not None:
         payload = _summary(
             result,
@@ -535,4 +623,6 @@ def geis_command(
             },
             dask=dask_address is not None,
         )
+        if drt_summary is not None:
+            payload["drt"] = drt_summary
         emit_json(payload, json_path)

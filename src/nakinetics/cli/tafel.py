@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..batch import quantity_cells
+from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
 from ..io import read_dc_record, read_spectrum
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
+from ..report import format_number
 from . import main
-from ._options import format_option, input_file, resolve_temperature, temperature_options
-from ._output import emit_json, save_figure
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
+from ._options import (
+    format_option,
+    input_file,
+    json_option,
+    plot_option,
+    resolve_temperature,
+    temperature_options,
+)
+from ._output import figure_bytes
 
 
 def _pair(text: str, option: str, what: str) -> tuple[float, float | None]:
@@ -53,8 +66,80 @@ def parse_window(text: str) -> str | tuple[float, float]:
     return lo, hi
 
 
+@dataclass(frozen=True, kw_only=True)
+class TafelTask(FileTask):
+    """``nakinetics tafel`` on one sweep (see :mod:`nakinetics.cli._batch`)."""
+
+    options: dict[str, Any]
+    """Keyword arguments of :func:`~nakinetics.kinetics.analysis.analyse_polarization` (not the record)."""
+    eis_spectrum: Spectrum | None = None
+    eis_path: str | None = None
+
+    def read(self, path: Path) -> list[DCRecord]:
+        return [read_dc_record(input_file(path), index=self.index, format=self.format, area_cm2=self.area)]
+
+    @property
+    def area(self) -> float | None:
+        return self.options.get("area_cm2")
+
+    def analyse(self, record: DCRecord) -> Outcome:
+        if self.eis_spectrum is not None and self.area is None and record.metadata.area_cm2 is None:
+            raise DataError(
+                f"{self.eis_path}: --eis needs the electrode area (--area) to compare per-area quantities"
+            )
+        result = analyse_polarization(record, eis_spectrum=self.eis_spectrum, **self.options)
+        files = {}
+        if self.plot_format is not None:
+            from ..plotting.kinetics import kinetics_figure
+
+            files["plot"] = figure_bytes(kinetics_figure(result), self.plot_format)
+        payload = result.to_dict()
+        return Outcome(
+            *self.identify(record),
+            summary=_summary(payload),
+            report=format_kinetics(result),
+            record=payload,
+            row=_row(payload),
+            files=files,
+        )
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    """Table row: model, every fitted parameter, the classical Tafel and linear estimates, the EIS link."""
+    row: dict[str, Any] = {
+        "model": record["model"],
+        "cell": record["cell"],
+        "area [cm^2]": record["area_cm2"],
+    }
+    for name, quantity in record["parameters"].items():
+        row |= quantity_cells(name, quantity)
+    fit = record["fit"]
+    row |= {"n_points": fit["n_points"], "chisqr": fit["chisqr"], "redchi": fit["redchi"]}
+    row["rms_log_current"] = fit["rms_log_current"]
+    for branch, found in record["tafel"]["branches"].items():
+        row |= quantity_cells(f"tafel_{branch}_i0", found.get("i0"))
+        row |= quantity_cells(f"tafel_{branch}_slope", found.get("tafel_slope"))
+    linear = record["linear"]
+    row |= quantity_cells("linear_i0", linear.get("i0"))
+    row |= quantity_cells("linear_R_ct", linear.get("R_ct"))
+    if record["eis_link"] is not None:
+        row |= quantity_cells("eis_i0", record["eis_link"]["i0_eis"])
+        row["ratio_dc_eis"] = record["eis_link"]["ratio_dc_eis"]
+    row["n_warnings"] = len(record["warnings"])
+    return row
+
+
+def _summary(record: dict[str, Any]) -> str:
+    i0 = record["parameters"]["i0"]
+    count = len(record["warnings"])
+    return (
+        f"i0 = {format_number(i0['value'], 4)} ± {format_number(i0['stderr'], 2)} {i0['unit']} "
+        f"({record['model']}, {record['cell']}); {count} warning{'s' if count != 1 else ''}"
+    )
+
+
 @main.command("tafel")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@inputs_argument
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -117,16 +202,13 @@ def parse_window(text: str) -> str | tuple[float, float]:
 @click.option(
     "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
 )
-@click.option("--json", "json_path", metavar="PATH|-", help="Write the result as JSON ('-' = stdout only).")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Save the Tafel plot and the local Tafel-slope plot (PNG/PDF/SVG by extension).",
+@json_option
+@plot_option(
+    "Save the Tafel plot and the local Tafel-slope plot (PNG/PDF/SVG by extension; batch: PATH_<file>)."
 )
+@batch_options
 def tafel_command(
-    file: Path,
+    inputs: tuple[Path, ...],
     area: float | None,
     cell: str,
     model: str,
@@ -143,9 +225,11 @@ def tafel_command(
     eis_format: str | None,
     json_path: str | None,
     plot_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
-    """Exchange current density of FILE (a potential sweep: CHI, EC-Lab .mpt, Gamry .DTA, NOVA, CSV) from a
-    window-free fit of the whole sweep, with the classical Tafel and linear estimates beside it.
+    """Exchange current density of each potential sweep in FILES (files, folders or glob patterns; CHI,
+    EC-Lab .mpt, Gamry .DTA, NOVA, CSV) from a window-free fit of the whole sweep, with the classical Tafel
+    and linear estimates beside it.
 
     i0 is reported in mA cm⁻² per electrode; a symmetric cell is modelled as two identical interfaces."""
     r_value, r_sigma = parse_r_ohm(r_ohm)
@@ -155,29 +239,25 @@ def tafel_command(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    record = read_dc_record(input_file(file), index=index, format=format, area_cm2=area)
     spectrum = read_spectrum(input_file(eis_path), format=eis_format) if eis_path is not None else None
-    if spectrum is not None and area is None and record.metadata.area_cm2 is None:
-        raise DataError(f"{eis_path}: --eis needs the electrode area (--area) to compare per-area quantities")
-    result = analyse_polarization(
-        record,
-        area_cm2=area,
-        cell=cell,
-        model=model,
-        alpha=alpha,
-        r_ohm=r_value,
-        r_ohm_stderr=r_sigma,
-        temperature_k=temperature_k,
-        any_temperature=any_temperature,
-        window=window_value,
+    options = {
+        "area_cm2": area,
+        "cell": cell,
+        "model": model,
+        "alpha": alpha,
+        "r_ohm": r_value,
+        "r_ohm_stderr": r_sigma,
+        "temperature_k": temperature_k,
+        "any_temperature": any_temperature,
+        "window": window_value,
+        "t_plus": t_plus,
+    }
+    task = TafelTask(
+        options=options,
         eis_spectrum=spectrum,
-        t_plus=t_plus,
+        eis_path=None if eis_path is None else str(eis_path),
+        index=index,
+        format=format,
+        plot_format=plot_format(plot_path),
     )
-    payload = result.to_dict() if json_path is not None else None
-    if plot_path is not None:
-        from ..plotting.kinetics import kinetics_figure
-
-        save_figure(kinetics_figure(result), plot_path)
-    click.echo(format_kinetics(result), err=json_path == "-")
-    if payload is not None and json_path is not None:
-        emit_json(payload, json_path)
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, label="fitting")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from ..data import Spectrum
 from ..report import format_kramers_kronig
-from ..validation import KK_RMS_LIMIT, kramers_kronig_test
+from ..validation import KK_RMS_LIMIT, KKResult, kramers_kronig_test
 from . import main
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -17,13 +19,86 @@ from ._options import (
     index_option,
     json_option,
     plot_option,
-    selected_spectra,
 )
-from ._output import echo_reports, emit_records, save_figures
+from ._output import figure_bytes
+
+STRICT_EXIT = 3
+"""Exit code of ``validate --strict`` when a spectrum fails the test."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidateTask(FileTask):
+    """``nakinetics validate`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
+
+    fmin: float | None
+    fmax: float | None
+    limit: float
+    """Pass limit on the RMS relative residual (fraction of |Z|)."""
+    mu_criterion: float
+
+    def read(self, path: Path) -> list[Spectrum]:
+        spectra = list(super().read(path))
+        if self.fmin is None and self.fmax is None:
+            return spectra
+        return [s.select(self.fmin, self.fmax) for s in spectra]
+
+    def analyse(self, spectrum: Spectrum) -> Outcome:
+        kk = kramers_kronig_test(spectrum, mu_criterion=self.mu_criterion, limit=self.limit)
+        record = {
+            "file": spectrum.metadata.source,
+            "index": spectrum.metadata.index,
+            **kk.to_dict(),
+            "frequency_hz": kk.frequency.tolist(),
+            "residual_real": kk.residuals.real.tolist(),
+            "residual_imag": kk.residuals.imag.tolist(),
+        }
+        files = {}
+        if self.plot_format is not None:
+            from matplotlib.figure import Figure
+
+            from ..plotting import plot_kramers_kronig
+
+            figure = Figure(figsize=(7, 4.5), layout="constrained")
+            plot_kramers_kronig(kk, ax=figure.add_subplot())
+            figure.suptitle(spectrum.label, fontsize="medium")
+            files["plot"] = figure_bytes(figure, self.plot_format)
+        return Outcome(
+            *self.identify(spectrum),
+            summary=_summary(kk),
+            report=format_kramers_kronig(kk, spectrum.label),
+            record=record,
+            row=_row(kk, spectrum),
+            files=files,
+            flagged=not kk.passed,
+        )
+
+
+def _row(kk: KKResult, spectrum: Spectrum) -> dict[str, object]:
+    return {
+        "n_points": len(kk.frequency),
+        "f_min [Hz]": float(spectrum.frequency.min()),
+        "f_max [Hz]": float(spectrum.frequency.max()),
+        "passed": kk.passed,
+        "n_rc": kk.n_rc,
+        "mu": kk.mu,
+        "series_capacitor": kk.capacitor,
+        "rms_residual [%]": 100 * kk.rms,
+        "max_abs_residual [%]": 100 * kk.max_abs,
+        "limit_rms [%]": 100 * kk.limit,
+    }
+
+
+def _summary(kk: KKResult) -> str:
+    verdict = "pass" if kk.passed else "FAIL"
+    return (
+        f"{verdict}: RMS residual {100 * kk.rms:.3g} % (limit {100 * kk.limit:.3g} %), "
+        f"max {100 * kk.max_abs:.3g} %, M = {kk.n_rc}, μ = {kk.mu:.3g}"
+        + (", series C" if kk.capacitor else "")
+    )
 
 
 @main.command("validate")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@inputs_argument
 @index_option
 @format_option()
 @frequency_options("Lowest frequency tested.", "Highest frequency tested.")
@@ -44,10 +119,13 @@ from ._output import echo_reports, emit_records, save_figures
     help="μ criterion for the number of RC elements (Schönleber 2014).",
 )
 @json_option
-@plot_option("Save the residual plot; several spectra → PATH_<n>.")
-@click.option("--strict", is_flag=True, help="Exit with code 3 when any spectrum fails the test.")
+@plot_option("Save the residual plot; several spectra → PATH_<n> (batch: PATH_<file>[_<n>]).")
+@click.option(
+    "--strict", is_flag=True, help=f"Exit with code {STRICT_EXIT} when any spectrum fails the test."
+)
+@batch_options
 def validate_command(
-    file: Path,
+    inputs: tuple[Path, ...],
     index: int | None,
     format: str | None,
     fmin: float | None,
@@ -57,41 +135,19 @@ def validate_command(
     json_path: str | None,
     plot_path: Path | None,
     strict: bool,
+    batch: BatchOptions,
 ) -> None:
-    """Kramers–Kronig test (linear KK, automatic number of RC elements) of the spectra in FILE: prints
-    pass/fail, the chosen M and μ, and the residual at every frequency."""
+    """Kramers–Kronig test (linear KK, automatic number of RC elements) of every spectrum of FILES (files,
+    folders or glob patterns): prints pass/fail, the chosen M and μ, and the residual at every frequency."""
     check_frequency_range(fmin, fmax)
-    spectra = selected_spectra(file, index, format)
-    spectra = [s.select(fmin, fmax) if fmin is not None or fmax is not None else s for s in spectra]
-    results = [kramers_kronig_test(s, mu_criterion=mu_criterion, limit=limit / 100) for s in spectra]
-
-    echo_reports(
-        [format_kramers_kronig(kk, s.label) for s, kk in zip(spectra, results, strict=True)], json_path
+    task = ValidateTask(
+        fmin=fmin,
+        fmax=fmax,
+        limit=limit / 100,
+        mu_criterion=mu_criterion,
+        index=index,
+        format=format,
+        plot_format=plot_format(plot_path),
     )
-    if plot_path is not None:
-        from matplotlib.figure import Figure
-
-        from ..plotting import plot_kramers_kronig
-
-        figures = []
-        for spectrum, kk in zip(spectra, results, strict=True):
-            figure = Figure(figsize=(7, 4.5), layout="constrained")
-            plot_kramers_kronig(kk, ax=figure.add_subplot()).set_title(
-                spectrum.label, loc="left", fontsize="small"
-            )
-            figures.append(figure)
-        save_figures(figures, plot_path)
-    records = [
-        {
-            "file": s.metadata.source,
-            "index": s.metadata.index,
-            **kk.to_dict(),
-            "frequency_hz": kk.frequency.tolist(),
-            "residual_real": kk.residuals.real.tolist(),
-            "residual_imag": kk.residuals.imag.tolist(),
-        }
-        for s, kk in zip(spectra, results, strict=True)
-    ]
-    emit_records(records, json_path)
-    if strict and not all(kk.passed for kk in results):
-        sys.exit(3)
+    flagged_exit = STRICT_EXIT if strict else None
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path}, flagged_exit=flagged_exit)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..batch import quantity_cells
 from ..constants import T_ROOM
 from ..data import Spectrum
 from ..diffusion import (
@@ -22,6 +24,7 @@ from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
 from ..report import format_number
 from . import main
+from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     check_frequency_range,
     format_option,
@@ -30,10 +33,9 @@ from ._options import (
     json_option,
     plot_option,
     resolve_temperature,
-    selected_spectra,
     temperature_options,
 )
-from ._output import echo_reports, emit_records, save_figures
+from ._output import figure_bytes
 
 
 def _quantity_line(name: str, q: DerivedQuantity) -> str:
@@ -124,8 +126,81 @@ def _analyse(
     return record, lines, slope, from_fit
 
 
+@dataclass(frozen=True, kw_only=True)
+class WarburgTask(FileTask):
+    """``nakinetics warburg`` on one spectrum (see :mod:`nakinetics.cli._batch`)."""
+
+    base: dict[str, Any]
+    """Inputs of :class:`~nakinetics.diffusion.DiffusionInputs` (temperature_k None: the file's)."""
+    circuit: str | None
+    element: str | None
+    length: float | None
+    window: tuple[float | None, float | None]
+
+    def analyse(self, spectrum: Spectrum) -> Outcome:
+        record, lines, slope, from_fit = _analyse(
+            spectrum, dict(self.base), self.circuit, self.element, self.length, self.window
+        )
+        if self.length is not None and from_fit is not None and from_fit.tau is None:
+            raise DataError(
+                f"{spectrum.label}: --length needs a Wo or Ws element; {from_fit.element} is a "
+                "semi-infinite W (no τ)"
+            )
+        files = {}
+        if self.plot_format is not None:
+            from matplotlib.figure import Figure
+
+            from ..plotting.diffusion import plot_warburg
+
+            figure = Figure(figsize=(7, 5), layout="constrained")
+            fit = None if from_fit is None else from_fit.fit
+            plot_warburg(spectrum, slope, fit, ax=figure.add_subplot())
+            figure.suptitle(spectrum.label, fontsize="medium")
+            files["plot"] = figure_bytes(figure, self.plot_format)
+        return Outcome(
+            *self.identify(spectrum),
+            summary=_summary(record),
+            report="\n".join(lines),
+            record=record,
+            row=_row(record),
+            files=files,
+        )
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    """Table row: method, σ, σ per electrode, D (and D from τ), the window and its fit quality."""
+    window = record.get("window") or {}
+    row: dict[str, Any] = {"method": record["method"]}
+    for name in ("sigma", "sigma_electrode", "D", "D_from_tau", "sigma_slope"):
+        row |= quantity_cells(name, record.get(name))
+    if record.get("fit"):
+        row["circuit"] = record["fit"]["circuit"]
+        row["element"] = record["fit"]["element"]["element"]
+    row |= {
+        "window_fmin [Hz]": window.get("fmin_hz"),
+        "window_fmax [Hz]": window.get("fmax_hz"),
+        "window_points": window.get("n_points"),
+        "r2_real": window.get("r2_real"),
+        "r2_imag": window.get("r2_imag"),
+        "ratio_real_to_imag": window.get("ratio_real_to_imag"),
+        "temperature [K]": record["inputs"]["temperature_k"],
+        "n_warnings": len(record["warnings"]),
+    }
+    return row
+
+
+def _summary(record: dict[str, Any]) -> str:
+    sigma, d = record["sigma"], record["D"]
+    count = len(record["warnings"])
+    return (
+        f"σ = {format_number(sigma['value'], 4)} ± {format_number(sigma['stderr'], 2)} {sigma['unit']}, "
+        f"D = {format_number(d['value'], 3)} ± {format_number(d['stderr'], 2)} {d['unit']} ({record['method']}); "
+        f"{count} warning{'s' if count != 1 else ''}"
+    )
+
+
 @main.command("warburg")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@inputs_argument
 @click.option(
     "--area",
     type=click.FloatRange(min=0, min_open=True),
@@ -198,9 +273,13 @@ def _analyse(
 @index_option
 @format_option()
 @json_option
-@plot_option("Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n>.")
+@plot_option(
+    "Save Z' and −Z'' against ω^-½ with the window and lines; several spectra → PATH_<n> "
+    "(batch: PATH_<file>[_<n>])."
+)
+@batch_options
 def warburg_command(
-    file: Path,
+    inputs: tuple[Path, ...],
     area: float,
     conc: float,
     conc_unit: str,
@@ -220,10 +299,12 @@ def warburg_command(
     format: str | None,
     json_path: str | None,
     plot_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
     """Warburg coefficient σ (Ω s^-½, slope of Z' and −Z'' against ω^-½ in an automatically chosen 45°
     window, or from a fitted W/Wo/Ws element) and the apparent diffusion coefficient
-    D = R²T²/(2A²n⁴F⁴C²σ²) in cm² s⁻¹ for each spectrum in FILE, with every input echoed."""
+    D = R²T²/(2A²n⁴F⁴C²σ²) in cm² s⁻¹ for each spectrum of FILES (files, folders or glob patterns), with
+    every input echoed."""
     check_frequency_range(fmin, fmax)
     if length is not None and circuit is None:
         raise click.BadParameter(
@@ -234,42 +315,25 @@ def warburg_command(
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    spectra = selected_spectra(file, index, format)
-    records, texts, plots = [], [], []
-    for spectrum in spectra:
-        base = {
-            "area_cm2": area,
-            "concentration": conc,
-            "concentration_unit": conc_unit,
-            "n_electrons": n_electrons,
-            "temperature_k": temperature_k,
-            "any_temperature": any_temperature,
-            "cell": cell,
-            "species": species,
-            "single_ion_conductor": single_ion_conductor,
-        }
-        record, lines, slope, from_fit = _analyse(spectrum, base, circuit, element, length, (fmin, fmax))
-        if length is not None and from_fit is not None and from_fit.tau is None:
-            raise DataError(
-                f"{spectrum.label}: --length needs a Wo or Ws element; {from_fit.element} is a "
-                "semi-infinite W (no τ)"
-            )
-        records.append(record)
-        texts.append("\n".join(lines))
-        plots.append((spectrum, slope, None if from_fit is None else from_fit.fit))
-
-    echo_reports(texts, json_path)
-    if plot_path is not None:
-        from matplotlib.figure import Figure
-
-        from ..plotting.diffusion import plot_warburg
-
-        figures = []
-        for spectrum, slope, fit in plots:
-            figure = Figure(figsize=(7, 5), layout="constrained")
-            plot_warburg(spectrum, slope, fit, ax=figure.add_subplot()).set_title(
-                spectrum.label, fontsize="medium"
-            )
-            figures.append(figure)
-        save_figures(figures, plot_path)
-    emit_records(records, json_path)
+    base = {
+        "area_cm2": area,
+        "concentration": conc,
+        "concentration_unit": conc_unit,
+        "n_electrons": n_electrons,
+        "temperature_k": temperature_k,
+        "any_temperature": any_temperature,
+        "cell": cell,
+        "species": species,
+        "single_ion_conductor": single_ion_conductor,
+    }
+    task = WarburgTask(
+        base=base,
+        circuit=circuit,
+        element=element,
+        length=length,
+        window=(fmin, fmax),
+        index=index,
+        format=format,
+        plot_format=plot_format(plot_path),
+    )
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path})

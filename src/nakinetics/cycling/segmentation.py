@@ -80,30 +80,42 @@ def _split_run(level: FloatArray, start: int, tol: float, min_points: int) -> li
 
     A piece is a CC level when its current stays within ``tol`` of its first points and does not drift
     (the least-squares line through it changes by less than tol/2 over the piece: a taper drifts across
-    the whole band).  Once a
+    the whole band).  Up to 10 % of the remaining points (at most 20) of a ramp into a level join it.  Once a
     piece is not a CC level, the rest of the run is a taper (decaying current) or variable.
     """
     pieces: list[tuple[int, int, int]] = []
     k, n = 0, level.size
     while k < n:
-        ref = float(np.median(level[k : k + min_points]))
-        off = np.flatnonzero(np.abs(level[k:] - ref) > tol * ref)
-        end = n if off.size == 0 else k + int(off[0])
-        piece = level[k:end]
-        if piece.size >= min_points:
-            x = np.arange(piece.size) - 0.5 * (piece.size - 1)
-            drift = abs(float(x @ (piece - piece.mean()) / float(x @ x))) * piece.size  # fitted change
-        if piece.size >= min_points and drift <= 0.5 * tol * ref:
+        ramp = 0  # leading points of a ramp into the level (cyclers that ramp the current) join the piece
+        end = _cc_end(level, k, tol, min_points)
+        while end is None and ramp < max(min_points, min(20, (n - k) // 10)) and k + ramp + 1 < n:
+            ramp += 1
+            end = _cc_end(level, k + ramp, tol, min_points)
+        if end is not None:
             pieces.append((start + k, start + end, CC))
             k = end
             continue
         rest = level[k:]
+        ref = float(np.median(rest[:min_points]))
         decaying = (
             rest.size >= min_points and rest[-1] < 0.7 * rest[0] and np.mean(np.diff(rest) <= tol * ref) > 0.8
         )
         pieces.append((start + k, start + n, TAPER if decaying else VARIABLE))
         break
     return pieces
+
+
+def _cc_end(level: FloatArray, k: int, tol: float, min_points: int) -> int | None:
+    """End of a constant-current level starting at ``k`` (see :func:`_split_run`), or ``None``."""
+    ref = float(np.median(level[k : k + min_points]))
+    off = np.flatnonzero(np.abs(level[k:] - ref) > tol * ref)
+    end = level.size if off.size == 0 else k + int(off[0])
+    piece = level[k:end]
+    if piece.size < min_points:
+        return None
+    x = np.arange(piece.size) - 0.5 * (piece.size - 1)
+    drift = abs(float(x @ (piece - piece.mean()) / float(x @ x))) * piece.size  # fitted change over the piece
+    return end if drift <= 0.5 * tol * ref else None
 
 
 def segment(

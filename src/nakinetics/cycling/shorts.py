@@ -6,7 +6,8 @@ and rests are not half-cycles, so a rest does not fire either.
 
 * **collapse** (the onset): the median-filtered |U| (5 points, which removes isolated spikes) falls below
   ``COLLAPSE`` × the expected polarisation R_ref·|j| and stays there for at least 3 points and 2 % of the
-  half-cycle, where R_ref is the median R_app of the preceding ``REFERENCE_HALF_CYCLES`` half-cycles.
+  half-cycle, where R_ref is the median R_app of the preceding ``REFERENCE_HALF_CYCLES`` half-cycles
+  (from the fourth half-cycle on: three at least set the reference).
   The onset time is the midpoint between the last point above and the first point below the threshold;
   its uncertainty is half that interval (so a short during a rest or a data gap is as uncertain as the
   gap).
@@ -29,6 +30,7 @@ from .overpotentials import HalfCycleArrays
 COLLAPSE = 0.3
 RECOVERY = 0.6
 REFERENCE_HALF_CYCLES = 5
+REFERENCE_MIN = 3  # no collapse is judged before three half-cycles have set the reference
 SKIP_FRACTION = 0.1  # the first 10 % of a half-cycle (reversal transient) cannot start a collapse
 
 
@@ -61,9 +63,10 @@ class ShortCircuit:
 
 
 def reference_resistance(r_app: FloatArray) -> FloatArray:
-    """Median R_app of the preceding :data:`REFERENCE_HALF_CYCLES` half-cycles (NaN for the first)."""
+    """Median R_app of the preceding :data:`REFERENCE_HALF_CYCLES` half-cycles (NaN for the first
+    :data:`REFERENCE_MIN`, whose predecessors are too few to set a reference)."""
     out = np.full(r_app.size, np.nan)
-    for h in range(1, r_app.size):  # cheap: one small median per half-cycle
+    for h in range(REFERENCE_MIN, r_app.size):  # cheap: one small median per half-cycle
         out[h] = np.nanmedian(r_app[max(0, h - REFERENCE_HALF_CYCLES) : h])
     return out
 

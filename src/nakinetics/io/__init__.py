@@ -25,10 +25,12 @@ from ._common import pick_one
 from ._formats import CATALOG, detect_format, format_names, read_items
 from ._registry import FileFormat
 from ._source import Source, open_source
+from .cycling import CYCLING_FORMATS, read_cycling_record, read_cycling_records
 from .dc import DC_FORMATS, read_dc_record, read_dc_records
 
 __all__ = [
     "CATALOG",
+    "CYCLING_FORMATS",
     "DC_FORMATS",
     "FORMATS",
     "FileFormat",
@@ -37,6 +39,8 @@ __all__ = [
     "detect_format",
     "format_names",
     "open_source",
+    "read_cycling_record",
+    "read_cycling_records",
     "read_dc_record",
     "read_dc_records",
     "read_spectra",

@@ -7,7 +7,7 @@ Nothing here knows an instrument layout; the family modules (``chi``, ``biologic
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import io
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -213,7 +213,7 @@ def split_on(delimiter: str | None, strip_line: bool = False) -> Splitter:
     trailing empty fields (a trailing delimiter) dropped; ``strip_line`` also drops leading delimiters
     (Gamry's tab-indented table rows)."""
     if delimiter is None:
-        return str.split
+        return _split_whitespace
 
     def split(line: str) -> list[str]:
         fields = [field.strip() for field in (line.strip() if strip_line else line).split(delimiter)]
@@ -221,7 +221,73 @@ def split_on(delimiter: str | None, strip_line: bool = False) -> Splitter:
             fields.pop()
         return fields
 
+    split.delimiter = delimiter  # type: ignore[attr-defined]  # read by the vectorised table parser
+    split.strip_line = strip_line  # type: ignore[attr-defined]
     return split
+
+
+def _split_whitespace(line: str) -> list[str]:
+    return line.split()
+
+
+_split_whitespace.delimiter = None  # type: ignore[attr-defined]
+_split_whitespace.strip_line = False  # type: ignore[attr-defined]
+_NO_DELIMITER = object()
+
+
+def _fast_rows(
+    lines: Sequence[str],
+    start: int,
+    stop: int,
+    split: Splitter,
+    min_fields: int,
+    decimal_comma: bool,
+    usecols: Collection[int] | None,
+) -> tuple[FloatArray, np.ndarray] | None:
+    """Vectorised parse of ``lines[start:stop]`` (blank lines skipped) with ``numpy.loadtxt``: (data,
+    1-based line numbers), or ``None`` when the rows are not a clean rectangle of numbers (then the
+    line-by-line parser finds and names the offending line)."""
+    delimiter = getattr(split, "delimiter", _NO_DELIMITER)
+    if delimiter is _NO_DELIMITER:
+        return None
+    block = lines[start:stop]
+    blank = [i for i, line in enumerate(block) if not line or line.isspace()]
+    if blank:
+        keep = np.ones(len(block), dtype=bool)
+        keep[blank] = False
+        numbers = np.flatnonzero(keep) + start + 1
+        rows = [line for line in block if line and not line.isspace()]
+    else:
+        numbers = np.arange(start + 1, start + len(block) + 1)
+        rows = list(block)
+    if not rows:
+        return None
+    if getattr(split, "strip_line", False):
+        rows = [row.strip() for row in rows]
+    width = len(split(rows[0]))
+    if width < min_fields:
+        return None
+    if delimiter is not None and rows[0].rstrip().endswith(delimiter):  # a trailing delimiter on each row
+        rows = [row.rstrip().rstrip(delimiter) for row in rows]
+    text = "\n".join(rows)
+    if decimal_comma:
+        text = text.replace(",", ".")
+    cols = None if usecols is None else sorted(j for j in usecols if j < width)
+    try:
+        values = np.loadtxt(
+            io.StringIO(text), delimiter=delimiter, comments=None, usecols=cols, ndmin=2, dtype=np.float64
+        )
+    except (ValueError, IndexError):
+        return None
+    if values.shape[0] != len(rows):
+        return None
+    if cols is not None:
+        data = np.full((len(rows), width), math.nan)
+        data[:, cols] = values
+        return data, numbers
+    if values.shape[1] != width:
+        return None
+    return values, numbers
 
 
 @dataclass(frozen=True)
@@ -275,13 +341,17 @@ def numeric_rows(
     :class:`FileFormatError` naming the line; extra trailing fields are ignored.  With ``usecols``
     only those field positions must be numbers; the others (flags, text) become NaN.
     """
+    stop = len(lines) if stop is None else min(stop, len(lines))
+    if end_at is not None:
+        stop = next((i for i in range(start, stop) if end_at(lines[i])), stop)
+    fast = _fast_rows(lines, start, stop, split, min_fields, decimal_comma, usecols)
+    if fast is not None:
+        return Table(list(names), fast[0], fast[1])
     rows: list[list[float]] = []
     numbers: list[int] = []
     width: int | None = None
-    for i in range(start, len(lines) if stop is None else stop):
+    for i in range(start, stop):
         line = lines[i]
-        if end_at is not None and end_at(line):
-            break
         if not line.strip():
             continue
         fields = split(line)
@@ -332,7 +402,8 @@ def check_points(
         line = None if lines is None else int(lines[k])
         raise fail(
             path,
-            f"NaN or infinite value (f={frequency[k]!r} Hz, Z={impedance[k]!r} Ω) in {int(bad.sum())} "
+            f"NaN or infinite value (f = {frequency[k]:g} Hz, Z = {impedance[k].real:g} "
+            f"{'-' if impedance[k].imag < 0 else '+'} {abs(impedance[k].imag):g}j Ω) in {int(bad.sum())} "
             "point(s); expected finite numbers",
             line,
         )
@@ -343,22 +414,6 @@ def check_points(
         raise fail(path, f"frequency {frequency[k]:g} Hz; expected frequencies > 0 Hz", line)
 
 
-def split_sweeps(frequency: FloatArray) -> list[slice]:
-    """Split a concatenation of sweeps at frequency resets.
-
-    A reset is a step against the sweep direction by more than a factor 2 (e.g. 100 Hz → 200 kHz in a
-    descending sweep); scatter of a few per cent within one sweep never splits.
-    """
-    n = frequency.size
-    if n < 3:
-        return [slice(0, n)]
-    ratio = np.log10(frequency[1:] / frequency[:-1])
-    descending = float(np.median(ratio)) <= 0
-    jumps = ratio > np.log10(2.0) if descending else ratio < -np.log10(2.0)
-    cuts = [0, *(int(k) + 1 for k in np.flatnonzero(jumps)), n]
-    return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
-
-
 def to_complex(real: Any, imag: Any) -> ComplexArray:
     """Z' + jZ'' as a complex array, without ``0 * inf`` warnings for non-finite parts (checked later)."""
     real = np.asarray(real, dtype=np.float64)
@@ -366,6 +421,24 @@ def to_complex(real: Any, imag: Any) -> ComplexArray:
     z.real = real
     z.imag = imag
     return z
+
+
+#: Temperatures a cell can be measured at (K): −200 °C … 1000 °C.  Outside, a probe is disconnected or
+#: mis-scaled (a Gamry probe reading 1395 °C), and the value is dropped with a note.
+PLAUSIBLE_TEMPERATURE_K = (73.15, 1273.15)
+
+
+def plausible_temperature_k(value: float | None, what: str) -> tuple[float | None, str | None]:
+    """(value, None) for a plausible temperature in K, else (None, note saying what was dropped)."""
+    if value is None:
+        return None, None
+    low, high = PLAUSIBLE_TEMPERATURE_K
+    if math.isfinite(value) and low <= value <= high:
+        return value, None
+    return None, (
+        f"{what} gives {value:.6g} K ({value - 273.15:.6g} °C), outside {low:g}–{high:g} K: a disconnected "
+        "or mis-scaled probe; not used as the temperature"
+    )
 
 
 def json_safe(value: Any) -> Any:

@@ -145,6 +145,9 @@ def make_record(
 def zero_based(cycle: Any) -> tuple[np.ndarray, int]:
     """Cycle numbers shifted so that the first cycle of the file is 0; returns (cycles, offset) with
     ``file number = cycle + offset``."""
-    numbers = np.rint(np.asarray(cycle, dtype=np.float64)).astype(np.int64)
+    values = np.asarray(cycle, dtype=np.float64)
+    if values.size and not np.all(np.isfinite(values) & (np.abs(values) < 2**53)):
+        values = np.where(np.isfinite(values) & (np.abs(values) < 2**53), values, 0.0)  # junk → cycle 0
+    numbers = np.rint(values).astype(np.int64)
     offset = int(numbers.min()) if numbers.size else 0
     return numbers - offset, offset

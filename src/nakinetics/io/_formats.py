@@ -8,43 +8,77 @@ wanted kind of data under :func:`~._registry.guarded` and numbers the items 0..n
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any, BinaryIO
 
 from ..exceptions import did_you_mean
-from . import biologic, chi, delimited, gamry, ivium, par, zplot
+from . import (
+    autolab,
+    biologic,
+    chi,
+    cycling_readers,
+    delimited,
+    gamry,
+    ivium,
+    palmsens,
+    par,
+    spreadsheet,
+    zahner,
+    zplot,
+)
 from ._common import fail, reindexed
 from ._registry import FileFormat, Head, guarded, head_of
 from ._source import BLANK_BYTES, Source, is_utf16, open_source
+from .cycler_formats import CYCLER_FORMATS
+from .cycler_tables import read_cycler_text, read_cycler_xlsx
 from .dc_delimited import looks_like_nova, read_dc_csv, read_nova
 
 #: Extensions of plain delimited text read by the generic reader when no signature matches.
-TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".dat", ".tsv", ".tab", ".asc", ".prn", ""})
+TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".dat", ".tsv", ".tab", ".asc", ".prn", ".text", ""})
+
+
+def _with(fmt: FileFormat, **readers: object) -> FileFormat:
+    """``fmt`` with more readers (the cycling readers of formats whose other readers live elsewhere)."""
+    return dataclasses.replace(fmt, readers={**fmt.readers, **readers})
+
 
 CATALOG: tuple[FileFormat, ...] = (
-    biologic.MPR,
-    biologic.MPT,
+    _with(biologic.MPR, cycling=cycling_readers.read_mpr_cycling),
+    _with(biologic.MPT, cycling=cycling_readers.read_mpt_cycling),
+    *CYCLER_FORMATS,
     gamry.DTA,
     ivium.IDF,
     zplot.ZPLOT,
     delimited.Z60W,
     par.VERSASTUDIO,
-    chi.CHI,
+    _with(chi.CHI, cycling=cycling_readers.read_chi_cycling),
     par.PARSTAT,
     par.POWERSUITE,
+    palmsens.PSSESSION,
+    palmsens.PSTRACE_CSV,
+    zahner.ISM,
+    zahner.ISC,
+    autolab.DFR,
+    autolab.NOX,
+    autolab.P00,
+    autolab.I2B,
+    autolab.Z60,
+    _with(spreadsheet.XLSX, cycling=read_cycler_xlsx),
+    spreadsheet.ODS,
     FileFormat(
         name="autolab-nova",
         title="Metrohm Autolab NOVA text/CSV export",
         signature=lambda head: looks_like_nova(head.lines),
-        readers={"dc": read_nova},
+        readers={"spectrum": delimited.read_nova_spectra, "dc": read_nova},
         metadata="instrument name only (NOVA writes none); columns by name with units",
         tested_with="NOVA 2.1 column names (documentation and user exports)",
     ),
     FileFormat(
         name="csv",
         title="delimited text (CSV, TSV, whitespace)",
-        readers={"spectrum": delimited.read_csv, "dc": read_dc_csv},
-        metadata="columns by name with units; several sweeps split at frequency resets",
+        readers={"spectrum": delimited.read_csv, "dc": read_dc_csv, "cycling": read_cycler_text},
+        metadata="columns by name with units; several sweeps split at frequency resets and direction reversals",
         tested_with="impedance.py example CSV; numpy.savetxt; Keysight/HIOKI analyser CSV",
     ),
 )
@@ -54,6 +88,7 @@ FORMATS_BY_NAME: dict[str, FileFormat] = {fmt.name: fmt for fmt in CATALOG}
 KINDS: dict[str, tuple[str, str]] = {
     "spectrum": ("impedance spectra", "read_spectra"),
     "dc": ("DC records", "read_dc_records"),
+    "cycling": ("cycling records", "read_cycling_records"),
 }
 
 

@@ -106,8 +106,8 @@ class Source:
         if not self.raw.strip(BLANK_BYTES):
             raise FileFormatError(f"{self.name}: file is empty (expected instrument data)")
         lines = split_lines(self.text)
-        longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=0)
-        if lines and len(lines[longest]) > MAX_LINE_CHARS:
+        if lines and max(map(len, lines)) > MAX_LINE_CHARS:  # C-speed scan; the index only when needed
+            longest = max(range(len(lines)), key=lambda i: len(lines[i]))
             raise FileFormatError(
                 f"{self.name}: line {longest + 1} is {len(lines[longest]):,} characters long (limit "
                 f"{MAX_LINE_CHARS:,}); expected a text table with line breaks, not a binary file or a "

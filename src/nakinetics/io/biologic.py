@@ -20,8 +20,8 @@ technique line, ``dE/dt`` + ``dE/dt unit`` for the scan rate, potential/current/
 from __future__ import annotations
 
 import itertools
+import math
 import re
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +42,6 @@ from ._common import (
     read_lines,
     rescale,
     split_on,
-    split_sweeps,
     technique_from_control,
     to_complex,
     unit_scale,
@@ -56,30 +55,23 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
+from ._frequency_sweeps import split_sweeps
+from ._mpr_settings import device_name, eis_settings, settings_area_cm2
 from ._registry import FileFormat
 from ._source import open_source
 
 FORMAT_MPT = "biologic-mpt"
 FORMAT_MPR = "biologic-mpr"
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
-_LOOP = re.compile(r"^Loop\s+(\d+)\s+from point number\s+(\d+)\s+to\s+(\d+)")
+_LOOP = re.compile(r"^Loop\s+(\d{1,12})\s+from point number\s+(\d{1,12})\s+to\s+(\d{1,12})\b")
 _PARAMETER_WIDTH = 20
 #: ``.mpr`` settings module, first byte: EC-Lab technique id (as tabulated by yadg; checked on the samples).
 _MPR_TECHNIQUE_ID: dict[int, Technique] = {0x1D: "PEIS", 0x1E: "GEIS"}
 
 
-#: Offsets in the ``.mpr`` settings / log modules (as documented by yadg's EC-Lab extractor and checked on
-#: the sample files against their ``.mpt`` twins): electrode area (float32, cm²), EC-Lab version (Pascal
-#: string).
-_MPR_AREA = 0x0211
+#: Offset in the ``.mpr`` log module (as documented by yadg's EC-Lab extractor and checked on the sample
+#: files against their ``.mpt`` twins): EC-Lab version (Pascal string).
 _MPR_SOFTWARE = 0x03B7
-
-
-def _mpr_float(data: bytes, offset: int) -> float | None:
-    if len(data) < offset + 4:
-        return None
-    value = struct.unpack_from("<f", data, offset)[0]
-    return float(value) if np.isfinite(value) else None
 
 
 def _mpr_text(data: bytes, offset: int) -> str | None:
@@ -107,9 +99,12 @@ def _loop_start(
 ) -> datetime | None:
     """Start of loop ``index``: the acquisition start plus the ``time/s`` of its first point (EC-Lab counts
     ``time/s`` from "Acquisition started on"; a rest or OCV step before the first loop makes it > 0)."""
-    if start is None or times is None:
+    if start is None or times is None or not len(times[loops[index]]):
         return start
-    return start + timedelta(seconds=float(times[loops[index]][0]))
+    offset = float(times[loops[index]][0])
+    if not (math.isfinite(offset) and 0 <= offset < 1e10):  # NaN, inf or 1e20 s: no usable elapsed time
+        return start
+    return start + timedelta(seconds=offset)
 
 
 def _parameters(lines: list[str]) -> dict[str, str]:
@@ -157,7 +152,8 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     if technique == "GEIS":
         if params.get("vs.", "<None>") == "<None>":
             fields["dc_current_a"] = _scaled(params, "Is", "a")
-        fields["ac_amplitude_a"] = _scaled(params, "Ia", "a")
+        if params.get("Ia/Va", "Ia") == "Ia":  # "Va": the amplitude was set as a voltage, Ia is not it
+            fields["ac_amplitude_a"] = _scaled(params, "Ia", "a")
     elif technique == "PEIS":
         va = header_float(params.get("Va (mV)"))
         fields["ac_amplitude_v"] = _scaled(params, "Va", "v") if va is None else rescale(va, 1e-3)
@@ -407,8 +403,9 @@ def read_mpr_dc(path: Path, options: DCOptions) -> list[DCRecord]:
 def read_mpr(path: Path) -> list[Spectrum]:
     """Read an EC-Lab ``.mpr`` binary file through galvani (optional, GPL-3; imported here only).
 
-    galvani gives the data columns, loop indexes and acquisition timestamp; the technique comes from the
-    settings module's technique id.  Amplitude and DC set-points are not decoded (use the ``.mpt``).
+    galvani gives the data columns, loop indexes and acquisition timestamp; the technique, instrument model,
+    area, AC amplitude, DC set-point and frequency settings are decoded from the settings module here
+    (:mod:`._mpr_settings`), giving the metadata the ``.mpt`` export of the same run gives.
     """
     try:
         from galvani import BioLogic  # optional GPL-3 dependency, imported lazily
@@ -434,16 +431,31 @@ def read_mpr(path: Path) -> list[Spectrum]:
     technique = _MPR_TECHNIQUE_ID.get(settings[0]) if settings else None
     log = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP LOG"), b"")
     timestamp = getattr(mpr, "timestamp", None)
-    area = _mpr_float(settings, _MPR_AREA)
+    area = settings_area_cm2(settings)
+    device = device_name(settings)
+    frequency = columns.get("freq/Hz")
+    eis = eis_settings(
+        settings, technique, float(frequency[0]) if frequency is not None and len(frequency) else math.nan
+    )
     fields: dict[str, Any] = {
+        "instrument": f"BioLogic {device}" if device else None,
         "technique": technique,
         "start_time": timestamp if isinstance(timestamp, datetime) else None,
-        "area_cm2": area if area is not None and 0 < area < 1e6 else None,  # 0 means "not set"
+        "area_cm2": area,
+        "dc_potential_v": eis.dc_potential_v,
+        "dc_current_a": eis.dc_current_a,
+        "ac_amplitude_v": eis.ac_amplitude_v,
+        "ac_amplitude_a": eis.ac_amplitude_a,
     }
     extra = {
         "mpr_version": getattr(mpr, "version", None),
         "reader": "galvani",
         "software": _mpr_text(log, _MPR_SOFTWARE),
+        "dc_setpoint_vs": eis.setpoint_vs,
+        "freq_initial_hz": eis.freq_initial_hz,
+        "freq_final_hz": eis.freq_final_hz,
+        "points_per_decade": eis.points_per_decade,
+        "measures_per_frequency": eis.measures_per_frequency,
     }
     return _spectra(path, FORMAT_MPR, columns, None, loops, fields, extra)
 
@@ -454,7 +466,7 @@ MPR = FileFormat(
     extensions=(".mpr",),
     signature=lambda head: head.raw.startswith(b"BIO-LOGIC MODULAR FILE"),
     readers={"spectrum": read_mpr, "dc": read_mpr_dc},
-    metadata="technique, start time, area, EC-Lab version, loops (amplitude and set-points: use the .mpt)",
+    metadata="device, technique, start time, AC amplitude, DC set-point, frequency settings, area, EC-Lab version, loops",
     tested_with="EC-Lab 11.18, 11.50 (SP-150, SP-300, VSP); needs the optional galvani",
 )
 MPT = FileFormat(

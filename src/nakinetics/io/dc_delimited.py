@@ -45,7 +45,15 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
-from .delimited import TextLayout, clean_name, impedance_columns, name_key, sniff_layout, split_unit
+from .delimited import (
+    TextLayout,
+    clean_name,
+    impedance_columns,
+    name_key,
+    sniff_layout,
+    split_unit,
+    uncommented,
+)
 
 FORMAT = "csv"
 FORMAT_NOVA = "autolab-nova"
@@ -153,7 +161,7 @@ def _columns(names: list[str]) -> dict[str, _Column]:
 def _header_names(lines: list[str], layout: TextLayout, n_cols: int) -> list[str]:
     """Column names of the header line, splitting quoted names (``"LSV, baseline adjusted"``) correctly."""
     assert layout.header is not None
-    line = lines[layout.header]
+    line = uncommented(lines[layout.header])  # "# Potential applied (V);Time (s);..." (NOVA)
     if layout.delimiter == "whitespace":
         names = line.split()
         if len(names) > n_cols:  # names with spaces ("Elapsed Time (s)") need ≥ 2 spaces between them
@@ -303,5 +311,9 @@ def read_nova(path: Path, options: DCOptions) -> list[DCRecord]:
 
 
 def looks_like_nova(lines: list[str]) -> bool:
-    """NOVA column names (``WE(1).Current (A)``, ``Potential applied (V)``) in the first lines."""
-    return any("WE(1)." in line or "Potential applied (V)" in line for line in lines[:20])
+    """NOVA column names (``WE(1).Current (A)``, ``Potential applied (V)``; impedance exports
+    ``-Z'' (Ω)`` with ``-Phase (°)``) in the first lines."""
+    return any(
+        "WE(1)." in line or "Potential applied (V)" in line or ("-Z'' (Ω)" in line and "-Phase (°)" in line)
+        for line in lines[:20]
+    )

@@ -19,6 +19,7 @@ Generic reader:
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from ._common import (
     to_complex,
     unit_scale,
 )
+from ._frequency_sweeps import split_sweeps
 from ._registry import FileFormat
 from .zplot import read_scribner
 
@@ -47,9 +49,25 @@ FORMAT = "csv"
 FORMAT_Z60W = "autolab-z60w"
 
 _ROLES: dict[str, frozenset[str]] = {
-    "frequency": frozenset({"f", "freq", "frequency", "frequencies", "fr"}),
+    "frequency": frozenset({"f", "freq", "frequency", "frequencies", "fr", "frq", "ν"}),
     "real": frozenset(
-        {"z'", "zre", "zreal", "re(z)", "rez", "re", "real", "real(z)", "realz", "zr", "z'(a)"}
+        {
+            "z'",
+            "zre",
+            "zreal",
+            "re(z)",
+            "rez",
+            "re",
+            "real",
+            "real(z)",
+            "realz",
+            "zr",
+            "z'(a)",
+            "r",
+            "rs",
+            "resistance",
+            "z'(re)",
+        }
     ),
     "imag": frozenset(
         {
@@ -66,12 +84,31 @@ _ROLES: dict[str, frozenset[str]] = {
             "imaginary",
             "zi",
             "z''(b)",
+            "x",
+            "xs",
+            "reactance",
+            "zimaginary",
         }
     ),
     "modulus": frozenset(
-        {"|z|", "mod", "modz", "mod(z)", "zmod", "abs(z)", "absz", "z", "magnitude", "zmag", "modulus"}
+        {
+            "|z|",
+            "mod",
+            "modz",
+            "mod(z)",
+            "zmod",
+            "abs(z)",
+            "absz",
+            "z",
+            "magnitude",
+            "zmag",
+            "modulus",
+            "impedance",
+        }
     ),
-    "phase": frozenset({"phase", "phase(z)", "phz", "zphz", "phi", "theta", "phaseangle", "angle"}),
+    "phase": frozenset(
+        {"phase", "phase(z)", "phz", "zphz", "phi", "theta", "phaseangle", "angle", "theta-z", "θ", "θz", "φ"}
+    ),
     "time": frozenset({"t", "time", "elapsedtime"}),
 }
 _QUANTITY = {"frequency": "hz", "real": "ohm", "imag": "ohm", "modulus": "ohm", "time": "s"}
@@ -117,17 +154,27 @@ def normalize_name(name: str) -> tuple[str, str | None]:
     base, unit = split_unit(name)
     if unit is not None and _is_unit(unit):
         return name_key(base), unit
+    base, underscore, unit = name.rpartition("_")  # "freq_Hz", "Zre_ohm" (scripts' own headers)
+    if underscore and base and _is_unit(unit):
+        return name_key(base), unit
     return name_key(name), None
 
 
+_NEGATED = ("-", "neg", "minus")
+
+
 def _role(key: str) -> tuple[str | None, float]:
+    """Role and sign of a name key: ``"-im(z)"``, ``"neg.phase"`` (PSTrace) and ``"minusz''"`` are negated."""
     sign = 1.0
-    if key.startswith("-"):
-        key, sign = key[1:], -1.0
+    for prefix in _NEGATED:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            role = next((role for role, keys in _ROLES.items() if key[len(prefix) :] in keys), None)
+            if role is not None:
+                return role, -1.0
     return next((role for role, keys in _ROLES.items() if key in keys), None), sign
 
 
-def _roles(names: Sequence[str]) -> dict[str, tuple[int, float, str]]:
+def column_roles(names: Sequence[str]) -> dict[str, tuple[int, float, str]]:
     """Role → (column, sign, unit) for the first column that plays it.
 
     A name with an unrecognised unit suffix (``"Z' (Ohm cm2)"``) still gets its role, so that the unit
@@ -153,7 +200,7 @@ def _has_spectrum(roles: Collection[str]) -> bool:
 def impedance_columns(names: Sequence[str]) -> bool:
     """True when header ``names`` hold an impedance spectrum: a frequency column and Z'/Z'' (or |Z| and
     phase), by the rules of the generic reader (``freq/Hz``, ``Re(Z)/Ohm``, ``-Im(Z)/Ohm`` ...)."""
-    return _has_spectrum(_roles(names).keys())
+    return _has_spectrum(column_roles(names).keys())
 
 
 def _scale(path: Path, role: str, unit: str, name: str, line: int | None) -> float:
@@ -184,13 +231,25 @@ def _is_row(fields: Sequence[str], comma: bool, min_fields: int, max_text: int) 
     return numbers >= min_fields and len(fields) - numbers <= max_text
 
 
+_SAMPLE = 200
+
+
+def _sample(lines: Sequence[str]) -> list[str]:
+    """Non-blank, non-comment lines from the start and the end of the file (the dialect is decided on
+    these, not on every line of a long file)."""
+    head = [line for line in lines[: 4 * _SAMPLE] if line.strip() and not is_comment(line)][:_SAMPLE]
+    tail = [line for line in lines[-_SAMPLE:] if line.strip() and not is_comment(line)]
+    return head + tail
+
+
 def _dialect(lines: Sequence[str], min_fields: int, max_text: int) -> tuple[Splitter, str, bool]:
-    """(splitter, delimiter name, decimal comma): the candidate that turns the most lines into rows of
-    ≥ ``min_fields`` numbers (ties: tab, ``;``, ``,``, whitespace)."""
+    """(splitter, delimiter name, decimal comma): the candidate that turns the most sampled lines into
+    rows of ≥ ``min_fields`` numbers (ties: tab, ``;``, ``,``, whitespace)."""
     best: tuple[int, Splitter, str, bool] | None = None
+    sampled = _sample(lines)
     for delimiter, name, comma_allowed in _DIALECTS:
         split = split_on(delimiter)
-        sample = [split(line) for line in lines if line.strip()]
+        sample = [split(line) for line in sampled]
         comma = comma_allowed and any("," in field for fields in sample for field in fields)
         if comma_allowed and not comma and delimiter is None:
             continue
@@ -199,6 +258,24 @@ def _dialect(lines: Sequence[str], min_fields: int, max_text: int) -> tuple[Spli
             best = (count, split, name, comma)
     assert best is not None
     return best[1], best[2], best[3]
+
+
+#: Line prefixes of comments in delimited text (numpy.savetxt ``#``, Keysight ``!``, MATLAB ``%``).
+_COMMENT = ("#", "!", "%", "//")
+
+
+def is_comment(line: str) -> bool:
+    """True for a comment line (``# f Zr Zi`` from ``numpy.savetxt``, ``!Keysight ...``)."""
+    return line.lstrip().startswith(_COMMENT)
+
+
+def uncommented(line: str) -> str:
+    """The line without its comment prefix: ``"# f Zr Zi"`` → ``"f Zr Zi"``."""
+    stripped = line.lstrip()
+    for prefix in _COMMENT:
+        if stripped.startswith(prefix):
+            return stripped[len(prefix) :].lstrip()
+    return line
 
 
 @dataclass(frozen=True)
@@ -224,22 +301,57 @@ def sniff_layout(
     the first line of ≥ ``min_fields`` numbers (and ≤ ``max_text`` text fields) followed by another such
     line (or ending the file)."""
     split, delimiter, comma = _dialect(lines, min_fields, max_text)
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    is_row = [_is_row(split(lines[i]), comma, min_fields, max_text) for i in nonblank]
-    start = next(
-        (i for k, i in enumerate(nonblank) if is_row[k] and (k + 1 == len(nonblank) or is_row[k + 1])),
-        None,
-    )
+    previous: int | None = None
+    pending: int | None = None  # a row-like line waiting for a second one
+    start = None
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if not is_comment(line) and _is_row(split(line), comma, min_fields, max_text):
+            if pending is not None:
+                start = pending
+                break
+            pending = i
+            continue
+        if pending is not None:
+            previous, pending = pending, None
+        previous = i
+    else:
+        start = pending  # a single row at the end of the file
     if start is None:
         raise fail(path, f"no data rows: expected lines of at least {min_fields} numbers ({expected})")
-    previous = [i for i in nonblank if i < start]
-    return TextLayout(split, delimiter, comma, start, previous[-1] if previous else None)
+    header = previous if previous is not None and previous < start else None
+    return TextLayout(split, delimiter, comma, start, header)
 
 
-def read_csv(path: Path) -> list[Spectrum]:
-    """Read generic delimited text (see the module docstring for the rules); one spectrum."""
+def _header_names(line: str, split: Splitter, delimiter: str, n_cols: int) -> list[str]:
+    """Column names of a header line (comment prefix removed; quoted names with delimiters kept whole)."""
+    line = uncommented(line) if is_comment(line) else line
+    if delimiter == "whitespace":
+        names = line.split()
+        if len(names) != n_cols:
+            names = re.split(r"\s{2,}|\t", line.strip())
+        return names
+    char = {"tab": "\t"}.get(delimiter, delimiter)
+    names = [name.strip() for name in next(csv.reader([line], delimiter=char))]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _imag_sign_disagrees(imag: np.ndarray, phase_deg: np.ndarray) -> bool:
+    """True when the Z'' column's sign contradicts the phase column's on most clearly non-zero points (an
+    export that writes −Z'' under the name Z'', as PSTrace does)."""
+    clear = np.abs(phase_deg) > 1.0
+    if clear.sum() < 3:
+        return False
+    return bool(np.mean(np.sign(imag[clear]) != np.sign(phase_deg[clear])) > 0.8)
+
+
+def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None = None) -> list[Spectrum]:
+    """Read generic delimited text (see the module docstring for the rules): one spectrum per sweep."""
     lines = read_lines(path)
-    layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase")
+    layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase", max_text=0)
     split, delimiter, comma, start, header_index = (
         layout.split,
         layout.delimiter,
@@ -260,16 +372,14 @@ def read_csv(path: Path) -> list[Spectrum]:
         names = ["f", "Z'", "Z''"]
         roles = {"frequency": (0, 1.0, ""), "real": (1, 1.0, ""), "imag": (2, 1.0, "")}
     else:
-        names = split(lines[header_index])
-        if delimiter == "whitespace" and len(names) != n_cols:
-            names = re.split(r"\s{2,}|\t", lines[header_index].strip())
-        roles = _roles(names)
+        names = _header_names(lines[header_index], split, delimiter, n_cols)
+        roles = column_roles(names)
     header_line = None if header_index is None else header_index + 1
     if not _has_spectrum(roles.keys()):
         raise fail(
             path,
             f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "
-            "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'') or |Z| and phase",
+            "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'', R/X) or |Z| and phase",
             header_line,
         )
 
@@ -280,8 +390,16 @@ def read_csv(path: Path) -> list[Spectrum]:
         return sign * rescale(table.data[:, j], _scale(path, role, unit, names[j], header_line))
 
     f = values("frequency")
+    extra: dict[str, Any] = {}
     if {"real", "imag"} <= roles.keys():
-        z = to_complex(values("real"), values("imag"))
+        imag = values("imag")
+        if "phase" in roles and roles["phase"][0] < n_cols and _imag_sign_disagrees(imag, values("phase")):
+            imag = -imag
+            extra["imag_sign"] = (
+                f"column {names[roles['imag'][0]]!r} holds −Z'' (its sign contradicts the phase column "
+                f"{names[roles['phase'][0]]!r}); flipped"
+            )
+        z = to_complex(values("real"), imag)
         used = ("frequency", "real", "imag")
     else:
         modulus, phase = values("modulus"), np.radians(values("phase"))
@@ -291,13 +409,45 @@ def read_csv(path: Path) -> list[Spectrum]:
     if "time" in roles and roles["time"][0] < n_cols:
         scale = unit_scale(roles["time"][2] or "s", "s")  # a "T (°C)" column is not a time: ignored
         times = None if scale is None else rescale(table.data[:, roles["time"][0]], scale)
-    extra: dict[str, Any] = {
-        "columns": {role: names[roles[role][0]] for role in used},
-        "delimiter": delimiter,
-        "decimal_comma": comma,
-        "header": header_index is not None,
-    }
-    return [make_spectrum(path, FORMAT, f, z, lines=table.lines, times=times, extra=extra)]
+    extra.update(
+        {
+            "columns": {role: names[roles[role][0]] for role in used},
+            "delimiter": delimiter,
+            "decimal_comma": comma,
+            "header": header_index is not None,
+        }
+    )
+    sweeps = split_sweeps(f)
+    if len(sweeps) > 1:
+        extra["sweeps"] = (
+            f"{len(sweeps)} sweeps in one file, split where the frequency jumps back or the sweep turns back "
+            "over measured frequencies"
+        )
+    return [
+        make_spectrum(
+            path,
+            fmt,
+            f[part],
+            z[part],
+            lines=table.lines[part],
+            times=None if times is None else times[part],
+            index=k,
+            extra=dict(extra, sweep=k) if len(sweeps) > 1 else extra,
+            instrument=instrument,
+        )
+        for k, part in enumerate(sweeps)
+    ]
+
+
+def read_csv(path: Path) -> list[Spectrum]:
+    """Generic delimited text (format ``"csv"``): one spectrum per sweep."""
+    return read_delimited_spectra(path)
+
+
+def read_nova_spectra(path: Path) -> list[Spectrum]:
+    """Metrohm Autolab NOVA impedance export (``Frequency (Hz)``, ``Z' (Ω)``, ``-Z'' (Ω)``, ``Z (Ω)``,
+    ``-Phase (°)``, ``Time (s)``): the generic rules, with the instrument named."""
+    return read_delimited_spectra(path, "autolab-nova", "Metrohm Autolab (NOVA)")
 
 
 def read_z60w(path: Path) -> list[Spectrum]:

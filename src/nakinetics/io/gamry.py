@@ -29,6 +29,7 @@ from ._common import (
     make_spectrum,
     numeric_rows,
     parse_datetime,
+    plausible_temperature_k,
     read_lines,
     rescale,
     split_on,
@@ -46,7 +47,7 @@ from ._dc import (
 from ._registry import FileFormat
 
 FORMAT = "gamry"
-_TECHNIQUES = {"EISPOT": "PEIS", "EISGALV": "GEIS"}
+_TECHNIQUES = {"EISPOT": "PEIS", "EISGALV": "GEIS", "GALVEIS": "GEIS"}  # GALVEIS: scripted runs
 _DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m-%d-%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
@@ -110,7 +111,9 @@ def read_gamry(path: Path) -> list[Spectrum]:
     table = _read_table(path, lines, start)
     names = table.names
     f = table.column(path, "Freq")
-    z = to_complex(table.column(path, "Zreal"), table.column(path, "Zimag"))
+    z_raw = to_complex(table.column(path, "Zreal"), table.column(path, "Zimag"))
+    drift = {"ZrealDrCor", "ZimagDrCor"} <= set(names)
+    z = to_complex(table.column(path, "ZrealDrCor"), table.column(path, "ZimagDrCor")) if drift else z_raw
     times = table.column(path, "Time", required=False)
     temp_c = table.column(path, "Temp", required=False)
 
@@ -136,8 +139,9 @@ def read_gamry(path: Path) -> list[Spectrum]:
         else None,
         "area_cm2": _value(header, "AREA"),
         "start_time": parse_datetime(" ".join(date + time), _DATE_FORMATS),
-        "temperature_k": _temperature_k(temp_c),
+        "temperature_k": None,
     }
+    fields["temperature_k"], temperature_note = plausible_temperature_k(_temperature_k(temp_c), "Temp column")
     vdc_col = table.column(path, "Vdc", required=False)
     idc_col = table.column(path, "Idc", required=False)
     extra = {
@@ -149,7 +153,15 @@ def read_gamry(path: Path) -> list[Spectrum]:
         "ac_amplitude_kind": "rms",
         "framework_version": header.get("FRAMEWORKVERSION", [None, None])[1],
         "aborted": "EXPERIMENTABORTED" in header,
-        "drift_corrected_columns": "ZrealDrCor" in names,
+        "drift_correction": (
+            "used the drift-corrected ZrealDrCor/ZimagDrCor columns; the raw Zreal/Zimag are in "
+            "extra['uncorrected_zreal_ohm'] / ['uncorrected_zimag_ohm']"
+        )
+        if drift
+        else None,
+        "uncorrected_zreal_ohm": z_raw.real.tolist() if drift else None,
+        "uncorrected_zimag_ohm": z_raw.imag.tolist() if drift else None,
+        "dropped_metadata": temperature_note,
         "mean_vdc_v": None if vdc_col is None else float(np.mean(vdc_col)),
         "mean_idc_a": None if idc_col is None else float(np.mean(idc_col)),
     }

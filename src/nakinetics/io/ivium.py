@@ -41,7 +41,7 @@ _BLOCK = re.compile(r"primary_data\s")
 _VERSION = re.compile(rb"Version=\d+")
 _TOKEN = re.compile(r"\S+")
 _KEY_VALUE = re.compile(r"^([^=\r\n\x00-\x08]+)=(.*)$", re.MULTILINE)
-_INDEXED = re.compile(r"^(.*)\[(\d+)\]$")
+_INDEXED = re.compile(r"^(.*)\[(\d{1,9})\]$")
 _DATE_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
     "%d/%m/%Y %H:%M:%S",
@@ -101,6 +101,13 @@ def _primary_data(path: Path, text: str, start: int, line_of: _Lines) -> tuple[n
         raise fail(path, "primary_data block without column and row counts", line_of(start)) from None
     if n_cols != 3:
         raise fail(path, f"primary_data has {n_cols} columns; expected 3 (Z', Z'', f)", line_of(start))
+    if not 0 < n_rows <= (len(text) - start) // 6:  # each row needs at least three numbers and spaces
+        raise fail(
+            path,
+            f"primary_data declares {n_rows} rows but the file has room for at most "
+            f"{max(0, (len(text) - start) // 6)}",
+            line_of(start),
+        )
     values = np.empty(n_cols * n_rows)
     lines = np.empty(n_rows, dtype=np.int64)
     end = start

@@ -100,7 +100,8 @@ def read_scribner(path: Path, fmt: str, instrument: str | None) -> list[Spectrum
     bias = _constant(table.column(path, "Bias", required=False))
     declared = header_float(info.get("Data Points"))
     if declared is None:
-        declared = next((float(ln) for ln in (x.strip() for x in preamble[-3:]) if ln.isdigit()), None)
+        counts = (x.strip() for x in preamble[-3:])
+        declared = next((float(ln) for ln in counts if ln.isascii() and ln.isdigit() and len(ln) < 10), None)
     fields: dict[str, Any] = {
         "instrument": f"Scribner ZPlot {version.group(1)}" if version else instrument,
         "technique": technique,
@@ -115,7 +116,7 @@ def read_scribner(path: Path, fmt: str, instrument: str | None) -> list[Spectrum
         "eoc_v": header_float(info.get("Open Circuit Potential (V)")),
         "analyzer": info.get("Begin Analyzer"),
         "experiment_type": info.get("Experiment Type"),
-        "declared_points": None if declared is None else int(declared),
+        "declared_points": int(declared) if declared is not None and 0 <= declared < 1e9 else None,
     }
     times = table.column(path, "Time(Sec)", required=False)
     if times is not None and not times.any():

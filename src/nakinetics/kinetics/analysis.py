@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import analysable_sweep, checked, number
 from .._typing import FloatArray
 from ..constants import T_ROOM
-from ..data import DCRecord, Spectrum
+from ..data import DCMetadata, DCRecord, Spectrum
 from ..exceptions import DataError
 from ..sweeps import scan_rate_v_s, split_segments
 from ..temperature import check_temperature_k
@@ -68,6 +69,8 @@ class PreparedSweep:
     area_cm2: float | None
     temperature_k: float
     n_segments: int
+    area_source: str | None = None
+    """``"given"`` (by the caller), ``"file"`` (the file's metadata) or ``None`` (no area)."""
 
     @property
     def both_directions(self) -> bool:
@@ -83,6 +86,20 @@ class PreparedSweep:
         )
 
 
+PLACEHOLDER_AREAS_CM2 = {"biologic": (0.001, "EC-Lab's default electrode surface area")}
+"""Electrode areas instrument software writes when the user leaves the field alone, by reader family."""
+
+
+def placeholder_area(metadata: DCMetadata) -> str | None:
+    """What the file's electrode area is when it equals its software's default (a placeholder), else ``None``."""
+    family = (metadata.format or "").split("-")[0]
+    known = PLACEHOLDER_AREAS_CM2.get(family)
+    if known is None or metadata.area_cm2 is None:
+        return None
+    value, what = known
+    return what if math.isclose(metadata.area_cm2, value, rel_tol=1e-9) else None
+
+
 def _as_record(data: DCRecord | Sequence[ArrayLike]) -> DCRecord:
     if isinstance(data, DCRecord):
         return data
@@ -94,6 +111,11 @@ def _as_record(data: DCRecord | Sequence[ArrayLike]) -> DCRecord:
     )
 
 
+MAX_AREA_CM2 = 1e6
+"""Largest electrode area accepted (cm², 100 m²)."""
+
+
+@checked
 def prepare_sweep(
     data: DCRecord | Sequence[ArrayLike],
     *,
@@ -118,7 +140,21 @@ def prepare_sweep(
         raise DataError(f"{record.label}: the current is not measured in this record")
     if len(record) < 10:
         raise DataError(f"{record.label}: only {len(record)} points; a kinetic analysis needs a sweep")
+    analysable_sweep(record.label, record.potential_v, record.current_a)
     area = area_cm2 if area_cm2 is not None else record.metadata.area_cm2
+    if area is not None:
+        number(area, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
+    area_source = None
+    if area is not None:
+        given = area_cm2 is not None or record.metadata.extra.get("area_source") == "given"
+        area_source = "given" if given else "file"
+    if area_source == "file":
+        default = placeholder_area(record.metadata)
+        if default is not None:
+            notes.append(
+                f"electrode area {area:g} cm² taken from the file: that is {default}, often left unchanged "
+                "— give the real area (--area / area_cm2=); i0 and every current density scale with it"
+            )
     if area is not None:
         current = record.current_density_a_cm2(area)
     else:
@@ -157,6 +193,7 @@ def prepare_sweep(
         area,
         float(temperature),
         len(segments),
+        area_source,
     )
     return prepared, notes
 
@@ -275,6 +312,7 @@ class KineticsResult:
             "n_electrons": self.n_electrons,
             "temperature_k": self.sweep.temperature_k,
             "area_cm2": self.sweep.area_cm2,
+            "area_source": self.sweep.area_source,
             "conventions": {
                 "current": "anodic positive; per geometric area of one electrode"
                 if self.area_known
@@ -298,6 +336,7 @@ class KineticsResult:
                 "aic": fit.aic,
                 "bic": fit.bic,
                 "rms_log_current": fit.rms_log_current(),
+                "rms_log_current_note": fit.rms_log_current_note(),
                 "success": fit.success,
                 "nfev": fit.nfev,
                 "noise": fit.noise.to_dict(units[CURRENT].replace("mA", "A")),
@@ -374,17 +413,20 @@ def _diagnostics(result: KineticsResult) -> dict[str, Any]:
     runs = runs_test(fit.residuals())
     out["residuals"] = {
         "rms_log_current": fit.rms_log_current(),
+        "rms_log_current_note": fit.rms_log_current_note(),
         "runs_test": None if runs is None else runs.to_dict(),
         "systematic": bool(runs is not None and runs.p_value < RUNS_P_WARNING),
     }
     hyst = _hysteresis(result)
     if hyst is not None:
         out["hysteresis"] = hyst
-    if "i_lim" in fit.parameters:
-        i_lim = fit.parameters["i_lim"].value
+    transport = _transport(fit)
+    if transport:
         out["transport"] = {
-            "max_current_over_i_lim": float(np.max(np.abs(fit.current))) / i_lim,
-            "convention": "largest measured |i| / cathodic (or electrolyte) limiting current",
+            **{f"{branch}_current_over_limit": ratio for branch, ratio in transport.items()},
+            "max_current_over_i_lim": max(transport.values()),
+            "convention": "largest measured current of each branch / that branch's limiting current "
+            "(symmetric cell: |i| / the electrolyte's i_lim, both directions)",
         }
     if fit.law.model in ("mhc", "mh"):
         interval = lambda_interval(fit)
@@ -398,6 +440,26 @@ def _diagnostics(result: KineticsResult) -> dict[str, Any]:
             "max_eta_per_interface_v": max_eta,
             "convention": "(e·η_max)²/(4λ·k_B·T): MHC deviation of ln i from BV at the largest overpotential",
         }
+    return out
+
+
+def _transport(fit: SweepFit) -> dict[str, float]:
+    """Largest measured current of each branch over the limiting current that bounds it: for a single
+    interface the cathodic current against i_lim and the anodic against i_lim_anodic; for a symmetric cell
+    |i| in either direction against the electrolyte's i_lim."""
+    current = np.asarray(fit.current, dtype=float)
+    limits = {
+        "cathodic": fit.parameters["i_lim"].value if "i_lim" in fit.parameters else None,
+        "anodic": fit.parameters["i_lim_anodic"].value if "i_lim_anodic" in fit.parameters else None,
+    }
+    if fit.law.cell == "symmetric":
+        limits["anodic"] = limits["cathodic"]
+    out = {}
+    for branch, sign in (("cathodic", -1.0), ("anodic", 1.0)):
+        limit = limits[branch]
+        reached = sign * current
+        if limit and (reached > 0).any():
+            out[branch] = float(reached.max()) / limit
     return out
 
 
@@ -520,6 +582,7 @@ def _i0_candidates(linear: LinearResult, tafel: TafelResult, sweep: PreparedSwee
 # --------------------------------------------------------------------------------------------------
 
 
+@checked
 def analyse_polarization(
     data: DCRecord | Sequence[ArrayLike],
     *,
@@ -577,10 +640,16 @@ def analyse_polarization(
 
     resistances = None
     unit = "Ohm cm^2" if sweep.area_cm2 else "Ohm"
+    # R_Ω = 0 (data already iR-corrected) or a standard error of exactly 0 is an exact R_Ω: nothing is
+    # left to be wrong about, so the BV/MHC choice needs no robustness test over an uncertainty
+    r_exact = r_ohm is not None and (r_ohm == 0 or r_ohm_stderr == 0)
     r_source = (
         "not given: fitted from the sweep (curvature), not independent"
         if r_ohm is None
-        else f"given: {r_ohm:g}" + (f" ± {r_ohm_stderr:g}" if r_ohm_stderr else " (exact)") + f" {unit}"
+        else f"given: {r_ohm:g}"
+        + (f" ± {r_ohm_stderr:g}" if r_ohm_stderr else " (exact)")
+        + f" {unit}"
+        + (" (data already iR-corrected)" if r_ohm == 0 else "")
     )
     r_label = "given"
     if eis_spectrum is not None:
@@ -604,7 +673,7 @@ def analyse_polarization(
             "measurement; the fit estimates R_ohm from the sweep's curvature and the classical Tafel and "
             "linear estimates use that fitted value (not independent)"
         )
-    elif not r_ohm_stderr:
+    elif not r_ohm_stderr and not r_exact:
         warnings_.append("R_ohm given without an uncertainty: its error is not propagated into i0 and alpha")
 
     v0_guess = _zero_crossing_v0(sweep)
@@ -749,6 +818,7 @@ def analyse_polarization(
             r_ohm=r_ohm,
             r_ohm_stderr=r_ohm_stderr,
             refit=refit,
+            r_ohm_exact=r_exact,
         )
         fit = choice.fits[choice.preferred]
     warnings_ += list(fit.warnings)
@@ -944,11 +1014,13 @@ def _assessment(result: KineticsResult) -> list[str]:
             f"the DC polarization resistance and the EIS low-frequency limit disagree: ratio DC/EIS = "
             f"{result.eis.r_p_ratio:.3g} (outside [0.5, 2]); see eis_link.R_p_likely_causes"
         )
-    if "transport" in diag and diag["transport"]["max_current_over_i_lim"] > 0.5:
-        notes.append(
-            f"the current reaches {100 * diag['transport']['max_current_over_i_lim']:.0f} % of the limiting "
-            "current: mass transport shapes the high-current part"
-        )
+    for branch in ("cathodic", "anodic"):
+        ratio = diag.get("transport", {}).get(f"{branch}_current_over_limit")
+        if ratio is not None and ratio > 0.5:
+            notes.append(
+                f"the {branch} current reaches {100 * ratio:.0f} % of its limiting current: mass transport "
+                "shapes the high-current part of that branch"
+            )
     if result.choice is not None:
         notes.append(f"model choice: {result.choice.preferred.upper()} — {result.choice.reason}")
     return notes

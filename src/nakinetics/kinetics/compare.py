@@ -10,7 +10,8 @@ reported only when all of these hold:
    it where the sweep asks, and ΔAIC includes the prior penalty), and with R_Ω fixed at R̂ − 2σ and at
    R̂ + 2σ (refits of both models) MHC still wins by ΔAIC ≥ 10.  Without σ the uncertainty of R_Ω is
    unknown and no default can stand in for it: a mis-set R_Ω is wrong in the same direction at every
-   trial value near it, so MHC is never declared;
+   trial value near it, so MHC is never declared — unless R_Ω is **exact**: 0 for data already
+   iR-corrected, or a standard error of exactly 0 stated by the user (``r_ohm_exact``);
 4. λ is not at a bound and its 95 % interval stays where MHC differs from BV over the measured range:
    the curvature (e·η_max)²/(4λk_BT) — the MHC deviation of ln i from BV at the largest per-interface
    overpotential — is at least 0.05 at the upper end of the interval ("curvature support").
@@ -109,9 +110,11 @@ def choose_model(
     r_ohm: float | None,
     r_ohm_stderr: float | None,
     refit: Callable[[str, float], SweepFit] | None = None,
+    r_ohm_exact: bool = False,
 ) -> ModelChoice:
     """Decide between the BV and MHC fits of one sweep (see module docstring).  ``refit(model, r_ohm)``
-    refits a model with R_Ω held at ``r_ohm``, for the robustness test."""
+    refits a model with R_Ω held at ``r_ohm``, for the robustness test; ``r_ohm_exact`` says R_Ω has no
+    uncertainty (0 for iR-corrected data), so none is needed."""
     fits = {"bv": bv, "mhc": mhc}
     delta = bv.aic - mhc.aic
     cell_half = 0.5 if mhc.law.cell == "symmetric" else 1.0
@@ -132,7 +135,7 @@ def choose_model(
             f"{better}R_ohm was not measured independently: the curvature may be uncorrected iR; give "
             "--r-ohm or --eis"
         )
-    elif not r_ohm_stderr:
+    elif not r_ohm_stderr and not r_ohm_exact:
         failed.append(
             f"{better}R_ohm has no standard error: how wrong it may be is unknown, and the curvature MHC "
             "explains may be uncorrected iR; give --r-ohm R:SIGMA"
@@ -167,10 +170,18 @@ def choose_model(
                 interval,
                 support,
             )
+    robust = "robust to R_ohm ± 2σ"
+    if r_ohm_exact and not robustness:
+        robust = (
+            "R_ohm = 0 taken as exact (data already iR-corrected; if they are not, this curvature can be the "
+            "uncorrected iR drop)"
+            if r_ohm == 0
+            else "R_ohm taken as exact (σ = 0 given)"
+        )
     return ModelChoice(
         fits,
         "mhc",
-        f"MHC fits strongly better (ΔAIC = {delta:.1f}), robust to R_ohm ± 2σ, λ = "
+        f"MHC fits strongly better (ΔAIC = {delta:.1f}), {robust}, λ = "
         f"{lam.value:.3g} eV with a closed 95 % interval",
         delta,
         tuple(robustness),

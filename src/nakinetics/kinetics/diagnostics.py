@@ -130,7 +130,6 @@ def ir_share(potential_v: FloatArray, current: FloatArray, r_ohm: float, v0: flo
     v = np.asarray(potential_v, dtype=float)
     i = np.asarray(current, dtype=float)
     k = int(np.argmax(np.abs(i)))
-    span = abs(v[k] - v0)
-    if span <= 0:
-        return None
-    return float(abs(i[k] * r_ohm) / span)
+    span = abs(float(v[k]) - float(v0))
+    share = abs(float(i[k]) * r_ohm) / span if span > 0 else math.inf  # Python floats: inf, no warning
+    return share if math.isfinite(share) else None

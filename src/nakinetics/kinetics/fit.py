@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import OptimizeWarning, least_squares
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..exceptions import DataError, FitError
 from .laws import CURRENT, Law, LawParameter
@@ -136,15 +137,26 @@ class SweepFit:
         """Normalised residuals y(i_model) − y(i_data) (unit variance under the noise model)."""
         return self.noise.transform(self.model_current) - self.noise.transform(self.current)
 
-    def rms_log_current(self) -> float:
-        """RMS of ln|i_model| − ln|i_data| over points well above the noise crossover (dimensionless)."""
+    def rms_log_current(self) -> float | None:
+        """RMS of ln|i_model| − ln|i_data| over points well above the noise crossover (dimensionless);
+        ``None`` when no point lies above 3× the crossover (the whole sweep is in the noise: see
+        :meth:`rms_log_current_note`)."""
         keep = np.abs(self.current) > 3.0 * self.noise.crossover
         if not keep.any():
-            return math.nan
+            return None
         with np.errstate(divide="ignore", invalid="ignore"):
             diff = np.log(np.abs(self.model_current[keep])) - np.log(np.abs(self.current[keep]))
         diff = diff[np.isfinite(diff)]
-        return float(np.sqrt(np.mean(diff * diff))) if diff.size else math.nan
+        return float(np.sqrt(np.mean(diff * diff))) if diff.size else None
+
+    def rms_log_current_note(self) -> str | None:
+        """Why :meth:`rms_log_current` is ``None`` (or ``None`` when it has a value)."""
+        if self.rms_log_current() is not None:
+            return None
+        return (
+            f"rms(ln i) not defined: no point has |i| above 3× the noise crossover ({self.noise.crossover:.3g}), "
+            "or the model current is zero there"
+        )
 
     def correlation(self, first: str, second: str) -> float | None:
         """Correlation coefficient of two varied parameters, or ``None``."""
@@ -212,6 +224,11 @@ class _Problem:
         self.log = np.array([s.log for s in self.free], dtype=bool)
         lower = np.array([s.lower for s in self.free])
         upper = np.array([s.upper for s in self.free])
+        empty = [f"{s.name} ({s.lower:g}–{s.upper:g})" for s in self.free if not s.lower < s.upper]
+        if empty:
+            raise DataError(
+                f"the sweep leaves no range to fit {', '.join(empty)}: it covers too few distinct potentials"
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             self.lower = np.where(self.log, np.log(lower), lower)
             self.upper = np.where(self.log, np.log(upper), upper)
@@ -447,6 +464,7 @@ def _specs(
     return specs
 
 
+@checked
 def fit_sweep(
     potential_v: FloatArray,
     current: FloatArray,

@@ -23,6 +23,7 @@ def format_kinetics(result: KineticsResult) -> str:
     sweep = result.sweep
     rate = f", {1e3 * sweep.scan_rate_v_s:g} mV/s" if sweep.scan_rate_v_s else ""
     area = f"A = {sweep.area_cm2:g} cm²" if sweep.area_cm2 else "no area (absolute currents)"
+    area += " (from the file)" if sweep.area_source == "file" else ""
     cell = "symmetric cell (two identical interfaces)" if result.cell == "symmetric" else "single interface"
     lines = [
         f"file      {sweep.label}  [{len(sweep.potential_v)} points, {sweep.n_segments} segment(s){rate}]",

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..exceptions import DataError
 from ..temperature import check_temperature_k
@@ -208,6 +209,7 @@ def _line_dict(line: TafelLine, factor: float, unit: str) -> dict[str, Any]:
     }
 
 
+@checked
 def back_reaction_threshold(cell: str, temperature_k: float, alpha_sum: float = 1.0) -> float:
     """|x| beyond which the back reaction is < 1 %: ln(100)/((α_a+α_c) f), doubled for a symmetric cell (V)."""
     per_interface = math.log(1.0 / BACK_REACTION_FRACTION) / (
@@ -242,11 +244,31 @@ def local_tafel_slope(ax: FloatArray, y: FloatArray, width_v: float = LOCAL_SLOP
     return np.where((s0 >= 4) & (slope > 0), b, np.nan)
 
 
+def _inverse_or_nan(mats: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of square matrices; NaN for the singular ones (a window whose points share one
+    potential), which then never qualify."""
+    out = np.full(mats.shape, np.nan)
+    with np.errstate(all="ignore"):
+        det = np.linalg.det(mats)
+        good = np.isfinite(det) & (det != 0)
+        if good.any():
+            out[good] = np.linalg.inv(mats[good])
+    return out
+
+
 def _window_statistics(
     ax: FloatArray, y: FloatArray, starts: np.ndarray, ends: np.ndarray
 ) -> dict[str, FloatArray]:
     """Linear and quadratic least-squares fits of every window [starts[k], ends[k]] (inclusive), from
-    cumulative sums of powers of a centred, scaled abscissa."""
+    cumulative sums of powers of a centred, scaled abscissa.  A window whose points share one potential
+    has no line: its statistics are NaN and it never qualifies."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _window_fits(ax, y, starts, ends)
+
+
+def _window_fits(
+    ax: FloatArray, y: FloatArray, starts: np.ndarray, ends: np.ndarray
+) -> dict[str, FloatArray]:
     mid, scale = 0.5 * (ax[0] + ax[-1]), max(0.5 * (ax[-1] - ax[0]), 1e-12)
     u = (ax - mid) / scale
     powers = [np.ones_like(u), u, u**2, u**3, u**4]
@@ -275,8 +297,7 @@ def _window_statistics(
         -2,
     )
     rhs = np.stack([t[0], t[1], t[2]], -1)
-    with np.errstate(all="ignore"):
-        inv = np.linalg.inv(mats)
+    inv = _inverse_or_nan(mats)
     coef = np.einsum("kij,kj->ki", inv, rhs)
     sse_q = np.maximum(syy - np.einsum("ki,ki->k", coef, rhs), 0.0)
     var_q = sse_q / np.maximum(n - 3, 1)
@@ -445,6 +466,7 @@ def tafel_branch(
     return TafelBranch(branch, threshold_v, chosen, None, accepted=lines, **common)
 
 
+@checked
 def tafel_analysis(
     potential_v: FloatArray,
     current: FloatArray,

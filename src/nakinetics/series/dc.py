@@ -21,9 +21,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..constants import FARADAY
 from ..data import DCRecord
@@ -47,6 +49,7 @@ DC_ASR_CONVENTION = (
 )
 
 
+@checked
 def na_thickness_um(charge_c_cm2: float) -> float:
     """Thickness of sodium (µm) carrying ``charge_c_cm2`` (C cm⁻²) per unit area: q V_m / F."""
     return charge_c_cm2 / FARADAY * NA_MOLAR_VOLUME_CM3_MOL * 1e4
@@ -76,6 +79,13 @@ class VoltageTrace:
     def covers(self, t: float) -> bool:
         return bool(self.time_s[0] <= t <= self.time_s[-1])
 
+    def _window(self, start_s: float, end_s: float) -> slice:
+        """The points with start_s ≤ t ≤ end_s (times are sorted: a binary search, not a scan)."""
+        return slice(
+            int(np.searchsorted(self.time_s, start_s, side="left")),
+            int(np.searchsorted(self.time_s, end_s, side="right")),
+        )
+
     def voltage_at(self, t: float) -> float | None:
         """U (V) interpolated at series time ``t`` (s); ``None`` outside the record."""
         return float(np.interp(t, self.time_s, self.potential_v)) if self.covers(t) else None
@@ -83,8 +93,8 @@ class VoltageTrace:
     def window_voltage(self, start_s: float, end_s: float | None) -> float | None:
         """Mean U (V) over a sweep window, or U at ``start_s`` when the window holds no record point."""
         if end_s is not None:
-            inside = (self.time_s >= start_s) & (self.time_s <= end_s)
-            if inside.any():
+            inside = self._window(start_s, end_s)
+            if inside.stop > inside.start:
                 return float(self.potential_v[inside].mean())
             return self.voltage_at(0.5 * (start_s + end_s))
         return self.voltage_at(start_s)
@@ -95,8 +105,8 @@ class VoltageTrace:
         of U interpolated at both ends (error 0).  ``None`` when the end is unknown or outside the record."""
         if end_s is None:
             return None
-        inside = (self.time_s >= start_s) & (self.time_s <= end_s)
-        if np.count_nonzero(inside) >= 3:
+        inside = self._window(start_s, end_s)
+        if inside.stop - inside.start >= 3:
             t, u = self.time_s[inside], self.potential_v[inside]
             dt = t - t.mean()
             slope = float(dt @ (u - u.mean()) / (dt @ dt))
@@ -121,7 +131,10 @@ class VoltageTrace:
         first, last = float(self.time_s[0]), float(self.time_s[-1])
         begin = first if start_s is None else min(max(start_s, first), last)
         t = min(max(t, begin), last)
-        inside = (self.time_s > begin) & (self.time_s < t)
+        inside = slice(
+            int(np.searchsorted(self.time_s, begin, side="right")),
+            int(np.searchsorted(self.time_s, t, side="left")),
+        )
         times = np.concatenate([[begin], self.time_s[inside], [t]])
         currents = np.abs(np.interp(times, self.time_s, self.current_a))
         return float(np.sum(0.5 * (currents[1:] + currents[:-1]) * np.diff(times)))
@@ -139,6 +152,7 @@ class VoltageTrace:
         return (float(self.time_s[on[0]]), float(self.time_s[on[-1]])) if on.size else whole
 
 
+@checked
 def align_voltage(
     record: DCRecord, *, origin: datetime | None, offset_s: float | None = None
 ) -> VoltageTrace:
@@ -202,10 +216,14 @@ class DCConditions:
             return None
         return abs(self.current_ma_cm2) * 1e-3 * self.area_cm2
 
+    @cached_property
+    def _stripping_span(self) -> tuple[float, float] | None:
+        return None if self.trace is None else self.trace.stripping_span(self.stripping_level_a)
+
     def stripping_span(self) -> tuple[float, float] | None:
         """Series-time span (s) of the record while the stripping current is on (``None`` without a
-        record); see the module docstring."""
-        return None if self.trace is None else self.trace.stripping_span(self.stripping_level_a)
+        record); see the module docstring.  Computed once (every spectrum's charge needs it)."""
+        return self._stripping_span
 
     def charge_c_cm2(self, t: float) -> float | None:
         """Stripped charge density (C cm⁻²) from the start of stripping up to series time ``t`` (``None``

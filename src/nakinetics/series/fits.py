@@ -19,9 +19,10 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from .._checks import checked
 from ..circuit import Circuit, Parallel, elements_of
 from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
-from ..exceptions import NakineticsError
+from ..exceptions import ArgumentError, ArgumentTypeError, NakineticsError
 from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit, resolve_circuit
 from ..presets import Preset
 from ..validation import KK_RMS_LIMIT
@@ -31,6 +32,8 @@ CHI2_JUMP = 3.0
 COLD_MARGIN = 1e-3
 """A rejected warm fit is kept over the cold fit only when its χ² is lower by more than this fraction."""
 WARM_KEPT = "warm (kept over cold)"
+COLD_EVERY = 50
+"""Default length of a warm-start chain (spectra): each chain starts with a cold fit."""
 ELECTROLYTE_ROLES = ("electrolyte", "bulk", "grain_boundary")
 FIT_ERRORS: tuple[type[Exception], ...] = (
     NakineticsError,
@@ -51,6 +54,8 @@ class SeriesSettings:
     fix_electrolyte : hold the electrolyte parameters (roles electrolyte, bulk, grain_boundary) at the
         values of the first successfully fitted spectrum.
     independent : fit every spectrum cold, on its own (parallelisable), instead of warm-starting.
+    cold_every : warm-start chains are this many spectra long, each starting with a cold fit (a fresh
+        check of the warm chain every so often, and chains can be fitted in parallel); 0 = one chain.
     chi2_jump : fall-back threshold (see the module docstring).
     kk_limit : pass limit on the RMS relative Kramers–Kronig residual (fraction of |Z|).
     area_cm2 : geometric electrode area (cm²) for ASR, charge density and current.
@@ -68,6 +73,7 @@ class SeriesSettings:
     fixed: tuple[tuple[str, float], ...] = ()
     fix_electrolyte: bool = False
     independent: bool = False
+    cold_every: int = COLD_EVERY
     chi2_jump: float = CHI2_JUMP
     kk_limit: float = KK_RMS_LIMIT
     area_cm2: float | None = None
@@ -78,6 +84,10 @@ class SeriesSettings:
 
     def __post_init__(self) -> None:
         Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        if isinstance(self.cold_every, bool) or not isinstance(self.cold_every, int):
+            raise ArgumentTypeError(f"cold_every must be a whole number of spectra, got {self.cold_every!r}")
+        if self.cold_every < 0:
+            raise ArgumentError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
         resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +226,7 @@ def _fallback_reason(warm: FitResult, previous: PreviousFit, chi2_jump: float) -
     return None
 
 
+@checked
 def fit_spectrum(
     spectrum: Any,
     settings: SeriesSettings,
@@ -284,11 +295,12 @@ def fit_columns(fit: SpectrumFit, roles: CircuitRoles, area_cm2: float | None) -
     if area_cm2 is not None and row["R_int"] is not None:
         row["ASR_int"] = row["R_int"] * area_cm2
         row["ASR_int_stderr"] = None if row["R_int_stderr"] is None else row["R_int_stderr"] * area_cm2
-    derived, _ = derive_quantities(result, CellGeometry(area_cm2=area_cm2, cell="single"))
-    for label in roles.interfacial_resistors:
-        quantity = derived.get(f"ASR_{label}_cell")
-        if quantity is not None:
-            row[f"ASR_{label}"], row[f"ASR_{label}_stderr"] = quantity.value, quantity.stderr
+    for label in roles.interfacial_resistors if area_cm2 is not None else ():
+        value, stderr = _sum_with_error(result, (label,))  # R × A, cell total
+        row[f"ASR_{label}"] = None if value is None else value * area_cm2
+        row[f"ASR_{label}_stderr"] = None if stderr is None else stderr * area_cm2
+    # no area: only the arc quantities (C_eff, apex frequency) are derived, the ones needed here
+    derived, _ = derive_quantities(result, CellGeometry(area_cm2=None, cell="single"))
     for label in roles.capacitances:
         quantity = derived.get(f"C_eff_{label}")
         if quantity is not None:

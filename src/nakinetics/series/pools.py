@@ -7,9 +7,13 @@ the functions submitted must be importable module-level functions with picklable
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
+from .._threads import limit_blas_threads
 from ..exceptions import NakineticsError
 
 
@@ -29,14 +33,39 @@ class TaskPool(Protocol):
     def close(self) -> None: ...
 
 
+PARENT_CHECK_S = 0.5
+"""How often a worker process checks that the process that started it is still alive (s)."""
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a daemon thread ends the worker (``os._exit``) once its parent has died, so a
+    killed run leaves no orphans holding its files open (a blocked worker would otherwise wait forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nakinetics-parent-watch", daemon=True).start()
+
+
+def _start_worker(parent_pid: int) -> None:
+    limit_blas_threads()
+    _exit_with_parent(parent_pid)
+
+
 class ProcessPool:
-    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``)."""
+    """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``), each with one BLAS thread
+    (:func:`~nakinetics._threads.limit_blas_threads`: parallel workers with threaded BLAS fight over the
+    cores), that exit when the process that created them dies."""
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
             raise NakineticsError(f"workers must be ≥ 1, got {workers}")
         self.workers = workers
-        self._executor = cf.ProcessPoolExecutor(max_workers=workers)
+        self._executor = cf.ProcessPoolExecutor(
+            max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+        )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
         return self._executor.submit(fn, *args)

@@ -46,6 +46,8 @@ class ResumePlan:
     retried : failed rows dropped to be tried again.
     gone : earlier rows dropped because their spectrum is no longer among the inputs (file not given,
         or no longer holding that spectrum); they are neither counted nor analysed.
+    duplicates : earlier rows dropped because another row holds the same spectrum (file, index): two runs
+        that appended to one table, or a run killed between appending and rewriting it.
     changed : labels of spectra whose data changed since they were fitted (their rows are dropped and the
         spectra fitted again), e.g. the last, partly written loop of a growing file.
     unreadable_kept : (file, reason) of files that cannot be read now but whose earlier rows are kept.
@@ -53,6 +55,7 @@ class ResumePlan:
 
     rows: list[Row]
     items: list[SeriesItem]
+    duplicates: int = 0
     retried: int = 0
     gone: list[Row] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -61,11 +64,15 @@ class ResumePlan:
     @property
     def modified(self) -> bool:
         """Whether the stored table loses rows."""
-        return bool(self.retried or self.gone or self.changed)
+        return bool(self.duplicates or self.retried or self.gone or self.changed)
 
     def notes(self) -> list[str]:
         """One line per thing the re-run did differently from a plain continuation."""
         out = []
+        if self.duplicates:
+            out.append(
+                f"{self.duplicates} duplicate row(s) of the earlier run(s) removed (one row per spectrum kept)"
+            )
         if self.gone:
             files = sorted({Path(r["file"]).name for r in self.gone})
             out.append(
@@ -82,6 +89,7 @@ class ResumePlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "duplicates_removed": self.duplicates,
             "retried_failed": self.retried,
             "dropped_not_in_inputs": [
                 {"file": r["file"], "index": r["index"], "label": r.get("label")} for r in self.gone
@@ -91,12 +99,26 @@ class ResumePlan:
         }
 
 
+def unique_rows(rows: Sequence[Row]) -> list[Row]:
+    """One row per spectrum (file, index), in the order of first appearance: a fitted row beats a failed
+    one, and among rows of the same kind the later one wins (whatever runs wrote them)."""
+    chosen: dict[Key, Row] = {}
+    for row in rows:
+        key = (row["file"], row["index"])
+        earlier = chosen.get(key)
+        if earlier is None or not (row.get("status") == "failed" and earlier.get("status") != "failed"):
+            chosen[key] = row
+    return list(chosen.values())
+
+
 def plan_resume(
     rows: Sequence[Row], items: Sequence[SeriesItem], inputs: Collection[str], *, retry_failed: bool = False
 ) -> ResumePlan:
     """Which earlier ``rows`` still count as finished for this run's ``items`` (from the files
     ``inputs``, resolved paths), see :class:`ResumePlan`.  A failed row is dropped (tried again) with
     ``retry_failed``, or when its file could not be read before and reads now."""
+    unique = unique_rows(rows)
+    duplicates, rows = len(rows) - len(unique), unique
     readable = {item.file for item in items if item.spectrum is not None}
     by_key = {item.key: item for item in items}
     kept: list[Row] = []
@@ -124,6 +146,7 @@ def plan_resume(
     return ResumePlan(
         rows=kept,
         items=[item for item in items if all(item is not other for other in skipped)],
+        duplicates=duplicates,
         retried=retried,
         gone=gone,
         changed=changed,

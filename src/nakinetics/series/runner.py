@@ -1,7 +1,8 @@
 """Running a series: spectra in time order → one row per spectrum, yielded as each is finished.
 
 Warm-start mode (default) fits in time order, each fit starting from the previous accepted one (see
-:mod:`.fits`); Kramers–Kronig tests run ahead in the pool when one is given.  Independent mode fits every
+:mod:`.fits`), in chains of ``cold_every`` spectra that each start with a cold fit; a pool fits the
+chains in parallel (fits and Kramers–Kronig tests), with the same rows as a serial run.  Independent mode fits every
 spectrum cold, in the pool.  Rows already finished (``done``, e.g. read back from ``series.csv``) are
 skipped but still provide the warm start and the fixed electrolyte values, so a resumed run continues
 exactly where it stopped.  A spectrum that cannot be read or fitted becomes a failed row; the run goes on.
@@ -14,11 +15,13 @@ import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._checks import checked
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
 from .dc import DCConditions, VoltageTrace, align_voltage, dc_apparent_asr, na_thickness_um
@@ -33,7 +36,7 @@ from .fits import (
     fit_spectrum,
 )
 from .onset import Onset, bin_series, compare_onsets, detect_onset
-from .pools import Future, TaskPool
+from .pools import TaskPool
 from .quality import Excitation, kk_columns, quality_flags
 from .table import Row, SeriesTable, series_columns
 from .timing import SweepTime, TimeAxis, assign_times, natural_key
@@ -101,9 +104,71 @@ def independent_task(
     except FIT_ERRORS as exc:
         return f"fit failed: {exc}"
     return {
-        **fit_columns(fit, CircuitRoles.of(settings.circuit), settings.area_cm2),
+        **fit_columns(fit, _roles(settings.circuit), settings.area_cm2),
         **kk_task(spectrum, settings),
     }
+
+
+Step = tuple[Spectrum | None, Row | None]
+"""One spectrum of a warm-start chain: (spectrum to fit, None) or (None, its finished row)."""
+
+
+def chains(fittable: Sequence[SeriesItem], cold_every: int) -> list[list[SeriesItem]]:
+    """The warm-start chains: consecutive runs of ``cold_every`` spectra (all of them for 0), in time order.
+
+    Each chain starts with a cold fit, so chains are independent of each other and can be fitted in
+    parallel; they are fixed by position, never by the number of workers, so the rows do not depend on it.
+    """
+    size = cold_every if cold_every > 0 else max(len(fittable), 1)
+    return [list(fittable[k : k + size]) for k in range(0, len(fittable), size)]
+
+
+def _steps(chain: Sequence[SeriesItem], done: Mapping[Key, Row]) -> list[Step]:
+    return [(None, done[i.key]) if i.key in done else (i.spectrum, None) for i in chain]
+
+
+@lru_cache(maxsize=16)
+def _roles(circuit: str) -> CircuitRoles:
+    """:meth:`CircuitRoles.of`, parsed once per circuit and process (every step of every chain needs it)."""
+    return CircuitRoles.of(circuit)
+
+
+def chain_step(
+    spectrum: Spectrum | None,
+    row: Row | None,
+    settings: SeriesSettings,
+    previous: PreviousFit | None,
+    electrolyte: Mapping[str, float] | None,
+) -> tuple[Row | str | None, PreviousFit | None]:
+    """One step of a chain: the analysis columns (fit + Kramers–Kronig), the failure reason, or ``None``
+    for a finished ``row``; and the warm-start state after it."""
+    roles = _roles(settings.circuit)
+    if row is not None:
+        return None, previous_from_row(row, roles, previous)
+    try:
+        fit = fit_spectrum(spectrum, settings, previous, electrolyte)
+    except FIT_ERRORS as exc:
+        return f"fit failed: {exc}", previous
+    analysis = {**fit_columns(fit, roles, settings.area_cm2), **kk_task(spectrum, settings)}  # type: ignore[arg-type]
+    return analysis, fit.following(previous)
+
+
+def chain_outcomes(
+    steps: Sequence[Step],
+    settings: SeriesSettings,
+    electrolyte: Mapping[str, float] | None,
+    previous: PreviousFit | None = None,
+) -> Iterator[Row | str | None]:
+    """Fit one chain in order — the first spectrum cold (or warm from ``previous``), each next one warm
+    from the previous accepted fit — yielding what :func:`chain_step` gives per step."""
+    for spectrum, row in steps:
+        outcome, previous = chain_step(spectrum, row, settings, previous, electrolyte)
+        yield outcome
+
+
+def chain_task(*args: Any) -> list[Row | str | None]:
+    """:func:`chain_outcomes` of one chain (same arguments) as a list: what a worker runs."""
+    return list(chain_outcomes(*args))
 
 
 def _base_row(item: SeriesItem) -> Row:
@@ -178,6 +243,7 @@ def _electrolyte_values(row: Row, roles: CircuitRoles) -> dict[str, float]:
     return {name: row[name] for name in roles.electrolyte_parameters}
 
 
+@checked
 def run_series(
     items: Sequence[SeriesItem],
     settings: SeriesSettings,
@@ -225,32 +291,45 @@ class _Run:
         return _finish_row(item, outcome, self.settings, self.dc)
 
     def warm(self, fittable: Sequence[SeriesItem]) -> Iterator[Row]:
-        """Time order, each fit from the previous accepted one; KK tests ahead in the pool."""
+        """Time order, each fit from the previous accepted one, in chains of ``settings.cold_every``
+        spectra that each start cold (see :func:`chains`); with a pool the chains run in parallel and
+        their rows are yielded in time order, identical to a serial run."""
         settings, done, roles = self.settings, self.done, self.roles
-        kk_ahead: dict[Key, Future] = {}
-        if self.pool is not None:
-            kk_ahead = {
-                i.key: self.pool.submit(kk_task, i.spectrum, settings) for i in fittable if i.key not in done
-            }
-        previous: PreviousFit | None = None
         electrolyte = self.first_electrolyte(fittable)
-        for item in fittable:
-            spectrum = item.spectrum
-            if spectrum is None:
-                continue
-            if item.key in done:
-                previous = previous_from_row(done[item.key], roles, previous)
-                continue
-            try:
-                fit = fit_spectrum(spectrum, settings, previous, electrolyte)
-            except FIT_ERRORS as exc:
-                yield failed_row(item, f"fit failed: {exc}")
-                continue
-            if settings.fix_electrolyte and electrolyte is None:
-                electrolyte = {name: fit.result.values[name] for name in roles.electrolyte_parameters}
-            kk = kk_ahead[item.key].result() if item.key in kk_ahead else kk_task(spectrum, settings)
-            previous = fit.following(previous)
-            yield self.finish(item, {**fit_columns(fit, roles, settings.area_cm2), **kk})
+        work: list[tuple[list[SeriesItem], PreviousFit | None]] = [
+            (chain, None)
+            for chain in chains(fittable, settings.cold_every)
+            if any(i.key not in done for i in chain)
+        ]
+        if settings.fix_electrolyte and electrolyte is None and work:
+            # the first spectrum that fits sets the electrolyte values for every chain: fit up to it here,
+            # the rest of its chain continues from there
+            chain, previous = work.pop(0)
+            position = 0
+            while electrolyte is None and position < len(chain):
+                item = chain[position]
+                position += 1
+                outcome, previous = chain_step(*_steps([item], done)[0], settings, previous, None)
+                if outcome is not None:
+                    yield self.finish(item, outcome)
+                    if not isinstance(outcome, str):
+                        electrolyte = _electrolyte_values(outcome, roles)
+            work.insert(0, (chain[position:], previous))
+        if self.pool is None:
+            for chain, previous in work:
+                outcomes = chain_outcomes(_steps(chain, done), settings, electrolyte, previous)
+                for item, outcome in zip(chain, outcomes, strict=True):
+                    if outcome is not None:
+                        yield self.finish(item, outcome)
+            return
+        futures = [
+            self.pool.submit(chain_task, _steps(chain, done), settings, electrolyte, previous)
+            for chain, previous in work
+        ]
+        for (chain, _), future in zip(work, futures, strict=True):
+            for item, outcome in zip(chain, future.result(), strict=True):
+                if outcome is not None:
+                    yield self.finish(item, outcome)
 
     def independent(self, fittable: Sequence[SeriesItem]) -> Iterator[Row]:
         """Every spectrum cold, in the pool (in completion order)."""
@@ -345,6 +424,7 @@ def dc_onset(table: SeriesTable, dc: DCConditions) -> Onset | None:
     return dataclasses.replace(onset, note="; ".join(filter(None, (window, onset.note))))
 
 
+@checked
 def find_onsets(table: SeriesTable, dc: DCConditions | None) -> tuple[Onset, Onset | None, dict[str, Any]]:
     """Onset in R_int(t) (fitted rows, weighted by their standard errors) and in the DC voltage (see
     :func:`dc_onset`), and whether they agree."""
@@ -368,6 +448,7 @@ def series_items(spectra: Sequence[Spectrum], axis: TimeAxis) -> list[SeriesItem
     ]
 
 
+@checked
 def fit_series(
     spectra: Sequence[Spectrum],
     settings: SeriesSettings,
@@ -378,7 +459,7 @@ def fit_series(
     """Fit an operando series in memory: times, warm-start fits, quality, DC quantities and onsets.
 
     ``voltage`` is the DC record (aligned by absolute start times or ``settings.voltage_offset_s``);
-    ``pool`` runs the Kramers–Kronig tests (warm mode) or the fits (independent mode) in parallel.
+    ``pool`` runs the warm-start chains (warm mode) or the fits (independent mode) in parallel.
     """
     axis = assign_times(spectra, interval_s=settings.interval_s)
     trace = (

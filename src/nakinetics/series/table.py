@@ -95,7 +95,8 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
     ]
     sums += [(f"ASR_{r}", "Ohm cm^2", f"{r} × A, cell total") for r in roles.interfacial_resistors]
     sums += [
-        (f"C_eff_{c}", "F", f"effective capacitance of {c} (Brug for a CPE)") for c in roles.capacitances
+        (f"C_eff_{c}", "F", f"effective capacitance of {c} (Hsu–Mansfeld (Q R^(1−n))^(1/n) for a CPE)")
+        for c in roles.capacitances
     ]
     for name, unit, description in sums:
         columns += [

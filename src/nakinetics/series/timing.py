@@ -17,7 +17,6 @@ unknown), so that all stamps mean the same; without any duration the stamp is th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import checked
+from ..batch import natural_key
 from ..data import Spectrum
 from ..exceptions import DataError
 
@@ -69,11 +70,6 @@ class TimeAxis:
     unreadable: tuple[SweepTime | None, ...] = ()
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders ``spec2`` before ``spec10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text))
-
-
 def _name_key(source: str | None, index: int) -> tuple[tuple[tuple[int, int | str], ...], int]:
     return natural_key(Path(source).name if source else ""), index
 
@@ -90,6 +86,7 @@ def _duration_s(spectrum: Spectrum) -> float | None:
     return None if t is None else float(t.max() - t.min())
 
 
+@checked
 def assign_times(
     spectra: Sequence[Spectrum],
     *,

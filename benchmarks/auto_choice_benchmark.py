@@ -1,0 +1,299 @@
+"""Automatic model choice benchmark: does ``nakinetics fit`` with no circuit get the right numbers?
+
+Builds a seeded synthetic set of spectra whose truth is known — the kinds sodium cells give: one, two and three
+arcs, two arcs only 4–12× apart, cable inductance (0.2–3 µH), an arc whose apex lies below the measured window,
+blocking electrodes (pellets), liquid cells with SEI arc, charge-transfer arc and a finite diffusion tail, Randles
+cells with Warburg tails — with 0.3–3 % proportional complex noise and 60 points, and runs the automatic choice
+on each (:func:`nakinetics.selection.choose_model`, what ``nakinetics fit FILE`` does without ``--circuit``).
+
+Success: the series resistance (top-level resistors: the high-frequency intercept) and the total arc resistance
+(resistors inside the arcs, diffusion elements excluded) of the chosen fit are both within 5 % of the truth.
+The table also gives the share where the chosen circuit has the truth's structure, and the time per spectrum
+(median, 95th percentile of CPU time: the machine is shared) of the whole choice (pre-screen plus every
+candidate fitted).
+
+    python benchmarks/auto_choice_benchmark.py [--per-family 30] [--seed 2027] [--family NAME] [--failures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+from nakinetics.circuit import Circuit, Element, Parallel, elements_of
+from nakinetics.data import Spectrum
+from nakinetics.fitting import FitResult
+from nakinetics.synthetic import synthetic_spectrum
+
+TOLERANCE = 0.05
+NOISE_RANGE = (0.003, 0.03)
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+def _arc(
+    rng: np.random.Generator, label: int, r: float, apex_hz: float, n: tuple[float, float]
+) -> dict[str, float]:
+    """R‖CPE values with resistance ``r`` and apex at ``apex_hz``: (RQ)^(1/n) = 1/(2πf)."""
+    exponent = rng.uniform(*n)
+    return {
+        f"R{label}": r,
+        f"CPE{label}_n": exponent,
+        f"CPE{label}_Q": (1.0 / (2 * np.pi * apex_hz)) ** exponent / r,
+    }
+
+
+def _apexes(
+    rng: np.random.Generator, count: int, lo: float, hi: float, ratio: tuple[float, float]
+) -> list[float]:
+    """``count`` apex frequencies, fastest first, successive ratios drawn log-uniformly from ``ratio``, the
+    whole set placed log-uniformly inside [lo, hi]."""
+    steps = [_log_uniform(rng, *ratio) for _ in range(count - 1)]
+    span = float(np.prod(steps))
+    top = _log_uniform(rng, lo * span, hi) if hi > lo * span else hi
+    out = [top]
+    for s in steps:
+        out.append(out[-1] / s)
+    return out
+
+
+def _arcs_circuit(count: int, first_label: int = 1) -> str:
+    return "-".join(f"p(R{k},CPE{k})" for k in range(first_label, first_label + count))
+
+
+@dataclass(frozen=True)
+class Case:
+    family: str
+    circuit: str
+    values: dict[str, float]
+    frequency: np.ndarray
+    noise: float
+
+    def spectrum(self, rng: np.random.Generator) -> Spectrum:
+        return synthetic_spectrum(self.circuit, self.values, self.frequency, noise=self.noise, rng=rng)
+
+
+Maker = Callable[[np.random.Generator], tuple[str, dict[str, float], np.ndarray]]
+
+
+def _n_arcs(count: int, ratio: tuple[float, float], window: tuple[float, float]) -> Maker:
+    """Na | solid electrolyte | Na with ``count`` arcs (apex ratios in ``ratio``), all inside the window."""
+
+    def make(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+        f_hi, f_lo = window
+        values = {"R0": _log_uniform(rng, 5, 100)}
+        apexes = _apexes(rng, count, f_lo * 10, f_hi / 30, ratio)
+        for k, apex in enumerate(apexes, start=1):
+            values |= _arc(
+                rng, k, _log_uniform(rng, 20, 2000) * (values["R0"] / 30) ** 0.3, apex, (0.75, 0.95)
+            )
+        return f"R0-{_arcs_circuit(count)}", values, np.logspace(np.log10(f_hi), np.log10(f_lo), 60)
+
+    return make
+
+
+def _inductance(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+    """Coin cell on long leads: L0 (0.2–3 µH) in series with one or two arcs."""
+    count = int(rng.integers(1, 3))
+    values = {"L0": _log_uniform(rng, 0.2e-6, 3e-6), "R0": _log_uniform(rng, 3, 40)}
+    for k, apex in enumerate(_apexes(rng, count, 10, 2e4, (30, 300)), start=1):
+        values |= _arc(rng, k, _log_uniform(rng, 20, 1000), apex, (0.75, 0.95))
+    return f"L0-R0-{_arcs_circuit(count)}", values, np.logspace(6, -1, 60)
+
+
+def _apex_below_window(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+    """Two arcs, the slower one's apex 1.2–2× below the lowest measured frequency."""
+    f_lo = 1.0
+    values = {"R0": _log_uniform(rng, 5, 60)}
+    values |= _arc(rng, 1, _log_uniform(rng, 20, 500), _log_uniform(rng, 1e3, 3e4), (0.8, 0.95))
+    values |= _arc(rng, 2, _log_uniform(rng, 50, 1000), f_lo / rng.uniform(1.2, 2.0), (0.8, 0.95))
+    return "R0-p(R1,CPE1)-p(R2,CPE2)", values, np.logspace(6, 0, 60)
+
+
+def _blocking(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+    """NASICON pellet between blocking (Au) electrodes measured to 7 MHz: bulk arc above the window (intercept
+    R0), grain-boundary arc, and the electrode spike; or both electrolyte arcs above the window (R0 + spike)."""
+    n_el = rng.uniform(0.75, 0.95)
+    values = {"R0": _log_uniform(rng, 30, 3000)}
+    if rng.uniform() < 0.75:
+        values |= _arc(
+            rng, 1, values["R0"] * _log_uniform(rng, 0.3, 5), _log_uniform(rng, 3e3, 2e5), (0.7, 0.9)
+        )
+        values |= {"CPE2_n": n_el, "CPE2_Q": _log_uniform(rng, 1e-7, 1e-5)}
+        return "R0-p(R1,CPE1)-CPE2", values, np.logspace(np.log10(7e6), 0, 60)
+    values |= {"CPE1_n": n_el, "CPE1_Q": _log_uniform(rng, 1e-7, 1e-5)}
+    return "R0-CPE1", values, np.logspace(np.log10(7e6), 0, 60)
+
+
+def _liquid_diffusion(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+    """Na | liquid | Na: SEI arc, charge-transfer arc and finite-length electrolyte diffusion (Ws)."""
+    values = {"R0": _log_uniform(rng, 2, 20)}
+    apex_sei, apex_ct = _apexes(rng, 2, 1, 3e3, (20, 300))
+    values |= _arc(rng, 1, _log_uniform(rng, 5, 60), apex_sei, (0.8, 0.95))
+    values |= _arc(rng, 2, _log_uniform(rng, 20, 300), apex_ct, (0.75, 0.9))
+    tau = _log_uniform(rng, 5, 100)
+    values |= {"Ws3_R": values["R2"] * _log_uniform(rng, 0.3, 2), "Ws3_tau": tau}
+    return "R0-p(R1,CPE1)-p(R2,CPE2)-Ws3", values, np.logspace(5, -2.3, 60)
+
+
+def _randles(rng: np.random.Generator) -> tuple[str, dict[str, float], np.ndarray]:
+    """Randles cell with a semi-infinite (W) or finite-length (Ws) Warburg tail."""
+    values = _arc(rng, 1, _log_uniform(rng, 20, 500), _log_uniform(rng, 30, 3e3), (0.8, 0.95))
+    values["R0"] = _log_uniform(rng, 5, 50)
+    if rng.uniform() < 0.5:
+        values["W1"] = values["R1"] * _log_uniform(rng, 0.05, 0.5)
+        return "R0-p(R1-W1,CPE1)", values, np.logspace(5, -2, 60)
+    values |= {"Ws1_R": values["R1"] * _log_uniform(rng, 0.3, 3), "Ws1_tau": _log_uniform(rng, 1, 30)}
+    return "R0-p(R1-Ws1,CPE1)", values, np.logspace(5, -2.3, 60)
+
+
+FAMILIES: dict[str, Maker] = {
+    "1 arc": _n_arcs(1, (1, 1), (1e6, 0.1)),
+    "2 arcs (≥ 30× apart)": _n_arcs(2, (30, 1000), (1e6, 0.1)),
+    "2 arcs 4–12× apart": _n_arcs(2, (4, 12), (1e6, 0.1)),
+    "3 arcs (Na|NASICON|Na to MHz)": _n_arcs(3, (30, 300), (7e6, 0.1)),
+    "cable inductance": _inductance,
+    "arc apex below window": _apex_below_window,
+    "blocking electrodes": _blocking,
+    "liquid: SEI + CT + diffusion": _liquid_diffusion,
+    "Randles + W / Ws": _randles,
+}
+
+
+def make_cases(per_family: int, seed: int, families: list[str] | None = None) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, make in FAMILIES.items():
+        for _ in range(per_family):
+            circuit, values, frequency = make(rng)
+            noise = _log_uniform(rng, *NOISE_RANGE)
+            if families is None or name in families:
+                cases.append(Case(name, circuit, values, frequency, noise))
+    return cases
+
+
+def series_and_arc_resistance(circuit: Circuit, values: dict[str, float]) -> tuple[float, float]:
+    """(Σ top-level resistors, Σ resistors inside top-level arcs) — role-free, so any two circuits compare."""
+    series = sum(
+        values[n.label] for n in circuit.top_level if isinstance(n, Element) and n.spec.symbol == "R"
+    )
+    arcs = sum(
+        values[e.label]
+        for n in circuit.top_level
+        if isinstance(n, Parallel)
+        for e in elements_of(n)
+        if e.spec.symbol == "R"
+    )
+    return series, arcs
+
+
+def _within(fitted: float, true: float, scale: float | None = None) -> bool:
+    """|fitted − true| ≤ 5 % of the truth (of ``scale`` when the truth is zero: no arc)."""
+    return abs(fitted - true) <= TOLERANCE * (true if true > 0 else (scale or 1.0))
+
+
+def _oracle(spectrum: Spectrum, case: Case) -> FitResult:
+    """The truth's circuit fitted twice — from the data-driven starts with the global fallback, and from the
+    truth — the better of the two: what the data allow at best."""
+    from nakinetics.fitting import fit_circuit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = [
+            fit_circuit(spectrum, case.circuit),
+            fit_circuit(spectrum, case.circuit, warm_start=case.values),
+        ]
+    return min(fits, key=lambda r: r.statistics.chisqr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-family", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--family", action="append", help="only this family (repeatable)")
+    parser.add_argument("--failures", action="store_true", help="print every failure")
+    args = parser.parse_args()
+
+    from nakinetics.selection import choose_model
+
+    cases = make_cases(args.per_family, args.seed, args.family)
+    rng = np.random.default_rng(args.seed + 1)
+    rows: dict[str, list[tuple[bool, bool, float]]] = {}
+    failures = []
+    for case in cases:
+        spectrum = case.spectrum(rng)
+        truth = Circuit(case.circuit)
+        t0 = time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            choice = choose_model(spectrum)
+        elapsed = time.process_time() - t0
+        best = choice.best
+        rs_true, ra_true = series_and_arc_resistance(truth, case.values)
+        rs_fit, ra_fit = series_and_arc_resistance(best.circuit, best.values)
+        ok = _within(rs_fit, rs_true) and _within(ra_fit, ra_true, rs_true)
+        same = _shape(best.circuit) == _shape(truth)
+        oracle = _oracle(spectrum, case)
+        rs_o, ra_o = series_and_arc_resistance(oracle.circuit, oracle.values)
+        oracle_ok = _within(rs_o, rs_true) and _within(ra_o, ra_true, rs_true)
+        rows.setdefault(case.family, []).append((ok, same, elapsed, oracle_ok))
+        if not ok:
+            truth_fit = next((r for r in choice.results if _shape(r.circuit) == _shape(truth)), None)
+            if not oracle_ok:
+                kind = "data limit (the truth's circuit at its best fit misses too)"
+            elif truth_fit is not None and truth_fit.statistics.bic > oracle.statistics.bic + 1:
+                kind = f"search (truth's circuit fitted to BIC {truth_fit.statistics.bic:.1f}, best {oracle.statistics.bic:.1f})"
+            elif same:
+                kind = "search (right circuit, wrong minimum)"
+            else:
+                kind = f"choice (oracle BIC {oracle.statistics.bic:.1f})"
+            failures.append((case, best, rs_true, ra_true, rs_fit, ra_fit, choice.reason(), kind))
+
+    print(
+        f"{args.per_family} spectra per family, seed {args.seed}, noise {NOISE_RANGE[0]:.1%}–{NOISE_RANGE[1]:.0%}, 60 points"
+    )
+    print()
+    print(
+        "| family | spectra | R_series and ΣR_arcs within 5 % | truth's structure chosen | truth's circuit fitted "
+        "(oracle) within 5 % | median CPU ms | p95 CPU ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    everything = []
+    for family, results in [*rows.items(), ("overall", [r for v in rows.values() for r in v])]:
+        ok = np.mean([r[0] for r in results]) * 100
+        same = np.mean([r[1] for r in results]) * 100
+        times = np.array([r[2] for r in results]) * 1e3
+        oracle = np.mean([r[3] for r in results]) * 100
+        print(
+            f"| {family} | {len(results)} | {ok:.1f} % | {same:.1f} % | {oracle:.1f} % | {np.median(times):.0f} | "
+            f"{np.percentile(times, 95):.0f} |"
+        )
+        everything = results
+    del everything
+    if args.failures:
+        print()
+        for case, best, rs_true, ra_true, rs_fit, ra_fit, reason, kind in failures:
+            print(
+                f"- {case.family} [{kind}]: truth {case.circuit} (noise {case.noise:.2%}) R_s {rs_true:.4g} → "
+                f"{rs_fit:.4g}, ΣR_arcs {ra_true:.4g} → {ra_fit:.4g}; chose {best.circuit.text}: {reason}"
+            )
+
+
+def _shape(circuit: Circuit) -> str:
+    """The circuit with element numbers removed (``R-p(R,CPE)``)."""
+    return "".join(c for c in circuit.text if not c.isdigit())
+
+
+if __name__ == "__main__":
+    main()

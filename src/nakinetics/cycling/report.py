@@ -1,0 +1,125 @@
+"""Text report and CSV table of a :class:`~nakinetics.cycling.CyclingResult` (pure: returns strings)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+
+from .analysis import CyclingResult
+
+CSV_COLUMNS = (
+    "file",
+    "index",
+    "cycle",
+    "direction",
+    "start_h",
+    "end_h",
+    "current_density_ma_cm2",
+    "capacity_mah_cm2",
+    "taper_capacity_mah_cm2",
+    "overpotential_mv",
+    "overpotential_q25_mv",
+    "overpotential_q75_mv",
+    "plateau_voltage_mv",
+    "nucleation_overpotential_mv",
+    "nucleation_tip_s",
+    "end_voltage_mv",
+    "ended_at_cutoff",
+    "asr_cell_ohm_cm2",
+)
+
+
+def half_cycle_csv(results: list[CyclingResult]) -> str:
+    """One row per half-cycle of every result (columns :data:`CSV_COLUMNS`; empty = not applicable)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        source = result.record.metadata.source
+        for h in result.half_cycles:
+            row = {"file": source, **h.to_dict()}
+            writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _fmt(value: float | None, spec: str = ".3g", unit: str = "") -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:{spec}}{unit}"
+
+
+def format_cycling(result: CyclingResult) -> str:
+    """A short human-readable summary (the JSON has everything)."""
+    d = result.to_dict()
+    lines = [
+        f"{d['file']}  ({d['format']}; {result.n_half_cycles} half-cycles; area {result.area_cm2:g} cm²)",
+        f"  cell: {result.cell} — {result.cell_decided_by}",
+        f"  direction: {result.direction_rule}",
+        "  steps: " + ", ".join(f"{n} {k}" for k, n in d["steps"].items() if n),
+    ]
+    halves = result.half_cycles
+    if halves and result.overpotentials_valid:
+        eta = np.array([h.overpotential_mv for h in halves], dtype=float)
+        nuc = [h.nucleation_overpotential_mv for h in halves if h.nucleation_overpotential_mv is not None]
+        lines.append(
+            f"  overpotential η_p (median |U|, middle half): first {_fmt(eta[0])} mV, last {_fmt(eta[-1])} mV, "
+            f"range {_fmt(eta.min())}–{_fmt(eta.max())} mV"
+        )
+        lines.append(
+            f"  nucleation η_n: {len(nuc)} half-cycle(s)"
+            + (f", first {_fmt(nuc[0])} mV, max {_fmt(max(nuc))} mV" if nuc else "")
+        )
+    g = result.growth
+    if g is not None and g.rate_mv_per_100h is not None:
+        lines.append(
+            f"  growth: {g.rate_mv_per_100h:.3g} ± {_fmt(g.stderr_mv_per_100h)} mV/100 h at "
+            f"{g.current_density_ma_cm2:.3g} mA cm⁻² ({g.n_half_cycles} half-cycles)"
+        )
+    s = result.short_circuit
+    lines.append(
+        "  short circuit: none detected"
+        if s is None
+        else f"  short circuit: {s.kind} at {s.time_h:.4g} ± {s.uncertainty_h:.2g} h — "
+        + "; ".join(s.evidence)
+    )
+    c = result.ccd
+    if c is not None:
+        value = "—" if c.value_ma_cm2 is None else f"{c.value_ma_cm2:.3g} mA cm⁻²"
+        bound = f" (≥ {c.lower_bound_ma_cm2:.3g}: no failure)" if c.lower_bound_ma_cm2 is not None else ""
+        lines.append(
+            f"  CCD ({c.convention}): {value}{bound}; failing step {_fmt(c.failing_step_ma_cm2)}, last stable "
+            f"{_fmt(c.last_stable_ma_cm2)} mA cm⁻²; criterion: {c.failure_criterion}"
+        )
+    lines.append(f"  cycling life: {result.life_h:.4g} h ({result.life_ended_by})")
+    ce = result.coulombic_efficiency
+    if ce is not None:
+        lines.append(
+            f"  Coulombic efficiency ({ce.protocol}; {ce.definition}): average {_fmt(ce.average, '.4f')}"
+            + (
+                f", excluding the first cycle {_fmt(ce.average_excluding_first, '.4f')}"
+                if ce.average_excluding_first
+                else ""
+            )
+        )
+    asr = d["summary"]["dc_asr"]
+    if asr is not None:
+        per = asr.get("per_interface_median_ohm_cm2")
+        lines.append(
+            f"  DC ASR (η_p/|j|): cell {asr['cell_median_ohm_cm2']:.4g} Ω cm² (median)"
+            + (
+                f", per interface {per:.4g} Ω cm² ({asr['per_interface_definition']})"
+                if per is not None
+                else ""
+            )
+        )
+    if result.eis is not None:
+        e = result.eis
+        inter = e.get("interfacial_asr_per_interface_ohm_cm2") or e.get("interfacial_asr_cell_ohm_cm2")
+        ohm = e.get("ohmic_asr_ohm_cm2")
+        lines.append(
+            f"  EIS ASR ({e['circuit']}): ohmic {_fmt(ohm and ohm['value'], '.4g')} Ω cm², interfacial "
+            f"{_fmt(inter and inter['value'], '.4g')} Ω cm² "
+            + ("per interface" if e.get("interfacial_asr_per_interface_ohm_cm2") else "cell")
+        )
+    lines += [f"  warning: {w}" for w in result.warnings]
+    return "\n".join(lines)

@@ -1,0 +1,376 @@
+"""Peaks of a DRT: which maxima are processes, and the resistance and time constant of each.
+
+1. **Detection.** Every local maximum of γ owns the region between the minima that separate it from its
+   neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ, it rises
+   above the higher of its two valleys by more than :data:`PROMINENCE_SD` posterior standard deviation and
+   its area is :data:`AREA_Z` standard errors clear of zero;
+   the least significant maximum is merged into its neighbour until all pass, so ripples and the smeared
+   edges of the window do not count.  A maximum on the first or last node is γ cut by the grid (a process
+   beyond the window, or R∞ / a tail seen as γ): it keeps its region but is not a peak.
+2. **Quantification.** The spectrum is fitted with one ZARC per process plus the series terms of the
+   DRT (R∞, L, tail), starting from each region's area, maximum and width — a peak's resistance is then its
+   area in a decomposition of γ into symmetric peaks, free of the smoothing that merges overlapping peaks in
+   the regularised γ, with standard errors from the fit's covariance.  The decomposition is kept only when
+   it reproduces the data as well as the DRT itself and every peak stays in its own region; otherwise (peaks
+   far from ZARC-shaped) each peak's resistance is the area of its region of γ, its τ that of the maximum,
+   with standard errors from the DRT's posterior covariance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _lm
+from .._typing import ComplexArray, FloatArray
+from .basis import TauGrid
+from .shapes import zarc_exponent_from_height
+
+PROMINENCE_SD = 1.0
+AREA_Z = 3.0
+"""A maximum must rise above its higher valley by one posterior standard deviation of γ at its top, and its
+region's area must exceed three standard errors of that area (which, unlike the node-by-node deviations,
+accounts for their correlation)."""
+
+MIN_FRACTION = 0.02
+"""Default smallest share of ∫γ a process may hold."""
+
+MIN_EXPONENT = 0.3
+"""Lowest ZARC exponent allowed in the decomposition."""
+
+MAX_ITERATIONS = 100
+"""Most Levenberg–Marquardt iterations of the decomposition."""
+
+AREA_FACTOR = 2.0
+"""A ZARC of the decomposition may differ from its region's area by at most this factor."""
+
+RESIDUAL_TOLERANCE = 1.5
+"""The decomposition is kept when its RMS residual is at most 1.5 × that of the DRT (+ 0.05 % of |Z|)."""
+
+
+@dataclass(frozen=True)
+class PeakRegion:
+    """A maximum of γ (node ``top``) and the nodes ``start``…``stop`` − 1 it owns."""
+
+    top: int
+    start: int
+    stop: int
+
+
+def _maxima(gamma: FloatArray) -> list[int]:
+    padded = np.concatenate([[0.0], gamma, [0.0]])
+    return [
+        i - 1
+        for i in range(1, padded.size - 1)
+        if padded[i] > 0 and padded[i] >= padded[i - 1] and padded[i] > padded[i + 1]
+    ]
+
+
+def _regions(gamma: FloatArray, tops: list[int]) -> list[PeakRegion]:
+    regions = []
+    start = 0
+    for k, top in enumerate(tops):
+        if k + 1 < len(tops):
+            nxt = tops[k + 1]
+            stop = top + int(np.argmin(gamma[top : nxt + 1]))  # the valley node opens the next region
+        else:
+            stop = gamma.size
+        regions.append(PeakRegion(start + int(np.argmax(gamma[start:stop])), start, stop))
+        start = stop
+    return regions
+
+
+def detect_peaks(
+    gamma: FloatArray, covariance: FloatArray, min_fraction: float = MIN_FRACTION
+) -> list[PeakRegion]:
+    """The significant peaks of ``gamma`` (any unit; ``covariance`` its posterior covariance)."""
+    total = float(gamma.sum())
+    if total <= 0:
+        return []
+    sd = np.sqrt(np.maximum(np.diag(covariance), 0.0))
+    floor = 1e-12 * float(gamma.max())
+    tops = _maxima(gamma)
+    while tops:
+        regions = _regions(gamma, tops)
+        scores = []
+        for r in regions:
+            part = slice(r.start, r.stop)
+            area = float(gamma[part].sum())
+            area_sd = math.sqrt(max(float(covariance[part, part].sum()), 0.0))
+            left = gamma[r.start] if r.start > 0 else 0.0
+            right = gamma[r.stop] if r.stop < gamma.size else 0.0
+            prominence = gamma[r.top] - max(left, right)
+            scores.append(
+                min(
+                    area / total / min_fraction,
+                    prominence / (PROMINENCE_SD * max(float(sd[r.top]), floor)),
+                    area / (AREA_Z * max(area_sd, floor)),
+                )
+            )
+        worst = int(np.argmin(scores))
+        if scores[worst] >= 1.0:
+            return [r for r in regions if 0 < r.top < gamma.size - 1]
+        del tops[worst]
+        tops = sorted({r.top for r in _regions(gamma, tops)}) if tops else tops  # each region's highest node
+    return []
+
+
+def merge_smallest(gamma: FloatArray, regions: list[PeakRegion]) -> list[PeakRegion]:
+    """``regions`` with the one of smallest area merged into the neighbour across its higher valley."""
+    areas = [float(gamma[r.start : r.stop].sum()) for r in regions]
+    k = int(np.argmin(areas))
+    left = gamma[regions[k].start] if k > 0 else -np.inf
+    right = gamma[regions[k].stop] if k + 1 < len(regions) else -np.inf
+    j = k - 1 if left >= right else k + 1
+    lo, hi = sorted((k, j))
+    start, stop = regions[lo].start, regions[hi].stop
+    merged = PeakRegion(start + int(np.argmax(gamma[start:stop])), start, stop)
+    return [*regions[:lo], merged, *regions[hi + 1 :]]
+
+
+# ---------------------------------------------------------------------------------------------------
+# decomposition into ZARC peaks
+
+
+@dataclass(frozen=True)
+class PeakEstimate:
+    """One process: τ (s), R (Ω), ZARC exponent n (None for region areas), their standard errors, and the
+    method: ``"zarc"`` (decomposition) or ``"area"`` (region of γ)."""
+
+    tau: float
+    tau_stderr: float | None
+    resistance: float
+    resistance_stderr: float | None
+    exponent: float | None
+    exponent_stderr: float | None
+    method: str
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """The fitted decomposition: peaks, series terms (R∞, L, tail a, tail ν) and relative RMS residual."""
+
+    peaks: list[PeakEstimate]
+    r_inf: float
+    inductance: float
+    tail: tuple[float, float] | None
+    rms: float
+    model: ComplexArray
+    n_parameters: int
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion N ln(RSS/N) + p ln N of the weighted residuals."""
+        n = 2 * self.model.size
+        return n * math.log(max(self.rms**2, 1e-300)) + self.n_parameters * math.log(n)
+
+
+class _ZarcModel:
+    """Z = R∞ + jωL [+ a (jω)^-ν] + Σ R_k/(1 + (jωτ_k)^n_k); parameters [R∞, L, (ln a, ν), (ln R, ln τ, n)…]."""
+
+    def __init__(self, omega: FloatArray, impedance: ComplexArray, n_peaks: int, tail: bool) -> None:
+        self.omega = omega
+        self.impedance = impedance
+        self.weight = 1.0 / np.abs(impedance)
+        self.n_peaks = n_peaks
+        self.tail = tail
+        self.offset = 4 if tail else 2
+        self.log_jw = np.log(omega) + 0.5j * math.pi
+
+    def impedance_and_jacobian(self, p: FloatArray) -> tuple[ComplexArray, ComplexArray]:
+        omega = self.omega
+        jac = np.empty((omega.size, p.size), dtype=complex)
+        z = p[0] + 1j * omega * p[1]
+        jac[:, 0] = 1.0
+        jac[:, 1] = 1j * omega
+        if self.tail:
+            t = np.exp(p[2] - p[3] * self.log_jw)
+            z = z + t
+            jac[:, 2] = t
+            jac[:, 3] = -t * self.log_jw
+        for k in range(self.n_peaks):
+            i = self.offset + 3 * k
+            r, log_tau, n = math.exp(p[i]), p[i + 1], p[i + 2]
+            log_jwt = self.log_jw + log_tau
+            s = np.exp(n * log_jwt)
+            inv = 1.0 / (1.0 + s)
+            zk = r * inv
+            z = z + zk
+            common = -r * s * inv * inv
+            jac[:, i] = zk
+            jac[:, i + 1] = common * n
+            jac[:, i + 2] = common * log_jwt
+        return z, jac
+
+    def residual_and_jacobian(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Weighted residual [Re; Im] of (Z_model − Z)/|Z| and its Jacobian."""
+        z, jac = self.impedance_and_jacobian(p)
+        d = (z - self.impedance) * self.weight
+        jac = jac * self.weight[:, None]
+        return np.concatenate([d.real, d.imag]), np.vstack([jac.real, jac.imag])
+
+
+def _vertex(x: FloatArray, gamma: FloatArray, covariance: FloatArray, top: int) -> tuple[float, float]:
+    """ln τ of the maximum near node ``top`` (parabola through it and its neighbours) and its standard
+    error propagated from the covariance of those three values."""
+    if top == 0 or top == gamma.size - 1:
+        return float(x[top]), math.nan
+    g0, g1, g2 = gamma[top - 1 : top + 2]
+    h = float(x[1] - x[0])
+    curvature = g0 - 2.0 * g1 + g2
+    if curvature >= 0:
+        return float(x[top]), math.nan
+    numerator = g0 - g2
+    shift = 0.5 * h * numerator / curvature
+    # d shift / d(g0, g1, g2) for shift = h (g0 − g2) / (2 (g0 − 2 g1 + g2))
+    grad = 0.5 * h * np.array([curvature - numerator, 2.0 * numerator, -curvature - numerator]) / curvature**2
+    cov = covariance[top - 1 : top + 2, top - 1 : top + 2]
+    return float(x[top]) + shift, math.sqrt(max(float(grad @ cov @ grad), 0.0))
+
+
+def region_estimates(
+    grid: TauGrid, gamma: FloatArray, covariance: FloatArray, regions: list[PeakRegion]
+) -> list[PeakEstimate]:
+    """Each region's area (Ω) and the τ (s) of its maximum, with standard errors from the covariance of γ
+    (Ω²)."""
+    h = grid.spacing
+    x = grid.log_tau
+    out = []
+    for r in regions:
+        part = slice(r.start, r.stop)
+        area = float(gamma[part].sum() * h)
+        ones = np.full(r.stop - r.start, h)
+        area_sd = math.sqrt(max(float(ones @ covariance[part, part] @ ones), 0.0))
+        log_tau, log_sd = _vertex(x, gamma, covariance, r.top)
+        tau = math.exp(log_tau)
+        out.append(
+            PeakEstimate(
+                tau, tau * log_sd if math.isfinite(log_sd) else None, area, area_sd, None, None, "area"
+            )
+        )
+    return out
+
+
+def decompose_zarc(
+    omega: FloatArray,
+    impedance: ComplexArray,
+    grid: TauGrid,
+    gamma: FloatArray,
+    regions: list[PeakRegion],
+    r_inf: float,
+    inductance: float,
+    tail: tuple[float, float] | None,
+) -> Decomposition | None:
+    """Fit one ZARC per region (see module docstring); ``None`` when the fit fails outright."""
+    h = grid.spacing
+    x = grid.log_tau
+    model = _ZarcModel(omega, impedance, len(regions), tail is not None)
+    big = 1e3 * float(np.abs(impedance).max())
+    log_big = math.log(big)
+    p0: list[float] = [r_inf, max(inductance, 0.0)]
+    lower: list[float] = [-big, 0.0]
+    upper: list[float] = [big, big / float(omega.max())]
+    if tail is not None:
+        p0 += [math.log(max(tail[0], 1e-300)), tail[1]]
+        lower += [-700.0, MIN_EXPONENT]
+        upper += [700.0, 1.0]
+    lo_tau, hi_tau = x[0] - h, x[-1] + h
+    for r in regions:
+        area = max(float(gamma[r.start : r.stop].sum() * h), 1e-12)
+        n0 = min(max(zarc_exponent_from_height(area, float(gamma[r.top])), 0.5), 0.98)
+        p0 += [math.log(area), float(x[r.top]), n0]
+        lower += [log_big - 60.0, lo_tau, MIN_EXPONENT]
+        upper += [log_big, hi_tau, 1.0]
+    lo, hi = np.array(lower), np.array(upper)
+    state = _lm.start(model.residual_and_jacobian, np.array(p0), lo, hi)
+    if not math.isfinite(state.cost):
+        return None
+    state = _lm.iterate(model.residual_and_jacobian, state, lo, hi, MAX_ITERATIONS)
+    p = state.u
+    if not (np.all(np.isfinite(p)) and math.isfinite(state.cost)):
+        return None
+    resid = state.residual
+    dof = max(resid.size - p.size, 1)
+    sd = _parameter_sd(state.jacobian, state.cost / dof, p, lo, hi)
+    peaks = []
+    for k in range(len(regions)):
+        i = model.offset + 3 * k
+        r, tau, n = math.exp(p[i]), math.exp(p[i + 1]), float(p[i + 2])
+        peaks.append(
+            PeakEstimate(
+                tau=tau,
+                tau_stderr=None if sd[i + 1] is None else tau * sd[i + 1],
+                resistance=r,
+                resistance_stderr=None if sd[i] is None else r * sd[i],
+                exponent=n,
+                exponent_stderr=sd[i + 2],
+                method="zarc",
+            )
+        )
+    z, _ = model.impedance_and_jacobian(p)
+    tail_out = (math.exp(p[2]), float(p[3])) if tail is not None else None
+    rms = float(np.sqrt(np.mean(resid**2)))
+    return Decomposition(peaks, float(p[0]), float(p[1]), tail_out, rms, z, int(p.size))
+
+
+def _parameter_sd(
+    jac: FloatArray, sigma2: float, p: FloatArray, lower: FloatArray, upper: FloatArray
+) -> list[float | None]:
+    """Standard errors from σ²(JᵀJ)⁻¹ over the parameters not at a bound (``None`` for those at one)."""
+    span = upper - lower
+    at_bound = (np.abs(p - lower) < 1e-6 * span) | (np.abs(upper - p) < 1e-6 * span)
+    free = np.flatnonzero(~at_bound)
+    out: list[float | None] = [None] * p.size
+    if free.size == 0:
+        return out
+    jf = jac[:, free]
+    try:
+        _, s, vt = np.linalg.svd(jf, full_matrices=False)
+    except np.linalg.LinAlgError:
+        return out
+    if s[0] <= 0:
+        return out
+    keep = s > s[0] * 1e-10
+    cov = (vt[keep].T / s[keep] ** 2) @ vt[keep] * sigma2
+    for j, idx in enumerate(free):
+        out[idx] = math.sqrt(max(float(cov[j, j]), 0.0))
+    return out
+
+
+def _half_width(gamma: FloatArray, region: PeakRegion) -> tuple[int, int]:
+    """First and last node of ``region`` around its top where γ stays at or above half the top value."""
+    half = 0.5 * gamma[region.top]
+    lo = region.top
+    while lo > region.start and gamma[lo - 1] >= half:
+        lo -= 1
+    hi = region.top
+    while hi < region.stop - 1 and gamma[hi + 1] >= half:
+        hi += 1
+    return lo, hi
+
+
+def decomposition_fits(
+    decomposition: Decomposition,
+    drt_rms: float,
+    grid: TauGrid,
+    gamma: FloatArray,
+    regions: list[PeakRegion],
+) -> bool:
+    """Whether the decomposition describes the data as well as the DRT and each ZARC is the peak it was
+    started from: its τ within the half-maximum width of the peak (± one node) and its resistance within
+    a factor :data:`AREA_FACTOR` of the region's area (a ZARC that slid under another peak or into the
+    tail fails)."""
+    if decomposition.rms > RESIDUAL_TOLERANCE * drt_rms + 5e-4:
+        return False
+    x = grid.log_tau
+    h = grid.spacing
+    for peak, r in zip(decomposition.peaks, regions, strict=True):
+        lo, hi = _half_width(gamma, r)
+        if not x[lo] - h <= math.log(peak.tau) <= x[hi] + h:
+            return False
+        area = float(gamma[r.start : r.stop].sum() * h)
+        if not area / AREA_FACTOR <= peak.resistance <= area * AREA_FACTOR:
+            return False
+    return True

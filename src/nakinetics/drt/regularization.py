@@ -1,0 +1,225 @@
+"""Tikhonov-regularised, non-negative inversion with the regularisation parameter chosen from the data.
+
+The weighted linear problem is y ≈ A γ + N β: γ the DRT at the grid nodes, β the unpenalised series terms
+(R∞, inductance, a low-frequency tail), rows weighted by 1/|Z| so residuals are relative.  The estimate
+minimises ‖y − Aγ − Nβ‖² + λ‖Lγ‖² with γ, β ≥ 0, L a difference operator that treats γ as zero outside the
+grid (so L is square-invertible after a QR step and the prior is proper).
+
+λ is chosen on the unconstrained problem, where everything follows from one eigen-decomposition:
+
+* ``evidence`` (default): the Bayesian evidence of the Gaussian model y ~ N(Aγ + Nβ, σ²I),
+  Lγ ~ N(0, σ²/λ I), flat prior on β, σ² profiled out — MacKay, Neural Comput. 4 (1992) 415; for the DRT
+  Ciucci & Chen, Electrochim. Acta 167 (2015) 439 and Maradesa et al., J. Electrochem. Soc. 170 (2023)
+  030502.  log p(y|λ) = −n'/2 log(q(λ)/n') − ½ Σ log(1 + s_i²/λ), q(λ) = yᵀ(I + B Bᵀ/λ)⁻¹y.
+* ``gcv``: generalised cross-validation (Golub, Heath & Wahba, Technometrics 21 (1979) 215), the choice
+  of DRTtools: GCV(λ) = n' RSS(λ)/(n' − tr H(λ))².
+
+The same decomposition gives the Gaussian posterior covariance σ²(BᵀB + λI)⁻¹ used for the credible band.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.linalg
+from scipy.optimize import nnls
+
+from .._typing import FloatArray
+
+Selection = Literal["evidence", "gcv"]
+SELECTIONS: tuple[str, ...] = ("evidence", "gcv")
+
+LAMBDA_RANGE = (1e-9, 1e2)
+"""Range of λ searched (dimensionless: γ in units of max|Z|, residuals relative)."""
+
+_LAMBDA_POINTS = 111
+
+
+def penalty_factor(n_nodes: int, order: int) -> FloatArray:
+    """Upper-triangular R with RᵀR = DᵀD, D the ``order``-th difference of γ padded with zeros outside the
+    grid (order 0 is the identity)."""
+    if order not in (0, 1, 2):
+        raise ValueError(f"penalty order must be 0, 1 or 2, got {order}")
+    stencil = {0: [1.0], 1: [1.0, -1.0], 2: [1.0, -2.0, 1.0]}[order]
+    diff = np.zeros((n_nodes + order, n_nodes))
+    idx = np.arange(n_nodes)
+    for k, c in enumerate(stencil):
+        diff[idx + k, idx] = c
+    r = np.linalg.qr(diff, mode="r")
+    return r * np.sign(np.diag(r))[:, None]
+
+
+@dataclass(frozen=True)
+class LinearProblem:
+    """The weighted problem y ≈ A γ + N β (see module docstring); ``a`` and ``n`` already carry the row
+    weights ``weight`` (1/Ω, one per frequency, applied to the real and the imaginary row), ``a`` is in units
+    of ``scale`` (Ω) so λ is dimensionless."""
+
+    a: FloatArray
+    n: FloatArray
+    y: FloatArray
+    penalty: FloatArray
+    scale: float
+    weight: FloatArray
+
+    @property
+    def n_gamma(self) -> int:
+        return int(self.a.shape[1])
+
+    @property
+    def dof(self) -> int:
+        """Rows left after the unpenalised columns are fitted."""
+        return int(self.y.size - self.n.shape[1])
+
+
+@dataclass(frozen=True)
+class Spectrum1D:
+    """Singular values of the standard-form problem with the unpenalised columns projected out,
+    B = P A R⁻¹ = U S Vᵀ, with c = Uᵀy and the part of y outside the range of B — everything λ selection
+    needs, in sums of non-negative terms (no cancellation at small λ)."""
+
+    s2: FloatArray
+    v: FloatArray
+    c: FloatArray
+    outside: float
+    dof: int
+
+    def _fitted_fraction(self, lam: FloatArray) -> FloatArray:
+        lam = np.asarray(lam, dtype=float)[..., None]
+        return lam / (self.s2 + lam)
+
+    def quadratic(self, lam: FloatArray) -> FloatArray:
+        """q(λ) = yᵀ(I + BBᵀ/λ)⁻¹y."""
+        return (self._fitted_fraction(lam) * self.c**2).sum(-1) + self.outside
+
+    def log_evidence(self, lam: FloatArray) -> FloatArray:
+        lam = np.asarray(lam, dtype=float)
+        quad = np.maximum(self.quadratic(lam), 1e-300)
+        logdet = np.log1p(self.s2 / lam[..., None]).sum(-1)
+        return -0.5 * self.dof * np.log(quad / self.dof) - 0.5 * logdet
+
+    def gcv(self, lam: FloatArray) -> FloatArray:
+        shrink = self._fitted_fraction(lam)
+        rss = (shrink**2 * self.c**2).sum(-1) + self.outside
+        trace = (1.0 - shrink).sum(-1)
+        return self.dof * np.maximum(rss, 1e-300) / np.maximum(self.dof - trace, 1e-9) ** 2
+
+    def noise_variance(self, lam: float) -> float:
+        """σ² at λ: the evidence's profiled estimate q(λ)/n'."""
+        return float(max(float(self.quadratic(np.array(lam))), 1e-300) / self.dof)
+
+
+def _project_out(n: FloatArray, *arrays: FloatArray) -> list[FloatArray]:
+    """``arrays`` with their components along the columns of ``n`` removed."""
+    norms = np.linalg.norm(n, axis=0)
+    keep = norms > 0
+    if not keep.any():
+        return list(arrays)
+    q, _ = np.linalg.qr(n[:, keep] / norms[keep])
+    return [x - q @ (q.T @ x) for x in arrays]
+
+
+def decompose(problem: LinearProblem) -> Spectrum1D:
+    """The decomposition behind λ selection and the posterior (see :class:`Spectrum1D`): a QR step and the
+    SVD of the small triangular factor."""
+    a_proj, y_proj = _project_out(problem.n, problem.a, problem.y)
+    b = scipy.linalg.solve_triangular(problem.penalty, a_proj.T, trans="T", lower=False).T
+    q, r = np.linalg.qr(b)
+    qty = q.T @ y_proj
+    u, s, vt = np.linalg.svd(r)
+    residual = y_proj - q @ qty
+    return Spectrum1D(s2=s**2, v=vt.T, c=u.T @ qty, outside=float(residual @ residual), dof=problem.dof)
+
+
+@dataclass(frozen=True)
+class LambdaChoice:
+    """The chosen λ, how, and the criterion curve it was read from (for plots and reports)."""
+
+    value: float
+    method: str
+    grid: FloatArray
+    criterion: FloatArray
+    at_bound: bool
+
+
+def choose_lambda(spectrum: Spectrum1D, method: Selection | float) -> LambdaChoice:
+    """λ maximising the evidence or minimising GCV over :data:`LAMBDA_RANGE` (a number is used as given).
+
+    The grid search is refined by a parabola through the best point and its neighbours in log λ."""
+    grid = np.geomspace(*LAMBDA_RANGE, _LAMBDA_POINTS)
+    if not isinstance(method, str):
+        value = float(method)
+        return LambdaChoice(value, "given", grid, np.full(grid.size, np.nan), False)
+    if method == "evidence":
+        score = spectrum.log_evidence(grid)
+    elif method == "gcv":
+        score = -np.log(spectrum.gcv(grid))
+    else:
+        raise ValueError(f"regularisation must be one of {', '.join(SELECTIONS)} or a number, got {method!r}")
+    k = int(np.argmax(score))
+    log_lam = math.log(grid[k])
+    if 0 < k < grid.size - 1:
+        y0, y1, y2 = score[k - 1 : k + 2]
+        curvature = y0 - 2 * y1 + y2
+        if curvature < 0:
+            step = math.log(grid[1] / grid[0])
+            log_lam += step * 0.5 * (y0 - y2) / curvature
+    criterion = score if method == "evidence" else -score
+    return LambdaChoice(math.exp(log_lam), method, grid, criterion, k in (0, grid.size - 1))
+
+
+def solve_nonnegative(problem: LinearProblem, lam: float) -> tuple[FloatArray, FloatArray]:
+    """γ (in units of ``problem.scale``) and β minimising the penalised least squares with all of them ≥ 0."""
+    m = problem.n_gamma
+    p = problem.n.shape[1]
+    upper = np.hstack([problem.a, problem.n])
+    lower = np.hstack([math.sqrt(lam) * problem.penalty, np.zeros((m, p))])
+    matrix = np.vstack([upper, lower])
+    norms = np.linalg.norm(matrix, axis=0)
+    norms[norms == 0] = 1.0
+    target = np.concatenate([problem.y, np.zeros(m)])
+    coef, _ = nnls(matrix / norms, target, maxiter=50 * matrix.shape[1])
+    coef = coef / norms
+    return coef[:m], coef[m:]
+
+
+def posterior_covariance(problem: LinearProblem, lam: float, gamma: FloatArray, sigma2: float) -> FloatArray:
+    """Posterior covariance of γ (units of ``problem.scale`` squared), a Laplace approximation around the
+    non-negative estimate.
+
+    Nodes where γ > 0 share the Gaussian posterior σ²(H_FF)⁻¹ of the free set F (H = AᵀPA + λRᵀR, the
+    series terms marginalised); a node held at zero by the constraint gets only a variance: that of its
+    conditional posterior, a normal with mean −g_j/H_jj (g the gradient, ≥ 0 there) truncated at zero, whose
+    84th percentile stands in for one standard deviation."""
+    a_proj, y_proj = _project_out(problem.n, problem.a, problem.y)
+    hessian = a_proj.T @ a_proj + lam * (problem.penalty.T @ problem.penalty)
+    covariance = np.zeros((gamma.size, gamma.size))
+    free = np.flatnonzero(gamma > 0)
+    if free.size:
+        h_ff = hessian[np.ix_(free, free)]
+        try:
+            inverse = scipy.linalg.cho_solve(scipy.linalg.cho_factor(h_ff), np.eye(free.size))
+        except np.linalg.LinAlgError:
+            inverse = np.diag(1.0 / np.diag(h_ff))
+        covariance[np.ix_(free, free)] = sigma2 * inverse
+    held = np.flatnonzero(gamma <= 0)
+    if held.size:
+        gradient = hessian[held] @ gamma - a_proj[:, held].T @ y_proj
+        h_jj = np.diag(hessian)[held]
+        cond_sd = np.sqrt(sigma2 / h_jj)
+        spread = _truncated_quantile(-np.maximum(gradient, 0.0) / h_jj, cond_sd, 0.8413)
+        covariance[held, held] = spread**2
+    return covariance
+
+
+def _truncated_quantile(mean: FloatArray, sd: FloatArray, q: float) -> FloatArray:
+    """The q-quantile of N(mean, sd²) truncated to [0, ∞), computed from log tail probabilities so that a
+    mean many standard deviations below zero stays finite (it tends to −ln(1 − q)·sd²/|mean|)."""
+    from scipy.special import log_ndtr, ndtri_exp
+
+    upper = -mean / sd  # the truncation point in standard units
+    u = -ndtri_exp(math.log1p(-q) + log_ndtr(-upper))  # P(Z > u) = (1 − q) P(Z > upper)
+    return np.maximum(mean + sd * u, 0.0)

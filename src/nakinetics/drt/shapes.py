@@ -1,0 +1,39 @@
+"""Closed-form relaxations used to read peaks off a DRT and to test it.
+
+The ZARC (R‖CPE with its time constant τ₀ = (RQ)^(1/n)), Z = R/(1 + (jωτ₀)^n), has the distribution
+
+    γ(ln τ) = R/(2π) · sin((1 − n)π) / (cosh(n ln(τ/τ₀)) − cos((1 − n)π))
+
+(Fuoss & Kirkwood, J. Am. Chem. Soc. 63 (1941) 385; Boukamp, Electrochim. Acta 154 (2015) 35): a peak
+symmetric in ln τ with area R that narrows to a delta at τ₀ as n → 1 (an ideal RC element).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._typing import ComplexArray, FloatArray
+
+
+def zarc_impedance(omega: FloatArray, resistance: float, tau: float, n: float) -> ComplexArray:
+    """Z = R/(1 + (jωτ)^n) (Ω) at angular frequencies ``omega`` (rad/s); τ in s, 0 < n ≤ 1."""
+    return resistance / (1.0 + (1j * omega * tau) ** n)
+
+
+def zarc_distribution(tau: FloatArray, resistance: float, tau0: float, n: float) -> FloatArray:
+    """γ(ln τ) (Ω) of a ZARC of resistance R (Ω), time constant τ₀ (s) and exponent n < 1 at ``tau`` (s)."""
+    if not 0.0 < n < 1.0:
+        raise ValueError(f"the ZARC distribution needs 0 < n < 1, got {n} (n = 1 is a delta at τ₀)")
+    x = np.log(np.asarray(tau, dtype=float) / tau0)
+    phase = (1.0 - n) * math.pi
+    return resistance / (2.0 * math.pi) * math.sin(phase) / (np.cosh(n * x) - math.cos(phase))
+
+
+def zarc_exponent_from_height(resistance: float, height: float) -> float:
+    """The ZARC exponent n whose peak height is ``height`` (Ω) for area ``resistance`` (Ω):
+    γ_max = R/(2π) cot((1 − n)π/2)."""
+    if height <= 0 or resistance <= 0:
+        return 0.8
+    return 1.0 - (2.0 / math.pi) * math.atan(resistance / (2.0 * math.pi * height))

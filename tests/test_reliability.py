@@ -1,0 +1,390 @@
+"""Regression tests for the defects of issue 11, each with its minimal input: every bad input gives one
+line naming the file (or argument) and the problem, exit code 1 (2 for usage), and the library raises the
+project's own exceptions (which also subclass ValueError/TypeError)."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import nakinetics as nk
+from nakinetics import diffusion
+from nakinetics.circuit import MAX_NESTING
+from nakinetics.cli import main
+from nakinetics.exceptions import ArgumentError, ArgumentTypeError, DataError, NakineticsError
+from nakinetics.kinetics import analyse_polarization, synthetic_sweep, triangular_sweep
+from nakinetics.synthetic import synthetic_spectrum
+from nakinetics.validation import kramers_kronig_test
+
+ONE_ARC = {"R0": 20.0, "R1": 100.0, "CPE1_Q": 1e-5, "CPE1_n": 0.9}
+FREQ = np.logspace(6, -1, 36)
+
+
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and "np.float64" not in err
+    return lines[0]
+
+
+def spectrum_csv(path: Path, rows: np.ndarray) -> Path:
+    path.write_text("freq/Hz,Z'/Ohm,Z''/Ohm\n" + "".join(f"{f:.10g},{a:.10g},{b:.10g}\n" for f, a, b in rows))
+    return path
+
+
+def one_arc_rows() -> np.ndarray:
+    z = nk.Circuit("R0-p(R1,CPE1)").simulate(FREQ, ONE_ARC)
+    return np.column_stack([FREQ, z.real, z.imag])
+
+
+# 1. one zero-impedance point ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zero_point_file(tmp_path: Path) -> Path:
+    rows = one_arc_rows()
+    rows[30] = [10.0, 0.0, 0.0]  # "10,0,0" among normal rows (frequencies 1 MHz … 0.1 Hz)
+    rows[30, 0] = FREQ[30]
+    return spectrum_csv(tmp_path / "zero.csv", rows)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fit"],
+        ["validate"],
+        ["conductivity", "--thickness", "0.1", "--area", "1"],
+        ["geis", "-c", "R0-p(R1,CPE1)"],
+    ],
+)
+def test_a_zero_impedance_point_is_named_not_a_traceback(
+    zero_point_file: Path, command: list[str], tmp_path: Path
+) -> None:
+    extra = ["--out", tmp_path / "series", "--interval", 60] if command[0] == "geis" else []
+    code, _, err = run(command[0], zero_point_file, *command[1:], *extra)
+    if command[0] == "geis":  # a spectrum that cannot be fitted is a failed row, the run goes on
+        assert code == 0, err
+        row = (tmp_path / "series" / "series.csv").read_text().splitlines()[1]
+        assert ",failed," in row and "Z = 0 Ω at" in row
+        return
+    line = one_line_error(err)
+    assert code == 1
+    assert f"zero.csv: Z = 0 Ω at {FREQ[30]:g} Hz (1 point(s))" in line and "remove the point" in line
+
+
+def test_the_zero_point_can_be_left_out_by_the_frequency_window(zero_point_file: Path) -> None:
+    code, out, err = run(
+        "fit", zero_point_file, "-c", "R0-p(R1,CPE1)", "--fmin", FREQ[29] * 1.01, "--json", "-"
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["parameters"]["R1"]["value"] == pytest.approx(100.0, rel=1e-3)
+
+
+def test_the_library_refuses_a_zero_point_with_a_data_error() -> None:
+    rows = one_arc_rows()
+    z = rows[:, 1] + 1j * rows[:, 2]
+    z[5] = 0.0
+    spectrum = nk.Spectrum(FREQ, z)
+    for call in (lambda: nk.fit_circuit(spectrum, "na_se_na_1arc"), lambda: kramers_kronig_test(spectrum)):
+        with pytest.raises(DataError, match="Z = 0 Ω at"):
+            call()
+
+
+# 5. strict JSON ------------------------------------------------------------------------------------
+
+
+def test_tafel_on_the_real_pt_orr_sweep_writes_strict_json(realdata: Path, tmp_path: Path) -> None:
+    source = realdata / "dc" / "meg-lbnl_tafel_fitter" / "Pt-ORR_100mM_perchloric_acid_1600rpm.csv"
+    code, _, err = run("tafel", source, "--json", tmp_path / "t.json")
+    assert code == 0, err
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in JSON")
+
+    record = json.loads((tmp_path / "t.json").read_text(), parse_constant=refuse)
+    residuals = record["diagnostics"]["residuals"]
+    # every point of this ORR sweep is within 3× of the noise crossover: no rms(ln i), and it says why
+    assert residuals["rms_log_current"] is None and "noise crossover" in residuals["rms_log_current_note"]
+
+
+def test_a_spectrum_of_1e_minus_300_ohm_is_refused_not_written_as_infinity(tmp_path: Path) -> None:
+    rows = one_arc_rows()
+    rows[:, 1:] *= 1e-300
+    path = spectrum_csv(tmp_path / "tiny.csv", rows)
+    code, _, err = run("fit", path, "--json", tmp_path / "out.json")
+    assert code == 1 and not (tmp_path / "out.json").exists()
+    assert "tiny.csv: |Z| = " in one_line_error(err) and "not a measured impedance" in err
+
+
+# 6. degenerate sweeps -------------------------------------------------------------------------------
+
+
+def sweep_csv(path: Path, v: np.ndarray, i: np.ndarray) -> Path:
+    path.write_text(
+        "Potential/V,Current/A\n" + "".join(f"{a:.10g},{b:.10g}\n" for a, b in zip(v, i, strict=True))
+    )
+    return path
+
+
+SWEEP_V = np.linspace(-0.4, 0.4, 81)
+SWEEP_I = 2e-4 * np.sinh(SWEEP_V / (4 * 0.025693))
+
+
+@pytest.mark.parametrize(
+    ("name", "potential", "current", "message"),
+    [
+        (
+            "constant.csv",
+            np.full(81, 0.1),
+            SWEEP_I,
+            "the potential does not vary enough (span 0 mV, 1 distinct value(s) over 81 points)",
+        ),
+        ("huge.csv", np.where(SWEEP_V > 0.3, 1e308, SWEEP_V), SWEEP_I, "potential 1e+308 V at point 71"),
+        ("zero.csv", SWEEP_V, 0 * SWEEP_I, "the current is zero at every point"),
+    ],
+)
+def test_degenerate_sweeps_are_refused_in_one_line_naming_the_file(
+    tmp_path: Path, name: str, potential: np.ndarray, current: np.ndarray, message: str
+) -> None:
+    code, _, err = run("tafel", sweep_csv(tmp_path / name, potential, current))
+    assert code == 1
+    line = one_line_error(err)
+    assert f"error: {name}: " in line and message in line
+
+
+def test_a_sweep_with_runs_at_one_potential_gives_the_true_i0(tmp_path: Path) -> None:
+    """Quantised potentials (runs of points at one value) made the window statistics singular
+    (LinAlgError); the windows without a line are now skipped.  Truth: i = 2·i0·sinh(FV/4RT), i0 = 0.1 mA."""
+    v = np.round(np.linspace(-0.4, 0.4, 161) / 0.05) * 0.05
+    code, out, err = run(
+        "tafel", sweep_csv(tmp_path / "steps.csv", v, 2e-4 * np.sinh(v / (4 * 0.025693))), "--json", "-"
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["parameters"]["i0"]["value"] == pytest.approx(0.1, rel=1e-3)
+
+
+def test_analyse_polarization_refuses_degenerate_records_with_a_data_error() -> None:
+    record = synthetic_sweep("bv", "symmetric", i0=1e-4, potential_v=triangular_sweep(-0.3, 0.3, 0.01))
+    flat = analyse_polarization  # same record, current zeroed
+    with pytest.raises(DataError, match="current is zero at every point"):
+        flat((record.potential_v, 0 * record.current_a))
+
+
+# 8. frequencies spanning hundreds of decades --------------------------------------------------------
+
+
+def test_a_frequency_of_1e_minus_300_hz_is_refused_by_fit_and_validate(tmp_path: Path) -> None:
+    rows = one_arc_rows()
+    rows[-1, 0] = 1e-300
+    path = spectrum_csv(tmp_path / "wide.csv", rows)
+    for command in ("fit", "validate", "warburg"):
+        extra = ["--area", 1, "--conc", 1e-3] if command == "warburg" else []
+        code, _, err = run(command, path, *extra)
+        assert code == 1
+        assert "wide.csv: frequency 1e-300 Hz (1 point(s)) is outside 1e-08–1e+13 Hz" in one_line_error(err)
+
+
+# 9. warburg: bounded memory -------------------------------------------------------------------------
+
+
+def test_warburg_window_search_is_bounded_and_matches_the_exhaustive_one() -> None:
+    truth = {"R0": 10.0, "R1": 50.0, "W1": 30.0, "CPE1_Q": 2e-5, "CPE1_n": 0.9}
+    small = synthetic_spectrum(
+        "R0-p(R1-W1,CPE1)", truth, np.logspace(5, -3, 120), noise=0.005, rng=np.random.default_rng(1)
+    )
+    bounded = diffusion.warburg_slope(small)
+    with mock.patch.object(diffusion, "MAX_WINDOW_EDGES", 10_000):
+        exhaustive = diffusion.warburg_slope(small)
+    assert (bounded.mask == exhaustive.mask).all()  # up to 399 points: every window, as before
+
+    sizes: list[int] = []
+    original = diffusion._candidates
+
+    def counting(*args: np.ndarray) -> diffusion._Candidates:
+        sizes.append(args[3].size)
+        return original(*args)
+
+    large = synthetic_spectrum(
+        "R0-p(R1-W1,CPE1)", truth, np.logspace(5, -3, 10_000), noise=0.005, rng=np.random.default_rng(2)
+    )
+    with mock.patch.object(diffusion, "_candidates", counting):
+        result = diffusion.warburg_slope(large)
+    assert max(sizes) < 100_000  # not the 5·10⁷ windows of 10 000 points
+    assert result.sigma.value == pytest.approx(30.0, rel=0.01)
+
+
+# 12. every parameter fixed --------------------------------------------------------------------------
+
+
+def test_fitting_with_every_parameter_fixed_evaluates_the_model() -> None:
+    spectrum = synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ)
+    result = nk.fit_circuit(spectrum, "R0", fixed={"R0": 50.0})
+    z = spectrum.impedance
+    expected = float(
+        np.sum(((50.0 - z.real) / np.abs(z)) ** 2 + (z.imag / np.abs(z)) ** 2)
+    )  # modulus weights
+    stats = result.statistics
+    assert stats.n_varying == 0 and stats.chisqr == pytest.approx(expected, rel=1e-12)
+    assert stats.redchi == pytest.approx(expected / (2 * FREQ.size))
+    assert result.parameters["R0"].stderr is None and result.parameters["R0"].vary is False
+    code, out, err = run("fit", spectrum_csv_from(spectrum), "-c", "R0", "--fix", "R0=50", "--json", "-")
+    assert code == 0, err
+    assert json.loads(out)["statistics"]["chisqr"] == pytest.approx(expected, rel=1e-6)
+
+
+def spectrum_csv_from(spectrum: nk.Spectrum) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "s.csv"
+    return spectrum_csv(path, np.column_stack([spectrum.frequency, spectrum.real, spectrum.imag]))
+
+
+# 13. deeply nested circuits -------------------------------------------------------------------------
+
+
+def test_deeply_nested_circuits_are_refused_in_one_line(tmp_path: Path) -> None:
+    text = "p(" * 500 + "R1,C1" + ")" * 500
+    with pytest.raises(nk.CircuitSyntaxError, match=f"nested deeper than {MAX_NESTING} levels") as error:
+        nk.Circuit(text)
+    assert len(str(error.value)) < 400  # the 3000-character string is quoted briefly
+    code, _, err = run(
+        "fit", spectrum_csv_from(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ)), "-c", text
+    )
+    assert code == 1 and "nested deeper than 32 levels" in one_line_error(err)
+    nk.Circuit("(" * MAX_NESTING + "R1" + ")" * MAX_NESTING)  # the limit itself is fine
+
+
+# 14. argument validation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "message"),
+    [
+        ({"weighting": "bogus"}, ArgumentError, "weighting must be one of 'modulus', 'proportional', 'unit'"),
+        ({"max_starts": 0}, ArgumentError, "max_starts must be an integer ≥ 1, got 0"),
+        ({"max_starts": 2.5}, ArgumentTypeError, "max_starts must be an integer"),
+        ({"bounds": {"CPE1_n": (-1, 0)}}, ArgumentError, "do not overlap its range [0.3, 1]"),
+        ({"bounds": {"R1": ("1", "10")}}, ArgumentTypeError, "must be a number, got '1' (str)"),
+        ({"bounds": {"R1": (math.nan, 10)}}, ArgumentError, "must be a finite number, got nan"),
+        ({"bounds": {"R1": (10, 1)}}, ArgumentError, "min 10 must be below max 1"),
+        ({"fixed": {"R0": -5}}, ArgumentError, "fixed value R0 = -5 Ohm is outside its range"),
+        ({"fixed": {"CPE1_n": 2}}, ArgumentError, "fixed value CPE1_n = 2  is outside its range [0.3, 1]"),
+        ({"fixed": {"R0": math.inf}}, ArgumentError, "must be a finite number, got inf"),
+        ({"initial": {"R1": "big"}}, ArgumentTypeError, "initial value of R1 must be a number"),
+        ({"fmin": -1.0}, ArgumentError, "fmin must lie in (0, inf], got -1"),
+        ({"fmin": 100.0, "fmax": 10.0}, ArgumentError, "fmin = 100 Hz must be below fmax = 10 Hz"),
+        ({"fixed": [("R0", 1)]}, ArgumentTypeError, "fit_circuit: fixed must be Mapping or None, got"),
+    ],
+)
+def test_fit_circuit_validates_its_arguments(options: dict, kind: type, message: str) -> None:
+    spectrum = synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ)
+    with pytest.raises(kind) as error:
+        nk.fit_circuit(spectrum, "R0-p(R1,CPE1)", **options)
+    assert message in str(error.value)
+    assert isinstance(error.value, NakineticsError) and isinstance(error.value, ValueError)
+    if kind is ArgumentTypeError:
+        assert isinstance(error.value, TypeError)
+
+
+def test_other_public_functions_validate_their_arguments() -> None:
+    spectrum = synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ)
+    with pytest.raises(ArgumentError, match="mu_criterion must be a finite number, got nan"):
+        kramers_kronig_test(spectrum, mu_criterion=math.nan)
+    with pytest.raises(ArgumentError, match="limit must lie in"):
+        kramers_kronig_test(spectrum, limit=0)
+    with pytest.raises(ArgumentError, match="criterion must be one of 'aic', 'bic'"):
+        nk.compare_models(spectrum, criterion="r2")
+    with pytest.raises(
+        ArgumentTypeError, match=r"fit_circuit: spectrum must be Spectrum, got \[1, 2, 3\] \(list\)"
+    ):
+        nk.fit_circuit([1, 2, 3], "R0")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="min_points must be an integer ≥ 3"):
+        diffusion.warburg_slope(spectrum, min_points=1)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--fix", "R0=-5"], "fixed value R0 = -5 Ohm is outside"),
+        (["--fix", "R0=nan"], "not a finite number"),
+    ],
+)
+def test_cli_refuses_bad_fixed_values(option: list[str], message: str) -> None:
+    path = spectrum_csv_from(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ))
+    code, _, err = run("fit", path, "-c", "R0-p(R1,CPE1)", *option)
+    assert code in (1, 2) and message in err and "Traceback" not in err
+
+
+# 15. noise and consistency --------------------------------------------------------------------------
+
+
+def test_nan_options_are_usage_errors_not_silently_accepted() -> None:
+    path = spectrum_csv_from(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ))
+    for option in (["--area", "nan"], ["--fmin", "nan"], ["--thickness", "inf"]):
+        code, _, err = run("fit", path, *option)
+        assert code == 2 and "is not a finite number" in err, (option, err)
+    code, _, err = run("validate", path, "--limit", "nan")
+    assert code == 2 and "is not a finite number" in err
+
+
+def test_empty_circuit_is_refused_by_the_cli_and_by_the_api() -> None:
+    path = spectrum_csv_from(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ))
+    code, _, err = run("fit", path, "-c", "")
+    assert code == 2 and "an empty value is not allowed" in err  # never a silent automatic choice
+    with pytest.raises(nk.CircuitSyntaxError, match="circuit string is empty"):
+        nk.fit_circuit(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ), "")
+
+
+def test_reader_messages_quote_numbers_not_numpy_reprs(tmp_path: Path) -> None:
+    rows = one_arc_rows()
+    path = spectrum_csv(tmp_path / "nan.csv", rows)
+    path.write_text(path.read_text().replace(f"{rows[3, 1]:.10g}", "nan", 1))
+    with pytest.raises(DataError) as error:
+        nk.read_spectra(path)
+    assert "np." not in str(error.value) and "Z = nan" in str(error.value)
+
+
+def test_pathological_fits_emit_no_runtime_warnings(tmp_path: Path) -> None:
+    """Inputs that used to print numpy RuntimeWarnings (overflow in the Warburg window search, iR share
+    of a near-zero span, a quantised sweep)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = one_arc_rows()
+        rows[:, 1] = rows[0, 1]  # constant Z': no Warburg window, huge half-slope changes
+        code, _, err = run("warburg", spectrum_csv(tmp_path / "flat.csv", rows), "--area", 1, "--conc", 1e-3)
+        assert code == 1 and "no Warburg (45°) region found" in one_line_error(err)
+        v = np.round(np.linspace(-0.4, 0.4, 161) / 0.05) * 0.05
+        code, _, err = run("tafel", sweep_csv(tmp_path / "q.csv", v, 2e-4 * np.sinh(v / 0.1)))
+        assert code == 0 and "warning:" not in err.replace("warning: JSON", ""), err
+
+
+def test_an_unexpected_exception_is_one_line_that_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = spectrum_csv_from(synthetic_spectrum("R0-p(R1,CPE1)", ONE_ARC, FREQ))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr("nakinetics.cli.validate.kramers_kronig_test", broken)
+    code, _, err = run("validate", path)
+    line = one_line_error(err)
+    assert code == 1 and line.startswith(
+        "error: internal error (ZeroDivisionError: float division by zero at "
+    )
+    assert "this is a bug in nakinetics" in line
+    result = CliRunner().invoke(main, ["--debug", "validate", str(path)])
+    assert isinstance(result.exception, ZeroDivisionError)  # --debug shows the real traceback
