@@ -12,8 +12,9 @@ growing ×42 after 60 % of the run) is fitted
 
 each including Kramers–Kronig tests, derived quantities, DC columns and onset detection (everything
 ``nakinetics geis`` computes except writing files), with one BLAS thread per process as the command line
-uses.  Printed: wall time, time per spectrum, speed-up over ``serial`` in the same run, warm/cold/fall-back
-counts, accuracy of R_int against the truth (median and max relative error), the largest R_int difference
+uses.  Printed: wall time, time per spectrum, speed-up over ``serial`` in the same run, the CPU time of
+the main process and of the workers (on a machine whose cores are busy with other work the wall-clock
+speed-up of a pool cannot show; the CPU times show how the work divides), warm/cold/fall-back counts, accuracy of R_int against the truth (median and max relative error), the largest R_int difference
 from the one-chain fit, whether the rows equal the serial run's, and the onset error.
 
     python benchmarks/series_benchmark.py [--n 1000] [--workers 2] [--cold-every 50]
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import resource
 import statistics
 import time
 
@@ -47,20 +49,27 @@ LABELS = {
 }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(
     mode: str, spectra: list, record: object, settings: SeriesSettings, workers: int
-) -> tuple[float, SeriesResult]:
+) -> tuple[float, float, float, SeriesResult]:
+    """Wall time, CPU time of this process and of the worker processes (s), and the result."""
     if mode == "one-chain":
         settings = dataclasses.replace(settings, cold_every=0)
     if mode == "independent":
         settings = dataclasses.replace(settings, independent=True)
-    start = time.perf_counter()
+    start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     if mode in ("serial", "one-chain"):
         result = fit_series(spectra, settings, voltage=record)  # type: ignore[arg-type]
     else:
         with ProcessPool(workers) as pool:
             result = fit_series(spectra, settings, voltage=record, pool=pool)  # type: ignore[arg-type]
-    return time.perf_counter() - start, result
+    elapsed = time.perf_counter() - start
+    return elapsed, time.process_time() - cpu, _children_cpu() - children, result
 
 
 def main() -> None:
@@ -90,11 +99,13 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     modes = args.modes.split(",")
     times: dict[str, list[float]] = {mode: [] for mode in modes}
+    cpu: dict[str, list[tuple[float, float]]] = {mode: [] for mode in modes}
     results: dict[str, SeriesResult] = {}
     for _ in range(args.repeats):
         for mode in modes:  # interleaved, so that changing load hits every mode alike
-            elapsed, results[mode] = run(mode, spectra, record, settings, args.workers)
+            elapsed, main_cpu, workers_cpu, results[mode] = run(mode, spectra, record, settings, args.workers)
             times[mode].append(elapsed)
+            cpu[mode].append((main_cpu, workers_cpu))
     print(
         f"{args.n} spectra × 60 points, na_se_na_2arc, 1 % noise; R_int grows "
         f"×{cell.r_int(span + FIRST_S) / cell.r_int(0):.0f} after t = {truth_onset:.0f} s; chains of "
@@ -103,10 +114,10 @@ def main() -> None:
     )
     print()
     print(
-        "| mode | workers | total s | ms/spectrum | speed-up | warm | cold | fallback | failed "
+        "| mode | workers | total s | ms/spectrum | speed-up | CPU s main / workers | warm | cold | fallback | failed "
         "| R_int error median / max % | max ΔR_int vs one chain % | rows = serial | onset error s (± s) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---|")
     serial = results.get("serial")
     one_chain = results.get("one-chain")
     reference_time = statistics.median(times["serial"]) if "serial" in times else None
@@ -133,8 +144,11 @@ def main() -> None:
         )
         speed_up = "—" if reference_time is None else f"{reference_time / elapsed:.2f}×"
         workers = 1 if mode in ("serial", "one-chain") else args.workers
+        main_cpu = statistics.median(c[0] for c in cpu[mode])
+        workers_cpu = statistics.median(c[1] for c in cpu[mode])
         print(
             f"| {LABELS[mode]} | {workers} | {elapsed:.2f} | {1e3 * elapsed / args.n:.2f} | {speed_up} | "
+            f"{main_cpu:.2f} / {workers_cpu:.2f} | "
             f"{counts['warm']} | {counts['cold']} | {counts['fallback']} | {counts['failed']} | "
             f"{np.median(error):.3f} / {error.max():.2f} | {vs_chain} | {same} | {onset_text} |"
         )

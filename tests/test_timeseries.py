@@ -258,6 +258,15 @@ def test_warm_chains_run_in_parallel_and_agree_with_one_chain(
     assert serial.onset_eis.time_s == pytest.approx(fitted.onset_eis.time_s, rel=1e-4)
 
 
+def test_chain_length_is_checked() -> None:
+    from nakinetics.exceptions import ArgumentError, ArgumentTypeError
+
+    with pytest.raises(ArgumentError, match="cold_every must be ≥ 0"):
+        SeriesSettings(CIRCUIT, cold_every=-1)
+    with pytest.raises(ArgumentTypeError, match="whole number"):
+        SeriesSettings(CIRCUIT, cold_every=2.5)  # type: ignore[arg-type]
+
+
 def test_fixed_electrolyte_is_shared_by_all_chains(operando: Operando) -> None:
     spectra, _ = operando
     settings = SeriesSettings(CIRCUIT, fix_electrolyte=True, cold_every=3)
@@ -468,3 +477,36 @@ def test_line_breaks_in_text_cells_do_not_lose_rows() -> None:
     assert parsed.dropped == 0 and len(parsed.rows) == 2
     assert parsed.rows[0]["reason"] == "bad header line 2 line 3 end"
     assert parsed.rows[1] == rows[1]
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.6])
+def test_fast_onset_grid_matches_explicit_least_squares(rho: float) -> None:
+    # the grid search's suffix-sum normal equations against a plain least-squares fit per onset:
+    # y ~ a + b·s + A·growth, weighted, AR(1)-prewhitened, growth exponential or linear after t_c
+    from nakinetics.series.onset import _Profile
+
+    rng = np.random.default_rng(11)
+    s = np.sort(rng.uniform(0, 1, 300))
+    s = (s - s[0]) / np.ptp(s)
+    y = 0.05 * rng.standard_normal(s.size) + np.where(s > 0.55, np.expm1((s - 0.55) / 0.2), 0.0)
+    w = rng.uniform(0.5, 2.0, s.size)
+    profile = _Profile(s, y, w, rho)
+    onsets = np.linspace(s[3], s[-4], 40)
+    sw = np.sqrt(w)
+
+    def whiten(a: np.ndarray) -> np.ndarray:
+        a = a * sw
+        return a if rho == 0 else a[1:] - rho * a[:-1]
+
+    for tau in (0.02, 0.2, 5.0, np.inf):
+        expected = []
+        for c in onsets:
+            x = np.clip(s - c, 0, None)
+            growth = x if np.isinf(tau) else np.expm1(x / tau)
+            growth = growth / growth.max()  # scaled to 1 at the last point, as the model is
+            design = np.column_stack([whiten(np.ones_like(s)), whiten(s), whiten(growth)])
+            beta, *_ = np.linalg.lstsq(design, whiten(y), rcond=None)
+            sse = float(np.sum((whiten(y) - design @ beta) ** 2))
+            expected.append(min(sse, profile.sse_null) if beta[2] > 0 else profile.sse_null)
+        np.testing.assert_allclose(profile.sse_grid(onsets, tau), expected, rtol=1e-7)
+        np.testing.assert_allclose(profile.sse(onsets, tau), expected, rtol=1e-7)

@@ -293,6 +293,47 @@ def _summary(
     }
 
 
+def _drt_map_path(plot_path: Path) -> Path:
+    return plot_path.with_name(f"{plot_path.stem}_drt{plot_path.suffix}")
+
+
+def _series_drt(
+    result: SeriesResult,
+    spectra: Sequence[Spectrum],
+    store: _SeriesDirectory,
+    plot_path: Path | None,
+    fmin: float | None,
+    fmax: float | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """``geis --drt``: the DRT of every spectrum on the series' time axis, written next to series.csv
+    (recomputed in full on every run, resumed or not: it takes tens of ms per spectrum)."""
+    from ..series.drt import series_drt
+    from ._csv import write_columns
+
+    times = {(r["file"], r["index"]): r.get("time_s") for r in result.table.rows}
+    drts = series_drt(spectra, times, fmin=fmin, fmax=fmax)
+    distribution, peaks = store.directory / "drt.csv", store.directory / "drt_peaks.csv"
+    write_columns(drts.distribution_columns(), distribution)
+    write_columns(drts.peak_columns(), peaks)
+    written = [str(distribution), str(peaks)]
+    map_path = None
+    if plot_path is not None:
+        from ..plotting.drt import series_drt_figure
+
+        map_path = _drt_map_path(plot_path)
+        save_figure(series_drt_figure(result, drts), map_path)
+        written.append(str(map_path))
+    summary = {
+        **drts.to_dict(),
+        "files": {
+            "distribution_csv": str(distribution),
+            "peaks_csv": str(peaks),
+            "map": None if map_path is None else str(map_path),
+        },
+    }
+    return summary, written
+
+
 @main.command("geis")
 @click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INPUT..."
@@ -408,6 +449,14 @@ def _summary(
     help="When resuming, try again the spectra that failed before (a file that could not be read and "
     "reads now is always retried).",
 )
+@click.option(
+    "--drt",
+    "with_drt",
+    is_flag=True,
+    help="Also compute the distribution of relaxation times of every spectrum: DIR/drt.csv (γ per τ and "
+    "time), DIR/drt_peaks.csv (processes per time) and, with --plot, the τ–time map beside R_int(t) as "
+    "PATH_drt.",
+)
 @format_option("spectrum", what="the spectrum files")
 @format_option("dc", "--voltage-format", "the --voltage file")
 @json_option
@@ -434,6 +483,7 @@ def geis_command(
     chi2_jump: float,
     out_dir: Path,
     retry_failed: bool,
+    with_drt: bool,
     format: str | None,
     voltage_format: str | None,
     json_path: str | None,
@@ -448,6 +498,8 @@ def geis_command(
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
     if plot_path is not None:
         check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
+        if with_drt:
+            check_output_file(_drt_map_path(plot_path), figure=True)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -538,10 +590,22 @@ def geis_command(
         save_figure(nyquist_waterfall(result.table, spectra, settings.circuit), waterfall)
         figures = {"dashboard": str(plot_path), "nyquist": str(waterfall)}
         written += [str(plot_path), str(waterfall)]
+    drt_summary = None
+    if with_drt:
+        drt_summary, drt_written = _series_drt(result, spectra, store, plot_path, fmin, fmax)
+        written += drt_written
+        figures["drt_map"] = drt_summary["files"]["map"]
     if json_path not in (None, "-"):
         written.append(str(json_path))
     resumed = None if earlier is None else plan
     click.echo(_report(result, len(done), len(new_rows), written, resumed), err=json_path == "-")
+    if drt_summary is not None:
+        counts = drt_summary["processes"]
+        click.echo(
+            f"DRT: {drt_summary['spectra']} spectra, {min(counts, default=0)}–{max(counts, default=0)} processes "
+            f"each, {len(drt_summary['failures'])} refused",
+            err=json_path == "-",
+        )
     if json_path is not None:
         payload = _summary(
             result,
@@ -559,4 +623,6 @@ def geis_command(
             },
             dask=dask_address is not None,
         )
+        if drt_summary is not None:
+            payload["drt"] = drt_summary
         emit_json(payload, json_path)

@@ -23,10 +23,13 @@ from .basis import TauGrid, basis_impedance, tau_grid
 from .design import PENALTY_ORDER, SeriesTerms, linear_problem
 from .peaks import (
     MIN_FRACTION,
+    Decomposition,
     PeakEstimate,
+    PeakRegion,
     decompose_zarc,
     decomposition_fits,
     detect_peaks,
+    merge_smallest,
     region_estimates,
 )
 from .regularization import (
@@ -229,30 +232,47 @@ def _kramers_kronig(spectrum: Spectrum, policy: KKPolicy) -> tuple[KKResult | No
 
 
 def _peak_estimates(
-    spectrum: Spectrum, inversion: Inversion, covariance: FloatArray, sd: FloatArray, min_fraction: float
+    spectrum: Spectrum, inversion: Inversion, covariance: FloatArray, min_fraction: float
 ) -> tuple[list[PeakEstimate], str]:
-    """The peaks and how their resistances were obtained (``"zarc"`` decomposition or region ``"area"``)."""
-    regions = detect_peaks(inversion.gamma, sd, min_fraction)
+    """The peaks and how their resistances were obtained (``"zarc"`` decomposition or region ``"area"``).
+
+    The smallest peak is merged into its neighbour while the decomposition without it fits the data as
+    well by the Bayesian information criterion (or the one with it does not fit at all): a ripple that the
+    smoothness prior draws beside a narrow peak is not a process the data need."""
+    regions = detect_peaks(inversion.gamma, covariance, min_fraction)
     if not regions:
         return [], "none"
     tail = None
     if inversion.terms.tail_exponent is not None:
         tail = (float(inversion.series[2]), inversion.terms.tail_exponent)
     drt_rms = _relative_rms(spectrum.impedance, inversion.model())
-    decomposition = decompose_zarc(
-        spectrum.omega,
-        spectrum.impedance,
-        inversion.grid,
-        inversion.gamma,
-        regions,
-        r_inf=float(inversion.series[0]),
-        inductance=float(inversion.series[1]),
-        tail=tail,
-    )
-    if decomposition is not None and decomposition_fits(
-        decomposition, drt_rms, inversion.grid, inversion.gamma, regions
-    ):
-        return decomposition.peaks, "zarc"
+
+    def attempt(candidate: list[PeakRegion]) -> Decomposition | None:
+        found = decompose_zarc(
+            spectrum.omega,
+            spectrum.impedance,
+            inversion.grid,
+            inversion.gamma,
+            candidate,
+            r_inf=float(inversion.series[0]),
+            inductance=float(inversion.series[1]),
+            tail=tail,
+        )
+        if found is None or not decomposition_fits(
+            found, drt_rms, inversion.grid, inversion.gamma, candidate
+        ):
+            return None
+        return found
+
+    current, best = regions, attempt(regions)
+    while len(current) > 1:
+        fewer = merge_smallest(inversion.gamma, current)
+        candidate = attempt(fewer)
+        if candidate is None or (best is not None and candidate.bic > best.bic):
+            break
+        current, best = fewer, candidate
+    if best is not None:
+        return best.peaks, "zarc"
     return region_estimates(inversion.grid, inversion.gamma, covariance, regions), "area"
 
 
@@ -337,7 +357,7 @@ def compute_drt(
     total = float(gamma.sum() * h)
     total_sd = h * math.sqrt(max(float(covariance.sum()), 0.0))
 
-    estimates, peak_method = _peak_estimates(spectrum, inversion, covariance, sd, min_peak_fraction)
+    estimates, peak_method = _peak_estimates(spectrum, inversion, covariance, min_peak_fraction)
     symmetric = False
     cell_info = None
     if area_cm2 is not None:

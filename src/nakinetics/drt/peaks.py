@@ -1,8 +1,9 @@
 """Peaks of a DRT: which maxima are processes, and the resistance and time constant of each.
 
 1. **Detection.** Every local maximum of γ owns the region between the minima that separate it from its
-   neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ and it rises
-   above the higher of its two valleys by more than :data:`PROMINENCE_SD` posterior standard deviations;
+   neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ, it rises
+   above the higher of its two valleys by more than :data:`PROMINENCE_SD` posterior standard deviation and
+   its area is :data:`AREA_Z` standard errors clear of zero;
    the least significant maximum is merged into its neighbour until all pass, so ripples and the smeared
    edges of the window do not count.  A maximum on the first or last node is γ cut by the grid (a process
    beyond the window, or R∞ / a tail seen as γ): it keeps its region but is not a peak.
@@ -27,8 +28,11 @@ from .._typing import ComplexArray, FloatArray
 from .basis import TauGrid
 from .shapes import zarc_exponent_from_height
 
-PROMINENCE_SD = 2.0
-"""A maximum must rise above its higher valley by this many posterior standard deviations of γ."""
+PROMINENCE_SD = 1.0
+AREA_Z = 3.0
+"""A maximum must rise above its higher valley by one posterior standard deviation of γ at its top, and its
+region's area must exceed three standard errors of that area (which, unlike the node-by-node deviations,
+accounts for their correlation)."""
 
 MIN_FRACTION = 0.02
 """Default smallest share of ∫γ a process may hold."""
@@ -78,28 +82,52 @@ def _regions(gamma: FloatArray, tops: list[int]) -> list[PeakRegion]:
     return regions
 
 
-def detect_peaks(gamma: FloatArray, sd: FloatArray, min_fraction: float = MIN_FRACTION) -> list[PeakRegion]:
-    """The significant peaks of ``gamma`` (any unit; ``sd`` its posterior standard deviation)."""
+def detect_peaks(
+    gamma: FloatArray, covariance: FloatArray, min_fraction: float = MIN_FRACTION
+) -> list[PeakRegion]:
+    """The significant peaks of ``gamma`` (any unit; ``covariance`` its posterior covariance)."""
     total = float(gamma.sum())
     if total <= 0:
         return []
+    sd = np.sqrt(np.maximum(np.diag(covariance), 0.0))
+    floor = 1e-12 * float(gamma.max())
     tops = _maxima(gamma)
     while tops:
         regions = _regions(gamma, tops)
         scores = []
         for r in regions:
-            share = float(gamma[r.start : r.stop].sum()) / total
+            part = slice(r.start, r.stop)
+            area = float(gamma[part].sum())
+            area_sd = math.sqrt(max(float(covariance[part, part].sum()), 0.0))
             left = gamma[r.start] if r.start > 0 else 0.0
             right = gamma[r.stop] if r.stop < gamma.size else 0.0
             prominence = gamma[r.top] - max(left, right)
-            noise = max(float(sd[r.top]), 1e-12 * float(gamma.max()))
-            scores.append(min(share / min_fraction, prominence / (PROMINENCE_SD * noise)))
+            scores.append(
+                min(
+                    area / total / min_fraction,
+                    prominence / (PROMINENCE_SD * max(float(sd[r.top]), floor)),
+                    area / (AREA_Z * max(area_sd, floor)),
+                )
+            )
         worst = int(np.argmin(scores))
         if scores[worst] >= 1.0:
             return [r for r in regions if 0 < r.top < gamma.size - 1]
         del tops[worst]
         tops = sorted({r.top for r in _regions(gamma, tops)}) if tops else tops  # each region's highest node
     return []
+
+
+def merge_smallest(gamma: FloatArray, regions: list[PeakRegion]) -> list[PeakRegion]:
+    """``regions`` with the one of smallest area merged into the neighbour across its higher valley."""
+    areas = [float(gamma[r.start : r.stop].sum()) for r in regions]
+    k = int(np.argmin(areas))
+    left = gamma[regions[k].start] if k > 0 else -np.inf
+    right = gamma[regions[k].stop] if k + 1 < len(regions) else -np.inf
+    j = k - 1 if left >= right else k + 1
+    lo, hi = sorted((k, j))
+    start, stop = regions[lo].start, regions[hi].stop
+    merged = PeakRegion(start + int(np.argmax(gamma[start:stop])), start, stop)
+    return [*regions[:lo], merged, *regions[hi + 1 :]]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -130,6 +158,13 @@ class Decomposition:
     tail: tuple[float, float] | None
     rms: float
     model: ComplexArray
+    n_parameters: int
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion N ln(RSS/N) + p ln N of the weighted residuals."""
+        n = 2 * self.model.size
+        return n * math.log(max(self.rms**2, 1e-300)) + self.n_parameters * math.log(n)
 
 
 class _ZarcModel:
@@ -277,7 +312,7 @@ def decompose_zarc(
     z, _ = model.impedance_and_jacobian(p)
     tail_out = (math.exp(p[2]), float(p[3])) if tail is not None else None
     rms = float(np.sqrt(np.mean(resid**2)))
-    return Decomposition(peaks, float(p[0]), float(p[1]), tail_out, rms, z)
+    return Decomposition(peaks, float(p[0]), float(p[1]), tail_out, rms, z, int(p.size))
 
 
 def _parameter_sd(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import itertools
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -413,22 +412,6 @@ def check_points(
         k = int(np.flatnonzero(nonpositive)[0])
         line = None if lines is None else int(lines[k])
         raise fail(path, f"frequency {frequency[k]:g} Hz; expected frequencies > 0 Hz", line)
-
-
-def split_sweeps(frequency: FloatArray) -> list[slice]:
-    """Split a concatenation of sweeps at frequency resets.
-
-    A reset is a step against the sweep direction by more than a factor 2 (e.g. 100 Hz → 200 kHz in a
-    descending sweep); scatter of a few per cent within one sweep never splits.
-    """
-    n = frequency.size
-    if n < 3:
-        return [slice(0, n)]
-    ratio = np.log10(frequency[1:] / frequency[:-1])
-    descending = float(np.median(ratio)) <= 0
-    jumps = ratio > np.log10(2.0) if descending else ratio < -np.log10(2.0)
-    cuts = [0, *(int(k) + 1 for k in np.flatnonzero(jumps)), n]
-    return [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def to_complex(real: Any, imag: Any) -> ComplexArray:

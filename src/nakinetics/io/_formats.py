@@ -78,7 +78,7 @@ CATALOG: tuple[FileFormat, ...] = (
         name="csv",
         title="delimited text (CSV, TSV, whitespace)",
         readers={"spectrum": delimited.read_csv, "dc": read_dc_csv, "cycling": read_cycler_text},
-        metadata="columns by name with units; several sweeps split at frequency resets",
+        metadata="columns by name with units; several sweeps split at frequency resets and direction reversals",
         tested_with="impedance.py example CSV; numpy.savetxt; Keysight/HIOKI analyser CSV",
     ),
 )

@@ -43,7 +43,6 @@ from ._common import (
     read_lines,
     rescale,
     split_on,
-    split_sweeps,
     technique_from_control,
     to_complex,
     unit_scale,
@@ -57,6 +56,8 @@ from ._dc import (
     supplied_current,
     zero_based,
 )
+from ._frequency_sweeps import split_sweeps
+from ._mpr_settings import device_name, eis_settings, f32
 from ._registry import FileFormat
 from ._source import open_source
 
@@ -161,7 +162,8 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     if technique == "GEIS":
         if params.get("vs.", "<None>") == "<None>":
             fields["dc_current_a"] = _scaled(params, "Is", "a")
-        fields["ac_amplitude_a"] = _scaled(params, "Ia", "a")
+        if params.get("Ia/Va", "Ia") == "Ia":  # "Va": the amplitude was set as a voltage, Ia is not it
+            fields["ac_amplitude_a"] = _scaled(params, "Ia", "a")
     elif technique == "PEIS":
         va = header_float(params.get("Va (mV)"))
         fields["ac_amplitude_v"] = _scaled(params, "Va", "v") if va is None else rescale(va, 1e-3)
@@ -411,8 +413,9 @@ def read_mpr_dc(path: Path, options: DCOptions) -> list[DCRecord]:
 def read_mpr(path: Path) -> list[Spectrum]:
     """Read an EC-Lab ``.mpr`` binary file through galvani (optional, GPL-3; imported here only).
 
-    galvani gives the data columns, loop indexes and acquisition timestamp; the technique comes from the
-    settings module's technique id.  Amplitude and DC set-points are not decoded (use the ``.mpt``).
+    galvani gives the data columns, loop indexes and acquisition timestamp; the technique, instrument model,
+    area, AC amplitude, DC set-point and frequency settings are decoded from the settings module here
+    (:mod:`._mpr_settings`), giving the metadata the ``.mpt`` export of the same run gives.
     """
     try:
         from galvani import BioLogic  # optional GPL-3 dependency, imported lazily
@@ -439,15 +442,30 @@ def read_mpr(path: Path) -> list[Spectrum]:
     log = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP LOG"), b"")
     timestamp = getattr(mpr, "timestamp", None)
     area = _mpr_float(settings, _MPR_AREA)
+    device = device_name(settings)
+    frequency = columns.get("freq/Hz")
+    eis = eis_settings(
+        settings, technique, float(frequency[0]) if frequency is not None and len(frequency) else math.nan
+    )
     fields: dict[str, Any] = {
+        "instrument": f"BioLogic {device}" if device else None,
         "technique": technique,
         "start_time": timestamp if isinstance(timestamp, datetime) else None,
-        "area_cm2": area if area is not None and 0 < area < 1e6 else None,  # 0 means "not set"
+        "area_cm2": f32(area) if area is not None and 0 < area < 1e6 else None,  # 0 means "not set"
+        "dc_potential_v": eis.dc_potential_v,
+        "dc_current_a": eis.dc_current_a,
+        "ac_amplitude_v": eis.ac_amplitude_v,
+        "ac_amplitude_a": eis.ac_amplitude_a,
     }
     extra = {
         "mpr_version": getattr(mpr, "version", None),
         "reader": "galvani",
         "software": _mpr_text(log, _MPR_SOFTWARE),
+        "dc_setpoint_vs": eis.setpoint_vs,
+        "freq_initial_hz": eis.freq_initial_hz,
+        "freq_final_hz": eis.freq_final_hz,
+        "points_per_decade": eis.points_per_decade,
+        "measures_per_frequency": eis.measures_per_frequency,
     }
     return _spectra(path, FORMAT_MPR, columns, None, loops, fields, extra)
 
@@ -458,7 +476,7 @@ MPR = FileFormat(
     extensions=(".mpr",),
     signature=lambda head: head.raw.startswith(b"BIO-LOGIC MODULAR FILE"),
     readers={"spectrum": read_mpr, "dc": read_mpr_dc},
-    metadata="technique, start time, area, EC-Lab version, loops (amplitude and set-points: use the .mpt)",
+    metadata="device, technique, start time, AC amplitude, DC set-point, frequency settings, area, EC-Lab version, loops",
     tested_with="EC-Lab 11.18, 11.50 (SP-150, SP-300, VSP); needs the optional galvani",
 )
 MPT = FileFormat(

@@ -38,10 +38,10 @@ from ._common import (
     read_lines,
     rescale,
     split_on,
-    split_sweeps,
     to_complex,
     unit_scale,
 )
+from ._frequency_sweeps import split_sweeps
 from ._registry import FileFormat
 from .zplot import read_scribner
 
@@ -419,7 +419,10 @@ def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None
     )
     sweeps = split_sweeps(f)
     if len(sweeps) > 1:
-        extra["sweeps"] = f"{len(sweeps)} sweeps in one file, split where the frequency jumps back"
+        extra["sweeps"] = (
+            f"{len(sweeps)} sweeps in one file, split where the frequency jumps back or the sweep turns back "
+            "over measured frequencies"
+        )
     return [
         make_spectrum(
             path,

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from ..series.drt import SeriesDRT
+    from ..series.runner import SeriesResult
+
 
 def _tau_to_hz(tau: Any) -> Any:
     tau = np.asarray(tau, dtype=float)
@@ -154,9 +157,30 @@ def plot_drt_map(
         for p in r.peaks:
             ax.plot(ti, p.tau, ".", color="w", ms=3)
     ax.set_yscale("log")
-    ax.set_xlabel(f"time / {time_unit}")
+    ax.set_xlabel(f"t / {time_unit}")
     ax.set_ylabel("τ / s")
-    ax.figure.colorbar(mesh, ax=ax, label="γ / Ω")
+    ax.figure.colorbar(mesh, ax=ax, label="γ / Ω", pad=0.12)
     secondary = ax.secondary_yaxis("right", functions=(_tau_to_hz, _tau_to_hz))
     secondary.set_ylabel("f / Hz")
     return ax
+
+
+def series_drt_figure(result: SeriesResult, drts: SeriesDRT) -> Figure:
+    """R_int(t) (top) above the τ–time map of the DRTs (bottom, colour = γ, white dots = peaks) on one
+    time axis."""
+    from matplotlib.figure import Figure
+
+    from .series import _span, plot_interface_resistance, time_unit
+
+    scale, unit = time_unit(_span(result.table, result.trace))
+    fig = Figure(figsize=(9, 8), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    plot_interface_resistance(result.table, top, scale=scale, unit=unit, onset=result.onset_eis)
+    top.set_xlabel("")
+    if len(drts):
+        plot_drt_map(drts.times, drts.results, ax=bottom, time_unit=unit, time_scale=scale)
+    bottom.set_title("DRT of each spectrum (colour = γ; white dots: peaks)", fontsize="medium")
+    fig.suptitle(
+        f"{result.settings.circuit}: R_int(t) and the distribution of relaxation times", fontsize="medium"
+    )
+    return fig

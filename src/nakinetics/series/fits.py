@@ -21,7 +21,7 @@ import numpy as np
 
 from ..circuit import Circuit, Parallel, elements_of
 from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
-from ..exceptions import NakineticsError
+from ..exceptions import ArgumentError, ArgumentTypeError, NakineticsError
 from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit, resolve_circuit
 from ..presets import Preset
 from ..validation import KK_RMS_LIMIT
@@ -83,8 +83,10 @@ class SeriesSettings:
 
     def __post_init__(self) -> None:
         Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        if isinstance(self.cold_every, bool) or not isinstance(self.cold_every, int):
+            raise ArgumentTypeError(f"cold_every must be a whole number of spectra, got {self.cold_every!r}")
         if self.cold_every < 0:
-            raise ValueError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
+            raise ArgumentError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
         resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
 
     def to_dict(self) -> dict[str, Any]:
@@ -291,11 +293,12 @@ def fit_columns(fit: SpectrumFit, roles: CircuitRoles, area_cm2: float | None) -
     if area_cm2 is not None and row["R_int"] is not None:
         row["ASR_int"] = row["R_int"] * area_cm2
         row["ASR_int_stderr"] = None if row["R_int_stderr"] is None else row["R_int_stderr"] * area_cm2
-    derived, _ = derive_quantities(result, CellGeometry(area_cm2=area_cm2, cell="single"))
-    for label in roles.interfacial_resistors:
-        quantity = derived.get(f"ASR_{label}_cell")
-        if quantity is not None:
-            row[f"ASR_{label}"], row[f"ASR_{label}_stderr"] = quantity.value, quantity.stderr
+    for label in roles.interfacial_resistors if area_cm2 is not None else ():
+        value, stderr = _sum_with_error(result, (label,))  # R × A, cell total
+        row[f"ASR_{label}"] = None if value is None else value * area_cm2
+        row[f"ASR_{label}_stderr"] = None if stderr is None else stderr * area_cm2
+    # no area: only the arc quantities (C_eff, apex frequency) are derived, the ones needed here
+    derived, _ = derive_quantities(result, CellGeometry(area_cm2=None, cell="single"))
     for label in roles.capacitances:
         quantity = derived.get(f"C_eff_{label}")
         if quantity is not None:
