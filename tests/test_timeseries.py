@@ -294,8 +294,8 @@ def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
     from nakinetics.series import DaskPool
 
     spectra, _ = operando
-    settings = SeriesSettings(CIRCUIT, independent=True)
-    serial = fit_series(spectra[:4], settings).table.rows
+    modes = [SeriesSettings(CIRCUIT, independent=True), SeriesSettings(CIRCUIT, cold_every=2)]
+    serial = [fit_series(spectra[:4], settings).table.rows for settings in modes]
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None, protocol="tcp"
@@ -303,8 +303,8 @@ def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
         DaskPool(cluster.scheduler_address) as pool,
     ):
         assert pool.workers == 2
-        parallel = fit_series(spectra[:4], settings, pool=pool).table.rows
-    assert parallel == serial
+        parallel = [fit_series(spectra[:4], settings, pool=pool).table.rows for settings in modes]
+    assert parallel == serial  # independent fits, and warm-start chains of two
 
 
 def _timed(spectra: list[Spectrum]) -> list[Spectrum]:
