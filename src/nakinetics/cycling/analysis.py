@@ -18,8 +18,9 @@ import numpy as np
 from ..data import CyclingRecord
 from ..exceptions import DataError
 from ..fitting import FitResult
+from ..kinetics.analysis import placeholder_area
 from .ccd import CCDConvention, CriticalCurrentDensity, critical_current_density, current_levels
-from .efficiency import CEProtocol, CoulombicEfficiency, coulombic_efficiency
+from .efficiency import CEProtocol, CoulombicEfficiency, coulombic_efficiency, partial_blocks
 from .overpotentials import HalfCycleArrays, half_cycle_arrays, step_charge
 from .protocol import current_from_protocol
 from .segmentation import CC, Steps, rest_threshold, segment
@@ -69,6 +70,7 @@ class HalfCycle:
     end_voltage_mv: float
     ended_at_cutoff: bool
     asr_cell_ohm_cm2: float | None
+    partial: str | None = None  # why the record holds only part of it (see efficiency.partial_blocks)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -97,6 +99,7 @@ class CyclingResult:
     eis: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     signed_current_a: np.ndarray | None = None
+    partial: dict[int, str] = field(default_factory=dict)  # half-cycle index → why it is partial
 
     @property
     def current_a(self) -> np.ndarray:
@@ -159,6 +162,7 @@ class CyclingResult:
                     end_voltage_mv=float(a.end_mv[h]),
                     ended_at_cutoff=bool(self.at_cutoff[h]),
                     asr_cell_ohm_cm2=float(a.plateau_mv[h] / j[h]) if valid else None,
+                    partial=self.partial.get(h),
                 )
             )
         return out
@@ -254,6 +258,13 @@ def _signed_current(record: CyclingRecord, half_cycle_h: float | None) -> tuple[
     return record.current_a, "sign of the current in the file (reader's anodic-positive convention)", False
 
 
+def _file_area_placeholder(record: CyclingRecord) -> str | None:
+    """What the record's area is when it came from the file and equals the software's default."""
+    if record.metadata.extra.get("area_source") == "given":
+        return None
+    return placeholder_area(record.metadata)
+
+
 def _check_time(record: CyclingRecord) -> None:
     assert record.time_s is not None
     back = np.flatnonzero(np.diff(record.time_s) < 0)
@@ -302,9 +313,10 @@ def _cell_kind(hc: HalfCycleArrays, requested: str) -> tuple[str, str, np.ndarra
 
 def _direction_blocks(
     t: np.ndarray, current: np.ndarray, steps: Steps, cc: np.ndarray, at_cutoff: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sign, charge in A s, ended at cut-off) of each run of steps under current of one sign (rests
-    between them ignored): a half-cycle with its taper, ramps and any varying-current part."""
+    between them ignored): a half-cycle with its taper, ramps and any varying-current part; and the block
+    of each constant-current half-cycle."""
     active = np.flatnonzero(steps.sign != 0)
     charge, _ = step_charge(t, current, steps.start[active], steps.stop[active])
     new = np.concatenate(([True], steps.sign[active][1:] != steps.sign[active][:-1]))
@@ -315,7 +327,7 @@ def _direction_blocks(
     block_of_step = np.full(steps.start.size, -1)
     block_of_step[active] = block
     cutoff[block_of_step[cc]] |= at_cutoff  # a block ends at the cut-off when its half-cycle does
-    return signs, sums, cutoff
+    return signs, sums, cutoff, block_of_step[cc]
 
 
 def _cycle_numbers(sign: np.ndarray, first: int) -> np.ndarray:
@@ -343,7 +355,8 @@ def analyse_cycling(
     Parameters
     ----------
     record : the record (:func:`nakinetics.io.read_cycling_record`); time in s, U in V, I in A.
-    area_cm2 : electrode area (cm²); default the file's.
+    area_cm2 : electrode area (cm²); default the file's, unless that is the software's placeholder
+        (EC-Lab's 0.001 cm²), which is refused.
     cell : ``"symmetric"`` (Na | Na), ``"half"`` (Na | Cu or Al, the substrate is the working electrode),
         ``"other"`` (full cell / intercalation electrode: no overpotentials) or ``"auto"``.
     half_cycle_h : half-cycle duration (h) of a time–voltage record whose current came from the caller.
@@ -361,6 +374,13 @@ def analyse_cycling(
     area = record.metadata.area_cm2 if area_cm2 is None else area_cm2
     if area is None or not area > 0:
         raise DataError(f"{record.label}: electrode area unknown; pass area_cm2 (the --area option) in cm²")
+    default = None if area_cm2 is not None else _file_area_placeholder(record)
+    if default is not None:
+        raise DataError(
+            f"{record.label}: the file's electrode area {area:g} cm² is {default}, often left unchanged; every "
+            "current density and areal capacity scales with it — pass the real area: area_cm2 (the --area option) "
+            "in cm²"
+        )
     if cell not in CELL_KINDS:
         raise DataError(f"{record.label}: cell={cell!r}; expected one of {', '.join(CELL_KINDS)}")
     _check_time(record)
@@ -420,18 +440,27 @@ def analyse_cycling(
     if kind == "symmetric":
         first_sign = int(arrays.sign[0])
     cycles = _cycle_numbers(arrays.sign, first_sign)
+    signs, charges, cutoff, block_of_cc = _direction_blocks(t, current, steps, cc, at_cutoff)
+    names = ("charge", "discharge") if kind == "other" else ("stripping", "plating")
+    partial = partial_blocks(signs, charges / 3.6 / area, cutoff, names={1: names[0], -1: names[1]})
+    partial_half = {h: partial[int(b)] for h, b in enumerate(block_of_cc) if int(b) in partial}
+    warnings += [f"half-cycle {h}: {reason}" for h, reason in partial_half.items()]
     ce = None
     if kind in ("half", "other"):
-        signs, charges, cutoff = _direction_blocks(t, current, steps, cc, at_cutoff)
-        names = ("plating", "stripping") if kind == "half" else ("charge", "discharge")
         ce = coulombic_efficiency(
             signs,
             charges / 3.6 / area,
             cutoff,
             first_sign=-1 if kind == "half" else 1,
-            names=names,
+            names=("plating", "stripping") if kind == "half" else ("charge", "discharge"),
             protocol=ce_protocol,
+            partial=partial,
         )
+        if ce is not None and ce.excluded:
+            left_out = ", ".join(str(c["cycle"]) for c in ce.excluded)
+            warnings.append(
+                f"cycle {left_out} left out of the Coulombic-efficiency averages (partial half-cycle)"
+            )
     report(0.9, "summary")
     j_abs = arrays.current_a / area * 1e3
     _, level = current_levels(j_abs)
@@ -471,4 +500,5 @@ def analyse_cycling(
         eis=eis,
         warnings=warnings,
         signed_current_a=current if rebuilt else None,
+        partial=partial_half,
     )

@@ -10,6 +10,15 @@ any varying-current part; ``half_cycles`` in the per-cycle entries count these d
   Q_T, cycle n times at Q_C < Q_T without reaching the cut-off, then strip everything (Q_S):
   CE_avg = (Σ Q_C,stripped + Q_S) / (Q_T + Σ Q_C,plated).
 
+**Partial half-cycles.** A record can start or end inside a half-cycle (an export that begins mid-charge,
+a run stopped before the last strip): the first or last half-cycle then holds only part of its charge and
+its cycle's CE is meaningless (5.6 for an Arbin export that starts after most of the first charge).
+:func:`partial_blocks` flags the first or last half-cycle whose charge falls short of the median of the
+other half-cycles of its direction by more than max(10 %, 3 robust standard deviations of them) — a
+half-cycle in the middle is bounded by others and was recorded whole, and a last half-cycle that reached
+the cut-off is complete.  Plain-protocol cycles with a partial half-cycle are listed with the reason and
+left out of both averages.
+
 ``protocol="auto"`` calls the record a reservoir test when its first stripping half-cycles do not reach
 the cut-off (they end by time or capacity), the last one does, and the first plating is at least 1.2 × the
 median of the later ones; otherwise plain.
@@ -17,6 +26,7 @@ median of the later ones; otherwise plain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,6 +47,7 @@ class CoulombicEfficiency:
     cycles: list[dict[str, Any]] = field(default_factory=list)
     average: float | None = None
     average_excluding_first: float | None = None
+    excluded: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,8 +56,43 @@ class CoulombicEfficiency:
             "definition": self.definition,
             "average": self.average,
             "average_excluding_first": self.average_excluding_first,
+            "excluded_from_averages": self.excluded,
             "per_cycle": self.cycles,
         }
+
+
+def partial_blocks(
+    sign: np.ndarray,
+    charge: FloatArray,
+    at_cutoff: np.ndarray,
+    *,
+    names: Mapping[int, str],
+    unit: str = "mAh cm⁻²",
+) -> dict[int, str]:
+    """Half-cycles (direction blocks) the record holds only part of → the reason (see the module notes).
+
+    ``sign``/``charge``/``at_cutoff`` per block in record order; ``names`` maps a sign to its direction name.
+    """
+    out: dict[int, str] = {}
+    n = sign.size
+    for k, edge in ((0, "starts"), (n - 1, "ends")):
+        if n < 2 or k in out or (edge == "ends" and bool(at_cutoff[k])):
+            continue
+        others = charge[(sign == sign[k]) & (np.arange(n) != k)]
+        if others.size == 0:
+            continue
+        median = float(np.median(others))
+        spread = 1.4826 * float(np.median(np.abs(others - median))) / median if median > 0 else 0.0
+        tolerance = max(0.10, 3 * spread)
+        if median > 0 and charge[k] < (1 - tolerance) * median:
+            which = "first" if k == 0 else "last"
+            out[k] = (
+                f"the {which} half-cycle of the record ({names[int(sign[k])]}) holds {charge[k]:.4g} {unit}, "
+                f"{100 * charge[k] / median:.0f} % of the median of the other {others.size} "
+                f"({median:.4g}): partial — the record {edge} during it"
+                + (", or the cell was not fully charged or discharged before it" if k == 0 else "")
+            )
+    return out
 
 
 def coulombic_efficiency(
@@ -57,12 +103,15 @@ def coulombic_efficiency(
     first_sign: int,
     names: tuple[str, str],
     protocol: CEProtocol = "auto",
+    partial: Mapping[int, str] | None = None,
 ) -> CoulombicEfficiency | None:
     """CE from the half-cycle signs, charges (mAh cm⁻², tapers included) and cut-off flags.
 
     ``first_sign`` is the sign of the half-cycle that puts charge in (−1 plating onto Cu, +1 charge of an
-    intercalation electrode); ``names`` are (in, out) direction names for the definition text.
+    intercalation electrode); ``names`` are (in, out) direction names for the definition text; ``partial``
+    (block index → reason, :func:`partial_blocks`) marks half-cycles whose cycles stay out of the averages.
     """
+    partial = partial or {}
     into, out = names
     takes_out = sign == -first_sign
     outs = np.flatnonzero(takes_out)
@@ -107,6 +156,7 @@ def coulombic_efficiency(
         if h == 0 or sign[h - 1] != first_sign:
             continue
         q_in, q_out = float(charge_mah_cm2[h - 1]), float(charge_mah_cm2[h])
+        reason = "; ".join(partial[b] for b in (h - 1, h) if b in partial) or None
         cycles.append(
             {
                 "cycle": len(cycles),
@@ -114,14 +164,19 @@ def coulombic_efficiency(
                 f"q_{into}_mah_cm2": q_in,
                 f"q_{out}_mah_cm2": q_out,
                 "ce": q_out / q_in if q_in > 0 else None,
+                "partial": reason,
             }
         )
-    values = np.array([c["ce"] for c in cycles if c["ce"] is not None], dtype=float)
+    used = [c for c in cycles if c["ce"] is not None and c["partial"] is None]
+    values = np.array([c["ce"] for c in used], dtype=float)
+    later = np.array([c["ce"] for c in used if c["cycle"] > 0], dtype=float)
     return CoulombicEfficiency(
         protocol="plain",
         decided_by=decided,
-        definition=f"CE = Q_{out} / Q_{into} per cycle ({into} first); averages are arithmetic means",
+        definition=f"CE = Q_{out} / Q_{into} per cycle ({into} first); averages are arithmetic means over "
+        "the complete cycles (a cycle with a partial half-cycle is left out)",
         cycles=cycles,
         average=float(values.mean()) if values.size else None,
-        average_excluding_first=float(values[1:].mean()) if values.size > 1 else None,
+        average_excluding_first=float(later.mean()) if later.size else None,
+        excluded=[{"cycle": c["cycle"], "reason": c["partial"]} for c in cycles if c["partial"] is not None],
     )

@@ -33,7 +33,8 @@ import numpy as np
 
 from ._common import rescale
 
-#: Settings-module offset of the instrument-model byte.
+#: Settings-module offsets: electrode area (float32, cm²; yadg's documentation) and instrument-model byte.
+_AREA_OFFSET = 0x211
 _DEVICE_OFFSET = 0x46E
 #: EC-Lab Development Package ``DeviceType`` codes → the model name EC-Lab writes in ``.mpt`` headers.
 #: (Codes 23–26 differ between SDK versions and are left out.)
@@ -115,6 +116,14 @@ def f32(value: float) -> float:
     """A ``float32`` from the file at the 7 significant digits it carries (0.001, not 0.0010000000475; 10, not
     the 10.000001 EC-Lab's own conversion stores for "10.000"): the number the ``.mpt`` prints."""
     return float(f"{float(np.float32(value)):.7g}")
+
+
+def settings_area_cm2(settings: bytes) -> float | None:
+    """Electrode surface area (cm², ``float32`` at ``0x211``); ``None`` when absent or 0 ("not set")."""
+    if len(settings) < _AREA_OFFSET + 4:
+        return None
+    value = struct.unpack_from("<f", settings, _AREA_OFFSET)[0]
+    return f32(value) if math.isfinite(value) and 0 < value < 1e6 else None
 
 
 def device_name(settings: bytes) -> str | None:

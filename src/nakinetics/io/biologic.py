@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,7 +56,7 @@ from ._dc import (
     zero_based,
 )
 from ._frequency_sweeps import split_sweeps
-from ._mpr_settings import device_name, eis_settings, f32
+from ._mpr_settings import device_name, eis_settings, settings_area_cm2
 from ._registry import FileFormat
 from ._source import open_source
 
@@ -70,18 +69,9 @@ _PARAMETER_WIDTH = 20
 _MPR_TECHNIQUE_ID: dict[int, Technique] = {0x1D: "PEIS", 0x1E: "GEIS"}
 
 
-#: Offsets in the ``.mpr`` settings / log modules (as documented by yadg's EC-Lab extractor and checked on
-#: the sample files against their ``.mpt`` twins): electrode area (float32, cm²), EC-Lab version (Pascal
-#: string).
-_MPR_AREA = 0x0211
+#: Offset in the ``.mpr`` log module (as documented by yadg's EC-Lab extractor and checked on the sample
+#: files against their ``.mpt`` twins): EC-Lab version (Pascal string).
 _MPR_SOFTWARE = 0x03B7
-
-
-def _mpr_float(data: bytes, offset: int) -> float | None:
-    if len(data) < offset + 4:
-        return None
-    value = struct.unpack_from("<f", data, offset)[0]
-    return float(value) if np.isfinite(value) else None
 
 
 def _mpr_text(data: bytes, offset: int) -> str | None:
@@ -441,7 +431,7 @@ def read_mpr(path: Path) -> list[Spectrum]:
     technique = _MPR_TECHNIQUE_ID.get(settings[0]) if settings else None
     log = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP LOG"), b"")
     timestamp = getattr(mpr, "timestamp", None)
-    area = _mpr_float(settings, _MPR_AREA)
+    area = settings_area_cm2(settings)
     device = device_name(settings)
     frequency = columns.get("freq/Hz")
     eis = eis_settings(
@@ -451,7 +441,7 @@ def read_mpr(path: Path) -> list[Spectrum]:
         "instrument": f"BioLogic {device}" if device else None,
         "technique": technique,
         "start_time": timestamp if isinstance(timestamp, datetime) else None,
-        "area_cm2": f32(area) if area is not None and 0 < area < 1e6 else None,  # 0 means "not set"
+        "area_cm2": area,
         "dc_potential_v": eis.dc_potential_v,
         "dc_current_a": eis.dc_current_a,
         "ac_amplitude_v": eis.ac_amplitude_v,

@@ -29,6 +29,7 @@ import numpy as np
 from ..data import MODE_CC, MODE_CV, MODE_REST, MODE_UNKNOWN, CyclingRecord
 from ._common import fail, header_float, key_values
 from ._dc import AS_WRITTEN, DCOptions, make_record
+from ._mpr_settings import device_name, settings_area_cm2
 from ._source import Source
 from .cycler_tables import _STATES, table_record, text_table
 
@@ -118,6 +119,8 @@ def read_mpr_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
             source,
             f"no current column (I/mA, <I>/mA or control/V/mA with flags; found {', '.join(sorted(names))})",
         )
+    settings = next((m["data"] for m in mpr.modules if m["shortname"].strip() == b"VMP Set"), b"")
+    device = device_name(settings)
     step = np.asarray(data["Ns"], dtype=np.int64) if "Ns" in names else None
     cycle = np.asarray(data["cycle number"], dtype=np.int64) if "cycle number" in names else None
     extra = {
@@ -136,10 +139,13 @@ def read_mpr_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
         cycle=None if cycle is None else cycle - cycle.min(),
         extra=extra,
         technique="CP",
-        instrument="BioLogic",
+        instrument=f"BioLogic {device}" if device else "BioLogic",
         reference="cell voltage",
         start_time=getattr(mpr, "timestamp", None),
     )
+    area = settings_area_cm2(settings)
+    if area is not None and options.area_cm2 is None:  # as the .mpt reader: the file's area unless given
+        base = dataclasses.replace(base, metadata=dataclasses.replace(base.metadata, area_cm2=area))
     return [_cycling(base, step, mode)]
 
 
