@@ -778,7 +778,10 @@ def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: fl
     import nakinetics.cli  # noqa: F401 - import once, not per case
 
     while True:
-        index = conn.recv()
+        try:
+            index = conn.recv()
+        except EOFError:  # the parent is gone
+            return
         if index is None:
             return
         conn.send((index, run_case(make_case(index, seeds, master_seed))))
@@ -796,7 +799,7 @@ class CasePool:
 
     def _spawn(self) -> list:
         parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker, args=(child, *self.args), daemon=True)
+        process = self.ctx.Process(target=_worker, args=(child, *self.args))  # not daemonic: geis --workers
         process.start()
         return [process, parent, None, 0.0]  # process, connection, current case, started
 

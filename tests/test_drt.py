@@ -403,3 +403,17 @@ def test_cli_drt_bad_input_is_one_line(tmp_path: Path) -> None:
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
     code, _, err = run("drt", short, "--tail", "sometimes")
     assert code == 2
+
+
+def test_fit_reports_the_process_count_of_the_drt() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_nzsp_na_cycled.txt"
+    code, out, err = run("fit", example, "--json", "-")
+    assert code == 0, err
+    # examples/make_example_data.py simulates na_se_na_2arc: two arcs
+    assert "DRT (model-free check): the DRT shows 2 processes" in err
+    record = json.loads(out)
+    assert record["drt"]["n_processes"] == 2
+    assert record["drt"]["peaks"][0]["frequency"] > record["drt"]["peaks"][1]["frequency"]
+    # R1 = 2 × 70 Ω cm² and R2 = 2 × 275 Ω cm² over A = 0.785 cm² (cell totals of the generator)
+    resistances = [p["resistance"] for p in record["drt"]["peaks"]]
+    assert resistances == pytest.approx([2 * 70 / 0.785, 2 * 275 / 0.785], rel=0.05)

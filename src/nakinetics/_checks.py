@@ -11,8 +11,10 @@ valid — instead of a numpy or scipy error (or a silent NaN) deep inside a comp
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Callable, Collection
+import warnings
+from collections.abc import Callable, Collection, Mapping
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +38,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, Integral):
-        return str(int(value))
+        n = int(value)
+        if abs(n) < 10**15:
+            return str(n)
+        return f"{'-' if n < 0 else ''}an integer of {len(str(abs(n))) if n.bit_length() < 10_000 else 'many'} digits"
     if isinstance(value, Real):
         return f"{float(value):g}"
     text = repr(value)
@@ -56,7 +61,10 @@ def number(
     ``name``.  Booleans and strings are refused (``True`` is not a number of ohms)."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, Real):
         raise ArgumentTypeError(f"{name} must be a number, got {_shown(value)} ({type(value).__name__})")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ArgumentError(f"{name} must be a finite number, got {_shown(value)}") from None
     if not math.isfinite(x):
         raise ArgumentError(f"{name} must be a finite number, got {_shown(x)}")
     too_low = low is not None and (x <= low if low_open else x < low)
@@ -103,6 +111,25 @@ def bounds_pair(value: Any, name: str) -> tuple[float | None, float | None]:
     if low is not None and high is not None and not low < high:
         raise ArgumentError(f"{name}: min {low:g} must be below max {high:g}")
     return low, high
+
+
+def positive(value: Any, name: str) -> float:
+    """``value`` as a finite number > 0."""
+    return number(value, name, low=0.0, low_open=True)
+
+
+def finite_result(compute: Callable[[], float], what: str) -> float:
+    """``compute()`` when it is a finite number; an :class:`ArgumentError` saying the arguments give no
+    finite ``what`` otherwise (a formula fed with extreme but finite inputs overflows or underflows)."""
+    try:
+        value = float(compute())
+    except (OverflowError, ZeroDivisionError):
+        value = math.nan
+    if not math.isfinite(value) or value == 0.0:
+        raise ArgumentError(
+            f"these arguments give no finite, non-zero {what} (an argument far outside its range?)"
+        )
+    return value
 
 
 def frequency_window(fmin: Any, fmax: Any) -> tuple[float | None, float | None]:
@@ -160,6 +187,11 @@ POTENTIAL_LIMIT_V = 1e3
 """|E| a polarization analysis accepts (V); beyond it the column is not a potential in volts."""
 CURRENT_LIMIT_A = 1e12
 """|I| a polarization analysis accepts (A): generous (synthetic sweeps reach MA), but keeps I² inside float64."""
+MIN_LARGEST_CURRENT_A = 1e-18
+"""The largest |I| of a sweep must reach an attoampere (potentiostats resolve ~1e-15 A): below it the column
+is not a current in amperes, and its squares underflow."""
+MIN_DISTINCT_POTENTIALS = 5
+"""… and take at least 5 distinct potentials (a line and its curvature need more than two levels)."""
 MIN_POTENTIAL_SPAN_V = 1e-4
 """A sweep must cover at least 0.1 mV (below any real sweep): a constant potential has no kinetics."""
 
@@ -183,10 +215,327 @@ def analysable_sweep(label: str, potential: Any, current: Any) -> None:
             ),
         )
     span = float(v.max() - v.min()) if v.size else 0.0
-    if span < MIN_POTENTIAL_SPAN_V:
+    distinct = np.unique(v).size
+    if span < MIN_POTENTIAL_SPAN_V or distinct < MIN_DISTINCT_POTENTIALS:
         raise DataError(
-            f"{label}: the potential does not vary (span {1e3 * span:.3g} mV over {v.size} points); "
-            "a Tafel analysis needs a potential sweep"
+            f"{label}: the potential does not vary enough (span {1e3 * span:.3g} mV, {distinct} distinct value(s) "
+            f"over {v.size} points); a Tafel analysis needs a potential sweep"
         )
     if not np.any(i != 0):
         raise DataError(f"{label}: the current is zero at every point; there is no kinetics to analyse")
+    largest = float(np.max(np.abs(i)))
+    if largest < MIN_LARGEST_CURRENT_A:
+        raise DataError(
+            f"{label}: the largest current is {largest:g} A, below any measurable current "
+            f"({MIN_LARGEST_CURRENT_A:g} A); check the current column and its unit"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument checks from the annotations of public functions
+
+_Check = Callable[[str, Any], None]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
+
+
+_FLOAT_TYPES = (float, np.float64, np.float32)
+
+
+def _check_float(name: str, value: Any) -> None:
+    if type(value) in _FLOAT_TYPES and math.isfinite(value):  # the common case, without the ABC checks
+        return
+    number(value, name)
+
+
+def _check_int(name: str, value: Any) -> None:
+    integer(value, name)
+
+
+def _check_str(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be a string, got {_shown(value)} ({type(value).__name__})")
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise ArgumentTypeError(f"{name} must be True or False, got {_shown(value)} ({type(value).__name__})")
+
+
+def _check_float_or_infinity(name: str, value: Any) -> None:
+    """A real number that is not NaN (±inf allowed: the parameter's default is infinite, e.g. no limit)."""
+    if not _is_number(value) or math.isnan(float(value)):
+        number(value, name)
+
+
+def _array_check(kind: type) -> _Check:
+    """A check that ``value`` is a number or an array convertible to ``kind`` (float or complex) numbers;
+    the values themselves are the function's to judge."""
+
+    kinds = "fiubc" if kind is complex else "fiub"
+
+    def check(name: str, value: Any) -> None:
+        if type(value) is np.ndarray and value.dtype.kind in kinds:  # already an array of numbers
+            return
+        what = "complex numbers" if kind is complex else "real numbers"
+        if isinstance(value, str | bytes | Mapping) or value is None:
+            raise ArgumentTypeError(
+                f"{name} must be {what} (an array), got {_shown(value)} ({type(value).__name__})"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", np.exceptions.ComplexWarning)
+                np.asarray(value, dtype=kind)
+        except (TypeError, ValueError, OverflowError, np.exceptions.ComplexWarning):
+            raise ArgumentTypeError(f"{name} must be {what} (an array), got {_shown(value)}") from None
+
+    return check
+
+
+_check_array = _array_check(float)
+_check_complex_array = _array_check(complex)
+
+
+def _annotation_check(annotation: Any) -> _Check | None:
+    """A check for one annotation, or ``None`` when it cannot be checked (e.g. ``Sequence[float]``)."""
+    import types
+    import typing
+
+    import numpy.typing as npt
+
+    if annotation is float:
+        return _check_float
+    if annotation is int:
+        return _check_int
+    if annotation is str:
+        return _check_str
+    if annotation is bool:
+        return _check_bool
+    if annotation is npt.ArrayLike:
+        return _check_array
+    origin = typing.get_origin(annotation)
+    if origin is np.ndarray:
+        dtype_args = typing.get_args(typing.get_args(annotation)[-1]) if typing.get_args(annotation) else ()
+        complex_dtype = (
+            bool(dtype_args)
+            and inspect.isclass(dtype_args[0])
+            and issubclass(dtype_args[0], np.complexfloating)
+        )
+        return _check_complex_array if complex_dtype else _check_array
+    if origin is typing.Literal:
+        options = tuple(typing.get_args(annotation))
+        return lambda name, value: (
+            None if isinstance(value, str) and value in options else _refuse_choice(name, value, options)
+        )
+    if origin in (typing.Union, types.UnionType):
+        parts = typing.get_args(annotation)
+        optional = type(None) in parts
+        rest = [p for p in parts if p is not type(None)]
+        inner = _annotation_check(rest[0]) if len(rest) == 1 else _union_check(rest)
+        if inner is None:
+            return None
+        return _or_none(inner) if optional else inner
+    return _instance_check(annotation)
+
+
+def _or_none(inner: _Check) -> _Check:
+    """``inner``, with ``None`` also accepted (and named in the message)."""
+
+    def check(name: str, value: Any) -> None:
+        if value is None:
+            return
+        try:
+            inner(name, value)
+        except ArgumentTypeError as exc:
+            raise ArgumentTypeError(str(exc).replace(", got ", " or None, got ", 1)) from None
+
+    return check
+
+
+_NUMBER_SEQUENCES = (float, int)
+
+
+def _array_like(annotation: Any) -> bool:
+    """ArrayLike, an ndarray type or a sequence of numbers (``Sequence[float]``)."""
+    import collections.abc
+    import typing
+
+    import numpy.typing as npt
+
+    origin = typing.get_origin(annotation)
+    if annotation is npt.ArrayLike or origin is np.ndarray:
+        return True
+    args = typing.get_args(annotation)
+    return (
+        origin in (collections.abc.Sequence, list, tuple) and len(args) >= 1 and args[0] in _NUMBER_SEQUENCES
+    )
+
+
+def _union_check(parts: list[Any]) -> _Check | None:
+    """A check for a union without None: all array-like → one array check; otherwise an isinstance test
+    over the parts' classes (``None`` when a part cannot be tested)."""
+    if all(_array_like(p) for p in parts):
+        checks = [_annotation_check(p) for p in parts]
+        return _check_complex_array if _check_complex_array in checks else _check_array
+    kinds: list[type] = []
+    for part in parts:
+        kind = _instance_kind(part)
+        if kind is None:
+            return None
+        kinds.append(kind)
+    return _isinstance_check(parts, tuple(kinds))
+
+
+def _instance_kind(annotation: Any) -> type | None:
+    """The class ``isinstance`` tests for an annotation (a class, or a generic's origin such as ``Sequence``)."""
+    import collections.abc
+    import typing
+
+    if _checkable_class(annotation):
+        return annotation  # type: ignore[no-any-return]
+    origin = typing.get_origin(annotation)
+    if origin in (
+        collections.abc.Sequence,
+        collections.abc.Mapping,
+        collections.abc.Iterable,
+        list,
+        tuple,
+        dict,
+    ):
+        return origin  # type: ignore[no-any-return]
+    if origin is np.ndarray:
+        return np.ndarray
+    if origin is typing.Literal and all(isinstance(a, str) for a in typing.get_args(annotation)):
+        return str
+    return None
+
+
+def _isinstance_check(parts: list[Any], kinds: tuple[type, ...]) -> _Check:
+    numbers = float in kinds
+    strings = str in kinds
+
+    def check(name: str, value: Any) -> None:
+        if isinstance(value, str) and not strings:  # a str is a Sequence, but never the one meant
+            _refuse_type(name, value, parts, False)
+        if isinstance(value, kinds) or (numbers and _is_number(value)):
+            if (
+                numbers
+                and _is_number(value)
+                and not isinstance(value, tuple(k for k in kinds if k is not float))
+            ):
+                number(value, name)
+            return
+        _refuse_type(name, value, parts, False)
+
+    return check
+
+
+def _instance_check(annotation: Any) -> _Check | None:
+    if _array_like(annotation):
+        return _check_array
+    kind = _instance_kind(annotation)
+    if kind is None:
+        return None
+    return _isinstance_check([annotation], (kind,))
+
+
+def _checkable_class(annotation: Any) -> bool:
+    """A plain class ``isinstance`` can test (not a typing construct or a static-only Protocol)."""
+    import typing
+
+    return (
+        inspect.isclass(annotation)
+        and typing.get_origin(annotation) is None
+        and annotation.__module__ != "typing"
+        and not (
+            getattr(annotation, "_is_protocol", False)
+            and not getattr(annotation, "_is_runtime_protocol", False)
+        )
+    )
+
+
+def _refuse_choice(name: str, value: Any, options: tuple[Any, ...]) -> None:
+    raise ArgumentError(f"{name} must be one of {', '.join(map(repr, options))}, got {_shown(value)}")
+
+
+def _refuse_type(name: str, value: Any, kinds: list[Any], optional: bool) -> None:
+    names = [getattr(k, "__name__", str(k)) for k in kinds] + (["None"] if optional else [])
+    raise ArgumentTypeError(
+        f"{name} must be {' or '.join(names)}, got {_shown(value)} ({type(value).__name__})"
+    )
+
+
+def checked(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Check a public function's arguments against its annotations on every call: ``float`` → a finite
+    real number (not a bool), ``int`` → an integer, ``str``, ``bool``, ``Literal[...]``, classes such as
+    ``Spectrum`` (``isinstance``), arrays → real numbers without ±inf, ``X | None`` → also ``None``.
+    Other annotations are not checked (the function checks them itself).  A failed check raises
+    :class:`ArgumentError` / :class:`ArgumentTypeError` naming the function, the argument and the value."""
+    import functools
+    import typing
+
+    signature = inspect.signature(func)
+    names = list(signature.parameters)
+    resolved: dict[str, _Check] | None = None
+
+    def checks() -> dict[str, _Check]:
+        nonlocal resolved
+        if resolved is None:
+            try:
+                hints = typing.get_type_hints(func)
+            except (NameError, TypeError):  # an annotation only importable for type checkers
+                hints = {}
+            resolved = {}
+            for name in names:
+                check = _annotation_check(hints[name]) if name in hints else None
+                default = signature.parameters[name].default
+                if check is _check_float and isinstance(default, float) and math.isinf(default):
+                    check = _check_float_or_infinity
+                if check is not None:
+                    resolved[name] = check
+        return resolved
+
+    where = func.__qualname__.replace(".__init__", "")
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        table = checks()
+        for name, value in zip(names, args, strict=False):
+            check = table.get(name)
+            if check is not None:
+                _run(check, where, name, value)
+        for name, value in kwargs.items():
+            check = table.get(name)
+            if check is not None:
+                _run(check, where, name, value)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def ieee_formula(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A vectorised formula that returns IEEE results (±inf, NaN) for arguments at the edge of float range
+    (η = 1e308 V gives an infinite current) instead of printing numpy's overflow warnings."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def checked_class(cls: type) -> type:
+    """:func:`checked` for a class's ``__init__`` (put it above ``@dataclass``)."""
+    cls.__init__ = checked(cls.__init__)  # type: ignore[misc]
+    return cls
+
+
+def _run(check: _Check, where: str, name: str, value: Any) -> None:
+    try:
+        check(name, value)
+    except ArgumentError as exc:
+        raise type(exc)(f"{where}: {exc}") from None

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
+from ._checks import checked
 from ._typing import FloatArray
 from .conductivity import pellet_conductivity
 from .constants import BOLTZMANN_EV, FARADAY, ZERO_CELSIUS
@@ -246,6 +247,7 @@ def _curvature_warning(u: FloatArray, y: FloatArray, w: FloatArray) -> str | Non
     return None
 
 
+@checked
 def arrhenius_fit(
     temperature_k: Sequence[float] | FloatArray,
     values: Sequence[float] | FloatArray,
@@ -388,6 +390,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
+@checked
 def parse_arrhenius_table(
     text: str, source: str = "<table>", temperature_unit: TemperatureUnit | None = None
 ) -> ArrheniusTable:
@@ -558,6 +561,7 @@ def _order_trap(spectra: Sequence[Spectrum], given: Sequence[float]) -> str | No
     return None
 
 
+@checked
 def pair_temperatures(
     spectra: Sequence[Spectrum],
     temperatures_k: Sequence[float] | None = None,
@@ -777,6 +781,7 @@ def _point(
     return fitted.derived[key], fitted
 
 
+@checked
 def arrhenius_from_spectra(
     spectra: Sequence[Spectrum],
     *,

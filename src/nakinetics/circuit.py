@@ -20,6 +20,7 @@ from typing import NoReturn, cast
 
 import numpy as np
 
+from ._checks import checked, checked_class
 from ._typing import ComplexArray, FloatArray
 from .elements import ELEMENTS, ElementSpec, Frequencies, ParameterSpec
 from .exceptions import CircuitSyntaxError, UnknownElementError, UnknownParameterError, did_you_mean
@@ -176,6 +177,7 @@ class _Parser:
         return Element(name, spec)
 
 
+@checked
 def parse_circuit(text: str) -> Node:
     """Parse a circuit string into a tree of :class:`Element`, :class:`Series` and :class:`Parallel`."""
     return _Parser(text).parse()
@@ -207,6 +209,7 @@ class ParameterInfo:
     spec: ParameterSpec
 
 
+@checked_class
 class Circuit:
     """A parsed, validated circuit.  ``Circuit("R0-p(R1,CPE1)")``.
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from ._checks import checked, finite_result, number
 from .circuit import Circuit
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, with_derived
@@ -46,6 +47,7 @@ def pellet_models() -> list[Preset]:
     return [get_preset(name) for name in PELLET_MODELS]
 
 
+@checked
 def pellet_model(circuit: str | Preset) -> str | Preset:
     """The model ``circuit`` names: a preset or preset name is that preset; a circuit string identical to a
     pellet model's circuit (``R1-p(R2,CPE2)-CPE3``, as the automatic choice prints it) is that model, so
@@ -67,6 +69,7 @@ PELLET_CONTEXT = CellContext("symmetric", "pellet", "solid", "pellet between ion
 """A pellet between blocking electrodes: a solid electrolyte whose arcs are bulk and grain boundary."""
 
 
+@checked
 def pellet_roles(result: FitResult, cell_constant: float) -> dict[str, str]:
     """Role of each element of a pellet fit (blocking electrodes), from the named model or the structure:
     :func:`nakinetics.roles.assign_roles` for a solid electrolyte, with the arcs' capacitances normalised by
@@ -81,11 +84,12 @@ def pellet_roles(result: FitResult, cell_constant: float) -> dict[str, str]:
     return dict(found.roles)
 
 
+@checked
 def area_from_diameter(diameter_cm: float) -> float:
     """Electrode area π d²/4 (cm²) of a disc of diameter ``diameter_cm`` (cm)."""
     if not (math.isfinite(diameter_cm) and diameter_cm > 0):
         raise DataError(f"diameter must be a positive number of cm, got {diameter_cm}")
-    return math.pi * diameter_cm**2 / 4.0
+    return finite_result(lambda: math.pi * diameter_cm**2 / 4.0, "electrode area")
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,17 @@ def _capacitance_notes(result: FitResult, cell_constant: float) -> list[str]:
     return notes
 
 
+MAX_THICKNESS_CM, MAX_AREA_CM2 = 100.0, 1e6
+"""Largest pellet thickness (cm) and electrode area (cm²) accepted."""
+
+
+def pellet_geometry(thickness_cm: float, area_cm2: float) -> None:
+    """Thickness and area must be positive and plausible (σ = L/(R·A) must stay a finite number)."""
+    number(thickness_cm, "thickness_cm", low=0.0, high=MAX_THICKNESS_CM, low_open=True)
+    number(area_cm2, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
+
+
+@checked
 def conductivity_from_fit(
     result: FitResult, thickness_cm: float, area_cm2: float, choice: str | None = None
 ) -> ConductivityResult:
@@ -221,6 +236,7 @@ def conductivity_from_fit(
     ------
     DataError : the circuit has no electrolyte resistance; bad thickness or area.
     """
+    pellet_geometry(thickness_cm, area_cm2)
     CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both before they are used
     result = with_roles(result, pellet_roles(result, thickness_cm / area_cm2))
     fitted = with_derived(result, CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm))
@@ -265,6 +281,7 @@ def conductivity_from_fit(
     )
 
 
+@checked
 def pellet_conductivity(
     spectrum: Spectrum,
     *,

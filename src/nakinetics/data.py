@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from ._checks import checked_class
 from ._typing import ComplexArray, FloatArray
 from .exceptions import DataError
 
@@ -119,6 +120,7 @@ def _set_aligned(obj: Any, where: str, name: str, dtype: type, reference: tuple[
     object.__setattr__(obj, name, arr)
 
 
+@checked_class
 @dataclass(frozen=True)
 class Spectrum(_Labelled):
     """One impedance spectrum.
@@ -264,6 +266,7 @@ class DCMetadata(_MetadataDict):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@checked_class
 @dataclass(frozen=True)
 class DCRecord(_Labelled):
     """A DC measurement: a potential sweep (LSV, CV, Tafel, potentiodynamic) or a potential-vs-time

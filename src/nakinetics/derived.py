@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import checked, checked_class
 from .circuit import Circuit, Element, Parallel
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .exceptions import DataError
@@ -66,6 +67,7 @@ __all__ = [
 ]
 
 
+@checked_class
 @dataclass(frozen=True)
 class CellGeometry:
     """How the cell was built: what derived quantities need beyond the fit.
@@ -185,6 +187,7 @@ def propagate_uncertainty(result: FitResult, func: Callable[[Mapping[str, float]
     return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
 
 
+@checked
 def derive_quantities(
     result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True
 ) -> tuple[dict[str, DerivedQuantity], list[str]]:
@@ -336,6 +339,7 @@ def conventions(result: FitResult, geometry: CellGeometry, *, preset_decides: bo
     }
 
 
+@checked
 def with_derived(result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True) -> FitResult:
     """``result`` with :func:`derive_quantities` attached (notes go to its warnings)."""
     quantities, notes = derive_quantities(result, geometry, preset_decides=preset_decides)

@@ -26,7 +26,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._checks import analysable_spectrum, frequency_window, integer
+from ._checks import (
+    analysable_spectrum,
+    checked,
+    checked_class,
+    finite_result,
+    frequency_window,
+    integer,
+    positive,
+)
 from ._typing import FloatArray
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .data import Spectrum
@@ -344,6 +352,7 @@ def _window_warnings(fit: WarburgSlope) -> list[str]:
     return notes
 
 
+@checked
 def warburg_slope(
     spectrum: Spectrum,
     *,
@@ -444,6 +453,7 @@ def _parameter(result: FitResult, name: str, convention: str) -> DerivedQuantity
     return DerivedQuantity(p.value, p.stderr, p.unit, convention)
 
 
+@checked
 def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFromFit:
     """σ (Ω s^-½) of the W, Wo or Ws element ``element`` of ``result`` (default: its only one).
 
@@ -486,6 +496,7 @@ def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFr
     )
 
 
+@checked
 def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = "single") -> DerivedQuantity:
     """Apparent D = L²/τ (cm² s⁻¹) of a finite-length element with time constant ``tau`` (s).
 
@@ -507,6 +518,7 @@ def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = 
 # D from σ
 
 
+@checked
 def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     """A concentration in mol cm⁻³ from ``value`` in ``unit`` (``"mol/cm3"`` or ``"mol/L"``)."""
     if not (math.isfinite(value) and value > 0):
@@ -518,6 +530,7 @@ def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     raise DataError(f"concentration unit must be 'mol/cm3' or 'mol/L', got {unit!r}")
 
 
+@checked_class
 @dataclass(frozen=True)
 class DiffusionInputs:
     """Everything :func:`apparent_diffusion_coefficient` needs besides σ, as the user gave it.
@@ -597,6 +610,7 @@ class DiffusionResult:
         }
 
 
+@checked
 def diffusion_coefficient_value(
     sigma: float,
     area_cm2: float,
@@ -607,11 +621,22 @@ def diffusion_coefficient_value(
 ) -> float:
     """D (cm² s⁻¹) = factor·R²T²/(A² n⁴ F⁴ C² σ²) with factor ½ (one species) or 2 (two species);
     σ of one electrode in Ω s^-½, A in cm², C in mol cm⁻³."""
+    for value, name in (
+        (sigma, "sigma"),
+        (area_cm2, "area_cm2"),
+        (concentration_mol_cm3, "concentration_mol_cm3"),
+    ):
+        positive(value, name)
+    integer(n_electrons, "n_electrons", low=1)
     factor = 0.5 if species == "one" else 2.0
-    rt = GAS_CONSTANT * temperature_k
-    return factor * rt**2 / (area_cm2**2 * n_electrons**4 * FARADAY**4 * concentration_mol_cm3**2 * sigma**2)
+    rt = GAS_CONSTANT * positive(temperature_k, "temperature_k")
+    return finite_result(
+        lambda: factor * (rt / (area_cm2 * n_electrons**2 * FARADAY**2 * concentration_mol_cm3 * sigma)) ** 2,
+        "diffusion coefficient D",
+    )
 
 
+@checked
 def apparent_diffusion_coefficient(
     sigma: DerivedQuantity | float, inputs: DiffusionInputs
 ) -> DiffusionResult:

@@ -63,9 +63,10 @@ class MissingDependencyError(NakineticsError, ImportError):
     the pip extra that installs it."""
 
 
-class ArgumentError(NakineticsError, ValueError):
+class ArgumentError(DataError):
     """An argument of a public function with an invalid value (NaN, out of range, unknown choice); the
-    message names the argument, the value and what is valid (also a ``ValueError``)."""
+    message names the argument, the value and what is valid.  A :class:`DataError` (so a ``ValueError``):
+    the functions always raised that for bad inputs, and ``except DataError`` keeps working."""
 
 
 class ArgumentTypeError(ArgumentError, TypeError):

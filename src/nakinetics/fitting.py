@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import _lm
-from ._checks import analysable_spectrum, choice, frequency_window, integer, number
+from ._checks import analysable_spectrum, checked, choice, frequency_window, integer, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
@@ -515,6 +515,7 @@ def canonical_arc_order(
 # public entry point
 
 
+@checked
 def fit_circuit(
     spectrum: Spectrum,
     circuit_or_preset: str | Circuit | Preset | Any,

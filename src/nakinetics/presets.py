@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ._checks import checked
 from .circuit import Circuit
 from .exceptions import CircuitSyntaxError, PresetError, did_you_mean
 
@@ -188,6 +189,7 @@ def list_presets() -> list[Preset]:
     return [p for _, p in sorted(_all_presets().items())]
 
 
+@checked
 def get_preset(name: str) -> Preset:
     """The preset called ``name``; :class:`PresetError` with a suggestion when there is none."""
     presets = _all_presets()

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import analysable_spectrum, choice
+from ._checks import analysable_spectrum, checked, choice
 from .circuit import Circuit, Element
 from .data import Spectrum
 from .exceptions import ArgumentTypeError, FitError
@@ -111,6 +111,7 @@ def _window(spectrum: Spectrum, options: dict[str, Any], what: str) -> Spectrum:
     return analysable_spectrum(spectrum.select(options.get("fmin"), options.get("fmax")), what)
 
 
+@checked
 def compare_models(
     spectrum: Spectrum,
     candidates: Sequence[str | Circuit | Preset] | None = None,
@@ -181,6 +182,13 @@ steeper than 50° and |Z''| grows at least as f^-0.55 (a Warburg tail is 45° an
 TAIL_POINTS = 6
 
 
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of y against x; 0 when x does not vary (repeated frequencies, a vertical line)."""
+    dx = x - x.mean()
+    sxx = float(dx @ dx)
+    return float(dx @ (y - y.mean())) / sxx if sxx > 0 and math.isfinite(sxx) else 0.0
+
+
 def prescreen(spectrum: Spectrum) -> Screen:
     """Look for lead inductance at the top of the window and for a blocking spike at the bottom."""
     from .guesses import TAIL_EXPONENTS, relaxation_peaks
@@ -206,18 +214,10 @@ def prescreen(spectrum: Spectrum) -> Screen:
     else:
         inductance = "none"
     bottom = np.argsort(spectrum.frequency)[:TAIL_POINTS]
-    rise = (
-        np.polyfit(spectrum.real[bottom], -spectrum.imag[bottom], 1)[0]
-        if np.ptp(spectrum.real[bottom]) > 0
-        else 0
-    )
+    rise = _slope(spectrum.real[bottom], -spectrum.imag[bottom])
     angle = math.degrees(math.atan(rise)) if rise > 0 else 0.0
     minus_imag = np.abs(spectrum.imag[bottom])
-    growth = (
-        np.polyfit(np.log(spectrum.frequency[bottom]), np.log(minus_imag), 1)[0]
-        if np.all(minus_imag > 0)
-        else 0.0
-    )
+    growth = _slope(np.log(spectrum.frequency[bottom]), np.log(minus_imag)) if np.all(minus_imag > 0) else 0.0
     blocking = bool(
         angle > BLOCKING_ANGLE_DEG and growth < BLOCKING_LOG_SLOPE and np.all(spectrum.imag[bottom] < 0)
     )
@@ -297,6 +297,7 @@ def implausible(result: FitResult) -> str | None:
     return None
 
 
+@checked
 def choose_model(
     spectrum: Spectrum,
     *,

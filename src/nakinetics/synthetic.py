@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import checked
 from ._typing import FloatArray
 from .circuit import Circuit
 from .data import Spectrum, SpectrumMetadata
@@ -41,6 +42,7 @@ def named_values(
     return values
 
 
+@checked
 def simulate(
     circuit: str | Circuit | Preset | Any,
     parameters: Mapping[str, float] | Sequence[float] | FloatArray,

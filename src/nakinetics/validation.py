@@ -25,7 +25,7 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 
-from ._checks import analysable_spectrum, integer, number
+from ._checks import analysable_spectrum, checked, integer, number
 from ._typing import ComplexArray, FloatArray
 from .data import Spectrum
 from .exceptions import DataError
@@ -257,6 +257,11 @@ class _Scan:
         return chosen if chosen is not None else self.trials[_first_converged(self.trials)]
 
 
+MAX_RC_LIMIT = 10_000
+"""Largest ``max_rc`` accepted (the search stops well before: the number of points bounds it anyway)."""
+
+
+@checked
 def kramers_kronig_test(
     spectrum: Spectrum, *, mu_criterion: float = 0.85, max_rc: int | None = None, limit: float = KK_RMS_LIMIT
 ) -> KKResult:
@@ -271,7 +276,7 @@ def kramers_kronig_test(
     mu_criterion = number(mu_criterion, "mu_criterion", low=0.0, high=1.0)
     limit = number(limit, "limit", low=0.0, low_open=True)
     if max_rc is not None:
-        max_rc = integer(max_rc, "max_rc", low=3)
+        max_rc = integer(max_rc, "max_rc", low=3, high=MAX_RC_LIMIT)
     n_points = len(spectrum)
     if n_points < KK_MIN_POINTS:
         raise DataError(f"{spectrum.label}: {n_points} points are too few for a Kramers–Kronig test")

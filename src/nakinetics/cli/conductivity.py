@@ -66,24 +66,36 @@ def _text(result: ConductivityResult) -> str:
 
 
 def _figure(result: ConductivityResult) -> Any:
-    """Nyquist plot of the whole spectrum and of the electrolyte region (Z' up to 1.6 R_total), with the fit."""
+    """Nyquist plot of the whole spectrum and of the electrolyte region (Z' up to 1.6 R_total), with the
+    fit; each panel as wide as its data need at equal scales (no empty gap between them)."""
     from matplotlib.figure import Figure
 
-    from ..plotting import plot_nyquist
+    from ..plotting import nyquist_aspect, plot_nyquist
+    from ..plotting._axes import legend_below
 
     spectrum = result.fit.spectrum
     r_total = result.thickness_cm / (result.total.value * result.area_cm2)
     near = spectrum.real <= 1.6 * r_total
-    figure = Figure(figsize=(12, 5.5), layout="constrained")
-    whole, zoom = figure.subplots(1, 2, width_ratios=[1, 2])
-    plot_nyquist(spectrum, result.fit, ax=whole)
-    whole.set_title("whole spectrum", fontsize="medium")
-    if np.count_nonzero(near) >= 3:
-        zoomed = Spectrum(spectrum.frequency[near], spectrum.impedance[near], metadata=spectrum.metadata)
-        plot_nyquist(zoomed, result.fit, ax=zoom)
-    zoom.axvline(r_total, color="C2", ls="--", lw=1, label=f"R_b + R_gb = {r_total:.4g} Ω")
-    zoom.legend(fontsize="small")
-    zoom.set_title(f"electrolyte: σ_total = {result.total.value:.4g} S cm⁻¹", fontsize="medium")
+    zoomed = (
+        Spectrum(spectrum.frequency[near], spectrum.impedance[near], metadata=spectrum.metadata)
+        if np.count_nonzero(near) >= 3
+        else None
+    )
+    panels = [spectrum] if zoomed is None else [spectrum, zoomed]
+    height = 4.5
+    widths = [float(np.clip(height / max(nyquist_aspect(s), 1e-6), 2.5, 9.0)) for s in panels]
+    figure = Figure(figsize=(sum(widths) + 1.2 * len(widths), height + 1.6), layout="constrained")
+    axes = figure.subplots(1, len(panels), width_ratios=widths, squeeze=False)[0]
+    for ax, panel in zip(axes, panels, strict=True):
+        plot_nyquist(panel, result.fit, ax=ax)
+    axes[0].set_title("whole spectrum", fontsize="medium")
+    axes[-1].axvline(r_total, color="C2", ls="--", lw=1, label=f"R_b + R_gb = {r_total:.4g} Ω")
+    if zoomed is not None:
+        axes[-1].set_title(f"electrolyte: σ_total = {result.total.value:.4g} S cm⁻¹", fontsize="medium")
+    handles, labels = axes[-1].get_legend_handles_labels()
+    for ax in axes:
+        ax.get_legend().remove()
+    legend_below(figure, handles, labels)
     figure.suptitle(spectrum.label)
     return figure
 

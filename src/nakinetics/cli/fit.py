@@ -139,6 +139,7 @@ class FitTask(FileTask):
     thickness: float | None
     options: dict[str, Any]
     profile: bool = False
+    plot_per_area: bool = False
     curve: bool = False
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
@@ -170,6 +171,9 @@ class FitTask(FileTask):
         if outcome.choice is not None:
             record["model_choice"] = outcome.choice
         text = format_fit(result, outcome.reason, convention)
+        drt_line = _drt_processes(result.spectrum, record)
+        if drt_line:
+            text += f"\n{drt_line}"
         if self.profile:
             from ..profile import profile_intervals
             from ..report import format_profile_intervals
@@ -181,7 +185,8 @@ class FitTask(FileTask):
         if self.plot_format is not None:
             from ..plotting import fit_figure
 
-            files["plot"] = figure_bytes(fit_figure(result), self.plot_format)
+            figure = fit_figure(result, area_cm2=self.area if self.plot_per_area else None)
+            files["plot"] = figure_bytes(figure, self.plot_format)
         if self.curve:
             from ._csv import columns_text, curve_columns_for_csv
 
@@ -194,6 +199,28 @@ class FitTask(FileTask):
             row=result.to_row(),
             files=files,
         )
+
+
+def _drt_processes(spectrum: Spectrum, record: dict[str, Any]) -> str | None:
+    """ "the DRT shows N processes …" beside the model (its peaks go to ``record["drt"]``); ``None`` when the
+    spectrum is too short for a DRT."""
+    from ..drt import compute_drt
+    from ..exceptions import DataError
+
+    try:
+        drt = compute_drt(spectrum, kramers_kronig="skip")
+    except DataError:
+        return None
+    record["drt"] = {
+        "n_processes": drt.n_processes,
+        "peaks": [
+            {k: p.to_dict()[k] for k in ("tau", "frequency", "resistance", "units")} for p in drt.peaks
+        ],
+        "tail": None if drt.tail is None else drt.tail.describe(),
+        "note": "independent of the circuit: `nakinetics drt` gives the full distribution",
+    }
+    tail = f"; {drt.tail.describe()}" if drt.tail is not None else ""
+    return f"DRT (model-free check): {drt.summary()}{tail}"
 
 
 def _summary(result: FitResult) -> str:
@@ -285,6 +312,11 @@ def _summary(result: FitResult) -> str:
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n> "
     "(batch: PATH_<file>[_<n>])."
 )
+@click.option(
+    "--per-area",
+    is_flag=True,
+    help="Plot impedances per area: Z·A in Ω cm² (A = --area) in the Nyquist and Bode panels of --plot.",
+)
 @batch_options
 def fit_command(
     inputs: tuple[Path, ...],
@@ -308,12 +340,17 @@ def fit_command(
     profile: bool,
     curve_path: Path | None,
     plot_path: Path | None,
+    per_area: bool,
     batch: BatchOptions,
 ) -> None:
     """Fit an equivalent circuit to every spectrum of FILES (files, folders or glob patterns; any
     supported instrument format) with no initial guesses, and report parameters, ASR, i0, effective capacitances, fit statistics and the Kramers–Kronig test
     of the fitted points (`nakinetics validate` shows its residuals)."""
     check_frequency_range(fmin, fmax)
+    if per_area and area is None:
+        raise click.BadParameter(
+            "impedances per area need the electrode area: add --area CM2", param_hint="--per-area"
+        )
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     ties = _parse_ties(tie)
@@ -333,6 +370,7 @@ def fit_command(
         format=format,
         profile=profile,
         plot_format=plot_format(plot_path),
+        plot_per_area=per_area,
         curve=curve_path is not None,
     )
     files = {"plot": plot_path, "curve": curve_path}

@@ -59,9 +59,8 @@ class ValidateTask(FileTask):
             from ..plotting import plot_kramers_kronig
 
             figure = Figure(figsize=(7, 4.5), layout="constrained")
-            plot_kramers_kronig(kk, ax=figure.add_subplot()).set_title(
-                spectrum.label, loc="left", fontsize="small"
-            )
+            plot_kramers_kronig(kk, ax=figure.add_subplot())
+            figure.suptitle(spectrum.label, fontsize="medium")
             files["plot"] = figure_bytes(figure, self.plot_format)
         return Outcome(
             *self.identify(spectrum),

@@ -154,9 +154,8 @@ class WarburgTask(FileTask):
 
             figure = Figure(figsize=(7, 5), layout="constrained")
             fit = None if from_fit is None else from_fit.fit
-            plot_warburg(spectrum, slope, fit, ax=figure.add_subplot()).set_title(
-                spectrum.label, fontsize="medium"
-            )
+            plot_warburg(spectrum, slope, fit, ax=figure.add_subplot())
+            figure.suptitle(spectrum.label, fontsize="medium")
             files["plot"] = figure_bytes(figure, self.plot_format)
         return Outcome(
             *self.identify(spectrum),

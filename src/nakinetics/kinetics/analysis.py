@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import analysable_sweep
+from .._checks import analysable_sweep, checked, number
 from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
@@ -111,6 +111,11 @@ def _as_record(data: DCRecord | Sequence[ArrayLike]) -> DCRecord:
     )
 
 
+MAX_AREA_CM2 = 1e6
+"""Largest electrode area accepted (cm², 100 m²)."""
+
+
+@checked
 def prepare_sweep(
     data: DCRecord | Sequence[ArrayLike],
     *,
@@ -137,6 +142,8 @@ def prepare_sweep(
         raise DataError(f"{record.label}: only {len(record)} points; a kinetic analysis needs a sweep")
     analysable_sweep(record.label, record.potential_v, record.current_a)
     area = area_cm2 if area_cm2 is not None else record.metadata.area_cm2
+    if area is not None:
+        number(area, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
     area_source = None
     if area is not None:
         given = area_cm2 is not None or record.metadata.extra.get("area_source") == "given"
@@ -575,6 +582,7 @@ def _i0_candidates(linear: LinearResult, tafel: TafelResult, sweep: PreparedSwee
 # --------------------------------------------------------------------------------------------------
 
 
+@checked
 def analyse_polarization(
     data: DCRecord | Sequence[ArrayLike],
     *,

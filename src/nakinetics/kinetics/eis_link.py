@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import checked, finite_result, positive
 from ..constants import FARADAY, GAS_CONSTANT
 from ..data import Spectrum
 from ..derived import element_roles
@@ -85,6 +86,7 @@ def _sum(fit: FitResult, labels: tuple[str, ...]) -> tuple[float, float | None]:
     return value, math.sqrt(max(float(block.sum()), 0.0))
 
 
+@checked
 def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
     """Fit the candidate circuits for ``cell`` to ``spectrum`` (lowest BIC) and read R_Ω (electrolyte,
     bulk, grain-boundary roles) and R_ct (interface and charge-transfer roles; SEI excluded)."""
@@ -103,6 +105,7 @@ def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
     return EisResistances(r_ohm, r_ohm_err, r_ct, r_ct_err, r_dc, ohmic, kinetic, fit)
 
 
+@checked
 def exchange_current_from_resistance(
     r_ct_ohm: float,
     *,
@@ -115,8 +118,14 @@ def exchange_current_from_resistance(
     """i₀ = g·RT/(nF·R_ct·A) in A cm⁻² (A without area), g = 2 for a symmetric cell; ``temperature_k``
     in 200–1200 K unless ``any_temperature`` (:func:`~nakinetics.temperature.check_temperature_k`)."""
     check_temperature_k(temperature_k, any_temperature=any_temperature)
+    positive(r_ct_ohm, "r_ct_ohm")
+    if area_cm2 is not None:
+        positive(area_cm2, "area_cm2")
     g = 2.0 if cell == "symmetric" else 1.0
-    return g * GAS_CONSTANT * temperature_k / (n_electrons * FARADAY * r_ct_ohm * (area_cm2 or 1.0))
+    return finite_result(
+        lambda: g * GAS_CONSTANT * temperature_k / (n_electrons * FARADAY * r_ct_ohm * (area_cm2 or 1.0)),
+        "exchange current",
+    )
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,7 @@ def _within(ratio: float | None) -> bool | None:
     return None if ratio is None else AGREEMENT_RANGE[0] <= ratio <= AGREEMENT_RANGE[1]
 
 
+@checked
 def eis_link(
     resistances: EisResistances,
     *,

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import OptimizeWarning, least_squares
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..exceptions import DataError, FitError
 from .laws import CURRENT, Law, LawParameter
@@ -223,6 +224,11 @@ class _Problem:
         self.log = np.array([s.log for s in self.free], dtype=bool)
         lower = np.array([s.lower for s in self.free])
         upper = np.array([s.upper for s in self.free])
+        empty = [f"{s.name} ({s.lower:g}–{s.upper:g})" for s in self.free if not s.lower < s.upper]
+        if empty:
+            raise DataError(
+                f"the sweep leaves no range to fit {', '.join(empty)}: it covers too few distinct potentials"
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             self.lower = np.where(self.log, np.log(lower), lower)
             self.upper = np.where(self.log, np.log(upper), upper)
@@ -458,6 +464,7 @@ def _specs(
     return specs
 
 
+@checked
 def fit_sweep(
     potential_v: FloatArray,
     current: FloatArray,

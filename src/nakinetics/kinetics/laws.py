@@ -22,12 +22,14 @@ Laws (``model`` × ``cell``):
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..constants import BOLTZMANN_EV
 from ..exceptions import DataError
@@ -38,6 +40,9 @@ from .models import (
     inverse_thermal_voltage,
     symmetric_stripping_log,
 )
+
+_butler_volmer_limited = inspect.unwrap(butler_volmer_limited)
+"""The formula without the public argument checks: the fit calls it thousands of times with its own values."""
 
 ModelName = Literal["bv", "bv-limited", "mhc", "mh", "mhc-approx"]
 CellName = Literal["single", "symmetric"]
@@ -234,7 +239,7 @@ def _bv_limited_single(
     def evaluate(x: FloatArray, t: FloatArray) -> FloatArray:
         aa, ac = _alphas(mode, n, t, False)
         limits = dict(zip((p.name for p in extra), t[k:], strict=True))
-        return butler_volmer_limited(
+        return _butler_volmer_limited(
             x, t[0], aa, ac, limits.get("i_lim", np.inf), limits.get("i_lim_anodic", np.inf), temperature_k
         )
 
@@ -291,6 +296,7 @@ def _marcus(temperature_k: float, cell: str, model: str, scale: float) -> Builde
     return params, explicit, None
 
 
+@checked
 def make_law(
     model: str,
     cell: str,

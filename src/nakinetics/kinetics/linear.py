@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..constants import thermal_voltage
 from ..temperature import check_temperature_k
@@ -86,6 +87,7 @@ class LinearResult:
         return out
 
 
+@checked
 def linear_estimate(
     potential_v: FloatArray,
     current: FloatArray,
@@ -126,7 +128,11 @@ def linear_estimate(
     if conductance <= 0:
         return LinearResult(cell, limit, n, reason="the current does not increase with the potential near V0")
     r_p = 1.0 / conductance
-    r_p_err = g_err / conductance**2
+    r_p_err = r_p * (g_err / conductance)  # = g_err/G² without underflowing G² to zero
+    if not math.isfinite(r_p_err):
+        return LinearResult(
+            cell, limit, n, reason=f"the slope near V0 ({conductance:.3g}) is too small to give a resistance"
+        )
     r_ct = r_p - r_ohm
     r_ct_err = math.hypot(r_p_err, r_ohm_stderr)
     factor = 2.0 if cell == "symmetric" else 1.0

@@ -25,8 +25,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import erfc, expit
 
+from .._checks import checked, ieee_formula
 from .._typing import FloatArray
 from ..constants import BOLTZMANN_EV, T_ROOM
+from ..exceptions import ArgumentError
 from .models import inverse_thermal_voltage
 
 QUADRATURE_STEP = 0.8
@@ -35,8 +37,18 @@ TAIL = 32.0
 """The integration grid extends until the integrand is below e^(−TAIL) of its maximum."""
 
 
+MIN_LAMBDA_EV, MAX_LAMBDA_EV = 1e-3, 20.0
+"""Reorganisation energies accepted (eV); measured ones are 0.1–2 eV."""
+
+
 def reduced_lambda(lambda_ev: float, temperature_k: float = T_ROOM) -> float:
-    """λ̃ = λ/k_BT (λ in eV)."""
+    """λ̃ = λ/k_BT (λ in eV, 0 < λ ≤ 20 eV; reorganisation energies are 0.1–2 eV)."""
+    if not MIN_LAMBDA_EV <= lambda_ev <= MAX_LAMBDA_EV:
+        raise ArgumentError(
+            f"lambda_ev must lie in [{MIN_LAMBDA_EV:g}, {MAX_LAMBDA_EV:g}] eV, got {lambda_ev:g}"
+        )
+    if not temperature_k > 0.0:
+        raise ArgumentError(f"temperature_k must be > 0 K, got {temperature_k:g}")
     return lambda_ev / (BOLTZMANN_EV * temperature_k)
 
 
@@ -112,6 +124,8 @@ def mhc_normalised_current(eta_t: ArrayLike, lam_t: float) -> tuple[FloatArray, 
     return sign * value, slope, sign * value * (d_lam - d_lam0[0])
 
 
+@checked
+@ieee_formula
 def mhc_current(eta: ArrayLike, i0: float, lambda_ev: float, temperature_k: float = T_ROOM) -> FloatArray:
     """Exact normalised MHC current of one interface at overpotential ``eta`` (V); unit of ``i0``."""
     f = inverse_thermal_voltage(temperature_k)
@@ -121,6 +135,7 @@ def mhc_current(eta: ArrayLike, i0: float, lambda_ev: float, temperature_k: floa
     return i0 * value.reshape(np.shape(eta))
 
 
+@checked
 def mhc_limiting_ratio(lambda_ev: float, temperature_k: float = T_ROOM) -> float:
     """i_max/i₀: the plateau of the normalised MHC current, 2√(πλ̃)/k_ox(0)."""
     lam = reduced_lambda(lambda_ev, temperature_k)
@@ -132,12 +147,15 @@ def _chi(eta_t: FloatArray, lam: float) -> FloatArray:
     return (lam - np.sqrt(1.0 + np.sqrt(lam) + eta_t * eta_t)) / (2.0 * np.sqrt(lam))
 
 
+@checked
 def mhc_rate_approx(eta_t: ArrayLike, lam_t: float) -> FloatArray:
     """Zeng et al. closed form of k_ox(η̃) (prefactor 1): √(πλ̃) erfc(χ(η̃)) / (1 + e^(−η̃))."""
     eta = np.asarray(eta_t, dtype=float)
     return np.sqrt(np.pi * lam_t) * erfc(_chi(eta, lam_t)) * expit(eta)
 
 
+@checked
+@ieee_formula
 def mhc_current_approx(
     eta: ArrayLike, i0: float, lambda_ev: float, temperature_k: float = T_ROOM
 ) -> FloatArray:
@@ -147,6 +165,8 @@ def mhc_current_approx(
     return 2.0 * i0 * np.tanh(eta_t / 2.0) * erfc(_chi(eta_t, lam)) / erfc(_chi(np.zeros(1), lam)[0])
 
 
+@checked
+@ieee_formula
 def marcus_hush_current(
     eta: ArrayLike, i0: float, lambda_ev: float, temperature_k: float = T_ROOM
 ) -> FloatArray:

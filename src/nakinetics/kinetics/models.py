@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import checked, ieee_formula, number
 from .._typing import FloatArray
 from ..constants import T_ROOM, thermal_voltage
 
@@ -36,6 +37,8 @@ def _exp(x: FloatArray) -> FloatArray:
     return np.exp(np.clip(x, -EXP_LIMIT, EXP_LIMIT))
 
 
+@checked
+@ieee_formula
 def butler_volmer(
     eta: ArrayLike, i0: float, alpha_a: float, alpha_c: float, temperature_k: float = T_ROOM
 ) -> FloatArray:
@@ -44,6 +47,8 @@ def butler_volmer(
     return i0 * (_exp(alpha_a * x) - _exp(-alpha_c * x))
 
 
+@checked
+@ieee_formula
 def butler_volmer_overpotential(
     current: ArrayLike,
     i0: float,
@@ -93,6 +98,8 @@ def symmetric_stripping_log(
     return value, slope
 
 
+@checked
+@ieee_formula
 def symmetric_cell_current(
     v_kin: ArrayLike, i0: float, alpha_a: float, alpha_c: float, temperature_k: float = T_ROOM
 ) -> FloatArray:
@@ -109,6 +116,8 @@ def symmetric_cell_current(
     )
 
 
+@checked
+@ieee_formula
 def symmetric_cell_voltage(
     current: ArrayLike,
     i0: float,
@@ -128,6 +137,8 @@ def symmetric_cell_voltage(
     return eta_strip - eta_plate + i * r_ohm + v0
 
 
+@checked
+@ieee_formula
 def butler_volmer_limited(
     eta: ArrayLike,
     i0: float,
@@ -152,6 +163,8 @@ def butler_volmer_limited(
     return i0 * (ea - ec) / denominator
 
 
+@checked
+@ieee_formula
 def concentration_overpotential(
     current: ArrayLike, i_lim: float, t_plus: float, temperature_k: float = T_ROOM
 ) -> FloatArray:
@@ -168,8 +181,10 @@ def concentration_overpotential(
     return np.where(np.abs(ratio) >= 1.0, np.copysign(np.inf, ratio), value)
 
 
+@checked
 def tafel_slope_mv_per_decade(alpha: float, temperature_k: float = T_ROOM) -> float:
     """Tafel slope b = ln(10)·RT/(αF) in mV per decade (118.3 mV/dec at α = ½, 298.15 K)."""
+    number(alpha, "alpha", low=1e-6, high=100.0)
     return 1e3 * np.log(10.0) * thermal_voltage(temperature_k) / alpha
 
 

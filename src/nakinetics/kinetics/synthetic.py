@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._checks import checked, positive
 from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 from .marcus import marcus_hush_current, mhc_current
 from .models import butler_volmer, butler_volmer_limited, concentration_overpotential, symmetric_cell_current
 from .solver import solve_kinetic_voltage
@@ -50,14 +51,25 @@ def kinetic_current_function(
     raise DataError(f"unknown model {model!r}")
 
 
+@checked
 def triangular_sweep(
     v_min: float, v_max: float, step_v: float = 1e-3, both_directions: bool = True
 ) -> FloatArray:
-    """Potentials of a sweep v_min → v_max (and back when ``both_directions``), one point per ``step_v``."""
+    """Potentials of a sweep v_min → v_max (and back when ``both_directions``), one point per ``step_v``
+    (at most 10⁷ points)."""
+    positive(step_v, "step_v")
+    if not v_min < v_max:
+        raise ArgumentError(f"v_min = {v_min:g} V must be below v_max = {v_max:g} V")
+    points = (v_max - v_min) / step_v
+    if not points <= 1e7:
+        raise ArgumentError(
+            f"{v_min:g} to {v_max:g} V in steps of {step_v:g} V is {points:.3g} points (at most 1e7)"
+        )
     up = np.arange(v_min, v_max + 0.5 * step_v, step_v)
     return np.concatenate([up, up[-2::-1]]) if both_directions else up
 
 
+@checked
 def synthetic_sweep(
     model: str = "bv",
     cell: str = "symmetric",

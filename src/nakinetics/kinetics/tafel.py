@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..exceptions import DataError
 from ..temperature import check_temperature_k
@@ -208,6 +209,7 @@ def _line_dict(line: TafelLine, factor: float, unit: str) -> dict[str, Any]:
     }
 
 
+@checked
 def back_reaction_threshold(cell: str, temperature_k: float, alpha_sum: float = 1.0) -> float:
     """|x| beyond which the back reaction is < 1 %: ln(100)/((α_a+α_c) f), doubled for a symmetric cell (V)."""
     per_interface = math.log(1.0 / BACK_REACTION_FRACTION) / (
@@ -464,6 +466,7 @@ def tafel_branch(
     return TafelBranch(branch, threshold_v, chosen, None, accepted=lines, **common)
 
 
+@checked
 def tafel_analysis(
     potential_v: FloatArray,
     current: FloatArray,

@@ -10,6 +10,7 @@ from ..data import Spectrum
 from ..diffusion import WarburgSlope
 from ..fitting import FitResult
 from ._axes import axes_or_new as _axes
+from ._axes import outside_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,5 +69,5 @@ def plot_warburg(
     ax.set_xlabel("ω^-½ / s^½")
     ax.set_ylabel("Z', −Z'' / Ω")
     ax.set_xlim(left=0.0)
-    ax.legend(fontsize="small")
+    outside_legend(ax, ncols=2)
     return ax

@@ -66,7 +66,7 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
         ax.annotate(
             f"{peak.frequency:.3g} Hz\n{peak.resistance:.3g}{stderr} Ω",
             (peak.tau, height),
-            xytext=(0, 6),
+            xytext=(0, 6 + 22 * (k % 2)),
             textcoords="offset points",
             ha="center",
             va="bottom",
@@ -126,7 +126,8 @@ def drt_figure(result: DRTResult) -> Figure:
     plot_drt(result, ax=fig.add_subplot(grid[:, 0]))
     plot_drt_nyquist(result, ax=fig.add_subplot(grid[0, 1]))
     plot_drt_residuals(result, ax=fig.add_subplot(grid[1, 1]))
-    fig.suptitle(f"{result.spectrum.label} — {result.summary()}", fontsize="medium")
+    headline = result.summary() if len(result.peaks) <= 3 else f"the DRT shows {len(result.peaks)} processes"
+    fig.suptitle(f"{result.spectrum.label} — {headline}", fontsize="medium")
     return fig
 
 
@@ -159,7 +160,7 @@ def plot_drt_map(
     ax.set_yscale("log")
     ax.set_xlabel(f"t / {time_unit}")
     ax.set_ylabel("τ / s")
-    ax.figure.colorbar(mesh, ax=ax, label="γ / Ω", pad=0.12)
+    ax.figure.colorbar(mesh, ax=ax, label="γ / Ω", pad=0.02)
     secondary = ax.secondary_yaxis("right", functions=(_tau_to_hz, _tau_to_hz))
     secondary.set_ylabel("f / Hz")
     return ax

@@ -14,8 +14,10 @@ import numpy as np
 
 from .._typing import FloatArray
 from ..kinetics.analysis import KineticsResult
+from ..kinetics.fit import RESISTANCE
 from ..kinetics.tafel import local_tafel_slope
 from ._axes import axes_or_new as _axes
+from ._axes import outside_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,7 +54,15 @@ def plot_tafel(result: KineticsResult, ax: Axes | None = None, **style: Any) -> 
     x = result.sweep.potential_v - tafel.v0 - tafel.r_ohm * current
     keep = current != 0
     ax.plot(
-        x[keep], np.log10(np.abs(current[keep]) * factor), ".", ms=2.5, color="0.45", label="data", **style
+        x[keep],
+        np.log10(np.abs(current[keep]) * factor),
+        ".",
+        ms=5,
+        color="0.6",
+        alpha=0.6,
+        zorder=2,
+        label="data",
+        **style,
     )
     xm, im = _model_curve(result)
     nonzero = im != 0
@@ -60,8 +70,9 @@ def plot_tafel(result: KineticsResult, ax: Axes | None = None, **style: Any) -> 
         xm[nonzero],
         np.log10(np.abs(im[nonzero]) * factor),
         "-",
-        color="k",
-        lw=1.4,
+        color=FIT_COLOUR,
+        lw=1.3,
+        zorder=3,
         label=f"{result.fit.law.model.upper()} fit",
     )
     for name, branch in tafel.branches.items():
@@ -82,8 +93,7 @@ def plot_tafel(result: KineticsResult, ax: Axes | None = None, **style: Any) -> 
             label=f"{name} Tafel line: b = {1e3 * line.slope_v_per_decade:.0f} mV/dec, i0 = {line.i0 * factor:.3g}",
         )
         ax.axvspan(min(line.x_range), max(line.x_range), color=colour, alpha=0.10)
-    for name, branch in tafel.branches.items():
-        ax.axvline((1.0 if name == "anodic" else -1.0) * branch.threshold_v, color="0.6", lw=0.8, ls=":")
+    _mark_thresholds(ax, result)
     magnitudes = np.abs(current[keep]) * factor
     if magnitudes.size:
         top = float(np.log10(magnitudes.max()))
@@ -93,10 +103,44 @@ def plot_tafel(result: KineticsResult, ax: Axes | None = None, **style: Any) -> 
         ax.set_ylim(max(floor - 1.5, top - 8.0), top + 0.3)
     symbol = "V_kin" if result.cell == "symmetric" else "η"
     fitted = "" if result.r_ohm_independent else ", fitted from the sweep"
-    ax.set_xlabel(f"{symbol} = V − V0 − i·R_Ω / V   (R_Ω = {tafel.r_ohm:.3g}{fitted})")
-    ax.set_ylabel(f"log10 |i / ({unit})|")
-    ax.legend(fontsize="small", loc="best")
+    resistance = _display_unit(result.units[RESISTANCE])
+    ax.set_xlabel(f"{symbol} = V − V0 − i·R_Ω / V   (R_Ω = {tafel.r_ohm:.3g} {resistance}{fitted})")
+    ax.set_ylabel(f"log10 |i / ({_display_unit(unit)})|")
+    outside_legend(ax, ncols=2)
     return ax
+
+
+FIT_COLOUR = "tab:orange"
+"""Colour of the fitted model curve (the data are grey points)."""
+
+_UNIT_TEXT = {"Ohm cm^2": "Ω cm²", "Ohm": "Ω", "mA cm^-2": "mA cm⁻²", "F cm^-2": "F cm⁻²"}
+
+
+def _display_unit(unit: str) -> str:
+    """A unit as it is written on a plot (``Ohm cm^2`` → ``Ω cm²``)."""
+    return _UNIT_TEXT.get(unit, unit)
+
+
+def _mark_thresholds(ax: Axes, result: KineticsResult) -> None:
+    """The back-reaction thresholds (dotted) with their value written at the top of the axes, inside:
+    beyond them the reverse current is below 1 % and a Tafel line can be read."""
+    thresholds = [b.threshold_v for b in result.tafel.branches.values()]
+    label: str | None = f"±{1e3 * max(thresholds):.0f} mV: reverse current < 1 % beyond"
+    for name, branch in result.tafel.branches.items():
+        x = (1.0 if name == "anodic" else -1.0) * branch.threshold_v
+        ax.axvline(x, color="0.4", lw=0.9, ls=":", label=label)
+        ax.annotate(
+            f"{1e3 * x:+.0f} mV".replace("-", "−"),
+            (x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3 if x > 0 else 3, -3),
+            textcoords="offset points",
+            ha="right" if x > 0 else "left",
+            va="top",
+            fontsize="x-small",
+            color="0.3",
+        )
+        label = None
 
 
 def plot_local_slope(result: KineticsResult, ax: Axes | None = None) -> Axes:
@@ -129,7 +173,6 @@ def plot_local_slope(result: KineticsResult, ax: Axes | None = None) -> Axes:
                 lw=1.2,
                 label=f"{name} model",
             )
-        ax.axvline(sign * branch.threshold_v, color="0.6", lw=0.8, ls=":")
         if branch.line is not None:
             ax.axvspan(min(branch.line.x_range), max(branch.line.x_range), color=colour, alpha=0.10)
             ax.axhline(1e3 * branch.line.slope_v_per_decade, color=colour, lw=0.8, ls="--")
@@ -139,10 +182,11 @@ def plot_local_slope(result: KineticsResult, ax: Axes | None = None) -> Axes:
     if values.size:
         top = float(np.percentile(values, 95))
         ax.set_ylim(0, 1.5 * top if top > 0 else None)
+    _mark_thresholds(ax, result)
     symbol = "V_kin" if result.cell == "symmetric" else "η"
     ax.set_xlabel(f"{symbol} / V")
     ax.set_ylabel("local Tafel slope b / (mV/dec)")
-    ax.legend(fontsize="small", loc="best")
+    outside_legend(ax, ncols=2)
     return ax
 
 

@@ -17,6 +17,7 @@ from ..series.quality import LINEARITY_LIMIT_MV
 from ..series.runner import SeriesResult, spectrum_key
 from ..series.table import Row, SeriesTable
 from ._axes import axes_or_new as _axes
+from ._axes import outside_legend, plain_log_ticks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,11 +52,9 @@ def _twin_panel(
 
 
 def _joint_legend(ax: Axes, twin: Axes, **options: object) -> None:
-    """One legend on ``ax`` for the lines of ``ax`` and of its twin axis."""
-    handles, labels = ax.get_legend_handles_labels()
-    more_handles, more_labels = twin.get_legend_handles_labels()
-    if handles or more_handles:
-        ax.legend(handles + more_handles, labels + more_labels, fontsize="small", **options)  # type: ignore[arg-type]
+    """One legend above ``ax`` (outside the data) for the lines of ``ax`` and of its twin axis."""
+    handles, labels = twin.get_legend_handles_labels()
+    outside_legend(ax, handles=handles, labels=labels, **options)
 
 
 def _marker_size(n: int) -> float:
@@ -105,21 +104,22 @@ def plot_voltage(
             va="center",
             color="0.4",
         )
+    label: str | None = "EIS acquisition"
     for row in table.rows:
         start, end = row.get("t_start_s"), row.get("t_end_s")
         if start is None:
             continue
-        color = "0.6" if row.get("status") == "failed" else "tab:blue"
+        failed = row.get("status") == "failed"
+        color, name = ("0.6", None) if failed else ("tab:blue", label)
         if end is None:
-            ax.axvline(start / scale, color=color, lw=0.8, alpha=0.5)
+            ax.axvline(start / scale, color=color, lw=0.8, alpha=0.5, label=name)
         else:
-            ax.axvspan(start / scale, end / scale, color=color, alpha=0.18, lw=0)
+            ax.axvspan(start / scale, end / scale, color=color, alpha=0.18, lw=0, label=name)
+        label = label if failed else None
     _mark_onset(ax, onset, scale, "tab:red")
     ax.set_ylabel("U_dc / V")
     ax.set_xlabel(f"t / {unit}")
-    ax.set_title("cell voltage; shaded: EIS acquisitions", fontsize="medium")
-    if trace is not None or onset is not None:
-        ax.legend(fontsize="small", loc="best")
+    outside_legend(ax, ncols=4)
     return ax
 
 
@@ -161,9 +161,10 @@ def plot_interface_resistance(
     _mark_failed(ax, table, scale)
     _mark_onset(ax, onset, scale, "tab:red")
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     ax.set_ylabel("ASR_int / Ω cm² (cell)" if use_asr else "R_int / Ω (cell)")
     ax.set_xlabel(f"t / {unit}")
-    ax.legend(fontsize="small", loc="best")
+    outside_legend(ax, ncols=4)
     return ax
 
 
@@ -202,11 +203,12 @@ def plot_capacitance(
             )
     _mark_failed(ax, table, scale)
     ax.set_yscale("log")
-    ax.set_ylabel("C_eff / F")
+    plain_log_ticks(ax.yaxis, "F")
+    ax.set_ylabel("C_eff")
     n_ax.set_ylabel("CPE n")
     n_ax.set_ylim(0.45, 1.05)
     ax.set_xlabel(f"t / {unit}")
-    _joint_legend(ax, n_ax, loc="best", ncol=2)
+    _joint_legend(ax, n_ax, ncols=4)
     return ax, n_ax
 
 
@@ -242,11 +244,12 @@ def plot_quality(
         mv_ax.plot(t, drift, "d", ms=size, color="tab:gray", label="|ΔU_dc| during sweep")
     if mv_ax.lines:
         mv_ax.set_yscale("log")
+        plain_log_ticks(mv_ax.yaxis)
     _mark_failed(ax, table, scale)
     ax.set_ylabel("KK residual / %")
     mv_ax.set_ylabel("mV")
     ax.set_xlabel(f"t / {unit}")
-    _joint_legend(ax, mv_ax, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5, frameon=False)
+    _joint_legend(ax, mv_ax, ncols=5)
     return ax, mv_ax
 
 
@@ -268,25 +271,30 @@ def _na_axis(ax: Axes, table: SeriesTable, scale: float) -> None:
 
 
 def series_dashboard(result: SeriesResult) -> Figure:
-    """Four time-aligned panels: U_dc(t) with the EIS acquisitions, interfacial ASR (EIS and DC-apparent)
-    with the onsets, C_eff and n, and the quality checks."""
-    import matplotlib.pyplot as plt
+    """Time-aligned panels: U_dc(t) with the EIS acquisitions (only when a voltage record was given),
+    interfacial ASR (EIS and DC-apparent) with the onsets, C_eff and n, and the quality checks."""
+    from matplotlib.figure import Figure
 
     table = result.table
     scale, unit = time_unit(_span(table, result.trace))
-    fig, axes = plt.subplots(4, 1, figsize=(9, 12), sharex=True, layout="constrained")
-    plot_voltage(result.trace, table, axes[0], scale=scale, unit=unit, onset=result.onset_dc)
+    voltage = result.trace is not None
+    rows = 4 if voltage else 3
+    fig = Figure(figsize=(9, 3 * rows), layout="constrained")
+    axes = list(fig.subplots(rows, 1, sharex=True))
+    if voltage:
+        plot_voltage(result.trace, table, axes[0], scale=scale, unit=unit, onset=result.onset_dc)
+    plot_interface_resistance(table, axes[-3], scale=scale, unit=unit, onset=result.onset_eis)
+    plot_capacitance(table, axes[-2], scale=scale, unit=unit)
+    plot_quality(table, axes[-1], scale=scale, unit=unit, kk_limit_pct=100 * result.settings.kk_limit)
     _na_axis(axes[0], table, scale)
-    plot_interface_resistance(table, axes[1], scale=scale, unit=unit, onset=result.onset_eis)
-    plot_capacitance(table, axes[2], scale=scale, unit=unit)
-    plot_quality(table, axes[3], scale=scale, unit=unit, kk_limit_pct=100 * result.settings.kk_limit)
     for ax in axes[:-1]:
         ax.set_xlabel("")
     counts = result.counts()
     fig.suptitle(
         f"{result.settings.circuit}: {counts['spectra']} spectra, {counts['failed']} failed, "
         f"{counts['flagged']} flagged; fits {counts['warm'] + counts['warm_kept_over_cold']} warm / "
-        f"{counts['cold'] + counts['fallback']} cold",
+        f"{counts['cold'] + counts['fallback']} cold"
+        + ("" if voltage else "; no voltage record (--voltage)"),
         fontsize="medium",
     )
     return fig
@@ -365,9 +373,10 @@ def plot_nyquist_series(
 
 def nyquist_waterfall(table: SeriesTable, spectra: Sequence[Spectrum], circuit: str | None = None) -> Figure:
     """Two panels: all spectra overlaid on equal axes, and the same as a waterfall offset by time."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), layout="constrained")
+    fig = Figure(figsize=(13, 5.5), layout="constrained")
+    left, right = fig.subplots(1, 2)
     plot_nyquist_series(table, spectra, circuit, left)
     left.set_title("Nyquist, coloured by time (points: data, lines: fits)", fontsize="medium")
     plot_nyquist_series(table, spectra, circuit, right, offset_fraction=1.5)

@@ -25,6 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .._checks import checked
 from .._typing import FloatArray
 from ..constants import FARADAY
 from ..data import DCRecord
@@ -48,6 +49,7 @@ DC_ASR_CONVENTION = (
 )
 
 
+@checked
 def na_thickness_um(charge_c_cm2: float) -> float:
     """Thickness of sodium (µm) carrying ``charge_c_cm2`` (C cm⁻²) per unit area: q V_m / F."""
     return charge_c_cm2 / FARADAY * NA_MOLAR_VOLUME_CM3_MOL * 1e4
@@ -150,6 +152,7 @@ class VoltageTrace:
         return (float(self.time_s[on[0]]), float(self.time_s[on[-1]])) if on.size else whole
 
 
+@checked
 def align_voltage(
     record: DCRecord, *, origin: datetime | None, offset_s: float | None = None
 ) -> VoltageTrace:

@@ -19,6 +19,7 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from .._checks import checked
 from ..circuit import Circuit, Parallel, elements_of
 from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
 from ..exceptions import ArgumentError, ArgumentTypeError, NakineticsError
@@ -225,6 +226,7 @@ def _fallback_reason(warm: FitResult, previous: PreviousFit, chi2_jump: float) -
     return None
 
 
+@checked
 def fit_spectrum(
     spectrum: Any,
     settings: SeriesSettings,

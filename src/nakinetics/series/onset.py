@@ -34,7 +34,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
+from .._checks import checked
 from .._typing import FloatArray
+from ..exceptions import ArgumentError
 
 MODEL = (
     "y = a + b·t, plus A·(exp((t − t_c)/τ) − 1) with A ≥ 0 after the onset t_c (τ → ∞: linear growth); "
@@ -353,6 +355,7 @@ def _change_fit(
     return dataclasses.replace(fit, sse_null=min(float(line.fun), fit.profile.sse_null))
 
 
+@checked
 def detect_onset(
     time_s: FloatArray,
     values: FloatArray,
@@ -372,9 +375,15 @@ def detect_onset(
     """
     t = np.asarray(time_s, dtype=float)
     y = np.asarray(values, dtype=float)
+    e = None if stderr is None else np.asarray(stderr, dtype=float)
+    for array, name in ((y, "values"), (e, "stderr")):
+        if t.ndim != 1 or (array is not None and array.shape != t.shape):
+            raise ArgumentError(
+                f"time_s and {name} must be one-dimensional arrays of one length, got shapes "
+                f"{t.shape} and {None if array is None else array.shape}"
+            )
     keep = np.isfinite(t) & np.isfinite(y)
-    if stderr is not None:
-        e = np.asarray(stderr, dtype=float)
+    if e is not None:
         keep &= np.isfinite(e) & (e > 0)
     order = np.argsort(t[keep], kind="stable")
     t, y = t[keep][order], y[keep][order]
@@ -487,6 +496,7 @@ def bin_series(
 AGREEMENT_RULE = "|t_EIS − t_DC| ≤ 2·√(stderr_EIS² + stderr_DC²)"
 
 
+@checked
 def compare_onsets(eis: Onset | None, dc: Onset | None) -> dict[str, Any]:
     """Whether the EIS and DC onsets agree (``None`` when either is missing or undetected)."""
     out: dict[str, Any] = {"agree": None, "difference_s": None, "rule": AGREEMENT_RULE}

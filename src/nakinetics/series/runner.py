@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import checked
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
 from .dc import DCConditions, VoltageTrace, align_voltage, dc_apparent_asr, na_thickness_um
@@ -242,6 +243,7 @@ def _electrolyte_values(row: Row, roles: CircuitRoles) -> dict[str, float]:
     return {name: row[name] for name in roles.electrolyte_parameters}
 
 
+@checked
 def run_series(
     items: Sequence[SeriesItem],
     settings: SeriesSettings,
@@ -423,6 +425,7 @@ def dc_onset(table: SeriesTable, dc: DCConditions) -> Onset | None:
     return dataclasses.replace(onset, note="; ".join(filter(None, (window, onset.note))))
 
 
+@checked
 def find_onsets(table: SeriesTable, dc: DCConditions | None) -> tuple[Onset, Onset | None, dict[str, Any]]:
     """Onset in R_int(t) (fitted rows, weighted by their standard errors) and in the DC voltage (see
     :func:`dc_onset`), and whether they agree."""
@@ -446,6 +449,7 @@ def series_items(spectra: Sequence[Spectrum], axis: TimeAxis) -> list[SeriesItem
     ]
 
 
+@checked
 def fit_series(
     spectra: Sequence[Spectrum],
     settings: SeriesSettings,

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import checked
 from ..batch import natural_key
 from ..data import Spectrum
 from ..exceptions import DataError
@@ -85,6 +86,7 @@ def _duration_s(spectrum: Spectrum) -> float | None:
     return None if t is None else float(t.max() - t.min())
 
 
+@checked
 def assign_times(
     spectra: Sequence[Spectrum],
     *,

@@ -1,0 +1,60 @@
+"""Argument fuzzing of the public library functions (``tests/api_fuzzing.py``): a bad argument gives a
+``NakineticsError`` (also a ValueError/TypeError) with a one-line message, never a raw exception, a numpy
+warning or a silent NaN.  The reading functions of ``io`` are checked for what they raise with bad paths in
+``tests/test_io*.py``; here only their keyword arguments that the other modules pass through are fuzzed."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from .api_fuzzing import ApiCall, api_calls, call_outcome
+
+IO_FUNCTIONS = {"read_spectra", "read_spectrum", "read_dc_records", "detect_format"}
+"""Owned by the readers (io/): their path/format/index checks are theirs (see reader_fuzz_findings)."""
+
+
+def _calls(tmp_path_factory: pytest.TempPathFactory) -> list[ApiCall]:
+    return [c for c in api_calls(tmp_path_factory.mktemp("api")) if c.name not in IO_FUNCTIONS]
+
+
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory: pytest.TempPathFactory) -> list[ApiCall]:
+    return _calls(tmp_path_factory)
+
+
+def test_every_baseline_call_succeeds(calls: list[ApiCall]) -> None:
+    for call in calls:
+        call.func(*call.args, **call.kwargs)  # the fuzzing below starts from calls that work
+
+
+def test_bad_arguments_raise_nakinetics_errors(calls: list[ApiCall]) -> None:
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    defects, counts = [], {"ok": 0, "error": 0}
+    try:
+        for call in calls:
+            for param, label, bound in call.variants():
+                signal.alarm(30)
+                try:
+                    category, detail = call_outcome(call, bound, label, param)
+                except TimeoutError:
+                    category, detail = "hang", "over 30 s"
+                finally:
+                    signal.alarm(0)
+                counts[category] = counts.get(category, 0) + 1
+                if category not in ("ok", "error"):
+                    defects.append(f"{category}: {call.name}({param}={label}): {detail}")
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert not defects, f"{len(defects)} defect(s):\n" + "\n".join(defects[:40])
+    assert counts["error"] > 1000  # most bad values are refused, with the project's exceptions
+
+
+def test_io_functions_are_in_the_call_list(tmp_path: Path) -> None:
+    names = {c.name for c in api_calls(tmp_path)}
+    assert IO_FUNCTIONS <= names  # the benchmark/script run covers them too
