@@ -44,8 +44,9 @@ SMOOTHING_LEVELS = (1e-2, 1e-1)
 """Strengths of the DRT's smoothness penalty (relative to unit-norm columns) whose peaks seed starts:
 the weaker one separates arcs a few-fold apart, the stronger one keeps a dispersed arc in one peak."""
 FEW_PROCESSES = 2
-"""Circuits with at most this many relaxations are searched without probing and get regrouping moves only
-around a fit with a collapsed relaxation (see :mod:`nakinetics._search`)."""
+"""Circuits with at most this many relaxations take their starts from the weaker smoothing level only, are
+searched without probing and get regrouping moves only around a fit with a collapsed relaxation (see
+:mod:`nakinetics._search`): their alternatives are few and cheap to cover."""
 COLLAPSED_SHARE = 0.02
 DRT_POINTS_PER_DECADE = 8
 DRT_MAX_POINTS = 150
@@ -543,7 +544,7 @@ def starting_points(
             slow_extension=slow_extension,
             noise=k == 0,
         )
-        for k, level in enumerate(SMOOTHING_LEVELS)
+        for k, level in enumerate(SMOOTHING_LEVELS[: 1 if len(roles.processes) <= FEW_PROCESSES else None])
     ]
     base = _series_values(spectrum, roles, analyses[0])
     window = (float(spectrum.omega.min()), float(spectrum.omega.max()))
