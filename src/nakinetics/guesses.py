@@ -233,13 +233,10 @@ def _cluster(
     total = gamma.sum()
     if total <= 0:
         return ()
-    boundaries = [0]
-    for m in range(1, gamma.size - 1):
-        is_gap = gamma[m] <= 1e-12 * total and gamma[m - 1] > 0
-        is_valley = gamma[m] < gamma[m - 1] and gamma[m] <= gamma[m + 1] and gamma[m] > 0
-        if is_gap or is_valley:
-            boundaries.append(m)
-    boundaries.append(gamma.size)
+    here, before, after = gamma[1:-1], gamma[:-2], gamma[2:]
+    is_gap = (here <= 1e-12 * total) & (before > 0)
+    is_valley = (here < before) & (here <= after) & (here > 0)
+    boundaries = [0, *(np.flatnonzero(is_gap | is_valley) + 1).tolist(), gamma.size]
     order = np.argsort(spectrum.omega)
     log_w = np.log(spectrum.omega[order])
     log_modulus = np.log(spectrum.modulus[order])
