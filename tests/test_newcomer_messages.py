@@ -39,3 +39,10 @@ def test_warburg_window_advice_names_the_options() -> None:
         "warburg", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "--area", "1", "--conc", "1e-3"
     )
     assert code == 1 and "(--fmin/--fmax)" in err and "-c randles_w" in err
+
+
+def test_arrhenius_table_without_unit_names_the_option(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("T,sigma\n25,0.004\n50,0.009\n75,0.018\n")
+    code, err = _run("arrhenius", "--table", table)
+    assert code == 1 and "--temperature-unit K or C" in err and "temperature_unit=" not in err
