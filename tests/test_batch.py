@@ -313,3 +313,13 @@ def test_csv_path_is_checked_before_any_work(args: list[str], tmp_path: Path) ->
     code, _, err = run(*args, copy, "--csv", copy)
     assert code == 1 and "is the input file" in err
     assert copy.read_bytes() == CYCLED.read_bytes()
+
+
+def test_one_file_keeps_its_report_and_can_write_the_table_to_stdout() -> None:
+    code, out, err = run("validate", CYCLED, "--csv", "-")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))  # stdout holds nothing but the table
+    assert len(rows) == 1 and rows[0]["file"] == str(CYCLED) and rows[0]["error"] == ""
+    assert "input file" not in err and "Kramers" in err  # the single-file report, on stderr
+    code, out, err = run("validate", CYCLED.with_name("missing.txt"))
+    assert code == 1 and err.startswith("error: ") and "missing.txt" in err  # a plain run stops on errors

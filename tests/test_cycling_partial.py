@@ -89,3 +89,26 @@ def test_mpr_cycling_reads_the_area_and_model(realdata: Path):
         analyse_cycling(record)
     assert analyse_cycling(read_cycling_record(path, area_cm2=1.2)).area_cm2 == 1.2
     np.testing.assert_array_equal(read_cycling_record(path, area_cm2=1.2).time_s, record.time_s)
+
+
+def test_cli_csv_to_stdout_carries_the_partial_column(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from nakinetics.cli import main
+
+    syn = _half_cell()
+    first = syn.truth.half_cycles[0]
+    keep = syn.record.time_s >= first.start_s + 0.6 * (first.end_s - first.start_s)
+    cut = syn.record.subset(keep)
+    path = tmp_path / "cut.csv"
+    rows = ["time/s,Ewe/V,I/A"] + [
+        f"{a!r},{b!r},{c!r}"
+        for a, b, c in zip(cut.time_s.tolist(), cut.potential_v.tolist(), cut.current_a.tolist(), strict=True)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    result = CliRunner().invoke(main, ["cycling", str(path), "--area", "1", "--cell", "half", "--csv", "-"])
+    assert result.exit_code == 0, result.stderr
+    table = list(csv.DictReader(result.stdout.splitlines()))
+    assert "partial" in table[0]["partial"] and table[1]["partial"] == ""
+    assert "left out of the Coulombic-efficiency averages" in result.stderr  # the report went to stderr
+    assert not (tmp_path / "-").exists()

@@ -262,3 +262,9 @@ def test_geis_dashboard_has_plain_log_ticks_and_a_voltage_panel_only_with_voltag
     capacitance = next(ax for ax in logs if ax.get_ylabel() == "C_eff")
     assert all(t.endswith("F") for t in _tick_texts(capacitance))
     assert_no_legend_over_data(fig)
+    # the stripped-Na axis on top of the first panel stays clear of that panel's legend
+    top = fig.axes[0]
+    (secondary,) = top.child_axes
+    assert secondary.get_xlabel() == "stripped Na / µm"
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    assert not top.get_legend().get_window_extent().overlaps(secondary.get_tightbbox(renderer))

@@ -278,6 +278,23 @@ def test_fixed_electrolyte_is_shared_by_all_chains(operando: Operando) -> None:
     assert np.all(r0[1:] == r0[0]) and serial.count("fit_start", "cold") == 3
 
 
+def test_fixed_electrolyte_comes_from_a_later_chain_when_the_first_fails(operando: Operando) -> None:
+    # the first chain (two 3-point spectra) cannot be fitted: the first spectrum that fits, at the start
+    # of the second chain, fixes R0 for every later spectrum, with or without workers
+    spectra, _ = operando
+    bad = [
+        dataclasses.replace(s, frequency=s.frequency[:3], impedance=s.impedance[:3], point_times_s=None)
+        for s in spectra[:2]
+    ]
+    settings = SeriesSettings(CIRCUIT, fix_electrolyte=True, cold_every=2)
+    serial = fit_series(bad + spectra[2:7], settings).table
+    with ProcessPool(2) as pool:
+        assert fit_series(bad + spectra[2:7], settings, pool=pool).table.rows == serial.rows
+    assert [row["status"] for row in serial.rows[:2]] == ["failed", "failed"]
+    r0 = serial.column("R0")[2:]
+    assert np.all(r0 == r0[0]) and serial.count("fit_start", "cold") == 3
+
+
 def test_fixed_electrolyte_in_independent_mode_with_a_pool(operando: Operando) -> None:
     spectra, _ = operando
     settings = SeriesSettings(CIRCUIT, independent=True, fix_electrolyte=True)
@@ -294,8 +311,8 @@ def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
     from nakinetics.series import DaskPool
 
     spectra, _ = operando
-    settings = SeriesSettings(CIRCUIT, independent=True)
-    serial = fit_series(spectra[:4], settings).table.rows
+    modes = [SeriesSettings(CIRCUIT, independent=True), SeriesSettings(CIRCUIT, cold_every=2)]
+    serial = [fit_series(spectra[:4], settings).table.rows for settings in modes]
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None, protocol="tcp"
@@ -303,8 +320,8 @@ def test_dask_local_cluster_gives_the_serial_rows(operando: Operando) -> None:
         DaskPool(cluster.scheduler_address) as pool,
     ):
         assert pool.workers == 2
-        parallel = fit_series(spectra[:4], settings, pool=pool).table.rows
-    assert parallel == serial
+        parallel = [fit_series(spectra[:4], settings, pool=pool).table.rows for settings in modes]
+    assert parallel == serial  # independent fits, and warm-start chains of two
 
 
 def _timed(spectra: list[Spectrum]) -> list[Spectrum]:

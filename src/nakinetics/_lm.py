@@ -1,9 +1,16 @@
 """A small bounded Levenberg–Marquardt solver for the search stage of circuit fits.
 
 scipy's ``least_squares`` costs ~0.3 ms of Python overhead per iteration, more than evaluating the
-circuit; this solver does one SVD-free normal-equation step per iteration (Marquardt's diagonal scaling,
-bounds by projection) and reuses the residual and Jacobian computed together.  It is used to find the
-basin and to converge the best one.
+circuit; this solver does one SVD-free normal-equation step per iteration, with bounds by projection, and
+reuses the residual and Jacobian computed together.  It is used to find the basin and to converge the
+best one.
+
+Two standard refinements make it converge in about half the iterations on fits with many arcs (sloppy,
+strongly correlated parameters): the damping is scaled by the largest diagonal of JᵀJ seen so far in the
+run (Moré 1978, so a parameter whose sensitivity drops for a step is not suddenly undamped), and it is
+updated from the gain ratio ρ of actual to predicted reduction — λ·max(1/3, 1 − (2ρ − 1)³) after an
+accepted step, λ·ν with ν doubling after each rejected one (Nielsen 1999; Madsen, Nielsen & Tingleff,
+*Methods for non-linear least squares problems*, 2004, §3.2).
 """
 
 from __future__ import annotations
@@ -34,14 +41,17 @@ class LMState:
     iterations: int = 0
     converged: bool = False
     evaluations: int = 0
+    growth: float = 2.0
+    scale: FloatArray | None = None
 
 
 def start(fun: ResidualAndJacobian, u0: FloatArray, lower: FloatArray, upper: FloatArray) -> LMState:
     """Evaluate ``fun`` at ``u0`` projected into the bounds."""
     u = np.clip(u0, lower, upper)
-    r, jac = fun(u)
+    with np.errstate(all="ignore"):
+        r, jac = fun(u)
     cost = float(r @ r) if np.all(np.isfinite(r)) else np.inf
-    return LMState(u, r, jac, cost)
+    return LMState(u, r, jac, cost, evaluations=1)
 
 
 def iterate(
@@ -57,61 +67,70 @@ def iterate(
 
     Parameters sitting on a bound whose gradient pushes them further out are held there for the step
     (an active set), so a fit with, say, a CPE exponent at 1 converges instead of crawling along the bound.
+    Converged: an accepted step lowers the cost by less than ``ftol`` (relative) or moves no coordinate
+    by more than ``xtol``, the lightly damped (λ ≤ 1) linear model predicts less than that, or the damping
+    grows beyond 1e10 (no downhill step left).
     """
     if state.u.size == 0:  # nothing free: the start is the answer
         state.converged = True
         return state
     span = upper - lower
     near_lower, near_upper = lower + 1e-9 * span, upper - 1e-9 * span
-    diagonal = np.arange(state.u.size)
     for _ in range(max_iterations):
         if state.converged or not math.isfinite(state.cost):
             break
         state.iterations += 1
         jac = state.jacobian
         gradient = jac.T @ state.residual
-        blocked = ((state.u <= near_lower) & (gradient > 0)) | ((state.u >= near_upper) & (gradient < 0))
-        if blocked.any():
-            free = ~blocked
-            if not free.any():
-                state.converged = True
-                break
-            step_free = _damped_step(jac[:, free], gradient[free], state.damping, diagonal[: int(free.sum())])
-            step = np.zeros_like(state.u)
-            if step_free is not None:
-                step[free] = step_free
-        else:
-            step = _damped_step(jac, gradient, state.damping, diagonal)
-        if step is None:
+        diagonal = np.einsum("ij,ij->j", jac, jac)
+        state.scale = diagonal if state.scale is None else np.maximum(state.scale, diagonal)
+        free = ~(((state.u <= near_lower) & (gradient > 0)) | ((state.u >= near_upper) & (gradient < 0)))
+        if not free.any():
+            state.converged = True
+            break
+        solved = _damped_step(jac[:, free], gradient[free], state.damping, state.scale[free])
+        if solved is None:
             state.damping *= 10.0
             continue
+        step_free, predicted = solved
+        if predicted <= ftol * state.cost and state.damping <= 1.0:
+            state.converged = True  # the (nearly undamped) linear model sees no further descent
+            break
+        step = np.zeros_like(state.u)
+        step[free] = step_free
         u_new = np.clip(state.u + step, lower, upper)
         with np.errstate(all="ignore"):
             r_new, jac_new = fun(u_new)
+        state.evaluations += 1
         cost_new = float(r_new @ r_new)
         if math.isfinite(cost_new) and cost_new < state.cost:
             moved = float(np.max(np.abs(u_new - state.u)))
             gain = state.cost - cost_new
+            rho = gain / predicted if predicted > 0 else 1.0
             state.u, state.residual, state.jacobian, state.cost = u_new, r_new, jac_new, cost_new
-            state.damping = max(state.damping / 5.0, 1e-12)
+            state.damping = max(state.damping * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
+            state.growth = 2.0
             if gain <= ftol * cost_new or moved <= xtol:
                 state.converged = True
         else:
-            state.damping *= 5.0
+            state.damping *= state.growth
+            state.growth *= 2.0
             if state.damping > 1e10:
                 state.converged = True
     return state
 
 
 def _damped_step(
-    jac: FloatArray, gradient: FloatArray, damping: float, diagonal: np.ndarray
-) -> FloatArray | None:
-    """Solve (JᵀJ + λ·diag(JᵀJ))·δ = −g by Cholesky (LAPACK posv); ``None`` when it fails."""
+    jac: FloatArray, gradient: FloatArray, damping: float, scale: FloatArray
+) -> tuple[FloatArray, float] | None:
+    """Solve (JᵀJ + λ·D)·δ = −g by Cholesky (LAPACK posv), D = diag(``scale``); return δ and the
+    reduction of the cost the linear model predicts, or ``None`` when the solve fails."""
     normal = jac.T @ jac
-    scale = normal[diagonal, diagonal]
     floor = 1e-12 * max(float(scale.max()), 1e-300)
-    normal[diagonal, diagonal] = scale + damping * np.maximum(scale, floor)
+    index = np.arange(gradient.size)
+    normal[index, index] += damping * np.maximum(scale, floor)
     _, step, info = _posv(normal, -gradient)
     if info != 0 or not np.all(np.isfinite(step)):
         return None
-    return step
+    predicted = -float(step @ (2.0 * gradient + jac.T @ (jac @ step)))
+    return step, predicted

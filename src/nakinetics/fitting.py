@@ -4,13 +4,16 @@ The objective is a real, signed, weighted residual vector built here:
 ``r = concat((Z'_fit − Z'_data)·w', (Z''_fit − Z''_data)·w'')`` with fixed weights from the data
 (:class:`Weighting`).  A fit runs in two stages:
 
-1. *search*: from a few data-driven starts (:func:`nakinetics.guesses.starting_points`) a trust-region
-   least-squares solve in internal coordinates (log of every positive magnitude, the CPE exponent linear),
-   with the exact Jacobian of the circuit; the best local minimum wins;
-2. *finish*: the best run is iterated to convergence and its statistics computed here: χ², AIC, BIC and
-   the asymptotic covariance s²(JᵀJ)⁻¹ (the same estimates lmfit reports).  A final lmfit/scipy
-   ``least_squares`` pass used to do this; it cost more than the whole search and, with bounds on
-   parameters spanning 16 decades, could step uphill out of a good minimum.
+1. *search* (:mod:`nakinetics._search`): starts from every plausible grouping of the peaks of the
+   data's distribution of relaxation times (:func:`nakinetics.guesses.starting_points`), ranked by misfit;
+   Levenberg–Marquardt runs with the exact Jacobian of the circuit in internal coordinates (log of every
+   positive magnitude, the CPE exponent linear, and for each arc log τ in place of log Q or log C, which
+   decorrelates an arc's capacitance from its exponent); the best start and the most promising probed
+   ones are converged until the best minimum has been reached twice at the data's noise level.  Spectra
+   longer than ``SEARCH_MAX_POINTS`` are searched on a log-evenly decimated copy;
+2. *finish*: the best minimum is polished on every point in natural coordinates within the parameter
+   bounds, and its statistics computed here: χ², AIC, BIC and the asymptotic covariance s²(JᵀJ)⁻¹ (the
+   same estimates lmfit reports).
 
 Interchangeable arcs (identical R‖CPE sub-circuits in series) are then put in canonical order, fastest
 time constant first, so labels do not swap between spectra.
@@ -28,38 +31,32 @@ from typing import Any
 
 import numpy as np
 
-from . import _lm
+from . import _lm, _search
 from ._checks import analysable_spectrum, checked, choice, frequency_window, integer, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
 from .elements import Frequencies
 from .exceptions import FitError
-from .guesses import relative_rms, starting_points
+from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
 from .ties import Tie, order_ties, parse_tie
 from .validation import KKResult
 
+SETTLE_RATIO = 1.15
+"""The search stops early only at a minimum whose relative RMS misfit is at most this multiple of the misfit
+a correct model reaches at the data's noise level (the noise the distribution of relaxation times leaves,
+scaled to the circuit's degrees of freedom); correct models land at 0.85–1.11× on the benchmark's synthetic
+spectra.  Above it the search probes a wider set of starts."""
 SEARCH_WIDEN_RATIO = 1.25
-"""The search tries every structured start when the best fit's relative RMS misfit exceeds this multiple of
-the distribution-of-relaxation-times model's misfit."""
-EARLY_ACCEPT_RATIO = 1.15
-"""A start whose fit comes within this multiple of the DRT model's relative RMS misfit is taken without
-trying the others (correct minima land at 1.0–1.15× on synthetic spectra with 1 % noise, wrong ones at
-≥ 1.3× except for some blocking-electrode pellets, where the search may stop on a near-degenerate fit)."""
+"""Above this multiple of that misfit, after the wider probe, the search falls back to a global search."""
+SEARCH_MAX_POINTS = 150
+"""Spectra with more points are searched on this many (log-evenly spaced), then polished on all."""
 APEX_WINDOW_MARGIN = 3.0
 """An arc's apex counts as measured when it lies within a factor 3 of the frequency window."""
-GLOBAL_GENERATIONS = 15
-GLOBAL_POPULATION = 5
-GLOBAL_BOX_MARGIN = 2.3
-"""Differential-evolution fallback: 15 generations of 5 × k members (≈ 600 evaluations for k = 7, ~0.2 s)
-over the box the structured starts span, widened by a factor 10 (ln 10 ≈ 2.3) on each side for
-log-scaled parameters."""
 OVERLAP_RATIO = 2.0
 """Arcs whose apex frequencies differ by less than this factor are reported as not separable."""
-MAX_ITERATIONS = 300
-"""Most Levenberg–Marquardt iterations after the probe stage; a fit that needs more reports failure."""
 CORRELATION_WARNING = 0.98
 """|correlation| above which a pair of parameters is reported as strongly correlated (the Q and n of one
 CPE are always strongly correlated and are not reported)."""
@@ -297,15 +294,24 @@ class FitResult:
 
 
 class _Problem:
-    """Residual and Jacobian in internal coordinates u (log p for positive magnitudes, p otherwise)."""
+    """Residual and Jacobian in internal coordinates u: log p for positive magnitudes, p otherwise.
+
+    With ``search_coordinates`` (the search stage), every arc R‖CPE (R‖C) whose R and Q are both free is
+    moved in log τ instead of log Q (log C): Q = τⁿ/R, C = τ/R, which decorrelates the capacitance from the
+    resistance and exponent (the τ coordinate has bounds of its own, 1e-15–1e10 s).  The finish uses
+    natural coordinates and bounds on every parameter."""
 
     def __init__(
-        self, circuit: Circuit, spectrum: Spectrum, weighting: Weighting, setup: ParameterSetup
+        self,
+        circuit: Circuit,
+        spectrum: Spectrum,
+        weighting: Weighting,
+        setup: ParameterSetup,
+        search_coordinates: bool = False,
     ) -> None:
         self.circuit = circuit
         self.frequencies = Frequencies(spectrum.omega)
         self.data = spectrum.impedance
-        self.window = (float(spectrum.frequency.min()), float(spectrum.frequency.max()))
         self.w_re, self.w_im = residual_weights(self.data, weighting)
         self.names = circuit.parameter_names
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
@@ -316,10 +322,28 @@ class _Problem:
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
         self.u_upper = np.where(self.log, np.log(np.where(self.log, upper, 1.0)), upper)
+        arcs = _time_constant_arcs(circuit, self.names, self.free, self.full) if search_coordinates else []
+        self.arcs = bool(arcs)
+        self._r, self._q, n_position, n_fixed = (
+            (np.array(column) for column in zip(*arcs, strict=True)) if arcs else (np.zeros(0, int),) * 4
+        )
+        self._n_free = n_position >= 0
+        self._n_index = np.where(self._n_free, n_position, 0).astype(int)
+        self._n_fixed = np.where(self._n_free, 0.0, n_fixed)
+        self.u_lower[self._q], self.u_upper[self._q] = math.log(1e-15), math.log(1e10)
+        self._free_index = np.array(self.free, dtype=int)
+
+    def _exponents(self, u: FloatArray) -> FloatArray:
+        """The exponent n of every arc searched in log τ (free or fixed)."""
+        return np.where(self._n_free, u[self._n_index], self._n_fixed)
 
     def values(self, u: FloatArray) -> FloatArray:
         full = self.full.copy()
-        full[self.free] = np.where(self.log, np.exp(u), u)
+        v = u
+        if self.arcs:
+            v = u.copy()
+            v[self._q] = self._exponents(u) * u[self._q] - u[self._r]
+        full[self._free_index] = np.where(self.log, np.exp(v), v)
         if self.tied:
             self.tied.fill(full)
         return full
@@ -334,13 +358,25 @@ class _Problem:
     def to_internal(self, values: Mapping[str, float]) -> FloatArray:
         p = np.array([values[self.names[i]] for i in self.free], dtype=float)
         u = np.where(self.log, np.log(np.maximum(p, 1e-300)), p)
+        if self.arcs:
+            u[self._q] = (u[self._q] + u[self._r]) / self._exponents(u)
         span = self.u_upper - self.u_lower
         return np.clip(u, self.u_lower + 1e-6 * span, self.u_upper - 1e-6 * span)
+
+    def named(self, u: FloatArray) -> dict[str, float]:
+        """Parameter values at u by name."""
+        return dict(zip(self.names, (float(v) for v in self.values(u)), strict=True))
 
     def residual(self, values: FloatArray) -> FloatArray:
         """Weighted residual for a full parameter vector (natural units)."""
         z = self.circuit.impedance(self.frequencies, values)
         return weighted_residual(z, self.data, self.w_re, self.w_im)
+
+    def cost(self, u: FloatArray) -> float:
+        """χ² at u (``inf`` where the model is not finite)."""
+        r = self.residual(self.values(u))
+        c = float(r @ r)
+        return c if math.isfinite(c) else math.inf
 
     def weighted_jacobian(self, dz: ComplexArray) -> FloatArray:
         """Jacobian of the weighted residual, shape (2 n_points, n_free), from ∂Z/∂p rows of the free
@@ -352,89 +388,39 @@ class _Problem:
         values = self.values(u)
         z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
         dz = self.free_derivatives(values, dz) * np.where(self.log, values[self.free], 1.0)[:, None]
+        if self.arcs:  # chain rule of log Q = n·u_τ − u_R
+            dq = dz[self._q]
+            dz[self._r] -= dq
+            np.add.at(dz, self._n_index[self._n_free], (u[self._q][:, None] * dq)[self._n_free])
+            dz[self._q] = self._exponents(u)[:, None] * dq
         return weighted_residual(z, self.data, self.w_re, self.w_im), self.weighted_jacobian(dz)
 
     def relative_rms(self, u: FloatArray) -> float:
         """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""
         return relative_rms(self.circuit.impedance(self.frequencies, self.values(u)), self.data)
 
-    def arcs_inside_window(self, u: FloatArray) -> bool:
-        """Whether every arc's apex frequency lies inside the measured window (see ``APEX_WINDOW_MARGIN``)."""
-        values = dict(zip(self.names, self.values(u), strict=True))
-        return all(_inside_window(apex, *self.window) for _, apex in arc_apexes(self.circuit, values))
 
-    def global_search(self, lower: FloatArray, upper: FloatArray) -> _lm.LMState:
-        """Differential evolution over the box [lower, upper] in internal coordinates, widened by
-        ``GLOBAL_BOX_MARGIN`` and clipped to the bounds, then Levenberg–Marquardt to convergence.
-
-        Bounded: ``GLOBAL_GENERATIONS`` generations of ``GLOBAL_POPULATION`` × k members; seeded, so the
-        same spectrum always gives the same answer.
-        """
-        from scipy.optimize import differential_evolution  # the fall-back only: kept off the import path
-
-        span = np.maximum(upper - lower, 1e-3)
-        lo = np.maximum(lower - GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_lower)
-        hi = np.minimum(upper + GLOBAL_BOX_MARGIN * np.where(self.log, 1.0, span), self.u_upper)
-        hi = np.maximum(hi, lo + 1e-9)
-
-        def cost(u: FloatArray) -> float:
-            r = self.residual(self.values(u))
-            c = float(r @ r)
-            return c if math.isfinite(c) else 1e300
-
-        with np.errstate(all="ignore"):
-            found = differential_evolution(
-                cost,
-                list(zip(lo, hi, strict=True)),
-                maxiter=GLOBAL_GENERATIONS,
-                popsize=GLOBAL_POPULATION,
-                tol=1e-8,
-                polish=False,
-                init="sobol",
-                rng=np.random.default_rng(0),
-            )
-            fun = self.residual_and_jacobian
-            state = _lm.iterate(
-                fun,
-                _lm.start(fun, found.x, self.u_lower, self.u_upper),
-                self.u_lower,
-                self.u_upper,
-                MAX_ITERATIONS,
-            )
-        state.evaluations = int(found.nfev) + state.iterations
-        return state
-
-    def search(
-        self,
-        starts: list[FloatArray],
-        probe_iterations: int = 8,
-        keep: int = 2,
-        good_enough: float = 0.0,
-    ) -> _lm.LMState:
-        """Best local minimum from several starts: a few LM steps from each, then the most promising
-        ``keep`` runs to convergence (bounded: at most ``MAX_ITERATIONS`` further iterations each).
-
-        A run whose relative RMS misfit falls to ``good_enough`` (the noise floor the caller expects) is
-        converged at once and, if it stays there with every arc's apex inside the measured window, returned
-        without probing the remaining starts (an arc pushed outside the window is often a degenerate
-        solution, e.g. a grain-boundary arc turned into a blocking capacitor).
-        """
-        fun, lo, hi = self.residual_and_jacobian, self.u_lower, self.u_upper
-        states: list[_lm.LMState] = []
-        with np.errstate(all="ignore"):
-            for u0 in starts:
-                state = _lm.iterate(fun, _lm.start(fun, u0, lo, hi), lo, hi, probe_iterations)
-                states.append(state)
-                if good_enough and self.relative_rms(state.u) <= good_enough:
-                    _lm.iterate(fun, state, lo, hi, MAX_ITERATIONS)
-                    if self.relative_rms(state.u) <= good_enough and self.arcs_inside_window(state.u):
-                        state.evaluations = sum(s.iterations + 1 for s in states)
-                        return state
-            states.sort(key=lambda s: s.cost)
-            finals = [_lm.iterate(fun, s, lo, hi, MAX_ITERATIONS) for s in states[:keep]]
-        best = min(finals, key=lambda s: s.cost)
-        best.evaluations = sum(s.iterations + 1 for s in states)
-        return best
+def _time_constant_arcs(
+    circuit: Circuit, names: list[str], free: list[int], full: FloatArray
+) -> list[tuple[int, int, int, float]]:
+    """(R, Q, n, fixed n) positions in the free vector of every arc R‖C or R‖CPE whose R and Q (C) are
+    free; the n position is −1 when the exponent is fixed (its value is then given; 1 for a capacitor).
+    Arcs with a tied exponent are left out."""
+    position = {names[i]: k for k, i in enumerate(free)}
+    arcs = []
+    for process in circuit_processes(circuit).processes:
+        if process.kind != "arc" or len(process.resistive) != 1 or len(process.capacitive) != 1:
+            continue
+        cap, r_name = process.capacitive[0], process.resistive[0].label
+        q_name, n_name = (cap.label, None) if cap.spec.symbol == "C" else cap.parameter_names
+        if r_name not in position or q_name not in position:
+            continue
+        n_fixed = 1.0 if n_name is None else float(full[names.index(n_name)])
+        n_position = position.get(n_name, -1) if n_name else -1
+        if n_position < 0 and not math.isfinite(n_fixed):
+            continue  # a tied exponent: keep this arc in Q coordinates
+        arcs.append((position[r_name], position[q_name], n_position, n_fixed))
+    return arcs
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -483,11 +469,16 @@ def _relaxation_time_constant(node: Any, values: Mapping[str, float]) -> float:
 
 
 def canonical_arc_order(
-    circuit: Circuit, values: Mapping[str, float], locked: Collection[str] = ()
+    circuit: Circuit,
+    values: Mapping[str, float],
+    locked: Collection[str] = (),
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, float]:
     """Swap the values of identical arcs (or identical relaxation elements such as Zarc) in series so
     their time constants increase along the string.  Groups holding a ``locked`` parameter (fixed or
-    tied by the caller) keep their order: swapping would move the held value to another element."""
+    tied by the caller) keep their order: swapping would move the held value to another element; so do
+    groups whose arcs have different ``bounds`` ((min, max) by name, e.g. a preset's bulk and grain-boundary
+    exponent ranges): swapping could move a value outside its parameter's bounds."""
     out = dict(values)
     groups: dict[str, list[Any]] = {}
     for node in circuit.top_level:
@@ -499,6 +490,12 @@ def canonical_arc_order(
             continue
         names = [[e.parameter_names for e in elements_of(a)] for a in arcs]
         if any(n in locked for element_names in names for group in element_names for n in group):
+            continue
+        if bounds is not None and any(
+            len({bounds[n] for n in same}) > 1
+            for per_element in zip(*names, strict=True)
+            for same in zip(*per_element, strict=True)
+        ):
             continue
         taus = [_relaxation_time_constant(a, values) for a in arcs]
         if any(math.isnan(t) for t in taus):
@@ -528,7 +525,7 @@ def fit_circuit(
     initial: Mapping[str, float] | None = None,
     ties: Mapping[str, str] | None = None,
     params: Any = None,
-    max_starts: int = 6,
+    max_starts: int | None = None,
     warm_start: Mapping[str, float] | None = None,
     global_fallback: bool = True,
 ) -> FitResult:
@@ -551,7 +548,8 @@ def fit_circuit(
     params : an ``lmfit.Parameters``: each value is a start, min/max are bounds, ``vary=False`` fixes
         the value and ``expr`` ties the parameter.  ``fixed``, ``bounds``, ``initial`` and ``ties`` given
         explicitly take precedence.  Every parameter name may also be impedance.py's (``CPE1_0``).
-    max_starts : how many structured starts the search stage tries.
+    max_starts : use at most this many of the ranked data-driven starts (default: as many as the search
+        wants; it scales with the circuit's number of relaxations).
     warm_start : complete parameter values (e.g. the previous spectrum's fit in a series): fit from these
         alone, skipping the data-driven starts and the search.  Fast, but only as good as the start; the
         caller should check the result and fall back to a fit without ``warm_start``.
@@ -566,7 +564,7 @@ def fit_circuit(
     circuit, preset = resolve_circuit(circuit_or_preset)
     weighting = Weighting(choice(weighting, "weighting", [w.value for w in Weighting]))
     fmin, fmax = frequency_window(fmin, fmax)
-    max_starts = integer(max_starts, "max_starts", low=1)
+    max_starts = None if max_starts is None else integer(max_starts, "max_starts", low=1)
     spectrum = analysable_spectrum(
         spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "fit_circuit"
     )
@@ -603,41 +601,70 @@ def fit_circuit(
         if missing:
             raise FitError(f"warm_start lacks values for {', '.join(missing)} of {circuit.text}")
         start = {**warm_start, **held}
-        best = problem.search([problem.to_internal(start)], keep=1)
-        best_values = dict(zip(circuit.parameter_names, problem.values(best.u), strict=True))
-        best_values = canonical_arc_order(circuit, best_values, locked=setup.locked)
-        initial_values = dict(
-            zip(circuit.parameter_names, problem.values(problem.to_internal(start)), strict=True)
+        state = _search.converge(problem, _search.probe(problem, problem.to_internal(start), 0))
+        initial_values = problem.named(problem.to_internal(start))
+    else:
+        state, initial_values = _search_minimum(
+            problem, spectrum, circuit, setup, weighting, global_fallback, max_starts
         )
-        return _finish(problem, setup, best, best_values, initial_values, spectrum, weighting, preset)
-    plan = starting_points(spectrum, circuit, fixed=held)
-    starts = plan.starts
-    if setup.initial:
-        starts = [{**starts[0], **setup.initial, **held}, *starts]
-    preset_starts = {n: v for n, v in setup.values.items() if setup.vary[n]}
-    if preset_starts:
-        starts = [{**s, **preset_starts} for s in starts] + starts
+    ranges = {n: (setup.lower[n], setup.upper[n]) for n in circuit.parameter_names}
+    best_values = canonical_arc_order(circuit, problem.named(state.u), locked=setup.locked, bounds=ranges)
+    return _finish(problem, setup, state, best_values, initial_values, spectrum, weighting, preset)
 
-    good_enough = EARLY_ACCEPT_RATIO * plan.drt_relative_rms
-    best = problem.search([problem.to_internal(s) for s in starts[:max_starts]], good_enough=good_enough)
-    if problem.relative_rms(best.u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms and len(starts) > max_starts:
-        # much worse than the flexible DRT model: probably a wrong basin, so try every remaining start
-        more = problem.search([problem.to_internal(s) for s in starts[max_starts:]])
-        more.evaluations += best.evaluations
-        best = more if more.cost < best.cost else replace(best, evaluations=more.evaluations)
-    if global_fallback and problem.relative_rms(best.u) > SEARCH_WIDEN_RATIO * plan.drt_relative_rms:
-        # every structured start failed: a bounded global search over the box the starts span
-        box = np.array([problem.to_internal(s) for s in starts])
-        found = problem.global_search(box.min(axis=0), box.max(axis=0))
-        found.evaluations += best.evaluations
-        best = found if found.cost < best.cost else replace(best, evaluations=found.evaluations)
-    best_values = canonical_arc_order(
-        circuit, dict(zip(circuit.parameter_names, problem.values(best.u), strict=True)), locked=setup.locked
+
+def _search_minimum(
+    problem: _Problem,
+    spectrum: Spectrum,
+    circuit: Circuit,
+    setup: ParameterSetup,
+    weighting: Weighting,
+    global_fallback: bool,
+    max_starts: int | None,
+) -> tuple[_lm.LMState, dict[str, float]]:
+    """The best minimum the search finds (see :mod:`nakinetics._search`), polished on every point of
+    ``problem`` in natural coordinates; also the values of the first start."""
+    held = setup.held
+    searched = decimated(spectrum, SEARCH_MAX_POINTS)
+    search = _Problem(circuit, searched, weighting, setup, search_coordinates=True)
+    plan = starting_points(searched, circuit, fixed=held)
+    forced = [{**plan.starts[0], **setup.initial, **held}] if setup.initial else []
+    preset_starts = {n: v for n, v in setup.values.items() if setup.vary[n]}
+    starts = [{**s, **preset_starts} for s in plan.starts] if preset_starts else plan.starts
+    ranked = _search.rank_starts(
+        search, [search.to_internal(s) for s in [*forced, *starts]], keep_first=len(forced)
     )
-    initial_values = dict(
-        zip(circuit.parameter_names, problem.values(problem.to_internal(starts[0])), strict=True)
+    if not ranked:
+        raise FitError(f"{spectrum.label}: {circuit.text} is not finite at any starting point")
+    ranked = ranked[:max_starts] if max_starts else ranked
+    n_free = len(problem.free)
+    n_res = 2 * len(searched)
+    floor = (
+        plan.noise_rms * math.sqrt(max(n_res - n_free, 1) / n_res)
+        if plan.noise_rms
+        else plan.drt_relative_rms
     )
-    return _finish(problem, setup, best, best_values, initial_values, spectrum, weighting, preset)
+    n_processes = len(circuit_processes(circuit).processes)
+
+    window = (float(searched.omega.min()), float(searched.omega.max()))
+
+    def neighbours(u: FloatArray) -> list[FloatArray]:
+        starts = regrouped_starts(circuit, search.named(u), fixed=held, window=window, peaks=plan.peaks)
+        return [search.to_internal(s) for s in starts]
+
+    outcome = _search.multistart(search, ranked, n_processes, SETTLE_RATIO * floor, neighbours)
+    if global_fallback and search.relative_rms(outcome.state.u) > SEARCH_WIDEN_RATIO * floor:
+        box = np.array(ranked[: max(len(forced), 1) + _search.WIDE_PROBES])
+        found = _search.global_search(search, box.min(axis=0), box.max(axis=0))
+        found.evaluations += outcome.evaluations
+        outcome = (
+            found
+            if found.state.cost < outcome.state.cost
+            else replace(outcome, evaluations=found.evaluations)
+        )
+    polish = _search.probe(problem, problem.to_internal(search.named(outcome.state.u)), 0)
+    polish.evaluations += outcome.evaluations
+    state = _search.converge(problem, polish)
+    return state, problem.named(problem.to_internal(search.named(ranked[0])))
 
 
 def _finish(

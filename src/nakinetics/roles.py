@@ -56,7 +56,7 @@ ROLE_NAMES = {
     "electrolyte": "electrolyte (intercept)",
     "bulk": "bulk",
     "grain_boundary": "grain boundary",
-    "interface": "interfacial, not charge transfer (interphase, constriction or a second electrode)",
+    "interface": "interfacial (not charge transfer)",
     "sei": "SEI / surface layer",
     "charge_transfer": "charge transfer",
     "double_layer": "double layer",

@@ -64,7 +64,9 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     return callback
 
 
-_checked_json_path = _output_check(check_output_file)
+checked_output_path = _output_check(check_output_file)
+"""Click callback for any output-file option (``-`` = stdout is not checked)."""
+_checked_json_path = checked_output_path
 _checked_plot_path = _output_check(lambda path: check_output_file(path, figure=True))
 _checked_folder = _output_check(check_output_folder)
 
@@ -252,9 +254,17 @@ def selected_spectra(file: Path | str, index: int | None, format: str | None = N
 _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"pass format=NAME to", "use --format NAME to", "format"),
     (r"\bformat=NAME\b", "--format NAME", "format"),
+    (r"\bformat=([\w-]+)", r"--format \1", "format"),
+    (r"give a window \(fmin/fmax\)", "give a window (--fmin/--fmax)", "fmin"),
+    (
+        r"fit a circuit with a W/Wo/Ws element",
+        "fit a circuit with a W/Wo/Ws element (-c randles_w)",
+        "circuit",
+    ),
     (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
     (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
+    (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
     (r"\barea_cm2=", "--area ", "area"),
     (
@@ -263,6 +273,11 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (
+        r"pass current_a= \([^)]*\) to read it",
+        "pass the set current with --current (e.g. --current 0.4mA; --half-cycle 1h if it alternates)",
+        "current_text",
+    ),
     (
         r"pass current_a= \([^)]*\) to read it",
         "export the current too: this command needs a current column",

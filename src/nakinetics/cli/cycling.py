@@ -14,7 +14,7 @@ from ..cycling.report import format_cycling, half_cycle_csv
 from ..io import read_cycling_record, read_spectrum
 from ..io._common import unit_scale
 from . import main
-from ._options import format_option, input_file, json_option, plot_option
+from ._options import checked_output_path, format_option, input_file, json_option, plot_option
 from ._output import echo_reports, emit_records, numbered_path, save_figure, write_atomic
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]*)\s*$")
@@ -77,7 +77,8 @@ def _progress(label: str) -> Any:
     "--area",
     type=click.FloatRange(min=0, min_open=True),
     metavar="CM2",
-    help="Electrode area in cm² (default: from the file).",
+    help="Electrode area in cm² (default: from the file, unless it is a software default such as EC-Lab's "
+    "0.001 cm², which is refused).",
 )
 @click.option(
     "--cell",
@@ -134,9 +135,9 @@ def _progress(label: str) -> Any:
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
-    help="Write one row per half-cycle (all files) as CSV.",
+    metavar="PATH|-",
+    callback=checked_output_path,
+    help="Write one row per half-cycle (all files) as CSV ('-' = stdout; the report then goes to stderr).",
 )
 @plot_option(
     "Save the figure (voltage–time with zooms, overpotentials, CCD staircase); PNG/PDF/SVG. Several files → PATH_<n>."
@@ -155,7 +156,7 @@ def cycling_command(
     zoom_text: str | None,
     format: str | None,
     json_path: str | None,
-    csv_path: Path | None,
+    csv_path: str | None,
     plot_path: Path | None,
 ) -> None:
     """Plating/stripping analysis of cycling records (BioLogic .mpt/.mpr, Neware .nda/.ndax, Arbin, LAND,
@@ -163,6 +164,8 @@ def cycling_command(
     half), nucleation overpotential, capacity and end voltage; short circuit (time ± uncertainty, soft/hard,
     evidence); CCD of a current staircase; Coulombic efficiency of half cells; overpotential growth,
     cycling life, DC ASR (beside the EIS ASR with --eis)."""
+    if csv_path == "-" and json_path == "-":
+        raise click.UsageError("--csv - and --json - both want stdout; write one of them to a file")
     current_a = parse_current(current_text)
     half_cycle_h = parse_duration_h(half_cycle_text)
     zoom = parse_zoom(zoom_text)
@@ -210,6 +213,9 @@ def cycling_command(
             save_figure(cycling_figure(result, zoom_cycles=zoom), numbered_path(plot_path, k, len(results)))
     if csv_path is not None:
         text = half_cycle_csv(results)
-        write_atomic(csv_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    echo_reports([format_cycling(r) for r in results], json_path)
+        if csv_path == "-":
+            click.echo(text, nl=False)
+        else:
+            write_atomic(csv_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    echo_reports([format_cycling(r) for r in results], "-" if csv_path == "-" else json_path)
     emit_records(payloads, json_path)

@@ -306,7 +306,7 @@ def _summary(result: FitResult) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
     help="Write the fitted curve as CSV (frequency, Z_data, Z_fit, |Z| and phase of the fit, residuals in %) "
-    "for re-plotting elsewhere. Several spectra → PATH_<n>.",
+    "for re-plotting elsewhere. Several spectra → PATH_<n> (batch: PATH_<file>[_<n>]).",
 )
 @plot_option(
     "Save a figure (Nyquist, Bode, residuals); PNG/PDF/SVG by extension. Several spectra → PATH_<n> "

@@ -86,10 +86,11 @@ def partial_blocks(
         tolerance = max(0.10, 3 * spread)
         if median > 0 and charge[k] < (1 - tolerance) * median:
             which = "first" if k == 0 else "last"
+            name = names[int(sign[k])]
             out[k] = (
-                f"the {which} half-cycle of the record ({names[int(sign[k])]}) holds {charge[k]:.4g} {unit}, "
-                f"{100 * charge[k] / median:.0f} % of the median of the other {others.size} "
-                f"({median:.4g}): partial — the record {edge} during it"
+                f"the {which} half-cycle of the record ({name}) holds {charge[k]:.4g} {unit}, "
+                f"{100 * charge[k] / median:.0f} % of the median {median:.4g} {unit} of the other "
+                f"{others.size} {name} half-cycle(s): partial — the record {edge} during it"
                 + (", or the cell was not fully charged or discharged before it" if k == 0 else "")
             )
     return out

@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "end_voltage_mv",
     "ended_at_cutoff",
     "asr_cell_ohm_cm2",
+    "partial",
 )
 
 

@@ -17,6 +17,7 @@ from scipy.special import ndtri
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..exceptions import DataError
+from ..guesses import relative_rms
 from ..roles import decide_context
 from ..validation import KK_MIN_POINTS, KKResult, kramers_kronig_test
 from .basis import TauGrid, basis_impedance, tau_grid
@@ -245,7 +246,7 @@ def _peak_estimates(
     tail = None
     if inversion.terms.tail_exponent is not None:
         tail = (float(inversion.series[2]), inversion.terms.tail_exponent)
-    drt_rms = _relative_rms(spectrum.impedance, inversion.model())
+    drt_rms = relative_rms(inversion.model(), spectrum.impedance)
 
     def attempt(candidate: list[PeakRegion]) -> Decomposition | None:
         found = decompose_zarc(
@@ -274,11 +275,6 @@ def _peak_estimates(
     if best is not None:
         return best.peaks, "zarc"
     return region_estimates(inversion.grid, inversion.gamma, covariance, regions), "area"
-
-
-def _relative_rms(data: ComplexArray, model: ComplexArray) -> float:
-    rel = (data - model) / np.abs(data)
-    return float(np.sqrt(np.mean(np.concatenate([rel.real, rel.imag]) ** 2)))
 
 
 def _asr(
@@ -390,7 +386,7 @@ def compute_drt(
 
     model = inversion.model()
     residuals = (spectrum.impedance - model) / np.abs(spectrum.impedance)
-    rms = _relative_rms(spectrum.impedance, model)
+    rms = relative_rms(model, spectrum.impedance)
     reference = kk.rms if kk is not None else 0.0
     ok = rms <= RECONSTRUCTION_TOLERANCE * reference + 1e-3 if kk is not None else True
     if not ok:

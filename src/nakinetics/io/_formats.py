@@ -12,7 +12,7 @@ import dataclasses
 import os
 from typing import Any, BinaryIO
 
-from ..exceptions import did_you_mean
+from ..exceptions import FileFormatError, NakineticsError, did_you_mean
 from . import (
     autolab,
     biologic,
@@ -157,6 +157,17 @@ def lookup_format(source: Source | str, name: str, kind: str) -> FileFormat:
     )
 
 
+def _detected_instead(source: Source, kind: str, forced: FileFormat) -> str | None:
+    """What the header says the file is, when a forced format failed on it and detection names another."""
+    try:
+        detected = _detect(source, kind)
+    except NakineticsError:
+        return None
+    if detected is forced or detected.name == "csv":
+        return None
+    return f"{detected.title}: leave out format=NAME (or pass format={detected.name})"
+
+
 def read_items(
     file: str | os.PathLike[str] | BinaryIO | Source, kind: str, format: str | None, *args: Any
 ) -> list[Any]:
@@ -171,7 +182,13 @@ def read_items(
         other = next((KINDS[k][1] for k in fmt.readers if k in KINDS), None)
         advice = f"; read it with {other}" if other else ""
         raise fail(source, f"{fmt.title} files hold {holds}, not {KINDS.get(kind, (kind, ''))[0]}{advice}")
-    items = guarded(fmt, kind, source, *args)
+    try:
+        items = guarded(fmt, kind, source, *args)
+    except FileFormatError as err:
+        hint = None if format is None else _detected_instead(source, kind, fmt)
+        if hint is None:
+            raise
+        raise FileFormatError(f"{err}; the file looks like a {hint}") from err
     if not items:
         raise fail(source, f"no {KINDS.get(kind, (kind, ''))[0]} found in this {fmt.title} file")
     return reindexed(items)

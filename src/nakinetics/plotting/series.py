@@ -268,6 +268,14 @@ def _na_axis(ax: Axes, table: SeriesTable, scale: float) -> None:
     offset = um[0] - slope * t[0]
     top = ax.secondary_xaxis("top", functions=(lambda x: offset + slope * x, lambda d: (d - offset) / slope))
     top.set_xlabel("stripped Na / µm")
+    legend = ax.get_legend()
+    if legend is not None:  # a legend above the axes moves up over the secondary axis' ticks and label
+        legend.borderaxespad = SECONDARY_AXIS_PAD
+
+
+SECONDARY_AXIS_PAD = 3.6
+"""Gap (in legend font sizes) between an axes and a legend above it that leaves room for a secondary x axis
+on top (its tick labels and label)."""
 
 
 def series_dashboard(result: SeriesResult) -> Figure:

@@ -301,9 +301,9 @@ class _Run:
             for chain in chains(fittable, settings.cold_every)
             if any(i.key not in done for i in chain)
         ]
-        if settings.fix_electrolyte and electrolyte is None and work:
-            # the first spectrum that fits sets the electrolyte values for every chain: fit up to it here,
-            # the rest of its chain continues from there
+        while settings.fix_electrolyte and electrolyte is None and work:
+            # the first spectrum that fits sets the electrolyte values for every chain: fit up to it here
+            # (into later chains if a whole chain fails), the rest of its chain continues from there
             chain, previous = work.pop(0)
             position = 0
             while electrolyte is None and position < len(chain):
@@ -314,7 +314,8 @@ class _Run:
                     yield self.finish(item, outcome)
                     if not isinstance(outcome, str):
                         electrolyte = _electrolyte_values(outcome, roles)
-            work.insert(0, (chain[position:], previous))
+            if position < len(chain):
+                work.insert(0, (chain[position:], previous))
         if self.pool is None:
             for chain, previous in work:
                 outcomes = chain_outcomes(_steps(chain, done), settings, electrolyte, previous)

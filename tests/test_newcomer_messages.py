@@ -1,0 +1,58 @@
+"""Messages a new user meets on the command line name what to do there (newcomer pass)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+
+from nakinetics.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _run(*args: object) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stderr
+
+
+def test_wrong_format_names_the_detected_one() -> None:
+    code, err = _run("fit", EXAMPLES / "data" / "na_nzsp_na_cycled.txt", "--format", "gamry")
+    assert code == 1 and "Traceback" not in err
+    assert "looks like a CH Instruments" in err and "--format chi" in err and "format=" not in err
+
+
+def test_time_voltage_record_advice_follows_the_command(tmp_path: Path) -> None:
+    t = np.arange(0, 7200, 10.0)
+    u = np.where((t // 3600) % 2 == 0, 0.02, -0.02)
+    path = tmp_path / "tv.csv"
+    path.write_text("time/s,Ewe/V\n" + "\n".join(f"{a},{b}" for a, b in zip(t, u, strict=True)) + "\n")
+    code, err = _run("cycling", path, "--area", "1")
+    assert code == 1 and "--current" in err and "current_a" not in err  # cycling has --current
+    code, err = _run("tafel", path, "--area", "1")
+    assert code == 1 and "export the current too" in err  # tafel has no such option
+
+
+def test_warburg_window_advice_names_the_options() -> None:
+    code, err = _run(
+        "warburg", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "--area", "1", "--conc", "1e-3"
+    )
+    assert code == 1 and "(--fmin/--fmax)" in err and "-c randles_w" in err
+
+
+def test_arrhenius_table_without_unit_names_the_option(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("T,sigma\n25,0.004\n50,0.009\n75,0.018\n")
+    code, err = _run("arrhenius", "--table", table)
+    assert code == 1 and "--temperature-unit K or C" in err and "temperature_unit=" not in err
+
+
+def test_gamry_start_time_with_microseconds(realdata: Path) -> None:
+    """Framework writes ``TIME LABEL 21:09:58.727375`` in newer files; the header text is the expectation."""
+    from datetime import datetime
+
+    from nakinetics.io import read_spectra
+
+    [s] = read_spectra(realdata / "eis_more" / "gamry_galveis_dta_0.5A-dc_low-impedance-cell.DTA")
+    assert s.metadata.start_time == datetime(2024, 10, 25, 21, 9, 58, 727375)
