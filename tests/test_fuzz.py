@@ -88,9 +88,13 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_nzsp_n
 
 
 @pytest.mark.slow
-def test_every_option_with_pathological_values(realdata: Path) -> None:
+def test_every_option_with_pathological_values(
+    realdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every non-flag option of the commands of issue 11 with NaN, ±inf, -1, 0, huge, subnormal, empty,
-    text, a 400-digit number and malformed pairs (~1300 runs)."""
+    text, a 400-digit number and malformed pairs (~1300 runs; in a scratch folder: ``--csv nan`` writes a
+    table called ``nan``)."""
+    monkeypatch.chdir(tmp_path)
     sweep = str(realdata / "dc" / "meg-lbnl_tafel_fitter" / "Pt-HER_100mM_perchloric_acid_1600rpm.csv")
     spectrum = str(EXAMPLE)
     inputs = {
