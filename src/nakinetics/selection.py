@@ -20,8 +20,8 @@ import numpy as np
 from ._checks import analysable_spectrum, checked, choice
 from .circuit import Circuit, Element
 from .data import Spectrum
-from .exceptions import ArgumentTypeError, FitError, NakineticsError
-from .fitting import FitResult, arc_apexes, fit_circuit, resolve_circuit
+from .exceptions import ArgumentTypeError, FitError
+from .fitting import FitResult, arc_apexes, fit_circuit
 from .presets import Preset, general_presets, with_leads
 from .roles import CellContext, matching_preset
 
@@ -346,13 +346,12 @@ class _Judged:
         self.seen: set[str] = set()
 
     def fit(self, candidates: Sequence[str | Circuit | Preset]) -> None:
-        """Fit ``candidates``, simplest first; each also starts from the best plausible fit so far where they
-        share parameters (arcs numbered alike: a model with one element more starts where the smaller one ended,
-        which the data-driven starts alone sometimes miss)."""
-        for candidate in sorted(candidates, key=_size):
+        """Fit ``candidates`` each from the data-driven starts alone, so a candidate fitted on its own (``fit -c
+        NAME``) gives exactly the numbers it has here."""
+        for candidate in candidates:
             name = candidate.name if isinstance(candidate, Preset) else str(candidate)
             try:
-                result = fit_circuit(self.spectrum, candidate, **self._with_initial(candidate))
+                result = fit_circuit(self.spectrum, candidate, **self.options)
                 if result.circuit.text in self.seen:
                     continue
                 self.seen.add(result.circuit.text)
@@ -372,22 +371,6 @@ class _Judged:
                 self.kept.append(result)
             else:
                 self.aside.append((result, why))
-
-    def _with_initial(self, candidate: str | Circuit | Preset) -> dict[str, Any]:
-        if not self.kept or "initial" in self.options:
-            return self.options
-        best = min(self.kept, key=lambda r: r.statistics.bic)
-        names = set(resolve_circuit(candidate)[0].parameter_names) - set(self.options.get("fixed") or {})
-        shared = {n: v for n, v in best.values.items() if n in names}
-        return {**self.options, "initial": shared} if shared else self.options
-
-
-def _size(candidate: str | Circuit | Preset) -> int:
-    """Number of parameters of a candidate (0 for a string that does not parse: its error comes later)."""
-    try:
-        return len(resolve_circuit(candidate)[0].parameter_names)
-    except NakineticsError:
-        return 0
 
 
 def _fast_diffusion(result: FitResult) -> list[str]:
