@@ -56,3 +56,11 @@ def test_gamry_start_time_with_microseconds(realdata: Path) -> None:
 
     [s] = read_spectra(realdata / "eis_more" / "gamry_galveis_dta_0.5A-dc_low-impedance-cell.DTA")
     assert s.metadata.start_time == datetime(2024, 10, 25, 21, 9, 58, 727375)
+
+
+def test_simulate_warns_about_values_fit_cannot_reach(tmp_path: Path) -> None:
+    args = ["simulate", "R0-p(R1,CPE1)", "-p", "R0=10", "-p", "CPE1_Q=1e-5", "-o", tmp_path / "s.csv"]
+    code, err = _run(*args, "-p", "R1=-100", "-p", "CPE1_n=1.5")
+    assert code == 0 and "warning: R1 = -100 Ohm is outside" in err and "warning: CPE1_n = 1.5" in err
+    code, err = _run(*args, "-p", "R1=100", "-p", "CPE1_n=0.9")
+    assert code == 0 and "warning" not in err
