@@ -837,3 +837,58 @@ class CasePool:
         for process, conn, _, _ in self.slots:
             conn.send(None)
             process.join(timeout=5)
+
+
+# ---------------------------------------------------------------------------------------------------
+# option fuzzing: every option of a command with pathological values
+
+OPTION_VALUES = [
+    "nan",
+    "inf",
+    "-inf",
+    "-1",
+    "0",
+    "1e308",
+    "1e-320",
+    "",
+    "abc",
+    "9" * 400,
+    "-",
+    "1:2:3",
+    "nan:1",
+]
+OPTION_SKIP = {"json_path", "plot_path", "out_dir", "help"}
+
+
+def option_cases(inputs: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
+    """(command, arguments) for every non-flag option of each command in ``inputs`` (valid base arguments
+    per command) and every value of :data:`OPTION_VALUES`."""
+    import click
+
+    from nakinetics.cli import main
+
+    for name, base in inputs.items():
+        command = main.get_command(click.Context(main), name)
+        assert command is not None
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_flag and param.name not in OPTION_SKIP:
+                for value in OPTION_VALUES:
+                    yield name, [name, *base, param.opts[0], value]
+
+
+def run_option_case(args: list[str], work: Path, timeout: float | None = None) -> Outcome:
+    """Run one option case in-process with ``--json`` into ``work`` and classify it."""
+    from click.testing import CliRunner
+
+    from nakinetics.cli import main
+
+    json_path = work / "out.json"
+    extra = ["--out", str(work / "series")] if args[0] == "geis" else []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with _alarm(timeout):
+                result = CliRunner().invoke(main, [*args, *extra, "--json", str(json_path)])
+        except CaseTimeout:
+            return Outcome("hang", f"over {timeout} s")
+    return classify_cli(result, [f"{w.category.__name__}: {w.message}" for w in caught], None, json_path)

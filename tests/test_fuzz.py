@@ -8,7 +8,9 @@ prints the table quoted in the README.
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +23,10 @@ from .fuzzing import (
     CasePool,
     Seed,
     make_case,
+    option_cases,
     real_seeds,
     run_case,
+    run_option_case,
     synthetic_seeds,
 )
 
@@ -77,4 +81,35 @@ def test_full_fuzz_has_no_defects(seeds: list[Seed]) -> None:
                 defects.append(f"{outcome.category}: {make_case(index, seeds).describe()}: {outcome.detail}")
     finally:
         pool.close()
+    assert not defects, _report(defects)
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_nzsp_na_cycled.txt"
+
+
+@pytest.mark.slow
+def test_every_option_with_pathological_values(
+    realdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every non-flag option of the commands of issue 11 with NaN, ±inf, -1, 0, huge, subnormal, empty,
+    text, a 400-digit number and malformed pairs (~1300 runs; in a scratch folder: ``--csv nan`` writes a
+    table called ``nan``)."""
+    monkeypatch.chdir(tmp_path)
+    sweep = str(realdata / "dc" / "meg-lbnl_tafel_fitter" / "Pt-HER_100mM_perchloric_acid_1600rpm.csv")
+    spectrum = str(EXAMPLE)
+    inputs = {
+        "fit": [spectrum, "-c", "na_se_na_1arc"],
+        "validate": [spectrum],
+        "warburg": [spectrum, "--area", "1", "--conc", "1e-3"],
+        "conductivity": [spectrum, "--thickness", "0.1", "--area", "1"],
+        "tafel": [sweep],
+        "geis": [spectrum, "-c", "na_se_na_1arc", "--interval", "60"],
+        "arrhenius": [spectrum, "--temperatures", "300"],
+    }
+    defects = []
+    for _, args in option_cases(inputs):
+        with tempfile.TemporaryDirectory() as tmp:
+            outcome = run_option_case(args, Path(tmp), timeout=CASE_TIMEOUT_S)
+        if outcome.category in DEFECTS:
+            defects.append(f"{outcome.category}: {' '.join(a[:30] for a in args[2:])}: {outcome.detail}")
     assert not defects, _report(defects)

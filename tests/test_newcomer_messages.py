@@ -39,3 +39,28 @@ def test_warburg_window_advice_names_the_options() -> None:
         "warburg", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "--area", "1", "--conc", "1e-3"
     )
     assert code == 1 and "(--fmin/--fmax)" in err and "-c randles_w" in err
+
+
+def test_arrhenius_table_without_unit_names_the_option(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("T,sigma\n25,0.004\n50,0.009\n75,0.018\n")
+    code, err = _run("arrhenius", "--table", table)
+    assert code == 1 and "--temperature-unit K or C" in err and "temperature_unit=" not in err
+
+
+def test_gamry_start_time_with_microseconds(realdata: Path) -> None:
+    """Framework writes ``TIME LABEL 21:09:58.727375`` in newer files; the header text is the expectation."""
+    from datetime import datetime
+
+    from nakinetics.io import read_spectra
+
+    [s] = read_spectra(realdata / "eis_more" / "gamry_galveis_dta_0.5A-dc_low-impedance-cell.DTA")
+    assert s.metadata.start_time == datetime(2024, 10, 25, 21, 9, 58, 727375)
+
+
+def test_simulate_warns_about_values_fit_cannot_reach(tmp_path: Path) -> None:
+    args = ["simulate", "R0-p(R1,CPE1)", "-p", "R0=10", "-p", "CPE1_Q=1e-5", "-o", tmp_path / "s.csv"]
+    code, err = _run(*args, "-p", "R1=-100", "-p", "CPE1_n=1.5")
+    assert code == 0 and "warning: R1 = -100 Ohm is outside" in err and "warning: CPE1_n = 1.5" in err
+    code, err = _run(*args, "-p", "R1=100", "-p", "CPE1_n=0.9")
+    assert code == 0 and "warning" not in err

@@ -76,8 +76,12 @@ def test_special_files_are_refused_and_left_alone(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="is a FIFO"):
         write_text(fifo, "x")  # refused without opening it (opening a FIFO would block)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    with pytest.raises(OutputError, match="is a character device, not a regular file"):
+    with pytest.raises(OutputError, match="is a system path"):
         write_text(Path(os.devnull), "x")
+    link = tmp_path / "out.json"
+    link.symlink_to("/dev/stdout")  # through /proc/self/fd/1 to a file, when stdout is redirected to one
+    with pytest.raises(OutputError, match="is a system path"):
+        write_text(link, "x")
     assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
     with pytest.raises(OutputError, match="is a folder"):
         write_text(tmp_path, "x")
@@ -165,7 +169,8 @@ COMMANDS = {
         ("--plot", "missing/out.png", "folder missing"),
         ("--json", "missing/out.json", "folder missing"),
         ("--json", "readonly.json", "file is read-only"),
-        ("--json", os.devnull, "is a character device"),
+        ("--json", os.devnull, "is a system path"),
+        ("--json", "/dev/stdout", "is a system path"),  # it resolves to wherever stdout is redirected
     ],
 )
 def test_bad_output_paths_fail_before_any_work(

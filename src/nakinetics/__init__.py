@@ -59,7 +59,12 @@ _LAZY: dict[str, str] = {
     "get_preset": "presets",
     "list_presets": "presets",
     "ModelComparison": "selection",
+    "choose_model": "selection",
     "compare_models": "selection",
+    "CellContext": "roles",
+    "assign_roles": "roles",
+    "decide_context": "roles",
+    "model_adequacy": "adequacy",
     "ProfileInterval": "profile",
     "profile_intervals": "profile",
     "load_fit": "records",
@@ -68,6 +73,7 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports these on demand
+    from .adequacy import model_adequacy
     from .batch import fit_table
     from .circuit import Circuit, parse_circuit
     from .data import Spectrum, SpectrumMetadata
@@ -79,7 +85,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .presets import Preset, get_preset, list_presets
     from .profile import ProfileInterval, profile_intervals
     from .records import load_fit, load_fits
-    from .selection import ModelComparison, compare_models
+    from .roles import CellContext, assign_roles, decide_context
+    from .selection import ModelComparison, choose_model, compare_models
     from .synthetic import simulate
 
 
@@ -98,6 +105,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ELEMENTS",
+    "CellContext",
     "CellGeometry",
     "Circuit",
     "CircuitSyntaxError",
@@ -125,8 +133,11 @@ __all__ = [
     "UnreadableFileError",
     "Weighting",
     "__version__",
+    "assign_roles",
+    "choose_model",
     "compare_models",
     "compute_drt",
+    "decide_context",
     "derive_quantities",
     "fit_circuit",
     "fit_table",
@@ -134,6 +145,7 @@ __all__ = [
     "list_presets",
     "load_fit",
     "load_fits",
+    "model_adequacy",
     "parse_circuit",
     "profile_intervals",
     "read_spectra",

@@ -441,7 +441,7 @@ def parse_arrhenius_table(
     if unit is None:
         raise DataError(
             f"{source}: line {header_line}: the temperature column '{header[0]}' states no unit; name it "
-            "'T/K' or 'T/°C' (or give the unit)"
+            "'T/K' or 'T/°C' (or pass temperature_unit='K' or 'C')"
         )
     with_errors = len(header) >= 3
     temps, values, errors, labels = [], [], [], []

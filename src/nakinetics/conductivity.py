@@ -299,6 +299,7 @@ def pellet_conductivity(
     intercept + spike), so arcs above the measured window are not invented.
     """
     CellGeometry(area_cm2=area_cm2, thickness_cm=thickness_cm)  # validates both
+    pellet_geometry(thickness_cm, area_cm2)
     options: dict[str, Any] = {"weighting": weighting, "fmin": fmin, "fmax": fmax}
     if circuit is not None:
         model = pellet_model(circuit)

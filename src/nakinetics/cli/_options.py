@@ -264,6 +264,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
     (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
+    (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
     (r"\barea_cm2=", "--area ", "area"),
     (

@@ -69,8 +69,33 @@ def _umask() -> int:
     return mask
 
 
+_SYSTEM_TREES = ("/dev/", "/proc/", "/sys/")
+"""Paths here are never files to replace, whatever they resolve to: ``/dev/stdout`` resolves through
+``/proc/self/fd/1`` to wherever stdout is redirected, and renaming over that would swap the shell's output
+file for ours."""
+
+
+def _link_chain(path: Path, hops: int = 40) -> list[str]:
+    """``path`` (absolute) and every path its symlinks point to, hop by hop (a loop ends the list)."""
+    hop = path.absolute()
+    chain = [str(hop)]
+    for _ in range(hops):
+        try:
+            hop = hop.parent / hop.readlink()  # an absolute target replaces the parent
+        except OSError:  # not a link (or unreadable): the chain ends here
+            break
+        chain.append(os.path.normpath(hop))
+    return chain
+
+
 def _resolve(path: Path) -> tuple[Path, os.stat_result | None]:
     """The file a write to ``path`` would replace (symlinks followed) and its status (``None``: new)."""
+    for where in [*_link_chain(path), os.path.realpath(path)]:
+        if where.startswith(_SYSTEM_TREES):
+            raise OutputError(
+                f"{path}: is a system path ({where}), not a regular file; nakinetics writes only regular files "
+                "(use '--json -' for stdout)"
+            )
     try:
         status = path.stat()
     except FileNotFoundError:

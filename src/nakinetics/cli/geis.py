@@ -408,7 +408,7 @@ def _series_drt(
 )
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1024),
     default=1,
     show_default=True,
     metavar="N",

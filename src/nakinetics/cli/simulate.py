@@ -27,6 +27,23 @@ def _values(text: str) -> list[float]:
         ) from None
 
 
+def _outside_fit_range(circuit: str, values: dict[str, float]) -> list[str]:
+    """Parameters outside the range of their element (CPE n > 1, a negative R, ...): allowed here, but
+    `nakinetics fit` searches only inside it, so a fit of the written spectrum cannot return them."""
+    from ..circuit import Circuit
+
+    notes = []
+    for info in Circuit(circuit).parameters:
+        value, spec = values[info.name], info.spec
+        if not spec.min <= value <= spec.max:
+            unit = f" {spec.unit}" if spec.unit else ""
+            notes.append(
+                f"{info.name} = {value:g}{unit} is outside the range of its element ({spec.min:g} to "
+                f"{spec.max:g}{unit}; {spec.description}): `nakinetics fit` searches only inside it"
+            )
+    return notes
+
+
 @main.command("simulate")
 @click.argument("circuit")
 @click.option(
@@ -89,6 +106,8 @@ def simulate_command(
     spectrum = simulate(
         circuit, parameters, frequency, noise=noise, rng=np.random.default_rng(seed) if noise else None
     )
+    for note in _outside_fit_range(spectrum.metadata.extra["circuit"], spectrum.metadata.extra["parameters"]):
+        click.echo(f"warning: {note}", err=True)
     columns = {
         "frequency/Hz": spectrum.frequency,
         "Z'/Ohm": spectrum.real,

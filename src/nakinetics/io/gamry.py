@@ -48,7 +48,11 @@ from ._registry import FileFormat
 
 FORMAT = "gamry"
 _TECHNIQUES = {"EISPOT": "PEIS", "EISGALV": "GEIS", "GALVEIS": "GEIS"}  # GALVEIS: scripted runs
-_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m-%d-%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+_DATE_FORMATS = tuple(
+    f"{day} %H:%M:%S{fraction}"
+    for day in ("%m/%d/%Y", "%m-%d-%Y", "%d.%m.%Y", "%Y-%m-%d")
+    for fraction in ("", ".%f")  # newer Framework versions write microseconds (21:09:58.727375)
+)
 
 
 def _header(lines: list[str]) -> dict[str, list[str]]:

@@ -111,8 +111,8 @@ def _as_record(data: DCRecord | Sequence[ArrayLike]) -> DCRecord:
     )
 
 
-MAX_AREA_CM2 = 1e6
-"""Largest electrode area accepted (cm², 100 m²)."""
+MIN_AREA_CM2, MAX_AREA_CM2 = 1e-12, 1e6
+"""Electrode areas accepted (cm²): from far below an ultramicroelectrode (1 µm: 8e-9 cm²) to 100 m²."""
 
 
 @checked
@@ -143,7 +143,7 @@ def prepare_sweep(
     analysable_sweep(record.label, record.potential_v, record.current_a)
     area = area_cm2 if area_cm2 is not None else record.metadata.area_cm2
     if area is not None:
-        number(area, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
+        number(area, "area_cm2", low=MIN_AREA_CM2, high=MAX_AREA_CM2)
     area_source = None
     if area is not None:
         given = area_cm2 is not None or record.metadata.extra.get("area_source") == "given"

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, Self
 
+from .._checks import integer
 from .._threads import limit_blas_threads
-from ..exceptions import NakineticsError
+from ..exceptions import ArgumentError, NakineticsError
 
 
 class Future(Protocol):
@@ -54,15 +56,17 @@ def _start_worker(parent_pid: int) -> None:
     _exit_with_parent(parent_pid)
 
 
+MAX_WORKERS = 1024
+"""Most local worker processes a pool starts."""
+
+
 class ProcessPool:
     """``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``), each with one BLAS thread
     (:func:`~nakinetics._threads.limit_blas_threads`: parallel workers with threaded BLAS fight over the
     cores), that exit when the process that created them dies."""
 
     def __init__(self, workers: int) -> None:
-        if workers < 1:
-            raise NakineticsError(f"workers must be ≥ 1, got {workers}")
-        self.workers = workers
+        self.workers = integer(workers, "workers", low=1, high=MAX_WORKERS)
         self._executor = cf.ProcessPoolExecutor(
             max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
         )
@@ -93,9 +97,16 @@ class DaskPool:
             raise NakineticsError(
                 'running on a Dask cluster needs the optional package distributed: pip install "nakinetics[dask]"'
             ) from None
+        if not isinstance(address, str) or not re.fullmatch(
+            r"([a-z][a-z0-9+.-]*://)?[^\s:/]+:\d{1,5}", address
+        ):
+            raise ArgumentError(
+                f"{address!r} is not a Dask scheduler address; expected HOST:PORT or tcp://HOST:PORT "
+                "(e.g. tcp://127.0.0.1:8786)"
+            )
         try:
             self._client = Client(address, timeout=timeout_s)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise NakineticsError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
         self.workers = max(1, sum(self._client.nthreads().values()))
 
