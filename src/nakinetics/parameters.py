@@ -22,6 +22,7 @@ from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit
 from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
+from .roles import same_structure
 from .ties import Tie, TieError, order_ties, parse_tie
 
 Bounds = Mapping[str, tuple[float | None, float | None]]
@@ -56,7 +57,27 @@ def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Ci
     except CircuitSyntaxError:
         if re.fullmatch(r"[a-z][a-z0-9_]*", text):
             get_preset(text)  # raises PresetError with the known names and a suggestion
+        if (named := _NAMED_MODEL.fullmatch(text)) is not None and named.group(1) != "p":
+            return _named_model(named.group(1), named.group(2))
         raise
+
+
+_NAMED_MODEL = re.compile(r"([a-z][a-z0-9_]*)\s*\((.*)\)", re.DOTALL)
+"""``name (circuit)``, the form reports print a preset in (:func:`nakinetics.presets.model_label`)."""
+
+
+def _named_model(name: str, text: str) -> tuple[Circuit, Preset]:
+    """The preset ``name`` written with its circuit ``text``: the two must agree (element numbers may differ,
+    as when a circuit string was fitted as the preset of the same structure)."""
+    preset = get_preset(name)  # PresetError with the known names and a suggestion
+    circuit = Circuit(text)
+    matched = same_structure(preset, circuit)
+    if matched is None:
+        raise CircuitSyntaxError(
+            f"'{name} ({circuit.text})': preset {name} is the circuit {preset.circuit.text}, not {circuit.text}; "
+            "give the preset name or the circuit string alone"
+        )
+    return matched.circuit, matched
 
 
 @dataclass
