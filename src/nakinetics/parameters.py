@@ -20,6 +20,7 @@ import numpy as np
 from ._checks import bounds_pair, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit
+from .elements import with_unit
 from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
 from .roles import same_structure
@@ -213,7 +214,9 @@ def _check_user_bounds(name: str, spec: Any, low: float | None, high: float | No
     """User bounds must leave part of the parameter's range: a positive magnitude needs an upper bound
     > 0, any parameter bounds that overlap its range [min, max] (a CPE exponent in (-1, 0) is not a CPE)."""
     if spec.log_scale and high is not None and high <= 0:
-        raise ArgumentError(f"bounds of {name}: upper bound {high:g} must be > 0 ({name} is positive)")
+        raise ArgumentError(
+            f"bounds of {name}: upper bound {with_unit(high, spec.unit, 'g')} must be > 0 ({name} is positive)"
+        )
     effective_low = spec.min if low is None or (spec.log_scale and low <= 0) else low
     effective_high = spec.max if high is None else high
     if effective_high < spec.min or effective_low > spec.max:
@@ -245,12 +248,16 @@ def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecificat
             lo = user_lo
         hi = hi if user_hi is None else user_hi
         if lo >= hi:
-            raise FitError(f"{info.name}: lower bound {lo:g} is not below upper bound {hi:g}")
+            unit = info.spec.unit
+            raise FitError(
+                f"{info.name}: lower bound {with_unit(lo, unit, 'g')} is not below upper bound {with_unit(hi, unit, 'g')}"
+            )
         if info.name in spec.fixed:
             value = spec.fixed[info.name]
             if not lo <= value <= hi:
                 raise ArgumentError(
-                    f"fixed value {info.name} = {value:g} {info.spec.unit} is outside its range [{lo:g}, {hi:g}]"
+                    f"fixed value {info.name} = {with_unit(value, info.spec.unit, 'g')} is outside its range "
+                    f"[{lo:g}, {hi:g}]{' ' + info.spec.unit if info.spec.unit else ''}"
                     + (
                         " (it must be > 0)"
                         if info.spec.log_scale and value <= 0
