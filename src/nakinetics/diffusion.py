@@ -522,7 +522,7 @@ def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = 
 def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     """A concentration in mol cm⁻³ from ``value`` in ``unit`` (``"mol/cm3"`` or ``"mol/L"``)."""
     if not (math.isfinite(value) and value > 0):
-        raise DataError(f"concentration must be a positive number, got {value}")
+        raise DataError(f"concentration must be a positive number, got {value} {unit}")
     if unit == "mol/cm3":
         return value
     if unit == "mol/L":
