@@ -11,8 +11,10 @@ blocking-electrode pellet (60 points, 1 % noise, every arc inside the window).
 
 *hard*: three arcs (grain boundary, interface, constriction; apexes 30–300× apart), two arcs only 4–12× apart
 with 0.3–3 % noise, cable inductance, an arc whose apex lies below or above the window, transmissive diffusion (Ws)
-in a Randles cell and in series, four and five arcs (apexes 20–50× apart), 20-point spectra, and 2,000- and
-10,000-point spectra (timing of large spectra).
+in a Randles cell and in series, four and five arcs (apexes 20–50× apart), 20-point spectra, 30 points with 3–5 %
+noise, a liquid cell with Ws diffusion, an arc before a Randles arc with reflective diffusion, a Gerischer
+element, three Zarc elements, inductance before three arcs, a pellet with three arcs and a blocking CPE, and
+2,000- and 10,000-point spectra (timing of large spectra).
 
 Success = the fit reaches the best minimum: its χ² (modulus weighting) exceeds the best χ² found for that
 spectrum by any method — nakinetics, impedance.py, a local fit from the truth and from eight starts
@@ -167,6 +169,49 @@ def _arc_with_series_ws(rng: np.random.Generator) -> dict[str, float]:
     return v | {"Ws1_R": _log_uniform(rng, 20, 500), "Ws1_tau": _log_uniform(rng, 1, 100)}
 
 
+def _liquid_with_diffusion(rng: np.random.Generator) -> dict[str, float]:
+    """Liquid cell: SEI and charge-transfer arcs, then electrolyte polarisation (Ws) at 3–100 s."""
+    v = {"R0": _log_uniform(rng, 2, 20)}
+    v |= _arc(rng, 1, _log_uniform(rng, 5, 60), _log_uniform(rng, 1e3, 1e5), (0.8, 0.95))
+    v |= _arc(rng, 2, _log_uniform(rng, 20, 300), _log_uniform(rng, 1, 100), (0.7, 0.9))
+    return v | {"Ws3_R": _log_uniform(rng, 20, 300), "Ws3_tau": _log_uniform(rng, 3, 100)}
+
+
+def _three_zarcs(rng: np.random.Generator) -> dict[str, float]:
+    """Three Zarc elements (R, τ, n), apexes 20–200× apart."""
+    v = {"R0": _log_uniform(rng, 10, 100)}
+    apex = _log_uniform(rng, 1e4, 1e5)
+    for k in (1, 2, 3):
+        v |= {f"Zarc{k}_R": _log_uniform(rng, 30, 800), f"Zarc{k}_tau": 1 / (2 * np.pi * apex)}
+        v[f"Zarc{k}_n"] = rng.uniform(0.7, 0.95)
+        apex /= _log_uniform(rng, 20, 200)
+    return v
+
+
+def _arc_with_gerischer(rng: np.random.Generator) -> dict[str, float]:
+    v = {"R0": _log_uniform(rng, 5, 50)}
+    v |= _arc(rng, 1, _log_uniform(rng, 20, 300), _log_uniform(rng, 1e3, 1e5), (0.8, 0.95))
+    return v | {"G1_R": _log_uniform(rng, 20, 500), "G1_tau": _log_uniform(rng, 1e-3, 1)}
+
+
+def _blocking_three_arcs(rng: np.random.Generator) -> dict[str, float]:
+    """Pellet with bulk, grain-boundary and a surface-layer arc (30–300× apart) before a blocking CPE."""
+    v: dict[str, float] = {}
+    apex = _log_uniform(rng, 1e6, 5e6)
+    for k in (1, 2, 3):
+        v |= _arc(rng, k, _log_uniform(rng, 1e3, 1e5), apex, (0.75, 0.97))
+        apex /= _log_uniform(rng, 30, 300)
+    return v | {"CPE4_Q": _log_uniform(rng, 1e-7, 1e-5), "CPE4_n": rng.uniform(0.7, 0.9)}
+
+
+def _arc_and_randles_wo(rng: np.random.Generator) -> dict[str, float]:
+    """An interphase arc, then a Randles arc with reflective finite diffusion in its branch."""
+    v = {"R0": _log_uniform(rng, 5, 50)}
+    v |= _arc(rng, 1, _log_uniform(rng, 20, 300), _log_uniform(rng, 1e4, 1e5), (0.8, 0.95))
+    v |= _arc(rng, 2, _log_uniform(rng, 20, 300), _log_uniform(rng, 30, 3e3), (0.75, 0.9))
+    return v | {"Wo2_R": _log_uniform(rng, 50, 500), "Wo2_tau": _log_uniform(rng, 1, 30)}
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -262,6 +307,25 @@ HARD = [
         lambda g: _two_arc(g, (10, 100), (20, 500), (1e4, 2e5), (50, 2000), (1, 300)),
     ),
     Family("three arcs, 20 points", _arc_chain(3), np.logspace(6, -2, 20), _three_arcs),
+    Family(
+        "three arcs, 30 points, 3–5 % noise", _arc_chain(3), np.logspace(6, -2, 30), _three_arcs, (0.03, 0.05)
+    ),
+    Family("liquid cell + Ws diffusion", "R0-p(R1,CPE1)-p(R2,CPE2)-Ws3", WIDE_WINDOW, _liquid_with_diffusion),
+    Family("arc + Randles with Wo", "R0-p(R1,CPE1)-p(R2-Wo2,CPE2)", WIDE_WINDOW, _arc_and_randles_wo),
+    Family("arc + Gerischer", "R0-p(R1,CPE1)-G1", WIDE_WINDOW, _arc_with_gerischer),
+    Family("three Zarc elements", "R0-Zarc1-Zarc2-Zarc3", WIDE_WINDOW, _three_zarcs),
+    Family(
+        "cable inductance + 3 arcs",
+        "L0-" + _arc_chain(3),
+        WIDE_WINDOW,
+        lambda g: {"L0": _log_uniform(g, 1e-7, 2e-6), **_three_arcs(g)},
+    ),
+    Family(
+        "pellet, 3 arcs + blocking CPE",
+        "p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)-CPE4",
+        np.logspace(7, -1, 60),
+        _blocking_three_arcs,
+    ),
     Family(
         "Na|SE|Na 2-arc, 2,000 points",
         "na_se_na_2arc",

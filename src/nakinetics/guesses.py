@@ -670,18 +670,19 @@ def regrouped_starts(
       (none within a factor 3 in τ);
     * a collapsed relaxation (see below) re-seeded as a small shoulder on either side of each other one.
 
-    Processes whose relaxation is untouched keep their fitted values (exponents included).  With a
+    Each move is assigned in the fit's order of the processes and in every other order they admit;
+    processes whose relaxation is untouched keep their fitted values (exponents included).  With a
     ``window`` (ω_min, ω_max in rad/s), a circuit with at most ``FEW_PROCESSES`` relaxations gets these
     moves only when one of its relaxations has collapsed: less than ``COLLAPSED_SHARE`` of the total
     resistance, or an apex more than 3× outside the window (its other minima are few and the starts
     already cover them)."""
-    processes = circuit_processes(circuit).processes
-    relaxations = [fitted_relaxation(p, values) for p in processes]
+    in_string_order = circuit_processes(circuit).processes
+    relaxations = [fitted_relaxation(p, values) for p in in_string_order]
     fitted = sorted(
-        ((r, p) for r, p in zip(relaxations, processes, strict=True) if r is not None),
+        ((r, p) for r, p in zip(relaxations, in_string_order, strict=True) if r is not None),
         key=lambda rp: rp[0].tau,
     )
-    if not fitted or len(fitted) < len(processes):
+    if not fitted or len(fitted) < len(in_string_order):
         return []
     current = [r for r, _ in fitted]
     processes = [p for _, p in fitted]
@@ -705,15 +706,24 @@ def regrouped_starts(
                 move = list(current)
                 move[i], move[j] = shoulder, rest
                 moves.append(move)
+    # assign each move's relaxations (sorted by τ) in the fit's own order and in every other order the
+    # processes admit (an arc and a diffusion element may trade places)
+    own = {id(p): r for p, r in zip(processes, current, strict=True)}
+    orders = [processes] + [
+        order
+        for order in _orders(in_string_order, frozenset(fixed or ()))
+        if [id(p) for p in order] != [id(p) for p in processes]
+    ]
     starts = []
     for move in moves:
-        start = dict(values)
-        for process, old, new in zip(processes, current, sorted(move, key=lambda r: r.tau), strict=True):
-            if new is not old:
-                _process_values(process, new, start)
-        if fixed:
-            start.update(fixed)
-        starts.append(start)
+        for order in orders:
+            start = dict(values)
+            for process, new in zip(order, sorted(move, key=lambda r: r.tau), strict=True):
+                if new is not own[id(process)]:
+                    _process_values(process, new, start)
+            if fixed:
+                start.update(fixed)
+            starts.append(start)
     return starts
 
 
