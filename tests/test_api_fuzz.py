@@ -1,28 +1,19 @@
 """Argument fuzzing of the public library functions (``tests/api_fuzzing.py``): a bad argument gives a
 ``NakineticsError`` (also a ValueError/TypeError) with a one-line message, never a raw exception, a numpy
-warning or a silent NaN.  The reading functions of ``io`` are checked for what they raise with bad paths in
-``tests/test_io*.py``; here only their keyword arguments that the other modules pass through are fuzzed."""
+warning or a silent NaN."""
 
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
 import pytest
 
 from .api_fuzzing import ApiCall, api_calls, call_outcome
 
-IO_FUNCTIONS = {"read_spectra", "read_spectrum", "read_dc_records", "detect_format"}
-"""Owned by the readers (io/): their path/format/index checks are theirs (see reader_fuzz_findings)."""
-
-
-def _calls(tmp_path_factory: pytest.TempPathFactory) -> list[ApiCall]:
-    return [c for c in api_calls(tmp_path_factory.mktemp("api")) if c.name not in IO_FUNCTIONS]
-
 
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[ApiCall]:
-    return _calls(tmp_path_factory)
+    return api_calls(tmp_path_factory.mktemp("api"))
 
 
 def test_every_baseline_call_succeeds(calls: list[ApiCall]) -> None:
@@ -53,8 +44,3 @@ def test_bad_arguments_raise_nakinetics_errors(calls: list[ApiCall]) -> None:
         signal.signal(signal.SIGALRM, previous)
     assert not defects, f"{len(defects)} defect(s):\n" + "\n".join(defects[:40])
     assert counts["error"] > 1000  # most bad values are refused, with the project's exceptions
-
-
-def test_io_functions_are_in_the_call_list(tmp_path: Path) -> None:
-    names = {c.name for c in api_calls(tmp_path)}
-    assert IO_FUNCTIONS <= names  # the benchmark/script run covers them too

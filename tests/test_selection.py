@@ -71,7 +71,11 @@ def test_blocking_electrodes_are_recognised() -> None:
     spectrum = synthetic_spectrum(
         "pellet_1arc", truth, np.logspace(np.log10(7e6), 0, 60), noise=0.01, rng=np.random.default_rng(3)
     )
-    assert prescreen(spectrum).blocking
+    screen = prescreen(spectrum)
+    assert screen.blocking
+    names = {c.name for c in auto_candidates(screen)}
+    assert {"pellet_1arc", "pellet_blocking", "pellet_intercept"} <= names
+    assert not {"randles_w", "randles_ws", "na_liquid_na_diffusion"} & names  # a spike is no diffusion tail
     best = choose_model(spectrum).best
     assert best.preset is not None and best.preset.name == "pellet_1arc"
     assert best.values["R2"] == pytest.approx(1500.0, rel=0.05)

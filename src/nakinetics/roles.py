@@ -35,7 +35,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
-from .circuit import Circuit, Element, Node, Parallel, Series
+from .circuit import Circuit, Element, Node, Parallel, Series, elements_of
+from .exceptions import DataError
 from .measurement import cell_from_reference
 from .presets import ParameterOverride, Preset, list_presets
 
@@ -165,9 +166,9 @@ def decide_context(
     or an instrument's free-text electrolyte entry).
     """
     if cell is not None and cell not in CELL_KINDS:
-        raise ValueError(f"cell must be 'symmetric' or 'single', got {cell!r}")
+        raise DataError(f"cell must be 'symmetric' or 'single', got {cell!r}")
     if electrolyte is not None and electrolyte not in ELECTROLYTES:
-        raise ValueError(f"electrolyte must be 'liquid' or 'solid', got {electrolyte!r}")
+        raise DataError(f"electrolyte must be 'liquid' or 'solid', got {electrolyte!r}")
     tags = set(preset.tags) if preset is not None else set()
     if cell is not None:
         cell_kind, cell_source = cell, "given"
@@ -297,12 +298,6 @@ def _parts(node: Node) -> list[Node]:
     return [node]
 
 
-def _elements(node: Node) -> list[Element]:
-    if isinstance(node, Element):
-        return [node]
-    return [e for child in node.children for e in _elements(child)]
-
-
 def _is_plain(arc: Parallel) -> bool:
     """A plain R‖C / R‖CPE arc (its role is decided by its capacitance)."""
     return all(isinstance(b, Element) and b.spec.symbol in {"R", *_CAPACITIVE} for b in arc.children)
@@ -314,7 +309,7 @@ def _mark_structured_arc(arc: Parallel, walk: _Walk) -> None:
     series with a diffusion element (Randles), is the charge transfer and its capacitance the double layer."""
     inner = [n for b in arc.children for n in _parts(b) if isinstance(n, Parallel)]
     for branch in arc.children:
-        elements = _elements(branch)
+        elements = elements_of(branch)
         if {e.spec.symbol for e in elements} <= _CAPACITIVE:
             for e in elements:
                 walk.roles[e.label] = "sei" if inner else "double_layer"

@@ -224,7 +224,7 @@ def prescreen(spectrum: Spectrum) -> Screen:
     notes.append(
         f"low-frequency end rises at {angle:.0f}° with |Z''| ∝ f^{growth:.2f}: "
         + (
-            "blocking-electrode candidates fitted"
+            "blocking-electrode candidates fitted, diffusion candidates (45° or closing tails) skipped"
             if blocking
             else "no blocking spike, blocking-electrode candidates skipped"
         )
@@ -251,7 +251,8 @@ def auto_candidates(
 ) -> list[str | Circuit | Preset]:
     """The candidate models for ``screen``'s spectrum: the ``general`` presets — with lead inductance only when
     inductive points are seen, with a blocking electrode only when the low-frequency end looks blocking, without
-    diffusion elements for a solid electrolyte (a single-ion conductor has no concentration gradient) — each
+    diffusion elements then (a spike steeper than 50° is neither a 45° Warburg line nor a tail closing on the
+    real axis) or for a solid electrolyte (a single-ion conductor has no concentration gradient) — each
     replaced by the preset of the same circuit tagged with the cell's electrolyte (``na_liquid_na`` for
     ``na_se_na_2arc`` in a liquid cell); then ``extra``."""
     electrolyte = context.electrolyte if context else None
@@ -261,7 +262,7 @@ def auto_candidates(
             continue
         if _is_blocking(preset) and not screen.blocking:
             continue
-        if electrolyte == "solid" and _has_diffusion(preset):
+        if _has_diffusion(preset) and (screen.blocking or electrolyte == "solid"):
             continue
         if electrolyte is not None and electrolyte not in preset.tags:
             preset = matching_preset(preset.circuit, electrolyte) or preset

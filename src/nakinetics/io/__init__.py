@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from .._checks import checked
 from ..data import Spectrum
 from ._common import pick_one
 from ._formats import CATALOG, detect_format, format_names, read_items
@@ -58,6 +59,7 @@ extensions, signatures and DC readers is :data:`CATALOG`."""
 Input = str | os.PathLike[str] | BinaryIO | Source
 
 
+@checked
 def read_spectra(path: Input, *, format: str | None = None) -> list[Spectrum]:
     """Every spectrum in ``path`` (BioLogic loops, Ivium ``.ids`` datasets, sweeps one after another in a
     CSV, PalmSens sessions, spreadsheet sheets, ...) in file order.
@@ -72,6 +74,7 @@ def read_spectra(path: Input, *, format: str | None = None) -> list[Spectrum]:
     return read_items(path, "spectrum", format)
 
 
+@checked
 def read_spectrum(path: Input, *, index: int | None = None, format: str | None = None) -> Spectrum:
     """The one spectrum in ``path``, or the ``index``-th (0-based) of a multi-spectrum file.
 

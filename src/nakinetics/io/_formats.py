@@ -12,6 +12,7 @@ import dataclasses
 import os
 from typing import Any, BinaryIO
 
+from .._checks import checked
 from ..exceptions import FileFormatError, NakineticsError, did_you_mean
 from . import (
     autolab,
@@ -127,6 +128,7 @@ def _detect(source: Source, kind: str) -> FileFormat:
     )
 
 
+@checked
 def detect_format(file: str | os.PathLike[str] | BinaryIO | Source, *, kind: str = "spectrum") -> str:
     """Name of the format of ``file`` (a key of :data:`FORMATS_BY_NAME`).
 

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
-from ..exceptions import FileFormatError, MissingFileError, UnreadableFileError
+from ..exceptions import ArgumentTypeError, FileFormatError, MissingFileError, UnreadableFileError
 
 #: Largest input read (files, pipes, standard input): 2 GiB.
 MAX_INPUT_BYTES = 2 * 1024**3
@@ -172,7 +172,11 @@ def open_source(
                 f"{STDIN_NAME}: standard input is a terminal; pipe a file in (… | nakinetics fit -)"
             )
         return _read_stream(STDIN_NAME, getattr(sys.stdin, "buffer", sys.stdin))  # type: ignore[arg-type]
-    path = Path(file)  # type: ignore[arg-type]
+    if not isinstance(file, str | os.PathLike) or isinstance(file, bool):
+        raise ArgumentTypeError(
+            f"file must be a path, '-' or a binary file object, got {file!r:.60} ({type(file).__name__})"
+        )
+    path = Path(file)
     if str(file) == "-" and not path.exists():
         raise MissingFileError(
             f"{path}: no such file ('-' means standard input on the command line; in Python pass "
