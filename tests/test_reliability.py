@@ -285,7 +285,7 @@ def test_deeply_nested_circuits_are_refused_in_one_line(tmp_path: Path) -> None:
         ({"bounds": {"R1": (math.nan, 10)}}, ArgumentError, "must be a finite number, got nan"),
         ({"bounds": {"R1": (10, 1)}}, ArgumentError, "min 10 must be below max 1"),
         ({"fixed": {"R0": -5}}, ArgumentError, "fixed value R0 = -5 Ohm is outside its range"),
-        ({"fixed": {"CPE1_n": 2}}, ArgumentError, "fixed value CPE1_n = 2  is outside its range [0.3, 1]"),
+        ({"fixed": {"CPE1_n": 2}}, ArgumentError, "fixed value CPE1_n = 2 is outside its range [0.3, 1]"),
         ({"fixed": {"R0": math.inf}}, ArgumentError, "must be a finite number, got inf"),
         ({"initial": {"R1": "big"}}, ArgumentTypeError, "initial value of R1 must be a number"),
         ({"fmin": -1.0}, ArgumentError, "fmin must lie in (0, inf], got -1"),

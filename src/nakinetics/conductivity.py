@@ -20,11 +20,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ._checks import checked, finite_result, number
-from .circuit import Circuit
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, with_derived
 from .exceptions import CircuitSyntaxError, DataError, PresetError
-from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
+from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit, resolve_circuit
 from .presets import Preset, get_preset
 from .roles import BULK_CAPACITANCE_MAX_F, DOUBLE_LAYER_CAPACITANCE_MIN_F, CellContext, assign_roles
 from .selection import compare_models
@@ -55,14 +54,12 @@ def pellet_model(circuit: str | Preset) -> str | Preset:
     if isinstance(circuit, Preset):
         return circuit
     try:
-        return get_preset(circuit)
-    except PresetError:
-        pass
-    try:
-        text = Circuit(circuit).text
-    except CircuitSyntaxError:
+        parsed, preset = resolve_circuit(circuit)
+    except (CircuitSyntaxError, PresetError):
         return circuit  # fit_circuit reports it, with its suggestions
-    return next((model for model in pellet_models() if model.circuit.text == text), circuit)
+    if preset is not None:
+        return preset
+    return next((model for model in pellet_models() if model.circuit.text == parsed.text), circuit)
 
 
 PELLET_CONTEXT = CellContext("symmetric", "pellet", "solid", "pellet between ion-blocking electrodes")

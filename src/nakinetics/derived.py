@@ -93,10 +93,10 @@ class CellGeometry:
     electrolyte: Electrolyte | None = None
 
     def __post_init__(self) -> None:
-        for name in ("area_cm2", "thickness_cm"):
+        for name, unit in (("area_cm2", "cm²"), ("thickness_cm", "cm")):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
-                raise DataError(f"{name} must be a positive number, got {value}")
+                raise DataError(f"{name} must be a positive number of {unit}, got {value} {unit}")
         check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
         if self.cell not in (None, *CELL_KINDS):
             raise DataError(f"cell must be 'symmetric' or 'single', got {self.cell!r}")

@@ -530,7 +530,7 @@ def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
     ...; :func:`nakinetics.units.concentration_factor`).  No plausibility check (see
     :func:`nakinetics.units.check_concentration`)."""
     if not (math.isfinite(value) and value > 0):
-        raise DataError(f"concentration must be a positive number, got {value}")
+        raise DataError(f"concentration must be a positive number, got {value} {unit}")
     return value * concentration_factor(unit)
 
 

@@ -65,6 +65,13 @@ class Frequencies:
 ImpedanceWithGradient = Callable[..., tuple[ComplexArray | complex, list[ComplexArray]]]
 
 
+def with_unit(value: float, unit: str, spec: str = ".3g") -> str:
+    """``value`` formatted with ``spec`` and followed by its ``unit`` (nothing for a dimensionless one): the one
+    way a message quotes a parameter value, ``22 Ohm^-1 s^n``, ``0.5``."""
+    text = format(value, spec)
+    return f"{text} {unit}" if unit else text
+
+
 @dataclass(frozen=True)
 class ParameterSpec:
     """One element parameter.

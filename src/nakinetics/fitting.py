@@ -36,7 +36,7 @@ from ._checks import analysable_spectrum, checked, choice, frequency_window, int
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
-from .elements import Frequencies
+from .elements import Frequencies, with_unit
 from .exceptions import FitError
 from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
@@ -791,12 +791,14 @@ def fit_warnings(result: FitResult) -> list[str]:
             math.log(p.max / p.value) if p.min > 0 else p.max - p.value
         ) < 1e-4 * span
         if near:
-            notes.append(f"{p.name} = {p.value:.4g} {p.unit} is at a bound [{p.min:g}, {p.max:g}]")
+            bounds = f"[{p.min:g}, {p.max:g}]" + (f" {p.unit}" if p.unit else "")
+            notes.append(f"{p.name} = {with_unit(p.value, p.unit, '.4g')} is at a bound {bounds}")
         if p.stderr is None:
             notes.append(f"{p.name}: standard error could not be estimated")
         elif p.stderr > abs(p.value):
             notes.append(
-                f"{p.name}: standard error {p.stderr:.3g} exceeds the value {p.value:.3g} (not determined)"
+                f"{p.name}: standard error {with_unit(p.stderr, p.unit)} exceeds the value "
+                f"{with_unit(p.value, p.unit)} (not determined)"
             )
     if result.correlation is not None:
         names = result.varying

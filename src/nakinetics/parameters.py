@@ -20,8 +20,10 @@ import numpy as np
 from ._checks import bounds_pair, number
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit
+from .elements import with_unit
 from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
+from .roles import same_structure
 from .ties import Tie, TieError, order_ties, parse_tie
 
 Bounds = Mapping[str, tuple[float | None, float | None]]
@@ -56,7 +58,27 @@ def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Ci
     except CircuitSyntaxError:
         if re.fullmatch(r"[a-z][a-z0-9_]*", text):
             get_preset(text)  # raises PresetError with the known names and a suggestion
+        if (named := _NAMED_MODEL.fullmatch(text)) is not None and named.group(1) != "p":
+            return _named_model(named.group(1), named.group(2))
         raise
+
+
+_NAMED_MODEL = re.compile(r"([a-z][a-z0-9_]*)\s*\((.*)\)", re.DOTALL)
+"""``name (circuit)``, the form reports print a preset in (:func:`nakinetics.presets.model_label`)."""
+
+
+def _named_model(name: str, text: str) -> tuple[Circuit, Preset]:
+    """The preset ``name`` written with its circuit ``text``: the two must agree (element numbers may differ,
+    as when a circuit string was fitted as the preset of the same structure)."""
+    preset = get_preset(name)  # PresetError with the known names and a suggestion
+    circuit = Circuit(text)
+    matched = same_structure(preset, circuit)
+    if matched is None:
+        raise CircuitSyntaxError(
+            f"'{name} ({circuit.text})': preset {name} is the circuit {preset.circuit.text}, not {circuit.text}; "
+            "give the preset name or the circuit string alone"
+        )
+    return matched.circuit, matched
 
 
 @dataclass
@@ -192,7 +214,9 @@ def _check_user_bounds(name: str, spec: Any, low: float | None, high: float | No
     """User bounds must leave part of the parameter's range: a positive magnitude needs an upper bound
     > 0, any parameter bounds that overlap its range [min, max] (a CPE exponent in (-1, 0) is not a CPE)."""
     if spec.log_scale and high is not None and high <= 0:
-        raise ArgumentError(f"bounds of {name}: upper bound {high:g} must be > 0 ({name} is positive)")
+        raise ArgumentError(
+            f"bounds of {name}: upper bound {with_unit(high, spec.unit, 'g')} must be > 0 ({name} is positive)"
+        )
     effective_low = spec.min if low is None or (spec.log_scale and low <= 0) else low
     effective_high = spec.max if high is None else high
     if effective_high < spec.min or effective_low > spec.max:
@@ -224,12 +248,16 @@ def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecificat
             lo = user_lo
         hi = hi if user_hi is None else user_hi
         if lo >= hi:
-            raise FitError(f"{info.name}: lower bound {lo:g} is not below upper bound {hi:g}")
+            unit = info.spec.unit
+            raise FitError(
+                f"{info.name}: lower bound {with_unit(lo, unit, 'g')} is not below upper bound {with_unit(hi, unit, 'g')}"
+            )
         if info.name in spec.fixed:
             value = spec.fixed[info.name]
             if not lo <= value <= hi:
                 raise ArgumentError(
-                    f"fixed value {info.name} = {value:g} {info.spec.unit} is outside its range [{lo:g}, {hi:g}]"
+                    f"fixed value {info.name} = {with_unit(value, info.spec.unit, 'g')} is outside its range "
+                    f"[{lo:g}, {hi:g}]{' ' + info.spec.unit if info.spec.unit else ''}"
                     + (
                         " (it must be > 0)"
                         if info.spec.log_scale and value <= 0

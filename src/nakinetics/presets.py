@@ -199,6 +199,15 @@ def get_preset(name: str) -> Preset:
     raise PresetError(f"unknown preset '{name}' (known: {', '.join(sorted(presets))}){hint}")
 
 
+def model_label(circuit: Circuit, preset: Preset | None) -> str:
+    """How a fitted model is printed: ``name (circuit)`` for a preset (``na_se_na_2arc (R0-p(R1,CPE1)-p(R2,CPE2))``),
+    the circuit string alone otherwise.  Every form is accepted back by ``-c`` / ``fit_circuit``
+    (:func:`nakinetics.parameters.resolve_circuit`)."""
+    if preset is None or preset.name == circuit.text:
+        return circuit.text
+    return f"{preset.name} ({circuit.text})"
+
+
 def general_presets() -> list[Preset]:
     """Presets tagged ``general``: the candidates for automatic model choice."""
     return [p for p in list_presets() if "general" in p.tags]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .fitting import FitResult
+from .presets import model_label
 from .validation import KKResult
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def format_fit(
     meta = result.spectrum.metadata
     stats = result.statistics
     f = result.spectrum.frequency
-    name = f"{result.preset.name} ({result.circuit.text})" if result.preset else result.circuit.text
+    name = model_label(result.circuit, result.preset)
     lines = [
         f"file      {result.spectrum.label}"
         + (f"  [{meta.format}{', ' + meta.technique if meta.technique else ''}]" if meta.format else ""),

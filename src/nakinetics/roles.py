@@ -229,6 +229,14 @@ def _relabel(preset: Preset, circuit: Circuit) -> Preset:
     )
 
 
+def same_structure(preset: Preset, circuit: Circuit) -> Preset | None:
+    """``preset`` with its element labels renamed to ``circuit``'s when both have the same structure (element
+    numbers may differ), else ``None``."""
+    if _shape(preset.circuit.tree)[0] != _shape(circuit.tree)[0]:
+        return None
+    return preset if preset.circuit.text == circuit.text else _relabel(preset, circuit)
+
+
 def matching_preset(circuit: Circuit | str, electrolyte: str | None = None) -> Preset | None:
     """The preset whose circuit has the same structure as ``circuit`` (element numbers may differ), with its
     labels renamed to ``circuit``'s; among several (e.g. ``na_se_na_2arc`` and ``na_liquid_na``) the one

@@ -12,6 +12,7 @@ import numpy as np
 from ..batch import quantity_cells
 from ..conductivity import ConductivityResult, area_from_diameter, pellet_conductivity
 from ..data import Spectrum
+from ..presets import model_label
 from ..report import format_number
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
@@ -38,10 +39,11 @@ def electrode_area(area: float | None, diameter: float | None) -> float:
 def _text(result: ConductivityResult) -> str:
     fit = result.fit
     named = fit.preset is not None and fit.preset.name != fit.circuit.text
+    label = model_label(fit.circuit, fit.preset)
     roles = ", ".join(f"{label} {role.replace('_', ' ')}" for label, role in result.roles.items())
     lines = [
         f"file            {fit.spectrum.label}",
-        f"circuit         {fit.preset.name + ' (' + fit.circuit.text + ')' if named else fit.circuit.text}",  # type: ignore[union-attr]
+        f"circuit         {label}",
         f"roles           {roles}  ({'the preset' if named else 'from the circuit structure and arc capacitances'})",
     ]
     if result.choice:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..drt import TAIL_MODES, compute_drt
-from ..drt.regularization import SELECTIONS
+from ..drt.regularization import GIVEN_LAMBDA_RANGE, SELECTIONS
 from ..drt.report import format_drt
 from . import main
 from ._options import (
@@ -46,9 +46,10 @@ from ._output import echo_reports, emit_records, numbered_path, save_figures
 @click.option(
     "--lambda",
     "lam",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(*GIVEN_LAMBDA_RANGE),
     metavar="λ",
-    help="Use this regularisation parameter instead of choosing it (dimensionless, see the JSON).",
+    help="Use this regularisation parameter instead of choosing it (dimensionless, see the JSON; "
+    f"{GIVEN_LAMBDA_RANGE[0]:g}–{GIVEN_LAMBDA_RANGE[1]:g}: below, no regularisation; above, γ = 0).",
 )
 @click.option(
     "--min-peak",
@@ -56,7 +57,8 @@ from ._output import echo_reports, emit_records, numbered_path, save_figures
     default=0.02,
     show_default=True,
     metavar="FRACTION",
-    help="Smallest share of ∫γ a peak must hold to count as a process.",
+    help="Smallest share of ∫γ a peak must hold to count as a process (0: any share that stands out of the "
+    "noise).",
 )
 @area_option("Geometric electrode area: peak resistances also as ASR.")
 @click.option(

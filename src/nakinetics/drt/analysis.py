@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.special import ndtri
 
+from .._checks import choice, integer, number
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..exceptions import DataError
 from ..guesses import relative_rms
-from ..roles import decide_context
+from ..roles import CELL_KINDS, decide_context
 from ..validation import KK_MIN_POINTS, KKResult, kramers_kronig_test
 from .basis import TauGrid, basis_impedance, tau_grid
 from .design import PENALTY_ORDER, SeriesTerms, linear_problem
@@ -34,6 +35,8 @@ from .peaks import (
     region_estimates,
 )
 from .regularization import (
+    GIVEN_LAMBDA_RANGE,
+    SELECTIONS,
     LambdaChoice,
     LinearProblem,
     Selection,
@@ -47,6 +50,7 @@ from .result import DRTPeak, DRTResult, DRTTail, Regularization
 TailMode = Literal["auto", "none", "always"]
 TAIL_MODES: tuple[str, ...] = ("auto", "none", "always")
 KKPolicy = Literal["flag", "refuse", "skip"]
+KK_POLICIES: tuple[str, ...] = ("flag", "refuse", "skip")
 
 DRT_MIN_POINTS = 10
 """Fewest points a DRT is computed from."""
@@ -288,6 +292,37 @@ def _asr(
     return out
 
 
+MAX_AREA_CM2 = 1e6
+"""Largest electrode area (cm²) accepted for peak ASRs."""
+
+
+def _check_options(
+    tail: Any,
+    regularization: Any,
+    penalty_order: Any,
+    min_peak_fraction: Any,
+    credible: Any,
+    kramers_kronig: Any,
+    area_cm2: Any,
+    cell: Any,
+) -> None:
+    """Every option of :func:`compute_drt` checked before any work, with the valid values in the error."""
+    choice(tail, "tail", TAIL_MODES)
+    if isinstance(regularization, str):
+        choice(regularization, "regularization", SELECTIONS)
+    else:
+        low, high = GIVEN_LAMBDA_RANGE
+        number(regularization, "regularization (a given λ)", low=low, high=high)
+    integer(penalty_order, "penalty_order", low=0, high=2)
+    number(min_peak_fraction, "min_peak_fraction", low=0.0, high=1.0)
+    number(credible, "credible", low=0.0, high=1.0, low_open=True, high_open=True)
+    choice(kramers_kronig, "kramers_kronig", KK_POLICIES)
+    if area_cm2 is not None:
+        number(area_cm2, "area_cm2", low=0.0, high=MAX_AREA_CM2, low_open=True)
+    if cell is not None:
+        choice(cell, "cell", CELL_KINDS)
+
+
 def compute_drt(
     spectrum: Spectrum,
     *,
@@ -325,10 +360,9 @@ def compute_drt(
     DataError : too few points, too narrow a window, or (``kramers_kronig="refuse"``) a spectrum failing
         the Kramers–Kronig test.
     """
-    if not 0.0 < credible < 1.0:
-        raise ValueError(f"credible must be between 0 and 1, got {credible}")
-    if area_cm2 is not None and not (math.isfinite(area_cm2) and area_cm2 > 0):
-        raise DataError(f"area_cm2 must be a positive number, got {area_cm2}")
+    _check_options(
+        tail, regularization, penalty_order, min_peak_fraction, credible, kramers_kronig, area_cm2, cell
+    )
     if fmin is not None or fmax is not None:
         spectrum = spectrum.select(fmin=fmin, fmax=fmax)
     _check_input(spectrum)

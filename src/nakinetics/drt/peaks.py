@@ -1,7 +1,7 @@
 """Peaks of a DRT: which maxima are processes, and the resistance and time constant of each.
 
 1. **Detection.** Every local maximum of γ owns the region between the minima that separate it from its
-   neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ, it rises
+   neighbours.  A maximum is a process when its region holds at least ``min_fraction`` of ∫γ (0: any share), it rises
    above the higher of its two valleys by more than :data:`PROMINENCE_SD` posterior standard deviation and
    its area is :data:`AREA_Z` standard errors clear of zero;
    the least significant maximum is merged into its neighbour until all pass, so ripples and the smeared
@@ -102,9 +102,10 @@ def detect_peaks(
             left = gamma[r.start] if r.start > 0 else 0.0
             right = gamma[r.stop] if r.stop < gamma.size else 0.0
             prominence = gamma[r.top] - max(left, right)
+            share = area / total / min_fraction if min_fraction > 0 else math.inf
             scores.append(
                 min(
-                    area / total / min_fraction,
+                    share,
                     prominence / (PROMINENCE_SD * max(float(sd[r.top]), floor)),
                     area / (AREA_Z * max(area_sd, floor)),
                 )

@@ -37,6 +37,11 @@ LAMBDA_RANGE = (1e-9, 1e2)
 
 _LAMBDA_POINTS = 111
 
+GIVEN_LAMBDA_RANGE = (1e-16, 1e6)
+"""A λ given by the user must lie here.  The data term is of order one at this scaling: a λ below 1e-16 is lost
+in double-precision round-off against it (the unregularised solution, as at 1e-16), and above 1e6 the penalty
+outweighs the data a millionfold and flattens γ to zero (from ~1e154 the products overflow)."""
+
 
 def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     """Upper-triangular R with RᵀR = DᵀD, D the ``order``-th difference of γ padded with zeros outside the

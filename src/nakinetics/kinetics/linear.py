@@ -75,7 +75,7 @@ class LinearResult:
                 "unit": resistance_unit,
                 "convention": "R_p − R_ohm"
                 + (" (both interfaces)" if self.cell == "symmetric" else "")
-                + f"; R_ohm = {self.r_ohm:.4g} ± {self.r_ohm_stderr:.2g}, {self.r_ohm_source}",
+                + f"; R_ohm = {self.r_ohm:.4g} ± {self.r_ohm_stderr:.2g} {resistance_unit}, {self.r_ohm_source}",
             }
         if self.i0 is not None:
             out["i0"] = {
