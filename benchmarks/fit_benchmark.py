@@ -428,23 +428,39 @@ def main() -> None:
         "| family | points | method | success | fallback | median ms | p95 ms | speed-up vs impedance.py informed |"
     )
     print("|---|---:|---|---:|---:|---:|---:|---:|")
+    overall: dict[tuple[str, str], Tally] = {}
     for family in families:
         tallies = run_family(family, args.per_family, args.seed, not args.no_impedance)
-        reference = tallies.get("impedance.py informed")
         for method, tally in tallies.items():
-            median = 1e3 * float(np.median(tally.seconds))
-            p95 = 1e3 * float(np.percentile(tally.seconds, 95))
-            ratio = f"{1e3 * float(np.median(reference.seconds)) / median:.1f}×" if reference else "—"
-            fallback = f"{tally.fallbacks}/{len(tally.ok)}" if method == "nakinetics" else "—"
-            print(
-                f"| {family.name} | {family.frequency.size} | {method} | {sum(tally.ok)}/{len(tally.ok)} | "
-                f"{fallback} | {median:.1f} | {p95:.1f} | {ratio} |",
-                flush=True,
+            _print_row(
+                family.name, str(family.frequency.size), method, tally, tallies.get("impedance.py informed")
             )
             if args.misses and method == "nakinetics":
                 misses = sorted(r for r, ok in zip(tally.ratios, tally.ok, strict=True) if not ok)
                 if misses:
                     print(f"|   misses χ²/χ²_best: {', '.join(f'{r:.3g}' for r in misses)} |")
+            group = "basic" if family in BASIC else "hard"
+            total = overall.setdefault((group, method), Tally([], [], 0, []))
+            total.ok += tally.ok
+            total.seconds += tally.seconds
+            total.fallbacks += tally.fallbacks
+    for group in ("basic", "hard"):
+        reference = overall.get((group, "impedance.py informed"))
+        for (name, method), tally in overall.items():
+            if name == group:
+                _print_row(f"overall {group}", "", method, tally, reference)
+
+
+def _print_row(name: str, points: str, method: str, tally: Tally, reference: Tally | None) -> None:
+    median = 1e3 * float(np.median(tally.seconds))
+    p95 = 1e3 * float(np.percentile(tally.seconds, 95))
+    ratio = f"{1e3 * float(np.median(reference.seconds)) / median:.1f}×" if reference else "—"
+    fallback = f"{tally.fallbacks}/{len(tally.ok)}" if method == "nakinetics" else "—"
+    print(
+        f"| {name} | {points} | {method} | {sum(tally.ok)}/{len(tally.ok)} | {fallback} | {median:.1f} | "
+        f"{p95:.1f} | {ratio} |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -98,6 +98,20 @@ def test_regrouping_revives_an_arc_that_collapsed_to_nothing() -> None:
     assert all(s["R0"] == 20.0 for s in starts)
 
 
+def test_a_collapsed_arc_is_also_tried_as_a_shoulder_of_the_other() -> None:
+    # an arc pushed 80× below the window: besides the regroupings, a start puts it back as 10 % of the
+    # other arc's resistance on either flank of it
+    circuit = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)")
+    fitted = {"R0": 12.0, **_arc(1, 360.0, 4e-3, 0.8), **_arc(2, 84.0, 13.0, 1.0)}
+    window = (2 * np.pi * 0.1, 2 * np.pi * 1e6)
+    starts = regrouped_starts(circuit, fitted, window=window)
+    resistances = [sorted((s["R1"], s["R2"])) for s in starts]
+    assert any(lo == pytest.approx(36.0) and hi == pytest.approx(324.0) for lo, hi in resistances)
+    # the same fit with both arcs inside the window and sizeable gets no moves (two relaxations)
+    inside = {"R0": 12.0, **_arc(1, 360.0, 4e-3, 0.8), **_arc(2, 84.0, 0.1, 1.0)}
+    assert regrouped_starts(circuit, inside, window=window) == []
+
+
 def test_nested_diffusion_comes_after_its_arc_and_series_one_takes_both_orders() -> None:
     from nakinetics.guesses import _orders
 

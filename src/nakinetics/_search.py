@@ -4,16 +4,24 @@ A fit's starts come from the data (:func:`nakinetics.guesses.starting_points`: e
 of the peaks of the distribution of relaxation times into the circuit's relaxations).  The search
 
 1. ranks them by their misfit (one circuit evaluation each) and converges the best one;
-2. probes the next ``2 × (processes)`` starts with a few Levenberg–Marquardt steps each, then converges
-   them in order of their probed misfit until the best minimum has been reached from two different starts
-   and lies at the noise level the data allow (or the budget of converged runs is spent);
-3. if the best fit is still well above that noise level, probes every remaining start, and as a last
-   resort runs a bounded differential-evolution search (:func:`global_search`).
+2. with three or more relaxations, probes the next ``2 × (relaxations)`` starts with a few
+   Levenberg–Marquardt steps each and converges them in order of their probed misfit (with fewer, the next
+   starts in ranked order), until the best minimum has been reached by two runs and lies at the noise
+   level the data allow, or the budget of converged runs is spent;
+3. if the best fit is still above that noise level, probes up to ``WIDE_PROBES`` more starts and
+   converges the most promising;
+4. probes moves around the best fit in the space of groupings (:func:`nakinetics.guesses.regrouped_starts`:
+   two neighbouring relaxations merged and one split, or one swapped for a DRT peak the fit leaves
+   unexplained) and converges the most promising, for another round when one of them improved.
+
+The fit falls back to a bounded differential-evolution search (:func:`global_search`) only when the best
+is still well above the noise level.
 
 Measured on synthetic spectra with three to five arcs (``benchmarks/fit_benchmark.py``), a lone start —
 however well ranked — ends in a wrong minimum (χ² 1.01–10× the best) in 5–25 % of the fits, and two
-near-identical starts often end in the same wrong one; the probed, confirmed multistart removes almost all
-of these misses, and with starts from the peak groupings the fallback is rarely needed.
+near-identical starts often end in the same wrong one (an arc collapsed to nothing, its neighbour taking
+both relaxations); the probed, confirmed multistart and the regrouping moves remove almost all of these
+misses, so the fallback is rarely needed.
 
 The problem object supplies ``residual_and_jacobian(u)``, ``cost(u)``, ``relative_rms(u)``, the bounds
 ``u_lower``/``u_upper`` of the internal coordinates and ``log`` (which coordinates are logarithms).
@@ -47,10 +55,10 @@ SAME_MINIMUM = 1e-4
 REGROUP_ROUNDS = 2
 REGROUP_RUNS = 2
 """After the multistart, up to ``REGROUP_ROUNDS`` rounds of moves in the space of groupings around the best
-fit (two neighbouring relaxations merged, one split): every move probed, the ``REGROUP_RUNS`` most promising
-converged, another round only when one of them improved on the best."""
+fit: every move probed, the ``REGROUP_RUNS`` most promising converged, another round only when one of them
+improved on the best."""
 WIDE_PROBES = 40
-"""Starts probed in step 3, when the confirmed best is still well above the noise level."""
+"""Starts probed in step 3, when the best is still above the noise level."""
 MAX_ITERATIONS = 500
 """Most Levenberg–Marquardt iterations of one converging run; a fit that needs more reports failure."""
 GLOBAL_GENERATIONS = 15
@@ -123,8 +131,8 @@ def multistart(
     good_rms: float,
     neighbours: Callable[[FloatArray], list[FloatArray]] | None = None,
 ) -> SearchOutcome:
-    """Steps 1–2 of the module docstring (and the wider probe of step 3 when the best stays above
-    ``good_rms``, the relative RMS misfit a correct model reaches at the data's noise level).
+    """Steps 1–4 of the module docstring; ``good_rms`` is the relative RMS misfit a correct model reaches
+    at the data's noise level.
 
     With one or two relaxations the next starts are converged in ranked order without probing (on such
     spectra the two best-ranked starts reach the best minimum together); with more, a start that merely
@@ -145,9 +153,9 @@ def multistart(
         # step 3: still above the noise level — probe a wider set of the remaining starts
         probed = sorted(probed + [probe(problem, u) for u in queue[:WIDE_PROBES]], key=lambda s: s.cost)
         _converge_until_settled(problem, runs, probed, [], len(runs) + budget, good_rms)
-    for _ in range(REGROUP_ROUNDS if neighbours else 0):
+    for _ in range(REGROUP_ROUNDS if neighbours is not None else 0):
         best = _best(runs)
-        moves = sorted((probe(problem, u) for u in neighbours(best.u)), key=lambda s: s.cost)  # type: ignore[misc]
+        moves = sorted((probe(problem, u) for u in neighbours(best.u)), key=lambda s: s.cost)
         probed += moves[REGROUP_RUNS:]
         runs += [_settle(problem, state) for state in moves[:REGROUP_RUNS]]
         if _best(runs).cost >= best.cost * (1.0 - SAME_MINIMUM):

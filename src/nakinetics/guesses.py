@@ -44,8 +44,9 @@ SMOOTHING_LEVELS = (1e-2, 1e-1)
 """Strengths of the DRT's smoothness penalty (relative to unit-norm columns) whose peaks seed starts:
 the weaker one separates arcs a few-fold apart, the stronger one keeps a dispersed arc in one peak."""
 FEW_PROCESSES = 2
-"""Circuits with at most this many relaxations are searched without probing and get regrouping moves only
-around a fit with a collapsed relaxation (see :mod:`nakinetics._search`)."""
+"""Circuits with at most this many relaxations take their starts from the weaker smoothing level only, are
+searched without probing and get regrouping moves only around a fit with a collapsed relaxation (see
+:mod:`nakinetics._search`): their alternatives are few and cheap to cover."""
 COLLAPSED_SHARE = 0.02
 DRT_POINTS_PER_DECADE = 8
 DRT_MAX_POINTS = 150
@@ -232,13 +233,10 @@ def _cluster(
     total = gamma.sum()
     if total <= 0:
         return ()
-    boundaries = [0]
-    for m in range(1, gamma.size - 1):
-        is_gap = gamma[m] <= 1e-12 * total and gamma[m - 1] > 0
-        is_valley = gamma[m] < gamma[m - 1] and gamma[m] <= gamma[m + 1] and gamma[m] > 0
-        if is_gap or is_valley:
-            boundaries.append(m)
-    boundaries.append(gamma.size)
+    here, before, after = gamma[1:-1], gamma[:-2], gamma[2:]
+    is_gap = (here <= 1e-12 * total) & (before > 0)
+    is_valley = (here < before) & (here <= after) & (here > 0)
+    boundaries = [0, *(np.flatnonzero(is_gap | is_valley) + 1).tolist(), gamma.size]
     order = np.argsort(spectrum.omega)
     log_w = np.log(spectrum.omega[order])
     log_modulus = np.log(spectrum.modulus[order])
@@ -423,6 +421,17 @@ def _split(peak: Relaxation) -> list[Relaxation]:
     ]
 
 
+def _shoulders(peak: Relaxation) -> list[tuple[Relaxation, Relaxation]]:
+    """A small relaxation (10 % of R) on either flank of ``peak`` (a factor e^max(width, 1) away), with
+    what is left of the peak."""
+    factor = math.exp(max(peak.width, 1.0))
+    rest = Relaxation(0.9 * peak.resistance, peak.tau, peak.significance, peak.width)
+    return [
+        (Relaxation(0.1 * peak.resistance, peak.tau / factor, 0.0, 0.0), rest),
+        (Relaxation(0.1 * peak.resistance, peak.tau * factor, 0.0, 0.0), rest),
+    ]
+
+
 def _padded(
     peaks: list[Relaxation], n: int, window: tuple[float, float], r_span: float
 ) -> list[list[Relaxation]]:
@@ -543,7 +552,7 @@ def starting_points(
             slow_extension=slow_extension,
             noise=k == 0,
         )
-        for k, level in enumerate(SMOOTHING_LEVELS)
+        for k, level in enumerate(SMOOTHING_LEVELS[: 1 if len(roles.processes) <= FEW_PROCESSES else None])
     ]
     base = _series_values(spectrum, roles, analyses[0])
     window = (float(spectrum.omega.min()), float(spectrum.omega.max()))
@@ -658,7 +667,8 @@ def regrouped_starts(
     * every pair of neighbouring relaxations (in τ) merged into one and every relaxation in turn split in
       two;
     * every relaxation replaced by a DRT peak (``peaks``) that no relaxation of the fit accounts for
-      (none within a factor 3 in τ).
+      (none within a factor 3 in τ);
+    * a collapsed relaxation (see below) re-seeded as a small shoulder on either side of each other one.
 
     Processes whose relaxation is untouched keep their fitted values (exponents included).  With a
     ``window`` (ω_min, ω_max in rad/s), a circuit with at most ``FEW_PROCESSES`` relaxations gets these
@@ -675,20 +685,26 @@ def regrouped_starts(
         return []
     current = [r for r, _ in fitted]
     processes = [p for _, p in fitted]
-    if window is not None and len(processes) <= FEW_PROCESSES:
-        total = sum(r.resistance for r in current)
-        collapsed = [
-            r.resistance < COLLAPSED_SHARE * total or not 1 / (3 * window[1]) <= r.tau <= 3 / window[0]
-            for r in current
-        ]
-        if not any(collapsed):
-            return []
+    total = sum(r.resistance for r in current)
+    collapsed = [
+        window is not None
+        and (r.resistance < COLLAPSED_SHARE * total or not 1 / (3 * window[1]) <= r.tau <= 3 / window[0])
+        for r in current
+    ]
+    if window is not None and len(processes) <= FEW_PROCESSES and not any(collapsed):
+        return []
     moves: list[list[Relaxation]] = []
     for i in range(len(current) - 1):
         merged = [*current[:i], _merged(current[i : i + 2]), *current[i + 2 :]]
         moves += [[*merged[:j], *_split(merged[j]), *merged[j + 1 :]] for j in range(len(merged))]
     unused = [p for p in peaks if all(abs(math.log(p.tau / r.tau)) > math.log(3) for r in current)]
     moves += [[*current[:i], peak, *current[i + 1 :]] for i in range(len(current)) for peak in unused]
+    for i in (k for k, gone in enumerate(collapsed) if gone):
+        for j in (k for k in range(len(current)) if k != i):
+            for shoulder, rest in _shoulders(current[j]):
+                move = list(current)
+                move[i], move[j] = shoulder, rest
+                moves.append(move)
     starts = []
     for move in moves:
         start = dict(values)
