@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from .circuit import Circuit, Element, Node, Parallel, Series, elements_of
 from .exceptions import DataError
+from .measurement import cell_from_reference
 from .presets import ParameterOverride, Preset, list_presets
 
 CellKind = Literal["symmetric", "single"]
@@ -159,8 +160,10 @@ def decide_context(
     """The cell context: explicit values, else the file's metadata, else the tags of ``preset`` (pass only a
     preset the user chose, never one an automatic choice picked), else the default.
 
-    Metadata is read from ``metadata.extra["cell"]`` (``symmetric``/``single``) and ``extra["electrolyte"]``
-    (``liquid``/``solid`` or an instrument's free-text electrolyte entry).
+    Metadata is read from ``metadata.extra["cell"]`` (``symmetric``/``single``), the reference electrode
+    (a potential against one means a three-electrode, single-interface measurement:
+    :func:`nakinetics.measurement.cell_from_reference`) and ``extra["electrolyte"]`` (``liquid``/``solid``
+    or an instrument's free-text electrolyte entry).
     """
     if cell is not None and cell not in CELL_KINDS:
         raise DataError(f"cell must be 'symmetric' or 'single', got {cell!r}")
@@ -171,6 +174,8 @@ def decide_context(
         cell_kind, cell_source = cell, "given"
     elif (hint := _metadata_hint(metadata, "cell", CELL_KINDS)) is not None:
         cell_kind, cell_source = hint, "file metadata"
+    elif (measured := cell_from_reference(metadata)) is not None:
+        cell_kind, cell_source = measured[0], f"file: {measured[1]}"
     elif preset is not None and tags & set(CELL_KINDS):
         cell_kind = "single" if "single" in tags else "symmetric"
         cell_source = f"preset {preset.name}"

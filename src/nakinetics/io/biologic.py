@@ -132,6 +132,11 @@ def _start_time(text: str | None) -> datetime | None:
     return parse_datetime(None if text is None else text.replace(",", "."), _DATE_FORMATS)
 
 
+def _reference_electrode(info: dict[str, str]) -> str | None:
+    """The ``Reference electrode`` header entry (EC-Lab writes it when one was chosen), else ``None``."""
+    return info.get("Reference electrode") or None
+
+
 def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Metadata fields and ``extra`` from the ``.mpt`` header lines."""
     info = key_values(lines, " : ")
@@ -171,6 +176,7 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "freq_final_hz": _scaled(params, "ff", "hz"),
         "points_per_decade": header_float(params.get("Nd")),
         "measures_per_frequency": header_float(params.get("Na")),
+        "reference": _reference_electrode(info),
     }
     return fields, extra
 
@@ -351,9 +357,7 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     rate, rate_unit = header_float(params.get("dE/dt")), params.get("dE/dt unit")
     scale = scan_rate_scale(rate_unit)
     cycle, offset = (None, 0) if "cycle number" not in columns else zero_based(columns["cycle number"])
-    reference = (
-        "cell voltage" if potential_name.startswith("Ecell") else info.get("Reference electrode") or None
-    )
+    reference = "cell voltage" if potential_name.startswith("Ecell") else _reference_electrode(info)
     dc_extra = {
         "technique_line": technique_line,
         "software": extra["software"],
