@@ -1,4 +1,5 @@
-"""Generate the example spectra shipped in examples/data/ (seeded, so the files are reproducible).
+"""Generate the example data shipped in examples/data/ (spectra) and examples/data_cycling/ (a plating and
+stripping record), seeded so the files are reproducible.
 
 * ``na_nzsp_na_pristine.txt`` — Na | NASICON (Na3Zr2Si2PO12) | Na symmetric cell before cycling, written
   as a CH Instruments "A.C. Impedance" text export (1 MHz → 1 Hz): electrolyte intercept R_SE ≈ 32 Ω and
@@ -7,8 +8,12 @@
   charge-transfer arc (345 Ω cm² per interface in total).
 * ``na_carbonate_na.csv`` — Na | 1 M NaPF6 in EC:DEC | Na coin cell (1 MHz → 10 mHz), generic CSV:
   electrolyte, SEI and charge-transfer arcs.
+* ``data_cycling/na_na_cycling_synthetic.csv`` — Na | Na galvanostatic cycling (time, cell voltage,
+  current; see :func:`cycling_text`).  It has a folder of its own so that ``examples/data/`` holds only
+  spectra and every batch command on that folder analyses every file in it.
 
-Run: ``python examples/make_example_data.py [OUTDIR]`` (default: examples/data).
+Run: ``python examples/make_example_data.py [EXAMPLES_DIR]`` (default: examples/): writes
+``EXAMPLES_DIR/data/`` and ``EXAMPLES_DIR/data_cycling/``.
 """
 
 from __future__ import annotations
@@ -113,16 +118,22 @@ def cycling_text() -> str:
     return "\n".join(["time (s),Ecell (mV),I (mA)", *rows]) + "\n"
 
 
-def main(outdir: Path) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "na_na_cycling_synthetic.csv").write_text(cycling_text(), encoding="utf-8")
-    print(f"wrote {outdir / 'na_na_cycling_synthetic.csv'}")
+CYCLING_FILE = "na_na_cycling_synthetic.csv"
+
+
+def main(root: Path) -> None:
+    """Write the spectra to ``root/data`` and the cycling record to ``root/data_cycling``."""
+    spectra, cycling = root / "data", root / "data_cycling"
+    for folder in (spectra, cycling):
+        folder.mkdir(parents=True, exist_ok=True)
+    (cycling / CYCLING_FILE).write_text(cycling_text(), encoding="utf-8")
+    print(f"wrote {cycling / CYCLING_FILE}")
     for seed, (name, (circuit, values, freq)) in enumerate(sorted(CELLS.items())):
         spectrum = synthetic_spectrum(circuit, values, freq, noise=NOISE, rng=np.random.default_rng(seed))
         writer = chi_text if name.endswith(".txt") else csv_text
-        (outdir / name).write_text(writer(spectrum.frequency, spectrum.impedance), encoding="utf-8")
-        print(f"wrote {outdir / name}")
+        (spectra / name).write_text(writer(spectrum.frequency, spectrum.impedance), encoding="utf-8")
+        print(f"wrote {spectra / name}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "data")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent)

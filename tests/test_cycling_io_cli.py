@@ -155,9 +155,24 @@ def test_cli_json_csv_plot_and_errors(tmp_path):
 def test_shipped_example_gives_the_readme_numbers():
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_na_cycling_synthetic.csv"
+    path = Path(__file__).resolve().parents[1] / "examples" / "data_cycling" / "na_na_cycling_synthetic.csv"
     result = analyse_cycling(read_cycling_record(path), area_cm2=0.785)
     assert result.half_cycles[0].overpotential_mv == pytest.approx(18.1, abs=0.05)
     assert result.growth.rate_mv_per_100h == pytest.approx(8.0, abs=0.1)  # built in: 8 mV/100 h
     short = result.short_circuit
     assert short.kind == "soft" and abs(short.time_h - 52.4) <= short.uncertainty_h + 60 / 3600
+
+
+@pytest.mark.parametrize(("short_h", "expected_last"), [(52.4, 25), (53.5, 25), (None, 29)])
+def test_default_zoom_shows_the_last_cycle_that_ends_before_the_short(short_h, expected_last):
+    from nakinetics.plotting.cycling import default_zoom_cycles
+
+    # 30 cycles of two 1 h half-cycles: cycle k (0-based) runs from 2k h to 2k + 2 h, so a short at 52.4 h
+    # or 53.5 h falls in cycle 26 and the last cycle that ends before it is 25 (52 h)
+    made = synthetic_cycling(n_cycles=30, dt_s=60, short_h=short_h, short_kind="soft", seed=7)
+    result = analyse_cycling(made.record, area_cm2=1.0)
+    cycles = default_zoom_cycles(result)
+    assert cycles == [0, expected_last // 2, expected_last]
+    if short_h is not None:
+        ends = [h.end_h for h in result.half_cycles if h.cycle == cycles[-1]]
+        assert max(ends) <= short_h

@@ -62,15 +62,57 @@ def test_worked_check_sigma_10_one_molar_gives_3p55e_10() -> None:
 
 
 def test_mol_per_litre_trap() -> None:
+    # 1 typed as mol cm⁻³ when 1 M was meant: refused naming the slip (D would be 10⁻⁶ of the truth)
+    with pytest.raises(DataError, match=r"1 mol cm⁻³ is 1000 M.*did you mean 1 M\? write 1M"):
+        DiffusionInputs(1.0, 1.0, "mol/cm3")
+    with pytest.raises(DataError, match="did you mean 1 M"):
+        DiffusionInputs(1.0, 1.0)  # a bare number is mol cm⁻³
     molar = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L"))
-    as_cm3 = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/cm3"))
-    assert molar.D.value / as_cm3.D.value == pytest.approx(1e6, rel=1e-9)
-    assert as_cm3.D.value == pytest.approx(d_by_hand(10.0, 1.0, 1.0), rel=1e-9)
-    assert any("molarity entered as mol/cm³" in w for w in as_cm3.warnings)
+    insisted = apparent_diffusion_coefficient(
+        10.0, DiffusionInputs(1.0, 1.0, "mol/cm3", any_concentration=True)
+    )
+    assert molar.D.value / insisted.D.value == pytest.approx(1e6, rel=1e-9)
+    assert insisted.D.value == pytest.approx(d_by_hand(10.0, 1.0, 1.0), rel=1e-9)
+    assert any("1000 M" in w and "any_concentration" in w for w in insisted.warnings)
     assert not molar.warnings
     assert concentration_mol_cm3(1.0, "mol/L") == concentration_mol_cm3(1e-3, "mol/cm3")
+    assert concentration_mol_cm3(1.0, "M") == concentration_mol_cm3(1.0, "mol/L")
     with pytest.raises(DataError, match="concentration unit"):
-        concentration_mol_cm3(1.0, "M")
+        concentration_mol_cm3(1.0, "g/L")
+
+
+@pytest.mark.parametrize(
+    ("typed", "mol_cm3"),
+    [
+        ("1M", 1e-3),
+        ("1 mol/L", 1e-3),
+        ("1 mol L⁻¹", 1e-3),
+        ("1mol/dm3", 1e-3),
+        ("50mM", 5e-5),
+        ("50 mmol/L", 5e-5),
+        ("1e-3mol/cm3", 1e-3),
+        ("1e-3 mol cm⁻³", 1e-3),
+        ("20.7 mmol/cm3", 0.0207),
+        ("1000 mol/m3", 1e-3),
+    ],
+)
+def test_typed_concentrations(typed: str, mol_cm3: float) -> None:
+    # 1 M = 1 mol/dm³ = 1e-3 mol/cm³; 1 mM = 1 mol/m³ = 1e-6 mol/cm³
+    inputs = DiffusionInputs(area_cm2=1.0, concentration=typed)
+    assert inputs.concentration_mol_cm3 == pytest.approx(mol_cm3, rel=1e-12)
+    d = apparent_diffusion_coefficient(10.0, inputs)
+    assert d.D.value == pytest.approx(d_by_hand(10.0, 1.0, mol_cm3), rel=1e-9)
+
+
+def test_typed_concentration_refusals() -> None:
+    with pytest.raises(DataError, match=r"contradicts|but the unit given is"):
+        DiffusionInputs(area_cm2=1.0, concentration="1M", concentration_unit="mol/cm3")
+    with pytest.raises(DataError, match="unknown concentration unit"):
+        DiffusionInputs(area_cm2=1.0, concentration="1 m")  # metre, or a lower-case M: refused
+    with pytest.raises(DataError, match=r"did you mean 0\.5 M"):
+        DiffusionInputs(area_cm2=1.0, concentration="0.5 mol/cm3")
+    # the densest real carrier concentrations pass: Na metal 0.042 mol/cm³, NVP's Na 0.0207 mol/cm³
+    assert DiffusionInputs(area_cm2=1.0, concentration=0.042).concentration_mol_cm3 == 0.042
 
 
 def test_symmetric_cell_trap() -> None:

@@ -5,20 +5,29 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from nakinetics.cli import main
+from nakinetics.io import read_spectra
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def test_shipped_example_data_is_reproduced_by_the_script(tmp_path: Path) -> None:
+@pytest.mark.parametrize("folder", ["data", "data_cycling"])
+def test_shipped_example_data_is_reproduced_by_the_script(tmp_path: Path, folder: str) -> None:
     module = runpy.run_path(str(EXAMPLES / "make_example_data.py"))
     module["main"](tmp_path)
-    shipped = sorted(p.name for p in (EXAMPLES / "data").iterdir())
-    assert shipped == sorted(p.name for p in tmp_path.iterdir())
+    shipped = sorted(p.name for p in (EXAMPLES / folder).iterdir())
+    assert shipped == sorted(p.name for p in (tmp_path / folder).iterdir())
     for name in shipped:
-        assert (tmp_path / name).read_text() == (EXAMPLES / "data" / name).read_text(), name
+        assert (tmp_path / folder / name).read_text() == (EXAMPLES / folder / name).read_text(), name
+
+
+def test_example_spectra_folder_holds_only_spectra() -> None:
+    # a batch command on examples/data/ (the README's first batch example) analyses every file there
+    for path in (EXAMPLES / "data").iterdir():
+        assert read_spectra(path), path.name
 
 
 def test_readme_main_command() -> None:

@@ -120,13 +120,29 @@ def test_format_option_in_help_and_cli_wording(tmp_path: Path) -> None:
     code, _, err = run("tafel", CHI)
     assert code == 1 and "read_spectra" not in err and "nakinetics fit" in err
     code, _, err = run("fit", CHI, "--format", "nope")
-    assert code == 2 and "'nope' is not one of" in err
+    assert code == 2 and "unknown format 'nope'" in err and "biologic-mpt" in err
 
 
 def test_extension_names_its_family_as_format() -> None:
     assert read_spectra(CHI, format="CHI")[0].metadata.format == "chi"
     with pytest.raises(FileFormatError, match="did you mean 'gamry'"):
         read_spectra(CHI, format="gamri")
+
+
+MPT_SPECTRUM = DATA / "biologic_sp150_peis_ecl11-18.mpt"
+
+
+@pytest.mark.parametrize("name", ["mpt", ".MPT", "Biologic-MPT", "biologic-mpt"])
+def test_command_line_accepts_the_format_names_the_library_accepts(name: str) -> None:
+    # the library takes an extension (any case) as a format name; --format takes the same names
+    spectra = read_spectra(MPT_SPECTRUM, format=name)
+    assert spectra[0].metadata.format == "biologic-mpt"
+    code, out, err = run("validate", MPT_SPECTRUM, "--format", name, "--json", "-")
+    assert code == 0, err
+    detected = run("validate", MPT_SPECTRUM, "--json", "-")[1]
+    assert out == detected
+    code, _, err = run("fit", CHI, "--format", "gamri")
+    assert code == 2 and "did you mean 'gamry'" in err
 
 
 def test_open_source_from_stream_and_detect() -> None:

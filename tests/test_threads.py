@@ -72,3 +72,16 @@ print(json.dumps([parent, [[i["num_threads"] for i in w if i["user_api"] == "bla
     parent, workers = run(code)
     assert min(parent) >= 2  # the user's own process is left alone
     assert all(set(w) == {1} for w in workers)
+
+
+def test_the_suite_runs_with_one_blas_thread() -> None:
+    # the session fixture in conftest.py: every BLAS library loaded in this process uses one thread
+    import numpy as np
+    import scipy.linalg
+    from threadpoolctl import threadpool_info
+
+    scipy.linalg.solve(np.eye(3), np.ones(3))
+    counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    assert counts
+    assert set(counts) == {1}
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"

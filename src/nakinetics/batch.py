@@ -164,14 +164,18 @@ def unit_label(name: str, unit: str | None) -> str:
 
 def quantity_cells(name: str, quantity: Mapping[str, Any] | None) -> dict[str, Any]:
     """Two columns for a ``{"value", "stderr", "unit"}`` record: ``name [unit]`` and ``name stderr [unit]``
-    (nothing for ``None``)."""
+    (nothing for ``None``), and ``name determined`` (True/False) when the record says whether the data
+    determine it."""
     if quantity is None:
         return {}
     unit = quantity.get("unit")
-    return {
+    cells = {
         unit_label(name, unit): quantity.get("value"),
         unit_label(f"{name} stderr", unit): quantity.get("stderr"),
     }
+    if "determined" in quantity:
+        cells[f"{name} determined"] = quantity["determined"]
+    return cells
 
 
 def table_columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -42,17 +42,23 @@ from .derived import CellKind, propagate_uncertainty
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
 from .temperature import check_temperature_k
+from .units import (
+    canonical_concentration_unit,
+    check_concentration,
+    concentration_factor,
+    implausible_concentration,
+    parse_concentration,
+)
 
-ConcentrationUnit = Literal["mol/cm3", "mol/L"]
+ConcentrationUnit = str
+"""A concentration unit: ``"mol/cm3"``, ``"mol/L"`` (= ``"M"``), ``"mM"``, ... (see
+:data:`nakinetics.units.CONCENTRATION_UNITS_MOL_CM3`)."""
 Species = Literal["one", "two"]
 
 SIGMA_UNIT = "Ohm s^-1/2"
 D_UNIT = "cm^2 s^-1"
 MOL_PER_L_TO_MOL_PER_CM3 = 1e-3
 """1 mol L⁻¹ = 1e-3 mol cm⁻³."""
-IMPLAUSIBLE_CONCENTRATION_MOL_CM3 = 0.1
-"""Above any real concentration (metallic Na is 0.042 mol cm⁻³): a value this large given in mol cm⁻³ is
-almost certainly a molarity."""
 
 SELECT_RATIO_DEVIATION = 0.10
 """Automatic window: |σ(Z')/σ(−Z'') − 1| at most this."""
@@ -520,14 +526,12 @@ def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = 
 
 @checked
 def concentration_mol_cm3(value: float, unit: ConcentrationUnit | str) -> float:
-    """A concentration in mol cm⁻³ from ``value`` in ``unit`` (``"mol/cm3"`` or ``"mol/L"``)."""
+    """A concentration in mol cm⁻³ from ``value`` in ``unit`` (``"mol/cm3"``, ``"mol/L"``, ``"M"``, ``"mM"``,
+    ...; :func:`nakinetics.units.concentration_factor`).  No plausibility check (see
+    :func:`nakinetics.units.check_concentration`)."""
     if not (math.isfinite(value) and value > 0):
         raise DataError(f"concentration must be a positive number, got {value} {unit}")
-    if unit == "mol/cm3":
-        return value
-    if unit == "mol/L":
-        return value * MOL_PER_L_TO_MOL_PER_CM3
-    raise DataError(f"concentration unit must be 'mol/cm3' or 'mol/L', got {unit!r}")
+    return value * concentration_factor(unit)
 
 
 @checked_class
@@ -536,7 +540,12 @@ class DiffusionInputs:
     """Everything :func:`apparent_diffusion_coefficient` needs besides σ, as the user gave it.
 
     area_cm2 : electrode area A (cm², geometric unless stated otherwise).
-    concentration, concentration_unit : C of the diffusing species in the phase where it diffuses.
+    concentration, concentration_unit : C of the diffusing species in the phase where it diffuses: a
+        number in ``concentration_unit`` (default mol cm⁻³; ``"mol/L"``/``"M"``, ``"mM"``, ...) or a typed
+        value with its unit (``"1M"``, ``"1e-3 mol/cm3"``).  A value above any real concentration
+        (> 0.08 mol cm⁻³: a molarity typed as mol cm⁻³) is refused, naming the slip, unless
+        ``any_concentration``.  After construction ``concentration`` is a number and ``concentration_unit``
+        the unit's canonical name.
     n_electrons : electrons per diffusing ion (1 for Na⁺).
     temperature_k : T (K); 200–1200 K unless ``any_temperature`` (a °C value typed as K is refused).
     cell : ``"symmetric"`` (σ holds two identical electrodes: σ_electrode = σ_cell/2) or ``"single"``.
@@ -545,22 +554,33 @@ class DiffusionInputs:
     single_ion_conductor : the electrolyte conducts only Na⁺ (NASICON, β-alumina): there is no bulk
         concentration gradient, so the "apparent D" has no bulk meaning (warned).
     any_temperature : accept a temperature outside the plausible range.
+    any_concentration : accept a concentration above 0.08 mol cm⁻³.
     """
 
     area_cm2: float
-    concentration: float
-    concentration_unit: ConcentrationUnit = "mol/cm3"
+    concentration: float | str
+    concentration_unit: ConcentrationUnit | None = None
     n_electrons: int = 1
     temperature_k: float = T_ROOM
     cell: CellKind = "single"
     species: Species = "one"
     single_ion_conductor: bool = False
     any_temperature: bool = False
+    any_concentration: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.area_cm2) and self.area_cm2 > 0):
             raise DataError(f"area must be a positive number of cm², got {self.area_cm2}")
-        concentration_mol_cm3(self.concentration, self.concentration_unit)
+        if isinstance(self.concentration, str):
+            value, unit = parse_concentration(self.concentration, self.concentration_unit)
+        else:
+            value, unit = (
+                self.concentration,
+                canonical_concentration_unit(self.concentration_unit or "mol/cm3"),
+            )
+        check_concentration(value, unit, any_concentration=self.any_concentration)
+        object.__setattr__(self, "concentration", float(value))
+        object.__setattr__(self, "concentration_unit", unit)
         if int(self.n_electrons) != self.n_electrons or self.n_electrons < 1:
             raise DataError(f"n (electrons per ion) must be a positive integer, got {self.n_electrons}")
         check_temperature_k(self.temperature_k, any_temperature=self.any_temperature)
@@ -571,7 +591,7 @@ class DiffusionInputs:
 
     @property
     def concentration_mol_cm3(self) -> float:
-        return concentration_mol_cm3(self.concentration, self.concentration_unit)
+        return concentration_mol_cm3(float(self.concentration), self.concentration_unit or "mol/cm3")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -676,11 +696,9 @@ def apparent_diffusion_coefficient(
         "stderr from σ only"
     )
     notes = []
-    if inputs.concentration_unit == "mol/cm3" and conc > IMPLAUSIBLE_CONCENTRATION_MOL_CM3:
-        notes.append(
-            f"C = {conc:g} mol/cm³ is above any real concentration (Na metal is 0.042 mol/cm³): "
-            "a molarity entered as mol/cm³? 1 mol/L = 1e-3 mol/cm³ (D would be 10⁶ times larger)"
-        )
+    too_high = implausible_concentration(float(inputs.concentration), inputs.concentration_unit or "mol/cm3")
+    if too_high is not None:  # accepted only because the caller insisted (any_concentration)
+        notes.append(f"C = {too_high} (accepted with any_concentration); D scales with 1/C²")
     if inputs.single_ion_conductor:
         notes.append(
             "single-ion conductor (e.g. Na | NASICON | Na): there is no bulk concentration gradient, so a "

@@ -30,6 +30,7 @@ string and the preset give the same numbers (:func:`matching_preset`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -37,6 +38,7 @@ from typing import Any, Literal
 
 from .circuit import Circuit, Element, Node, Parallel, Series, elements_of
 from .exceptions import DataError
+from .measurement import cell_from_reference
 from .presets import ParameterOverride, Preset, list_presets
 
 CellKind = Literal["symmetric", "single"]
@@ -113,20 +115,21 @@ class CellContext:
         }
 
 
-_LIQUID_WORDS = (
-    "liquid",
-    "carbonate",
-    "ether",
-    "glyme",
-    "napf6",
-    "naclo4",
-    "nafsi",
-    "natfsi",
-    "pc",
-    "ec:",
-    "dme",
+_LIQUID_TEXT = re.compile(
+    r"""\b\d+(?:\.\d+)?\s*(?:m|mol\s*/\s*l|mol\s*l-?1|mol\s*dm-?3)\b    # a molarity: a solution
+    | \b(?:liquid|aqueous|water|h2o|solution|solvent|ionic\s+liquid)\b
+    | glyme|carbonate|ether|acetonitrile|sulfolane                       # solvents (diglyme, ethylene carbonate)
+    | \b(?:dme|dol|ec|pc|dmc|dec|emc|fec|thf|dmso)\b
+    | \bna(?:pf6|clo4|fsi|tfsi|otf|bf4|bob)\b                               # sodium salts
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
-_SOLID_WORDS = ("solid", "nasicon", "nzsp", "na3zr2si2po12", "alumina", "ceramic", "pellet", "sulfide")
+"""Free text that names a liquid electrolyte: a molar concentration (``1 M NaPF6 in diglyme``, ``2.0M Zn(ClO4)2
+in water``), a solvent or a sodium salt."""
+_SOLID_TEXT = re.compile(
+    r"solid|nasicon|nzsp|na3zr2si2po12|alumina|ceramic|pellet|sulfide|na3ps4|garnet", re.IGNORECASE
+)
+"""Free text that names a solid electrolyte."""
 
 
 def _metadata_hint(metadata: Any, key: str, allowed: tuple[str, ...]) -> str | None:
@@ -140,10 +143,8 @@ def _metadata_hint(metadata: Any, key: str, allowed: tuple[str, ...]) -> str | N
 
 def electrolyte_from_text(text: str) -> Electrolyte | None:
     """``liquid``/``solid`` when a free-text field (an instrument's 'Electrolyte' entry) names one unambiguously."""
-    words = text.lower().replace("-", " ").replace("|", " ").split()
-    joined = " ".join(words)
-    liquid = any(w in words or (w.endswith(":") and w in joined) for w in _LIQUID_WORDS)
-    solid = any(w in joined for w in _SOLID_WORDS)
+    liquid = _LIQUID_TEXT.search(text) is not None
+    solid = _SOLID_TEXT.search(text) is not None
     if liquid != solid:
         return "liquid" if liquid else "solid"
     return None
@@ -159,8 +160,10 @@ def decide_context(
     """The cell context: explicit values, else the file's metadata, else the tags of ``preset`` (pass only a
     preset the user chose, never one an automatic choice picked), else the default.
 
-    Metadata is read from ``metadata.extra["cell"]`` (``symmetric``/``single``) and ``extra["electrolyte"]``
-    (``liquid``/``solid`` or an instrument's free-text electrolyte entry).
+    Metadata is read from ``metadata.extra["cell"]`` (``symmetric``/``single``), the reference electrode
+    (a potential against one means a three-electrode, single-interface measurement:
+    :func:`nakinetics.measurement.cell_from_reference`) and ``extra["electrolyte"]`` (``liquid``/``solid``
+    or an instrument's free-text electrolyte entry).
     """
     if cell is not None and cell not in CELL_KINDS:
         raise DataError(f"cell must be 'symmetric' or 'single', got {cell!r}")
@@ -171,6 +174,8 @@ def decide_context(
         cell_kind, cell_source = cell, "given"
     elif (hint := _metadata_hint(metadata, "cell", CELL_KINDS)) is not None:
         cell_kind, cell_source = hint, "file metadata"
+    elif (measured := cell_from_reference(metadata)) is not None:
+        cell_kind, cell_source = measured[0], f"file: {measured[1]}"
     elif preset is not None and tags & set(CELL_KINDS):
         cell_kind = "single" if "single" in tags else "symmetric"
         cell_source = f"preset {preset.name}"

@@ -29,6 +29,7 @@ from typing import Literal
 
 from .constants import ZERO_CELSIUS
 from .exceptions import DataError
+from .units import TYPED_QUANTITY as _TYPED
 
 TemperatureUnit = Literal["K", "C"]
 
@@ -49,8 +50,6 @@ _UNITS: dict[str, TemperatureUnit] = {
     "celsius": "C",
     "°celsius": "C",
 }
-_NUMBER = r"[+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?"
-_TYPED = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
 
 
 def to_kelvin(value: float, unit: TemperatureUnit) -> float:

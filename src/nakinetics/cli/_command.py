@@ -1,5 +1,6 @@
-"""The subcommand class: before any work, an empty option value (``-c ""``), a number that is not finite
-(``--area nan``) and an output path that would overwrite an input are refused.
+"""The subcommand class: choices are matched in any case (the reports print ``BV``, ``--model bv`` is the
+option's spelling: both are accepted); before any work, an empty option value (``-c ""``), a number that is
+not finite (``--area nan``) and an output path that would overwrite an input are refused.
 
 Kept apart from ``_options`` so that ``nakinetics --help`` imports nothing heavy.
 """
@@ -42,9 +43,24 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _any_case(param: click.Parameter) -> None:
+    """Let a choice option match in any case when no two of its choices differ only by case."""
+    choice = param.type
+    if isinstance(choice, click.Choice):
+        folded = {str(c).casefold() for c in choice.choices}
+        if len(folded) == len(choice.choices):
+            choice.case_sensitive = False
+
+
 class CheckedCommand(click.Command):
-    """A subcommand that refuses, before any work, an output path that is one of its input files or
-    another output path (``fit data.csv --json data.csv`` would replace the data)."""
+    """A subcommand whose choices match in any case, and that refuses, before any work, an output path
+    that is one of its input files or another output path (``fit data.csv --json data.csv`` would replace
+    the data)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _any_case(param)
 
     def invoke(self, ctx: click.Context) -> Any:
         for param in self.params:

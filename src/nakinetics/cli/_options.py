@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +14,21 @@ from ..data import Spectrum
 from ..exceptions import DataError
 from ..fitting import Weighting
 from ..io import Source, format_names, open_source, read_spectra
+from ..io._formats import format_named, unknown_format
 from ..temperature import (
     TemperatureUnit,
     implausible_temperature,
     other_reading,
     split_temperature,
     to_kelvin,
+)
+from ..units import (
+    canonical_concentration_unit,
+    concentration_factor,
+    implausible_area,
+    implausible_concentration,
+    parse_area,
+    split_quantity,
 )
 from ._output import OutputError, check_output_file, check_output_folder
 
@@ -211,24 +221,158 @@ def resolve_temperature(
     return kelvin
 
 
+class AreaType(click.ParamType):
+    """An electrode area as typed: ``0.785`` (cm²), ``0.785cm2``, ``78.5mm2``, ``78.5 mm²`` → cm².
+
+    A bare number above a coin-cell or pellet area (:data:`~nakinetics.units.PLAUSIBLE_AREA_CM2`) is
+    accepted with a one-line warning naming the mm² slip; with a written unit it is taken as meant."""
+
+    name = "area"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        try:
+            area, explicit = parse_area(str(value))
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+        why = None if explicit else implausible_area(area)
+        if why is not None:
+            option = param.opts[0] if param is not None and param.opts else "--area"
+            click.echo(f"warning: {option} {why}", err=True)
+        return area
+
+
+AREA = AreaType()
+
+
+def area_option(help_text: str, *, required: bool = False, name: str = "--area") -> Callable[[F], F]:
+    """``--area CM2``: an electrode area in cm², or with its unit (``78.5mm2``); see :class:`AreaType`."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            name,
+            type=AREA,
+            required=required,
+            metavar="CM2",
+            help=f"{help_text} A bare number is cm²; or give the unit: 0.785cm2, 78.5mm2.",
+        )(func)
+
+    return decorate
+
+
+class ConcentrationType(click.ParamType):
+    """A concentration as typed: ``1M``, ``1mol/L``, ``50mM``, ``1e-3mol/cm3`` or a bare number →
+    (value, unit or None)."""
+
+    name = "concentration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        try:
+            number, unit = split_quantity(str(value), "a concentration", "1M, 1mol/L or 1e-3mol/cm3")
+            if unit is not None:
+                concentration_factor(unit)
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+        return number, unit
+
+
+class ConcentrationUnitType(click.ParamType):
+    """A concentration unit (``mol/cm3``, ``mol/L``, ``M``, ``mM``, ...)."""
+
+    name = "unit"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return canonical_concentration_unit(str(value))
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def concentration_options(func: F) -> F:
+    """``--conc C`` (required), ``--conc-unit UNIT`` and ``--any-concentration``; resolve them with
+    :func:`resolve_concentration`."""
+    func = click.option(
+        "--any-concentration",
+        is_flag=True,
+        help="Accept a concentration above 0.08 mol/cm³ (refused otherwise as a molarity typed as mol/cm³).",
+    )(func)
+    func = click.option(
+        "--conc-unit",
+        type=ConcentrationUnitType(),
+        metavar="UNIT",
+        help="Unit of a --conc typed without one: mol/cm3 (default), mol/L (= M), mM.",
+    )(func)
+    return click.option(
+        "--conc",
+        type=ConcentrationType(),
+        required=True,
+        metavar="C",
+        help="Concentration of the diffusing species in the phase where it diffuses: 1M, 1mol/L, 50mM, "
+        "1e-3mol/cm3, or a number in --conc-unit (mol/cm³).",
+    )(func)
+
+
+def resolve_concentration(
+    typed: tuple[float, str | None], unit: str | None, any_concentration: bool, option: str = "--conc"
+) -> tuple[float, str]:
+    """(value, canonical unit) from a typed concentration and ``--conc-unit``; a usage error naming the
+    slip when the units contradict each other or the value is above any real concentration (a molarity
+    typed as mol/cm³), unless ``any_concentration``."""
+    value, written = typed
+    if (
+        written is not None
+        and unit is not None
+        and concentration_factor(written) != concentration_factor(unit)
+    ):
+        raise click.BadParameter(f"{value:g} {written} contradicts --conc-unit {unit}", param_hint=option)
+    actual = canonical_concentration_unit(written or unit or "mol/cm3")
+    if not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value:g} is not a positive concentration", param_hint=option)
+    why = None if any_concentration else implausible_concentration(value, actual)
+    if why is not None:
+        raise click.BadParameter(f"{why}, or pass --any-concentration if you mean it", param_hint=option)
+    return value, actual
+
+
 def check_frequency_range(fmin: float | None, fmax: float | None) -> None:
     """A usage error when ``fmin >= fmax``."""
     if fmin is not None and fmax is not None and fmin >= fmax:
         raise click.BadParameter(f"--fmin {fmin} must be below --fmax {fmax}", param_hint="--fmin")
 
 
+class FormatType(click.ParamType):
+    """A reader name for data of ``kind``, by the rule the library's ``format=`` uses
+    (:func:`~nakinetics.io._formats.format_named`): a format name or a file extension (``mpt``, ``DTA``),
+    any case; converted to the format's name."""
+
+    name = "format"
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        fmt = format_named(str(value), self.kind)
+        if fmt is None:
+            self.fail(unknown_format(str(value), self.kind), param, ctx)
+        return fmt.name
+
+
 def format_option(kind: str = "spectrum", name: str = "--format", what: str = "FILE") -> Callable[[F], F]:
     """``--format NAME``: the reader for ``what`` (names of the formats that hold ``kind`` data, listed
-    in ``--help``); default: detected from the file's header and extension."""
+    in ``--help``, or a file extension); default: detected from the file's header and extension."""
     names = format_names(kind)
 
     def decorate(func: F) -> F:
         return click.option(
             name,
             name.lstrip("-").replace("-", "_"),
-            type=click.Choice(names, case_sensitive=False),
+            type=FormatType(kind),
             metavar="NAME",
-            help=f"Reader for {what} (default: detected from its header). One of: {', '.join(names)}.",
+            help=f"Reader for {what} (default: detected from its header). One of: {', '.join(names)}; "
+            "or a file extension (mpt, DTA, ...).",
         )(func)
 
     return decorate

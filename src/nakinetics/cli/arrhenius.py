@@ -21,6 +21,7 @@ from ..temperature import split_temperature
 from . import main
 from ._options import (
     any_temperature_option,
+    area_option,
     check_frequency_range,
     format_option,
     frequency_options,
@@ -157,12 +158,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     metavar="CM",
     help="Pellet thickness in cm (conductivity).",
 )
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Electrode area in cm² (conductivity, i0).",
-)
+@area_option("Electrode area (conductivity, i0).")
 @click.option(
     "--diameter",
     type=click.FloatRange(min=0, min_open=True),

@@ -17,6 +17,7 @@ from ..report import format_number
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
+    area_option,
     check_frequency_range,
     format_option,
     frequency_options,
@@ -168,12 +169,7 @@ def _summary(result: ConductivityResult) -> str:
     metavar="CM",
     help="Pellet thickness L in cm.",
 )
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Electrode area A in cm² (the electrodes', if smaller than the pellet face).",
-)
+@area_option("Electrode area A (the electrodes', if smaller than the pellet face).")
 @click.option(
     "--diameter",
     type=click.FloatRange(min=0, min_open=True),

@@ -14,7 +14,7 @@ from ..cycling.report import format_cycling, half_cycle_csv
 from ..io import read_cycling_record, read_spectrum
 from ..io._common import unit_scale
 from . import main
-from ._options import checked_output_path, format_option, input_file, json_option, plot_option
+from ._options import area_option, checked_output_path, format_option, input_file, json_option, plot_option
 from ._output import echo_reports, emit_records, numbered_path, save_figure, write_atomic
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]*)\s*$")
@@ -73,12 +73,8 @@ def _progress(label: str) -> Any:
 
 @main.command("cycling")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Electrode area in cm² (default: from the file, unless it is a software default such as EC-Lab's "
-    "0.001 cm², which is refused).",
+@area_option(
+    "Electrode area (default: from the file, unless it is a software default such as EC-Lab's 0.001 cm², which is refused)."
 )
 @click.option(
     "--cell",

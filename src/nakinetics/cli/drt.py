@@ -11,6 +11,7 @@ from ..drt.regularization import GIVEN_LAMBDA_RANGE, SELECTIONS
 from ..drt.report import format_drt
 from . import main
 from ._options import (
+    area_option,
     check_frequency_range,
     format_option,
     frequency_options,
@@ -59,12 +60,7 @@ from ._output import echo_reports, emit_records, numbered_path, save_figures
     help="Smallest share of ∫γ a peak must hold to count as a process (0: any share that stands out of the "
     "noise).",
 )
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Geometric electrode area in cm²: peak resistances also as ASR.",
-)
+@area_option("Geometric electrode area: peak resistances also as ASR.")
 @click.option(
     "--cell",
     type=click.Choice(["symmetric", "single"]),

@@ -21,6 +21,7 @@ from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
+    area_option,
     check_frequency_range,
     format_option,
     frequency_options,
@@ -254,12 +255,7 @@ def _summary(result: FitResult) -> str:
     "is still the one reported (a warning says when another fits better); without it they join the automatic "
     "candidates and the lowest BIC is reported.",
 )
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Geometric electrode area in cm² (needed for ASR, i0 and conductivity).",
-)
+@area_option("Geometric electrode area (needed for ASR, i0 and conductivity).")
 @click.option(
     "--cell",
     type=click.Choice(["symmetric", "single"]),

@@ -31,6 +31,7 @@ from ..validation import KK_RMS_LIMIT
 from . import main
 from ._lock import FolderLock
 from ._options import (
+    area_option,
     check_frequency_range,
     folder_option,
     format_option,
@@ -345,12 +346,7 @@ def _series_drt(
     metavar="PRESET|STRING",
     help="Preset name (e.g. na_se_na_2arc) or circuit string such as 'R0-p(R1,CPE1)-p(R2,CPE2)'.",
 )
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Geometric electrode area in cm² (ASR, stripped charge density, current from --current).",
-)
+@area_option("Geometric electrode area (ASR, stripped charge density, current from --current).")
 @click.option(
     "--current",
     "current",

@@ -18,6 +18,7 @@ from ..report import format_number
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
+    area_option,
     format_option,
     input_file,
     json_option,
@@ -132,27 +133,23 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
 def _summary(record: dict[str, Any]) -> str:
     i0 = record["parameters"]["i0"]
     count = len(record["warnings"])
+    flag = " NOT DETERMINED" if i0.get("determined") is False else ""
     return (
-        f"i0 = {format_number(i0['value'], 4)} ± {format_number(i0['stderr'], 2)} {i0['unit']} "
+        f"i0 = {format_number(i0['value'], 4)} ± {format_number(i0['stderr'], 2)} {i0['unit']}{flag} "
         f"({record['model']}, {record['cell']}); {count} warning{'s' if count != 1 else ''}"
     )
 
 
 @main.command("tafel")
 @inputs_argument
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM2",
-    help="Geometric area of one electrode in cm² (default: from the file; without it currents stay absolute).",
-)
+@area_option("Geometric area of one electrode (default: from the file; without it currents stay absolute).")
 @click.option(
     "--cell",
     type=click.Choice(["symmetric", "single"]),
-    default="symmetric",
-    show_default=True,
     help="Symmetric Na|electrolyte|Na cell (V is the cell voltage over two identical interfaces) or a "
-    "single interface (three-electrode measurement).",
+    "single interface (three-electrode measurement). Default: from the file — a potential against a "
+    "reference electrode (vs Ag/AgCl, vs RHE, vs Ref, EC-Lab's reference electrode) or an overpotential "
+    "column means single — else symmetric. The report says which and why.",
 )
 @click.option(
     "--model",
@@ -210,7 +207,7 @@ def _summary(record: dict[str, Any]) -> str:
 def tafel_command(
     inputs: tuple[Path, ...],
     area: float | None,
-    cell: str,
+    cell: str | None,
     model: str,
     alpha: str | None,
     r_ohm: str | None,
@@ -231,7 +228,9 @@ def tafel_command(
     EC-Lab .mpt, Gamry .DTA, NOVA, CSV) from a window-free fit of the whole sweep, with the classical Tafel
     and linear estimates beside it.
 
-    i0 is reported in mA cm⁻² per electrode; a symmetric cell is modelled as two identical interfaces."""
+    i0 is reported in mA cm⁻² per electrode; a symmetric cell is modelled as two identical interfaces.
+    Parameters the sweep does not determine (at a bound, or a standard error larger than the value) are
+    marked "not determined"."""
     r_value, r_sigma = parse_r_ohm(r_ohm)
     window_value = parse_window(window)
     if cell == "symmetric" and alpha == "free":

@@ -26,12 +26,15 @@ from ..report import format_number
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
+    area_option,
     check_frequency_range,
+    concentration_options,
     format_option,
     frequency_options,
     index_option,
     json_option,
     plot_option,
+    resolve_concentration,
     resolve_temperature,
     temperature_options,
 )
@@ -201,27 +204,8 @@ def _summary(record: dict[str, Any]) -> str:
 
 @main.command("warburg")
 @inputs_argument
-@click.option(
-    "--area",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    metavar="CM2",
-    help="Electrode area A in cm² (geometric unless you know the electroactive one; D ∝ 1/A²).",
-)
-@click.option(
-    "--conc",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    metavar="VALUE",
-    help="Concentration of the diffusing species in the phase where it diffuses (unit: --conc-unit).",
-)
-@click.option(
-    "--conc-unit",
-    type=click.Choice(["mol/cm3", "mol/L"]),
-    default="mol/cm3",
-    show_default=True,
-    help="Unit of --conc (1 mol/L = 1e-3 mol/cm³).",
-)
+@area_option("Electrode area A (geometric unless you know the electroactive one; D ∝ 1/A²).", required=True)
+@concentration_options
 @click.option(
     "--n",
     "n_electrons",
@@ -281,8 +265,9 @@ def _summary(record: dict[str, Any]) -> str:
 def warburg_command(
     inputs: tuple[Path, ...],
     area: float,
-    conc: float,
-    conc_unit: str,
+    conc: tuple[float, str | None],
+    conc_unit: str | None,
+    any_concentration: bool,
     n_electrons: int,
     temperature: tuple[float, str | None] | None,
     temperature_unit: str | None,
@@ -315,10 +300,12 @@ def warburg_command(
     if element is not None and circuit is None:
         raise click.BadParameter("--element selects a diffusion element of --circuit", param_hint="--element")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
+    concentration, concentration_unit = resolve_concentration(conc, conc_unit, any_concentration)
     base = {
         "area_cm2": area,
-        "concentration": conc,
-        "concentration_unit": conc_unit,
+        "concentration": concentration,
+        "concentration_unit": concentration_unit,
+        "any_concentration": any_concentration,
         "n_electrons": n_electrons,
         "temperature_k": temperature_k,
         "any_temperature": any_temperature,

@@ -140,23 +140,40 @@ def detect_format(file: str | os.PathLike[str] | BinaryIO | Source, *, kind: str
     return _detect(open_source(file), kind).name
 
 
-def lookup_format(source: Source | str, name: str, kind: str) -> FileFormat:
-    """The format called ``name`` (case-insensitive; an extension such as ``mpt`` or ``.DTA`` also names
-    its family); :class:`FileFormatError` with the valid names otherwise."""
+def format_named(name: str, kind: str) -> FileFormat | None:
+    """The format called ``name`` for data of ``kind``, case-insensitive: a format name (``biologic-mpt``)
+    or a file extension that names one family holding ``kind`` (``mpt``, ``.DTA``); ``None`` otherwise.
+    The one rule for both the library's ``format=`` and the command line's ``--format``."""
     key = name.strip().lower()
     if key in FORMATS_BY_NAME:
         return FORMATS_BY_NAME[key]
     ext = key if key.startswith(".") else "." + key
     family = [fmt for fmt in CATALOG if ext in fmt.extensions and kind in fmt.readers]
-    if len(family) == 1:
-        return family[0]
+    return family[0] if len(family) == 1 else None
+
+
+def unknown_format(name: str, kind: str) -> str:
+    """Why ``name`` names no format for ``kind``, with the valid names."""
     names = format_names(kind)
     noun = KINDS.get(kind, (kind, ""))[0]
-    raise fail(
-        source,
-        f"unknown format {name!r}{did_you_mean(key, names)}; expected one of (formats holding {noun}): "
-        f"{', '.join(names)}",
+    return (
+        f"unknown format {name!r}{did_you_mean(name.strip().lower(), names)}; expected one of (formats "
+        f"holding {noun}): {', '.join(names)} (or a file extension such as {_extension_examples(kind)})"
     )
+
+
+def _extension_examples(kind: str) -> str:
+    extensions = [e.lstrip(".") for fmt in CATALOG if kind in fmt.readers for e in fmt.extensions]
+    return ", ".join(extensions[:4]) or "csv"
+
+
+def lookup_format(source: Source | str, name: str, kind: str) -> FileFormat:
+    """The format called ``name`` (see :func:`format_named`); :class:`FileFormatError` naming ``source``
+    and the valid names otherwise."""
+    fmt = format_named(name, kind)
+    if fmt is None:
+        raise fail(source, unknown_format(name, kind))
+    return fmt
 
 
 def _detected_instead(source: Source, kind: str, forced: FileFormat) -> str | None:

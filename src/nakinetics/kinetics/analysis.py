@@ -27,6 +27,7 @@ from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
 from ..exceptions import DataError
+from ..roles import decide_context
 from ..sweeps import scan_rate_v_s, split_segments
 from ..temperature import check_temperature_k
 from .compare import ModelChoice, choose_model, curvature_at, lambda_interval
@@ -216,6 +217,9 @@ class KineticsResult:
     r_ohm_independent: bool
     stride: int
     warnings: tuple[str, ...]
+    cell_source: str = "given"
+    """Where the cell convention came from: ``"given"``, ``"file: ..."`` (a reference electrode,
+    metadata) or ``"default"``."""
 
     @property
     def area_known(self) -> bool:
@@ -263,6 +267,11 @@ class KineticsResult:
             }
             if p.prior is not None:
                 entry["prior"] = {"mean": p.prior[0], "stderr": p.prior[1], "unit": unit}
+            if p.vary:
+                why = self.not_determined(name)
+                entry["determined"] = why is None
+                if why is not None:
+                    entry["not_determined"] = why
             out[OUTPUT_NAMES.get(name, name)] = entry
         law = self.fit.law
         if law.alpha_mode == "half":
@@ -287,6 +296,7 @@ class KineticsResult:
                 "convention": "ln10·(RT/F)·(1/α_a + 1/α_c) = ln10·RT·n/(F·α_a·α_c) with α_a + α_c = n: "
                 "high-voltage slope of the cell",
             }
+            _inherit_determination(out, "tafel_slope_cell", "alpha_product")
         if law.alpha_mode == "free" and law.model.startswith("bv"):
             value, stderr = self.i0_linear_response
             out["i0_linear_response"] = {
@@ -295,7 +305,35 @@ class KineticsResult:
                 "unit": units[CURRENT],
                 "convention": "(α_a+α_c)/n · i0: what EIS and the linear region measure",
             }
+            _inherit_determination(out, "i0_linear_response", "i0")
         return out
+
+    def not_determined(self, name: str) -> str | None:
+        """Why the sweep does not determine the fitted parameter ``name`` — at a bound of its range, no
+        standard error, a standard error larger than the value, or strongly correlated (|r| > 0.95) with a
+        parameter at a bound (its value then follows that bound) — or ``None`` when it does."""
+        own = self._own_determination(name)
+        if own is not None:
+            return own
+        for other in self.fit.varying:
+            r = self.fit.correlation(name, other) if other != name else None
+            if r is not None and abs(r) > CORRELATION_WARNING and _range_bound(self.fit.parameters[other]):
+                shown = OUTPUT_NAMES.get(other, other)
+                return f"follows {shown} (r = {r:+.3f}), which is at a bound of its range"
+        return None
+
+    def _own_determination(self, name: str) -> str | None:
+        p = self.fit.parameters[name]
+        side = _range_bound(p)
+        if side is not None:
+            bound = self.output_value(name, p.lower if side == "lower" else p.upper)
+            unit = self.units.get(p.unit, p.unit)
+            shown = f"{bound:.3g}" + ("" if unit == "1" else f" {unit}")
+            return f"at the {side} bound of its range ({shown}): the range, not the data, sets it"
+        unit = self.units.get(p.unit, p.unit)
+        return undetermined_by_error(
+            self.output_value(name, p.value), self.output_value(name, p.stderr), unit
+        )
 
     def diagnostics_dict(self) -> dict[str, Any]:
         return _diagnostics(self)
@@ -304,11 +342,12 @@ class KineticsResult:
         """JSON-ready record (layout of issue 5)."""
         units = self.units
         fit = self.fit
-        return {
+        record = {
             "file": self.sweep.source,
             "model": self.fit.law.model,
             "model_requested": self.model,
             "cell": self.cell,
+            "cell_source": self.cell_source,
             "n_electrons": self.n_electrons,
             "temperature_k": self.sweep.temperature_k,
             "area_cm2": self.sweep.area_cm2,
@@ -349,6 +388,63 @@ class KineticsResult:
             "diagnostics": self.diagnostics_dict(),
             "warnings": list(self.warnings),
         }
+        for part in ("tafel", "linear", "eis_link"):
+            mark_undetermined(record[part])
+        return record
+
+
+PHYSICAL_LIMITS = {("capacitance", "lower"), ("alpha_product", "upper")}
+"""Bounds that are physical limits, not search ranges: C = 0 (no capacitive current) and α_a·α_c = n²/4
+(α_a = α_c = n/2, the most common truth).  A fit that ends there is an estimate; its standard error decides."""
+
+
+def _range_bound(p: Any) -> str | None:
+    """``"lower"``/``"upper"`` when ``p`` ended on a bound of its search range (not a physical limit)."""
+    side = p.bound_hit()
+    return None if side is None or (p.name, side) in PHYSICAL_LIMITS else side
+
+
+def undetermined_by_error(value: float | None, stderr: float | None, unit: str = "") -> str | None:
+    """``"no standard error"`` or ``"standard error X exceeds the value"`` for an estimate the data do not
+    determine; ``None`` otherwise.  Potentials (unit V) are offsets whose zero is a convention: only a
+    missing error counts for them."""
+    if value is None or not math.isfinite(value):
+        return None
+    if stderr is None or not math.isfinite(stderr):
+        return "no standard error (the data do not constrain it)"
+    if unit != "V" and stderr > abs(value):
+        return f"standard error {stderr:.3g} exceeds the value {value:.3g}"
+    return None
+
+
+def mark_undetermined(tree: Any) -> None:
+    """Add ``"determined"`` (and ``"not_determined"``: why) to every ``{"value", "stderr", "unit"}`` estimate
+    in a JSON-ready ``tree`` that has a standard error (in place)."""
+    if isinstance(tree, list):
+        for item in tree:
+            mark_undetermined(item)
+        return
+    if not isinstance(tree, dict):
+        return
+    if "value" in tree and "stderr" in tree and tree.get("stderr") is not None and "determined" not in tree:
+        value = tree["value"]
+        why = undetermined_by_error(value, tree["stderr"], str(tree.get("unit", "")))
+        if isinstance(value, float | int):
+            tree["determined"] = why is None
+            if why is not None:
+                tree["not_determined"] = why
+    for key, item in tree.items():
+        if key not in ("value", "stderr"):
+            mark_undetermined(item)
+
+
+def _inherit_determination(entries: dict[str, Any], derived: str, source: str) -> None:
+    """``entries[derived]`` is determined exactly when ``entries[source]`` is (a function of it alone)."""
+    origin = entries.get(source, {})
+    if "determined" in origin:
+        entries[derived]["determined"] = origin["determined"]
+        if "not_determined" in origin:
+            entries[derived]["not_determined"] = f"from {source}: {origin['not_determined']}"
 
 
 def _convention(name: str, description: str, result: KineticsResult) -> str:
@@ -587,7 +683,7 @@ def analyse_polarization(
     data: DCRecord | Sequence[ArrayLike],
     *,
     area_cm2: float | None = None,
-    cell: str = "symmetric",
+    cell: str | None = None,
     model: str = "bv",
     alpha: str | None = None,
     r_ohm: float | None = None,
@@ -608,7 +704,10 @@ def analyse_polarization(
     data : a :class:`~nakinetics.data.DCRecord` (from :func:`nakinetics.io.read_dc_record`) or arrays
         (potential V, current A anodic positive[, time s]).
     area_cm2 : geometric electrode area (cm²); default: the file's.  Without area, absolute currents.
-    cell : ``"symmetric"`` (two identical interfaces, V is the cell voltage) or ``"single"``.
+    cell : ``"symmetric"`` (two identical interfaces, V is the cell voltage) or ``"single"`` (one
+        interface, V against a reference electrode); ``None``: from the record (a reference electrode or an
+        overpotential column in the file means ``"single"``, :func:`nakinetics.roles.decide_context`), else
+        symmetric.  The decision and its source are in the result (``cell``, ``cell_source``).
     model : ``"bv"``, ``"bv-limited"``, ``"mhc"`` (exact integral), ``"mh"`` or ``"auto"`` (BV vs MHC,
         :mod:`.compare`).
     alpha : ``"free"``, ``"sum"`` (α_a + α_c = n) or ``"half"``; default free (single) / sum (symmetric).
@@ -625,8 +724,11 @@ def analyse_polarization(
     """
     if model not in MODEL_OPTIONS:
         raise DataError(f"model must be one of {', '.join(MODEL_OPTIONS)}, got {model!r}")
-    if cell not in ("symmetric", "single"):
+    if cell not in (None, "symmetric", "single"):
         raise DataError(f"cell must be 'symmetric' or 'single', got {cell!r}")
+    data = _as_record(data)
+    context = decide_context(cell=cell, metadata=data.metadata)
+    cell, cell_source = context.cell, context.cell_source
     if r_ohm is not None and not (math.isfinite(r_ohm) and r_ohm >= 0):
         raise DataError(f"r_ohm must be ≥ 0, got {r_ohm}")
     if r_ohm_stderr is not None and not (math.isfinite(r_ohm_stderr) and r_ohm_stderr >= 0):
@@ -874,6 +976,7 @@ def analyse_polarization(
         independent,
         stride,
         (),
+        cell_source,
     )
     if resistances is not None:
         i0_dc, i0_dc_err = result.i0_linear_response
@@ -928,9 +1031,21 @@ def _assessment(result: KineticsResult) -> list[str]:
     notes: list[str] = []
     fit = result.fit
     units = result.units
+    vague = [
+        f"{OUTPUT_NAMES.get(name, name)} ({why})"
+        for name, p in fit.parameters.items()
+        if p.vary and (why := result.not_determined(name)) is not None
+    ]
+    if vague:
+        notes.append(
+            "not determined by this sweep — report these as undetermined, not as numbers: "
+            + "; ".join(vague)
+            + ". A sweep reaching further from equilibrium, an independent R_ohm (--r-ohm / --eis) or "
+            "--alpha half can pin them down"
+        )
     for p in fit.parameters.values():
-        side = p.bound_hit()
-        if side is None or p.name == "capacitance" or (p.name == "alpha_product" and side == "upper"):
+        side = _range_bound(p)
+        if side is None:
             continue  # C = 0 and α_a·α_c = n²/4 (α_a = α_c) are physical limits, not failures
         unit = units.get(p.unit, p.unit)
         suffix = f" {unit}" if unit != "1" else ""

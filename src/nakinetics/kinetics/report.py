@@ -7,13 +7,17 @@ from typing import Any
 from ..report import aligned_rows, format_number
 from .analysis import KineticsResult
 
+NOT_DETERMINED = "NOT DETERMINED"
+"""How the report marks an estimate the data do not determine (JSON: ``"determined": false``)."""
+
 
 def _value(entry: dict[str, Any] | None, digits: int = 4) -> str:
     if not entry:
         return "n/a"
     unit = entry.get("unit", "")
     unit = "" if unit == "1" else f" {unit}"
-    return f"{format_number(entry['value'], digits)} ± {format_number(entry.get('stderr'), 2)}{unit}"
+    flag = f" ({NOT_DETERMINED})" if entry.get("determined") is False else ""
+    return f"{format_number(entry['value'], digits)} ± {format_number(entry.get('stderr'), 2)}{unit}{flag}"
 
 
 def format_kinetics(result: KineticsResult) -> str:
@@ -25,12 +29,18 @@ def format_kinetics(result: KineticsResult) -> str:
     area = f"A = {sweep.area_cm2:g} cm²" if sweep.area_cm2 else "no area (absolute currents)"
     area += " (from the file)" if sweep.area_source == "file" else ""
     cell = "symmetric cell (two identical interfaces)" if result.cell == "symmetric" else "single interface"
+    cell_source = {
+        "given": "given with --cell",
+        "default": "default: the file names no reference electrode; --cell single for a three-electrode "
+        "measurement",
+    }.get(result.cell_source, f"{result.cell_source}; --cell to change")
     lines = [
         f"file      {sweep.label}  [{len(sweep.potential_v)} points, {sweep.n_segments} segment(s){rate}]",
         (
-            f"model     {result.fit.law.model.upper()}{' (chosen by auto)' if result.model == 'auto' else ''}, {cell}, "
+            f"model     {result.fit.law.model.upper()}{' (chosen by auto)' if result.model == 'auto' else ''}, "
             f"n = {result.n_electrons}, T = {sweep.temperature_k:g} K, {area}"
         ),
+        f"cell      {cell} ({cell_source})",
         f"R_ohm     {result.r_ohm_source}",
         f"units     {d['conventions']['i0']}; currents anodic positive",
         "",
@@ -41,6 +51,8 @@ def format_kinetics(result: KineticsResult) -> str:
         note = "" if p.get("vary", True) else "fixed"
         if "prior" in p:
             note = f"prior {p['prior']['mean']:.4g} ± {p['prior']['stderr']:.2g}"
+        if p.get("determined") is False:
+            note = f"{NOT_DETERMINED}: {p['not_determined']}" + (f"; {note}" if note else "")
         rows.append(
             [
                 name,

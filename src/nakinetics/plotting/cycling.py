@@ -194,10 +194,11 @@ def plot_ccd(result: CyclingResult, ax: Axes | None = None) -> Axes:
 
 
 def default_zoom_cycles(result: CyclingResult) -> list[int]:
-    """First, middle and last cycle before any short (0-based), without repeats."""
+    """First, middle and last cycle (0-based, without repeats); with a short, the last is the last cycle
+    that ends before it (the short's own cycle is marked on the voltage–time panel)."""
     last = int(result.cycle[-1])
     if result.short_circuit is not None:
-        last = int(result.cycle[result.short_circuit.half_cycle])
+        last = max(0, int(result.cycle[result.short_circuit.half_cycle]) - 1)
     return sorted({0, last // 2, last})
 
 
