@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from ..batch import Failure
 from ..drt import TAIL_MODES, compute_drt
 from ..drt.regularization import GIVEN_LAMBDA_RANGE, SELECTIONS
 from ..drt.report import format_drt
 from . import main
+from ._batch import EXIT_FAILED_ROWS, analyse_each
 from ._options import (
     area_option,
     check_frequency_range,
@@ -105,8 +108,9 @@ def drt_command(
     chosen from the data, and the residuals of the reconstruction."""
     check_frequency_range(fmin, fmax)
     spectra = selected_spectra(file, index, format)
-    results = [
-        compute_drt(
+    done = analyse_each(
+        spectra,
+        lambda spectrum: compute_drt(
             spectrum,
             tail=tail,  # type: ignore[arg-type]
             regularization=lam if lam is not None else regularization,  # type: ignore[arg-type]
@@ -116,9 +120,9 @@ def drt_command(
             kramers_kronig="refuse" if require_kk else "flag",
             area_cm2=area,
             cell=cell,
-        )
-        for spectrum in spectra
-    ]
+        ),
+    )
+    results = [r for r in done if not isinstance(r, Failure)]
     echo_reports([format_drt(r) for r in results], json_path)
     if plot_path is not None:
         from ..plotting.drt import drt_figure
@@ -138,4 +142,6 @@ def drt_command(
                 },
                 numbered_path(csv_path, k, len(results)),
             )
-    emit_records([r.to_dict() for r in results], json_path)
+    emit_records([r.to_dict() for r in done], json_path)
+    if len(results) < len(done):
+        sys.exit(EXIT_FAILED_ROWS)
