@@ -97,6 +97,7 @@ def test_drt_of_data_failing_kramers_kronig_does_not_reproduce_them(realdata: Pa
     assert not result.reconstruction_ok
     assert result.r_inf_at_bound and result.to_dict()["r_inf_determined"] is False
     code, out, _ = run("drt", realdata / "eis" / "impedance_py_exampleDataPowersuite.txt")
+    assert code == 0  # flagged, not refused (--require-kk refuses)
     assert "DOES NOT REPRODUCE THE DATA" in out and ": ok" not in out
     assert "R∞ = 0 Ω (at its bound R∞ ≥ 0: NOT DETERMINED)" in out
 

@@ -174,7 +174,9 @@ def drt_command(
     the regularisation parameter chosen from the data, and the residuals of the reconstruction."""
     check_frequency_range(fmin, fmax)
     if csv_path is not None and str(csv_path) == "-":
-        raise click.BadParameter("γ(τ) is written to files (one per spectrum); give a path", param_hint="--csv")
+        raise click.BadParameter(
+            "γ(τ) is written to files (one per spectrum); give a path", param_hint="--csv"
+        )
     options = {
         "tail": tail,
         "regularization": lam if lam is not None else regularization,

@@ -229,10 +229,7 @@ def _kramers_kronig(spectrum: Spectrum, policy: KKPolicy) -> tuple[KKResult | No
     kk = kramers_kronig_test(spectrum)
     if kk.passed:
         return kk, []
-    message = (
-        f"{spectrum.label}: the spectrum fails the Kramers–Kronig test (RMS residual {100 * kk.rms:.2g} % > "
-        f"{100 * kk.limit:.2g} %): drift, non-linearity or artefacts; a DRT of invalid data is not meaningful"
-    )
+    message = f"{spectrum.label}: {kk.failure()}; a DRT of invalid data is not meaningful"
     if policy == "refuse":
         raise DataError(message)
     return kk, [message]
