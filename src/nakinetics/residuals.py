@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from ._typing import ComplexArray, FloatArray
 
@@ -59,6 +58,11 @@ class RunsTest:
         }
 
 
+def _normal_cdf(z: float) -> float:
+    """Φ(z) of the standard normal distribution (math.erfc: no scipy.stats import on the fit path)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
 def runs_test(residuals: FloatArray) -> RunsTest | None:
     """Wald–Wolfowitz runs test on the signs of ``residuals`` (zeros dropped); ``None`` if one sign only."""
     signs = np.sign(np.asarray(residuals, dtype=float))
@@ -71,7 +75,7 @@ def runs_test(residuals: FloatArray) -> RunsTest | None:
     expected = 2.0 * n_pos * n_neg / n + 1.0
     variance = 2.0 * n_pos * n_neg * (2.0 * n_pos * n_neg - n) / (n * n * (n - 1.0))
     z = (runs - expected) / math.sqrt(variance) if variance > 0 else 0.0
-    return RunsTest(runs, expected, z, float(norm.cdf(z)))
+    return RunsTest(runs, expected, z, _normal_cdf(z))
 
 
 def robust_scatter(residuals: ComplexArray) -> float:
@@ -101,7 +105,7 @@ def lag1_autocorrelation(values: FloatArray) -> tuple[float, float] | None:
     if total <= 0:
         return None
     rho = float(x[1:] @ x[:-1]) / total
-    return rho, float(norm.sf(rho * math.sqrt(x.size)))
+    return rho, _normal_cdf(-rho * math.sqrt(x.size))
 
 
 @dataclass(frozen=True)
