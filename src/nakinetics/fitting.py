@@ -41,7 +41,7 @@ from .exceptions import FitError
 from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
-from .ties import Tie, order_ties, parse_tie
+from .ties import Tie, TieError, order_ties, parse_tie
 from .validation import KKResult
 
 SETTLE_RATIO = 1.15
@@ -209,11 +209,8 @@ class FitResult:
         warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
         warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
         (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
-        message = (
-            f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
-            "non-linearity or instrument artefacts; fitted values may be biased"
-        )
-        warning = () if kk.passed else (message,)
+        failure = kk.failure()
+        warning = () if failure is None else (f"{failure}; fitted values may be biased",)
         from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
 
         adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None
@@ -317,7 +314,14 @@ class _Problem:
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
         self.log = np.array([circuit.parameters[i].spec.log_scale for i in self.free])
         self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
-        self.tied = TiedValues(self.names, self.free, setup.ties)
+        self.tied = TiedValues(
+            self.names,
+            self.free,
+            setup.ties,
+            setup.lower,
+            setup.upper,
+            {p.name: p.spec.unit for p in circuit.parameters},
+        )
         lower = np.array([setup.lower[self.names[i]] for i in self.free])
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
@@ -634,6 +638,11 @@ def _search_minimum(
         search, [search.to_internal(s) for s in [*forced, *starts]], keep_first=len(forced)
     )
     if not ranked:
+        if setup.ties:  # say which tie made every start infeasible
+            try:
+                search.tied.check(search.values(search.to_internal({**plan.starts[0], **held})))
+            except TieError as exc:
+                raise TieError(f"{spectrum.label}: {exc} at every starting point") from None
         raise FitError(f"{spectrum.label}: {circuit.text} is not finite at any starting point")
     ranked = ranked[:max_starts] if max_starts else ranked
     n_free = len(problem.free)
@@ -686,6 +695,11 @@ def _finish(
     """
     circuit = problem.circuit
     full = np.array([values[n] for n in circuit.parameter_names], dtype=float)
+    if problem.tied:  # a tie that cannot hold within its bounds: refused, not reported
+        try:
+            problem.tied.check(full)
+        except TieError as exc:
+            raise TieError(f"{spectrum.label}: {exc} at the fitted values") from None
     z, dz = circuit.impedance_and_jacobian(problem.frequencies, full)
     residual = weighted_residual(z, problem.data, problem.w_re, problem.w_im)
     jacobian = problem.weighted_jacobian(problem.free_derivatives(full, dz))
@@ -750,7 +764,7 @@ def _finish(
         preset=preset,
     )
     undetermined = [problem.names[problem.free[j]] for j in flat]
-    return replace(result, warnings=tuple(fit_warnings(result, undetermined)))
+    return replace(result, warnings=tuple(fit_warnings(result, undetermined, flat_valley=state.stalled)))
 
 
 def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | None) -> dict[str, float]:
@@ -814,13 +828,20 @@ def _conditional_stderr(jacobian: FloatArray, redchi: float) -> tuple[list[int],
     return flat, stderr
 
 
-def fit_warnings(result: FitResult, undetermined: Collection[str] = ()) -> list[str]:
+def fit_warnings(
+    result: FitResult, undetermined: Collection[str] = (), *, flat_valley: bool = False
+) -> list[str]:
     """Plain-language problems with a fit: bounds, missing or large errors, correlated pairs, arcs
     whose apex lies outside the measured window.  ``undetermined``: free parameters along a flat direction of
-    χ² (:func:`_conditional_stderr`)."""
+    χ² (:func:`_conditional_stderr`); ``flat_valley``: the fit converged by the stall test (``_lm.STALL_GAIN``)."""
     notes: list[str] = []
     if not result.statistics.success:
         notes.append(f"fit did not converge: {result.statistics.message}")
+    if flat_valley:
+        notes.append(
+            f"the fit ended in a flat valley of χ² (its last {_lm.STALL_WINDOW} iterations lowered χ² by less than "
+            f"{_lm.STALL_GAIN:g} × its noise variance): the parameters along the valley are not determined"
+        )
     if undetermined:
         notes.append(
             f"{', '.join(undetermined)}: not determined — χ² is flat along a combination of them (the data fix "
