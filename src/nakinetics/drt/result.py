@@ -12,6 +12,7 @@ import numpy as np
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..validation import KKResult
+from .shapes import power_law_distribution
 
 
 def _float(value: float | None) -> float | None:
@@ -28,20 +29,23 @@ class DRTPeak:
         is the area of the region of γ (``method == "area"``).
     capacitance : τ/R (F), the capacitance of an RC element with this R and τ (the effective capacitance of
         the ZARC, Hsu–Mansfeld form) — it tells bulk, grain boundary, SEI and charge transfer apart.
-    in_window : whether 1/(2πτ) lies inside the measured frequency range.
+    method : ``"zarc"`` (a ZARC of the decomposition fitted to the data) or ``"area"`` (the region of γ
+        between its minima).
+    fraction : resistance / ∫γ; in_window : whether 1/(2πτ) lies inside the measured frequency range;
     asr : ASRs (Ω cm²) by convention (``cell`` = R × A; ``per_interface`` = R × A/2 for a symmetric cell)
-        when an electrode area was given.
+        when an electrode area was given — these three are filled in by
+        :func:`~nakinetics.drt.compute_drt`, which knows ∫γ, the window and the cell.
     """
 
     tau: float
     tau_stderr: float | None
     resistance: float
     resistance_stderr: float | None
-    exponent: float | None
-    exponent_stderr: float | None
     method: str
-    fraction: float
-    in_window: bool
+    exponent: float | None = None
+    exponent_stderr: float | None = None
+    fraction: float = math.nan
+    in_window: bool = True
     asr: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
     @property
@@ -68,7 +72,7 @@ class DRTPeak:
             "exponent": _float(self.exponent),
             "exponent_stderr": _float(self.exponent_stderr),
             "capacitance": self.capacitance,
-            "fraction_of_polarization": self.fraction,
+            "fraction_of_polarization": _float(self.fraction),
             "in_window": self.in_window,
             "method": self.method,
             "units": {"tau": "s", "frequency": "Hz", "resistance": "Ohm", "capacitance": "F"},
@@ -83,10 +87,17 @@ class DRTPeak:
 
 @dataclass(frozen=True)
 class DRTTail:
-    """The low-frequency power-law term a (jω)^-ν kept outside the DRT (tail mode)."""
+    """The low-frequency power-law term a (jω)^-ν kept outside γ (tail mode).
+
+    Its own distribution is a·sin(νπ)/π·τ^ν over all τ (zero for ν = 1, a capacitor at τ → ∞).
+    ``distribution`` (Ω, at the result's τ nodes) is what of it the data show inside the grid: less than
+    the power law where the tail is shunted — a Warburg element in the Randles branch is short-circuited
+    by the double-layer capacitance at τ below R_ct·C_dl — and the power law elsewhere.  It is diffusion
+    or blocking, not a discrete process: the peaks are read from γ alone."""
 
     coefficient: float
     exponent: float
+    distribution: FloatArray
 
     def describe(self) -> str:
         if self.exponent >= 0.95:
@@ -95,14 +106,21 @@ class DRTTail:
             return f"diffusive (Warburg-like) tail, σ ≈ {self.coefficient / math.sqrt(2):.4g} Ω s^-½"
         return f"power-law tail, ν = {self.exponent:.3g}"
 
+    def power_law(self, tau: FloatArray) -> FloatArray:
+        """The unshunted power law's distribution a·sin(νπ)/π·τ^ν (Ω) at ``tau`` (s)."""
+        return self.coefficient * power_law_distribution(tau, self.exponent)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "coefficient": self.coefficient,
             "exponent": self.exponent,
             "description": self.describe(),
-            "convention": "Z_tail = coefficient · (jω)^-exponent; exponent 1: C = 1/coefficient (F); "
-            "exponent 0.5: Warburg σ = coefficient/√2 (Ohm s^-1/2)",
-            "units": {"coefficient": "Ohm s^-exponent"},
+            "distribution": self.distribution.tolist(),
+            "convention": "Z_tail = coefficient · (jω)^-exponent less the shunted part of its distribution; "
+            "exponent 1: C = 1/coefficient (F); exponent 0.5: Warburg σ = coefficient/√2 (Ohm s^-1/2); "
+            "distribution: the tail's own distribution at the tau nodes (coefficient·sin(πν)/π·τ^ν where "
+            "not shunted), diffusion or blocking rather than a discrete process",
+            "units": {"coefficient": "Ohm s^-exponent", "distribution": "Ohm (per unit ln tau)"},
         }
 
 
@@ -137,6 +155,33 @@ class Regularization:
 
 
 @dataclass(frozen=True)
+class PeakModel:
+    """How the peaks' resistances were read.
+
+    method : ``"zarc"`` — a decomposition into ZARCs fitted to the data, with the series terms it used
+        (``r_inf`` Ω, ``inductance`` H; a tail is held at the DRT's) and its relative RMS ``residual_rms``;
+        ``"area"`` — the regions of γ between its minima, ``rejected`` saying why no decomposition was
+        used; ``"none"`` — no peak.
+    """
+
+    method: str
+    r_inf: float | None = None
+    inductance: float | None = None
+    residual_rms: float | None = None
+    rejected: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "r_inf": self.r_inf,
+            "inductance": self.inductance,
+            "residual_rms": self.residual_rms,
+            "rejected": self.rejected,
+            "units": {"r_inf": "Ohm", "inductance": "H", "residual_rms": "fraction of |Z|"},
+        }
+
+
+@dataclass(frozen=True)
 class DRTResult:
     """The distribution of relaxation times of one spectrum.
 
@@ -164,7 +209,7 @@ class DRTResult:
     reconstruction_ok: bool
     tail_mode: str
     kramers_kronig: KKResult | None
-    peak_method: str
+    peak_model: PeakModel
     area_cm2: float | None = None
     cell: dict[str, Any] | None = None
     warnings: tuple[str, ...] = ()
@@ -173,6 +218,11 @@ class DRTResult:
     def frequency(self) -> FloatArray:
         """1/(2πτ) of the grid nodes (Hz)."""
         return 1.0 / (2.0 * np.pi * self.tau)
+
+    @property
+    def peak_method(self) -> str:
+        """How the peak resistances were read: ``"zarc"``, ``"area"`` or ``"none"`` (see :class:`PeakModel`)."""
+        return self.peak_model.method
 
     @property
     def n_processes(self) -> int:
@@ -186,10 +236,12 @@ class DRTResult:
             return self.reconstruction
         omega = 2.0 * np.pi * np.asarray(frequency, dtype=float)
         a_re, a_im = basis_impedance(omega, TauGrid(self.tau))
-        z = a_re @ self.gamma + 1j * (a_im @ self.gamma) + self.r_inf + 1j * omega * self.inductance
-        if self.tail is not None:
+        gamma = self.gamma
+        z = self.r_inf + 1j * omega * self.inductance
+        if self.tail is not None:  # the power law, its part inside the grid replaced by what the data show
+            gamma = gamma + self.tail.distribution - self.tail.power_law(self.tau)
             z = z + self.tail.coefficient * (1j * omega) ** (-self.tail.exponent)
-        return z
+        return z + a_re @ gamma + 1j * (a_im @ gamma)
 
     def gamma_at(self, tau: FloatArray) -> FloatArray:
         """γ (Ω) at arbitrary τ (s), linear in ln τ between nodes, zero beyond the grid."""
@@ -223,6 +275,7 @@ class DRTResult:
             "n_processes": self.n_processes,
             "peaks": [p.to_dict() for p in self.peaks],
             "peak_method": self.peak_method,
+            "peak_model": self.peak_model.to_dict(),
             "regularization": self.regularization.to_dict(),
             "residuals": {
                 "frequency": self.spectrum.frequency.tolist(),

@@ -6,6 +6,9 @@ The ZARC (R‖CPE with its time constant τ₀ = (RQ)^(1/n)), Z = R/(1 + (jωτ�
 
 (Fuoss & Kirkwood, J. Am. Chem. Soc. 63 (1941) 385; Boukamp, Electrochim. Acta 154 (2015) 35): a peak
 symmetric in ln τ with area R that narrows to a delta at τ₀ as n → 1 (an ideal RC element).
+
+A power law a (jω)^-ν (0 < ν < 1: a CPE, ν = ½ a semi-infinite Warburg with a = σ√2) is the distribution
+a·sin(νπ)/π·τ^ν over all τ, since ∫₀^∞ τ^(ν−1)/(1 + jωτ) dτ = (jω)^-ν π/sin(νπ).
 """
 
 from __future__ import annotations
@@ -29,6 +32,15 @@ def zarc_distribution(tau: FloatArray, resistance: float, tau0: float, n: float)
     x = np.log(np.asarray(tau, dtype=float) / tau0)
     phase = (1.0 - n) * math.pi
     return resistance / (2.0 * math.pi) * math.sin(phase) / (np.cosh(n * x) - math.cos(phase))
+
+
+def power_law_distribution(tau: FloatArray, exponent: float) -> FloatArray:
+    """γ(ln τ) per unit coefficient of (jω)^-ν at ``tau`` (s): sin(νπ)/π·τ^ν (zero for ν ≥ 1, a capacitor,
+    whose relaxation time is infinite)."""
+    tau = np.asarray(tau, dtype=float)
+    if exponent >= 1.0:
+        return np.zeros_like(tau)
+    return math.sin(exponent * math.pi) / math.pi * tau**exponent
 
 
 def zarc_exponent_from_height(resistance: float, height: float) -> float:
