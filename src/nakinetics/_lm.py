@@ -16,6 +16,7 @@ accepted step, λ·ν with ν doubling after each rejected one (Nielsen 1999; Ma
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,16 @@ from scipy.linalg import lapack
 from ._typing import FloatArray
 
 _posv = lapack.get_lapack_funcs("posv", dtype=np.float64)
+
+STALL_WINDOW = 100
+STALL_GAIN = 0.1
+"""A run that reaches its iteration cap has still converged when its last ``STALL_WINDOW`` iterations lowered the
+cost by less than ``STALL_GAIN`` × s², s² = cost/(m − k) the noise variance the fit implies.  Such a run crawls
+along a flat direction of χ² — a log-scaled parameter heading for a bound it only reaches asymptotically (R → 0
+beside an arc above the window that takes over the intercept, R → ∞ turning an arc into a capacitor), or two
+arcs sharing one relaxation — where the points it visits fit the data equally well: a χ² change below a tenth
+of the noise variance moves no determined parameter by more than a third of its standard error and no BIC by
+more than 0.1.  The parameters along that direction come out not determined (their standard errors say so)."""
 
 ResidualAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
@@ -40,6 +51,8 @@ class LMState:
     damping: float = 1e-3
     iterations: int = 0
     converged: bool = False
+    stalled: bool = False
+    """Converged by the stall test (see ``STALL_GAIN``) at the iteration cap, not by the step tolerances."""
     evaluations: int = 0
     growth: float = 2.0
     scale: FloatArray | None = None
@@ -69,16 +82,19 @@ def iterate(
     (an active set), so a fit with, say, a CPE exponent at 1 converges instead of crawling along the bound.
     Converged: an accepted step lowers the cost by less than ``ftol`` (relative) or moves no coordinate
     by more than ``xtol``, the lightly damped (λ ≤ 1) linear model predicts less than that, or the damping
-    grows beyond 1e10 (no downhill step left).
+    grows beyond 1e10 (no downhill step left); at the cap, the last ``STALL_WINDOW`` iterations lowered the
+    cost by less than ``STALL_GAIN`` noise variances (``stalled``).
     """
     if state.u.size == 0:  # nothing free: the start is the answer
         state.converged = True
         return state
     span = upper - lower
     near_lower, near_upper = lower + 1e-9 * span, upper - 1e-9 * span
+    recent: deque[float] = deque(maxlen=STALL_WINDOW + 1)
     for _ in range(max_iterations):
         if state.converged or not math.isfinite(state.cost):
             break
+        recent.append(state.cost)
         state.iterations += 1
         jac = state.jacobian
         gradient = jac.T @ state.residual
@@ -117,7 +133,17 @@ def iterate(
             state.growth *= 2.0
             if state.damping > 1e10:
                 state.converged = True
+    else:
+        recent.append(state.cost)
+        if not state.converged and len(recent) > STALL_WINDOW and _stalled(recent[0], state):
+            state.converged = state.stalled = True
     return state
+
+
+def _stalled(earlier: float, state: LMState) -> bool:
+    """The cost fell from ``earlier`` by less than ``STALL_GAIN`` × s² (s² = cost/(m − k))."""
+    dof = max(state.residual.size - state.u.size, 1)
+    return math.isfinite(state.cost) and earlier - state.cost <= STALL_GAIN * state.cost / dof
 
 
 def _damped_step(

@@ -209,11 +209,8 @@ class FitResult:
         warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
         warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
         (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
-        message = (
-            f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
-            "non-linearity or instrument artefacts; fitted values may be biased"
-        )
-        warning = () if kk.passed else (message,)
+        failure = kk.failure()
+        warning = () if failure is None else (f"{failure}; fitted values may be biased",)
         from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
 
         adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None
@@ -694,12 +691,16 @@ def _finish(
     redchi = chisqr / (n_data - k) if n_data > k else math.nan
     covariance = _covariance(jacobian, redchi) if k else None
     stderr = np.sqrt(np.diag(covariance)) if covariance is not None else None
+    flat: list[int] = []
+    if k and covariance is None:
+        flat, stderr = _conditional_stderr(jacobian, redchi)
     tie_errors = _tied_stderr(problem, full, covariance)
 
     fitted: dict[str, FittedParameter] = {}
     for i, info in enumerate(circuit.parameters):
         vary = setup.vary[info.name]
         error = float(stderr[problem.free.index(i)]) if vary and stderr is not None else None
+        error = error if error is None or math.isfinite(error) else None
         tie = setup.ties.get(info.name)
         fitted[info.name] = FittedParameter(
             name=info.name,
@@ -726,9 +727,14 @@ def _finish(
         n_varying=k,
         nfev=state.evaluations,
         success=converged,
-        message="converged"
-        if converged
-        else f"stopped after {state.iterations} iterations without converging",
+        message=(
+            f"converged along a flat direction of χ² (its last {_lm.STALL_WINDOW} iterations lowered χ² by less "
+            f"than {_lm.STALL_GAIN:g} × its noise variance)"
+            if converged and state.stalled
+            else "converged"
+            if converged
+            else f"stopped after {state.iterations} iterations without converging"
+        ),
     )
     result = FitResult(
         circuit=circuit,
@@ -740,7 +746,8 @@ def _finish(
         correlation=correlation,
         preset=preset,
     )
-    return replace(result, warnings=tuple(fit_warnings(result)))
+    undetermined = [problem.names[problem.free[j]] for j in flat]
+    return replace(result, warnings=tuple(fit_warnings(result, undetermined, flat_valley=state.stalled)))
 
 
 def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | None) -> dict[str, float]:
@@ -777,12 +784,53 @@ def _covariance(jacobian: FloatArray, redchi: float) -> FloatArray | None:
     return covariance if np.all(np.diag(covariance) > 0) else None
 
 
-def fit_warnings(result: FitResult) -> list[str]:
+FLAT_SINGULAR_VALUE = 1e-7
+"""A direction of the column-scaled Jacobian whose singular value is below this fraction of the largest (JᵀJ
+conditioned beyond 1e14, where the covariance is not computed) is flat: χ² does not change along it."""
+FLAT_SHARE = 0.1
+"""A parameter whose unit vector has at least this component in the flat directions is not determined."""
+
+
+def _conditional_stderr(jacobian: FloatArray, redchi: float) -> tuple[list[int], FloatArray | None]:
+    """When JᵀJ is singular: the free parameters along its flat directions (indices) and the standard errors
+    of the others conditional on them (NaN for the flat ones; ``None`` when even the rest is singular)."""
+    scale = np.linalg.norm(jacobian, axis=0)
+    if not (np.all(np.isfinite(jacobian)) and math.isfinite(redchi)) or not np.any(scale > 0):
+        return [], None
+    scaled = jacobian / np.where(scale > 0, scale, 1.0)
+    _, singular, vt = np.linalg.svd(scaled, full_matrices=False)
+    null = vt[singular < FLAT_SINGULAR_VALUE * singular[0]]
+    share = np.sqrt((null**2).sum(axis=0)) if null.size else np.zeros(jacobian.shape[1])
+    flat = [j for j in range(jacobian.shape[1]) if scale[j] == 0 or share[j] >= FLAT_SHARE]
+    keep = [j for j in range(jacobian.shape[1]) if j not in flat]
+    covariance = _covariance(jacobian[:, keep], redchi) if flat and keep else None
+    if covariance is None:
+        return flat, None
+    stderr = np.full(jacobian.shape[1], np.nan)
+    stderr[keep] = np.sqrt(np.diag(covariance))
+    return flat, stderr
+
+
+def fit_warnings(
+    result: FitResult, undetermined: Collection[str] = (), *, flat_valley: bool = False
+) -> list[str]:
     """Plain-language problems with a fit: bounds, missing or large errors, correlated pairs, arcs
-    whose apex lies outside the measured window."""
+    whose apex lies outside the measured window.  ``undetermined``: free parameters along a flat direction of
+    χ² (:func:`_conditional_stderr`); ``flat_valley``: the fit converged by the stall test (``_lm.STALL_GAIN``)."""
     notes: list[str] = []
     if not result.statistics.success:
         notes.append(f"fit did not converge: {result.statistics.message}")
+    if flat_valley:
+        notes.append(
+            f"the fit ended in a flat valley of χ² (its last {_lm.STALL_WINDOW} iterations lowered χ² by less than "
+            f"{_lm.STALL_GAIN:g} × its noise variance): the parameters along the valley are not determined"
+        )
+    if undetermined:
+        notes.append(
+            f"{', '.join(undetermined)}: not determined — χ² is flat along a combination of them (the data fix "
+            "only that combination, e.g. a sum of resistances), so they have no standard error; the other "
+            "parameters' errors are conditional on them"
+        )
     for p in result.parameters.values():
         if not p.vary:
             continue
@@ -794,7 +842,8 @@ def fit_warnings(result: FitResult) -> list[str]:
             bounds = f"[{p.min:g}, {p.max:g}]" + (f" {p.unit}" if p.unit else "")
             notes.append(f"{p.name} = {with_unit(p.value, p.unit, '.4g')} is at a bound {bounds}")
         if p.stderr is None:
-            notes.append(f"{p.name}: standard error could not be estimated")
+            if p.name not in undetermined:
+                notes.append(f"{p.name}: standard error could not be estimated")
         elif p.stderr > abs(p.value):
             notes.append(
                 f"{p.name}: standard error {with_unit(p.stderr, p.unit)} exceeds the value "
@@ -808,7 +857,7 @@ def fit_warnings(result: FitResult) -> list[str]:
                 same_cpe = names[i].rsplit("_", 1)[0] == names[j].rsplit("_", 1)[0] and "CPE" in names[i]
                 if not same_cpe and np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
                     notes.append(f"{names[i]} and {names[j]} are strongly correlated (r = {corr[i, j]:+.3f})")
-    elif result.statistics.n_varying:
+    elif result.statistics.n_varying and not undetermined:
         notes.append("covariance matrix could not be estimated: no parameter uncertainties")
     notes.extend(_window_warnings(result))
     notes.extend(_overlap_warnings(result))
