@@ -48,6 +48,7 @@ from .regularization import (
     solve_nonnegative,
 )
 from .result import R_INF_AT_BOUND, DRTPeak, DRTResult, DRTTail, PeakModel, Regularization
+from .shapes import WARBURG_LINES
 
 TailMode = Literal["auto", "none", "always"]
 TAIL_MODES: tuple[str, ...] = ("auto", "none", "always")
@@ -88,6 +89,10 @@ EDGE_NODES = 3
 EDGE_FRACTION = 0.25
 """Tail detection: without a tail term, γ within the slowest 3 nodes (0.3 decade) of the grid reaching 25 %
 of its maximum means the distribution is cut by the grid: the data end in a tail, not a relaxation."""
+
+DIFFUSION_EVIDENCE = 10.0
+"""A finite-length Warburg's lines replace the slowest ZARC when they lower the Bayesian information
+criterion by more than 10 ("very strong" evidence, Kass & Raftery, J. Am. Stat. Assoc. 90 (1995) 773)."""
 
 RECONSTRUCTION_TOLERANCE = 2.0
 """The DRT misses the data when its RMS residual exceeds twice the Kramers–Kronig fit's (+ 0.1 % of |Z|).
@@ -386,7 +391,10 @@ def _peak_estimates(
 
     The smallest peak is merged into its neighbour while the decomposition without it fits the data as
     well by the Bayesian information criterion (or the one with it is rejected): a ripple that the
-    smoothness prior draws beside a narrow peak is not a process the data need."""
+    smoothness prior draws beside a narrow peak is not a process the data need.  With two peaks or more,
+    the slowest is also tried as the DRT lines of a finite-length Warburg (Ws, Wo), kept when that beats
+    the ZARCs by :data:`DIFFUSION_EVIDENCE` in the criterion: its lines then take in the small peaks a
+    smoothed γ shows beside the first line."""
     gamma = inversion.processes
     regions = detect_peaks(gamma, covariance, min_fraction)
     if not regions:
@@ -395,7 +403,10 @@ def _peak_estimates(
     fixed = inversion.tail_impedance()
     reasons: list[str] = []
 
-    def attempt(candidate: list[PeakRegion]) -> Decomposition | None:
+    def attempt(candidate: list[PeakRegion], lines: str | None) -> Decomposition | None:
+        shapes = ["zarc"] * len(candidate)
+        if lines is not None:
+            shapes[-1] = lines
         found = decompose_zarc(
             spectrum.omega,
             spectrum.impedance,
@@ -405,6 +416,7 @@ def _peak_estimates(
             r_inf=float(inversion.series[0]),
             inductance=float(inversion.series[1]),
             fixed=fixed,
+            shapes=shapes,
         )
         reason = (
             "the fit failed"
@@ -412,17 +424,27 @@ def _peak_estimates(
             else decomposition_rejected(found, drt_rms, inversion.grid, gamma, covariance, candidate)
         )
         if reason is not None:
-            reasons.append(reason)
+            if lines is None:
+                reasons.append(reason)
             return None
         return found
 
-    current, best = regions, attempt(regions)
-    while len(current) > 1:
-        fewer = merge_smallest(gamma, current)
-        candidate = attempt(fewer)
-        if candidate is None or (best is not None and candidate.bic > best.bic):
-            break
-        current, best = fewer, candidate
+    def merged(lines: str | None) -> Decomposition | None:
+        current, best = regions, attempt(regions, lines)
+        while len(current) > (2 if lines else 1):
+            fewer = merge_smallest(gamma, current)
+            candidate = attempt(fewer, lines)
+            if candidate is None or (best is not None and candidate.bic > best.bic):
+                break
+            current, best = fewer, candidate
+        return best
+
+    best = merged(None)
+    if len(regions) >= 2:
+        for symbol in WARBURG_LINES:
+            diffusion = merged(symbol)
+            if diffusion is not None and (best is None or diffusion.bic < best.bic - DIFFUSION_EVIDENCE):
+                best = diffusion
     if best is not None:
         return best.peaks, PeakModel("zarc", best.r_inf, best.inductance, best.rms)
     areas = region_estimates(inversion.grid, gamma, covariance, regions)

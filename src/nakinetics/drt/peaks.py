@@ -27,8 +27,8 @@ import numpy as np
 from .. import _lm
 from .._typing import ComplexArray, FloatArray
 from .basis import TauGrid
-from .result import DRTPeak
-from .shapes import zarc_exponent_from_height
+from .result import DRTPeak, WarburgLines
+from .shapes import warburg_lines, zarc_exponent_from_height
 
 PROMINENCE_SD = 1.0
 AREA_Z = 3.0
@@ -166,21 +166,38 @@ class Decomposition:
         return n * math.log(max(self.rms**2, 1e-300)) + self.n_parameters * math.log(n)
 
 
-class _ZarcModel:
-    """Z = R∞ + jωL + Z_fixed + Σ R_k/(1 + (jωτ_k)^n_k); parameters [R∞, L, (ln R, ln τ, n)…].
-    ``fixed`` (Ω) is what the decomposition does not refit: the DRT's tail with its shunted part."""
+class _PeakModel:
+    """Z = R∞ + jωL + Z_fixed + Σ components: ZARCs R/(1 + (jωτ)^n), parameters (ln R, ln τ, n), or the DRT
+    lines of a Ws/Wo element (:func:`~nakinetics.drt.shapes.warburg_lines`, those not faster than
+    ``tau_min``), parameters (ln R, ln τ_W); the first two parameters are R∞ and L.  ``fixed`` (Ω) is what
+    the decomposition does not refit: the DRT's tail with its shunted part."""
 
     offset = 2
 
     def __init__(
-        self, omega: FloatArray, impedance: ComplexArray, n_peaks: int, fixed: ComplexArray | None
+        self,
+        omega: FloatArray,
+        impedance: ComplexArray,
+        shapes: list[str],
+        fixed: ComplexArray | None,
+        tau_min: float,
     ) -> None:
         self.omega = omega
         self.impedance = impedance
         self.weight = 1.0 / np.abs(impedance)
-        self.n_peaks = n_peaks
+        self.shapes = shapes
         self.fixed = np.zeros_like(impedance) if fixed is None else fixed
+        self.tau_min = tau_min
         self.log_jw = np.log(omega) + 0.5j * math.pi
+        self.starts = list(np.cumsum([self.offset] + [_SIZES[s] for s in shapes[:-1]]))
+
+    @property
+    def size(self) -> int:
+        return self.offset + sum(_SIZES[s] for s in self.shapes)
+
+    def lines(self, k: int, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+        i = self.starts[k]
+        return warburg_lines(self.shapes[k], math.exp(p[i]), math.exp(p[i + 1]), self.tau_min)
 
     def impedance_and_jacobian(self, p: FloatArray) -> tuple[ComplexArray, ComplexArray]:
         omega = self.omega
@@ -188,18 +205,26 @@ class _ZarcModel:
         z = p[0] + 1j * omega * p[1] + self.fixed
         jac[:, 0] = 1.0
         jac[:, 1] = 1j * omega
-        for k in range(self.n_peaks):
-            i = self.offset + 3 * k
-            r, log_tau, n = math.exp(p[i]), p[i + 1], p[i + 2]
-            log_jwt = self.log_jw + log_tau
-            s = np.exp(n * log_jwt)
-            inv = 1.0 / (1.0 + s)
-            zk = r * inv
+        for k, shape in enumerate(self.shapes):
+            i = self.starts[k]
+            if shape == "zarc":
+                r, log_tau, n = math.exp(p[i]), p[i + 1], p[i + 2]
+                log_jwt = self.log_jw + log_tau
+                s = np.exp(n * log_jwt)
+                inv = 1.0 / (1.0 + s)
+                zk = r * inv
+                common = -r * s * inv * inv
+                jac[:, i] = zk
+                jac[:, i + 1] = common * n
+                jac[:, i + 2] = common * log_jwt
+            else:
+                rs, taus = self.lines(k, p)
+                jwt = 1j * omega[:, None] * taus[None, :]
+                inv = 1.0 / (1.0 + jwt)
+                zk = inv @ rs
+                jac[:, i] = zk
+                jac[:, i + 1] = -(jwt * inv * inv) @ rs
             z = z + zk
-            common = -r * s * inv * inv
-            jac[:, i] = zk
-            jac[:, i + 1] = common * n
-            jac[:, i + 2] = common * log_jwt
         return z, jac
 
     def residual_and_jacobian(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -208,6 +233,13 @@ class _ZarcModel:
         d = (z - self.impedance) * self.weight
         jac = jac * self.weight[:, None]
         return np.concatenate([d.real, d.imag]), np.vstack([jac.real, jac.imag])
+
+
+_SIZES = {"zarc": 3, "Ws": 2, "Wo": 2}
+_FIRST_LINE = {"Ws": 4.0 / math.pi**2, "Wo": 1.0 / math.pi**2}
+"""τ of the first DRT line per unit τ_W."""
+_LINES_SHARE = {"Ws": 1.0, "Wo": 1.0 / 3.0}
+"""The lines' resistance per unit R of the element (Wo: the rest is its capacitance, the tail)."""
 
 
 def _vertex(x: FloatArray, gamma: FloatArray, covariance: FloatArray, top: int) -> tuple[float, float]:
@@ -264,13 +296,19 @@ def decompose_zarc(
     r_inf: float,
     inductance: float,
     fixed: ComplexArray | None = None,
+    shapes: list[str] | None = None,
 ) -> Decomposition | None:
-    """Fit one ZARC per region (see module docstring) with R∞ ≥ 0, L ≥ 0 and ``fixed`` (Ω, the DRT's tail)
-    held; ``None`` when the fit fails outright.  ``at_bound`` names the parameters that ended on a bound
-    other than L = 0 and n = 1 (no inductance, an ideal RC element), which are physical."""
+    """Fit one component per region (see module docstring) with R∞ ≥ 0, L ≥ 0 and ``fixed`` (Ω, the DRT's
+    tail) held; ``shapes`` (default all ``"zarc"``) may make a region the lines of a ``"Ws"`` or ``"Wo"``
+    element, those faster than the previous region's top left out (the double layer of the process before
+    shunts them).  ``None`` when the fit fails outright.  ``at_bound`` names the parameters that ended on a
+    bound other than L = 0 and n = 1 (no inductance, an ideal RC element), which are physical."""
+    shapes = shapes or ["zarc"] * len(regions)
     h = grid.spacing
     x = grid.log_tau
-    model = _ZarcModel(omega, impedance, len(regions), fixed)
+    lines_at = next((k for k, s in enumerate(shapes) if s != "zarc"), None)
+    tau_min = float(grid.tau[regions[lines_at - 1].top if lines_at else 0])
+    model = _PeakModel(omega, impedance, shapes, fixed, tau_min)
     big = 1e3 * float(np.abs(impedance).max())
     log_big = math.log(big)
     z_max = float(np.abs(impedance).max())
@@ -278,12 +316,25 @@ def decompose_zarc(
     lower: list[float] = [0.0, 0.0]
     upper: list[float] = [z_max, big / float(omega.max())]
     lo_tau, hi_tau = x[0] - h, x[-1] + h
-    for r in regions:
+    names = ["R∞", "L"]
+    physical = {(1, "lower")}
+    for k, (r, shape) in enumerate(zip(regions, shapes, strict=True)):
         area = max(float(gamma[r.start : r.stop].sum() * h), 1e-12)
-        n0 = min(max(zarc_exponent_from_height(area, float(gamma[r.top])), 0.5), 0.98)
-        p0 += [math.log(area), float(x[r.top]), n0]
-        lower += [log_big - 60.0, lo_tau, MIN_EXPONENT]
-        upper += [log_big, hi_tau, 1.0]
+        if shape == "zarc":
+            n0 = min(max(zarc_exponent_from_height(area, float(gamma[r.top])), 0.5), 0.98)
+            p0 += [math.log(area), float(x[r.top]), n0]
+            lower += [log_big - 60.0, lo_tau, MIN_EXPONENT]
+            upper += [log_big, hi_tau, 1.0]
+            names += [f"R of peak {k + 1}", f"τ of peak {k + 1}", f"n of peak {k + 1}"]
+            physical.add((len(p0) - 1, "upper"))
+        else:
+            shift = math.log(_FIRST_LINE[shape])  # ln τ_W = ln τ_first − shift
+            p0 += [math.log(area / _LINES_SHARE[shape]), float(x[r.top]) - shift]
+            lower += [log_big - 60.0, lo_tau - shift]
+            upper += [log_big, hi_tau - shift]
+            names += [f"R of the {shape} lines", f"τ of the {shape} lines"]
+    if r_inf <= 0:  # the DRT itself puts R∞ at zero: so may the decomposition
+        physical.add((0, "lower"))
     lo, hi = np.array(lower), np.array(upper)
     state = _lm.start(model.residual_and_jacobian, np.array(p0), lo, hi)
     if not math.isfinite(state.cost):
@@ -295,24 +346,42 @@ def decompose_zarc(
     resid = state.residual
     dof = max(resid.size - p.size, 1)
     sd = _parameter_sd(state.jacobian, state.cost / dof, p, lo, hi)
-    names = ["R∞", "L"] + [f"{q} of peak {k + 1}" for k in range(len(regions)) for q in ("R", "τ", "n")]
-    physical_bounds = {(1, "lower")} | {(model.offset + 3 * k + 2, "upper") for k in range(len(regions))}
-    if r_inf <= 0:  # the DRT itself puts R∞ at zero: so may the decomposition
-        physical_bounds.add((0, "lower"))
-    bound = [names[i] for i, side in _bound_sides(p, lo, hi) if (i, side) not in physical_bounds]
+    bound = [names[i] for i, side in _bound_sides(p, lo, hi) if (i, side) not in physical]
     peaks = []
-    for k in range(len(regions)):
-        i = model.offset + 3 * k
-        r, tau, n = math.exp(p[i]), math.exp(p[i + 1]), float(p[i + 2])
+    for k, shape in enumerate(shapes):
+        i = model.starts[k]
+        r_sd, tau_sd = sd[i], sd[i + 1]
+        if shape == "zarc":
+            r, tau, n = math.exp(p[i]), math.exp(p[i + 1]), float(p[i + 2])
+            peaks.append(
+                DRTPeak(
+                    tau=tau,
+                    tau_stderr=None if tau_sd is None else tau * tau_sd,
+                    resistance=r,
+                    resistance_stderr=None if r_sd is None else r * r_sd,
+                    exponent=n,
+                    exponent_stderr=sd[i + 2],
+                    method="zarc",
+                )
+            )
+            continue
+        rs, taus = model.lines(k, p)
+        element = WarburgLines(
+            shape,
+            math.exp(p[i]),
+            None if r_sd is None else math.exp(p[i]) * r_sd,
+            math.exp(p[i + 1]),
+            None if tau_sd is None else math.exp(p[i + 1]) * tau_sd,
+        )
+        held = float(rs.sum())
         peaks.append(
             DRTPeak(
-                tau=tau,
-                tau_stderr=None if sd[i + 1] is None else tau * sd[i + 1],
-                resistance=r,
-                resistance_stderr=None if sd[i] is None else r * sd[i],
-                exponent=n,
-                exponent_stderr=sd[i + 2],
+                tau=float(taus[0]),
+                tau_stderr=None if tau_sd is None else float(taus[0]) * tau_sd,
+                resistance=held,
+                resistance_stderr=None if r_sd is None else held * r_sd,
                 method="zarc",
+                diffusion=element,
             )
         )
     z, _ = model.impedance_and_jacobian(p)
@@ -377,9 +446,10 @@ def decomposition_rejected(
     bound — R∞ = 0, τ at the end of the grid, n at its floor — that stops the fit means the model is
     wrong, not that the value is there), keep each ZARC on its peak (τ within the peak's half-maximum
     width ± one node, R within a factor :data:`AREA_FACTOR` of the region's area) and let the ZARCs
-    together hold the area of their regions within :data:`SUM_TOLERANCE` of ∫γ or two standard errors of
-    that area (``covariance``: of γ, Ω²), whichever is larger (peaks that hold more resistance than the
-    distribution they decompose took it from the series terms)."""
+    together hold no more than the area of their regions plus :data:`SUM_TOLERANCE` of ∫γ (peaks that hold
+    more than the distribution they decompose took it from the series terms), and no less than that area
+    minus the larger of that and two standard errors of the area (``covariance``: of γ, Ω²; flat, poorly
+    determined stretches of γ in a region are not the peak's)."""
     if decomposition.rms > RESIDUAL_TOLERANCE * drt_rms + 5e-4:
         return (
             f"its RMS residual {100 * decomposition.rms:.2g} % exceeds the DRT's {100 * drt_rms:.2g} % "
@@ -406,7 +476,8 @@ def decomposition_rejected(
         nodes[r.start : r.stop] = h
     covered = float(nodes @ gamma)
     covered_sd = math.sqrt(max(float(nodes @ covariance @ nodes), 0.0))
-    if total > 0 and abs(held - covered) > max(SUM_TOLERANCE * total, 2.0 * covered_sd):
+    excess = held - covered  # more than the regions hold: taken from the series terms; less: may be noise
+    if total > 0 and (excess > SUM_TOLERANCE * total or -excess > max(SUM_TOLERANCE * total, 2 * covered_sd)):
         return (
             f"its peaks hold {held:.4g} Ω against {covered:.4g} ± {covered_sd:.2g} Ω under their regions of γ "
             f"(∫γ = {total:.4g} Ω)"

@@ -19,6 +19,7 @@ The same decomposition gives the Gaussian posterior covariance σ²(BᵀB + λI)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -45,9 +46,10 @@ in double-precision round-off against it (the unregularised solution, as at 1e-1
 outweighs the data a millionfold and flattens γ to zero (from ~1e154 the products overflow)."""
 
 
+@functools.cache
 def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     """Upper-triangular R with RᵀR = DᵀD, D the ``order``-th difference of γ padded with zeros outside the
-    grid (order 0 is the identity)."""
+    grid (order 0 is the identity); cached, read-only."""
     if order not in (0, 1, 2):
         raise ValueError(f"penalty order must be 0, 1 or 2, got {order}")
     stencil = {0: [1.0], 1: [1.0, -1.0], 2: [1.0, -2.0, 1.0]}[order]
@@ -56,7 +58,9 @@ def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     for k, c in enumerate(stencil):
         diff[idx + k, idx] = c
     r = np.linalg.qr(diff, mode="r")
-    return r * np.sign(np.diag(r))[:, None]
+    r = r * np.sign(np.diag(r))[:, None]
+    r.flags.writeable = False
+    return r
 
 
 @dataclass(frozen=True)

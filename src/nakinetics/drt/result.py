@@ -12,7 +12,7 @@ import numpy as np
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..validation import KKResult
-from .shapes import power_law_distribution
+from .shapes import WARBURG_LINES, power_law_distribution
 
 
 def _float(value: float | None) -> float | None:
@@ -21,6 +21,37 @@ def _float(value: float | None) -> float | None:
 
 R_INF_AT_BOUND = 1e-9
 """R∞ below this fraction of max |Z| is the fit's bound R∞ ≥ 0, not an estimate."""
+
+
+@dataclass(frozen=True)
+class WarburgLines:
+    """A peak that is the DRT of a finite-length Warburg element (its lines, see
+    :func:`~nakinetics.drt.shapes.warburg_lines`): ``symbol`` Ws or Wo, the element's resistance R (Ω) and
+    diffusion time τ_W (s) with standard errors — diffusion, not a discrete process."""
+
+    symbol: str
+    resistance: float
+    resistance_stderr: float | None
+    tau: float
+    tau_stderr: float | None
+
+    def describe(self) -> str:
+        return (
+            f"{WARBURG_LINES[self.symbol]} {self.symbol}: R = {self.resistance:.4g} Ω, τ_W = {self.tau:.4g} s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "element": self.symbol,
+            "description": WARBURG_LINES[self.symbol],
+            "resistance": self.resistance,
+            "resistance_stderr": _float(self.resistance_stderr),
+            "tau": self.tau,
+            "tau_stderr": _float(self.tau_stderr),
+            "convention": "Ws = R tanh√(jωτ)/√(jωτ), Wo = R coth√(jωτ)/√(jωτ) (its capacitance τ/R is the tail); "
+            "the peak's tau is the first DRT line, its resistance the lines' (Ws: R, Wo: R/3)",
+            "units": {"resistance": "Ohm", "tau": "s"},
+        }
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,9 @@ class DRTPeak:
         the ZARC, Hsu–Mansfeld form) — it tells bulk, grain boundary, SEI and charge transfer apart.
     method : ``"zarc"`` (a ZARC of the decomposition fitted to the data) or ``"area"`` (the region of γ
         between its minima).
+    diffusion : when the decomposition found the peak to be a finite-length Warburg's DRT lines (better
+        than a ZARC by the Bayesian information criterion), the element (:class:`WarburgLines`); ``tau`` is
+        then the first line's and ``resistance`` the lines' — diffusion, not a discrete process.
     fraction : resistance / ∫γ; in_window : whether 1/(2πτ) lies inside the measured frequency range;
     asr : ASRs (Ω cm²) by convention (``cell`` = R × A; ``per_interface`` = R × A/2 for a symmetric cell)
         when an electrode area was given — these three are filled in by
@@ -51,6 +85,7 @@ class DRTPeak:
     fraction: float = math.nan
     in_window: bool = True
     asr: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    diffusion: WarburgLines | None = None
 
     @property
     def frequency(self) -> float:
@@ -79,6 +114,8 @@ class DRTPeak:
             "fraction_of_polarization": _float(self.fraction),
             "in_window": self.in_window,
             "method": self.method,
+            "kind": "relaxation" if self.diffusion is None else "diffusion",
+            "diffusion": None if self.diffusion is None else self.diffusion.to_dict(),
             "units": {"tau": "s", "frequency": "Hz", "resistance": "Ohm", "capacitance": "F"},
         }
         for name, (value, stderr) in self.asr.items():
@@ -113,6 +150,17 @@ class DRTTail:
     def power_law(self, tau: FloatArray) -> FloatArray:
         """The unshunted power law's distribution a·sin(νπ)/π·τ^ν (Ω) at ``tau`` (s)."""
         return self.coefficient * power_law_distribution(tau, self.exponent)
+
+    def shunted_below(self, tau: FloatArray, resistance: float) -> float | None:
+        """τ (s) up to which the data show less than half the power law's distribution (``tau``: the result's
+        nodes) — where a double layer short-circuits a Warburg in its branch — or ``None`` when what is
+        missing holds less than 1 % of ``resistance`` (Ω, the relaxations' ∫γ)."""
+        own = self.power_law(tau)
+        missing = float(np.sum(own - self.distribution) * np.log(tau[1] / tau[0])) if tau.size > 1 else 0.0
+        short = np.flatnonzero((own > 0) & (self.distribution < 0.5 * own))
+        if not short.size or missing < 0.01 * resistance:
+            return None
+        return float(tau[short[-1]])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -262,9 +310,14 @@ class DRTResult:
         """One line: the number of processes and where they are."""
         if not self.peaks:
             return "the DRT shows no distinct process"
-        where = ", ".join(f"{p.frequency:.3g} Hz ({p.resistance:.3g} Ω)" for p in self.peaks)
+        where = ", ".join(
+            f"{p.frequency:.3g} Hz ({p.resistance:.3g} Ω{'' if p.diffusion is None else ', ' + p.diffusion.symbol})"
+            for p in self.peaks
+        )
         word = "process" if len(self.peaks) == 1 else "processes"
-        return f"the DRT shows {len(self.peaks)} {word}: {where}"
+        diffusion = sum(p.diffusion is not None for p in self.peaks)
+        which = f" ({diffusion} of them finite-length diffusion)" if diffusion else ""
+        return f"the DRT shows {len(self.peaks)} {word}{which}: {where}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
