@@ -42,6 +42,35 @@ def index_option(func: F) -> F:
     )(func)
 
 
+CELL_DEFAULT_HELP = (
+    "Default (every command): the file — a potential against a reference electrode (vs Ag/AgCl, vs SCE, an "
+    "EC-Lab or VersaStudio reference-electrode entry) or an overpotential column means single — else the "
+    "preset named with --circuit, else symmetric (Na | electrolyte | Na). The report says which and why."
+)
+"""The one default policy for the cell type (:func:`nakinetics.roles.decide_context`)."""
+ELECTROLYTE_DEFAULT_HELP = (
+    "Default: the file (an EC-Lab or VersaStudio electrolyte entry such as '1 M NaPF6 in diglyme'), else the "
+    "preset named with --circuit, else not known (arcs named by their capacitance)."
+)
+"""The one default policy for the electrolyte (:func:`nakinetics.roles.decide_context`)."""
+
+
+def cell_option(help_text: str) -> Callable[[F], F]:
+    """``--cell symmetric|single`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--cell", type=click.Choice(["symmetric", "single"]), help=f"{help_text} {CELL_DEFAULT_HELP}"
+    )
+
+
+def electrolyte_option(help_text: str) -> Callable[[F], F]:
+    """``--electrolyte liquid|solid`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--electrolyte",
+        type=click.Choice(["liquid", "solid"]),
+        help=f"{help_text} {ELECTROLYTE_DEFAULT_HELP}",
+    )
+
+
 def frequency_options(
     fmin_help: str = "Lowest frequency used.", fmax_help: str = "Highest frequency used."
 ) -> Callable[[F], F]:
