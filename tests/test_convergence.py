@@ -94,6 +94,8 @@ def test_overparameterised_fit_at_the_noise_floor_converges_with_the_true_sums()
     r0 = result.parameters["R0"]
     assert r0.stderr is None or r0.stderr > r0.value
     assert any(w.startswith("R0") and "not determined" in w for w in result.warnings)
+    if "flat direction" in result.statistics.message:
+        assert any("flat valley" in w for w in result.warnings)
 
 
 def test_no_candidate_of_the_real_spectrum_is_set_aside_as_not_converged(realdata) -> None:

@@ -750,7 +750,7 @@ def _finish(
         preset=preset,
     )
     undetermined = [problem.names[problem.free[j]] for j in flat]
-    return replace(result, warnings=tuple(fit_warnings(result, undetermined)))
+    return replace(result, warnings=tuple(fit_warnings(result, undetermined, flat_valley=state.stalled)))
 
 
 def _tied_stderr(problem: _Problem, full: FloatArray, covariance: FloatArray | None) -> dict[str, float]:
@@ -814,13 +814,20 @@ def _conditional_stderr(jacobian: FloatArray, redchi: float) -> tuple[list[int],
     return flat, stderr
 
 
-def fit_warnings(result: FitResult, undetermined: Collection[str] = ()) -> list[str]:
+def fit_warnings(
+    result: FitResult, undetermined: Collection[str] = (), *, flat_valley: bool = False
+) -> list[str]:
     """Plain-language problems with a fit: bounds, missing or large errors, correlated pairs, arcs
     whose apex lies outside the measured window.  ``undetermined``: free parameters along a flat direction of
-    χ² (:func:`_conditional_stderr`)."""
+    χ² (:func:`_conditional_stderr`); ``flat_valley``: the fit converged by the stall test (``_lm.STALL_GAIN``)."""
     notes: list[str] = []
     if not result.statistics.success:
         notes.append(f"fit did not converge: {result.statistics.message}")
+    if flat_valley:
+        notes.append(
+            f"the fit ended in a flat valley of χ² (its last {_lm.STALL_WINDOW} iterations lowered χ² by less than "
+            f"{_lm.STALL_GAIN:g} × its noise variance): the parameters along the valley are not determined"
+        )
     if undetermined:
         notes.append(
             f"{', '.join(undetermined)}: not determined — χ² is flat along a combination of them (the data fix "

@@ -30,6 +30,7 @@ string and the preset give the same numbers (:func:`matching_preset`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -114,20 +115,21 @@ class CellContext:
         }
 
 
-_LIQUID_WORDS = (
-    "liquid",
-    "carbonate",
-    "ether",
-    "glyme",
-    "napf6",
-    "naclo4",
-    "nafsi",
-    "natfsi",
-    "pc",
-    "ec:",
-    "dme",
+_LIQUID_TEXT = re.compile(
+    r"""\b\d+(?:\.\d+)?\s*(?:m|mol\s*/\s*l|mol\s*l-?1|mol\s*dm-?3)\b    # a molarity: a solution
+    | \b(?:liquid|aqueous|water|h2o|solution|solvent|ionic\s+liquid)\b
+    | glyme|carbonate|ether|acetonitrile|sulfolane                       # solvents (diglyme, ethylene carbonate)
+    | \b(?:dme|dol|ec|pc|dmc|dec|emc|fec|thf|dmso)\b
+    | \bna(?:pf6|clo4|fsi|tfsi|otf|bf4|bob)\b                               # sodium salts
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
-_SOLID_WORDS = ("solid", "nasicon", "nzsp", "na3zr2si2po12", "alumina", "ceramic", "pellet", "sulfide")
+"""Free text that names a liquid electrolyte: a molar concentration (``1 M NaPF6 in diglyme``, ``2.0M Zn(ClO4)2
+in water``), a solvent or a sodium salt."""
+_SOLID_TEXT = re.compile(
+    r"solid|nasicon|nzsp|na3zr2si2po12|alumina|ceramic|pellet|sulfide|na3ps4|garnet", re.IGNORECASE
+)
+"""Free text that names a solid electrolyte."""
 
 
 def _metadata_hint(metadata: Any, key: str, allowed: tuple[str, ...]) -> str | None:
@@ -141,10 +143,8 @@ def _metadata_hint(metadata: Any, key: str, allowed: tuple[str, ...]) -> str | N
 
 def electrolyte_from_text(text: str) -> Electrolyte | None:
     """``liquid``/``solid`` when a free-text field (an instrument's 'Electrolyte' entry) names one unambiguously."""
-    words = text.lower().replace("-", " ").replace("|", " ").split()
-    joined = " ".join(words)
-    liquid = any(w in words or (w.endswith(":") and w in joined) for w in _LIQUID_WORDS)
-    solid = any(w in joined for w in _SOLID_WORDS)
+    liquid = _LIQUID_TEXT.search(text) is not None
+    solid = _SOLID_TEXT.search(text) is not None
     if liquid != solid:
         return "liquid" if liquid else "solid"
     return None

@@ -132,9 +132,29 @@ def _start_time(text: str | None) -> datetime | None:
     return parse_datetime(None if text is None else text.replace(",", "."), _DATE_FORMATS)
 
 
-def _reference_electrode(info: dict[str, str]) -> str | None:
-    """The ``Reference electrode`` header entry (EC-Lab writes it when one was chosen), else ``None``."""
-    return info.get("Reference electrode") or None
+SEPARATE_REFERENCE_V = 0.01
+"""EC-Lab records the counter electrode's potential against the reference input (``Record Ece``: columns
+``<Ece>/V`` or ``Ece/V``).  In a two-electrode cell the reference lead is tied to the counter, so E_ce is zero;
+a median |E_ce| above 10 mV means a separate reference electrode: a three-electrode measurement."""
+_ECE_COLUMNS = ("<Ece>/V", "Ece/V")
+
+
+def _reference_electrode(
+    info: Mapping[str, str], columns: Mapping[str, FloatArray] | None = None
+) -> str | None:
+    """The reference electrode the file names (the ``Reference electrode`` header entry EC-Lab writes when one
+    was chosen), else one its recorded counter-electrode potential shows (:data:`SEPARATE_REFERENCE_V`), else
+    ``None``."""
+    named = info.get("Reference electrode")
+    if named:
+        return named
+    ece = next((columns[name] for name in _ECE_COLUMNS if columns and name in columns), None)
+    if ece is None or not np.isfinite(ece).any():
+        return None
+    median = float(np.nanmedian(ece))
+    if abs(median) <= SEPARATE_REFERENCE_V:
+        return None
+    return f"Ref (the counter electrode sits at {median:+.3g} V against it)"
 
 
 def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -177,6 +197,9 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "points_per_decade": header_float(params.get("Nd")),
         "measures_per_frequency": header_float(params.get("Na")),
         "reference": _reference_electrode(info),
+        "electrolyte": info.get("Electrolyte") or None,
+        "electrode_material": info.get("Electrode material") or None,
+        "header": {key: value for key, value in info.items() if value},
     }
     return fields, extra
 
@@ -212,6 +235,7 @@ def _spectra(
     ewe, current = columns.get("<Ewe>/V"), columns.get("<I>/mA")
     start: datetime | None = fields.pop("start_time", None)
     slices = loops or split_sweeps(f)
+    extra = dict(extra, reference=extra.get("reference") or _reference_electrode({}, columns))
     spectra = []
     for index, part in enumerate(slices):
         part_extra = dict(extra, loop=index, n_loops=len(slices))
@@ -357,7 +381,7 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     rate, rate_unit = header_float(params.get("dE/dt")), params.get("dE/dt unit")
     scale = scan_rate_scale(rate_unit)
     cycle, offset = (None, 0) if "cycle number" not in columns else zero_based(columns["cycle number"])
-    reference = "cell voltage" if potential_name.startswith("Ecell") else _reference_electrode(info)
+    reference = "cell voltage" if potential_name.startswith("Ecell") else _reference_electrode(info, columns)
     dc_extra = {
         "technique_line": technique_line,
         "software": extra["software"],
@@ -370,6 +394,9 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
         "current_convention": AS_WRITTEN,
         "cycle_offset": offset if cycle is not None else None,
         "scan_rate_setting": f"{rate} {rate_unit}" if rate is not None else None,
+        "electrolyte": extra["electrolyte"],
+        "electrode_material": extra["electrode_material"],
+        "header": extra["header"],
     }
     start: datetime | None = fields.pop("start_time")
     time = columns.get("time/s")

@@ -108,6 +108,13 @@ def _keys(lines: list[str]) -> dict[str, str]:
     return out
 
 
+def _reference_electrode(text: str | None) -> str | None:
+    """VersaStudio's ``Reference Electrode=Ag/AgCl (0.197 Volts)`` → ``"Ag/AgCl"``; ``None`` when it is
+    ``(unspecified)`` (the default, also for two-electrode cells) or absent."""
+    name = re.sub(r"\s*\([-+0-9.eE]+\s*Volts?\)\s*$", "", text or "").strip()
+    return None if name.strip("()").strip().lower() in {"", "unspecified", "none"} else name
+
+
 def _action_metadata(action: dict[str, str]) -> dict[str, Any]:
     """Technique, amplitude and DC level from a VersaStudio EIS ``<ActionN>``."""
     technique = technique_from_control(action.get("Name"), "Potentiostatic", "Galvanostatic")
@@ -181,6 +188,7 @@ def read_versastudio(path: Path) -> list[Spectrum]:
             "serial_number": instrument.get("SN"),
             "amplitude_kind": "rms",
             "potential_versus": action.get("Potential (V),Versus"),
+            "reference": _reference_electrode(keys.get("Action0", {}).get("Reference Electrode")),
         }
         spectra.append(
             make_spectrum(
