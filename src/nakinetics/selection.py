@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import analysable_spectrum, checked, choice
+from ._checks import checked, choice
+from ._spectrum_checks import CIRCUIT_FIT_SPREAD, impedance_input
 from .circuit import Circuit, Element
 from .data import Spectrum
 from .exceptions import ArgumentTypeError, FitError
@@ -108,7 +109,7 @@ def _window(spectrum: Spectrum, options: dict[str, Any], what: str) -> Spectrum:
     """The points ``options`` select (fmin/fmax), checked for analysis (one clear error before any fit)."""
     if not isinstance(spectrum, Spectrum):
         raise ArgumentTypeError(f"{what} needs a Spectrum, got {type(spectrum).__name__}")
-    return analysable_spectrum(spectrum.select(options.get("fmin"), options.get("fmax")), what)
+    return impedance_input(spectrum, what, CIRCUIT_FIT_SPREAD, options.get("fmin"), options.get("fmax"))
 
 
 @checked
