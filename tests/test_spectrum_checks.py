@@ -50,7 +50,9 @@ def _cell() -> Spectrum:
 
 def _write(path: Path, header: str, columns: tuple[np.ndarray, ...]) -> Path:
     path.write_text(
-        header + "\n" + "".join(",".join(f"{v:.10g}" for v in row) + "\n" for row in zip(*columns))
+        header
+        + "\n"
+        + "".join(",".join(f"{v:.10g}" for v in row) + "\n" for row in zip(*columns, strict=True))
     )
     return path
 
@@ -103,7 +105,7 @@ def test_spread_counts_distinct_frequencies_and_decades() -> None:
     with pytest.raises(DataError, match=r"3 distinct frequencies \(12 points\) spanning 2 decades"):
         frequency_spread(repeated, need)
     narrow = Spectrum(np.logspace(0, 0.9, 8), np.full(8, 10 - 1j))
-    with pytest.raises(DataError, match="spanning 0.9 decades"):
+    with pytest.raises(DataError, match=r"spanning 0\.9 decades"):
         frequency_spread(narrow, need)
     frequency_spread(Spectrum(np.logspace(0, 1, 5), np.full(5, 10 - 1j)), need)  # exactly enough
     assert (CIRCUIT_FIT_SPREAD.frequencies, CIRCUIT_FIT_SPREAD.decades) == (5, 1.0)
