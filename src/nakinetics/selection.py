@@ -176,12 +176,13 @@ class _PartialOptions:
         names = sorted({n for ns in self.lacking.values() for n in ns})
         several = len(self.lacking) > 1
         where = f" ({', '.join(self.applied)})" if self.applied else ""
-        return (
+        note = (
             f"{', '.join(names)}: fixed/tied only in the models that have "
             f"{'them' if len(names) > 1 else 'it'}{where}; {', '.join(self.lacking)} "
             f"{'have' if several else 'has'} no {' or '.join(names)} and {'were' if several else 'was'} "
-            "fitted without",
+            "fitted without"
         )
+        return (note,)
 
 
 def _window(spectrum: Spectrum, options: dict[str, Any], what: str) -> Spectrum:
