@@ -320,8 +320,10 @@ def test_every_real_spectrum(realdata: Path) -> None:
             assert low.real == pytest.approx(result.r_inf + result.polarization_resistance, rel=1e-3)
     assert analysed >= 12
     # three Kramers–Kronig-valid files are not reproduced (a non-ideal high-frequency inductance, non-ideal
-    # low-frequency tails) and say so; the others are
-    assert valid >= 10 and reproduced >= valid - 3
+    # low-frequency tails) and say so; the others are.  Since the KK verdict tells noise from drift, the
+    # noisy GEIS loop of biologic_sp300_geis_4loops (random residuals of 1.2 %, in .mpr and .mpt) also
+    # counts as valid: the DRT misses it by 5.4 % and says so
+    assert valid >= 10 and reproduced >= valid - 5
 
 
 # --- pyDRTtools on shared spectra ---------------------------------------------------------------------

@@ -22,7 +22,8 @@ from nakinetics.kinetics import (
     tafel_analysis,
     triangular_sweep,
 )
-from nakinetics.kinetics.diagnostics import hysteresis, runs_test
+from nakinetics.kinetics.diagnostics import hysteresis
+from nakinetics.residuals import runs_test
 from nakinetics.synthetic import synthetic_spectrum
 
 NOISE = {"noise_abs": 1e-8, "noise_rel": 0.01}

@@ -210,11 +210,8 @@ class FitResult:
         warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
         warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
         (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
-        message = (
-            f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
-            "non-linearity or instrument artefacts; fitted values may be biased"
-        )
-        warning = () if kk.passed else (message,)
+        failure = kk.failure()
+        warning = () if failure is None else (f"{failure}; fitted values may be biased",)
         from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
 
         adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None

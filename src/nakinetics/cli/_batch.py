@@ -1,6 +1,6 @@
 """Many inputs for one command: files, folders and glob patterns, a row per spectrum, workers, progress.
 
-``fit``, ``validate``, ``warburg``, ``conductivity`` and ``tafel`` describe their work as a :class:`Task`
+``fit``, ``validate``, ``warburg``, ``conductivity``, ``tafel``, ``drt`` and ``cycling`` describe their work as a :class:`Task`
 (what a file holds, what one item gives) and hand it to :func:`run`, which reads, analyses (in
 ``--workers`` processes), prints and writes for all of them the same way:
 
@@ -48,7 +48,9 @@ class Outcome:
     that it can come back from a worker process.
 
     ``files`` holds rendered outputs by kind (``"plot"``: figure bytes, ``"curve"``: CSV bytes); ``flagged``
-    marks a result that fails a check the command may turn into an exit code (``validate --strict``)."""
+    marks a result that fails a check the command may turn into an exit code (``validate --strict``).
+    ``rows``, when given, are this item's rows of the ``--csv`` table in place of the one ``row`` (``cycling``:
+    one per half-cycle)."""
 
     file: str
     index: int | None
@@ -60,15 +62,19 @@ class Outcome:
     flagged: bool = False
     error: str | None = None
     notes: tuple[str, ...] = ()
+    rows: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def failed(cls, file: str, index: int | None, error: str) -> Outcome:
         return cls(file, index, error=error)
 
-    def table_row(self) -> dict[str, Any]:
+    def table_rows(self) -> list[dict[str, Any]]:
+        """This item's rows of the ``--csv`` table (its error alone when it failed)."""
         if self.error is not None:
-            return Failure(self.file, self.index, self.error).to_row()
-        return {**self.row, "file": self.file, "index": self.index, "error": None}
+            return [Failure(self.file, self.index, self.error).to_row()]
+        return [
+            {**row, "file": self.file, "index": self.index, "error": None} for row in self.rows or [self.row]
+        ]
 
     def json_record(self) -> dict[str, Any]:
         if self.error is not None or self.record is None:
@@ -119,13 +125,19 @@ class BatchOptions:
     reports: bool = False
 
 
-def batch_options(func: F) -> F:
+def batch_options(func: F | None = None, *, table: bool = True, table_help: str | None = None) -> Any:
     """``--csv PATH``, ``--workers N``, ``--quiet`` and ``--reports``, handed to the command as one
-    ``batch: BatchOptions`` argument (put this decorator right above the function)."""
+    ``batch: BatchOptions`` argument (put this decorator right above the function).  ``table=False``
+    (``@batch_options(table=False)``) leaves out ``--csv``, for a command whose ``--csv`` writes per-item
+    files of its own kind (``drt``: γ(τ) of each spectrum); ``table_help`` words ``--csv`` for a command whose
+    rows are not spectra."""
+    if func is None:
+        return functools.partial(batch_options, table=table, table_help=table_help)
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> Any:
-        options = BatchOptions(*(kwargs.pop(name) for name in ("csv_path", "workers", "quiet", "reports")))
+        csv_path = kwargs.pop("csv_path") if table else None
+        options = BatchOptions(csv_path, *(kwargs.pop(name) for name in ("workers", "quiet", "reports")))
         return func(*args, batch=options, **kwargs)
 
     wrapped: Any = command
@@ -145,12 +157,15 @@ def batch_options(func: F) -> F:
         metavar="N",
         help="Analyse in N processes (0: one per CPU core); each uses one BLAS thread.",
     )(wrapped)
-    return click.option(  # type: ignore[no-any-return]
+    if not table:
+        return wrapped
+    return click.option(
         "--csv",
         "csv_path",
         metavar="PATH|-",
         callback=_checked_csv,
-        help="Write one row per spectrum (file, index, results with units, error) as CSV ('-' = stdout).",
+        help=table_help
+        or "Write one row per spectrum (file, index, results with units, error) as CSV ('-' = stdout).",
     )(wrapped)
 
 
@@ -336,7 +351,7 @@ def write_table(outcomes: Sequence[Outcome], destination: str) -> None:
     """The ``--csv`` table: one row per outcome, the columns of :func:`~nakinetics.batch.table_columns`."""
     from ._csv import table_text
 
-    rows = [o.table_row() for o in outcomes]
+    rows = [row for o in outcomes for row in o.table_rows()]
     text = table_text(rows, table_columns(rows))
     if destination == "-":
         click.echo(text, nl=False)

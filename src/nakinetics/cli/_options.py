@@ -400,6 +400,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"\bformat=NAME\b", "--format NAME", "format"),
     (r"\bformat=([\w-]+)", r"--format \1", "format"),
     (r"give a window \(fmin/fmax\)", "give a window (--fmin/--fmax)", "fmin"),
+    (r"\(fmin/fmax\)", "(--fmin/--fmax)", "fmin"),
     (
         r"fit a circuit with a W/Wo/Ws element",
         "fit a circuit with a W/Wo/Ws element (-c randles_w)",

@@ -251,7 +251,7 @@ def _summary(result: FitResult) -> str:
         f"{name} {format_number(p.value)} Ω" for name, p in result.parameters.items() if p.unit == "Ohm"
     )
     kk = result.kramers_kronig
-    verdict = "–" if kk is None else ("pass" if kk.passed else "FAIL")
+    verdict = "–" if kk is None else kk.verdict
     count = len(result.warnings)
     return (
         f"{model_name(result)}: {resistances}; χ²_red {format_number(result.statistics.redchi, 3)}; "

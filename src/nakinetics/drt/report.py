@@ -34,6 +34,7 @@ def format_drt(result: DRTResult) -> str:
             f"{reg.penalty_order}; λ = {reg.value:.3g} ({reg.to_dict()['description']})"
         ),
         f"  R∞ = {result.r_inf:.4g} Ω"
+        + (" (at its bound R∞ ≥ 0: NOT DETERMINED)" if result.r_inf_at_bound else "")
         + (f"    L = {result.inductance:.3g} H" if result.inductance > 0 else "")
         + f"    tail: {result.tail.describe() if result.tail else 'none'} (mode {result.tail_mode})",
         f"  ∫γ d ln τ (polarisation resistance) = {_pm(result.polarization_resistance, result.polarization_resistance_stderr)} Ω",

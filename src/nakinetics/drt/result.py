@@ -18,6 +18,10 @@ def _float(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+R_INF_AT_BOUND = 1e-9
+"""R∞ below this fraction of max |Z| is the fit's bound R∞ ≥ 0, not an estimate."""
+
+
 @dataclass(frozen=True)
 class DRTPeak:
     """One process of the DRT.
@@ -175,6 +179,11 @@ class DRTResult:
         return 1.0 / (2.0 * np.pi * self.tau)
 
     @property
+    def r_inf_at_bound(self) -> bool:
+        """R∞ is the fit's bound R∞ ≥ 0 (not an estimate of the high-frequency intercept)."""
+        return self.r_inf <= R_INF_AT_BOUND * float(np.max(np.abs(self.spectrum.impedance)))
+
+    @property
     def n_processes(self) -> int:
         return len(self.peaks)
 
@@ -215,6 +224,7 @@ class DRTResult:
             "gamma_upper": self.gamma_upper.tolist(),
             "credible_level": self.credible,
             "r_inf": self.r_inf,
+            "r_inf_determined": not self.r_inf_at_bound,
             "inductance": self.inductance if self.inductance > 0 else None,
             "tail": None if self.tail is None else self.tail.to_dict(),
             "tail_mode": self.tail_mode,

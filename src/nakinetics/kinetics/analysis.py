@@ -27,6 +27,7 @@ from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
 from ..exceptions import DataError
+from ..residuals import runs_test
 from ..roles import decide_context
 from ..sweeps import scan_rate_v_s, split_segments
 from ..temperature import check_temperature_k
@@ -38,7 +39,6 @@ from .diagnostics import (
     RUNS_P_WARNING,
     hysteresis,
     ir_share,
-    runs_test,
 )
 from .eis_link import EisLink, eis_link, eis_resistances
 from .fit import CAPACITANCE, RESISTANCE, SweepFit, current_unit_names, fit_sweep

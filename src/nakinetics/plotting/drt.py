@@ -12,11 +12,13 @@ import numpy as np
 from ..drt.result import DRTResult
 from ..drt.shapes import zarc_distribution
 from ._axes import axes_or_new as _axes
+from ._axes import outside_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from ..data import Spectrum
     from ..series.drt import SeriesDRT
     from ..series.runner import SeriesResult
 
@@ -89,20 +91,18 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
     return ax
 
 
-def plot_drt_nyquist(result: DRTResult, ax: Axes | None = None) -> Axes:
-    """Nyquist plot of the data (points) and the DRT's reconstruction (line), equal axes."""
+def plot_drt_nyquist(result: DRTResult, ax: Axes | None = None, spectrum: Spectrum | None = None) -> Axes:
+    """Nyquist plot of the data (points) and the DRT's reconstruction (line), equal axes, the legend above
+    the axes (as :func:`~nakinetics.plotting.impedance.plot_nyquist`); ``spectrum`` = a part of the
+    result's spectrum (a :func:`~nakinetics.plotting.impedance.nyquist_zoom`) to show instead."""
     from .impedance import plot_nyquist
 
-    ax = plot_nyquist(result.spectrum, ax=ax)
-    z = result.reconstruction
-    order = np.argsort(result.spectrum.frequency)
-    ax.plot(z.real[order], -z.imag[order], "-", lw=1.4, label="DRT reconstruction")
-    real, reactance = result.spectrum.real, -result.spectrum.imag
-    span = float(np.ptp(real))
-    if span > 0 and reactance.max() > 1.5 * span:  # a steep tail: show the arcs, clip the tail
-        ax.set_ylim(min(float(reactance.min()), 0.0) - 0.04 * span, 1.04 * span)
-        ax.set_title("tail clipped", fontsize="small", loc="right")
-    ax.legend(fontsize="small")
+    shown = result.spectrum if spectrum is None else spectrum
+    ax = plot_nyquist(shown, ax=ax)
+    order = np.argsort(shown.frequency)
+    z = result.impedance(shown.frequency[order])
+    ax.plot(z.real, -z.imag, "-", lw=1.4, label="DRT reconstruction")
+    outside_legend(ax)
     return ax
 
 
@@ -112,20 +112,34 @@ def plot_drt_residuals(result: DRTResult, ax: Axes | None = None) -> Axes:
 
     ax = _relative_residuals(result.spectrum.frequency, result.residuals, _axes(ax))
     verdict = "" if result.reconstruction_ok else " — DOES NOT REPRODUCE THE DATA"
-    ax.set_title(f"DRT residuals, RMS {100 * result.residual_rms:.2g} %{verdict}", fontsize="medium")
+    ax.set_title(
+        f"DRT residuals, RMS {100 * result.residual_rms:.2g} %{verdict}",
+        fontsize="medium",
+        pad=outside_legend(ax),
+    )
     return ax
 
 
 def drt_figure(result: DRTResult) -> Figure:
-    """One figure: γ(τ) with band and peaks (left), Nyquist with the reconstruction and the residuals
+    """One figure: γ(τ) with band and peaks (left); Nyquist with the reconstruction, a zoom on the
+    high-frequency part when a steep low-frequency tail dominates (as ``fit`` draws it), and the residuals
     (right)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(13, 6.5), layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=[1.5, 1])
+    from .impedance import frequency_label, nyquist_zoom
+
+    zoom = nyquist_zoom(result.spectrum)
+    rows = 2 if zoom is None else 3
+    fig = Figure(figsize=(13, 6.5 if zoom is None else 8.5), layout="constrained")
+    grid = fig.add_gridspec(rows, 2, width_ratios=[1.5, 1])
     plot_drt(result, ax=fig.add_subplot(grid[:, 0]))
-    plot_drt_nyquist(result, ax=fig.add_subplot(grid[0, 1]))
-    plot_drt_residuals(result, ax=fig.add_subplot(grid[1, 1]))
+    whole = plot_drt_nyquist(result, ax=fig.add_subplot(grid[0, 1]))
+    if zoom is not None:
+        part = plot_drt_nyquist(result, ax=fig.add_subplot(grid[1, 1]), spectrum=zoom)
+        part.get_legend().remove()  # the same entries as the whole spectrum's legend
+        whole.set_title("whole spectrum", fontsize="medium", pad=outside_legend(whole))
+        part.set_title(f"{frequency_label(zoom.frequency.min())} and above", fontsize="medium")
+    plot_drt_residuals(result, ax=fig.add_subplot(grid[rows - 1, 1]))
     headline = result.summary() if len(result.peaks) <= 3 else f"the DRT shows {len(result.peaks)} processes"
     fig.suptitle(f"{result.spectrum.label} — {headline}", fontsize="medium")
     return fig
