@@ -372,8 +372,7 @@ def _write_files(outcomes: Sequence[Outcome], plan: Mapping[str, Mapping[Key, Pa
             written.append(path)
     if failed:
         raise OutputError(
-            f"{len(failed)} output file(s) could not be written ({'; '.join(failed)}); "
-            f"{len(written)} written"
+            f"{len(failed)} output file(s) could not be written ({'; '.join(failed)}); {len(written)} written"
         )
     return written
 
