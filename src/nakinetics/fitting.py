@@ -42,7 +42,7 @@ from .exceptions import FitError
 from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
-from .ties import Tie, order_ties, parse_tie
+from .ties import Tie, TieError, order_ties, parse_tie
 from .validation import KKResult
 
 SETTLE_RATIO = 1.15
@@ -315,7 +315,14 @@ class _Problem:
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
         self.log = np.array([circuit.parameters[i].spec.log_scale for i in self.free])
         self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
-        self.tied = TiedValues(self.names, self.free, setup.ties)
+        self.tied = TiedValues(
+            self.names,
+            self.free,
+            setup.ties,
+            setup.lower,
+            setup.upper,
+            {p.name: p.spec.unit for p in circuit.parameters},
+        )
         lower = np.array([setup.lower[self.names[i]] for i in self.free])
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
@@ -632,6 +639,11 @@ def _search_minimum(
         search, [search.to_internal(s) for s in [*forced, *starts]], keep_first=len(forced)
     )
     if not ranked:
+        if setup.ties:  # say which tie made every start infeasible
+            try:
+                search.tied.check(search.values(search.to_internal({**plan.starts[0], **held})))
+            except TieError as exc:
+                raise TieError(f"{spectrum.label}: {exc} at every starting point") from None
         raise FitError(f"{spectrum.label}: {circuit.text} is not finite at any starting point")
     ranked = ranked[:max_starts] if max_starts else ranked
     n_free = len(problem.free)
@@ -684,6 +696,11 @@ def _finish(
     """
     circuit = problem.circuit
     full = np.array([values[n] for n in circuit.parameter_names], dtype=float)
+    if problem.tied:  # a tie that cannot hold within its bounds: refused, not reported
+        try:
+            problem.tied.check(full)
+        except TieError as exc:
+            raise TieError(f"{spectrum.label}: {exc} at the fitted values") from None
     z, dz = circuit.impedance_and_jacobian(problem.frequencies, full)
     residual = weighted_residual(z, problem.data, problem.w_re, problem.w_im)
     jacobian = problem.weighted_jacobian(problem.free_derivatives(full, dz))

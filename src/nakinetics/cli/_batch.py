@@ -5,14 +5,16 @@
 ``--workers`` processes), prints and writes for all of them the same way:
 
 * **one input file** (not a folder or pattern): the command's own report, and errors stop it (exit 1) —
-  the behaviour of a single-file run;
+  the behaviour of a single-file run; a file holding several spectra (sweeps, loops) is the exception:
+  a spectrum that fails is reported as an ``error:`` line and a JSON/CSV record with its error, the
+  other spectra are analysed and written, and the exit code is 4;
 * **several inputs, a folder or a glob pattern** (batch): the inputs in natural order, one summary line per
   spectrum, a failed file or spectrum as a row with its error while the others go on, and the totals.
 
 Exit codes: 0 every spectrum analysed; 1 the command stopped (a bad input in a single-file run, an
 output that cannot be written, an interruption); 2 usage error; 3 ``validate --strict`` and a spectrum
-failed the test; 4 batch run in which at least one file or spectrum failed (its row says why; the other
-rows and every output were written).
+failed the test; 4 batch run (or one file with several spectra) in which at least one file or spectrum
+failed (its row says why; the other rows and every output were written).
 """
 
 from __future__ import annotations
@@ -538,9 +540,16 @@ def run(
     else:
         items = task.read(arguments[0])
         plan = output_plan([task.identify(item) for item in items], outputs.files, batch)
-        outcomes = _run_all(task, items, workers=workers, capture=False, label=label, quiet=quiet)
+        several = len(items) > 1  # one spectrum's failure must not lose the others' results
+        outcomes = _run_all(task, items, workers=workers, capture=several, label=label, quiet=quiet)
+        outcomes = [replace(o, error=wording(o.error)) if o.error else o for o in outcomes]
         for o in outcomes:
-            click.echo(o.report + "\n", err=text_to_stderr)
+            for note in o.notes:
+                click.echo(f"warning: {_label(o, True)}: {note}", err=True)
+            if o.error is None:
+                click.echo(o.report + "\n", err=text_to_stderr)
+            else:
+                echo_failure(Failure(o.file, o.index, o.error))
     try:
         _write_files(outcomes, plan)
     finally:  # the table and JSON are written even when a figure could not be
@@ -549,11 +558,22 @@ def run(
         if outputs.json_path is not None:
             records = [o.json_record() for o in outcomes]
             emit_json(records[0] if len(records) == 1 and not batch else records, outputs.json_path)
-    if batch and any(o.error is not None for o in outcomes):
+    if any(o.error is not None for o in outcomes):
         sys.exit(EXIT_FAILED_ROWS)
     if flagged_exit is not None and any(o.flagged for o in outcomes):
         sys.exit(flagged_exit)
     return outcomes
+
+
+def echo_failure(failure: Failure) -> None:
+    """``error: <file> [<index>]: <why>`` on stderr (the file named once)."""
+    from . import one_line
+
+    text = one_line(failure.error)
+    if Path(failure.file).name not in text:
+        label = failure.file if failure.index is None else f"{failure.file} [{failure.index}]"
+        text = f"{label}: {text}"
+    click.echo(f"error: {text}", err=True)
 
 
 def _in_input_order(outcomes: Sequence[Outcome], files: Sequence[str]) -> list[Outcome]:
