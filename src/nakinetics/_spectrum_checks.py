@@ -60,10 +60,8 @@ def frequency_spread(spectrum: Spectrum, spread: FrequencySpread) -> None:
     if distinct.size == 1:
         found = f"all {f.size} point(s) are at {distinct[0]:g} Hz"
     else:
-        found = (
-            f"{distinct.size} distinct frequencies ({f.size} points) spanning {span:.2g} decades "
-            f"({distinct[0]:g}–{distinct[-1]:g} Hz)"
-        )
+        at = "" if distinct.size == f.size else f" at {distinct.size} distinct frequencies"
+        found = f"{f.size} points{at} spanning {span:.2g} decades ({distinct[0]:g}–{distinct[-1]:g} Hz)"
     raise DataError(
         f"{spectrum.label}: {found}; {spread.name} needs at least {spread.frequencies} distinct frequencies "
         f"over {spread.decades:g} decade(s) — is the frequency column the right one (a constant column, a "
