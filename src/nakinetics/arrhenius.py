@@ -44,8 +44,9 @@ from .derived import (
     KINETIC_ROLES,
     CellGeometry,
     CellKind,
-    element_roles,
+    cell_context,
     propagate_uncertainty,
+    role_assignment,
     with_derived,
 )
 from .exceptions import DataError
@@ -702,17 +703,25 @@ class SpectraArrhenius:
         return out
 
 
-def _resistors(fit: FitResult, parameter: str | None, roles: tuple[str, ...], what: str) -> list[str]:
+def _resistors(
+    fit: FitResult,
+    parameter: str | None,
+    roles: tuple[str, ...],
+    what: str,
+    geometry: CellGeometry | None = None,
+) -> list[str]:
     if parameter is not None:
         if parameter not in fit.values:
             raise DataError(
                 f"{parameter} is not a parameter of {fit.circuit.text} (have {', '.join(fit.values)})"
             )
         return [parameter]
-    found = [label for label, role in element_roles(fit).items() if role in roles and label in fit.values]
+    geometry = geometry or CellGeometry()
+    found = role_assignment(fit, cell_context(fit, geometry), geometry).resistances(*roles)
     if not found:
         raise DataError(
-            f"{fit.circuit.text} has no {what} resistance (by its preset's roles); name one with parameter="
+            f"{fit.circuit.text} has no {what} resistance (by its roles: {fit.spectrum.label}); name one with "
+            "parameter="
         )
     return found
 
@@ -749,25 +758,24 @@ def _point(
         names = _resistors(fit, parameter, INTERFACIAL_ROLES, "interfacial")
         value, stderr = propagate_uncertainty(fit, lambda v: sum(v[n] for n in names))
         return DerivedQuantity(value, stderr, "Ohm", " + ".join(names)), fit
-    names = _resistors(fit, parameter, KINETIC_ROLES, "charge-transfer")
+    cell_geometry = CellGeometry(
+        area_cm2=geometry["area_cm2"],
+        cell=geometry["cell"],
+        temperature_k=temperature,
+        n_electrons=geometry["n_electrons"],
+        any_temperature=geometry["any_temperature"],
+    )
+    names = _resistors(fit, parameter, KINETIC_ROLES, "charge-transfer", cell_geometry)
     if len(names) > 1:
         raise DataError(
             f"{fit.circuit.text} has several charge-transfer resistances ({', '.join(names)}); choose one"
         )
-    fitted = with_derived(
-        fit,
-        CellGeometry(
-            area_cm2=geometry["area_cm2"],
-            cell=geometry["cell"],
-            temperature_k=temperature,
-            n_electrons=geometry["n_electrons"],
-            any_temperature=geometry["any_temperature"],
-        ),
-    )
+    fitted = with_derived(fit, cell_geometry)
     key = f"i0_{names[0]}"
     if key not in fitted.derived:
         raise DataError(
-            f"no i0 for {names[0]} of {fit.circuit.text}: it is not a charge-transfer/interface resistance"
+            f"no i0 for {names[0]} of {fit.circuit.text}: it is not a charge-transfer resistance"
+            + "".join(f"; {w}" for w in fitted.warnings if w.startswith(names[0]))
         )
     return fitted.derived[key], fitted
 

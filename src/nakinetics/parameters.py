@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .circuit import Circuit
 from .elements import with_unit
 from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
-from .roles import same_structure
+from .roles import matching_preset, same_structure
 from .ties import Tie, TieError, order_ties, parse_tie
 
 Bounds = Mapping[str, tuple[float | None, float | None]]
@@ -61,6 +61,25 @@ def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Ci
         if (named := _NAMED_MODEL.fullmatch(text)) is not None and named.group(1) != "p":
             return _named_model(named.group(1), named.group(2))
         raise
+
+
+def resolve_model(
+    circuit_or_preset: str, electrolyte: str | None = None, candidates: Sequence[Preset] | None = None
+) -> tuple[str | Preset, str | None]:
+    """The model a user's ``-c`` names (``fit``, ``conductivity``, ``geis``, ``arrhenius``): a preset by name
+    (or ``name (circuit)``), or a circuit string — taken as the preset with the same structure among
+    ``candidates`` (default: every preset; one tagged ``electrolyte`` first, see
+    :func:`nakinetics.roles.matching_preset`) when there is one, so the string gives exactly the preset's
+    numbers (its bounds and roles; its conventions are then said to come from "circuit matches preset NAME"),
+    with a note saying so.  Any other string is returned as it is."""
+    circuit, preset = resolve_circuit(circuit_or_preset)
+    if preset is not None:
+        return preset, None
+    matched = matching_preset(circuit, electrolyte, candidates)
+    if matched is None:
+        return circuit_or_preset, None
+    note = f"{circuit.text} is the circuit of preset {matched.name}: its roles and bounds are used"
+    return replace(matched, matched=True), note
 
 
 _NAMED_MODEL = re.compile(r"([a-z][a-z0-9_]*)\s*\((.*)\)", re.DOTALL)

@@ -42,6 +42,35 @@ def index_option(func: F) -> F:
     )(func)
 
 
+CELL_DEFAULT_HELP = (
+    "Default (every command): the file — a potential against a reference electrode (vs Ag/AgCl, vs SCE, an "
+    "EC-Lab or VersaStudio reference-electrode entry) or an overpotential column means single — else the "
+    "preset named with --circuit, else symmetric (Na | electrolyte | Na). The report says which and why."
+)
+"""The one default policy for the cell type (:func:`nakinetics.roles.decide_context`)."""
+ELECTROLYTE_DEFAULT_HELP = (
+    "Default: the file (an EC-Lab or VersaStudio electrolyte entry such as '1 M NaPF6 in diglyme'), else the "
+    "preset named with --circuit, else not known (arcs named by their capacitance)."
+)
+"""The one default policy for the electrolyte (:func:`nakinetics.roles.decide_context`)."""
+
+
+def cell_option(help_text: str) -> Callable[[F], F]:
+    """``--cell symmetric|single`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--cell", type=click.Choice(["symmetric", "single"]), help=f"{help_text} {CELL_DEFAULT_HELP}"
+    )
+
+
+def electrolyte_option(help_text: str) -> Callable[[F], F]:
+    """``--electrolyte liquid|solid`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--electrolyte",
+        type=click.Choice(["liquid", "solid"]),
+        help=f"{help_text} {ELECTROLYTE_DEFAULT_HELP}",
+    )
+
+
 def frequency_options(
     fmin_help: str = "Lowest frequency used.", fmax_help: str = "Highest frequency used."
 ) -> Callable[[F], F]:
@@ -407,7 +436,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         "circuit",
     ),
     (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
-    (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
+    (r"pass index= \(([^)]*)\) or use read_(dc|cycling)_records", r"use --index N (\1)", "index"),
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
     (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
@@ -418,6 +447,10 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (r"with read_dc_records", "with a DC command (nakinetics tafel)", None),
+    (r"(use|read it with) read_cycling_records", r"\1 nakinetics cycling", None),
+    (r"pass area_cm2 \(the --area option\)", "use --area", "area"),
+    (r"area_cm2 \(the --area option\)", "--area", "area"),
     (
         r"pass current_a= \([^)]*\) to read it",
         "pass the set current with --current (e.g. --current 0.4mA; --half-cycle 1h if it alternates)",
@@ -429,6 +462,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"with current_a=", "with a current column", None),
+    (r"\bcurrent_a=(\S+) A\b", r"--current \1A", "current_text"),
 )
 
 

@@ -35,6 +35,7 @@ from ._options import (
     area_option,
     check_frequency_range,
     check_parameter_names,
+    electrolyte_option,
     folder_option,
     format_option,
     frequency_options,
@@ -354,6 +355,10 @@ def _series_drt(
     help="Preset name (e.g. na_se_na_2arc) or circuit string such as 'R0-p(R1,CPE1)-p(R2,CPE2)'.",
 )
 @area_option("Geometric electrode area (ASR, stripped charge density, current from --current).")
+@electrolyte_option(
+    "Liquid or solid electrolyte: names the arcs (SEI vs grain boundary / interphase) as `fit` does, for "
+    "every spectrum, and so which resistances make R_SE and R_int."
+)
 @click.option(
     "--current",
     "current",
@@ -468,6 +473,7 @@ def geis_command(
     inputs: tuple[Path, ...],
     circuit: str,
     area: float | None,
+    electrolyte: str | None,
     current: float | None,
     ac_current: float | None,
     voltage: Path | None,
@@ -521,9 +527,10 @@ def geis_command(
         ac_current_ma_cm2=ac_current,
         interval_s=interval,
         voltage_offset_s=voltage_offset,
+        electrolyte=electrolyte,
     )
     stored_settings = {**settings.to_dict(), "voltage_file": str(voltage.resolve()) if voltage else None}
-    columns = series_columns(CircuitRoles.of(circuit))
+    columns = series_columns(CircuitRoles.of(circuit, electrolyte))
     files = _expand_inputs(inputs, voltage)
     spectra, unreadable = _read_inputs(files, format)
     if not spectra:
