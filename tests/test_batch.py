@@ -158,7 +158,7 @@ def test_fit_batch_rows_equal_single_file_json_and_failures_are_rows(
     fitted = fitted.reset_index(drop=True)
     for column in ("R0 [Ohm]", "CPE2_n stderr", "i0_R2 [mA cm^-2]", "redchi", "n_warnings"):
         assert fitted[column].astype(float).tolist() == pytest.approx(
-            ok[column].astype(float).tolist(), rel=1e-12
+            ok[column].astype(float).tolist(), rel=1e-12, nan_ok=True
         )
 
 
@@ -323,3 +323,45 @@ def test_one_file_keeps_its_report_and_can_write_the_table_to_stdout() -> None:
     assert "input file" not in err and "Kramers" in err  # the single-file report, on stderr
     code, out, err = run("validate", CYCLED.with_name("missing.txt"))
     assert code == 1 and err.startswith("error: ") and "missing.txt" in err  # a plain run stops on errors
+
+
+def _two_sweeps(path: Path, second: int) -> Path:
+    """A CSV with a 25-point sweep of R0-p(R1,CPE1) (R1 = 100 Ω) followed by a sweep of ``second`` points."""
+    import numpy as np
+
+    from nakinetics.synthetic import synthetic_spectrum
+
+    truth = {"R0": 10.0, "R1": 100.0, "CPE1_Q": 1e-5, "CPE1_n": 0.9}
+    lines = ["freq_Hz,Zre_ohm,Zim_ohm"]
+    for n in (25, second):
+        s = synthetic_spectrum("R0-p(R1,CPE1)", truth, np.logspace(5, -1, n))
+        lines += [
+            f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
+            for f, z in zip(s.frequency, s.impedance, strict=True)
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("command", "second", "check"),
+    [
+        # a noise-free spectrum of a passive circuit passes the KK test; 3 points are too few for it
+        (["validate"], 3, lambda r: r["passed"] is True),
+        (["drt", "--tail", "none"], 3, lambda r: r["peaks"][0]["resistance"] == pytest.approx(100, rel=0.05)),
+        (
+            ["fit", "-c", "R0-p(R1,CPE1)"],
+            2,
+            lambda r: r["parameters"]["R1"]["value"] == pytest.approx(100, rel=1e-6),
+        ),
+    ],
+)
+def test_one_file_with_a_failing_spectrum_keeps_the_others(tmp_path: Path, command, second, check) -> None:
+    path = _two_sweeps(tmp_path / "sweeps.csv", second)
+    code, out, err = run(*command, path, "--json", "-")
+    assert code == EXIT_FAILED_ROWS, err
+    records = json.loads(out)
+    assert len(records) == 2 and records[0].get("error") is None
+    assert check(records[0])
+    assert records[1]["index"] == 1 and f"{second} points" in records[1]["error"]
+    assert f"error: sweeps.csv[1]: {second} points" in err

@@ -208,7 +208,7 @@ def test_too_few_points_or_too_narrow_a_window_is_refused() -> None:
         compute_drt(Spectrum(FREQ[::10], z[::10]))
     with pytest.raises(DataError, match="decades"):
         compute_drt(Spectrum(FREQ[30:40], z[30:40]))
-    with pytest.raises(DataError, match=r"span 0\.9"):
+    with pytest.raises(DataError, match=r"spanning 0\.9"):
         compute_drt(Spectrum(FREQ, z), fmin=1.2e4)
 
 
@@ -320,8 +320,10 @@ def test_every_real_spectrum(realdata: Path) -> None:
             assert low.real == pytest.approx(result.r_inf + result.polarization_resistance, rel=1e-3)
     assert analysed >= 12
     # three Kramers–Kronig-valid files are not reproduced (a non-ideal high-frequency inductance, non-ideal
-    # low-frequency tails) and say so; the others are
-    assert valid >= 10 and reproduced >= valid - 3
+    # low-frequency tails) and say so; the others are.  Since the KK verdict tells noise from drift, the
+    # noisy GEIS loop of biologic_sp300_geis_4loops (random residuals of 1.2 %, in .mpr and .mpt) also
+    # counts as valid: the DRT misses it by 5.4 % and says so
+    assert valid >= 10 and reproduced >= valid - 5
 
 
 # --- pyDRTtools on shared spectra ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from nakinetics import CellGeometry, FitError, Spectrum, fit_circuit, get_preset, list_presets, with_derived
 from nakinetics.fitting import Weighting, canonical_arc_order, residual_weights, weighted_residual
 from nakinetics.synthetic import synthetic_spectrum
+from nakinetics.ties import TieError
 
 WINDOW = np.logspace(6, -1, 60)  # 1 MHz → 0.1 Hz, 60 points
 
@@ -175,8 +176,8 @@ def test_other_weightings_also_recover(weighting: str) -> None:
 
 
 def test_fewer_points_than_parameters_is_a_fit_error() -> None:
-    spectrum = Spectrum(np.array([1e3, 1e2, 1e1]), np.array([10 - 1j, 12 - 3j, 15 - 2j]))
-    with pytest.raises(FitError, match="3 points cannot determine 7 free parameters"):
+    spectrum = Spectrum(np.logspace(4, 0, 5), np.array([10 - 1j, 12 - 3j, 15 - 2j, 17 - 2j, 18 - 1j]))
+    with pytest.raises(FitError, match="5 distinct frequencies cannot determine 7 free parameters"):
         fit_circuit(spectrum, "na_se_na_2arc")
 
 
@@ -404,3 +405,17 @@ def test_tie_errors() -> None:
         fit_circuit(spectrum, TWO_ARCS, ties={"R2": "__import__('os')"})
     with pytest.raises(FitError, match="not allowed"):
         fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1 if R0 else R0"})
+
+
+def test_tie_that_leaves_the_bounds_is_refused_not_crashed() -> None:
+    # R1 held at 150 Ω: R2 = R1 − 200 is −50 Ω whatever the search does, and no resistance may be negative
+    spectrum = synthetic_spectrum(TWO_ARCS, IDENTICAL, np.logspace(-1, 6, 30))
+    with pytest.raises(TieError, match=r"R2 = R1 - 200 gives R2 = -50 Ohm, outside its bounds"):
+        fit_circuit(spectrum, TWO_ARCS, fixed={"R1": 150.0}, ties={"R2": "R1-200"})
+    with pytest.raises(TieError, match=r"-50 \*\* 0.5 is not a real number"):
+        fit_circuit(spectrum, TWO_ARCS, fixed={"R1": 150.0}, ties={"R2": "(R1-200)**0.5"})
+    # two identical arcs (one time constant) are one arc: R1 = 250, R2 = 50 Ω describes the same data
+    # exactly (Q scaled to keep R·Q), so the tie is satisfied inside the bounds, with no error
+    tied = fit_circuit(spectrum, TWO_ARCS, ties={"R2": "R1-200"})
+    assert tied.values["R1"] == pytest.approx(250.0, rel=1e-6)
+    assert tied.values["R2"] == pytest.approx(50.0, rel=1e-5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 import venv
@@ -131,8 +132,17 @@ def test_presets_ship_in_the_wheel(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_presets_from_an_editable_install(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    # The new venv sees this environment's packages (hatchling, numpy, ...) through a .pth file:
+    # system_site_packages would expose the base interpreter's, not this virtual environment's.
+    new_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(new_site) / "_outer_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run(
         [
             str(python),

@@ -126,8 +126,9 @@ def test_matching_preset_follows_the_electrolyte() -> None:
 
 
 def test_roles_of_a_circuit_no_preset_knows() -> None:
-    """Four arcs, no preset: the 1e-11 F arc is bulk, 1e-9 F grain boundary (so the intercept is leads), the
-    slowest electrode-like arc charge transfer and the other electrode arc interfacial."""
+    """Four arcs, no preset: the 1e-11 F arc is bulk, 1e-9 F grain boundary, the slowest electrode-like arc
+    charge transfer and the other electrode arc interfacial; the intercept is counted as bulk (only a lead
+    inductance in the circuit marks it as leads)."""
     from nakinetics import Circuit
 
     circuit = Circuit("R0-p(R1,C1)-p(R2,C2)-p(R3,C3)-p(R4,C4)")
@@ -144,7 +145,7 @@ def test_roles_of_a_circuit_no_preset_knows() -> None:
     }
     roles = assign_roles(circuit, values, decide_context()).roles
     assert roles == {
-        "R0": "leads",
+        "R0": "bulk",
         "R1": "bulk",
         "C1": "bulk",
         "R2": "grain_boundary",
@@ -154,6 +155,8 @@ def test_roles_of_a_circuit_no_preset_knows() -> None:
         "R4": "charge_transfer",
         "C4": "double_layer",
     }
+    on_leads = assign_roles(Circuit(f"L9-{circuit.text}"), {**values, "L9": 1e-6}, decide_context()).roles
+    assert on_leads["R0"] == "leads" and on_leads["L9"] == "inductance"
     liquid = assign_roles(circuit, values, decide_context(electrolyte="liquid")).roles
     assert [liquid[f"R{k}"] for k in range(1, 5)] == ["sei", "sei", "sei", "charge_transfer"]
 

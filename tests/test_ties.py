@@ -72,3 +72,22 @@ def test_ties_are_ordered_by_dependency_and_cycles_refused() -> None:
     ties["R0"] = parse_tie("R0", "R2", CIRCUIT.canonical_name)
     with pytest.raises(TieError, match="cycle"):
         order_ties(ties)
+
+
+@pytest.mark.parametrize(
+    ("expression", "point", "message"),
+    [
+        ("R1 ** 0.5", {"R1": -4.0}, "not a real number"),  # Python gives (1.2e-16+2j)
+        ("(R1 - 200) ** CPE1_n", {"R1": 150.0, "CPE1_n": 0.8}, "not a real number"),
+        ("R1 * 1e308 * 10", {"R1": 5.0}, "not a finite number"),  # float overflow gives inf silently
+        ("exp(R1)", {"R1": 1e3}, "undefined"),
+    ],
+)
+def test_complex_and_non_finite_values_are_refused(expression: str, point: dict, message: str) -> None:
+    tie = parse_tie("R2", expression, CIRCUIT.canonical_name)
+    with pytest.raises(TieError, match=message):
+        tie.value(point)
+
+
+def test_negative_base_with_an_integer_power_is_real() -> None:
+    assert parse_tie("R2", "R1 ** 3", CIRCUIT.canonical_name).value({"R1": -2.0}) == -8.0

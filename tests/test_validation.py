@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from nakinetics import DataError, Spectrum, get_preset, read_spectrum
+from nakinetics import DataError, Spectrum, get_preset, read_spectrum, simulate
 from nakinetics.synthetic import synthetic_spectrum
-from nakinetics.validation import _Design, kramers_kronig_test
+from nakinetics.validation import KK_RMS_LIMIT, _Design, kramers_kronig_test
 
 TRUTH = {"R0": 40.0, "R1": 120.0, "CPE1_Q": 1e-7, "CPE1_n": 0.9, "R2": 400.0, "CPE2_Q": 5e-5, "CPE2_n": 0.8}
 FREQ = np.logspace(6, -1, 60)
@@ -53,7 +55,7 @@ def test_spectrum_drifting_during_the_sweep_fails() -> None:
 
 
 def test_too_few_points() -> None:
-    with pytest.raises(DataError, match="too few"):
+    with pytest.raises(DataError, match="needs at least 6 distinct frequencies"):
         kramers_kronig_test(Spectrum(np.array([1e3, 1e2, 1e1]), np.array([1 - 1j, 2 - 1j, 3 - 1j])))
 
 
@@ -135,3 +137,124 @@ def test_near_singular_design_falls_back_to_rank_revealing_least_squares(monkeyp
             assert trial.rms == pytest.approx(reference_rms_and_mu(spectrum, n_rc, capacitor)[0], rel=rel)
     assert calls == [30, 30]
     assert kramers_kronig_test(spectrum).passed
+
+
+# --- the verdict tells noise from drift ------------------------------------------------------------------
+
+README_SIMULATE = {
+    "R0": 10.0,
+    "R1": 100.0,
+    "CPE1_Q": 1e-6,
+    "CPE1_n": 0.9,
+    "R2": 300.0,
+    "CPE2_Q": 1e-4,
+    "CPE2_n": 0.85,
+}
+
+
+def test_noisy_valid_spectrum_passes_as_noise_not_drift() -> None:
+    # the README's simulate example: 1 % proportional noise per component, 81 points 10 mHz–1 MHz
+    frequency = np.logspace(-2, 6, 81)
+    spectrum = simulate(
+        "R0-p(R1,CPE1)-p(R2,CPE2)", README_SIMULATE, frequency, noise=0.01, rng=np.random.default_rng(1)
+    )
+    result = kramers_kronig_test(spectrum)
+    assert result.rms > KK_RMS_LIMIT  # the fixed limit alone would call it a failure
+    assert result.random and not result.outlier_dominated
+    assert result.passed and result.verdict == "pass (noisy)"
+    # the noise it reports is the simulated 1 % per component
+    assert 0.008 < result.noise < 0.012
+    assert "random" in result.summary() and "not drift" in result.summary()
+    assert f"{100 * result.rms:.3g} %" in result.summary()  # the numeric RMS is kept
+    fixed = kramers_kronig_test(spectrum, noise_aware=False)
+    assert not fixed.passed and fixed.verdict == "FAIL" and "fixed limit" in fixed.summary()
+
+
+def test_drift_fails_with_systematic_residuals() -> None:
+    result = kramers_kronig_test(drifting_spectrum(1.6, noise=0.003))
+    assert result.structure is not None and result.structure.structured
+    assert not result.passed and "systematic" in result.summary()
+    # the trend sits at the slow end, measured last
+    assert min(result.structure.run_hz) < 10
+
+
+def test_isolated_artefacts_fail_and_are_named() -> None:
+    spectrum = simulate(
+        "R0-p(R1,CPE1)-p(R2,CPE2)", README_SIMULATE, FREQ, noise=0.003, rng=np.random.default_rng(2)
+    )
+    z = spectrum.impedance.copy()
+    bad = [5, 30]  # two points 10 % off (mains pickup, a range switch)
+    z[bad] *= 1.10
+    result = kramers_kronig_test(Spectrum(FREQ, z))
+    assert result.rms > KK_RMS_LIMIT and result.outlier_dominated and not result.passed
+    text = result.summary()
+    assert all(f"{FREQ[k]:.3g}" in text for k in bad) and "artefacts" in text
+
+
+@pytest.mark.parametrize("noise", [0.003, 0.01, 0.03, 0.05])
+def test_pure_noise_is_never_called_systematic(noise: float) -> None:
+    # calibration: four circuit families, three point densities; random noise of any size passes
+    families = [
+        ("R0-p(R1,CPE1)", {"R0": 10, "R1": 100, "CPE1_Q": 1e-5, "CPE1_n": 0.9}),
+        ("R0-p(R1,CPE1)-p(R2,CPE2)", README_SIMULATE),
+        ("R0-p(R1,CPE1)-W1", {"R0": 5, "R1": 50, "CPE1_Q": 1e-5, "CPE1_n": 0.85, "W1": 20}),
+        (
+            "R0-p(R1,CPE1)-CPE2",
+            {"R0": 30, "R1": 500, "CPE1_Q": 1e-9, "CPE1_n": 0.9, "CPE2_Q": 1e-5, "CPE2_n": 0.8},
+        ),
+    ]
+    rng = np.random.default_rng(int(noise * 1000))
+    for circuit, values in families:
+        for points_per_decade in (5, 10):
+            frequency = np.logspace(-2, 6, 8 * points_per_decade + 1)
+            result = kramers_kronig_test(simulate(circuit, values, frequency, noise=noise, rng=rng))
+            assert result.passed, (circuit, points_per_decade, result.summary())
+            if noise >= 0.01:  # at lower noise the KK model's own misfit at the window's edges adds to it
+                assert result.noise == pytest.approx(noise, rel=0.35)
+
+
+def test_chosen_m_has_a_converged_residual_on_noisy_data() -> None:
+    # 3 % noise on one arc: M = 9 meets μ ≤ 0.85 beyond the first converged M but leaves twice the noise
+    # (the residual is not monotonic in M); the chosen M must itself be converged
+    frequency = np.logspace(-2, 6, 81)
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        spectrum = simulate(
+            "R0-p(R1,CPE1)",
+            {"R0": 10, "R1": 100, "CPE1_Q": 1e-5, "CPE1_n": 0.9},
+            frequency,
+            noise=0.03,
+            rng=rng,
+        )
+    result = kramers_kronig_test(spectrum)
+    best = min(kramers_kronig_test(spectrum, max_rc=m).rms for m in range(3, 60))
+    assert result.rms <= 1.25 * best
+    assert result.noise == pytest.approx(0.03, rel=0.2)
+
+
+def test_validate_command_words_the_verdict_by_the_residuals(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from nakinetics.cli import main
+
+    frequency = np.logspace(-2, 6, 81)
+    spectrum = simulate(
+        "R0-p(R1,CPE1)-p(R2,CPE2)", README_SIMULATE, frequency, noise=0.01, rng=np.random.default_rng(1)
+    )
+    path = tmp_path / "sim.csv"
+    rows = zip(spectrum.frequency, spectrum.real, spectrum.imag, strict=True)
+    path.write_text("freq,zreal,zimag\n" + "".join(f"{f:.17g},{re:.17g},{im:.17g}\n" for f, re, im in rows))
+
+    def run(*args: object) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["validate", str(path), *map(str, args)])
+        return result.exit_code, result.stdout
+
+    code, out = run("--strict")
+    assert code == 0 and "pass (noisy)" in out and "not drift" in out and "FAIL" not in out
+    code, out = run("--strict", "--fixed-limit")
+    assert code == 3 and "FAIL" in out
+    code, out = run("--strict", "--limit", "1")  # --limit keeps its meaning: within it, a plain pass
+    assert code == 0 and "): pass —" in out
+    fit = CliRunner().invoke(main, ["fit", str(path), "-c", "R0-p(R1,CPE1)-p(R2,CPE2)", "--json", "-"])
+    assert fit.exit_code == 0
+    assert not any("Kramers–Kronig" in w for w in json.loads(fit.stdout)["warnings"])

@@ -21,15 +21,14 @@ from typing import Any
 
 from ._checks import checked, finite_result, number
 from .data import Spectrum
-from .derived import CellGeometry, element_roles, with_derived
+from .derived import CellGeometry, element_roles, role_assignment, with_derived
 from .exceptions import CircuitSyntaxError, DataError, PresetError
-from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit, resolve_circuit
+from .fitting import DerivedQuantity, FitResult, Weighting, fit_circuit
+from .parameters import resolve_model
 from .presets import Preset, get_preset
-from .roles import BULK_CAPACITANCE_MAX_F, DOUBLE_LAYER_CAPACITANCE_MIN_F, CellContext, assign_roles
+from .roles import DOUBLE_LAYER_CAPACITANCE_MIN_F, CellContext, assign_roles
 from .selection import compare_models
 
-GRAIN_BOUNDARY_CAPACITANCE_F = (1e-12, 1e-8)
-"""Normalised capacitance range accepted as grain-boundary-like (typical 1e-11–1e-8 F)."""
 ELECTRODE_CAPACITANCE_MIN_F = DOUBLE_LAYER_CAPACITANCE_MIN_F
 """An arc with a larger normalised capacitance is an electrode (double-layer) feature, not the electrolyte."""
 MAX_RELATIVE_ERROR = 0.5
@@ -48,18 +47,16 @@ def pellet_models() -> list[Preset]:
 
 @checked
 def pellet_model(circuit: str | Preset) -> str | Preset:
-    """The model ``circuit`` names: a preset or preset name is that preset; a circuit string identical to a
-    pellet model's circuit (``R1-p(R2,CPE2)-CPE3``, as the automatic choice prints it) is that model, so
-    it gives the same numbers; any other string stays a string (roles from its structure, :func:`pellet_roles`)."""
+    """The model ``circuit`` names, by the rule ``fit -c`` follows (:func:`nakinetics.parameters.resolve_model`):
+    a preset or preset name is that preset; a circuit string with the structure of a pellet model
+    (``R1-p(R2,CPE2)-CPE3`` as the automatic choice prints it, or ``R3-p(R5,CPE5)-CPE7``) is that model, so it
+    gives the same numbers; any other string stays a string (roles from its structure, :func:`pellet_roles`)."""
     if isinstance(circuit, Preset):
         return circuit
     try:
-        parsed, preset = resolve_circuit(circuit)
+        return resolve_model(circuit, "solid", pellet_models())[0]
     except (CircuitSyntaxError, PresetError):
         return circuit  # fit_circuit reports it, with its suggestions
-    if preset is not None:
-        return preset
-    return next((model for model in pellet_models() if model.circuit.text == parsed.text), circuit)
 
 
 PELLET_CONTEXT = CellContext("symmetric", "pellet", "solid", "pellet between ion-blocking electrodes")
@@ -175,38 +172,16 @@ def _separation(result: FitResult) -> tuple[bool, str | None]:
                 f"the {name} arc's apex ({apex:.3g} Hz) lies below the lowest measured frequency "
                 f"({f_lo:.3g} Hz): R_b and R_gb are not separated, only σ_total is reported"
             )
+    assignment = role_assignment(result)
     for role in ("bulk", "grain_boundary"):
-        for label, r in element_roles(result).items():
-            p = result.parameters.get(label)
-            if (
-                r == role
-                and p is not None
-                and (p.stderr is None or p.stderr > MAX_RELATIVE_ERROR * abs(p.value))
-            ):
+        for label in assignment.resistances(role):
+            p = result.parameters[label]
+            if p.stderr is None or p.stderr > MAX_RELATIVE_ERROR * abs(p.value):
                 return False, (
                     f"{label} ({role}) is not determined (standard error "
                     f"{'unknown' if p.stderr is None else f'{p.stderr:.3g} Ω'}): only σ_total is reported"
                 )
     return True, None
-
-
-def _capacitance_notes(result: FitResult, cell_constant: float) -> list[str]:
-    """Irvine–Sinclair–West check of the arcs labelled bulk and grain boundary."""
-    notes = []
-    for role, ok in (
-        ("bulk", lambda c: c <= BULK_CAPACITANCE_MAX_F),
-        ("grain_boundary", lambda c: GRAIN_BOUNDARY_CAPACITANCE_F[0] <= c <= GRAIN_BOUNDARY_CAPACITANCE_F[1]),
-    ):
-        cap = _arc_capacitor(result, role)
-        if cap is None or f"C_eff_{cap}" not in result.derived:
-            continue
-        normalised = result.derived[f"C_eff_{cap}"].value * cell_constant
-        if not ok(normalised):
-            notes.append(
-                f"the arc taken as {role.replace('_', ' ')} ({cap}) has C_eff × L/A = {normalised:.3g} F, unusual "
-                "for that role (bulk ~1e-12 F, grain boundary 1e-11–1e-8 F at L/A = 1 cm⁻¹): check the assignment"
-            )
-    return notes
 
 
 MAX_THICKNESS_CM, MAX_AREA_CM2 = 100.0, 1e6
@@ -261,7 +236,6 @@ def conductivity_from_fit(
             ),
         )
     )
-    notes += _capacitance_notes(fitted, thickness_cm / area_cm2)
     if not separated:  # keep unseparated bulk / grain-boundary numbers out of the fit's record too
         hidden = ("sigma_bulk", "sigma_grain_boundary")
         fitted = replace(fitted, derived={k: v for k, v in derived.items() if k not in hidden})

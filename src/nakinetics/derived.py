@@ -24,7 +24,7 @@ Uncertainties are propagated linearly through the fit's covariance matrix.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
 from .roles import (
     CELL_KINDS,
+    ELECTROLYTE_ROLES,
     ELECTROLYTES,
     INTERFACIAL_ROLES,
     KINETIC_ROLES,
@@ -62,6 +63,7 @@ __all__ = [
     "derive_quantities",
     "element_roles",
     "propagate_uncertainty",
+    "resistance_sum",
     "role_assignment",
     "with_derived",
 ]
@@ -126,21 +128,34 @@ def cell_context(result: FitResult, geometry: CellGeometry, *, preset_decides: b
 def role_assignment(
     result: Any, context: CellContext | None = None, geometry: CellGeometry | None = None
 ) -> RoleAssignment:
-    """Roles of ``result``'s elements (see :func:`nakinetics.roles.assign_roles`).  ``result`` needs a
-    ``circuit`` and a ``preset``; without fitted ``values`` arcs are placed by structure alone."""
+    """Roles of ``result``'s elements (see :func:`nakinetics.roles.assign_roles`), the one decision every
+    command uses.  ``result`` needs a ``circuit`` and a ``preset``; without fitted ``values`` (and a
+    ``spectrum`` for the fitted window) arcs are placed by structure alone."""
     values: Mapping[str, float] = getattr(result, "values", None) or {}
+    spectrum = getattr(result, "spectrum", None)
+    f_lowest = float(np.min(spectrum.frequency)) if spectrum is not None and len(spectrum) else None
     return assign_roles(
         result.circuit,
         values,
         context,
         result.preset,
         cell_constant_per_cm=geometry.cell_constant_per_cm if geometry else None,
+        area_cm2=geometry.area_cm2 if geometry else None,
+        f_lowest_hz=f_lowest,
     )
 
 
 def element_roles(result: Any, context: CellContext | None = None) -> dict[str, str]:
     """Role of each element by label (see :func:`role_assignment`)."""
     return dict(role_assignment(result, context).roles)
+
+
+def resistance_sum(result: FitResult, labels: Sequence[str]) -> tuple[float | None, float | None]:
+    """Σ of the resistances ``labels`` (Ω) with its standard error from the fit covariance (ties and
+    correlations included, fixed parameters exact); ``(None, None)`` for no labels."""
+    if not labels:
+        return None, None
+    return propagate_uncertainty(result, lambda v: sum(v[n] for n in labels))
 
 
 def _simple_arcs(circuit: Circuit) -> list[tuple[Element, Element]]:
@@ -199,7 +214,6 @@ def derive_quantities(
     context = cell_context(result, geometry, preset_decides=preset_decides)
     assignment = role_assignment(result, context, geometry)
     roles = assignment.roles
-    values = result.values
     symmetric = context.symmetric
     cell_note = "symmetric cell" if symmetric else "single interface"
     area = geometry.area_cm2
@@ -210,8 +224,8 @@ def derive_quantities(
         value, stderr = propagate_uncertainty(result, func)
         out[name] = DerivedQuantity(value, stderr, unit, convention)
 
-    interfacial = [label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in values]
-    kinetic = [label for label in interfacial if roles[label] in KINETIC_ROLES]
+    interfacial = assignment.resistances(*INTERFACIAL_ROLES)
+    kinetic = assignment.resistances(*KINETIC_ROLES)
     if area is not None:
         for label in interfacial:
             role = ROLE_NAMES[roles[label]]
@@ -261,11 +275,8 @@ def derive_quantities(
     elif interfacial:
         notes.append("no electrode area given (--area): ASR and i0 not computed")
 
-    series = [
-        n.label
-        for n in result.circuit.top_level
-        if isinstance(n, Element) and n.spec.symbol == "R" and roles.get(n.label) in OHMIC_ROLES
-    ]
+    top = {n.label for n in result.circuit.top_level if isinstance(n, Element)}
+    series = [label for label in assignment.resistances(*OHMIC_ROLES) if label in top]
     for resistor, cap in _simple_arcs(result.circuit):
         r_name = resistor.label
         if cap.spec.symbol == "C":
@@ -305,17 +316,14 @@ def derive_quantities(
             notes.append("thickness given without area: conductivity not computed")
         else:
             length = geometry.thickness_cm
-            by_role = {
-                role: [lbl for lbl, r in roles.items() if r == role and lbl in values]
-                for role in ("electrolyte", "bulk", "grain_boundary")
-            }
+            by_role = {role: assignment.resistances(role) for role in ELECTROLYTE_ROLES}
             for role, labels in by_role.items():
-                for label in labels:
+                if labels:  # several resistances of one role (a series R and a bulk arc) add up
                     add(
                         f"sigma_{role}",
-                        lambda v, n=label: length / (v[n] * area),
+                        lambda v, names=labels: length / (sum(v[n] for n in names) * area),
                         "S cm^-1",
-                        f"L/(R A) with R = {label} ({role}), L = {length:g} cm, A = {area:g} cm²",
+                        f"L/(R A) with R = {' + '.join(labels)} ({role}), L = {length:g} cm, A = {area:g} cm²",
                     )
             if by_role["bulk"] and by_role["grain_boundary"]:
                 parts = by_role["bulk"] + by_role["grain_boundary"]

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from . import _lm, _search
-from ._checks import analysable_spectrum, checked, choice, frequency_window, integer, number
+from ._checks import checked, choice, frequency_window, integer, number
+from ._spectrum_checks import CIRCUIT_FIT_SPREAD, impedance_input
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
@@ -41,7 +42,7 @@ from .exceptions import FitError
 from .guesses import circuit_processes, decimated, regrouped_starts, relative_rms, starting_points
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
-from .ties import Tie, order_ties, parse_tie
+from .ties import Tie, TieError, order_ties, parse_tie
 from .validation import KKResult
 
 SETTLE_RATIO = 1.15
@@ -209,11 +210,8 @@ class FitResult:
         warning: the parameters describe data that no linear, stable, time-invariant system produced), and a
         warning when the circuit's residual is systematically above the KK residual, i.e. the data's noise
         (:mod:`nakinetics.adequacy`: the model does not describe the data)."""
-        message = (
-            f"Kramers–Kronig test fails (RMS residual {100 * kk.rms:.2g} % > {100 * kk.limit:.2g} %): drift, "
-            "non-linearity or instrument artefacts; fitted values may be biased"
-        )
-        warning = () if kk.passed else (message,)
+        failure = kk.failure()
+        warning = () if failure is None else (f"{failure}; fitted values may be biased",)
         from .adequacy import fit_adequacy  # the fit's residual against the KK residual (the data's noise)
 
         adequacy = fit_adequacy(self, kk) if len(kk.residuals) == len(self.spectrum) else None
@@ -317,7 +315,14 @@ class _Problem:
         self.free = [i for i, n in enumerate(self.names) if setup.vary[n]]
         self.log = np.array([circuit.parameters[i].spec.log_scale for i in self.free])
         self.full = np.array([setup.values.get(n, np.nan) for n in self.names], dtype=float)
-        self.tied = TiedValues(self.names, self.free, setup.ties)
+        self.tied = TiedValues(
+            self.names,
+            self.free,
+            setup.ties,
+            setup.lower,
+            setup.upper,
+            {p.name: p.spec.unit for p in circuit.parameters},
+        )
         lower = np.array([setup.lower[self.names[i]] for i in self.free])
         upper = np.array([setup.upper[self.names[i]] for i in self.free])
         self.u_lower = np.where(self.log, np.log(np.where(self.log, lower, 1.0)), lower)
@@ -565,17 +570,17 @@ def fit_circuit(
     weighting = Weighting(choice(weighting, "weighting", [w.value for w in Weighting]))
     fmin, fmax = frequency_window(fmin, fmax)
     max_starts = None if max_starts is None else integer(max_starts, "max_starts", low=1)
-    spectrum = analysable_spectrum(
-        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "fit_circuit"
-    )
+    spectrum = impedance_input(spectrum, "fit_circuit", CIRCUIT_FIT_SPREAD, fmin, fmax)
     spec = specify(
         circuit, circuit_or_preset, fixed=fixed, bounds=bounds, initial=initial, ties=ties, params=params
     )
     setup = parameter_setup(circuit, preset, spec)
     n_vary = sum(setup.vary.values())
-    if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
+    distinct = np.unique(spectrum.frequency).size  # repeated rows at one frequency add no information
+    if distinct * 2 <= n_vary or distinct < n_vary:
         raise FitError(
-            f"{spectrum.label}: {len(spectrum)} points cannot determine {n_vary} free parameters of {circuit.text}"
+            f"{spectrum.label}: {distinct} distinct frequencies cannot determine {n_vary} free parameters of "
+            f"{circuit.text}"
         )
     problem = _Problem(circuit, spectrum, weighting, setup)
     held = setup.held
@@ -634,6 +639,11 @@ def _search_minimum(
         search, [search.to_internal(s) for s in [*forced, *starts]], keep_first=len(forced)
     )
     if not ranked:
+        if setup.ties:  # say which tie made every start infeasible
+            try:
+                search.tied.check(search.values(search.to_internal({**plan.starts[0], **held})))
+            except TieError as exc:
+                raise TieError(f"{spectrum.label}: {exc} at every starting point") from None
         raise FitError(f"{spectrum.label}: {circuit.text} is not finite at any starting point")
     ranked = ranked[:max_starts] if max_starts else ranked
     n_free = len(problem.free)
@@ -688,6 +698,11 @@ def _finish(
     """
     circuit = problem.circuit
     full = np.array([values[n] for n in circuit.parameter_names], dtype=float)
+    if problem.tied:  # a tie that cannot hold within its bounds: refused, not reported
+        try:
+            problem.tied.check(full)
+        except TieError as exc:
+            raise TieError(f"{spectrum.label}: {exc} at the fitted values") from None
     z, dz = circuit.impedance_and_jacobian(problem.frequencies, full)
     residual = weighted_residual(z, problem.data, problem.w_re, problem.w_im)
     jacobian = problem.weighted_jacobian(problem.free_derivatives(full, dz))

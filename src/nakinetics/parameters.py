@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .circuit import Circuit
 from .elements import with_unit
 from .exceptions import ArgumentError, ArgumentTypeError, CircuitSyntaxError, FitError
 from .presets import Preset, get_preset, list_presets
-from .roles import same_structure
+from .roles import matching_preset, same_structure
 from .ties import Tie, TieError, order_ties, parse_tie
 
 Bounds = Mapping[str, tuple[float | None, float | None]]
@@ -61,6 +61,25 @@ def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Ci
         if (named := _NAMED_MODEL.fullmatch(text)) is not None and named.group(1) != "p":
             return _named_model(named.group(1), named.group(2))
         raise
+
+
+def resolve_model(
+    circuit_or_preset: str, electrolyte: str | None = None, candidates: Sequence[Preset] | None = None
+) -> tuple[str | Preset, str | None]:
+    """The model a user's ``-c`` names (``fit``, ``conductivity``, ``geis``, ``arrhenius``): a preset by name
+    (or ``name (circuit)``), or a circuit string — taken as the preset with the same structure among
+    ``candidates`` (default: every preset; one tagged ``electrolyte`` first, see
+    :func:`nakinetics.roles.matching_preset`) when there is one, so the string gives exactly the preset's
+    numbers (its bounds and roles; its conventions are then said to come from "circuit matches preset NAME"),
+    with a note saying so.  Any other string is returned as it is."""
+    circuit, preset = resolve_circuit(circuit_or_preset)
+    if preset is not None:
+        return preset, None
+    matched = matching_preset(circuit, electrolyte, candidates)
+    if matched is None:
+        return circuit_or_preset, None
+    note = f"{circuit.text} is the circuit of preset {matched.name}: its roles and bounds are used"
+    return replace(matched, matched=True), note
 
 
 _NAMED_MODEL = re.compile(r"([a-z][a-z0-9_]*)\s*\((.*)\)", re.DOTALL)
@@ -280,20 +299,37 @@ def parameter_setup(circuit: Circuit, preset: Preset | None, spec: FitSpecificat
 
 
 class TiedValues:
-    """Fill tied parameters into a full parameter vector and chain their derivatives to the free ones."""
+    """Fill tied parameters into a full parameter vector and chain their derivatives to the free ones.
 
-    def __init__(self, names: Sequence[str], free: Sequence[int], ties: Mapping[str, Tie]) -> None:
+    A tie is only usable where its value lies within the tied parameter's bounds (``lower``/``upper``):
+    :meth:`fill` marks a point where it does not (or where the expression is undefined) as infeasible by
+    writing NaN, so the search rejects it; :meth:`check` raises :class:`~nakinetics.ties.TieError`.
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        free: Sequence[int],
+        ties: Mapping[str, Tie],
+        lower: Mapping[str, float] | None = None,
+        upper: Mapping[str, float] | None = None,
+        units: Mapping[str, str] | None = None,
+    ) -> None:
         self.names = list(names)
         self.free = list(free)
         self.order = order_ties(ties)
         self.index = {n: i for i, n in enumerate(self.names)}
         self.tied = [self.index[t.target] for t in self.order]
+        self.lower = {t.target: (lower or {}).get(t.target, -math.inf) for t in self.order}
+        self.upper = {t.target: (upper or {}).get(t.target, math.inf) for t in self.order}
+        self.units = dict(units or {})
 
     def __bool__(self) -> bool:
         return bool(self.order)
 
-    def fill(self, full: FloatArray) -> FloatArray:
-        """Evaluate every tie into ``full`` (in place); return ∂p_tied/∂p_free, shape (n_tied, n_free)."""
+    def fill(self, full: FloatArray, strict: bool = False) -> FloatArray:
+        """Evaluate every tie into ``full`` (in place); return ∂p_tied/∂p_free, shape (n_tied, n_free).
+        A tie that is undefined or outside its bounds writes NaN (``strict``: raises TieError)."""
         n_free = len(self.free)
         duals: dict[str, tuple[float, FloatArray]] = {}
         eye = np.eye(n_free)
@@ -304,11 +340,32 @@ class TiedValues:
                 if dep not in duals:
                     i = self.index[dep]
                     duals[dep] = (float(full[i]), eye[position[i]] if i in position else np.zeros(n_free))
-            value, grad = tie.evaluate(duals)
+            try:
+                if any(math.isnan(duals[dep][0]) for dep in tie.depends_on):
+                    raise TieError(f"tie {tie.target} = {tie.expression}: depends on an infeasible value")
+                value, grad = tie.evaluate(duals)
+                self._check_bounds(tie, value)
+            except TieError:
+                if strict:
+                    raise
+                value, grad = math.nan, np.zeros(n_free)
             full[self.index[tie.target]] = value
             duals[tie.target] = (value, grad)
             gradient[row] = grad
         return gradient
+
+    def check(self, full: FloatArray) -> None:
+        """Raise :class:`TieError` when a tie is undefined or outside its bounds at ``full``."""
+        self.fill(full.copy(), strict=True)
+
+    def _check_bounds(self, tie: Tie, value: float) -> None:
+        low, high = self.lower[tie.target], self.upper[tie.target]
+        if not low <= value <= high:
+            unit = self.units.get(tie.target, "")
+            raise TieError(
+                f"tie {tie.target} = {tie.expression} gives {tie.target} = {with_unit(value, unit, 'g')}, "
+                f"outside its bounds [{low:g}, {high:g}]{' ' + unit if unit else ''}"
+            )
 
     def chain(self, dz: ComplexArray, gradient: FloatArray) -> ComplexArray:
         """∂Z/∂p_free including the paths through tied parameters: rows of the free parameters of ``dz``

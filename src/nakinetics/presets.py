@@ -61,10 +61,19 @@ class Preset:
     parameters: Mapping[str, ParameterOverride] = field(default_factory=dict)
     references: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    matched: bool = False
+    """True when the user wrote a circuit string and this preset was found by its structure
+    (:func:`nakinetics.parameters.resolve_model`), not named."""
 
     def role_of(self, element_label: str) -> str | None:
         """Role of an element (``"interface"``) or ``None`` when the preset does not say."""
         return self.roles.get(element_label)
+
+    @property
+    def source(self) -> str:
+        """Where a convention taken from this preset comes from, as reports say it: ``preset NAME``, or
+        ``circuit matches preset NAME`` when the user wrote the circuit string."""
+        return f"circuit matches preset {self.name}" if self.matched else f"preset {self.name}"
 
 
 def _fail(source: str, message: str) -> PresetError:

@@ -216,6 +216,7 @@ def _rebuild(record: Mapping[str, Any]) -> FitResult:
             rms=float(k["rms_residual"]),
             max_abs=float(k["max_abs_residual"]),
             limit=float(k["limit_rms"]),
+            noise_aware=bool(k.get("noise_aware", True)),
         )
     return FitResult(
         circuit=circuit,

@@ -49,8 +49,14 @@ class Tie:
     depends_on: tuple[str, ...]
 
     def evaluate(self, values: Mapping[str, Dual]) -> Dual:
-        """Value and gradient of the expression, given those of the parameters it depends on."""
-        return _evaluate(self.tree, values, self.expression)
+        """Value and gradient of the expression, given those of the parameters it depends on; raises
+        :class:`TieError` when the value is not a finite real number (``(-2)**0.5``, an overflow)."""
+        value, gradient = _evaluate(self.tree, values, f"tie {self.target} = {self.expression}")
+        if not math.isfinite(value):
+            raise TieError(
+                f"tie {self.target} = {self.expression}: the value is {value:g}, not a finite number"
+            )
+        return value, gradient
 
     def value(self, values: Mapping[str, float]) -> float:
         """The expression's value for plain parameter values."""
@@ -134,6 +140,8 @@ def _evaluate(node: ast.AST, values: Mapping[str, Dual], where: str) -> Dual:
     node = cast(ast.BinOp, node)  # the only node type left after _check_nodes
     (a, ga), (b, gb) = _evaluate(node.left, values, where), _evaluate(node.right, values, where)
     op = node.op
+    if isinstance(op, ast.Pow) and a < 0 and not float(b).is_integer():
+        raise TieError(f"{where}: {a:g} ** {b:g} is not a real number (negative base, fractional power)")
     try:
         if isinstance(op, ast.Add):
             return a + b, ga + gb

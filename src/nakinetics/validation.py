@@ -8,7 +8,10 @@ would start fitting noise (Schönleber, Klotz & Ivers-Tiffée, Electrochim. Acta
 additions make this robust on real data: the μ search starts only once the fit has converged (see
 :func:`_choose`), and a series capacitance joins the model when the spectrum needs one.  The
 relative residuals (Z − Ẑ)/|Z| then tell whether the data are KK-consistent: drift during the sweep,
-non-linearity or instrument artefacts leave residuals well above the noise, usually with a trend.
+non-linearity or instrument artefacts leave residuals with a trend (runs of one sign, neighbours that
+agree), random noise leaves random ones.  The verdict uses both the size of the residual and its structure
+(:mod:`nakinetics.residuals`): within the limit it passes; above it, random residuals are noisy but valid
+data ("pass (noisy)", with the noise they imply), structured ones fail.
 
 Cost: the weighted design is built once per spectrum and only its RC columns are recomputed for each M;
 one QR factorisation per M yields the fits without and with the series capacitance and their residual
@@ -17,6 +20,7 @@ norms (see :class:`_Design`), so a 60-point test takes about a millisecond.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +29,24 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 
-from ._checks import analysable_spectrum, checked, integer, number
+from ._checks import checked, integer, number
+from ._spectrum_checks import KRAMERS_KRONIG_SPREAD, impedance_input
 from ._typing import ComplexArray, FloatArray
 from .data import Spectrum
 from .exceptions import DataError
+from .residuals import (
+    OUTLIER_RATIO,
+    OUTLIER_SIGMAS,
+    ResidualStructure,
+    outliers,
+    residual_structure,
+    robust_scatter,
+)
 
 KK_RMS_LIMIT = 0.005
-"""Default pass limit on the RMS relative KK residual (0.5 %): above the ≤ 0.3 % noise of a typical
-potentiostat measurement; raise it for noisier data."""
+"""Default limit on the RMS relative KK residual (0.5 %): above the ≤ 0.3 % noise of a typical potentiostat
+measurement.  Residuals above it still pass when they are random (noisy data are not invalid data); only
+structured residuals above it fail (see :class:`KKResult`)."""
 
 KK_MIN_POINTS = 6
 """Fewest points the test accepts."""
@@ -60,7 +74,11 @@ class KKResult:
     """Outcome of :func:`kramers_kronig_test`.
 
     ``residuals`` are complex (Z − Ẑ)/|Z| per point; ``rms`` and ``max_abs`` summarise their real and
-    imaginary parts; ``passed`` means rms ≤ ``limit``.
+    imaginary parts.  The verdict tells noise from drift: ``passed`` when the RMS residual is within
+    ``limit``, or, above it, when the residuals are random (:attr:`structure`: no runs of one sign, no
+    correlation between neighbours) — noisy but Kramers–Kronig-consistent data.  Residuals above the limit
+    that are structured fail (drift, non-linearity, artefacts).  With ``noise_aware=False`` only the limit
+    counts (the classical fixed-threshold test).
     """
 
     n_rc: int
@@ -71,28 +89,107 @@ class KKResult:
     rms: float
     max_abs: float
     limit: float
+    noise_aware: bool = True
+
+    @functools.cached_property
+    def structure(self) -> ResidualStructure | None:
+        """Randomness of the residuals in frequency order (``None``: too few points to tell)."""
+        return residual_structure(self.frequency, self.residuals)
+
+    @property
+    def n_parameters(self) -> int:
+        """Linear parameters of the KK model: M resistances, R∞, L and the series C when used."""
+        return self.n_rc + 2 + int(self.capacitor)
+
+    @property
+    def noise(self) -> float:
+        """Relative noise per point (fraction of |Z|) the residuals imply if they are noise: the RMS residual
+        corrected for the model's parameters, rms·√(2n/(2n − p))."""
+        rows = 2 * len(self.residuals)
+        return self.rms * math.sqrt(rows / max(rows - self.n_parameters, 1))
+
+    @property
+    def random(self) -> bool | None:
+        """Whether the residuals look like noise (``None``: too few points to test)."""
+        return None if self.structure is None else not self.structure.structured
+
+    @property
+    def outlier_dominated(self) -> bool:
+        """The RMS residual comes from a few large residuals (isolated artefacts), not from scatter of all
+        points: RMS > :data:`~nakinetics.residuals.OUTLIER_RATIO` × their robust scatter."""
+        return self.rms > OUTLIER_RATIO * robust_scatter(self.residuals)
 
     @property
     def passed(self) -> bool:
-        return self.rms <= self.limit
+        if self.rms <= self.limit:
+            return True
+        return bool(self.noise_aware and self.random and not self.outlier_dominated)
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"``, ``"pass (noisy)"`` (above the limit, random residuals) or ``"FAIL"``."""
+        if not self.passed:
+            return "FAIL"
+        return "pass" if self.rms <= self.limit else "pass (noisy)"
+
+    def finding(self) -> str:
+        """What the residuals show, in words (the second half of :meth:`summary` and of every warning)."""
+        s = self.structure
+        within = f"RMS residual {100 * self.rms:.3g} % {'≤' if self.rms <= self.limit else '>'} {100 * self.limit:.3g} %"
+        if s is None:
+            return f"{within} (too few points to tell noise from drift)"
+        if self.rms <= self.limit:
+            if s.structured:
+                return (
+                    f"{within}, but the residuals are systematic ({s.describe()}): a small drift or artefact "
+                    "within the limit"
+                )
+            return f"{within}; residuals random"
+        if s.structured:
+            return (
+                f"{within} and the residuals are systematic ({s.describe()}): drift during the sweep, "
+                "non-linearity or instrument artefacts"
+            )
+        if self.outlier_dominated:
+            far = outliers(self.frequency, self.residuals)
+            shown = ", ".join(f"{f:.3g}" for f in far[:6]) + (", ..." if far.size > 6 else "")
+            return (
+                f"{within}, dominated by {far.size} isolated residual(s) beyond "
+                f"{OUTLIER_SIGMAS:g}σ at {shown} Hz (artefacts, not noise: the other points scatter by "
+                f"{100 * robust_scatter(self.residuals):.2g} %); leave them out (fmin/fmax) or check the "
+                "measurement there"
+            )
+        return (
+            f"{within}, but the residuals are random (runs/autocorrelation p = {s.p_value:.2g}): noise of about "
+            f"{100 * self.noise:.2g} % per point, not drift"
+            + ("" if self.noise_aware else " (fixed limit: counted as a failure)")
+        )
 
     def summary(self) -> str:
-        verdict = "pass" if self.passed else "FAIL"
         return (
             f"Kramers–Kronig (linear KK, M = {self.n_rc} RC elements{' + series C' if self.capacitor else ''}, "
-            f"μ = {self.mu:.3f}): {verdict} — "
-            f"RMS residual {100 * self.rms:.3g} %, max {100 * self.max_abs:.3g} % (limit {100 * self.limit:.3g} % RMS)"
+            f"μ = {self.mu:.3f}): {self.verdict} — {self.finding()}; max {100 * self.max_abs:.3g} %"
         )
+
+    def failure(self) -> str | None:
+        """Why the spectrum fails the test (for warnings), or ``None`` when it passes."""
+        return None if self.passed else f"the Kramers–Kronig test fails: {self.finding()}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,
+            "verdict": self.verdict,
             "n_rc": self.n_rc,
             "mu": self.mu,
             "series_capacitor": self.capacitor,
             "rms_residual": self.rms,
             "max_abs_residual": self.max_abs,
             "limit_rms": self.limit,
+            "noise_aware": self.noise_aware,
+            "noise_estimate": self.noise,
+            "robust_scatter": robust_scatter(self.residuals),
+            "outlier_dominated": self.outlier_dominated,
+            "residual_structure": None if self.structure is None else self.structure.to_dict(),
             "unit": "fraction of |Z|",
         }
 
@@ -216,17 +313,26 @@ def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
     Returns ``None`` when no converged M meets the criterion.
     """
     first = _first_converged(trials)
-    return next((t for t in trials[first:] if t.mu <= mu_criterion), None)
+    threshold = _converged_threshold(trials)
+    # the residual is not monotonic in M (the τ grid moves with M): the chosen M must itself be converged,
+    # not only lie beyond the first converged one (noisy data otherwise get an M whose residual is twice
+    # the noise, and a structured residual that is the KK model's, not the data's)
+    return next((t for t in trials[first:] if t.mu <= mu_criterion and t.rms <= threshold), None)
+
+
+def _converged_threshold(trials: list[_Trial]) -> float:
+    """The residual within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of the lowest of all ``trials``."""
+    finite = [t.rms for t in trials if math.isfinite(t.rms)]
+    if not finite:
+        raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
+    floor = min(finite)
+    return max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
 
 
 def _first_converged(trials: list[_Trial]) -> int:
     """Index of the smallest M whose residual is within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of
     the lowest residual of all ``trials``."""
-    finite = [t.rms for t in trials if math.isfinite(t.rms)]
-    if not finite:
-        raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
-    floor = min(finite)
-    threshold = max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
+    threshold = _converged_threshold(trials)
     return next(i for i, t in enumerate(trials) if t.rms <= threshold)
 
 
@@ -263,16 +369,22 @@ MAX_RC_LIMIT = 10_000
 
 @checked
 def kramers_kronig_test(
-    spectrum: Spectrum, *, mu_criterion: float = 0.85, max_rc: int | None = None, limit: float = KK_RMS_LIMIT
+    spectrum: Spectrum,
+    *,
+    mu_criterion: float = 0.85,
+    max_rc: int | None = None,
+    limit: float = KK_RMS_LIMIT,
+    noise_aware: bool = True,
 ) -> KKResult:
     """Linear Kramers–Kronig test of ``spectrum`` with automatic M (see module docstring).
 
     ``mu_criterion`` in [0, 1]; ``max_rc`` ≥ 3 RC elements (default: up to points − 3); ``limit`` > 0 the
-    pass limit on the RMS relative residual (fraction of |Z|).  Raises
+    RMS relative residual (fraction of |Z|) below which the spectrum passes; above it, it passes when
+    ``noise_aware`` and the residuals are random (noise, not drift: :class:`KKResult`).  Raises
     :class:`~nakinetics.exceptions.DataError` for a spectrum that cannot be tested and
     :class:`~nakinetics.exceptions.ArgumentError` for bad arguments.
     """
-    spectrum = analysable_spectrum(spectrum, "kramers_kronig_test")
+    spectrum = impedance_input(spectrum, "kramers_kronig_test", KRAMERS_KRONIG_SPREAD)
     mu_criterion = number(mu_criterion, "mu_criterion", low=0.0, high=1.0)
     limit = number(limit, "limit", low=0.0, low_open=True)
     if max_rc is not None:
@@ -311,4 +423,5 @@ def kramers_kronig_test(
         rms=chosen.rms,
         max_abs=float(np.max(np.abs(parts))),
         limit=limit,
+        noise_aware=noise_aware,
     )

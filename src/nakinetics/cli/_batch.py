@@ -1,18 +1,20 @@
 """Many inputs for one command: files, folders and glob patterns, a row per spectrum, workers, progress.
 
-``fit``, ``validate``, ``warburg``, ``conductivity`` and ``tafel`` describe their work as a :class:`Task`
+``fit``, ``validate``, ``warburg``, ``conductivity``, ``tafel``, ``drt`` and ``cycling`` describe their work as a :class:`Task`
 (what a file holds, what one item gives) and hand it to :func:`run`, which reads, analyses (in
 ``--workers`` processes), prints and writes for all of them the same way:
 
 * **one input file** (not a folder or pattern): the command's own report, and errors stop it (exit 1) —
-  the behaviour of a single-file run;
+  the behaviour of a single-file run; a file holding several spectra (sweeps, loops) is the exception:
+  a spectrum that fails is reported as an ``error:`` line and a JSON/CSV record with its error, the
+  other spectra are analysed and written, and the exit code is 4;
 * **several inputs, a folder or a glob pattern** (batch): the inputs in natural order, one summary line per
   spectrum, a failed file or spectrum as a row with its error while the others go on, and the totals.
 
 Exit codes: 0 every spectrum analysed; 1 the command stopped (a bad input in a single-file run, an
 output that cannot be written, an interruption); 2 usage error; 3 ``validate --strict`` and a spectrum
-failed the test; 4 batch run in which at least one file or spectrum failed (its row says why; the other
-rows and every output were written).
+failed the test; 4 batch run (or one file with several spectra) in which at least one file or spectrum
+failed (its row says why; the other rows and every output were written).
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ class Outcome:
     that it can come back from a worker process.
 
     ``files`` holds rendered outputs by kind (``"plot"``: figure bytes, ``"curve"``: CSV bytes); ``flagged``
-    marks a result that fails a check the command may turn into an exit code (``validate --strict``)."""
+    marks a result that fails a check the command may turn into an exit code (``validate --strict``).
+    ``rows``, when given, are this item's rows of the ``--csv`` table in place of the one ``row`` (``cycling``:
+    one per half-cycle)."""
 
     file: str
     index: int | None
@@ -60,15 +64,19 @@ class Outcome:
     flagged: bool = False
     error: str | None = None
     notes: tuple[str, ...] = ()
+    rows: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def failed(cls, file: str, index: int | None, error: str) -> Outcome:
         return cls(file, index, error=error)
 
-    def table_row(self) -> dict[str, Any]:
+    def table_rows(self) -> list[dict[str, Any]]:
+        """This item's rows of the ``--csv`` table (its error alone when it failed)."""
         if self.error is not None:
-            return Failure(self.file, self.index, self.error).to_row()
-        return {**self.row, "file": self.file, "index": self.index, "error": None}
+            return [Failure(self.file, self.index, self.error).to_row()]
+        return [
+            {**row, "file": self.file, "index": self.index, "error": None} for row in self.rows or [self.row]
+        ]
 
     def json_record(self) -> dict[str, Any]:
         if self.error is not None or self.record is None:
@@ -119,13 +127,19 @@ class BatchOptions:
     reports: bool = False
 
 
-def batch_options(func: F) -> F:
+def batch_options(func: F | None = None, *, table: bool = True, table_help: str | None = None) -> Any:
     """``--csv PATH``, ``--workers N``, ``--quiet`` and ``--reports``, handed to the command as one
-    ``batch: BatchOptions`` argument (put this decorator right above the function)."""
+    ``batch: BatchOptions`` argument (put this decorator right above the function).  ``table=False``
+    (``@batch_options(table=False)``) leaves out ``--csv``, for a command whose ``--csv`` writes per-item
+    files of its own kind (``drt``: γ(τ) of each spectrum); ``table_help`` words ``--csv`` for a command whose
+    rows are not spectra."""
+    if func is None:
+        return functools.partial(batch_options, table=table, table_help=table_help)
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> Any:
-        options = BatchOptions(*(kwargs.pop(name) for name in ("csv_path", "workers", "quiet", "reports")))
+        csv_path = kwargs.pop("csv_path") if table else None
+        options = BatchOptions(csv_path, *(kwargs.pop(name) for name in ("workers", "quiet", "reports")))
         return func(*args, batch=options, **kwargs)
 
     wrapped: Any = command
@@ -145,12 +159,15 @@ def batch_options(func: F) -> F:
         metavar="N",
         help="Analyse in N processes (0: one per CPU core); each uses one BLAS thread.",
     )(wrapped)
-    return click.option(  # type: ignore[no-any-return]
+    if not table:
+        return wrapped
+    return click.option(
         "--csv",
         "csv_path",
         metavar="PATH|-",
         callback=_checked_csv,
-        help="Write one row per spectrum (file, index, results with units, error) as CSV ('-' = stdout).",
+        help=table_help
+        or "Write one row per spectrum (file, index, results with units, error) as CSV ('-' = stdout).",
     )(wrapped)
 
 
@@ -290,18 +307,22 @@ def _read_all(
 # ---------------------------------------------------------------------------------------------- output
 
 
-def _per_file_paths(template: Path, outcomes: Sequence[Outcome]) -> list[Path]:
-    """``template``'s name with each outcome's file stem (and index, for files with several items):
+Key = tuple[str, int | None]
+"""(file, index in the file) of an item: what ties an outcome to its per-item output paths."""
+
+
+def _per_file_paths(template: Path, keys: Sequence[Key]) -> list[Path]:
+    """``template``'s name with each item's file stem (and index, for files with several items):
     ``fit.png`` → ``fit_cell2.png``, ``fit_loops_3.png``; clashes get a counter."""
     counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.file] = counts.get(o.file, 0) + 1
+    for file, _ in keys:
+        counts[file] = counts.get(file, 0) + 1
     paths: list[Path] = []
     used: set[Path] = set()
-    for o in outcomes:
-        stem = f"{template.stem}_{Path(o.file).stem}"
-        if counts[o.file] > 1:
-            stem += f"_{o.index}"
+    for file, index in keys:
+        stem = f"{template.stem}_{Path(file).stem}"
+        if counts[file] > 1:
+            stem += f"_{index}"
         path = template.with_name(f"{stem}{template.suffix}")
         k = 2
         while path in used:
@@ -312,23 +333,49 @@ def _per_file_paths(template: Path, outcomes: Sequence[Outcome]) -> list[Path]:
     return paths
 
 
-def _write_files(
-    outcomes: Sequence[Outcome], templates: Mapping[str, Path | None], batch: bool
-) -> list[Path]:
-    written: list[Path] = []
+def output_plan(
+    keys: Sequence[Key], templates: Mapping[str, Path | None], batch: bool
+) -> dict[str, dict[Key, Path]]:
+    """The per-item output path of every item (``keys``, in input order) by kind, decided once the items
+    are read: ``PATH_<file>[_<n>]`` in a batch, ``PATH`` or ``PATH_<k>`` (k = position) for one file.  Each
+    path is checked (:func:`~nakinetics.cli._output.check_output_file`) before any work: a folder, a
+    read-only file or a missing folder at any of them stops the run before the analysis, not after it."""
+    plan: dict[str, dict[Key, Path]] = {}
     for kind, template in templates.items():
         if template is None:
             continue
-        having = [o for o in outcomes if kind in o.files]
         paths = (
-            _per_file_paths(template, having)
+            _per_file_paths(template, keys)
             if batch
-            else [numbered_path(template, k, len(having)) for k in range(len(having))]
+            else [numbered_path(template, k, len(keys)) for k in range(len(keys))]
         )
-        for outcome, path in zip(having, paths, strict=True):
+        plan[kind] = dict(zip(keys, paths, strict=True))
+        for path in paths:
+            check_output_file(path)
+    return plan
+
+
+def _write_files(outcomes: Sequence[Outcome], plan: Mapping[str, Mapping[Key, Path]]) -> list[Path]:
+    """Write every outcome's files at their planned paths; one that cannot be written does not stop the
+    others (an :class:`OutputError` listing the failures follows once all were tried)."""
+    written: list[Path] = []
+    failed: list[str] = []
+    for kind, paths in plan.items():
+        for outcome in outcomes:
+            path = paths.get((outcome.file, outcome.index))
+            if kind not in outcome.files or path is None:
+                continue
             data = outcome.files[kind]
-            write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))  # type: ignore[misc]
+            try:
+                write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))  # type: ignore[misc]
+            except OutputError as exc:
+                failed.append(str(exc))
+                continue
             written.append(path)
+    if failed:
+        raise OutputError(
+            f"{len(failed)} output file(s) could not be written ({'; '.join(failed)}); {len(written)} written"
+        )
     return written
 
 
@@ -336,7 +383,7 @@ def write_table(outcomes: Sequence[Outcome], destination: str) -> None:
     """The ``--csv`` table: one row per outcome, the columns of :func:`~nakinetics.batch.table_columns`."""
     from ._csv import table_text
 
-    rows = [o.table_row() for o in outcomes]
+    rows = [row for o in outcomes for row in o.table_rows()]
     text = table_text(rows, table_columns(rows))
     if destination == "-":
         click.echo(text, nl=False)
@@ -478,6 +525,7 @@ def run(
         expanded = _expand(arguments, outputs)
         items, failures = _read_all(task, expanded.files, wording)
         failures += [Outcome.failed(argument, None, why) for argument, why in expanded.problems]
+        plan = output_plan([task.identify(item) for item in items], outputs.files, batch)
         done = _run_all(task, items, workers=workers, capture=True, label=label, quiet=quiet)
         done = [replace(o, error=wording(o.error)) if o.error else o for o in done]
         outcomes = _in_input_order([*done, *failures], [str(a) for a in expanded.files])
@@ -491,20 +539,41 @@ def run(
         click.echo(_batch_text(expanded.files, expanded.skipped, outcomes), err=text_to_stderr)
     else:
         items = task.read(arguments[0])
-        outcomes = _run_all(task, items, workers=workers, capture=False, label=label, quiet=quiet)
+        plan = output_plan([task.identify(item) for item in items], outputs.files, batch)
+        several = len(items) > 1  # one spectrum's failure must not lose the others' results
+        outcomes = _run_all(task, items, workers=workers, capture=several, label=label, quiet=quiet)
+        outcomes = [replace(o, error=wording(o.error)) if o.error else o for o in outcomes]
         for o in outcomes:
-            click.echo(o.report + "\n", err=text_to_stderr)
-    _write_files(outcomes, outputs.files, batch)
-    if outputs.csv_path is not None:
-        write_table(outcomes, outputs.csv_path)
-    if outputs.json_path is not None:
-        records = [o.json_record() for o in outcomes]
-        emit_json(records[0] if len(records) == 1 and not batch else records, outputs.json_path)
-    if batch and any(o.error is not None for o in outcomes):
+            for note in o.notes:
+                click.echo(f"warning: {_label(o, True)}: {note}", err=True)
+            if o.error is None:
+                click.echo(o.report + "\n", err=text_to_stderr)
+            else:
+                echo_failure(Failure(o.file, o.index, o.error))
+    try:
+        _write_files(outcomes, plan)
+    finally:  # the table and JSON are written even when a figure could not be
+        if outputs.csv_path is not None:
+            write_table(outcomes, outputs.csv_path)
+        if outputs.json_path is not None:
+            records = [o.json_record() for o in outcomes]
+            emit_json(records[0] if len(records) == 1 and not batch else records, outputs.json_path)
+    if any(o.error is not None for o in outcomes):
         sys.exit(EXIT_FAILED_ROWS)
     if flagged_exit is not None and any(o.flagged for o in outcomes):
         sys.exit(flagged_exit)
     return outcomes
+
+
+def echo_failure(failure: Failure) -> None:
+    """``error: <file> [<index>]: <why>`` on stderr (the file named once)."""
+    from . import one_line
+
+    text = one_line(failure.error)
+    if Path(failure.file).name not in text:
+        label = failure.file if failure.index is None else f"{failure.file} [{failure.index}]"
+        text = f"{label}: {text}"
+    click.echo(f"error: {text}", err=True)
 
 
 def _in_input_order(outcomes: Sequence[Outcome], files: Sequence[str]) -> list[Outcome]:

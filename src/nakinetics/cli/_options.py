@@ -42,6 +42,35 @@ def index_option(func: F) -> F:
     )(func)
 
 
+CELL_DEFAULT_HELP = (
+    "Default (every command): the file — a potential against a reference electrode (vs Ag/AgCl, vs SCE, an "
+    "EC-Lab or VersaStudio reference-electrode entry) or an overpotential column means single — else the "
+    "preset named with --circuit, else symmetric (Na | electrolyte | Na). The report says which and why."
+)
+"""The one default policy for the cell type (:func:`nakinetics.roles.decide_context`)."""
+ELECTROLYTE_DEFAULT_HELP = (
+    "Default: the file (an EC-Lab or VersaStudio electrolyte entry such as '1 M NaPF6 in diglyme'), else the "
+    "preset named with --circuit, else not known (arcs named by their capacitance)."
+)
+"""The one default policy for the electrolyte (:func:`nakinetics.roles.decide_context`)."""
+
+
+def cell_option(help_text: str) -> Callable[[F], F]:
+    """``--cell symmetric|single`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--cell", type=click.Choice(["symmetric", "single"]), help=f"{help_text} {CELL_DEFAULT_HELP}"
+    )
+
+
+def electrolyte_option(help_text: str) -> Callable[[F], F]:
+    """``--electrolyte liquid|solid`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
+    return click.option(
+        "--electrolyte",
+        type=click.Choice(["liquid", "solid"]),
+        help=f"{help_text} {ELECTROLYTE_DEFAULT_HELP}",
+    )
+
+
 def frequency_options(
     fmin_help: str = "Lowest frequency used.", fmax_help: str = "Highest frequency used."
 ) -> Callable[[F], F]:
@@ -400,16 +429,24 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"\bformat=NAME\b", "--format NAME", "format"),
     (r"\bformat=([\w-]+)", r"--format \1", "format"),
     (r"give a window \(fmin/fmax\)", "give a window (--fmin/--fmax)", "fmin"),
+    (r"\(fmin/fmax\)", "(--fmin/--fmax)", "fmin"),
     (
         r"fit a circuit with a W/Wo/Ws element",
         "fit a circuit with a W/Wo/Ws element (-c randles_w)",
         "circuit",
     ),
     (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
-    (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
+    (r"pass index= \(([^)]*)\) or use read_(dc|cycling)_records", r"use --index N (\1)", "index"),
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
     (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
+    (r"pass (the real area: )?area_cm2 \(cm²\)", r"pass \1--area (cm²)", "area"),
+    (r"pass unidirectional=True", "pass --unidirectional", "unidirectional"),
+    (
+        r"half_cycle_h is only for (.*) \(leave it out\)",
+        r"--half-cycle is only for \1 (leave it out)",
+        "half_cycle_text",
+    ),
     (r"\barea_cm2=", "--area ", "area"),
     (
         r"(use|read it with) read_spectra",
@@ -417,6 +454,10 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (r"with read_dc_records", "with a DC command (nakinetics tafel)", None),
+    (r"(use|read it with) read_cycling_records", r"\1 nakinetics cycling", None),
+    (r"pass area_cm2 \(the --area option\)", "use --area", "area"),
+    (r"area_cm2 \(the --area option\)", "--area", "area"),
     (
         r"pass current_a= \([^)]*\) to read it",
         "pass the set current with --current (e.g. --current 0.4mA; --half-cycle 1h if it alternates)",
@@ -428,6 +469,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"with current_a=", "with a current column", None),
+    (r"\bcurrent_a=(\S+) A\b", r"--current \1A", "current_text"),
 )
 
 
@@ -440,3 +482,39 @@ def cli_wording(message: str, command: click.Command | None) -> str:
         if option is None or option in options:
             message = re.sub(pattern, replacement, message)
     return message
+
+
+def check_parameter_names(
+    fixed: dict[str, float], ties: dict[str, str], models: list[Any], *, requested: bool
+) -> None:
+    """``--fix``/``--tie`` names against the circuits a run will fit, before any file is read or any output
+    written: with one ``requested`` model (``-c``) each name must be one of its parameters; otherwise (the
+    automatic candidates) a parameter of at least one of ``models``.  A typo is a usage error (exit 2)
+    naming the option, the model's parameters and the closest name."""
+    from ..exceptions import NakineticsError, did_you_mean
+    from ..parameters import resolve_circuit
+    from ..selection import option_names
+
+    circuits = [resolve_circuit(m)[0] for m in models]
+    for option, options in (("--fix", {"fixed": fixed}), ("--tie", {"ties": ties})):
+        try:
+            names = option_names(options)
+        except NakineticsError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+        for name in sorted(names):
+            if any(c.canonical_name(name) is not None for c in circuits):
+                continue
+            if requested:
+                circuit, model = circuits[0], models[0]
+                label = model if isinstance(model, str) else getattr(model, "name", circuit.text)
+                raise click.BadParameter(
+                    f"'{name}' is not a parameter of {label} "
+                    f"(parameters: {', '.join(circuit.parameter_names)}){did_you_mean(name, circuit.parameter_names)}",
+                    param_hint=option,
+                )
+            known = sorted({n for c in circuits for n in c.parameter_names})
+            raise click.BadParameter(
+                f"'{name}' is not a parameter of any candidate model{did_you_mean(name, known)} (candidates' "
+                f"parameters: {', '.join(known)}); name the model with -c",
+                param_hint=option,
+            )

@@ -1,21 +1,34 @@
-"""``nakinetics cycling``: plating/stripping records → overpotentials, nucleation, short circuit, CCD, CE."""
+"""``nakinetics cycling``: plating/stripping records → overpotentials, nucleation, short circuit, CCD, CE
+(files, folders or glob patterns; batch runs through :mod:`nakinetics.cli._batch`)."""
 
 from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..cycling import CELL_KINDS, analyse_cycling
-from ..cycling.report import format_cycling, half_cycle_csv
+from ..cycling.report import format_cycling, half_cycle_rows, summary_line
+from ..data import CyclingRecord
 from ..io import read_cycling_record, read_spectrum
 from ..io._common import unit_scale
 from . import main
-from ._options import area_option, checked_output_path, format_option, input_file, json_option, plot_option
-from ._output import echo_reports, emit_records, numbered_path, save_figure, write_atomic
+from ._batch import (
+    BatchOptions,
+    FileTask,
+    Outcome,
+    batch_options,
+    inputs_argument,
+    is_batch,
+    plot_format,
+    run,
+)
+from ._options import area_option, format_option, input_file, json_option, plot_option
+from ._output import figure_bytes
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]*)\s*$")
 _DURATIONS = {"": 1.0, "s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0}
@@ -71,8 +84,56 @@ def _progress(label: str) -> Any:
     return click.progressbar(length=100, label=label, file=sys.stderr, show_eta=False)
 
 
+@dataclass(frozen=True, kw_only=True)
+class CyclingTask(FileTask):
+    """``nakinetics cycling`` on one record (see :mod:`nakinetics.cli._batch`)."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments of :func:`~nakinetics.cycling.analyse_cycling` (not the record)."""
+    current_a: float | None = None
+    area: float | None = None
+    zoom: list[int] | None = None
+    progress: bool = False
+    """Show a progress bar per record (a single-file run on a terminal: long records take seconds)."""
+
+    def read(self, path: Path) -> list[CyclingRecord]:
+        return [
+            read_cycling_record(
+                input_file(path), format=self.format, current_a=self.current_a, area_cm2=self.area
+            )
+        ]
+
+    def analyse(self, record: CyclingRecord) -> Outcome:
+        bar = _progress(f"analysing {Path(record.label).name}") if self.progress else None
+        done = [0]
+
+        def tick(fraction: float, stage: str) -> None:
+            if bar is not None:
+                bar.update(int(fraction * 100) - done[0])
+                done[0] = int(fraction * 100)
+
+        try:
+            result = analyse_cycling(record, area_cm2=self.area, progress=tick, **self.options)
+        finally:
+            if bar is not None:
+                bar.render_finish()
+        files = {}
+        if self.plot_format is not None:
+            from ..plotting.cycling import cycling_figure
+
+            files["plot"] = figure_bytes(cycling_figure(result, zoom_cycles=self.zoom), self.plot_format)
+        return Outcome(
+            *self.identify(record),
+            summary=summary_line(result),
+            report=format_cycling(result),
+            record=result.to_dict(),
+            rows=tuple(half_cycle_rows(result)),
+            files=files,
+        )
+
+
 @main.command("cycling")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@inputs_argument
 @area_option(
     "Electrode area (default: from the file, unless it is a software default such as EC-Lab's 0.001 cm², which is refused)."
 )
@@ -128,18 +189,16 @@ def _progress(label: str) -> Any:
 )
 @format_option("cycling")
 @json_option
-@click.option(
-    "--csv",
-    "csv_path",
-    metavar="PATH|-",
-    callback=checked_output_path,
-    help="Write one row per half-cycle (all files) as CSV ('-' = stdout; the report then goes to stderr).",
-)
 @plot_option(
-    "Save the figure (voltage–time with zooms, overpotentials, CCD staircase); PNG/PDF/SVG. Several files → PATH_<n>."
+    "Save the figure (voltage–time with zooms, overpotentials, CCD staircase); PNG/PDF/SVG "
+    "(batch: PATH_<file>)."
+)
+@batch_options(
+    table_help="Write one row per half-cycle (file, index, half_cycle, ..., error; all records) as CSV "
+    "('-' = stdout; the report then goes to stderr)."
 )
 def cycling_command(
-    files: tuple[str, ...],
+    inputs: tuple[Path, ...],
     area: float | None,
     cell: str,
     current_text: str | None,
@@ -152,15 +211,15 @@ def cycling_command(
     zoom_text: str | None,
     format: str | None,
     json_path: str | None,
-    csv_path: str | None,
     plot_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
-    """Plating/stripping analysis of cycling records (BioLogic .mpt/.mpr, Neware .nda/.ndax, Arbin, LAND,
-    Maccor, CHI chronopotentiometry, CSV): per half-cycle plateau overpotential (median |U| over the middle
+    """Plating/stripping analysis of each cycling record of FILES (files, folders or glob patterns;
+    BioLogic .mpt/.mpr, Neware .nda/.ndax, Arbin, LAND, Maccor, CHI chronopotentiometry, CSV): per half-cycle plateau overpotential (median |U| over the middle
     half), nucleation overpotential, capacity and end voltage; short circuit (time ± uncertainty, soft/hard,
     evidence); CCD of a current staircase; Coulombic efficiency of half cells; overpotential growth,
     cycling life, DC ASR (beside the EIS ASR with --eis)."""
-    if csv_path == "-" and json_path == "-":
+    if batch.csv_path == "-" and json_path == "-":
         raise click.UsageError("--csv - and --json - both want stdout; write one of them to a file")
     current_a = parse_current(current_text)
     half_cycle_h = parse_duration_h(half_cycle_text)
@@ -172,46 +231,22 @@ def cycling_command(
 
         spectrum = read_spectrum(input_file(eis_path))
         eis_fit = with_derived(compare_models(spectrum).best, CellGeometry(area_cm2=area))
-    results = []
-    for name in files:
-        record = read_cycling_record(input_file(name), format=format, current_a=current_a, area_cm2=area)
-        bar = _progress(f"analysing {Path(name).name}")
-        done = [0]
-
-        def tick(fraction: float, stage: str, bar: Any = bar, done: list[int] = done) -> None:
-            if bar is not None:
-                bar.update(int(fraction * 100) - done[0])
-                done[0] = int(fraction * 100)
-
-        try:
-            results.append(
-                analyse_cycling(
-                    record,
-                    area_cm2=area,
-                    cell=cell,  # type: ignore[arg-type]
-                    half_cycle_h=half_cycle_h,
-                    unidirectional=unidirectional,
-                    ccd_convention="failing step" if ccd_convention == "failing" else "last stable",
-                    voltage_limit_v=voltage_limit,
-                    ce_protocol=ce_protocol,  # type: ignore[arg-type]
-                    eis_fit=eis_fit,
-                    progress=tick,
-                )
-            )
-        finally:
-            if bar is not None:
-                bar.render_finish()
-    payloads = [r.to_dict() for r in results] if json_path is not None else []
-    if plot_path is not None:
-        from ..plotting.cycling import cycling_figure
-
-        for k, result in enumerate(results):
-            save_figure(cycling_figure(result, zoom_cycles=zoom), numbered_path(plot_path, k, len(results)))
-    if csv_path is not None:
-        text = half_cycle_csv(results)
-        if csv_path == "-":
-            click.echo(text, nl=False)
-        else:
-            write_atomic(csv_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    echo_reports([format_cycling(r) for r in results], "-" if csv_path == "-" else json_path)
-    emit_records(payloads, json_path)
+    options = {
+        "cell": cell,
+        "half_cycle_h": half_cycle_h,
+        "unidirectional": unidirectional,
+        "ccd_convention": "failing step" if ccd_convention == "failing" else "last stable",
+        "voltage_limit_v": voltage_limit,
+        "ce_protocol": ce_protocol,
+        "eis_fit": eis_fit,
+    }
+    task = CyclingTask(
+        options=options,
+        current_a=current_a,
+        area=area,
+        zoom=zoom,
+        progress=not is_batch(inputs),
+        format=format,
+        plot_format=plot_format(plot_path),
+    )
+    run(task, inputs, batch, json_path=json_path, files={"plot": plot_path})

@@ -12,17 +12,22 @@ from ..adequacy import fit_adequacy
 from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
-from ..fitting import FitResult, fit_circuit, resolve_circuit
+from ..exceptions import FitError
+from ..fitting import FitResult, fit_circuit
+from ..parameters import resolve_model
 from ..presets import Preset
 from ..report import format_comparison, format_fit, format_number
-from ..roles import CellContext, decide_context, matching_preset
+from ..roles import CellContext, decide_context
 from ..selection import ModelComparison, choose_model, compare_models, model_name
 from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     area_option,
+    cell_option,
     check_frequency_range,
+    check_parameter_names,
+    electrolyte_option,
     format_option,
     frequency_options,
     index_option,
@@ -46,18 +51,6 @@ class _Outcome:
     choice: dict[str, Any] | None = None
 
 
-def _user_model(circuit: str, electrolyte: str | None) -> tuple[str | Preset, str | None]:
-    """The model named by ``-c``: a preset, or a circuit string — fitted as the preset of the same structure
-    when there is one (its bounds and roles, so the string gives the preset's numbers), with a note."""
-    resolved = resolve_circuit(circuit)
-    if resolved[1] is not None:
-        return resolved[1], None
-    preset = matching_preset(resolved[0], electrolyte)
-    if preset is None:
-        return circuit, None
-    return preset, f"{resolved[0].text} is the circuit of preset {preset.name}: its roles and bounds are used"
-
-
 def _fit_one(
     spectrum: Spectrum,
     circuit: str | None,
@@ -76,17 +69,26 @@ def _fit_one(
             format_comparison(comparison.table(), comparison.criterion),
             _choice_record(comparison),
         )
-    model, note = _user_model(circuit, context.electrolyte)
+    model, note = resolve_model(circuit, context.electrolyte)
     result = fit_circuit(spectrum, model, **options)
     if not compare:
         return _Outcome(result, True, note)
-    others = compare_models(spectrum, list(compare), **options)
+    try:
+        others = compare_models(spectrum, list(compare), **options)
+    except FitError as exc:  # no comparison model could be fitted: the requested one still stands
+        others = ModelComparison((), "bic", ((", ".join(compare), str(exc)),))
     comparison = ModelComparison(
-        tuple(sorted([result, *others.results], key=lambda r: r.statistics.bic)), "bic", others.failures
+        tuple(sorted([result, *others.results], key=lambda r: r.statistics.bic)),
+        "bic",
+        others.failures,
+        notes=others.notes,
     )
     reason = f"{model_name(result)} as requested (-c); compared with {', '.join(compare)}"
     if note:
         reason = f"{note}; {reason}"
+    if not others.results:
+        reason += f" — none of them could be fitted ({others.failures[0][1]})"
+    reason += "".join(f"; {n}" for n in others.notes)
     best = comparison.best
     if best is not result:
         delta = result.statistics.bic - best.statistics.bic
@@ -101,12 +103,22 @@ def _fit_one(
     )
 
 
+def _possible_candidates(compare: tuple[str, ...]) -> list[Any]:
+    """Every model the automatic choice may fit (the general presets, their electrolyte-tagged and
+    lead-inductance twins) and the --compare models."""
+    from ..presets import list_presets, with_leads
+
+    presets = list_presets()
+    return [*presets, *(with_leads(p) for p in presets), *compare]
+
+
 def _choice_record(comparison: ModelComparison, reason: str | None = None) -> dict[str, Any]:
     return {
         "reason": reason or comparison.reason(),
         "screen": comparison.screen,
         "candidates": comparison.table(),
         "failures": [{"model": n, "error": m} for n, m in comparison.failures],
+        "notes": list(comparison.notes),
     }
 
 
@@ -144,7 +156,7 @@ class FitTask(FileTask):
     curve: bool = False
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
-        user_preset = _user_model(self.circuit, self.electrolyte)[0] if self.circuit else None
+        user_preset = resolve_model(self.circuit, self.electrolyte)[0] if self.circuit else None
         context = decide_context(
             cell=self.cell,
             electrolyte=self.electrolyte,
@@ -230,7 +242,7 @@ def _summary(result: FitResult) -> str:
         f"{name} {format_number(p.value)} Ω" for name, p in result.parameters.items() if p.unit == "Ohm"
     )
     kk = result.kramers_kronig
-    verdict = "–" if kk is None else ("pass" if kk.passed else "FAIL")
+    verdict = "–" if kk is None else kk.verdict
     count = len(result.warnings)
     return (
         f"{model_name(result)}: {resistances}; χ²_red {format_number(result.statistics.redchi, 3)}; "
@@ -256,19 +268,13 @@ def _summary(result: FitResult) -> str:
     "candidates and the lowest BIC is reported.",
 )
 @area_option("Geometric electrode area (needed for ASR, i0 and conductivity).")
-@click.option(
-    "--cell",
-    type=click.Choice(["symmetric", "single"]),
-    help="Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a "
-    "single interface. Default: the file's metadata, else the preset given with --circuit, else symmetric; "
-    "never the circuit an automatic choice picks.",
+@cell_option(
+    "Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a single "
+    "interface; never the circuit an automatic choice picks."
 )
-@click.option(
-    "--electrolyte",
-    type=click.Choice(["liquid", "solid"]),
-    help="Liquid (SEI, charge transfer, electrolyte diffusion) or solid electrolyte (grain boundary, interface; "
-    "no diffusion candidates). Names the arcs' roles and sets the automatic candidates. Default: the file's "
-    "metadata or the --circuit preset, else not known (roles from capacitances).",
+@electrolyte_option(
+    "Liquid (SEI, charge transfer, electrolyte diffusion) or solid electrolyte (grain boundary, interface; "
+    "no diffusion candidates). Names the arcs' roles and sets the automatic candidates."
 )
 @temperature_options("For i0. Default: the file's, else 298.15 K.")
 @click.option(
@@ -350,8 +356,10 @@ def fit_command(
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     ties = _parse_ties(tie)
-    if circuit:
-        _user_model(circuit, electrolyte)  # a bad circuit or preset stops the run before any file is read
+    if circuit:  # a bad circuit, preset or parameter name stops the run before any file is read
+        check_parameter_names(fixed, ties, [resolve_model(circuit, electrolyte)[0]], requested=True)
+    elif fixed or ties:
+        check_parameter_names(fixed, ties, _possible_candidates(compare), requested=False)
     task = FitTask(
         circuit=circuit,
         compare=compare,

@@ -19,6 +19,8 @@ from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     area_option,
+    cell_option,
+    electrolyte_option,
     format_option,
     input_file,
     json_option,
@@ -143,13 +145,13 @@ def _summary(record: dict[str, Any]) -> str:
 @main.command("tafel")
 @inputs_argument
 @area_option("Geometric area of one electrode (default: from the file; without it currents stay absolute).")
-@click.option(
-    "--cell",
-    type=click.Choice(["symmetric", "single"]),
-    help="Symmetric Na|electrolyte|Na cell (V is the cell voltage over two identical interfaces) or a "
-    "single interface (three-electrode measurement). Default: from the file — a potential against a "
-    "reference electrode (vs Ag/AgCl, vs RHE, vs Ref, EC-Lab's reference electrode) or an overpotential "
-    "column means single — else symmetric. The report says which and why.",
+@cell_option(
+    "Symmetric Na|electrolyte|Na cell (V is the cell voltage over two identical interfaces) or a "
+    "single interface (three-electrode measurement)."
+)
+@electrolyte_option(
+    "Liquid or solid electrolyte: names the arcs of the --eis spectrum as `fit` does (an SEI arc is not "
+    "charge transfer and stays out of the EIS i0)."
 )
 @click.option(
     "--model",
@@ -208,6 +210,7 @@ def tafel_command(
     inputs: tuple[Path, ...],
     area: float | None,
     cell: str | None,
+    electrolyte: str | None,
     model: str,
     alpha: str | None,
     r_ohm: str | None,
@@ -242,6 +245,7 @@ def tafel_command(
     options = {
         "area_cm2": area,
         "cell": cell,
+        "electrolyte": electrolyte,
         "model": model,
         "alpha": alpha,
         "r_ohm": r_value,

@@ -33,8 +33,10 @@ class ValidateTask(FileTask):
     fmin: float | None
     fmax: float | None
     limit: float
-    """Pass limit on the RMS relative residual (fraction of |Z|)."""
+    """RMS relative residual (fraction of |Z|) below which a spectrum passes."""
     mu_criterion: float
+    noise_aware: bool = True
+    """Above the limit, random residuals (noise) pass and only structured ones fail."""
 
     def read(self, path: Path) -> list[Spectrum]:
         spectra = list(super().read(path))
@@ -43,7 +45,9 @@ class ValidateTask(FileTask):
         return [s.select(self.fmin, self.fmax) for s in spectra]
 
     def analyse(self, spectrum: Spectrum) -> Outcome:
-        kk = kramers_kronig_test(spectrum, mu_criterion=self.mu_criterion, limit=self.limit)
+        kk = kramers_kronig_test(
+            spectrum, mu_criterion=self.mu_criterion, limit=self.limit, noise_aware=self.noise_aware
+        )
         record = {
             "file": spectrum.metadata.source,
             "index": spectrum.metadata.index,
@@ -74,11 +78,16 @@ class ValidateTask(FileTask):
 
 
 def _row(kk: KKResult, spectrum: Spectrum) -> dict[str, object]:
+    structure = kk.structure
     return {
         "n_points": len(kk.frequency),
         "f_min [Hz]": float(spectrum.frequency.min()),
         "f_max [Hz]": float(spectrum.frequency.max()),
         "passed": kk.passed,
+        "verdict": kk.verdict,
+        "residuals_random": kk.random,
+        "structure_p_value": None if structure is None else structure.p_value,
+        "noise_estimate [%]": 100 * kk.noise,
         "n_rc": kk.n_rc,
         "mu": kk.mu,
         "series_capacitor": kk.capacitor,
@@ -89,9 +98,11 @@ def _row(kk: KKResult, spectrum: Spectrum) -> dict[str, object]:
 
 
 def _summary(kk: KKResult) -> str:
-    verdict = "pass" if kk.passed else "FAIL"
+    random = {None: "", True: ", residuals random", False: ", residuals systematic"}[kk.random]
+    if kk.random and kk.outlier_dominated:
+        random = ", dominated by isolated outliers"
     return (
-        f"{verdict}: RMS residual {100 * kk.rms:.3g} % (limit {100 * kk.limit:.3g} %), "
+        f"{kk.verdict}: RMS residual {100 * kk.rms:.3g} % (limit {100 * kk.limit:.3g} %){random}, "
         f"max {100 * kk.max_abs:.3g} %, M = {kk.n_rc}, μ = {kk.mu:.3g}"
         + (", series C" if kk.capacitor else "")
     )
@@ -108,7 +119,13 @@ def _summary(kk: KKResult) -> str:
     default=100 * KK_RMS_LIMIT,
     show_default=True,
     metavar="PERCENT",
-    help="Pass limit on the RMS relative residual, in % of |Z|.",
+    help="RMS relative residual (in % of |Z|) below which a spectrum passes; above it, random residuals "
+    "(noise) still pass and systematic ones (drift, non-linearity) fail.",
+)
+@click.option(
+    "--fixed-limit",
+    is_flag=True,
+    help="Fail every spectrum above --limit, whether its residuals are noise or drift.",
 )
 @click.option(
     "--mu",
@@ -131,6 +148,7 @@ def validate_command(
     fmin: float | None,
     fmax: float | None,
     limit: float,
+    fixed_limit: bool,
     mu_criterion: float,
     json_path: str | None,
     plot_path: Path | None,
@@ -138,13 +156,15 @@ def validate_command(
     batch: BatchOptions,
 ) -> None:
     """Kramers–Kronig test (linear KK, automatic number of RC elements) of every spectrum of FILES (files,
-    folders or glob patterns): prints pass/fail, the chosen M and μ, and the residual at every frequency."""
+    folders or glob patterns): prints the verdict — pass, pass (noisy: above --limit but random residuals)
+    or FAIL (systematic residuals above --limit) —, the chosen M and μ, and the residual at every frequency."""
     check_frequency_range(fmin, fmax)
     task = ValidateTask(
         fmin=fmin,
         fmax=fmax,
         limit=limit / 100,
         mu_criterion=mu_criterion,
+        noise_aware=not fixed_limit,
         index=index,
         format=format,
         plot_format=plot_format(plot_path),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from .analysis import CyclingResult
 CSV_COLUMNS = (
     "file",
     "index",
+    "half_cycle",
     "cycle",
     "direction",
     "start_h",
@@ -30,6 +32,18 @@ CSV_COLUMNS = (
     "asr_cell_ohm_cm2",
     "partial",
 )
+"""Columns of the half-cycle table: the record (``file``, ``index`` in the file), then each half-cycle
+(``half_cycle`` = its number in the record, 0-based)."""
+
+
+def half_cycle_rows(result: CyclingResult) -> list[dict[str, Any]]:
+    """One row per half-cycle of ``result`` (the :data:`CSV_COLUMNS` after ``file`` and ``index``)."""
+    rows = []
+    for h in result.half_cycles:
+        row = h.to_dict()
+        row["half_cycle"] = row.pop("index")
+        rows.append({c: row.get(c) for c in CSV_COLUMNS[2:]})
+    return rows
 
 
 def half_cycle_csv(results: list[CyclingResult]) -> str:
@@ -38,11 +52,25 @@ def half_cycle_csv(results: list[CyclingResult]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for result in results:
-        source = result.record.metadata.source
-        for h in result.half_cycles:
-            row = {"file": source, **h.to_dict()}
+        where = {"file": result.record.metadata.source, "index": result.record.metadata.index}
+        for row in half_cycle_rows(result):
+            row = where | row
             writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def summary_line(result: CyclingResult) -> str:
+    """One line for a batch run: half-cycles, first and last η_p, short circuit, cycling life."""
+    parts = [f"{result.n_half_cycles} half-cycles"]
+    halves = result.half_cycles
+    if halves and result.overpotentials_valid:
+        parts.append(f"η_p {_fmt(halves[0].overpotential_mv)} → {_fmt(halves[-1].overpotential_mv)} mV")
+    s = result.short_circuit
+    parts.append("no short" if s is None else f"{s.kind} short at {s.time_h:.4g} ± {s.uncertainty_h:.2g} h")
+    if result.ccd is not None and result.ccd.value_ma_cm2 is not None:
+        parts.append(f"CCD {result.ccd.value_ma_cm2:.3g} mA cm⁻²")
+    parts.append(f"life {result.life_h:.4g} h")
+    return "; ".join(parts)
 
 
 def _fmt(value: float | None, spec: str = ".3g", unit: str = "") -> str:
@@ -56,7 +84,7 @@ def format_cycling(result: CyclingResult) -> str:
         f"{d['file']}  ({d['format']}; {result.n_half_cycles} half-cycles; area {result.area_cm2:g} cm²)",
         f"  cell: {result.cell} — {result.cell_decided_by}",
         f"  direction: {result.direction_rule}",
-        "  steps: " + ", ".join(f"{n} {k}" for k, n in d["steps"].items() if n),
+        f"  steps: {result.steps.describe()}",
     ]
     halves = result.half_cycles
     if halves and result.overpotentials_valid:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import FloatArray
-from ..derived import INTERFACIAL_ROLES, element_roles, propagate_uncertainty
+from ..derived import INTERFACIAL_ROLES, OHMIC_ROLES, CellGeometry, propagate_uncertainty, role_assignment
 from ..fitting import FitResult
 
 
@@ -76,10 +76,9 @@ def growth_rate(
 
 def eis_asr(fit: FitResult, area_cm2: float, symmetric: bool) -> dict[str, Any]:
     """Ohmic and interfacial ASR from an impedance fit (Ω cm², with standard errors where available)."""
-    roles = element_roles(fit)
-    values = fit.values
-    electrolyte = [label for label, role in roles.items() if role == "electrolyte" and label in values]
-    interfacial = [label for label, role in roles.items() if role in INTERFACIAL_ROLES and label in values]
+    assignment = role_assignment(fit, geometry=CellGeometry(area_cm2=area_cm2))
+    electrolyte = assignment.resistances(*OHMIC_ROLES)
+    interfacial = assignment.resistances(*INTERFACIAL_ROLES)
 
     def quantity(labels: list[str], factor: float) -> dict[str, float | None] | None:
         if not labels:

@@ -27,6 +27,7 @@ from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
 from ..exceptions import DataError
+from ..residuals import runs_test
 from ..roles import decide_context
 from ..sweeps import scan_rate_v_s, split_segments
 from ..temperature import check_temperature_k
@@ -38,7 +39,6 @@ from .diagnostics import (
     RUNS_P_WARNING,
     hysteresis,
     ir_share,
-    runs_test,
 )
 from .eis_link import EisLink, eis_link, eis_resistances
 from .fit import CAPACITANCE, RESISTANCE, SweepFit, current_unit_names, fit_sweep
@@ -684,6 +684,7 @@ def analyse_polarization(
     *,
     area_cm2: float | None = None,
     cell: str | None = None,
+    electrolyte: str | None = None,
     model: str = "bv",
     alpha: str | None = None,
     r_ohm: float | None = None,
@@ -708,6 +709,8 @@ def analyse_polarization(
         interface, V against a reference electrode); ``None``: from the record (a reference electrode or an
         overpotential column in the file means ``"single"``, :func:`nakinetics.roles.decide_context`), else
         symmetric.  The decision and its source are in the result (``cell``, ``cell_source``).
+    electrolyte : ``"liquid"`` or ``"solid"`` (``None``: from the files, else not known): names the arcs of
+        ``eis_spectrum`` as ``fit`` does (an SEI arc is not charge transfer).
     model : ``"bv"``, ``"bv-limited"``, ``"mhc"`` (exact integral), ``"mh"`` or ``"auto"`` (BV vs MHC,
         :mod:`.compare`).
     alpha : ``"free"``, ``"sum"`` (α_a + α_c = n) or ``"half"``; default free (single) / sum (symmetric).
@@ -727,7 +730,7 @@ def analyse_polarization(
     if cell not in (None, "symmetric", "single"):
         raise DataError(f"cell must be 'symmetric' or 'single', got {cell!r}")
     data = _as_record(data)
-    context = decide_context(cell=cell, metadata=data.metadata)
+    context = decide_context(cell=cell, electrolyte=electrolyte, metadata=data.metadata)
     cell, cell_source = context.cell, context.cell_source
     if r_ohm is not None and not (math.isfinite(r_ohm) and r_ohm >= 0):
         raise DataError(f"r_ohm must be ≥ 0, got {r_ohm}")
@@ -755,7 +758,9 @@ def analyse_polarization(
     )
     r_label = "given"
     if eis_spectrum is not None:
-        resistances = eis_resistances(eis_spectrum, cell=cell)
+        resistances = eis_resistances(
+            eis_spectrum, cell=cell, electrolyte=context.electrolyte, area_cm2=sweep.area_cm2
+        )
         if r_ohm is None:
             r_label = "EIS fit"
             r_ohm = resistances.r_ohm * area_factor

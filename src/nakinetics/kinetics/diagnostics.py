@@ -6,7 +6,8 @@
   capacitive current;
 * iR share of the applied voltage at the largest current;
 * a Wald–Wolfowitz runs test on the signs of the fit residuals in measurement order: too few runs mean
-  the model misses a systematic part of the curve.
+  the model misses a systematic part of the curve (:func:`nakinetics.residuals.runs_test`, shared with the
+  Kramers–Kronig verdict).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from .._typing import FloatArray
 
@@ -24,40 +24,6 @@ IR_SHARE_WARNING = 0.30
 CAPACITIVE_WARNING = 0.10
 RUNS_P_WARNING = 1e-3
 HYSTERESIS_WARNING = 0.10
-
-
-@dataclass(frozen=True)
-class RunsTest:
-    """Runs of equal residual sign: observed, expected under independence, one-sided p (too few)."""
-
-    runs: int
-    expected: float
-    z: float
-    p_value: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "runs": self.runs,
-            "expected": self.expected,
-            "z": self.z,
-            "p_value": self.p_value,
-            "convention": "Wald–Wolfowitz runs test on residual signs in measurement order; small p = systematic misfit",
-        }
-
-
-def runs_test(residuals: FloatArray) -> RunsTest | None:
-    """Wald–Wolfowitz runs test on the signs of ``residuals`` (zeros dropped); ``None`` if one sign only."""
-    signs = np.sign(np.asarray(residuals, dtype=float))
-    signs = signs[signs != 0]
-    n_pos, n_neg = int(np.sum(signs > 0)), int(np.sum(signs < 0))
-    n = n_pos + n_neg
-    if n_pos == 0 or n_neg == 0 or n < 10:
-        return None
-    runs = 1 + int(np.count_nonzero(signs[1:] != signs[:-1]))
-    expected = 2.0 * n_pos * n_neg / n + 1.0
-    variance = 2.0 * n_pos * n_neg * (2.0 * n_pos * n_neg - n) / (n * n * (n - 1.0))
-    z = (runs - expected) / math.sqrt(variance) if variance > 0 else 0.0
-    return RunsTest(runs, expected, z, float(norm.cdf(z)))
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,51 @@
 """The link between a DC sweep and an impedance spectrum of the same cell.
 
-* R_Ω for the iR correction: the electrolyte resistance of a circuit fitted to the spectrum — the
+The spectrum is fitted with a few candidate circuits (:data:`CANDIDATES`, each as the preset tagged with the
+cell's electrolyte: ``na_liquid_na`` for ``na_se_na_2arc`` in a liquid cell; lowest BIC wins) and its elements
+get their roles by the decision ``fit`` makes (:func:`nakinetics.derived.role_assignment`, with the cell and
+electrolyte of the measurement):
+
+* R_Ω for the iR correction: the resistances with an ohmic role (:data:`nakinetics.roles.OHMIC_ROLES`) — the
   high-frequency intercept for a liquid cell, and for a solid electrolyte measured below its bulk and
   grain-boundary arcs the real-axis value before the interfacial arc (R_SE = R_b + R_gb); when the
   circuit resolves bulk and grain-boundary arcs their resistances are added.
-* i₀ from EIS: i₀,EIS = g·RT/(nF·R_ct·A) with g = 2 for a symmetric cell (R_ct holds two interfaces) and
-  g = 1 for a single interface; compared with the DC i₀ (ratio DC/EIS, flagged outside [0.5, 2]).
+* i₀ from EIS: i₀,EIS = g·RT/(nF·R_ct·A) from the charge-transfer resistances only (an SEI or other interfacial
+  arc is excluded, as in ``fit``), g = 2 for a symmetric cell (R_ct holds two interfaces) and g = 1 for a single
+  interface; compared with the DC i₀ (ratio DC/EIS, flagged outside [0.5, 2]).  The sum of all interfacial
+  resistances is reported beside it (a symmetric cell with unequal electrodes shows two charge-transfer arcs,
+  which one spectrum cannot tell from interphase + charge transfer).
 * DC polarization resistance (linear estimator) against the spectrum's DC limit R_Ω + ΣR (ratio DC/EIS,
   flagged outside [0.5, 2]).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from .._checks import checked, finite_result, positive
 from ..constants import FARADAY, GAS_CONSTANT
 from ..data import Spectrum
-from ..derived import element_roles
+from ..derived import CellGeometry, resistance_sum, role_assignment
 from ..exceptions import DataError
 from ..fitting import FitResult
+from ..parameters import resolve_model
+from ..roles import INTERFACIAL_ROLES, KINETIC_ROLES, OHMIC_ROLES, CellContext, decide_context
 from ..selection import compare_models
 from ..temperature import check_temperature_k
 
-OHMIC_ROLES = ("electrolyte", "bulk", "grain_boundary")
-LINK_ROLES = ("interface", "charge_transfer")
-"""Resistances the EIS side of the DC link counts as R_ct: charge transfer and interfacial arcs that are not an
-SEI (in a symmetric cell with unequal electrodes the second electrode's charge transfer has the role
-``interface``; the DC sweep sees both)."""
 AGREEMENT_RANGE = (0.5, 2.0)
 CANDIDATES = {
-    "symmetric": ("na_se_na_1arc", "na_se_na_2arc", "na_liquid_na"),
+    "symmetric": ("R0-p(R1,CPE1)", "R0-p(R1,CPE1)-p(R2,CPE2)"),
     "single": ("R0-p(R1,CPE1)", "randles_w"),
 }
-"""Circuits tried on a spectrum (lowest BIC wins)."""
+"""Circuits tried on a spectrum (lowest BIC wins), each replaced by the preset of the same structure tagged with
+the cell's electrolyte (:func:`nakinetics.roles.matching_preset`)."""
 LIKELY_CAUSES = (
-    "SEI/interphase resistance inside the EIS arc (the EIS R_ct is then an SEI-inclusive effective value)",
+    (
+        "an SEI/interphase resistance: EIS separates it from R_ct, while the DC sweep sees it in series with the "
+        "charge transfer (R_Ω holds only the electrolyte), so the DC i0 is an SEI-inclusive effective value"
+    ),
     "the DC sweep is not at steady state (transient concentration polarization, SEI changes): compare scan rates",
     (
         "unequal electrodes: EIS and the low-voltage slope give the harmonic mean of the two i0, the Tafel "
@@ -68,41 +76,59 @@ class EisResistances:
     ohmic_labels: tuple[str, ...]
     kinetic_labels: tuple[str, ...]
     fit: FitResult
+    interfacial_labels: tuple[str, ...] = ()
+    r_interfacial: float | None = None
+    context: CellContext | None = None
+    roles_source: str = ""
+    notes: tuple[str, ...] = ()
 
     @property
     def model(self) -> str:
         return self.fit.preset.name if self.fit.preset else self.fit.circuit.text
 
 
-def _sum(fit: FitResult, labels: tuple[str, ...]) -> tuple[float, float | None]:
-    value = sum(fit.values[n] for n in labels)
-    if fit.covariance is None:
-        return value, None
-    varying = fit.varying
-    index = [varying.index(n) for n in labels if n in varying]
-    if not index:
-        return value, 0.0
-    block = fit.covariance[index][:, index]
-    return value, math.sqrt(max(float(block.sum()), 0.0))
-
-
 @checked
-def eis_resistances(spectrum: Spectrum, *, cell: str) -> EisResistances:
-    """Fit the candidate circuits for ``cell`` to ``spectrum`` (lowest BIC) and read R_Ω (electrolyte,
-    bulk, grain-boundary roles) and R_ct (interface and charge-transfer roles; SEI excluded)."""
-    fit = compare_models(spectrum, list(CANDIDATES[cell])).best
-    roles = element_roles(fit)
-    resistors = [e.label for e in fit.circuit.elements if e.spec.symbol == "R" and e.label in roles]
-    ohmic = tuple(n for n in resistors if roles[n] in OHMIC_ROLES)
-    kinetic = tuple(n for n in resistors if roles[n] in LINK_ROLES)
+def eis_resistances(
+    spectrum: Spectrum,
+    *,
+    cell: str | None = None,
+    electrolyte: str | None = None,
+    area_cm2: float | None = None,
+) -> EisResistances:
+    """Fit the :data:`CANDIDATES` for the cell to ``spectrum`` (lowest BIC) and read R_Ω (ohmic roles) and R_ct
+    (charge-transfer roles only: SEI and other interfacial arcs excluded), with the roles decided as ``fit``
+    decides them for this ``cell``/``electrolyte`` (``None``: from the file, see
+    :func:`nakinetics.roles.decide_context`) and electrode ``area_cm2``."""
+    context = decide_context(cell=cell, electrolyte=electrolyte, metadata=spectrum.metadata)
+    candidates = [resolve_model(c, context.electrolyte)[0] for c in CANDIDATES[context.cell]]
+    fit = compare_models(spectrum, candidates).best
+    assignment = role_assignment(fit, context, CellGeometry(area_cm2=area_cm2))
+    ohmic = tuple(assignment.resistances(*OHMIC_ROLES))
+    kinetic = tuple(assignment.resistances(*KINETIC_ROLES))
+    interfacial = tuple(assignment.resistances(*INTERFACIAL_ROLES))
     if not ohmic:
         raise DataError(
             f"{spectrum.label}: the fitted circuit {fit.circuit.text} has no electrolyte resistance"
         )
-    r_ohm, r_ohm_err = _sum(fit, ohmic)
-    r_ct, r_ct_err = _sum(fit, kinetic) if kinetic else (None, None)
-    r_dc = sum(fit.values[n] for n in resistors)
-    return EisResistances(r_ohm, r_ohm_err, r_ct, r_ct_err, r_dc, ohmic, kinetic, fit)
+    r_ohm, r_ohm_err = resistance_sum(fit, ohmic)
+    r_ct, r_ct_err = resistance_sum(fit, kinetic)
+    r_int = resistance_sum(fit, interfacial)[0]
+    r_dc = sum(fit.values[n] for n in assignment.resistors)
+    return EisResistances(
+        r_ohm,  # type: ignore[arg-type]
+        r_ohm_err,
+        r_ct,
+        r_ct_err,
+        r_dc,
+        ohmic,
+        kinetic,
+        fit,
+        interfacial,
+        r_int,
+        context,
+        assignment.source,
+        assignment.notes,
+    )
 
 
 @checked
@@ -171,25 +197,29 @@ class EisLink:
         def scaled(value: float | None) -> float | None:
             return None if value is None else value * current_factor
 
+        def resistance(value: float | None, stderr: float | None, convention: str) -> dict[str, Any] | None:
+            if value is None:
+                return None
+            error = None if stderr is None else stderr * area
+            return {"value": value * area, "stderr": error, "unit": per_area, "convention": convention}
+
         out: dict[str, Any] = {
             "spectrum": res.fit.spectrum.metadata.source,
             "circuit": res.model,
-            "R_ohm": {
-                "value": res.r_ohm * area,
-                "stderr": None if res.r_ohm_stderr is None else res.r_ohm_stderr * area,
-                "unit": per_area,
-                "convention": f"sum of {', '.join(res.ohmic_labels)} × A",
-            },
-            "R_ct": (
-                None
-                if res.r_ct is None
-                else {
-                    "value": res.r_ct * area,
-                    "stderr": None if res.r_ct_stderr is None else res.r_ct_stderr * area,
-                    "unit": per_area,
-                    "convention": f"sum of {', '.join(res.kinetic_labels)} × A (cell total)",
-                }
+            "R_ohm": resistance(res.r_ohm, res.r_ohm_stderr, f"sum of {', '.join(res.ohmic_labels)} × A"),
+            "R_ct": resistance(
+                res.r_ct,
+                res.r_ct_stderr,
+                f"sum of {', '.join(res.kinetic_labels)} (charge transfer) × A (cell total)",
             ),
+            "R_interfacial": resistance(
+                res.r_interfacial,
+                None,
+                f"sum of {', '.join(res.interfacial_labels)} (every interfacial role) × A (cell total): R_ct if "
+                "the faster arcs are a second electrode's charge transfer, not a film",
+            ),
+            "roles": res.roles_source or None,
+            "role_notes": list(res.notes),
             "i0_eis": {
                 "value": scaled(self.i0_eis),
                 "stderr": scaled(self.i0_eis_stderr),

@@ -12,11 +12,13 @@ import numpy as np
 from ..drt.result import DRTResult
 from ..drt.shapes import zarc_distribution
 from ._axes import axes_or_new as _axes
+from ._axes import outside_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from ..data import Spectrum
     from ..series.drt import SeriesDRT
     from ..series.runner import SeriesResult
 
@@ -33,7 +35,8 @@ def _format_ohm(value: float) -> str:
 
 def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True, **style: Any) -> Axes:
     """γ(τ) (Ω) against τ (s, log), the credible band shaded, each peak marked with its frequency and
-    resistance, the measured window bounded by dotted lines, and a top axis in Hz (f = 1/(2πτ)).
+    resistance, the measured window bounded by dotted lines, a tail's own distribution dashed (clipped at the
+    top of γ), and a top axis in Hz (f = 1/(2πτ)).
     ``components`` draws the ZARC peaks of the decomposition as thin dashed lines."""
     ax = _axes(ax)
     tau = result.tau
@@ -48,6 +51,15 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
         label=f"{100 * result.credible:.0f} % credible band",
     )
     ax.plot(tau, result.gamma, "-", color=color, lw=1.6, label="γ (DRT)", **style)
+    if result.tail is not None and np.any(result.tail.distribution > 0):
+        ax.plot(
+            tau,
+            result.tail.distribution,
+            "--",
+            color="0.35",
+            lw=1.1,
+            label="tail's own distribution (diffusion/blocking, not a process)",
+        )
     ax.set_xscale("log")
     dense = np.geomspace(tau.min(), tau.max(), 600)
     top = float(max(result.gamma_upper.max(), 1e-300))
@@ -63,8 +75,9 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
             )
         ax.plot([peak.tau], [height], "v", color="k", ms=5)
         stderr = f" ± {peak.resistance_stderr:.2g}" if peak.resistance_stderr else ""
+        what = "" if peak.diffusion is None else f"\n{peak.diffusion.symbol} (diffusion)"
         ax.annotate(
-            f"{peak.frequency:.3g} Hz\n{peak.resistance:.3g}{stderr} Ω",
+            f"{peak.frequency:.3g} Hz\n{peak.resistance:.3g}{stderr} Ω{what}",
             (peak.tau, height),
             xytext=(0, 6 + 22 * (k % 2)),
             textcoords="offset points",
@@ -89,20 +102,18 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
     return ax
 
 
-def plot_drt_nyquist(result: DRTResult, ax: Axes | None = None) -> Axes:
-    """Nyquist plot of the data (points) and the DRT's reconstruction (line), equal axes."""
+def plot_drt_nyquist(result: DRTResult, ax: Axes | None = None, spectrum: Spectrum | None = None) -> Axes:
+    """Nyquist plot of the data (points) and the DRT's reconstruction (line), equal axes, the legend above
+    the axes (as :func:`~nakinetics.plotting.impedance.plot_nyquist`); ``spectrum`` = a part of the
+    result's spectrum (a :func:`~nakinetics.plotting.impedance.nyquist_zoom`) to show instead."""
     from .impedance import plot_nyquist
 
-    ax = plot_nyquist(result.spectrum, ax=ax)
-    z = result.reconstruction
-    order = np.argsort(result.spectrum.frequency)
-    ax.plot(z.real[order], -z.imag[order], "-", lw=1.4, label="DRT reconstruction")
-    real, reactance = result.spectrum.real, -result.spectrum.imag
-    span = float(np.ptp(real))
-    if span > 0 and reactance.max() > 1.5 * span:  # a steep tail: show the arcs, clip the tail
-        ax.set_ylim(min(float(reactance.min()), 0.0) - 0.04 * span, 1.04 * span)
-        ax.set_title("tail clipped", fontsize="small", loc="right")
-    ax.legend(fontsize="small")
+    shown = result.spectrum if spectrum is None else spectrum
+    ax = plot_nyquist(shown, ax=ax)
+    order = np.argsort(shown.frequency)
+    z = result.impedance(shown.frequency[order])
+    ax.plot(z.real, -z.imag, "-", lw=1.4, label="DRT reconstruction")
+    outside_legend(ax)
     return ax
 
 
@@ -112,20 +123,34 @@ def plot_drt_residuals(result: DRTResult, ax: Axes | None = None) -> Axes:
 
     ax = _relative_residuals(result.spectrum.frequency, result.residuals, _axes(ax))
     verdict = "" if result.reconstruction_ok else " — DOES NOT REPRODUCE THE DATA"
-    ax.set_title(f"DRT residuals, RMS {100 * result.residual_rms:.2g} %{verdict}", fontsize="medium")
+    ax.set_title(
+        f"DRT residuals, RMS {100 * result.residual_rms:.2g} %{verdict}",
+        fontsize="medium",
+        pad=outside_legend(ax),
+    )
     return ax
 
 
 def drt_figure(result: DRTResult) -> Figure:
-    """One figure: γ(τ) with band and peaks (left), Nyquist with the reconstruction and the residuals
+    """One figure: γ(τ) with band and peaks (left); Nyquist with the reconstruction, a zoom on the
+    high-frequency part when a steep low-frequency tail dominates (as ``fit`` draws it), and the residuals
     (right)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(13, 6.5), layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=[1.5, 1])
+    from .impedance import frequency_label, nyquist_zoom
+
+    zoom = nyquist_zoom(result.spectrum)
+    rows = 2 if zoom is None else 3
+    fig = Figure(figsize=(13, 6.5 if zoom is None else 8.5), layout="constrained")
+    grid = fig.add_gridspec(rows, 2, width_ratios=[1.5, 1])
     plot_drt(result, ax=fig.add_subplot(grid[:, 0]))
-    plot_drt_nyquist(result, ax=fig.add_subplot(grid[0, 1]))
-    plot_drt_residuals(result, ax=fig.add_subplot(grid[1, 1]))
+    whole = plot_drt_nyquist(result, ax=fig.add_subplot(grid[0, 1]))
+    if zoom is not None:
+        part = plot_drt_nyquist(result, ax=fig.add_subplot(grid[1, 1]), spectrum=zoom)
+        part.get_legend().remove()  # the same entries as the whole spectrum's legend
+        whole.set_title("whole spectrum", fontsize="medium", pad=outside_legend(whole))
+        part.set_title(f"{frequency_label(zoom.frequency.min())} and above", fontsize="medium")
+    plot_drt_residuals(result, ax=fig.add_subplot(grid[rows - 1, 1]))
     headline = result.summary() if len(result.peaks) <= 3 else f"the DRT shows {len(result.peaks)} processes"
     fig.suptitle(f"{result.spectrum.label} — {headline}", fontsize="medium")
     return fig

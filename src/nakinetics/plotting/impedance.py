@@ -207,12 +207,13 @@ def plot_residuals(fit: FitResult, ax: Axes | None = None) -> Axes:
 
 
 def plot_kramers_kronig(kk: KKResult, ax: Axes | None = None) -> Axes:
-    """Kramers–Kronig residuals (Z − Z_KK)/|Z| (%) against frequency, with the ±RMS pass limit shaded."""
+    """Kramers–Kronig residuals (Z − Z_KK)/|Z| (%) against frequency, with the ±RMS limit shaded and the
+    verdict (random or systematic residuals) in the title."""
     ax = _relative_residuals(kk.frequency, kk.residuals, _axes(ax))
     ax.axhspan(-100 * kk.limit, 100 * kk.limit, color="tab:green", alpha=0.12, lw=0, label="pass limit (RMS)")
     ax.set_title(
-        f"linear KK, M = {kk.n_rc}{' + C' if kk.capacitor else ''}: {'pass' if kk.passed else 'FAIL'}, "
-        f"RMS {100 * kk.rms:.2g} %",
+        f"linear KK, M = {kk.n_rc}{' + C' if kk.capacitor else ''}: {kk.verdict}, RMS {100 * kk.rms:.2g} %"
+        + ("" if kk.random is None else (", random" if kk.random else ", systematic")),
         fontsize="medium",
         pad=outside_legend(ax),
     )

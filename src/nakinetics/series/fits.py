@@ -15,16 +15,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 
 from .._checks import checked
-from ..circuit import Circuit, Parallel, elements_of
-from ..derived import INTERFACIAL_ROLES, CellGeometry, derive_quantities, element_roles
+from ..circuit import Circuit, Element, Parallel, elements_of
+from ..derived import CellGeometry, derive_quantities, resistance_sum, role_assignment
 from ..exceptions import ArgumentError, ArgumentTypeError, NakineticsError
-from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit, resolve_circuit
+from ..fitting import FitResult, FittedParameter, Weighting, fit_circuit
+from ..parameters import resolve_circuit, resolve_model
 from ..presets import Preset
+from ..roles import ELECTROLYTES, INTERFACIAL_ROLES, OHMIC_ROLES, RoleAssignment, decide_context
 from ..validation import KK_RMS_LIMIT
 
 CHI2_JUMP = 3.0
@@ -34,7 +36,6 @@ COLD_MARGIN = 1e-3
 WARM_KEPT = "warm (kept over cold)"
 COLD_EVERY = 50
 """Default length of a warm-start chain (spectra): each chain starts with a cold fit."""
-ELECTROLYTE_ROLES = ("electrolyte", "bulk", "grain_boundary")
 FIT_ERRORS: tuple[type[Exception], ...] = (
     NakineticsError,
     ValueError,
@@ -51,8 +52,8 @@ class SeriesSettings:
 
     circuit : preset name or circuit string.
     weighting, fmin_hz, fmax_hz, fixed : passed to :func:`~nakinetics.fitting.fit_circuit`.
-    fix_electrolyte : hold the electrolyte parameters (roles electrolyte, bulk, grain_boundary) at the
-        values of the first successfully fitted spectrum.
+    fix_electrolyte : hold the electrolyte parameters (the elements with an ohmic role in the first successfully
+        fitted spectrum: electrolyte, bulk, grain boundary, leads) at that spectrum's values.
     independent : fit every spectrum cold, on its own (parallelisable), instead of warm-starting.
     cold_every : warm-start chains are this many spectra long, each starting with a cold fit (a fresh
         check of the warm chain every so often, and chains can be fitted in parallel); 0 = one chain.
@@ -64,6 +65,8 @@ class SeriesSettings:
         ``area_cm2`` it overrides the amplitude the files state.
     interval_s : spacing of spectra whose files give no times (s).
     voltage_offset_s : series time − voltage-record time (s); ``None`` = from absolute start times.
+    electrolyte : ``"liquid"`` or ``"solid"`` (``None``: from the files or the preset, else not known): names
+        the arcs as ``fit`` does (:func:`nakinetics.derived.role_assignment`, decided for every spectrum).
     """
 
     circuit: str
@@ -81,14 +84,23 @@ class SeriesSettings:
     ac_current_ma_cm2: float | None = None
     interval_s: float | None = None
     voltage_offset_s: float | None = None
+    electrolyte: str | None = None
 
     def __post_init__(self) -> None:
         Weighting(self.weighting)  # raises ValueError for an unknown weighting
+        if self.electrolyte not in (None, *ELECTROLYTES):
+            raise ArgumentError(f"electrolyte must be 'liquid' or 'solid', got {self.electrolyte!r}")
         if isinstance(self.cold_every, bool) or not isinstance(self.cold_every, int):
             raise ArgumentTypeError(f"cold_every must be a whole number of spectra, got {self.cold_every!r}")
         if self.cold_every < 0:
             raise ArgumentError(f"cold_every must be ≥ 0 (0 = one warm-start chain), got {self.cold_every}")
         resolve_circuit(self.circuit)  # raises PresetError / CircuitSyntaxError early
+
+    @property
+    def model(self) -> str | Preset:
+        """What is fitted: the preset ``circuit`` names or matches (as ``fit -c`` takes it,
+        :func:`nakinetics.parameters.resolve_model`), else the circuit string."""
+        return resolve_model(self.circuit, self.electrolyte)[0]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary (``fixed`` as a mapping)."""
@@ -107,22 +119,22 @@ class SeriesSettings:
 
 @dataclass(frozen=True)
 class CircuitRoles:
-    """Which parameters of a circuit are electrolyte, interfacial resistances and arc capacitances."""
+    """What the series table needs of a circuit before any fit: its resistors, the resistors inside arcs
+    (their ASR columns) and the arc capacitances.  Which resistances are electrolyte and which interfacial
+    is decided for every fitted spectrum, as ``fit`` decides it (:func:`spectrum_roles`)."""
 
     circuit: Circuit
     preset: Preset | None
-    electrolyte_resistors: tuple[str, ...]
-    electrolyte_parameters: tuple[str, ...]
-    interfacial_resistors: tuple[str, ...]
+    resistors: tuple[str, ...]
+    arc_resistors: tuple[str, ...]
     capacitances: tuple[str, ...]
 
     @classmethod
-    def of(cls, circuit_or_preset: str) -> CircuitRoles:
-        circuit, preset = resolve_circuit(circuit_or_preset)
-        roles = element_roles(cast(FitResult, _CircuitView(circuit, preset)))
-        names = set(circuit.parameter_names)
-        resistors = [e.label for e in circuit.elements if e.spec.symbol == "R"]
-        electrolyte = [e for e in circuit.elements if roles.get(e.label) in ELECTROLYTE_ROLES]
+    def of(cls, circuit_or_preset: str, electrolyte: str | None = None) -> CircuitRoles:
+        model = resolve_model(circuit_or_preset, electrolyte)[0]
+        circuit, preset = resolve_circuit(model)
+        series = {n.label for n in circuit.top_level if isinstance(n, Element)}
+        resistors = tuple(e.label for e in circuit.elements if e.spec.symbol == "R")
         caps = [
             e.label
             for node in circuit.top_level
@@ -133,21 +145,39 @@ class CircuitRoles:
         return cls(
             circuit=circuit,
             preset=preset,
-            electrolyte_resistors=tuple(e.label for e in electrolyte if e.label in resistors),
-            electrolyte_parameters=tuple(name for e in electrolyte for name in e.parameter_names),
-            interfacial_resistors=tuple(
-                r for r in resistors if roles.get(r) in INTERFACIAL_ROLES and r in names
-            ),
+            resistors=resistors,
+            arc_resistors=tuple(r for r in resistors if r not in series),
             capacitances=tuple(caps),
         )
 
+    def electrolyte_parameters(self, roles_text: str | None) -> tuple[str, ...]:
+        """Parameters of the elements a row's ``roles`` column names ohmic (``fix_electrolyte``)."""
+        roles = parse_roles(roles_text)
+        return tuple(
+            name
+            for e in self.circuit.elements
+            if roles.get(e.label) in OHMIC_ROLES
+            for name in e.parameter_names
+        )
 
-@dataclass(frozen=True)
-class _CircuitView:
-    """What :func:`~nakinetics.derived.element_roles` reads from a fit result: the circuit and preset."""
 
-    circuit: Circuit
-    preset: Preset | None
+def format_roles(roles: Mapping[str, str]) -> str:
+    """The ``roles`` column: ``R0=electrolyte;R1=interface;CPE1=interface;...``."""
+    return ";".join(f"{label}={role}" for label, role in roles.items())
+
+
+def parse_roles(text: str | None) -> dict[str, str]:
+    """The ``roles`` column back as a mapping (empty for a missing value)."""
+    return dict(part.split("=", 1) for part in (text or "").split(";") if "=" in part)
+
+
+def spectrum_roles(result: FitResult, settings: SeriesSettings) -> RoleAssignment:
+    """The role decision of ``fit`` for one fitted spectrum of the series (its values, window, file metadata,
+    ``settings.electrolyte`` and area; the preset's conventions when the circuit names or matches one)."""
+    context = decide_context(
+        electrolyte=settings.electrolyte, metadata=result.spectrum.metadata, preset=result.preset
+    )
+    return role_assignment(result, context, CellGeometry(area_cm2=settings.area_cm2))
 
 
 @dataclass(frozen=True)
@@ -239,18 +269,19 @@ def fit_spectrum(
     :func:`~nakinetics.fitting.fit_circuit` raises when the cold fit itself fails.
     """
     options = settings.fit_options(fixed)
+    model = settings.model
     if previous is None or settings.independent:
-        return SpectrumFit(fit_circuit(spectrum, settings.circuit, **options), "cold")
+        return SpectrumFit(fit_circuit(spectrum, model, **options), "cold")
     warm: FitResult | None = None
     try:
-        warm = fit_circuit(spectrum, settings.circuit, warm_start=previous.values, **options)
+        warm = fit_circuit(spectrum, model, warm_start=previous.values, **options)
     except FIT_ERRORS as exc:
         reason: str | None = f"warm fit failed: {exc}"
     else:
         reason = _fallback_reason(warm, previous, settings.chi2_jump)
         if reason is None:
             return SpectrumFit(warm, "warm")
-    cold = fit_circuit(spectrum, settings.circuit, **options)
+    cold = fit_circuit(spectrum, model, **options)
     if (
         warm is not None
         and warm.statistics.success
@@ -261,23 +292,12 @@ def fit_spectrum(
     return SpectrumFit(cold, "fallback", reason)
 
 
-def _sum_with_error(result: FitResult, names: tuple[str, ...]) -> tuple[float | None, float | None]:
-    """Sum of parameters ``names`` (Ω) and its standard error from the covariance (fixed ones exact)."""
-    if not names:
-        return None, None
-    value = float(sum(result.values[n] for n in names))
-    varying = result.varying
-    if result.covariance is None:
-        return value, None if any(n in varying for n in names) else 0.0
-    pick = np.array([1.0 if n in names else 0.0 for n in varying])
-    variance = float(pick @ result.covariance @ pick)
-    return value, math.sqrt(variance) if variance >= 0 and math.isfinite(variance) else None
-
-
-def fit_columns(fit: SpectrumFit, roles: CircuitRoles, area_cm2: float | None) -> dict[str, Any]:
-    """The fit's part of a series row: start, statistics, parameters ± stderr, R_SE, R_int, ASR, C_eff."""
+def fit_columns(fit: SpectrumFit, roles: CircuitRoles, settings: SeriesSettings) -> dict[str, Any]:
+    """The fit's part of a series row: start, statistics, parameters ± stderr, the roles of this fit (the
+    decision ``fit`` makes), R_SE (ohmic roles), R_int (interfacial roles), ASR, C_eff."""
     result = fit.result
     stats = result.statistics
+    area_cm2 = settings.area_cm2
     row: dict[str, Any] = {
         "fit_start": fit.start,
         "fallback_reason": fit.reason,
@@ -290,13 +310,16 @@ def fit_columns(fit: SpectrumFit, roles: CircuitRoles, area_cm2: float | None) -
     }
     for name, p in result.parameters.items():
         row[name], row[f"{name}_stderr"] = p.value, p.stderr
-    row["R_SE"], row["R_SE_stderr"] = _sum_with_error(result, roles.electrolyte_resistors)
-    row["R_int"], row["R_int_stderr"] = _sum_with_error(result, roles.interfacial_resistors)
+    assignment = spectrum_roles(result, settings)
+    row["roles"] = format_roles(assignment.roles)
+    interfacial = tuple(assignment.resistances(*INTERFACIAL_ROLES))
+    row["R_SE"], row["R_SE_stderr"] = resistance_sum(result, assignment.resistances(*OHMIC_ROLES))
+    row["R_int"], row["R_int_stderr"] = resistance_sum(result, interfacial)
     if area_cm2 is not None and row["R_int"] is not None:
         row["ASR_int"] = row["R_int"] * area_cm2
         row["ASR_int_stderr"] = None if row["R_int_stderr"] is None else row["R_int_stderr"] * area_cm2
-    for label in roles.interfacial_resistors if area_cm2 is not None else ():
-        value, stderr = _sum_with_error(result, (label,))  # R × A, cell total
+    for label in interfacial if area_cm2 is not None else ():
+        value, stderr = resistance_sum(result, (label,))  # R × A, cell total
         row[f"ASR_{label}"] = None if value is None else value * area_cm2
         row[f"ASR_{label}_stderr"] = None if stderr is None else stderr * area_cm2
     # no area: only the arc quantities (C_eff, apex frequency) are derived, the ones needed here

@@ -104,7 +104,7 @@ def independent_task(
     except FIT_ERRORS as exc:
         return f"fit failed: {exc}"
     return {
-        **fit_columns(fit, _roles(settings.circuit), settings.area_cm2),
+        **fit_columns(fit, _roles(settings.circuit, settings.electrolyte), settings),
         **kk_task(spectrum, settings),
     }
 
@@ -128,9 +128,9 @@ def _steps(chain: Sequence[SeriesItem], done: Mapping[Key, Row]) -> list[Step]:
 
 
 @lru_cache(maxsize=16)
-def _roles(circuit: str) -> CircuitRoles:
+def _roles(circuit: str, electrolyte: str | None) -> CircuitRoles:
     """:meth:`CircuitRoles.of`, parsed once per circuit and process (every step of every chain needs it)."""
-    return CircuitRoles.of(circuit)
+    return CircuitRoles.of(circuit, electrolyte)
 
 
 def chain_step(
@@ -142,14 +142,14 @@ def chain_step(
 ) -> tuple[Row | str | None, PreviousFit | None]:
     """One step of a chain: the analysis columns (fit + Kramers–Kronig), the failure reason, or ``None``
     for a finished ``row``; and the warm-start state after it."""
-    roles = _roles(settings.circuit)
+    roles = _roles(settings.circuit, settings.electrolyte)
     if row is not None:
         return None, previous_from_row(row, roles, previous)
     try:
         fit = fit_spectrum(spectrum, settings, previous, electrolyte)
     except FIT_ERRORS as exc:
         return f"fit failed: {exc}", previous
-    analysis = {**fit_columns(fit, roles, settings.area_cm2), **kk_task(spectrum, settings)}  # type: ignore[arg-type]
+    analysis = {**fit_columns(fit, roles, settings), **kk_task(spectrum, settings)}  # type: ignore[arg-type]
     return analysis, fit.following(previous)
 
 
@@ -240,7 +240,8 @@ def previous_from_row(row: Row, roles: CircuitRoles, previous: PreviousFit | Non
 
 
 def _electrolyte_values(row: Row, roles: CircuitRoles) -> dict[str, float]:
-    return {name: row[name] for name in roles.electrolyte_parameters}
+    """The values of the parameters ``row``'s own roles name ohmic (:meth:`CircuitRoles.electrolyte_parameters`)."""
+    return {name: row[name] for name in roles.electrolyte_parameters(row.get("roles"))}
 
 
 @checked
@@ -255,7 +256,7 @@ def run_series(
     """Yield a row for every item not in ``done`` (see the module docstring)."""
     dc = dc or DCConditions(area_cm2=settings.area_cm2)
     done = done or {}
-    roles = CircuitRoles.of(settings.circuit)
+    roles = _roles(settings.circuit, settings.electrolyte)
     ordered = sorted(items, key=SeriesItem.sort_key)
     for item in ordered:
         if item.key not in done and (item.spectrum is None or item.time is None):
@@ -470,6 +471,6 @@ def fit_series(
     )
     dc = DCConditions(settings.current_ma_cm2, settings.area_cm2, trace)
     rows = list(run_series(series_items(spectra, axis), settings, dc=dc, pool=pool))
-    table = SeriesTable.build(series_columns(CircuitRoles.of(settings.circuit)), rows)
+    table = SeriesTable.build(series_columns(_roles(settings.circuit, settings.electrolyte)), rows)
     eis, dc_channel, agreement = find_onsets(table, dc)
     return SeriesResult(settings, table, axis, trace, eis, dc_channel, agreement)

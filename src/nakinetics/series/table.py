@@ -80,12 +80,19 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
                 f"1σ standard error of {info.name} (empty when fixed or not estimable)",
             )
         )
+    columns.append(
+        _text(
+            "roles",
+            "the role of each element in this spectrum's fit, decided as `fit` decides it (label=role, "
+            "';'-separated): R_SE and R_int follow it",
+        )
+    )
     sums = [
-        ("R_SE", "Ohm", f"electrolyte resistance {' + '.join(roles.electrolyte_resistors) or '(none)'}"),
+        ("R_SE", "Ohm", "electrolyte (ohmic) resistance: the resistors with an ohmic role (see roles)"),
         (
             "R_int",
             "Ohm",
-            f"interfacial resistance {' + '.join(roles.interfacial_resistors) or '(none)'}, cell total",
+            "interfacial resistance: the resistors with an interfacial role (see roles), cell total",
         ),
         (
             "ASR_int",
@@ -93,7 +100,10 @@ def series_columns(roles: CircuitRoles) -> list[Column]:
             "R_int × A, cell total (not halved: stripping and plating interfaces differ)",
         ),
     ]
-    sums += [(f"ASR_{r}", "Ohm cm^2", f"{r} × A, cell total") for r in roles.interfacial_resistors]
+    sums += [
+        (f"ASR_{r}", "Ohm cm^2", f"{r} × A, cell total (when {r} is interfacial, see roles)")
+        for r in roles.arc_resistors
+    ]
     sums += [
         (f"C_eff_{c}", "F", f"effective capacitance of {c} (Hsu–Mansfeld (Q R^(1−n))^(1/n) for a CPE)")
         for c in roles.capacitances
