@@ -436,7 +436,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         "circuit",
     ),
     (r"pass index= \(([^)]*)\) or use read_spectra", r"use --index N (\1) or leave it out for all", "index"),
-    (r"pass index= \(([^)]*)\) or use read_dc_records", r"use --index N (\1)", "index"),
+    (r"pass index= \(([^)]*)\) or use read_(dc|cycling)_records", r"use --index N (\1)", "index"),
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
     (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
@@ -447,6 +447,10 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (r"with read_dc_records", "with a DC command (nakinetics tafel)", None),
+    (r"(use|read it with) read_cycling_records", r"\1 nakinetics cycling", None),
+    (r"pass area_cm2 \(the --area option\)", "use --area", "area"),
+    (r"area_cm2 \(the --area option\)", "--area", "area"),
     (
         r"pass current_a= \([^)]*\) to read it",
         "pass the set current with --current (e.g. --current 0.4mA; --half-cycle 1h if it alternates)",
@@ -458,6 +462,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         None,
     ),
     (r"with current_a=", "with a current column", None),
+    (r"\bcurrent_a=(\S+) A\b", r"--current \1A", "current_text"),
 )
 
 

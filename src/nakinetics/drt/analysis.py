@@ -7,14 +7,17 @@ diffusive tail (:func:`choose_tail`) → credible band → peaks (:mod:`.peaks`)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 from scipy.special import ndtri
 
 from .._checks import choice, integer, number
+from .._threads import with_blas_thread_limit
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..exceptions import DataError
@@ -26,10 +29,9 @@ from .design import PENALTY_ORDER, SeriesTerms, linear_problem
 from .peaks import (
     MIN_FRACTION,
     Decomposition,
-    PeakEstimate,
     PeakRegion,
     decompose_zarc,
-    decomposition_fits,
+    decomposition_rejected,
     detect_peaks,
     merge_smallest,
     region_estimates,
@@ -45,7 +47,8 @@ from .regularization import (
     posterior_covariance,
     solve_nonnegative,
 )
-from .result import R_INF_AT_BOUND, DRTPeak, DRTResult, DRTTail, Regularization
+from .result import R_INF_AT_BOUND, DRTPeak, DRTResult, DRTTail, PeakModel, Regularization
+from .shapes import WARBURG_LINES
 
 TailMode = Literal["auto", "none", "always"]
 TAIL_MODES: tuple[str, ...] = ("auto", "none", "always")
@@ -59,10 +62,25 @@ MIN_SPAN_DECADES = 1.0
 """Narrowest frequency window (decades) a DRT is computed from."""
 
 TAIL_EXPONENTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-TAIL_REFINE = 0.05
-"""Tail exponents ν (tail a (jω)^-ν) tried: these, then ±0.05 around the best; kept is the one whose
-non-negative inversion fits the data best without γ still piling up at the slow edge (the evidence of the
-unconstrained model cannot judge ν: with γ free to turn negative every ν fits)."""
+TAIL_REFINE = 0.1
+TAIL_TOLERANCE = 1e-4
+"""Tail exponents ν (tail a (jω)^-ν) tried: these, then a bounded search within ±0.1 of the one kept, to
+±0.001 (see :func:`choose_tail`).  The evidence of the unconstrained model cannot judge ν: with γ free to
+turn negative every ν fits."""
+
+TAIL_EQUIVALENCE = 4.0
+"""Tail exponents whose non-negative fits differ by less than 4 in χ² (residual sum of squares in units of
+the best fit's mean square) fit the data equally well; of these the one that leaves the least resistance to
+γ is kept: a slow end that a tail explains as well as a tail plus a peak is not evidence of a peak (a
+Warburg seen only at the end of the window fits ν = 0.5 … 1 with a matching peak at the edge)."""
+
+VISIBILITY = 10.0
+"""In tail mode γ stops where |Z| exceeds 10 × the resistance before the tail (:func:`visible_end`): a
+process holding 5 % of that resistance would change Z by 0.25 %, the noise of a good analyser."""
+
+VALLEY_DEPTH = 0.9
+"""A valley of −Z''/|Z| (the end of the arcs before a tail) lies at least 10 % below its highest value at
+higher frequencies (noise on a rising tail makes shallower ones)."""
 
 TAIL_SLOW_EXTENSION = 0.0
 """In tail mode the τ grid stops at 1/ω_min (decades beyond it)."""
@@ -71,6 +89,10 @@ EDGE_NODES = 3
 EDGE_FRACTION = 0.25
 """Tail detection: without a tail term, γ within the slowest 3 nodes (0.3 decade) of the grid reaching 25 %
 of its maximum means the distribution is cut by the grid: the data end in a tail, not a relaxation."""
+
+DIFFUSION_EVIDENCE = 10.0
+"""A finite-length Warburg's lines replace the slowest ZARC when they lower the Bayesian information
+criterion by more than 10 ("very strong" evidence, Kass & Raftery, J. Am. Stat. Assoc. 90 (1995) 773)."""
 
 RECONSTRUCTION_TOLERANCE = 2.0
 """The DRT misses the data when its RMS residual exceeds twice the Kramers–Kronig fit's (+ 0.1 % of |Z|).
@@ -101,15 +123,45 @@ class Inversion:
         return self.problem.scale
 
     def covariance(self) -> FloatArray:
-        cov = posterior_covariance(self.problem, self.choice.value, self.gamma / self.scale, self.sigma2)
+        floor = self.problem.floor
+        lower = 0.0 if floor is None else -floor * self.series[self.problem.floor_column]
+        cov = posterior_covariance(
+            self.problem, self.choice.value, self.gamma / self.scale, self.sigma2, lower
+        )
         return cov * self.scale**2
 
     def model(self) -> ComplexArray:
         """Z (Ω) of the DRT at the spectrum's frequencies (from the weighted problem's own matrices)."""
         problem = self.problem
-        weighted = problem.a @ (self.gamma / self.scale) + problem.n @ self.series
+        return self._unweight(problem.a @ (self.gamma / self.scale) + problem.n @ self.series)
+
+    def _unweight(self, weighted: FloatArray) -> ComplexArray:
         half = weighted.size // 2
-        return (weighted[:half] + 1j * weighted[half:]) / problem.weight
+        return (weighted[:half] + 1j * weighted[half:]) / self.problem.weight
+
+    @property
+    def processes(self) -> FloatArray:
+        """The relaxations beside the tail: γ where positive (Ω).  Below zero γ only cancels part of the
+        tail's own distribution (see :mod:`.design`)."""
+        return np.maximum(self.gamma, 0.0)
+
+    @property
+    def tail_coefficient(self) -> float:
+        return float(self.series[2]) if self.terms.tail_exponent is not None else 0.0
+
+    def tail_distribution(self) -> FloatArray:
+        """The tail's distribution inside the grid as the data show it (Ω): its power law where γ ≥ 0,
+        less what γ < 0 cancels."""
+        own = self.tail_coefficient * self.terms.tail_distribution(self.grid.tau)
+        return own + np.minimum(self.gamma, 0.0)
+
+    def tail_impedance(self) -> ComplexArray | None:
+        """Z (Ω) of the tail with its shunted part at the spectrum's frequencies (``None`` without one)."""
+        if self.terms.tail_exponent is None:
+            return None
+        problem = self.problem
+        weighted = problem.n[:, 2] * self.series[2] + problem.a @ (np.minimum(self.gamma, 0.0) / self.scale)
+        return self._unweight(weighted)
 
 
 def invert(
@@ -120,10 +172,12 @@ def invert(
     regularization: Selection | float = "evidence",
     penalty_order: int = PENALTY_ORDER,
     basis: tuple[FloatArray, FloatArray] | None = None,
+    deficit_until: int | None = None,
 ) -> Inversion:
     """Regularised non-negative DRT of one spectrum with the given series terms (``basis``: the grid's
-    :func:`~nakinetics.drt.basis.basis_impedance` when already computed)."""
-    problem = linear_problem(omega, impedance, grid, terms, penalty_order, basis)
+    :func:`~nakinetics.drt.basis.basis_impedance` when already computed; ``deficit_until``: γ may cancel
+    the tail's distribution only at nodes below this one, see :func:`confined`)."""
+    problem = confined(linear_problem(omega, impedance, grid, terms, penalty_order, basis), deficit_until)
     spectrum = decompose(problem)
     choice = choose_lambda(spectrum, regularization)
     gamma, series = solve_nonnegative(problem, choice.value)
@@ -138,17 +192,90 @@ def invert(
     )
 
 
+def confined(problem: LinearProblem, deficit_until: int | None) -> LinearProblem:
+    """``problem`` with γ allowed below zero (down to minus the tail's distribution) only at the nodes
+    before ``deficit_until`` (``None``: everywhere).
+
+    A tail shunted at short τ is physical: a Warburg element in the Randles branch is short-circuited by
+    the double-layer capacitance below the charge-transfer time constant — the slowest relaxation before
+    the tail — and is fully present above it; a blocking electrode's CPE in series is present at every τ.
+    γ dipping under zero among the slower nodes, where the tail dominates, would only trade noise (or an
+    error in ν) between γ and the tail."""
+    if problem.floor is None or deficit_until is None:
+        return problem
+    floor = problem.floor.copy()
+    floor[deficit_until:] = 0.0
+    return dataclasses.replace(problem, floor=floor)
+
+
+def _misfit(problem: LinearProblem, gamma: FloatArray, series: FloatArray) -> float:
+    """Mean square of the weighted residual (γ in units of the problem's scale)."""
+    return float(np.mean((problem.y - problem.a @ gamma - problem.n @ series) ** 2))
+
+
+def _objective(problem: LinearProblem, lam: float, gamma: FloatArray, series: FloatArray) -> float:
+    """The penalised least-squares objective ‖y − Aγ − Nβ‖² + λ‖Rγ‖² (γ in units of the problem's scale):
+    minus twice the log posterior of (γ, β, ν) at fixed λ and σ², up to a constant."""
+    residual = problem.y - problem.a @ gamma - problem.n @ series
+    return float(residual @ residual + lam * np.sum((problem.penalty @ gamma) ** 2))
+
+
 def _tail_misfit(inversion: Inversion) -> float:
-    """RMS of the weighted residual of a non-negative inversion: how well γ ≥ 0 fits with that tail."""
-    problem = inversion.problem
-    model = problem.a @ (inversion.gamma / inversion.scale) + problem.n @ inversion.series
-    return float(np.sqrt(np.mean((problem.y - model) ** 2)))
+    """How well a non-negative inversion fits the data with its tail (:func:`_misfit`)."""
+    return _misfit(inversion.problem, inversion.gamma / inversion.scale, inversion.series)
 
 
 def edge_piled(gamma: FloatArray) -> bool:
     """Whether γ is cut by the slow end of the grid (see :data:`EDGE_FRACTION`)."""
     top = float(gamma.max())
     return top > 0 and float(gamma[-EDGE_NODES:].max()) >= EDGE_FRACTION * top
+
+
+def _equivalent(misfit: float, best: float, rows: int) -> bool:
+    """Whether a fit with mean square residual ``misfit`` fits as well as ``best`` (:data:`TAIL_EQUIVALENCE`)."""
+    return misfit <= best * (1.0 + TAIL_EQUIVALENCE / rows)
+
+
+def _best_tail(trials: dict[float, Inversion]) -> float:
+    """The tail exponent to keep (see :data:`TAIL_EQUIVALENCE`): among the trials that fit the data as well
+    as the best one, the one whose relaxations beside the tail hold the least resistance (∫ max(γ, 0)) —
+    which also passes over exponents that leave γ piled up at the slow edge."""
+    misfit = {nu: _tail_misfit(inv) for nu, inv in trials.items()}
+    best = min(misfit.values())
+    rows = next(iter(trials.values())).problem.y.size
+    equivalent = [nu for nu, m in misfit.items() if _equivalent(m, best, rows)]
+    return min(equivalent, key=lambda nu: float(trials[nu].processes.sum()))
+
+
+def _slowest_peak(inversion: Inversion) -> int:
+    """Node of the top of the slowest significant peak of γ (of its maximum when there is none)."""
+    gamma = inversion.processes
+    regions = detect_peaks(gamma, inversion.covariance())
+    return max(r.top for r in regions) if regions else int(np.argmax(gamma))
+
+
+def visible_end(omega: FloatArray, impedance: ComplexArray) -> float:
+    """Lowest angular frequency (rad/s) at which relaxations can still be seen beside a tail.
+
+    The resistance before the tail, R_ref, is Z' at the last valley of −Z''/|Z| (the sine of the phase
+    angle, between the slowest arc and the rising tail); below the highest frequency where |Z| exceeds :data:`VISIBILITY` × R_ref the tail
+    dominates so that a process would change Z by less than the noise.  Without such a valley, the lowest
+    frequency of the data."""
+    order = np.argsort(omega)[::-1]
+    w, z = omega[order], impedance[order]
+    reactance = -z.imag / np.abs(z)
+    valleys = [
+        k
+        for k in range(1, w.size - 1)
+        if reactance[k] < reactance[k - 1]
+        and reactance[k] <= reactance[k + 1]
+        and reactance[k] < VALLEY_DEPTH * float(reactance[:k].max())
+    ]
+    if not valleys:
+        return float(w[-1])
+    k = valleys[-1]
+    hidden = np.flatnonzero(np.abs(z[k:]) > VISIBILITY * max(float(z[k].real), 0.0))
+    return float(w[k + hidden[0] - 1]) if hidden.size and hidden[0] > 0 else float(w[-1])
 
 
 def choose_tail(
@@ -159,29 +286,51 @@ def choose_tail(
     penalty_order: int,
 ) -> Inversion:
     """The inversion without a tail term, or — in ``always`` mode, or in ``auto`` mode when γ piles up at
-    the slow edge — with the tail exponent of highest evidence.  With a tail the τ grid ends at 1/ω_min:
-    beyond the window the tail, not γ, carries the low-frequency impedance."""
+    the slow edge — with a tail a (jω)^-ν.  With a tail the τ grid ends at 1/ω_min, or where the tail hides
+    relaxations (:func:`visible_end`): beyond, the tail, not γ, carries the low-frequency impedance.  The
+    total distribution, γ plus the tail's own, must be non-negative (see :mod:`.design`).
+
+    ν: non-negative fits at one λ (the evidence's at ν = 0.75), for the exponents :data:`TAIL_EXPONENTS`
+    and a bounded search for the best-fitting one within ±:data:`TAIL_REFINE` of the best of them; of all
+    these :func:`_best_tail` keeps one — a blocking CPE's ν must be right to ~1e-4, a Warburg seen only at
+    the end of the window does not fix ν at all.  The inversion with that ν (its own λ) then lets γ cancel
+    the tail only below its slowest peak (:func:`confined`)."""
     if mode not in TAIL_MODES:
         raise ValueError(f"tail must be one of {', '.join(TAIL_MODES)}, got {mode!r}")
     if mode != "always":
         plain = invert(omega, impedance, tau_grid(omega), SeriesTerms(), regularization, penalty_order)
         if mode == "none" or not edge_piled(plain.gamma):
             return plain
-    grid = tau_grid(omega, slow_extension_decades=TAIL_SLOW_EXTENSION)
+    end = visible_end(omega, impedance)
+    grid = tau_grid(omega[omega >= end], slow_extension_decades=TAIL_SLOW_EXTENSION)
     basis = basis_impedance(omega, grid)
+    middle = 0.5 * (TAIL_EXPONENTS[0] + TAIL_EXPONENTS[-1])
+    reference = invert(omega, impedance, grid, SeriesTerms(middle), regularization, penalty_order, basis)
+    lam = reference.choice.value
+    trials: dict[float, Inversion] = {}
 
     def trial(nu: float) -> Inversion:
-        return invert(omega, impedance, grid, SeriesTerms(nu), regularization, penalty_order, basis)
+        nu = round(float(nu), 6)
+        if nu not in trials:
+            problem = linear_problem(omega, impedance, grid, SeriesTerms(nu), penalty_order, basis)
+            gamma, series = solve_nonnegative(problem, lam)
+            trials[nu] = dataclasses.replace(
+                reference, terms=SeriesTerms(nu), problem=problem, gamma=gamma * problem.scale, series=series
+            )
+        return trials[nu]
 
-    def rank(inversion: Inversion) -> tuple[bool, float]:  # a tail that still leaves γ piled up loses
-        return edge_piled(inversion.gamma), _tail_misfit(inversion)
-
-    trials = {nu: trial(nu) for nu in TAIL_EXPONENTS}
-    coarse = min(trials, key=lambda nu: rank(trials[nu]))
-    for nu in (round(coarse - TAIL_REFINE, 3), round(coarse + TAIL_REFINE, 3)):
-        if TAIL_EXPONENTS[0] <= nu <= TAIL_EXPONENTS[-1]:
-            trials[nu] = trial(nu)
-    return min(trials.values(), key=rank)
+    centre = min(TAIL_EXPONENTS, key=lambda nu: _tail_misfit(trial(nu)))
+    low = max(centre - TAIL_REFINE, TAIL_EXPONENTS[0])
+    high = min(centre + TAIL_REFINE, TAIL_EXPONENTS[-1])
+    minimize_scalar(
+        lambda nu: _tail_misfit(trial(nu)),
+        bounds=(low, high),
+        method="bounded",
+        options={"xatol": TAIL_TOLERANCE},
+    )
+    chosen = _best_tail(trials)
+    until = _slowest_peak(trials[chosen])
+    return invert(omega, impedance, grid, SeriesTerms(chosen), regularization, penalty_order, basis, until)
 
 
 def inductive_loop(spectrum: Spectrum) -> float | None:
@@ -237,47 +386,69 @@ def _kramers_kronig(spectrum: Spectrum, policy: KKPolicy) -> tuple[KKResult | No
 
 def _peak_estimates(
     spectrum: Spectrum, inversion: Inversion, covariance: FloatArray, min_fraction: float
-) -> tuple[list[PeakEstimate], str]:
-    """The peaks and how their resistances were obtained (``"zarc"`` decomposition or region ``"area"``).
+) -> tuple[list[DRTPeak], PeakModel]:
+    """The peaks of γ and how their resistances were read (:class:`PeakModel`).
 
     The smallest peak is merged into its neighbour while the decomposition without it fits the data as
-    well by the Bayesian information criterion (or the one with it does not fit at all): a ripple that the
-    smoothness prior draws beside a narrow peak is not a process the data need."""
-    regions = detect_peaks(inversion.gamma, covariance, min_fraction)
+    well by the Bayesian information criterion (or the one with it is rejected): a ripple that the
+    smoothness prior draws beside a narrow peak is not a process the data need.  With two peaks or more,
+    the slowest is also tried as the DRT lines of a finite-length Warburg (Ws, Wo), kept when that beats
+    the ZARCs by :data:`DIFFUSION_EVIDENCE` in the criterion: its lines then take in the small peaks a
+    smoothed γ shows beside the first line."""
+    gamma = inversion.processes
+    regions = detect_peaks(gamma, covariance, min_fraction)
     if not regions:
-        return [], "none"
-    tail = None
-    if inversion.terms.tail_exponent is not None:
-        tail = (float(inversion.series[2]), inversion.terms.tail_exponent)
+        return [], PeakModel("none")
     drt_rms = relative_rms(inversion.model(), spectrum.impedance)
+    fixed = inversion.tail_impedance()
+    reasons: list[str] = []
 
-    def attempt(candidate: list[PeakRegion]) -> Decomposition | None:
+    def attempt(candidate: list[PeakRegion], lines: str | None) -> Decomposition | None:
+        shapes = ["zarc"] * len(candidate)
+        if lines is not None:
+            shapes[-1] = lines
         found = decompose_zarc(
             spectrum.omega,
             spectrum.impedance,
             inversion.grid,
-            inversion.gamma,
+            gamma,
             candidate,
             r_inf=float(inversion.series[0]),
             inductance=float(inversion.series[1]),
-            tail=tail,
+            fixed=fixed,
+            shapes=shapes,
         )
-        if found is None or not decomposition_fits(
-            found, drt_rms, inversion.grid, inversion.gamma, candidate
-        ):
+        reason = (
+            "the fit failed"
+            if found is None
+            else decomposition_rejected(found, drt_rms, inversion.grid, gamma, covariance, candidate)
+        )
+        if reason is not None:
+            if lines is None:
+                reasons.append(reason)
             return None
         return found
 
-    current, best = regions, attempt(regions)
-    while len(current) > 1:
-        fewer = merge_smallest(inversion.gamma, current)
-        candidate = attempt(fewer)
-        if candidate is None or (best is not None and candidate.bic > best.bic):
-            break
-        current, best = fewer, candidate
+    def merged(lines: str | None) -> Decomposition | None:
+        current, best = regions, attempt(regions, lines)
+        while len(current) > (2 if lines else 1):
+            fewer = merge_smallest(gamma, current)
+            candidate = attempt(fewer, lines)
+            if candidate is None or (best is not None and candidate.bic > best.bic):
+                break
+            current, best = fewer, candidate
+        return best
+
+    best = merged(None)
+    if len(regions) >= 2:
+        for symbol in WARBURG_LINES:
+            diffusion = merged(symbol)
+            if diffusion is not None and (best is None or diffusion.bic < best.bic - DIFFUSION_EVIDENCE):
+                best = diffusion
     if best is not None:
-        return best.peaks, "zarc"
-    return region_estimates(inversion.grid, inversion.gamma, covariance, regions), "area"
+        return best.peaks, PeakModel("zarc", best.r_inf, best.inductance, best.rms)
+    areas = region_estimates(inversion.grid, gamma, covariance, regions)
+    return areas, PeakModel("area", rejected=f"the ZARC decomposition was rejected: {reasons[0]}")
 
 
 def _asr(
@@ -347,6 +518,7 @@ def reconstruction_verdict(rms: float, kk: KKResult | None) -> tuple[bool, str]:
     return False, against
 
 
+@with_blas_thread_limit
 def compute_drt(
     spectrum: Spectrum,
     *,
@@ -379,6 +551,10 @@ def compute_drt(
     area_cm2, cell : electrode area (cm²) for peak ASRs and the cell convention (``"symmetric"`` or
         ``"single"``; default from the file's metadata, else symmetric — as for ``fit``).
 
+    The linear algebra runs with one BLAS thread (``NAKINETICS_BLAS_THREADS``; the caller's setting is
+    restored on return): its matrices are small, and threads only compete for the cores
+    (``benchmarks/drt_benchmark.py --threads``).
+
     Raises
     ------
     DataError : too few points, too narrow a window, or (``kramers_kronig="refuse"``) a spectrum failing
@@ -406,12 +582,17 @@ def compute_drt(
     covariance = inversion.covariance()
     sd = np.sqrt(np.maximum(np.diag(covariance), 0.0))
     z_score = float(ndtri(0.5 + credible / 2))
-    gamma = inversion.gamma
+    gamma = inversion.processes
     h = grid.spacing
     total = float(gamma.sum() * h)
-    total_sd = h * math.sqrt(max(float(covariance.sum()), 0.0))
+    positive = (gamma > 0).astype(float)
+    total_sd = h * math.sqrt(max(float(positive @ covariance @ positive), 0.0))
 
-    estimates, peak_method = _peak_estimates(spectrum, inversion, covariance, min_peak_fraction)
+    found, peak_model = _peak_estimates(spectrum, inversion, covariance, min_peak_fraction)
+    if peak_model.rejected is not None:
+        warnings.append(
+            f"{spectrum.label}: peak resistances are the areas of γ between its minima ({peak_model.rejected})"
+        )
     symmetric = False
     cell_info = None
     if area_cm2 is not None:
@@ -419,21 +600,15 @@ def compute_drt(
         symmetric = context.symmetric
         cell_info = {"cell": context.cell, "cell_source": context.cell_source}
     f_lo, f_hi = float(spectrum.frequency.min()), float(spectrum.frequency.max())
-    peak_total = sum(e.resistance for e in estimates) or 1.0
+    peak_total = sum(p.resistance for p in found) or 1.0
     peaks = tuple(
-        DRTPeak(
-            tau=e.tau,
-            tau_stderr=e.tau_stderr,
-            resistance=e.resistance,
-            resistance_stderr=e.resistance_stderr,
-            exponent=e.exponent,
-            exponent_stderr=e.exponent_stderr,
-            method=e.method,
-            fraction=e.resistance / (total if total > 0 else peak_total),
-            in_window=f_lo <= 1.0 / (2 * math.pi * e.tau) <= f_hi,
-            asr=_asr(e.resistance, e.resistance_stderr, area_cm2, symmetric),
+        dataclasses.replace(
+            p,
+            fraction=p.resistance / (total if total > 0 else peak_total),
+            in_window=f_lo <= p.frequency <= f_hi,
+            asr=_asr(p.resistance, p.resistance_stderr, area_cm2, symmetric),
         )
-        for e in sorted(estimates, key=lambda e: e.tau)
+        for p in sorted(found, key=lambda p: p.tau)
     )
     for p in peaks:
         if not p.in_window:
@@ -464,14 +639,16 @@ def compute_drt(
         )
 
     tail_term = None
-    if inversion.terms.tail_exponent is not None and inversion.series[2] > 0:
-        tail_term = DRTTail(float(inversion.series[2]), inversion.terms.tail_exponent)
+    if inversion.terms.tail_exponent is not None and inversion.tail_coefficient > 0:
+        tail_term = DRTTail(
+            inversion.tail_coefficient, inversion.terms.tail_exponent, inversion.tail_distribution()
+        )
     return DRTResult(
         spectrum=spectrum,
         tau=grid.tau,
         gamma=gamma,
-        gamma_lower=np.maximum(gamma - z_score * sd, 0.0),
-        gamma_upper=gamma + z_score * sd,
+        gamma_lower=np.maximum(inversion.gamma - z_score * sd, 0.0),
+        gamma_upper=np.maximum(inversion.gamma + z_score * sd, 0.0),
         credible=credible,
         r_inf=float(inversion.series[0]),
         inductance=float(inversion.series[1]),
@@ -493,7 +670,7 @@ def compute_drt(
         reconstruction_ok=ok,
         tail_mode=tail if tail != "auto" else ("auto: tail" if tail_term is not None else "auto: none"),
         kramers_kronig=kk,
-        peak_method=peak_method,
+        peak_model=peak_model,
         area_cm2=area_cm2,
         cell=cell_info,
         warnings=tuple(warnings),

@@ -5,6 +5,13 @@ of a frequency-response analyser).  The unpenalised series terms are R∞ (Ω), 
 power-law term a (jω)^-ν (ν = 1 a blocking capacitance C = 1/a, ν = ½ a semi-infinite Warburg tail with
 σ = a/√2): blocking electrodes and diffusion are not relaxations of the form 1/(1 + jωτ), and a DRT asked
 to reproduce them piles up a spurious peak at the slow edge of its τ grid.
+
+With a tail the non-negativity applies to the total distribution, γ plus the tail's own a·sin(νπ)/π·τ^ν
+(:func:`~nakinetics.drt.shapes.power_law_distribution`): γ may dip below zero by as much as the tail holds
+there.  A Warburg element inside the Randles branch is exactly that — the double-layer capacitance shunts
+it at τ below R_ct·C_dl, so its distribution is the power law cut off at short τ — and a DRT that forbade
+the dip would have to invent peaks to make up for it (:class:`~nakinetics.drt.regularization.LinearProblem`
+``floor``; :func:`~nakinetics.drt.analysis.confine_deficit` keeps the dip to the fast side).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import numpy as np
 from .._typing import ComplexArray, FloatArray
 from .basis import TauGrid, basis_impedance
 from .regularization import LinearProblem, penalty_factor
+from .shapes import power_law_distribution
 
 PENALTY_ORDER = 1
 """Order of the derivative of γ penalised (1: slope; 2: curvature)."""
@@ -26,6 +34,13 @@ class SeriesTerms:
     """Which unpenalised series terms the model holds: always R∞ and L, optionally a tail of exponent ν."""
 
     tail_exponent: float | None = None
+
+    def tail_distribution(self, tau: FloatArray) -> FloatArray:
+        """The tail's own distribution per unit coefficient at ``tau`` (s) (zero without a tail; see
+        :func:`~nakinetics.drt.shapes.power_law_distribution`)."""
+        if self.tail_exponent is None:
+            return np.zeros_like(tau)
+        return power_law_distribution(tau, self.tail_exponent)
 
     def columns(self, omega: FloatArray) -> ComplexArray:
         """Complex impedance of each term per unit value (rows ω): R∞ → 1, L → jω, tail → (jω)^-ν."""
@@ -59,6 +74,15 @@ def linear_problem(
     a = np.vstack([a_re * weight[:, None], a_im * weight[:, None]]) * scale
     n = np.vstack([series.real * weight[:, None], series.imag * weight[:, None]])
     y = np.concatenate([impedance.real * weight, impedance.imag * weight])
+    floor = None
+    if terms.tail_exponent is not None:
+        floor = terms.tail_distribution(grid.tau) / scale
     return LinearProblem(
-        a=a, n=n, y=y, penalty=penalty_factor(len(grid), penalty_order), scale=scale, weight=weight
+        a=a,
+        n=n,
+        y=y,
+        penalty=penalty_factor(len(grid), penalty_order),
+        scale=scale,
+        weight=weight,
+        floor=floor,
     )

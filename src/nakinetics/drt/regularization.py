@@ -19,6 +19,7 @@ The same decomposition gives the Gaussian posterior covariance σ²(BᵀB + λI)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -32,10 +33,12 @@ from .._typing import FloatArray
 Selection = Literal["evidence", "gcv"]
 SELECTIONS: tuple[str, ...] = ("evidence", "gcv")
 
-LAMBDA_RANGE = (1e-9, 1e2)
-"""Range of λ searched (dimensionless: γ in units of max|Z|, residuals relative)."""
+LAMBDA_RANGE = (1e-9, 1e5)
+"""Range of λ searched (dimensionless: γ in units of the span of Z', residuals relative).  The top is high
+because a blocking electrode's CPE makes the span of Z' hundreds of times the arcs' resistance, and γ
+that small in those units needs a large λ to be smooth."""
 
-_LAMBDA_POINTS = 111
+_LAMBDA_POINTS = 141
 
 GIVEN_LAMBDA_RANGE = (1e-16, 1e6)
 """A λ given by the user must lie here.  The data term is of order one at this scaling: a λ below 1e-16 is lost
@@ -43,9 +46,10 @@ in double-precision round-off against it (the unregularised solution, as at 1e-1
 outweighs the data a millionfold and flattens γ to zero (from ~1e154 the products overflow)."""
 
 
+@functools.cache
 def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     """Upper-triangular R with RᵀR = DᵀD, D the ``order``-th difference of γ padded with zeros outside the
-    grid (order 0 is the identity)."""
+    grid (order 0 is the identity); cached, read-only."""
     if order not in (0, 1, 2):
         raise ValueError(f"penalty order must be 0, 1 or 2, got {order}")
     stencil = {0: [1.0], 1: [1.0, -1.0], 2: [1.0, -2.0, 1.0]}[order]
@@ -54,7 +58,9 @@ def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     for k, c in enumerate(stencil):
         diff[idx + k, idx] = c
     r = np.linalg.qr(diff, mode="r")
-    return r * np.sign(np.diag(r))[:, None]
+    r = r * np.sign(np.diag(r))[:, None]
+    r.flags.writeable = False
+    return r
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,11 @@ class LinearProblem:
     penalty: FloatArray
     scale: float
     weight: FloatArray
+    floor: FloatArray | None = None
+    """In tail mode, the tail's own distribution per unit tail coefficient at the nodes (units of ``scale``
+    per unit coefficient): the constraint is then γ + floor·β_tail ≥ 0 — the total distribution, not γ
+    alone, must be non-negative (see :func:`solve_nonnegative`)."""
+    floor_column: int = 2
 
     @property
     def n_gamma(self) -> int:
@@ -87,7 +98,6 @@ class Spectrum1D:
     needs, in sums of non-negative terms (no cancellation at small λ)."""
 
     s2: FloatArray
-    v: FloatArray
     c: FloatArray
     outside: float
     dof: int
@@ -128,15 +138,18 @@ def _project_out(n: FloatArray, *arrays: FloatArray) -> list[FloatArray]:
 
 
 def decompose(problem: LinearProblem) -> Spectrum1D:
-    """The decomposition behind λ selection and the posterior (see :class:`Spectrum1D`): a QR step and the
-    SVD of the small triangular factor."""
+    """The decomposition behind λ selection (see :class:`Spectrum1D`): a QR step, then U and S² from the
+    symmetric eigenproblem of the small triangular factor's R Rᵀ (V is not needed; half the cost of an
+    SVD, and S² is only compared with λ ≥ 1e-9, far above its round-off)."""
     a_proj, y_proj = _project_out(problem.n, problem.a, problem.y)
     b = scipy.linalg.solve_triangular(problem.penalty, a_proj.T, trans="T", lower=False).T
     q, r = np.linalg.qr(b)
     qty = q.T @ y_proj
-    u, s, vt = np.linalg.svd(r)
+    s2, u = np.linalg.eigh(r @ r.T)
     residual = y_proj - q @ qty
-    return Spectrum1D(s2=s**2, v=vt.T, c=u.T @ qty, outside=float(residual @ residual), dof=problem.dof)
+    return Spectrum1D(
+        s2=np.maximum(s2, 0.0), c=u.T @ qty, outside=float(residual @ residual), dof=problem.dof
+    )
 
 
 @dataclass(frozen=True)
@@ -177,32 +190,46 @@ def choose_lambda(spectrum: Spectrum1D, method: Selection | float) -> LambdaChoi
 
 
 def solve_nonnegative(problem: LinearProblem, lam: float) -> tuple[FloatArray, FloatArray]:
-    """γ (in units of ``problem.scale``) and β minimising the penalised least squares with all of them ≥ 0."""
+    """γ (in units of ``problem.scale``) and β minimising the penalised least squares with β ≥ 0 and γ ≥ 0
+    — or, with a tail floor, γ + floor·β_tail ≥ 0: the problem is solved for the total γ' = γ + floor·β_tail
+    (NNLS on γ' and β), whose columns carry the tail's response less its part inside the grid."""
     m = problem.n_gamma
     p = problem.n.shape[1]
-    upper = np.hstack([problem.a, problem.n])
-    lower = np.hstack([math.sqrt(lam) * problem.penalty, np.zeros((m, p))])
+    root = math.sqrt(lam)
+    n_cols = problem.n.copy()
+    lower = np.hstack([root * problem.penalty, np.zeros((m, p))])
+    if problem.floor is not None:
+        k = problem.floor_column
+        n_cols[:, k] -= problem.a @ problem.floor
+        lower[:, m + k] = -root * (problem.penalty @ problem.floor)
+    upper = np.hstack([problem.a, n_cols])
     matrix = np.vstack([upper, lower])
     norms = np.linalg.norm(matrix, axis=0)
     norms[norms == 0] = 1.0
     target = np.concatenate([problem.y, np.zeros(m)])
     coef, _ = nnls(matrix / norms, target, maxiter=50 * matrix.shape[1])
     coef = coef / norms
-    return coef[:m], coef[m:]
+    gamma, series = coef[:m], coef[m:]
+    if problem.floor is not None:
+        gamma = gamma - problem.floor * series[problem.floor_column]
+    return gamma, series
 
 
-def posterior_covariance(problem: LinearProblem, lam: float, gamma: FloatArray, sigma2: float) -> FloatArray:
+def posterior_covariance(
+    problem: LinearProblem, lam: float, gamma: FloatArray, sigma2: float, lower: FloatArray | float = 0.0
+) -> FloatArray:
     """Posterior covariance of γ (units of ``problem.scale`` squared), a Laplace approximation around the
-    non-negative estimate.
+    non-negative estimate (``lower``: the bound of γ, 0 or −floor·β_tail in tail mode).
 
-    Nodes where γ > 0 share the Gaussian posterior σ²(H_FF)⁻¹ of the free set F (H = AᵀPA + λRᵀR, the
+    Nodes where γ > lower share the Gaussian posterior σ²(H_FF)⁻¹ of the free set F (H = AᵀPA + λRᵀR, the
     series terms marginalised); a node held at zero by the constraint gets only a variance: that of its
     conditional posterior, a normal with mean −g_j/H_jj (g the gradient, ≥ 0 there) truncated at zero, whose
     84th percentile stands in for one standard deviation."""
     a_proj, y_proj = _project_out(problem.n, problem.a, problem.y)
     hessian = a_proj.T @ a_proj + lam * (problem.penalty.T @ problem.penalty)
     covariance = np.zeros((gamma.size, gamma.size))
-    free = np.flatnonzero(gamma > 0)
+    held_mask = gamma <= lower + 1e-12 * float(np.abs(gamma).max(initial=0.0))
+    free = np.flatnonzero(~held_mask)
     if free.size:
         h_ff = hessian[np.ix_(free, free)]
         try:
@@ -210,7 +237,7 @@ def posterior_covariance(problem: LinearProblem, lam: float, gamma: FloatArray, 
         except np.linalg.LinAlgError:
             inverse = np.diag(1.0 / np.diag(h_ff))
         covariance[np.ix_(free, free)] = sigma2 * inverse
-    held = np.flatnonzero(gamma <= 0)
+    held = np.flatnonzero(held_mask)
     if held.size:
         gradient = hessian[held] @ gamma - a_proj[:, held].T @ y_proj
         h_jj = np.diag(hessian)[held]

@@ -10,7 +10,7 @@ def _pm(value: float, stderr: float | None, fmt: str = ".4g") -> str:
 
 
 def _peak_row(k: int, peak: DRTPeak, with_asr: bool) -> str:
-    n = "—" if peak.exponent is None else f"{peak.exponent:.3f}"
+    n = peak.diffusion.symbol if peak.diffusion else "—" if peak.exponent is None else f"{peak.exponent:.3f}"
     row = (
         f"  {k:>2}  {_pm(peak.frequency, peak.frequency_stderr):<20} {_pm(peak.tau, peak.tau_stderr):<20} "
         f"{_pm(peak.resistance, peak.resistance_stderr):<18} {n:<6} {peak.capacitance:<11.3g} "
@@ -37,8 +37,23 @@ def format_drt(result: DRTResult) -> str:
         + (" (at its bound R∞ ≥ 0: NOT DETERMINED)" if result.r_inf_at_bound else "")
         + (f"    L = {result.inductance:.3g} H" if result.inductance > 0 else "")
         + f"    tail: {result.tail.describe() if result.tail else 'none'} (mode {result.tail_mode})",
-        f"  ∫γ d ln τ (polarisation resistance) = {_pm(result.polarization_resistance, result.polarization_resistance_stderr)} Ω",
     ]
+    if result.tail is not None:
+        shunt = result.tail.shunted_below(result.tau, result.polarization_resistance)
+        lines.append(
+            "  the tail's own distribution is kept apart from γ: diffusion or blocking, not a discrete process"
+            + (
+                f"; absent below τ ≈ {shunt:.3g} s (shunted, as a Warburg in the charge-transfer branch is by "
+                "the double layer)"
+                if shunt is not None
+                else ""
+            )
+        )
+    beside = " of the relaxations beside the tail" if result.tail is not None else ""
+    lines.append(
+        f"  ∫γ d ln τ (polarisation resistance{beside}) = "
+        f"{_pm(result.polarization_resistance, result.polarization_resistance_stderr)} Ω"
+    )
     kk = result.kramers_kronig
     verdict = "ok" if result.reconstruction_ok else "DOES NOT REPRODUCE THE DATA"
     reference = f" (Kramers–Kronig fit {100 * kk.rms:.2g} %)" if kk is not None else ""
@@ -48,10 +63,16 @@ def format_drt(result: DRTResult) -> str:
     if not result.peaks:
         lines.append("  processes: none distinct")
     else:
-        how = {
-            "zarc": "resistances and τ from a decomposition of γ into ZARC peaks fitted to the data",
-            "area": "resistances = areas of γ between its minima, τ at the maxima",
-        }[result.peak_method]
+        model = result.peak_model
+        if model.method == "zarc":
+            how = (
+                f"resistances and τ from a decomposition of γ into ZARC peaks fitted to the data with R∞ = "
+                f"{model.r_inf:.4g} Ω"
+                + (f", L = {model.inductance:.3g} H" if model.inductance else "")
+                + (" and the DRT's tail" if result.tail is not None else "")
+            )
+        else:
+            how = "resistances = areas of γ between its minima, τ at the maxima"
         lines.append(f"  processes: {len(result.peaks)} ({how}; C = τ/R; share of ∫γ)")
         with_asr = result.area_cm2 is not None
         header = f"  {'#':>2}  {'f (Hz)':<20} {'τ (s)':<20} {'R (Ω)':<18} {'n':<6} {'C (F)':<11} share"
@@ -60,6 +81,14 @@ def format_drt(result: DRTResult) -> str:
             header += f"     ASR {names} (Ω cm²)"
         lines.append(header)
         lines += [_peak_row(k, p, with_asr) for k, p in enumerate(result.peaks, start=1)]
+        for k, p in enumerate(result.peaks, start=1):
+            if p.diffusion is not None:
+                w = p.diffusion
+                lines.append(
+                    f"  peak {k} is the DRT of a {w.describe().split(':')[0]} (its lines fit the data better than "
+                    f"a ZARC): R = {_pm(w.resistance, w.resistance_stderr)} Ω, τ_W = {_pm(w.tau, w.tau_stderr)} s "
+                    "— diffusion, not a discrete process"
+                )
         if with_asr and result.cell is not None:
             symmetric = result.cell["cell"] == "symmetric"
             convention = (

@@ -12,6 +12,7 @@ import numpy as np
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..validation import KKResult
+from .shapes import WARBURG_LINES, power_law_distribution
 
 
 def _float(value: float | None) -> float | None:
@@ -20,6 +21,37 @@ def _float(value: float | None) -> float | None:
 
 R_INF_AT_BOUND = 1e-9
 """R∞ below this fraction of max |Z| is the fit's bound R∞ ≥ 0, not an estimate."""
+
+
+@dataclass(frozen=True)
+class WarburgLines:
+    """A peak that is the DRT of a finite-length Warburg element (its lines, see
+    :func:`~nakinetics.drt.shapes.warburg_lines`): ``symbol`` Ws or Wo, the element's resistance R (Ω) and
+    diffusion time τ_W (s) with standard errors — diffusion, not a discrete process."""
+
+    symbol: str
+    resistance: float
+    resistance_stderr: float | None
+    tau: float
+    tau_stderr: float | None
+
+    def describe(self) -> str:
+        return (
+            f"{WARBURG_LINES[self.symbol]} {self.symbol}: R = {self.resistance:.4g} Ω, τ_W = {self.tau:.4g} s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "element": self.symbol,
+            "description": WARBURG_LINES[self.symbol],
+            "resistance": self.resistance,
+            "resistance_stderr": _float(self.resistance_stderr),
+            "tau": self.tau,
+            "tau_stderr": _float(self.tau_stderr),
+            "convention": "Ws = R tanh√(jωτ)/√(jωτ), Wo = R coth√(jωτ)/√(jωτ) (its capacitance τ/R is the tail); "
+            "the peak's tau is the first DRT line, its resistance the lines' (Ws: R, Wo: R/3)",
+            "units": {"resistance": "Ohm", "tau": "s"},
+        }
 
 
 @dataclass(frozen=True)
@@ -32,21 +64,28 @@ class DRTPeak:
         is the area of the region of γ (``method == "area"``).
     capacitance : τ/R (F), the capacitance of an RC element with this R and τ (the effective capacitance of
         the ZARC, Hsu–Mansfeld form) — it tells bulk, grain boundary, SEI and charge transfer apart.
-    in_window : whether 1/(2πτ) lies inside the measured frequency range.
+    method : ``"zarc"`` (a ZARC of the decomposition fitted to the data) or ``"area"`` (the region of γ
+        between its minima).
+    diffusion : when the decomposition found the peak to be a finite-length Warburg's DRT lines (better
+        than a ZARC by the Bayesian information criterion), the element (:class:`WarburgLines`); ``tau`` is
+        then the first line's and ``resistance`` the lines' — diffusion, not a discrete process.
+    fraction : resistance / ∫γ; in_window : whether 1/(2πτ) lies inside the measured frequency range;
     asr : ASRs (Ω cm²) by convention (``cell`` = R × A; ``per_interface`` = R × A/2 for a symmetric cell)
-        when an electrode area was given.
+        when an electrode area was given — these three are filled in by
+        :func:`~nakinetics.drt.compute_drt`, which knows ∫γ, the window and the cell.
     """
 
     tau: float
     tau_stderr: float | None
     resistance: float
     resistance_stderr: float | None
-    exponent: float | None
-    exponent_stderr: float | None
     method: str
-    fraction: float
-    in_window: bool
+    exponent: float | None = None
+    exponent_stderr: float | None = None
+    fraction: float = math.nan
+    in_window: bool = True
     asr: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    diffusion: WarburgLines | None = None
 
     @property
     def frequency(self) -> float:
@@ -72,9 +111,11 @@ class DRTPeak:
             "exponent": _float(self.exponent),
             "exponent_stderr": _float(self.exponent_stderr),
             "capacitance": self.capacitance,
-            "fraction_of_polarization": self.fraction,
+            "fraction_of_polarization": _float(self.fraction),
             "in_window": self.in_window,
             "method": self.method,
+            "kind": "relaxation" if self.diffusion is None else "diffusion",
+            "diffusion": None if self.diffusion is None else self.diffusion.to_dict(),
             "units": {"tau": "s", "frequency": "Hz", "resistance": "Ohm", "capacitance": "F"},
         }
         for name, (value, stderr) in self.asr.items():
@@ -87,10 +128,17 @@ class DRTPeak:
 
 @dataclass(frozen=True)
 class DRTTail:
-    """The low-frequency power-law term a (jω)^-ν kept outside the DRT (tail mode)."""
+    """The low-frequency power-law term a (jω)^-ν kept outside γ (tail mode).
+
+    Its own distribution is a·sin(νπ)/π·τ^ν over all τ (zero for ν = 1, a capacitor at τ → ∞).
+    ``distribution`` (Ω, at the result's τ nodes) is what of it the data show inside the grid: less than
+    the power law where the tail is shunted — a Warburg element in the Randles branch is short-circuited
+    by the double-layer capacitance at τ below R_ct·C_dl — and the power law elsewhere.  It is diffusion
+    or blocking, not a discrete process: the peaks are read from γ alone."""
 
     coefficient: float
     exponent: float
+    distribution: FloatArray
 
     def describe(self) -> str:
         if self.exponent >= 0.95:
@@ -99,14 +147,32 @@ class DRTTail:
             return f"diffusive (Warburg-like) tail, σ ≈ {self.coefficient / math.sqrt(2):.4g} Ω s^-½"
         return f"power-law tail, ν = {self.exponent:.3g}"
 
+    def power_law(self, tau: FloatArray) -> FloatArray:
+        """The unshunted power law's distribution a·sin(νπ)/π·τ^ν (Ω) at ``tau`` (s)."""
+        return self.coefficient * power_law_distribution(tau, self.exponent)
+
+    def shunted_below(self, tau: FloatArray, resistance: float) -> float | None:
+        """τ (s) up to which the data show less than half the power law's distribution (``tau``: the result's
+        nodes) — where a double layer short-circuits a Warburg in its branch — or ``None`` when what is
+        missing holds less than 1 % of ``resistance`` (Ω, the relaxations' ∫γ)."""
+        own = self.power_law(tau)
+        missing = float(np.sum(own - self.distribution) * np.log(tau[1] / tau[0])) if tau.size > 1 else 0.0
+        short = np.flatnonzero((own > 0) & (self.distribution < 0.5 * own))
+        if not short.size or missing < 0.01 * resistance:
+            return None
+        return float(tau[short[-1]])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "coefficient": self.coefficient,
             "exponent": self.exponent,
             "description": self.describe(),
-            "convention": "Z_tail = coefficient · (jω)^-exponent; exponent 1: C = 1/coefficient (F); "
-            "exponent 0.5: Warburg σ = coefficient/√2 (Ohm s^-1/2)",
-            "units": {"coefficient": "Ohm s^-exponent"},
+            "distribution": self.distribution.tolist(),
+            "convention": "Z_tail = coefficient · (jω)^-exponent less the shunted part of its distribution; "
+            "exponent 1: C = 1/coefficient (F); exponent 0.5: Warburg σ = coefficient/√2 (Ohm s^-1/2); "
+            "distribution: the tail's own distribution at the tau nodes (coefficient·sin(πν)/π·τ^ν where "
+            "not shunted), diffusion or blocking rather than a discrete process",
+            "units": {"coefficient": "Ohm s^-exponent", "distribution": "Ohm (per unit ln tau)"},
         }
 
 
@@ -141,6 +207,33 @@ class Regularization:
 
 
 @dataclass(frozen=True)
+class PeakModel:
+    """How the peaks' resistances were read.
+
+    method : ``"zarc"`` — a decomposition into ZARCs fitted to the data, with the series terms it used
+        (``r_inf`` Ω, ``inductance`` H; a tail is held at the DRT's) and its relative RMS ``residual_rms``;
+        ``"area"`` — the regions of γ between its minima, ``rejected`` saying why no decomposition was
+        used; ``"none"`` — no peak.
+    """
+
+    method: str
+    r_inf: float | None = None
+    inductance: float | None = None
+    residual_rms: float | None = None
+    rejected: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "r_inf": self.r_inf,
+            "inductance": self.inductance,
+            "residual_rms": self.residual_rms,
+            "rejected": self.rejected,
+            "units": {"r_inf": "Ohm", "inductance": "H", "residual_rms": "fraction of |Z|"},
+        }
+
+
+@dataclass(frozen=True)
 class DRTResult:
     """The distribution of relaxation times of one spectrum.
 
@@ -168,7 +261,7 @@ class DRTResult:
     reconstruction_ok: bool
     tail_mode: str
     kramers_kronig: KKResult | None
-    peak_method: str
+    peak_model: PeakModel
     area_cm2: float | None = None
     cell: dict[str, Any] | None = None
     warnings: tuple[str, ...] = ()
@@ -177,6 +270,11 @@ class DRTResult:
     def frequency(self) -> FloatArray:
         """1/(2πτ) of the grid nodes (Hz)."""
         return 1.0 / (2.0 * np.pi * self.tau)
+
+    @property
+    def peak_method(self) -> str:
+        """How the peak resistances were read: ``"zarc"``, ``"area"`` or ``"none"`` (see :class:`PeakModel`)."""
+        return self.peak_model.method
 
     @property
     def r_inf_at_bound(self) -> bool:
@@ -195,10 +293,12 @@ class DRTResult:
             return self.reconstruction
         omega = 2.0 * np.pi * np.asarray(frequency, dtype=float)
         a_re, a_im = basis_impedance(omega, TauGrid(self.tau))
-        z = a_re @ self.gamma + 1j * (a_im @ self.gamma) + self.r_inf + 1j * omega * self.inductance
-        if self.tail is not None:
+        gamma = self.gamma
+        z = self.r_inf + 1j * omega * self.inductance
+        if self.tail is not None:  # the power law, its part inside the grid replaced by what the data show
+            gamma = gamma + self.tail.distribution - self.tail.power_law(self.tau)
             z = z + self.tail.coefficient * (1j * omega) ** (-self.tail.exponent)
-        return z
+        return z + a_re @ gamma + 1j * (a_im @ gamma)
 
     def gamma_at(self, tau: FloatArray) -> FloatArray:
         """γ (Ω) at arbitrary τ (s), linear in ln τ between nodes, zero beyond the grid."""
@@ -210,9 +310,14 @@ class DRTResult:
         """One line: the number of processes and where they are."""
         if not self.peaks:
             return "the DRT shows no distinct process"
-        where = ", ".join(f"{p.frequency:.3g} Hz ({p.resistance:.3g} Ω)" for p in self.peaks)
+        where = ", ".join(
+            f"{p.frequency:.3g} Hz ({p.resistance:.3g} Ω{'' if p.diffusion is None else ', ' + p.diffusion.symbol})"
+            for p in self.peaks
+        )
         word = "process" if len(self.peaks) == 1 else "processes"
-        return f"the DRT shows {len(self.peaks)} {word}: {where}"
+        diffusion = sum(p.diffusion is not None for p in self.peaks)
+        which = f" ({diffusion} of them finite-length diffusion)" if diffusion else ""
+        return f"the DRT shows {len(self.peaks)} {word}{which}: {where}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,6 +338,7 @@ class DRTResult:
             "n_processes": self.n_processes,
             "peaks": [p.to_dict() for p in self.peaks],
             "peak_method": self.peak_method,
+            "peak_model": self.peak_model.to_dict(),
             "regularization": self.regularization.to_dict(),
             "residuals": {
                 "frequency": self.spectrum.frequency.tolist(),

@@ -35,7 +35,8 @@ def _format_ohm(value: float) -> str:
 
 def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True, **style: Any) -> Axes:
     """γ(τ) (Ω) against τ (s, log), the credible band shaded, each peak marked with its frequency and
-    resistance, the measured window bounded by dotted lines, and a top axis in Hz (f = 1/(2πτ)).
+    resistance, the measured window bounded by dotted lines, a tail's own distribution dashed (clipped at the
+    top of γ), and a top axis in Hz (f = 1/(2πτ)).
     ``components`` draws the ZARC peaks of the decomposition as thin dashed lines."""
     ax = _axes(ax)
     tau = result.tau
@@ -50,6 +51,15 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
         label=f"{100 * result.credible:.0f} % credible band",
     )
     ax.plot(tau, result.gamma, "-", color=color, lw=1.6, label="γ (DRT)", **style)
+    if result.tail is not None and np.any(result.tail.distribution > 0):
+        ax.plot(
+            tau,
+            result.tail.distribution,
+            "--",
+            color="0.35",
+            lw=1.1,
+            label="tail's own distribution (diffusion/blocking, not a process)",
+        )
     ax.set_xscale("log")
     dense = np.geomspace(tau.min(), tau.max(), 600)
     top = float(max(result.gamma_upper.max(), 1e-300))
@@ -65,8 +75,9 @@ def plot_drt(result: DRTResult, ax: Axes | None = None, components: bool = True,
             )
         ax.plot([peak.tau], [height], "v", color="k", ms=5)
         stderr = f" ± {peak.resistance_stderr:.2g}" if peak.resistance_stderr else ""
+        what = "" if peak.diffusion is None else f"\n{peak.diffusion.symbol} (diffusion)"
         ax.annotate(
-            f"{peak.frequency:.3g} Hz\n{peak.resistance:.3g}{stderr} Ω",
+            f"{peak.frequency:.3g} Hz\n{peak.resistance:.3g}{stderr} Ω{what}",
             (peak.tau, height),
             xytext=(0, 6 + 22 * (k % 2)),
             textcoords="offset points",
