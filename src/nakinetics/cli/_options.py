@@ -475,3 +475,39 @@ def cli_wording(message: str, command: click.Command | None) -> str:
         if option is None or option in options:
             message = re.sub(pattern, replacement, message)
     return message
+
+
+def check_parameter_names(
+    fixed: dict[str, float], ties: dict[str, str], models: list[Any], *, requested: bool
+) -> None:
+    """``--fix``/``--tie`` names against the circuits a run will fit, before any file is read or any output
+    written: with one ``requested`` model (``-c``) each name must be one of its parameters; otherwise (the
+    automatic candidates) a parameter of at least one of ``models``.  A typo is a usage error (exit 2)
+    naming the option, the model's parameters and the closest name."""
+    from ..exceptions import NakineticsError, did_you_mean
+    from ..parameters import resolve_circuit
+    from ..selection import option_names
+
+    circuits = [resolve_circuit(m)[0] for m in models]
+    for option, options in (("--fix", {"fixed": fixed}), ("--tie", {"ties": ties})):
+        try:
+            names = option_names(options)
+        except NakineticsError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+        for name in sorted(names):
+            if any(c.canonical_name(name) is not None for c in circuits):
+                continue
+            if requested:
+                circuit, model = circuits[0], models[0]
+                label = model if isinstance(model, str) else getattr(model, "name", circuit.text)
+                raise click.BadParameter(
+                    f"'{name}' is not a parameter of {label} "
+                    f"(parameters: {', '.join(circuit.parameter_names)}){did_you_mean(name, circuit.parameter_names)}",
+                    param_hint=option,
+                )
+            known = sorted({n for c in circuits for n in c.parameter_names})
+            raise click.BadParameter(
+                f"'{name}' is not a parameter of any candidate model{did_you_mean(name, known)} (candidates' "
+                f"parameters: {', '.join(known)}); name the model with -c",
+                param_hint=option,
+            )
