@@ -296,11 +296,15 @@ def _cell_kind(hc: HalfCycleArrays, requested: str) -> tuple[str, str, np.ndarra
     strip, plate = hc.sign > 0, hc.sign < 0
     strip_cut = int(np.count_nonzero(at_cutoff[strip]))
     plate_cut = int(np.count_nonzero(at_cutoff[plate]))
-    if strip.any() and at_cutoff[strip][-1] and plate_cut == 0:
+    earlier = at_cutoff[strip][:-1]  # the last strip may be cut short by the end of the record
+    if strip.any() and plate_cut == 0 and (at_cutoff[strip][-1] or (earlier.size and earlier.mean() >= 0.5)):
+        last = (
+            "the last included" if at_cutoff[strip][-1] else "the last, which the record cuts short, excepted"
+        )
         return (
             "half",
             (
-                f"auto: {strip_cut} of {int(strip.sum())} stripping half-cycles (the last included) end at a "
+                f"auto: {strip_cut} of {int(strip.sum())} stripping half-cycles ({last}) end at a "
                 "voltage cut-off and no plating does (Na | substrate half cell)"
             ),
             at_cutoff,
