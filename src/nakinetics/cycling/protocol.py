@@ -3,9 +3,13 @@
 The magnitude is the caller's set current.  Its sign per point:
 
 * with the half-cycle duration T: the record is cut every T from its first point, each cut moved to the
-  largest voltage step within ±15 % of T around where it is expected (a reversal, or the relaxation of a
-  pause between segments), so that small pauses between segments do not accumulate; the sign of each
-  segment is the sign of its median voltage;
+  largest voltage step within ±15 % of T around where it is expected, so that small pauses between
+  segments do not accumulate.  Only a reversal (the voltage changes sign) or a relaxation (|U| falls, as
+  after a pause) can start a segment — a spike up in |U| (the noise of a soft short) cannot.  A second pass
+  repeats this with the period learned from the first (the median spacing of its cuts, T plus any pause)
+  and a window of ±5 robust standard deviations of those spacings (at least ±1.5 sampling intervals),
+  keeping the wide window's cut only where the narrow one finds no step half as large (a longer pause):
+  a noise dip away from the period does not win over the real start.  The sign of each segment is the sign of its median voltage;
 * without T: the sign of the voltage itself, carried over through points closer to zero than
   max(0.5 mV, 10 % of the median |U|) (a dead band, so noise at a reversal does not flip it back).
 
@@ -19,26 +23,69 @@ import numpy as np
 from .._typing import FloatArray
 
 SNAP_FRACTION = 0.15
+#: Half-width of the second pass's window: this many robust standard deviations of the first pass's
+#: spacings, and at least this many (90th-percentile) sampling intervals.
+NARROW_SPREADS = 5.0
+NARROW_SAMPLES = 1.5
+
+
+def _start_score(potential_v: FloatArray) -> FloatArray:
+    """How strongly each point looks like the start of a segment (V): the fall of |U| from the level
+    before it (the median of the three points before: the fall back from a one-point spike is no start),
+    or the whole swing where the voltage changes sign; negative where |U| rises."""
+    padded = np.concatenate((np.repeat(potential_v[:1], 3), potential_v))
+    before = np.median(np.lib.stride_tricks.sliding_window_view(padded, 3)[:-1], axis=1)
+    same_sign = np.sign(before) == np.sign(potential_v)
+    return np.where(same_sign, np.abs(before) - np.abs(potential_v), np.abs(before - potential_v))
+
+
+def _best_in(
+    time_s: FloatArray, score: FloatArray, t_lo: float, t_hi: float, after: int
+) -> tuple[int, float]:
+    """(index, score) of the best segment start with t_lo ≤ t ≤ t_hi and index > ``after``; (-1, -inf)
+    when the window holds no point."""
+    lo = max(int(np.searchsorted(time_s, t_lo, "left")), after + 1)
+    hi = int(np.searchsorted(time_s, t_hi, "right"))
+    if hi <= lo:
+        return -1, -np.inf
+    k = lo + int(np.argmax(score[lo:hi]))
+    return k, float(score[k])
+
+
+def _snap(
+    time_s: FloatArray, score: FloatArray, period_s: float, wide_s: float, narrow_s: float | None
+) -> list[int]:
+    """Cuts every ``period_s`` from the first point, each snapped as in the module docstring."""
+    n = time_s.size
+    bounds = [0]
+    t_next = time_s[0] + period_s
+    while t_next < time_s[-1] - wide_s:
+        k, best = _best_in(time_s, score, t_next - wide_s, t_next + wide_s, bounds[-1])
+        if narrow_s is not None:
+            near, near_best = _best_in(time_s, score, t_next - narrow_s, t_next + narrow_s, bounds[-1])
+            if near >= 0 and near_best >= 0.5 * best:
+                k = near
+        if k < 0:
+            k = min(int(np.searchsorted(time_s, t_next, "left")), n - 1)
+        if k <= bounds[-1]:
+            break
+        bounds.append(k)
+        t_next = time_s[k] + period_s
+    return bounds
 
 
 def segment_bounds(time_s: FloatArray, potential_v: FloatArray, half_cycle_s: float) -> np.ndarray:
     """Point indices where each half-cycle starts (first is 0), snapped as described above."""
-    n = time_s.size
-    step = np.abs(np.diff(potential_v, prepend=potential_v[0]))
-    bounds = [0]
-    t_next = time_s[0] + half_cycle_s
-    while t_next < time_s[-1] - SNAP_FRACTION * half_cycle_s:
-        lo = int(np.searchsorted(time_s, t_next - SNAP_FRACTION * half_cycle_s, "left"))
-        hi = int(np.searchsorted(time_s, t_next + SNAP_FRACTION * half_cycle_s, "right"))
-        lo = max(lo, bounds[-1] + 1)
-        if hi <= lo:
-            k = min(int(np.searchsorted(time_s, t_next, "left")), n - 1)
-        else:
-            k = lo + int(np.argmax(step[lo:hi]))
-        if k <= bounds[-1]:
-            break
-        bounds.append(k)
-        t_next = time_s[k] + half_cycle_s
+    score = _start_score(potential_v)
+    wide = SNAP_FRACTION * half_cycle_s
+    bounds = _snap(time_s, score, half_cycle_s, wide, None)
+    if len(bounds) >= 3:
+        spacing = np.diff(time_s[bounds])
+        period = float(np.median(spacing))
+        spread = 1.4826 * float(np.median(np.abs(spacing - period)))
+        narrow = max(NARROW_SPREADS * spread, NARROW_SAMPLES * float(np.percentile(np.diff(time_s), 90)))
+        if narrow < wide:
+            bounds = _snap(time_s, score, period, wide, narrow)
     return np.asarray(bounds, dtype=np.int64)
 
 
