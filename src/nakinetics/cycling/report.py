@@ -27,6 +27,7 @@ CSV_COLUMNS = (
     "plateau_voltage_mv",
     "nucleation_overpotential_mv",
     "nucleation_tip_s",
+    "nucleation_note",
     "end_voltage_mv",
     "ended_at_cutoff",
     "asr_cell_ohm_cm2",
@@ -94,9 +95,15 @@ def format_cycling(result: CyclingResult) -> str:
             f"  overpotential η_p (median |U|, middle half): first {_fmt(eta[0])} mV, last {_fmt(eta[-1])} mV, "
             f"range {_fmt(eta.min())}–{_fmt(eta.max())} mV"
         )
+        why = next((h.nucleation_note for h in halves if h.nucleation_note is not None), None)
         lines.append(
             f"  nucleation η_n: {len(nuc)} half-cycle(s)"
             + (f", first {_fmt(nuc[0])} mV, max {_fmt(max(nuc))} mV" if nuc else "")
+            + (
+                f" (none in the others; first reason: {why})"
+                if why is not None and len(nuc) < len(halves)
+                else ""
+            )
         )
     g = result.growth
     if g is not None and g.rate_mv_per_100h is not None:
