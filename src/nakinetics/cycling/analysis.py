@@ -496,7 +496,11 @@ def analyse_cycling(
         life, ended = float(arrays.end_s[-1] / 3600) - start_h, "end of record (a lower bound)"
     eis = None
     if eis_fit is not None:
-        eis = eis_asr(eis_fit, area, symmetric=kind == "symmetric")
+        dc_asr = None
+        if kind != "other":
+            dc_asr = float(np.median((arrays.plateau_mv / j_abs)[: max(healthy, 1)]))
+        eis = eis_asr(eis_fit, area, symmetric=kind == "symmetric", dc_asr_ohm_cm2=dc_asr)
+        warnings += eis["notes"]
     report(1.0, "done")
     return CyclingResult(
         record=record,

@@ -74,6 +74,13 @@ def summary_line(result: CyclingResult) -> str:
     return "; ".join(parts)
 
 
+def _asr(entry: dict[str, Any] | None) -> str:
+    """An EIS ASR entry as text: the value in Ω cm², "refused" (the reason is among the warnings) or —."""
+    if entry is not None and entry.get("refused"):
+        return "refused (see warnings)"
+    return f"{_fmt(entry and entry['value'], '.4g')} Ω cm²"
+
+
 def _fmt(value: float | None, spec: str = ".3g", unit: str = "") -> str:
     return "—" if value is None or not np.isfinite(value) else f"{value:{spec}}{unit}"
 
@@ -153,8 +160,7 @@ def format_cycling(result: CyclingResult) -> str:
         inter = e.get("interfacial_asr_per_interface_ohm_cm2") or e.get("interfacial_asr_cell_ohm_cm2")
         ohm = e.get("ohmic_asr_ohm_cm2")
         lines.append(
-            f"  EIS ASR ({e['circuit']}): ohmic {_fmt(ohm and ohm['value'], '.4g')} Ω cm², interfacial "
-            f"{_fmt(inter and inter['value'], '.4g')} Ω cm² "
+            f"  EIS ASR ({e['circuit']}): ohmic {_asr(ohm)}, interfacial {_asr(inter)} "
             + ("per interface" if e.get("interfacial_asr_per_interface_ohm_cm2") else "cell")
         )
     lines += [f"  warning: {w}" for w in result.warnings]
