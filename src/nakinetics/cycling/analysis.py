@@ -22,7 +22,7 @@ from ..kinetics.analysis import placeholder_area
 from .ccd import CCDConvention, CriticalCurrentDensity, critical_current_density, current_levels
 from .efficiency import CEProtocol, CoulombicEfficiency, coulombic_efficiency, partial_blocks
 from .overpotentials import NUCLEATION_REASONS, HalfCycleArrays, half_cycle_arrays, step_charge
-from .protocol import current_from_protocol
+from .protocol import CONVENTION_ASSUMED, current_from_protocol, protocol_checks
 from .segmentation import CC, Steps, rest_threshold, segment
 from .shorts import ShortCircuit, detect_short
 from .summary import Growth, eis_asr, growth_rate
@@ -234,6 +234,9 @@ class CyclingResult:
                 "sign": SIGN_CONVENTION,
                 "direction_rule": self.direction_rule,
                 "current_source": meta.extra.get("current_source", "file"),
+                "cell_convention": CONVENTION_ASSUMED
+                if self.signed_current_a is not None
+                else "read: the sign of the current in the file",
                 "file_current_convention": meta.extra.get("current_convention"),
                 **DEFINITIONS,
             },
@@ -448,6 +451,7 @@ def analyse_cycling(
     warnings: list[str] = []
     if rebuilt:
         warnings.append(f"the current is not in the file: {rule}")
+        warnings += protocol_checks(float(record.current_a[0]), arrays, area)
     report(0.55, "short circuit")
     short = None if kind == "other" else detect_short(t, u, current, arrays, area)
     report(0.75, "critical current density")

@@ -13,7 +13,12 @@ The magnitude is the caller's set current.  Its sign per point:
 * without T: the sign of the voltage itself, carried over through points closer to zero than
   max(0.5 mV, 10 % of the median |U|) (a dead band, so noise at a reversal does not flip it back).
 
-Both rest on a symmetric (or Na | substrate) cell's voltage following the sign of its current.
+Both rest on a symmetric (or Na | substrate) cell's voltage following the sign of its current: the cell
+convention is assumed, not read.  :func:`protocol_checks` says so and tests what it can — a plateau
+|U| above :data:`MAX_PLAUSIBLE_MV` (no Na plating/stripping overpotential; a full cell or an electrode vs
+Na, or mV read as V), a given current whose sign disagrees with the voltage of the first half-cycle, and
+a current density or DC ASR η_p/|j| outside :data:`PLAUSIBLE_J_MA_CM2` / :data:`PLAUSIBLE_ASR_OHM_CM2`
+(the current's unit, or the area).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._typing import FloatArray
+from .overpotentials import HalfCycleArrays
 
 SNAP_FRACTION = 0.15
 #: Half-width of the second pass's window: this many robust standard deviations of the first pass's
@@ -101,9 +107,9 @@ def current_from_protocol(
         signs = np.where(medians >= 0, 1.0, -1.0)
         rule = (
             f"current ±{magnitude:g} A from the protocol; half-cycles every {half_cycle_s:g} s from the first "
-            f"point (each cut moved to the largest voltage step within ±{SNAP_FRACTION:.0%}); direction = "
-            "sign of each half-cycle's median voltage (the voltage of a Na|Na or Na|substrate cell follows "
-            "its current)"
+            f"point (each cut moved to the largest fall of |U| or reversal within ±{SNAP_FRACTION:.0%}, then "
+            "again within the period learned from the cuts); direction = sign of each half-cycle's median "
+            "voltage (the voltage of a Na|Na or Na|substrate cell follows its current)"
         )
         return np.repeat(signs * magnitude, sizes), rule
     u = potential_v
@@ -119,3 +125,48 @@ def current_from_protocol(
         f"{band * 1e3:.3g} mV; the voltage of a Na|Na or Na|substrate cell follows its current)"
     )
     return sign * magnitude, rule
+
+
+CONVENTION_ASSUMED = (
+    "assumed, not read: the file has no current, so each half-cycle's direction is the sign of its voltage "
+    "(a Na|Na or Na|substrate cell's voltage follows its current, positive lead = working electrode)"
+)
+#: A plateau |U| above this (mV) is no plating/stripping overpotential.
+MAX_PLAUSIBLE_MV = 1000.0
+#: Current density (mA cm⁻²) and DC ASR η_p/|j| (Ω cm²) outside these ranges point at the given current's
+#: unit (or the area): plating/stripping tests run at 0.01–50 mA cm⁻² and show 1–10⁴ Ω cm².
+PLAUSIBLE_J_MA_CM2 = (1e-3, 100.0)
+PLAUSIBLE_ASR_OHM_CM2 = (0.1, 1e5)
+
+
+def protocol_checks(given_current_a: float, arrays: HalfCycleArrays, area_cm2: float) -> list[str]:
+    """Warnings on a time–voltage record analysed with a current from the protocol (see the module
+    docstring); ``given_current_a`` is the caller's current, sign included (A)."""
+    out = []
+    eta = float(np.median(arrays.plateau_mv))
+    if eta > MAX_PLAUSIBLE_MV:
+        out.append(
+            f"the plateau |U| is {eta:.4g} mV (median): no Na plating/stripping overpotential (mV to a few "
+            "hundred mV) — a full cell or an electrode against Na, whose voltage sign does not give the "
+            "current's direction, or a voltage in mV read as V; the overpotentials are not meaningful"
+        )
+    first = float(arrays.plateau_signed_mv[0])
+    # a positive current is usually the magnitude; a negative one, or a record of one direction, has a sign
+    explicit = given_current_a < 0 or bool(np.all(arrays.plateau_signed_mv < 0))
+    if explicit and first != 0 and np.sign(first) != np.sign(given_current_a):
+        out.append(
+            f"the given current is {given_current_a * 1e3:+.4g} mA but the first half-cycle's voltage is "
+            f"{first:+.4g} mV: the direction follows the voltage (convention {CONVENTION_ASSUMED.split(':')[0]}); "
+            "check the sign of --current (current_a), or the cell was connected the other way round"
+        )
+    j = abs(given_current_a) / area_cm2 * 1e3
+    asr = eta / j
+    (j_low, j_high), (low, high) = PLAUSIBLE_J_MA_CM2, PLAUSIBLE_ASR_OHM_CM2
+    if eta <= MAX_PLAUSIBLE_MV and not (j_low <= j <= j_high and low <= asr <= high):
+        out.append(
+            f"|j| = {j:.4g} mA cm⁻² and the DC ASR η_p/|j| = {eta:.4g} mV / {j:.4g} mA cm⁻² = {asr:.4g} Ω cm² "
+            f"(plausible: {j_low:g}–{j_high:g} mA cm⁻², {low:g}–{high:g} Ω cm²): check the unit of --current "
+            "(current_a in A: 0.4mA, not 0.4) and the area — every current density, capacity and ASR scales "
+            "with them"
+        )
+    return out

@@ -91,7 +91,12 @@ def format_cycling(result: CyclingResult) -> str:
     lines = [
         f"{d['file']}  ({d['format']}; {result.n_half_cycles} half-cycles; area {result.area_cm2:g} cm²)",
         f"  cell: {result.cell} — {result.cell_decided_by}",
-        f"  direction: {result.direction_rule}",
+        f"  direction: {result.direction_rule}"
+        + (
+            ""
+            if result.signed_current_a is None
+            else f"\n  cell convention: {d['conventions']['cell_convention']}"
+        ),
         f"  steps: {result.steps.describe()}",
     ]
     halves = result.half_cycles
