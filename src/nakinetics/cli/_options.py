@@ -440,6 +440,13 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
     (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
+    (r"pass (the real area: )?area_cm2 \(cm²\)", r"pass \1--area (cm²)", "area"),
+    (r"pass unidirectional=True", "pass --unidirectional", "unidirectional"),
+    (
+        r"half_cycle_h is only for (.*) \(leave it out\)",
+        r"--half-cycle is only for \1 (leave it out)",
+        "half_cycle_text",
+    ),
     (r"\barea_cm2=", "--area ", "area"),
     (
         r"(use|read it with) read_spectra",
