@@ -8,7 +8,9 @@ are what to compare.  ``import nakinetics.cli.fit`` is the import cost of the fi
 loads before it reads a file); ``fit small.csv -c PRESET`` adds one fit, the DRT check and the
 Kramers–Kronig test, ``fit small.csv`` the automatic choice among the candidate models.  ``--against REV``
 adds the fit cases as they were at git revision REV (its ``src`` and ``circuits`` on ``PYTHONPATH``, same
-interpreter and launcher), interleaved in the same rounds.
+interpreter and launcher), interleaved in the same rounds.  The children run with the byte-code cache on
+(``PYTHONDONTWRITEBYTECODE`` removed from their environment; the warm-up round writes ``__pycache__``), as for an
+installed package: without it every call would also compile nakinetics' modules from source.
 
     python benchmarks/startup_benchmark.py [--rounds 15] [--seed 2026] [--against REV]
 """
@@ -87,11 +89,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--against", metavar="REV", help="also time the fit cases of this git revision")
     args = parser.parse_args()
+    cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory() as folder:
         table = cases()
-        environments: dict[str, dict[str, str] | None] = dict.fromkeys(table)
+        environments: dict[str, dict[str, str]] = dict.fromkeys(table, cached)
         if args.against:
-            env = {**os.environ, "PYTHONPATH": str(_checkout(args.against, Path(folder)) / "src")}
+            env = {**cached, "PYTHONPATH": str(_checkout(args.against, Path(folder)) / "src")}
             for label in [label for label in table if "fit" in label]:
                 table[f"{label} @ {args.against}"] = table[label]
                 environments[f"{label} @ {args.against}"] = env
@@ -109,7 +112,7 @@ def _checkout(revision: str, folder: Path) -> Path:
 
 def measure(
     table: dict[str, tuple[list[str], str]],
-    environments: dict[str, dict[str, str] | None],
+    environments: dict[str, dict[str, str]],
     rounds: int,
     seed: int,
 ) -> None:
