@@ -135,3 +135,21 @@ def test_eclab_start_time_with_slash_or_dash_dates(tmp_path, written):
     spectrum = read_spectrum(path)
     assert spectrum.metadata.start_time == datetime(2024, 5, 3, 14, 39, 22, 131000)
     assert spectrum.impedance == pytest.approx([10 - 1j, 11 - 2j])
+
+
+def test_chi_chronopotentiometry_with_short_key_wording(tmp_path):
+    # CHI CP header written "Cathodic Time (s)" and "Init P/N = N" (the wording of CHI760E exports quoted in
+    # ecat's parser tests) rather than "(sec)" and "Initial Polarity": the current is still rebuilt.
+    text = (
+        "Jan. 27, 2022   13:43:22\nChronopotentiometry\nFile:  C:\\data\\cp.bin\nData Source:  Experiment\n"
+        "Instrument Model:  CHI760E\nHeader: \nNote: \n\nCathodic Current (A) = -0.025\n"
+        "Anodic Current (A) = 0.025\nInit P/N = N\nCathodic Time (s) = 10\nAnodic Time (s) = 10\n"
+        "Current Switching Priority = Time\n\nTime/sec, Potential/V\n\n"
+        "0.000, 0.700\n2.000, 0.650\n4.000, 0.600\n10.000, 0.500\n12.000, 0.800\n18.000, 0.900\n"
+    )
+    path = tmp_path / "cp.txt"
+    path.write_text(text)
+    record = read_cycling_record(path)
+    assert record.current_a == pytest.approx([-0.025, -0.025, -0.025, 0.025, 0.025, 0.025])
+    assert record.metadata.start_time == datetime(2022, 1, 27, 13, 43, 22)
+    assert record.metadata.instrument == "CHI760E"
