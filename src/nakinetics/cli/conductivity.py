@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from ._options import (
     weighting_option,
 )
 from ._output import figure_bytes
+from ._validity import with_kk_check
 
 
 def electrode_area(area: float | None, diameter: float | None) -> float:
@@ -124,6 +125,7 @@ class ConductivityTask(FileTask):
             fmin=self.fmin,
             fmax=self.fmax,
         )
+        result = replace(result, fit=with_kk_check(result.fit)[0])  # KK test and model-adequacy warnings
         files = {} if self.plot_format is None else {"plot": figure_bytes(_figure(result), self.plot_format)}
         return Outcome(
             *self.identify(spectrum),

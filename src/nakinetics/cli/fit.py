@@ -18,7 +18,6 @@ from ..presets import Preset
 from ..report import format_comparison, format_fit, format_number
 from ..roles import CellContext, decide_context
 from ..selection import ModelComparison, choose_model, compare_models, model_name
-from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
@@ -36,6 +35,7 @@ from ._options import (
     weighting_option,
 )
 from ._output import figure_bytes, parse_assignments
+from ._validity import with_kk_check
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,7 @@ class FitTask(FileTask):
             electrolyte=self.electrolyte,  # type: ignore[arg-type]
         )
         result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
-        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
-        if kk is not None:
-            result = result.with_kramers_kronig(kk)
+        result, kk = with_kk_check(result)
         convention = conventions(result, geometry, preset_decides=outcome.user_model)
         record = result.to_dict()
         record["conventions"] = convention
