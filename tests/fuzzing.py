@@ -680,17 +680,18 @@ def classify_cli(result: Any, caught: list[str], clobbered: str | None, json_pat
         return Outcome("traceback", f"{last[:300]}{at}")
     if lines and lines[-1].startswith("error: internal error"):
         return Outcome("traceback", lines[-1][:300])
-    if result.exit_code not in (0, 1, 2, 3):
+    if result.exit_code not in (0, 1, 2, 3, 4):
         return Outcome("traceback", f"unexpected exit code {result.exit_code}")
     written = json_path is not None and json_path.exists()
-    if result.exit_code == 0 and json_path is not None:
+    complete = result.exit_code in (0, 4)  # 4: some spectra failed, their rows say why; every output written
+    if complete and json_path is not None:
         if not written:
             return Outcome("invalid_json", "exit 0 but no JSON written")
         try:
             _strict_json(json_path.read_text(encoding="utf-8"))
         except ValueError as exc:
             return Outcome("invalid_json", str(exc)[:200])
-    if result.exit_code != 0 and written:
+    if not complete and written:
         return Outcome("invalid_json", f"exit {result.exit_code} but a JSON file was left behind")
     if shown:
         return Outcome("noise", f"warning reached the user: {shown[0][:200]}", warnings=shown)
@@ -701,6 +702,8 @@ def classify_cli(result: Any, caught: list[str], clobbered: str | None, json_pat
         return Outcome("ok")
     if result.exit_code == 2:
         return Outcome("usage", stderr.strip().splitlines()[-1][:200] if stderr.strip() else "")
+    if result.exit_code == 4:
+        return Outcome("error", f"exit 4: {lines[-1][:300] if lines else 'failed rows'}")
     if len(lines) != 1 or not lines[0].startswith("error: "):
         return Outcome("noise", f"error output is not one 'error:' line: {stderr.strip()[:300]!r}")
     return Outcome("error", lines[0][:300])

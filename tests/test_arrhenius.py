@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy import optimize, stats
 from nakinetics.arrhenius import (
     arrhenius_fit,
     arrhenius_from_spectra,
+    arrhenius_from_table,
     pair_temperatures,
     parse_arrhenius_table,
 )
@@ -386,3 +388,150 @@ def test_spectra_without_any_temperature_need_them_given() -> None:
         pair_temperatures(_named(["a.csv", "b.csv"]))
     with pytest.raises(DataError, match="3 temperatures given for 2 spectra"):
         pair_temperatures(_named(["a.csv", "b.csv"]), [300.0, 310.0, 320.0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# what a table's value column holds (reviewer: "R (Ohm)" was fitted as σ, E_a = −0.356 eV, exit 0)
+
+
+def _table(path: Path, header: str, temps: np.ndarray, values: np.ndarray) -> Path:
+    path.write_text(header + "\n" + "".join(f"{t:.2f},{v:.8e}\n" for t, v in zip(temps, values, strict=True)))
+    return path
+
+
+def test_cli_table_of_resistances_is_fitted_as_one_over_r(tmp_path: Path) -> None:
+    """R = 10 Ω·exp(E_a/k (1/T − 1/300)) with E_a = 0.35 eV: the header 'R (Ohm)' must make it a
+    resistance (ln 1/R), giving +0.35 eV; read as σ it gave ≈ −0.33 eV with exit code 0."""
+    temps = np.array([300.0, 325.0, 350.0, 375.0, 400.0])
+    resistance = 10.0 * np.exp(0.35 / K_B * (1 / temps - 1 / 300.0))
+    table = _table(tmp_path / "r.csv", "T/K,R (Ohm)", temps, resistance)
+    code, out, err = run("arrhenius", "--table", table, "--json", "-")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["quantity"] == "resistance"
+    assert record["activation_energy"]["value"] == pytest.approx(0.35, abs=1e-6)
+    assert {p["unit"] for p in record["points"]} == {"Ohm"} and "S cm^-1" not in err
+    code, _, err = run("arrhenius", "--table", table, "--quantity", "conductivity")
+    assert code == 1 and "'R (Ohm)' holds a resistance" in err and "r.csv" in err
+    # the same resistances in kΩ and as conductances 1/R in mS: the same E_a, values in Ω
+    for header, column in (("T/K,R_ct/kOhm", resistance / 1e3), ("T/K,1/R (mS)", 1e3 / resistance)):
+        code, out, err = run(
+            "arrhenius", "--table", _table(tmp_path / "x.csv", header, temps, column), "--json", "-"
+        )
+        record = json.loads(out)
+        assert code == 0 and record["activation_energy"]["value"] == pytest.approx(0.35, abs=1e-6), header
+        assert record["points"][0]["value"] == pytest.approx(10.0, rel=1e-6)
+
+
+def test_table_of_exchange_currents_is_fitted_as_ln_i0() -> None:
+    """i0 = 0.5 mA cm⁻² exp(−0.5 eV/k (1/T − 1/300)): ln(i0) gives 0.5 eV; the σT form gave 0.53."""
+    temps = np.array([300.0, 325.0, 350.0, 375.0, 400.0])
+    i0 = 0.5 * np.exp(-0.5 / K_B * (1 / temps - 1 / 300.0))
+    for header, scale in (
+        ("i0 (mA cm-2)", 1.0),
+        ("j0/A cm^-2", 1e-3),
+        ("exchange current density (µA cm-2)", 1e3),
+    ):
+        text = f"T/K,{header}\n" + "".join(f"{t},{v * scale:.10e}\n" for t, v in zip(temps, i0, strict=True))
+        table = parse_arrhenius_table(text, "t.csv")
+        assert table.quantity == "i0" and table.unit == "mA cm^-2"
+        assert table.values == pytest.approx(i0, rel=1e-9)
+        result = arrhenius_from_table(table)
+        assert result.quantity == "i0" and result.activation_energy.value == pytest.approx(0.5, abs=1e-6)
+        with pytest.raises(DataError, match="holds an i0"):
+            arrhenius_from_table(table, quantity="resistance", source="t.csv")
+
+
+def test_table_header_units_conversions_and_contradictions() -> None:
+    """Each header's conversion against a hand value; contradictory or logarithmic headers are refused."""
+    temps = "300,"
+    cases = {  # header: (raw value, quantity, converted value, unit)
+        "sigma (mS/cm)": (4.1, "conductivity", 4.1e-3, "S cm^-1"),
+        "σ_total / S m-1": (0.41, "conductivity", 4.1e-3, "S cm^-1"),
+        "rho (Ohm cm)": (250.0, "conductivity", 4e-3, "S cm^-1"),
+        "sigma*T (S K/cm)": (1.23, "conductivity", 1.23 / 300, "S cm^-1"),
+        "ASR [Ω cm²]": (12.5, "resistance", 12.5, "Ohm cm^2"),
+        "G (mS)": (4.0, "resistance", 250.0, "Ohm"),
+        "i0 (A/m2)": (5.0, "i0", 0.5, "mA cm^-2"),
+    }
+    for header, (raw, quantity, value, unit) in cases.items():
+        table = parse_arrhenius_table(f"T/K,{header}\n{temps}{raw}\n350,{raw}\n", "t.csv")
+        assert (table.quantity, table.unit) == (quantity, unit), header
+        assert table.values[0] == pytest.approx(value, rel=1e-12), header
+    unknown = parse_arrhenius_table("T/K,value\n300,1\n350,2\n", "t.csv")
+    assert unknown.quantity is None
+    assert "names no quantity" in " ".join(arrhenius_from_table(unknown).warnings)
+    for header, message in (
+        ("sigma (Ohm)", "names a conductivity σ but its unit 'Ohm' is that of a resistance"),
+        ("R (furlong)", "not one nakinetics reads"),
+        ("log10(sigma)", "holds logarithms"),
+    ):
+        with pytest.raises(DataError, match=re.escape(message)):
+            parse_arrhenius_table(f"T/K,{header}\n300,1\n350,2\n", "t.csv")
+
+
+def test_negative_activation_energy_is_warned_about() -> None:
+    """A conductivity that falls with T (a resistance given as σ) gives E_a < 0: named, not silent."""
+    temps = np.array([300.0, 350.0, 400.0])
+    result = arrhenius_fit(temps, 1e-3 * np.exp(0.3 / K_B * (1 / temps - 1 / 300)), form="sigma")
+    assert result.activation_energy.value == pytest.approx(-0.3, abs=1e-9)
+    assert any("E_a is negative (-0.3 eV)" in w and "resistance" in w for w in result.warnings)
+    rising = arrhenius_fit(temps, 1e-3 * np.exp(-0.3 / K_B * (1 / temps - 1 / 300)), form="sigma")
+    assert not any("negative" in w for w in rising.warnings)
+
+
+# ---------------------------------------------------------------------------------------------------
+# --any-temperature reaches every check; names with several temperature readings
+
+
+def test_cli_i0_below_the_plausible_range_with_any_temperature(tmp_path: Path) -> None:
+    """150–190 K (a sub-ambient study): --any-temperature must reach the i0 geometry as well (it was refused
+    with 'give it in kelvin', which the user had done).  Expected E_a: a straight line through the exact
+    ln i0 = ln(2RT/(F R A)) of the generating resistances, computed here with numpy."""
+    temps = np.array([150.0, 170.0, 190.0])
+    r_true = 200.0 * np.exp(0.3 / K_B * (1 / temps - 1 / 170.0))
+    paths = []
+    for k, r in enumerate(r_true):
+        values = {"R0": 30.0, "R1": float(r), "CPE1_Q": 2e-6, "CPE1_n": 0.85}
+        s = synthetic_spectrum(
+            "na_se_na_1arc", values, np.logspace(6, -1, 50), noise=0.002, rng=np.random.default_rng(k)
+        )
+        paths.append(write_csv(tmp_path / f"cold_{k}.csv", s))
+    gas, faraday = 8.314462618, 96485.33212
+    i0_true = 2 * gas * temps / (faraday * r_true * 1.0) * 1e3  # mA cm^-2, symmetric cell, A = 1 cm²
+    expected = -np.polyfit(1 / temps, np.log(i0_true), 1)[0] * K_B
+    args = (
+        "arrhenius",
+        *paths,
+        "--quantity",
+        "i0",
+        "-c",
+        "na_se_na_1arc",
+        "--area",
+        "1",
+        "--temperatures",
+        "150,170,190",
+    )
+    code, out, err = run(*args, "--any-temperature", "--json", "-")
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(expected, abs=0.005)
+    code, _, err = run(*args)
+    assert code == 2 and "--any-temperature" in err
+
+
+def test_names_with_two_temperature_readings_are_resolved_by_the_given_temperatures() -> None:
+    """'pellet_1C_25C' reads 1 °C or 25 °C: the error names --temperatures, and given temperatures that
+    match one reading per file pair them (they failed the same way before); one matching no reading is
+    refused."""
+    spectra = _named(["pellet_1C_25C.csv", "pellet_1C_60C.csv", "pellet_1C_80C.csv"])
+    with pytest.raises(
+        DataError, match=r"several temperatures \('1C', '25C'\); say which with --temperatures"
+    ):
+        pair_temperatures(spectra)
+    pairing, notes = pair_temperatures(spectra, [298.15, 333.15, 353.15])
+    assert [p.temperature_k for p in pairing] == [298.15, 333.15, 353.15] and notes == ()
+    assert "'25C'" in pairing[0].detail and "'1C'" in pairing[0].detail and "agrees" in pairing[0].detail
+    with pytest.raises(DataError, match=r"given 343\.15 K, but the name 'pellet_1C_80C' reads '1C'"):
+        pair_temperatures(spectra, [298.15, 333.15, 343.15])
+    pairing, _ = pair_temperatures(spectra, [298.15, 333.15, 343.15], source="given")
+    assert pairing[2].temperature_k == 343.15

@@ -193,7 +193,7 @@ def test_non_positive_frequency(tmp_path: Path) -> None:
 
 def test_fewer_points_than_parameters(tmp_path: Path) -> None:
     table = tmp_path / "short.csv"
-    table.write_text("freq,Zre,Zim\n1000,10,-1\n100,15,-5\n10,20,-3\n")
+    table.write_text("freq,Zre,Zim\n10000,9,-0.5\n1000,10,-1\n100,15,-5\n10,20,-3\n1,21,-1\n")
     line = _one_line_error(*run("fit", table, "-c", "na_se_na_2arc")[::2])
     assert "short.csv" in line and "cannot determine 7 free parameters" in line
 
@@ -222,7 +222,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_failed_run_leaves_no_output(tmp_path: Path) -> None:
     table = tmp_path / "short.csv"
-    table.write_text("freq,Zre,Zim\n1000,10,-1\n100,15,-5\n10,20,-3\n")
+    table.write_text("freq,Zre,Zim\n10000,9,-0.5\n1000,10,-1\n100,15,-5\n10,20,-3\n1,21,-1\n")
     out = tmp_path / "result.json"
     code, _, _ = run("fit", table, "-c", "na_se_na_2arc", "--json", out, "--plot", tmp_path / "p.png")
     assert code == 1

@@ -72,7 +72,7 @@ def test_placeholder_area_from_the_file_is_refused():
     ec_lab = dataclasses.replace(
         record, metadata=dataclasses.replace(record.metadata, format="biologic-mpt", area_cm2=0.001)
     )
-    with pytest.raises(DataError, match=r"0\.001 cm² is EC-Lab's default .*--area"):
+    with pytest.raises(DataError, match=r"0\.001 cm² is EC-Lab's default .*area_cm2"):
         analyse_cycling(ec_lab)
     given = analyse_cycling(ec_lab, area_cm2=0.001)  # an explicit area is the user's word
     assert given.area_cm2 == 0.001

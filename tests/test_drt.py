@@ -208,7 +208,7 @@ def test_too_few_points_or_too_narrow_a_window_is_refused() -> None:
         compute_drt(Spectrum(FREQ[::10], z[::10]))
     with pytest.raises(DataError, match="decades"):
         compute_drt(Spectrum(FREQ[30:40], z[30:40]))
-    with pytest.raises(DataError, match=r"span 0\.9"):
+    with pytest.raises(DataError, match=r"spanning 0\.9"):
         compute_drt(Spectrum(FREQ, z), fmin=1.2e4)
 
 

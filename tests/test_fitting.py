@@ -176,8 +176,8 @@ def test_other_weightings_also_recover(weighting: str) -> None:
 
 
 def test_fewer_points_than_parameters_is_a_fit_error() -> None:
-    spectrum = Spectrum(np.array([1e3, 1e2, 1e1]), np.array([10 - 1j, 12 - 3j, 15 - 2j]))
-    with pytest.raises(FitError, match="3 points cannot determine 7 free parameters"):
+    spectrum = Spectrum(np.logspace(4, 0, 5), np.array([10 - 1j, 12 - 3j, 15 - 2j, 17 - 2j, 18 - 1j]))
+    with pytest.raises(FitError, match="5 distinct frequencies cannot determine 7 free parameters"):
         fit_circuit(spectrum, "na_se_na_2arc")
 
 

@@ -197,7 +197,7 @@ def test_corrupt_file_becomes_a_failed_row_and_the_run_goes_on(tmp_path: Path) -
     folder = write_series(tmp_path / "spectra", 6)
     (folder / "spec_4b.csv").write_text("this is not an impedance spectrum\n")
     code, out, err = run(*geis_args(folder, tmp_path / "out", "--json", "-"))
-    assert code == 0, err
+    assert code == 4, err  # a failed row: exit code 4, as for every batch command
     summary = json.loads(out)
     assert summary["counts"]["failed"] == 1 and summary["counts"]["spectra"] == 7
     failure = summary["failures"][0]
@@ -266,12 +266,12 @@ def test_repaired_file_is_fitted_in_its_slot_and_changed_times_are_refused(tmp_p
     (folder / "spec_3.csv").write_text("garbage\n")
     out = tmp_path / "out"
     code, text, err = run(*geis_args(folder, out, "--json", "-"))
-    assert code == 0, err
+    assert code == 4, err
     assert json.loads(text)["counts"]["failed"] == 1
     failed = next(r for r in read_rows(out / "series.csv") if r["status"] == "failed")
     assert float(failed["time_s"]) == 2 * 1200.0  # with --interval an unreadable file keeps its slot
     code, text, err = run(*geis_args(folder, out, "--retry-failed", "--json", "-"))  # still unreadable
-    assert code == 0, err
+    assert code == 4, err
     assert json.loads(text)["counts"] == {**json.loads(text)["counts"], "failed": 1, "spectra": 5}
     (folder / "spec_3.csv").write_text(good)
     code, text, err = run(*geis_args(folder, out, "--json", "-"))

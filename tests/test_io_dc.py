@@ -456,6 +456,13 @@ def test_biologic_loops_are_records(tmp_path: Path) -> None:
     assert read_dc_record(path, index=1).current_a[0] == pytest.approx(3e-3)
     with pytest.raises(DataError, match="out of range"):
         read_dc_record(path, index=2)
+    # an aborted run: the header declares loop 1 as points 3–8, the data end at point 5
+    loops[2] = "Loop 1 from point number 3 to 8"
+    path = _mpt(tmp_path, "Cyclic Voltammetry", [], ["time/s", "Ewe/V", "<I>/mA"], rows, loops)
+    records = read_dc_records(path)
+    assert [len(r) for r in records] == [3, 3]
+    assert records[0].metadata.extra.get("partial_loop") is None
+    assert "3 of 6 points" in records[1].metadata.extra["partial_loop"]
 
 
 def test_biologic_missing_potential_column_is_named(tmp_path: Path) -> None:

@@ -78,10 +78,43 @@ def test_zahner_drift_metadata(realdata: Path) -> None:
     assert np.ptp(s.point_times_s) == pytest.approx(16 * 60 + 20 * 60 + 57 - (16 * 60 + 17 * 60 + 5), abs=60)
 
 
+def test_zahner_simulation_placeholders_are_unknown(realdata: Path) -> None:
+    """Zahner's example spectrum is a simulation: system 'Simulation', clock '11:11:11 - 12:12:12' and
+    time stamps 0, 1, 2 … (read from the bytes here) — no start time, point times or DC bias from them."""
+    path = realdata / "eis_more" / "zahner_ism_eis_li-ion-battery.ism"
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[6:12], "big") + 1
+    stamps = np.frombuffer(raw, ">f8", n, 12 + 3 * 8 * n)
+    assert stamps.tolist() == list(range(n))
+    text = raw[12 + 34 * n :].decode("latin-1").swapcase()
+    assert "Simulation" in text and "11:11:11 - 12:12:12" in text
+    [s] = read_spectra(path)
+    m = s.metadata
+    assert m.start_time is None and s.point_times_s is None
+    assert m.dc_potential_v is None and m.dc_current_a is None
+    assert "Simulation" in m.extra["placeholder_metadata"] and "11:11:11" in m.extra["placeholder_metadata"]
+
+
+def _gamry_table(path: Path) -> dict[str, np.ndarray]:
+    """The ZCURVE columns by name, parsed from the text here: tab-indented rows after the unit line."""
+    lines = path.read_bytes().decode("latin-1").splitlines()
+    names = lines[lines.index("ZCURVE\tTABLE") + 1].split("\t")[1:]
+    rows = [ln.split("\t")[1:] for ln in lines if ln[:1] == "\t" and ln[1:2].isdigit()]
+    return {name: np.array([float(r[k]) for r in rows]) for k, name in enumerate(names)}
+
+
 def test_gamry_galveis_is_geis(realdata: Path) -> None:
-    [s] = read_spectra(realdata / "eis_more" / "gamry_galveis_dta_0.5A-dc_low-impedance-cell.DTA")
-    assert len(s) == 71 and s.metadata.technique == "GEIS"
-    assert s.frequency[0] == pytest.approx(1e6, rel=1e-4)
+    path = realdata / "eis_more" / "gamry_galveis_dta_0.5A-dc_low-impedance-cell.DTA"
+    [s] = read_spectra(path)
+    table = _gamry_table(path)
+    assert len(s) == len(table["Freq"]) == 71 and s.metadata.technique == "GEIS"
+    np.testing.assert_array_equal(s.frequency, table["Freq"])
+    np.testing.assert_array_equal(s.impedance, table["Zreal"] + 1j * table["Zimag"])  # Zimag signed as is
+    np.testing.assert_array_equal(s.point_times_s, table["Time"])
+    # the header has no IDC line; the run's DC current is its Idc column (0.496–0.529 A, ≈ 0.5 A bias)
+    assert s.metadata.dc_current_a == pytest.approx(float(np.median(table["Idc"])), rel=1e-12)
+    assert s.metadata.dc_current_a == pytest.approx(0.5, abs=0.01)
+    assert "Idc column" in s.metadata.extra["dc_current_source"]
 
 
 @pytest.mark.parametrize(

@@ -227,6 +227,25 @@ def test_biologic_loops_without_loop_lines(eis: Path, tmp_path: Path) -> None:
         np.testing.assert_array_equal(a.impedance, b.impedance)
 
 
+def test_biologic_run_aborted_inside_a_declared_loop(eis: Path, tmp_path: Path) -> None:
+    """The header declares loop 3 as points 63–83; an aborted run ends after point 66 (3 loops + 4 rows)."""
+    full = eis / "biologic_sp300_geis_4loops.mpt"
+    lines = full.read_bytes().split(b"\n")
+    (tmp_path / "aborted.mpt").write_bytes(b"\n".join(lines[: 76 + 67]))
+    spectra = read_spectra(tmp_path / "aborted.mpt")
+    reference = read_spectra(full)
+    assert [len(s) for s in spectra] == [21, 21, 21, 4]
+    for a, b in zip(spectra, reference, strict=False):
+        np.testing.assert_array_equal(a.impedance, b.impedance[: len(a)])
+    assert [s.metadata.extra.get("partial_loop") is None for s in spectra] == [True, True, True, False]
+    assert "4 of 21 points" in spectra[3].metadata.extra["partial_loop"]
+    # one row fewer than the next loop's first point: loop 3 holds no data and is named, not invented
+    (tmp_path / "ended.mpt").write_bytes(b"\n".join(lines[: 76 + 63]))
+    ended = read_spectra(tmp_path / "ended.mpt")
+    assert [len(s) for s in ended] == [21, 21, 21]
+    assert "loop(s) 3 declared in the header hold no data" in ended[2].metadata.extra["partial_loop"]
+
+
 def test_gamry_aborted_run(eis: Path) -> None:
     s = read_spectrum(eis / "impedance_py_exampleDataGamryABORT.DTA")
     assert s.metadata.extra["aborted"] is True

@@ -64,3 +64,24 @@ def test_simulate_warns_about_values_fit_cannot_reach(tmp_path: Path) -> None:
     assert code == 0 and "warning: R1 = -100 Ohm is outside" in err and "warning: CPE1_n = 1.5" in err
     code, err = _run(*args, "-p", "R1=100", "-p", "CPE1_n=0.9")
     assert code == 0 and "warning" not in err
+
+
+def test_cycling_messages_name_options_not_python(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, err = _run("cycling", empty, "--area", "1")
+    assert code == 1 and "expected a cycling record" in err and "impedance" not in err
+    t = np.arange(0, 400.0)
+    i = np.where((t // 100) % 2 == 0, 1.0, 0.0)  # 1 mA on, off, on, off: never reversed
+    one_way = tmp_path / "one_way.csv"
+    np.savetxt(
+        one_way, np.c_[t, 0.02 * i, i], delimiter=",", header="time (s),Voltage (V),Current (mA)", comments=""
+    )
+    for args, expected in [
+        (["--area", "1"], "pass --unidirectional to analyse one-way segments"),
+        ([], "electrode area unknown; pass --area (cm²)"),
+        (["--area", "1", "--half-cycle", "1h"], "--half-cycle is only for time–voltage records"),
+    ]:
+        code, err = _run("cycling", one_way, *args)
+        assert code == 1 and expected in err, err
+        assert "=True" not in err and "area_cm2" not in err and "half_cycle_h" not in err

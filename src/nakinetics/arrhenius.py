@@ -17,8 +17,6 @@ E_a is reported in eV (k_B in eV K⁻¹) and kJ mol⁻¹ (1 eV per particle = F/
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -31,6 +29,13 @@ from scipy import stats
 
 from ._checks import checked
 from ._typing import FloatArray
+from .arrhenius_table import (
+    QUANTITY_UNITS,
+    ArrheniusTable,
+    Quantity,
+    TemperatureUnit,
+    parse_arrhenius_table,  # noqa: F401  (re-exported: nakinetics.arrhenius.parse_arrhenius_table)
+)
 from .conductivity import pellet_conductivity
 from .constants import BOLTZMANN_EV, FARADAY, ZERO_CELSIUS
 from .data import Spectrum
@@ -50,18 +55,15 @@ from .temperature import (
     NamedTemperature,
     check_temperature_k,
     format_temperature,
-    temperature_in_name,
+    several_temperatures_message,
+    temperature_readings_in_name,
 )
 
-Quantity = Literal["conductivity", "resistance", "i0"]
 Form = Literal["sigmaT", "sigma"]
-TemperatureUnit = Literal["K", "C"]
 TemperatureSource = Literal["auto", "file", "name", "given"]
 
 TEMPERATURE_TOLERANCE_K = 1.5
 """Given, file and name temperatures closer than this (K) agree (names are rounded to whole degrees)."""
-QUANTITY_UNITS: dict[str, str] = {"conductivity": "S cm^-1", "resistance": "Ohm", "i0": "mA cm^-2"}
-"""Unit of the values of each quantity."""
 CURVATURE_P_VALUE = 0.01
 """A quadratic term in 1/T this significant (two-sided p) is reported as a curved (kinked) plot."""
 VAGUE_RELATIVE_ERROR = 0.5
@@ -110,7 +112,9 @@ class ArrheniusResult:
     def y_label(self) -> str:
         if self.quantity == "conductivity":
             return "ln(σT / S cm⁻¹ K)" if self.form == "sigmaT" else "ln(σ / S cm⁻¹)"
-        return "ln(1/R / Ω⁻¹)" if self.quantity == "resistance" else "ln(i0 / mA cm⁻²)"
+        if self.quantity == "resistance":
+            return "ln(1/ASR / Ω⁻¹ cm⁻²)" if self.unit == "Ohm cm^2" else "ln(1/R / Ω⁻¹)"
+        return "ln(i0 / mA cm⁻²)"
 
     @property
     def convention(self) -> str:
@@ -248,6 +252,25 @@ def _curvature_warning(u: FloatArray, y: FloatArray, w: FloatArray) -> str | Non
     return None
 
 
+_OTHER_UNITS = {"resistance": ("Ohm cm^2",)}
+"""Units a quantity may carry besides its own (an area-specific resistance)."""
+
+
+def _negative_activation_energy(quantity: str, form: str, ea_ev: float) -> str:
+    """The warning for E_a < 0, naming what usually causes it."""
+    y = {"resistance": "1/R", "i0": "i0"}.get(quantity, "σT" if form == "sigmaT" else "σ")
+    cause = {
+        "conductivity": "a resistance (or resistivity) fitted as a conductivity",
+        "resistance": "a conductance (or conductivity) fitted as a resistance",
+        "i0": "a resistance fitted as i0",
+    }[quantity]
+    return (
+        f"E_a is negative ({ea_ev:.3g} eV): {y} falls as the temperature rises, which a thermally activated "
+        f"{quantity} does not — {cause} (check the quantity and the column header or --quantity), or "
+        "temperatures paired with the wrong points?"
+    )
+
+
 @checked
 def arrhenius_fit(
     temperature_k: Sequence[float] | FloatArray,
@@ -259,11 +282,15 @@ def arrhenius_fit(
     confidence: float = 0.95,
     labels: Sequence[str] = (),
     any_temperature: bool = False,
+    unit: str | None = None,
 ) -> ArrheniusResult:
     """Activation energy from values of ``quantity`` at temperatures ``temperature_k`` (K).
 
-    ``values`` are σ (S cm⁻¹), R (Ω) or i0 (mA cm⁻²) with optional standard errors ``stderr`` (same unit;
-    all given → weighted fit).  ``form`` applies to conductivity only: ``"sigmaT"`` (default) or ``"sigma"``.
+    ``values`` are σ (S cm⁻¹), R (Ω; or an ASR in Ω cm² with ``unit="Ohm cm^2"``) or i0 (mA cm⁻²) with
+    optional standard errors ``stderr`` (same unit; all given → weighted fit).  ``form`` applies to
+    conductivity only: ``"sigmaT"`` (default) or ``"sigma"``.  A negative E_a (the conductance-like y
+    falling as T rises: a resistance given as a conductivity, or temperatures paired in the wrong order)
+    is named in the warnings.
 
     Raises
     ------
@@ -283,6 +310,8 @@ def arrhenius_fit(
         raise DataError(f"form must be 'sigmaT' or 'sigma', got {form!r}")
     if not 0 < confidence < 1:
         raise DataError(f"confidence must be between 0 and 1, got {confidence}")
+    if unit is not None and unit not in (QUANTITY_UNITS[quantity], *_OTHER_UNITS.get(quantity, ())):
+        raise DataError(f"unit of {quantity} must be {QUANTITY_UNITS[quantity]}, got {unit!r}")
     t = np.asarray(temperature_k, dtype=float)
     v = np.asarray(values, dtype=float)
     if t.ndim != 1 or t.shape != v.shape:
@@ -339,13 +368,15 @@ def arrhenius_fit(
     curved = _curvature_warning(u, y, w)
     if curved:
         notes.append(curved)
+    if coef[1] > 0:
+        notes.append(_negative_activation_energy(quantity, form, -coef[1] * BOLTZMANN_EV))
     return ArrheniusResult(
         t,
         v,
         s,
         quantity,
         form,
-        QUANTITY_UNITS[quantity],
+        unit or QUANTITY_UNITS[quantity],
         float(coef[1]),
         float(coef[0]),
         covariance,
@@ -359,112 +390,39 @@ def arrhenius_fit(
     )
 
 
-# ---------------------------------------------------------------------------------------------------
-# tables
-
-
-@dataclass(frozen=True)
-class ArrheniusTable:
-    """Temperatures (K), values and optional standard errors read from a table."""
-
-    temperature_k: FloatArray
-    values: FloatArray
-    stderr: FloatArray | None
-    labels: tuple[str, ...]
-
-
-_UNIT_IN_HEADER = re.compile(r"(?:^|[\s/(\[_,-])(°\s*c|degc|celsius|c|k|kelvin)\s*[)\]]?\s*$", re.IGNORECASE)
-
-
-def _header_unit(cell: str) -> TemperatureUnit | None:
-    match = _UNIT_IN_HEADER.search(cell.strip())
-    if match is None:
-        return None
-    return "K" if match.group(1).lower() in {"k", "kelvin"} else "C"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 @checked
-def parse_arrhenius_table(
-    text: str, source: str = "<table>", temperature_unit: TemperatureUnit | None = None
-) -> ArrheniusTable:
-    """Read a table: a header row, then rows of temperature, value[, stderr] (comma, semicolon or tab).
+def arrhenius_from_table(
+    table: ArrheniusTable,
+    *,
+    quantity: Quantity | None = None,
+    form: Form | None = None,
+    confidence: float = 0.95,
+    any_temperature: bool = False,
+    source: str = "<table>",
+) -> ArrheniusResult:
+    """:func:`arrhenius_fit` of a table read by :func:`parse_arrhenius_table`.
 
-    The temperature unit comes from the first header cell (``T/K``, ``temperature (°C)``, ``T_C``) or from
-    ``temperature_unit``; a table that states neither is refused.  Lines starting with ``#`` are skipped.
+    The quantity is what the value column's header says (σ, 1/ρ, σT/T, R, 1/G, ASR, i0);
+    ``quantity`` given as well must agree with it.  A header that names nothing is fitted as
+    ``quantity`` (default conductivity, with a warning).  Notes on the header go to the warnings.
 
     Raises
     ------
-    DataError : no header or unit, malformed rows, fewer than 2 rows; the message names ``source`` and line.
+    DataError : ``quantity`` contradicts the header (naming ``source``), or as :func:`arrhenius_fit`.
     """
-    rows = [
-        (k, line)
-        for k, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    if not rows:
-        raise DataError(f"{source}: the table is empty")
-    first = rows[0][1]
-    delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    parsed = [
-        (k, [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for k, line in rows
-    ]
-    header_line, header = parsed[0]
-    if _is_number(header[0]):
-        raise DataError(
-            f"{source}: line {header_line}: the first row must be a header naming the columns, e.g. "
-            "'T/K,sigma/S cm-1,stderr'"
-        )
-    if len(header) < 2:
-        raise DataError(
-            f"{source}: line {header_line}: expected at least 2 columns (temperature, value), "
-            f"got {len(header)} (delimiter {delimiter!r})"
-        )
-    if re.search(r"(^|[^a-z])1(000)?\s*/\s*t", header[0], re.IGNORECASE):
-        raise DataError(
-            f"{source}: line {header_line}: the first column '{header[0]}' looks like 1/T or 1000/T; "
-            "give the temperature itself (T/K or T/°C)"
-        )
-    unit = _header_unit(header[0])
-    if unit is None:
-        unit = temperature_unit
-    elif temperature_unit is not None and temperature_unit != unit:
-        raise DataError(
-            f"{source}: the header says the temperature is in {unit} but {temperature_unit} was given"
-        )
-    if unit is None:
-        raise DataError(
-            f"{source}: line {header_line}: the temperature column '{header[0]}' states no unit; name it "
-            "'T/K' or 'T/°C' (or pass temperature_unit='K' or 'C')"
-        )
-    with_errors = len(header) >= 3
-    temps, values, errors, labels = [], [], [], []
-    for line_no, cells in parsed[1:]:
-        if len(cells) < (3 if with_errors else 2):
-            raise DataError(
-                f"{source}: line {line_no}: expected {3 if with_errors else 2} columns, got {len(cells)}"
-            )
-        try:
-            numbers = [float(c) for c in cells[: 3 if with_errors else 2]]
-        except ValueError:
-            raise DataError(f"{source}: line {line_no}: not a number in {cells[:3]}") from None
-        temps.append(numbers[0] + (ZERO_CELSIUS if unit == "C" else 0.0))
-        values.append(numbers[1])
-        if with_errors:
-            errors.append(numbers[2])
-        labels.append(f"{Path(source).name}:{line_no}")
-    if len(temps) < 2:
-        raise DataError(f"{source}: {len(temps)} data row(s); an Arrhenius fit needs at least 2")
-    return ArrheniusTable(
-        np.array(temps), np.array(values), np.array(errors) if with_errors else None, tuple(labels)
+    resolved, notes = table.resolve_quantity(quantity, source)
+    result = arrhenius_fit(
+        table.temperature_k,
+        table.values,
+        table.stderr,
+        quantity=resolved,
+        form=form,
+        confidence=confidence,
+        labels=table.labels,
+        any_temperature=any_temperature,
+        unit=table.unit if table.quantity == resolved else None,
     )
+    return replace(result, warnings=(*notes, *result.warnings)) if notes else result
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -503,19 +461,48 @@ def _known(spectrum: Spectrum, named: NamedTemperature | None) -> list[tuple[flo
     if named is not None:
         in_file_name = named.part == Path(spectrum.metadata.source or "").stem
         where = "file name" if in_file_name else f"folder name '{named.part}':"
-        out.append((named.temperature_k, "name", f"{where} '{named.token}'"))
+        chosen = (
+            f" (chosen by the given temperature among the name's readings '{named.token}', "
+            + ", ".join(f"'{a}'" for a in named.alternatives)
+            + ")"
+            if named.alternatives
+            else ""
+        )
+        out.append((named.temperature_k, "name", f"{where} '{named.token}'{chosen}"))
     return out
 
 
-def _named(spectrum: Spectrum, unit: TemperatureUnit | None, strict: bool) -> NamedTemperature | None:
+def _named(
+    spectrum: Spectrum, unit: TemperatureUnit | None, strict: bool, given_k: float | None = None
+) -> NamedTemperature | None:
+    """The temperature in the spectrum's file or folder name.  A name with several readings
+    (``pellet_1C_25C``) is resolved by the given temperature ``given_k`` when it matches exactly one of
+    them; otherwise (``strict``) refused, naming the readings and the options that work."""
     if spectrum.metadata.source is None:
         return None
     try:
-        return temperature_in_name(spectrum.metadata.source, unit)
+        readings = temperature_readings_in_name(spectrum.metadata.source, unit)
     except DataError as exc:
         if strict:
             raise DataError(f"{spectrum.label}: {exc}") from None
         return None
+    if len(readings) <= 1:
+        return readings[0] if readings else None
+    if given_k is not None:
+        matching = [r for r in readings if abs(r.temperature_k - given_k) <= TEMPERATURE_TOLERANCE_K]
+        if len(matching) == 1:
+            others = tuple(r.token for r in readings if r is not matching[0])
+            return replace(matching[0], alternatives=others)
+        if strict:
+            shown = " or ".join(f"'{r.token}' ({format_temperature(r.temperature_k)})" for r in readings)
+            raise DataError(
+                f"{spectrum.label}: given {given_k:.6g} K, but the name '{readings[0].part}' reads {shown}; "
+                "correct --temperatures, or --temperature-source given (temperature_source='given') to "
+                "use the given temperatures whatever the names say"
+            )
+    if strict:
+        raise DataError(f"{spectrum.label}: {several_temperatures_message(readings)}")
+    return None
 
 
 def _numbers_in_names(labels: Sequence[str]) -> list[float] | None:
@@ -599,7 +586,10 @@ def pair_temperatures(
         raise DataError(f"{len(given)} temperatures given for {n} spectra")
     if source == "given" and given is None:
         raise DataError("temperature source 'given' needs the temperatures (--temperatures)")
-    names = [_named(s, unit, strict=source in ("auto", "name")) for s in spectra]
+    names = [
+        _named(s, unit, source in ("auto", "name"), None if given is None else given[k])
+        for k, s in enumerate(spectra)
+    ]
     known = [_known(s, named) for s, named in zip(spectra, names, strict=True)]
     if source in ("file", "name"):
         known = [[k for k in ks if k[1] == source] for ks in known]
@@ -773,6 +763,7 @@ def _point(
         cell=geometry["cell"],
         temperature_k=temperature,
         n_electrons=geometry["n_electrons"],
+        any_temperature=geometry["any_temperature"],
     )
     names = _resistors(fit, parameter, KINETIC_ROLES, "charge-transfer", cell_geometry)
     if len(names) > 1:
@@ -853,7 +844,13 @@ def arrhenius_from_spectra(
     pairing = tuple(pairing[k] for k in order)
     temps = [p.temperature_k for p in pairing]
     options = {"fmin": fmin, "fmax": fmax}
-    geometry = {"thickness_cm": thickness_cm, "area_cm2": area_cm2, "cell": cell, "n_electrons": n_electrons}
+    geometry = {
+        "thickness_cm": thickness_cm,
+        "area_cm2": area_cm2,
+        "cell": cell,
+        "n_electrons": n_electrons,
+        "any_temperature": any_temperature,
+    }
     points = [
         _point(s, t, quantity, circuit, options, geometry, component, parameter)
         for s, t in zip(spectra, temps, strict=True)

@@ -27,7 +27,6 @@ from typing import Any, Literal
 import numpy as np
 
 from ._checks import (
-    analysable_spectrum,
     checked,
     checked_class,
     finite_result,
@@ -35,6 +34,7 @@ from ._checks import (
     integer,
     positive,
 )
+from ._spectrum_checks import WARBURG_SPREAD, impedance_input
 from ._typing import FloatArray
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
 from .data import Spectrum
@@ -380,9 +380,7 @@ def warburg_slope(
     DataError : no Warburg-like window; a given window with fewer than 3 points or non-positive slopes.
     """
     fmin, fmax = frequency_window(fmin, fmax)
-    analysable_spectrum(
-        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "warburg_slope"
-    )
+    impedance_input(spectrum, "warburg_slope", WARBURG_SPREAD, fmin, fmax)
     min_points = integer(min_points, "min_points", low=3)
     order = np.argsort(spectrum.frequency, kind="stable")
     x = 1.0 / np.sqrt(spectrum.omega[order])

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from . import _lm, _search
-from ._checks import analysable_spectrum, checked, choice, frequency_window, integer, number
+from ._checks import checked, choice, frequency_window, integer, number
+from ._spectrum_checks import CIRCUIT_FIT_SPREAD, impedance_input
 from ._typing import ComplexArray, FloatArray
 from .circuit import Circuit, Element, Parallel, elements_of
 from .data import Spectrum
@@ -569,17 +570,17 @@ def fit_circuit(
     weighting = Weighting(choice(weighting, "weighting", [w.value for w in Weighting]))
     fmin, fmax = frequency_window(fmin, fmax)
     max_starts = None if max_starts is None else integer(max_starts, "max_starts", low=1)
-    spectrum = analysable_spectrum(
-        spectrum.select(fmin, fmax) if isinstance(spectrum, Spectrum) else spectrum, "fit_circuit"
-    )
+    spectrum = impedance_input(spectrum, "fit_circuit", CIRCUIT_FIT_SPREAD, fmin, fmax)
     spec = specify(
         circuit, circuit_or_preset, fixed=fixed, bounds=bounds, initial=initial, ties=ties, params=params
     )
     setup = parameter_setup(circuit, preset, spec)
     n_vary = sum(setup.vary.values())
-    if len(spectrum) * 2 <= n_vary or len(spectrum) < n_vary:
+    distinct = np.unique(spectrum.frequency).size  # repeated rows at one frequency add no information
+    if distinct * 2 <= n_vary or distinct < n_vary:
         raise FitError(
-            f"{spectrum.label}: {len(spectrum)} points cannot determine {n_vary} free parameters of {circuit.text}"
+            f"{spectrum.label}: {distinct} distinct frequencies cannot determine {n_vary} free parameters of "
+            f"{circuit.text}"
         )
     problem = _Problem(circuit, spectrum, weighting, setup)
     held = setup.held

@@ -11,19 +11,22 @@ reason; the lowest BIC of the rest wins and the choice is explained with ΔBIC.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ._checks import analysable_spectrum, checked, choice
+from ._checks import checked, choice
+from ._spectrum_checks import CIRCUIT_FIT_SPREAD, impedance_input
 from .circuit import Circuit, Element
 from .data import Spectrum
 from .exceptions import ArgumentTypeError, FitError
 from .fitting import FitResult, arc_apexes, fit_circuit
+from .parameters import resolve_circuit
 from .presets import Preset, general_presets, with_leads
 from .roles import CellContext, matching_preset
+from .ties import parse_tie
 
 INDUCTIVE_POINTS = 5
 """The pre-screen calls a spectrum inductive when any of its highest-frequency points (this many) has Z'' > 0."""
@@ -41,7 +44,8 @@ class ModelComparison:
     """Fits of several candidate models to one spectrum, best first by ``criterion`` (lower is better).
 
     ``set_aside`` lists candidates that were fitted but rejected as unphysical, with the reason; ``screen``
-    says what the pre-screen saw and which candidates it chose (automatic choice only).
+    says what the pre-screen saw and which candidates it chose (automatic choice only); ``notes`` what
+    changed between candidates (a fixed value or tie applied only to the models that have the parameter).
     """
 
     results: tuple[FitResult, ...]
@@ -49,6 +53,7 @@ class ModelComparison:
     failures: tuple[tuple[str, str], ...] = ()
     set_aside: tuple[tuple[FitResult, str], ...] = ()
     screen: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def best(self) -> FitResult:
@@ -67,14 +72,15 @@ class ModelComparison:
             if self.set_aside
             else ""
         )
+        notes = "".join(f"; {note}" for note in self.notes)
         if len(self.results) == 1:
-            return f"{name} chosen: the only candidate that could be fitted{aside}"
+            return f"{name} chosen: the only candidate that could be fitted{aside}{notes}"
         runner = self.results[1]
         delta = self.score(runner) - self.score(best)
         strength = "strong" if delta > 10 else "positive" if delta > 2 else "weak"
         return (
             f"{name} chosen: lowest {crit} ({self.score(best):.1f}); next is {model_name(runner)} at "
-            f"Δ{crit} = {delta:.1f} ({strength} evidence){aside}"
+            f"Δ{crit} = {delta:.1f} ({strength} evidence){aside}{notes}"
         )
 
     def table(self) -> list[dict[str, Any]]:
@@ -104,11 +110,86 @@ def model_name(result: FitResult) -> str:
     return result.preset.name if result.preset else result.circuit.text
 
 
+_NAMED_OPTIONS = ("fixed", "bounds", "initial")
+"""Fit options keyed by parameter name (``ties`` too, with the names in their expressions)."""
+
+
+def option_names(options: Mapping[str, Any]) -> set[str]:
+    """Every parameter name ``options`` refer to: fixed, bounds, initial and ties (targets and the names in
+    their expressions)."""
+    names = {name for key in _NAMED_OPTIONS for name in (options.get(key) or {})}
+    for target, expression in (options.get("ties") or {}).items():
+        names.add(target)
+        names.update(parse_tie(target, expression, lambda name: name).depends_on)
+    return names
+
+
+def options_for(
+    candidate: str | Circuit | Preset, options: Mapping[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """``options`` for fitting ``candidate``: the fixed values, bounds, starts and ties of the parameters it
+    has (a tie only when it has every name in it), and the names it lacks (left out for it)."""
+    circuit = resolve_circuit(candidate)[0]
+    has = circuit.canonical_name
+    out = dict(options)
+    lacking: list[str] = []
+    for key in _NAMED_OPTIONS:
+        given = options.get(key) or {}
+        out[key] = {n: v for n, v in given.items() if has(n) is not None}
+        lacking += [n for n in given if has(n) is None]
+    ties = options.get("ties") or {}
+    kept = {}
+    for target, expression in ties.items():
+        names = [target, *parse_tie(target, expression, lambda name: name).depends_on]
+        missing = [n for n in names if has(n) is None]
+        if missing:
+            lacking += missing
+        else:
+            kept[target] = expression
+    out["ties"] = kept
+    return out, tuple(dict.fromkeys(lacking))
+
+
+class _PartialOptions:
+    """Per-candidate fit options (:func:`options_for`) and what was left out of which candidate."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.options = options
+        self.named = bool(option_names(options))
+        self.lacking: dict[str, tuple[str, ...]] = {}
+        self.applied: list[str] = []
+
+    def for_candidate(self, candidate: str | Circuit | Preset, name: str) -> dict[str, Any]:
+        if not self.named:
+            return dict(self.options)
+        options, lacking = options_for(candidate, self.options)
+        if lacking:
+            self.lacking[name] = lacking
+        elif name not in self.applied:
+            self.applied.append(name)
+        return options
+
+    def notes(self) -> tuple[str, ...]:
+        """One sentence for the report when a fixed value or tie was left out of some candidates."""
+        if not self.lacking:
+            return ()
+        names = sorted({n for ns in self.lacking.values() for n in ns})
+        several = len(self.lacking) > 1
+        where = f" ({', '.join(self.applied)})" if self.applied else ""
+        note = (
+            f"{', '.join(names)}: fixed/tied only in the models that have "
+            f"{'them' if len(names) > 1 else 'it'}{where}; {', '.join(self.lacking)} "
+            f"{'have' if several else 'has'} no {' or '.join(names)} and {'were' if several else 'was'} "
+            "fitted without"
+        )
+        return (note,)
+
+
 def _window(spectrum: Spectrum, options: dict[str, Any], what: str) -> Spectrum:
     """The points ``options`` select (fmin/fmax), checked for analysis (one clear error before any fit)."""
     if not isinstance(spectrum, Spectrum):
         raise ArgumentTypeError(f"{what} needs a Spectrum, got {type(spectrum).__name__}")
-    return analysable_spectrum(spectrum.select(options.get("fmin"), options.get("fmax")), what)
+    return impedance_input(spectrum, what, CIRCUIT_FIT_SPREAD, options.get("fmin"), options.get("fmax"))
 
 
 @checked
@@ -130,10 +211,11 @@ def compare_models(
     results: list[FitResult] = []
     failures: list[tuple[str, str]] = []
     seen: set[str] = set()
+    partial = _PartialOptions(options)
     for candidate in pool:
         name = candidate.name if isinstance(candidate, Preset) else str(candidate)
         try:
-            result = fit_circuit(spectrum, candidate, **options)
+            result = fit_circuit(spectrum, candidate, **partial.for_candidate(candidate, name))
         except FitError as exc:
             failures.append((name, str(exc)))
             continue
@@ -145,7 +227,7 @@ def compare_models(
         detail = "; ".join(f"{n}: {m}" for n, m in failures)
         raise FitError(f"{spectrum.label}: no candidate model could be fitted ({detail})")
     results.sort(key=lambda r: float(getattr(r.statistics, criterion)))
-    return ModelComparison(tuple(results), criterion, tuple(failures))
+    return ModelComparison(tuple(results), criterion, tuple(failures), notes=partial.notes())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -326,7 +408,14 @@ def choose_model(
     if not kept:  # nothing plausible: keep the ranking as fitted, say so
         kept, aside = [r for r, _ in aside], []
     kept.sort(key=lambda r: float(getattr(r.statistics, criterion)))
-    return ModelComparison(tuple(kept), criterion, tuple(judged.failures), tuple(aside), screen.describe())
+    return ModelComparison(
+        tuple(kept),
+        criterion,
+        tuple(judged.failures),
+        tuple(aside),
+        screen.describe(),
+        judged.partial.notes(),
+    )
 
 
 LEADS_TWINS = 3
@@ -345,6 +434,7 @@ class _Judged:
         self.aside: list[tuple[FitResult, str]] = []
         self.failures: list[tuple[str, str]] = []
         self.seen: set[str] = set()
+        self.partial = _PartialOptions(options)
 
     def fit(self, candidates: Sequence[str | Circuit | Preset]) -> None:
         """Fit ``candidates`` each from the data-driven starts alone, so a candidate fitted on its own (``fit -c
@@ -352,7 +442,8 @@ class _Judged:
         for candidate in candidates:
             name = candidate.name if isinstance(candidate, Preset) else str(candidate)
             try:
-                result = fit_circuit(self.spectrum, candidate, **self.options)
+                options = self.partial.for_candidate(candidate, name)
+                result = fit_circuit(self.spectrum, candidate, **options)
                 if result.circuit.text in self.seen:
                     continue
                 self.seen.add(result.circuit.text)
@@ -360,10 +451,10 @@ class _Judged:
                 fast = _fast_diffusion(result)
                 if why is not None and fast:
                     bounds = {
-                        **self.options.get("bounds", {}),
+                        **options.get("bounds", {}),
                         **dict.fromkeys(fast, (SLOWEST_DIFFUSION_TAU_S, None)),
                     }
-                    result = fit_circuit(self.spectrum, candidate, **{**self.options, "bounds": bounds})
+                    result = fit_circuit(self.spectrum, candidate, **{**options, "bounds": bounds})
                     why = implausible(result)
             except FitError as exc:
                 self.failures.append((name, str(exc)))

@@ -160,7 +160,11 @@ def check_temperature_k(
     if not any_temperature:
         why = implausible_temperature(value)
         if why is not None:
-            remedy = "give it in kelvin, or pass" if other_reading(value, "K") == "C" else "pass"
+            remedy = (
+                f"if it is in °C write {value:g}C; if {value:g} K is meant, pass"
+                if other_reading(value, "K") == "C"
+                else "pass"
+            )
             remedy += " any_temperature=True (CLI: --any-temperature) to use it anyway"
             joined = f" {remedy[0].upper()}{remedy[1:]}" if why.endswith("?") else f"; {remedy}"
             raise DataError(f"{what} = {why}{joined}")
@@ -186,11 +190,13 @@ NAME_PARTS = 3
 
 @dataclass(frozen=True)
 class NamedTemperature:
-    """A temperature read from a file or folder name: ``token`` as written, ``part`` the name it was in."""
+    """A temperature read from a file or folder name: ``token`` as written, ``part`` the name it was in;
+    ``alternatives``: the name's other readings, when a given temperature chose among several."""
 
     temperature_k: float
     token: str
     part: str
+    alternatives: tuple[str, ...] = ()
 
 
 def _candidates(part: str, unit: TemperatureUnit | None) -> list[tuple[float, str, bool]]:
@@ -222,6 +228,34 @@ def _candidates(part: str, unit: TemperatureUnit | None) -> list[tuple[float, st
     return out
 
 
+def temperature_readings_in_name(
+    path: str, unit: TemperatureUnit | None = None
+) -> tuple[NamedTemperature, ...]:
+    """Every distinct temperature the name of ``path`` can be read as: the readings of the file name or,
+    when it has none, of the nearest enclosing folder that has any (see :func:`temperature_in_name`).
+    Several readings (``pellet_1C_25C``: 1 °C or 25 °C) mean the name alone cannot say which; empty when
+    there is none.
+
+    Raises
+    ------
+    DataError : ``T=80`` without a unit and ``unit``.
+    """
+    parts = PurePath(path).parts
+    if not parts:
+        return ()
+    names = [PurePath(parts[-1]).stem, *reversed(parts[-NAME_PARTS:-1])]
+    for part in names:
+        found = _candidates(part, unit)
+        if any(strong for _, _, strong in found):
+            found = [c for c in found if c[2]]
+        distinct: dict[float, NamedTemperature] = {}
+        for kelvin, token, _ in found:
+            distinct.setdefault(round(kelvin, 6), NamedTemperature(kelvin, token, part))
+        if distinct:
+            return tuple(distinct.values())
+    return ()
+
+
 def temperature_in_name(path: str, unit: TemperatureUnit | None = None) -> NamedTemperature | None:
     """The temperature written in the name of ``path`` (``pellet_25C.csv``, ``EIS_-60°C.txt``,
     ``run_353K.mpt``, ``cell_25degC``, ``T=80C``, ``25p5C`` = 25.5 °C) or, when the file name has none,
@@ -233,22 +267,19 @@ def temperature_in_name(path: str, unit: TemperatureUnit | None = None) -> Named
 
     Raises
     ------
-    DataError : the name holds several different temperatures, or ``T=80`` without a unit and ``unit``.
+    DataError : the name holds several different temperatures (:func:`temperature_readings_in_name`
+        lists them), or ``T=80`` without a unit and ``unit``.
     """
-    parts = PurePath(path).parts
-    if not parts:
-        return None
-    names = [PurePath(parts[-1]).stem, *reversed(parts[-NAME_PARTS:-1])]
-    for part in names:
-        found = _candidates(part, unit)
-        if any(strong for _, _, strong in found):
-            found = [c for c in found if c[2]]
-        distinct = {round(k, 6) for k, _, _ in found}
-        if len(distinct) > 1:
-            tokens = ", ".join(f"'{t}'" for _, t, _ in found)
-            raise DataError(
-                f"'{part}' holds several temperatures ({tokens}); give the temperatures explicitly"
-            )
-        if found:
-            return NamedTemperature(found[0][0], found[0][1], part)
-    return None
+    readings = temperature_readings_in_name(path, unit)
+    if len(readings) > 1:
+        raise DataError(several_temperatures_message(readings))
+    return readings[0] if readings else None
+
+
+def several_temperatures_message(readings: tuple[NamedTemperature, ...]) -> str:
+    """Why a name with several temperature readings cannot be paired, and the options that resolve it."""
+    tokens = ", ".join(f"'{r.token}'" for r in readings)
+    return (
+        f"'{readings[0].part}' holds several temperatures ({tokens}); say which with --temperatures in file "
+        "order (temperatures_k=; each must be one of the name's readings) or --temperature-source given (temperature_source='given'), or rename the file"
+    )

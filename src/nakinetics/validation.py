@@ -29,7 +29,8 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 
-from ._checks import analysable_spectrum, checked, integer, number
+from ._checks import checked, integer, number
+from ._spectrum_checks import KRAMERS_KRONIG_SPREAD, impedance_input
 from ._typing import ComplexArray, FloatArray
 from .data import Spectrum
 from .exceptions import DataError
@@ -383,7 +384,7 @@ def kramers_kronig_test(
     :class:`~nakinetics.exceptions.DataError` for a spectrum that cannot be tested and
     :class:`~nakinetics.exceptions.ArgumentError` for bad arguments.
     """
-    spectrum = analysable_spectrum(spectrum, "kramers_kronig_test")
+    spectrum = impedance_input(spectrum, "kramers_kronig_test", KRAMERS_KRONIG_SPREAD)
     mu_criterion = number(mu_criterion, "mu_criterion", low=0.0, high=1.0)
     limit = number(limit, "limit", low=0.0, low_open=True)
     if max_rc is not None:

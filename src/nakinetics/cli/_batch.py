@@ -307,18 +307,22 @@ def _read_all(
 # ---------------------------------------------------------------------------------------------- output
 
 
-def _per_file_paths(template: Path, outcomes: Sequence[Outcome]) -> list[Path]:
-    """``template``'s name with each outcome's file stem (and index, for files with several items):
+Key = tuple[str, int | None]
+"""(file, index in the file) of an item: what ties an outcome to its per-item output paths."""
+
+
+def _per_file_paths(template: Path, keys: Sequence[Key]) -> list[Path]:
+    """``template``'s name with each item's file stem (and index, for files with several items):
     ``fit.png`` → ``fit_cell2.png``, ``fit_loops_3.png``; clashes get a counter."""
     counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.file] = counts.get(o.file, 0) + 1
+    for file, _ in keys:
+        counts[file] = counts.get(file, 0) + 1
     paths: list[Path] = []
     used: set[Path] = set()
-    for o in outcomes:
-        stem = f"{template.stem}_{Path(o.file).stem}"
-        if counts[o.file] > 1:
-            stem += f"_{o.index}"
+    for file, index in keys:
+        stem = f"{template.stem}_{Path(file).stem}"
+        if counts[file] > 1:
+            stem += f"_{index}"
         path = template.with_name(f"{stem}{template.suffix}")
         k = 2
         while path in used:
@@ -329,23 +333,49 @@ def _per_file_paths(template: Path, outcomes: Sequence[Outcome]) -> list[Path]:
     return paths
 
 
-def _write_files(
-    outcomes: Sequence[Outcome], templates: Mapping[str, Path | None], batch: bool
-) -> list[Path]:
-    written: list[Path] = []
+def output_plan(
+    keys: Sequence[Key], templates: Mapping[str, Path | None], batch: bool
+) -> dict[str, dict[Key, Path]]:
+    """The per-item output path of every item (``keys``, in input order) by kind, decided once the items
+    are read: ``PATH_<file>[_<n>]`` in a batch, ``PATH`` or ``PATH_<k>`` (k = position) for one file.  Each
+    path is checked (:func:`~nakinetics.cli._output.check_output_file`) before any work: a folder, a
+    read-only file or a missing folder at any of them stops the run before the analysis, not after it."""
+    plan: dict[str, dict[Key, Path]] = {}
     for kind, template in templates.items():
         if template is None:
             continue
-        having = [o for o in outcomes if kind in o.files]
         paths = (
-            _per_file_paths(template, having)
+            _per_file_paths(template, keys)
             if batch
-            else [numbered_path(template, k, len(having)) for k in range(len(having))]
+            else [numbered_path(template, k, len(keys)) for k in range(len(keys))]
         )
-        for outcome, path in zip(having, paths, strict=True):
+        plan[kind] = dict(zip(keys, paths, strict=True))
+        for path in paths:
+            check_output_file(path)
+    return plan
+
+
+def _write_files(outcomes: Sequence[Outcome], plan: Mapping[str, Mapping[Key, Path]]) -> list[Path]:
+    """Write every outcome's files at their planned paths; one that cannot be written does not stop the
+    others (an :class:`OutputError` listing the failures follows once all were tried)."""
+    written: list[Path] = []
+    failed: list[str] = []
+    for kind, paths in plan.items():
+        for outcome in outcomes:
+            path = paths.get((outcome.file, outcome.index))
+            if kind not in outcome.files or path is None:
+                continue
             data = outcome.files[kind]
-            write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))  # type: ignore[misc]
+            try:
+                write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))  # type: ignore[misc]
+            except OutputError as exc:
+                failed.append(str(exc))
+                continue
             written.append(path)
+    if failed:
+        raise OutputError(
+            f"{len(failed)} output file(s) could not be written ({'; '.join(failed)}); {len(written)} written"
+        )
     return written
 
 
@@ -495,6 +525,7 @@ def run(
         expanded = _expand(arguments, outputs)
         items, failures = _read_all(task, expanded.files, wording)
         failures += [Outcome.failed(argument, None, why) for argument, why in expanded.problems]
+        plan = output_plan([task.identify(item) for item in items], outputs.files, batch)
         done = _run_all(task, items, workers=workers, capture=True, label=label, quiet=quiet)
         done = [replace(o, error=wording(o.error)) if o.error else o for o in done]
         outcomes = _in_input_order([*done, *failures], [str(a) for a in expanded.files])
@@ -508,6 +539,7 @@ def run(
         click.echo(_batch_text(expanded.files, expanded.skipped, outcomes), err=text_to_stderr)
     else:
         items = task.read(arguments[0])
+        plan = output_plan([task.identify(item) for item in items], outputs.files, batch)
         several = len(items) > 1  # one spectrum's failure must not lose the others' results
         outcomes = _run_all(task, items, workers=workers, capture=several, label=label, quiet=quiet)
         outcomes = [replace(o, error=wording(o.error)) if o.error else o for o in outcomes]
@@ -518,12 +550,14 @@ def run(
                 click.echo(o.report + "\n", err=text_to_stderr)
             else:
                 echo_failure(Failure(o.file, o.index, o.error))
-    _write_files(outcomes, outputs.files, batch)
-    if outputs.csv_path is not None:
-        write_table(outcomes, outputs.csv_path)
-    if outputs.json_path is not None:
-        records = [o.json_record() for o in outcomes]
-        emit_json(records[0] if len(records) == 1 and not batch else records, outputs.json_path)
+    try:
+        _write_files(outcomes, plan)
+    finally:  # the table and JSON are written even when a figure could not be
+        if outputs.csv_path is not None:
+            write_table(outcomes, outputs.csv_path)
+        if outputs.json_path is not None:
+            records = [o.json_record() for o in outcomes]
+            emit_json(records[0] if len(records) == 1 and not batch else records, outputs.json_path)
     if any(o.error is not None for o in outcomes):
         sys.exit(EXIT_FAILED_ROWS)
     if flagged_exit is not None and any(o.flagged for o in outcomes):

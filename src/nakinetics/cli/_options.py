@@ -440,6 +440,13 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
     (r"\bindex=(-?\d+)", r"--index \1", "index"),
     (r"pass temperature_unit='K' or 'C'", "pass --temperature-unit K or C", "temperature_unit"),
     (r"pass area_cm2=", "use --area", "area"),
+    (r"pass (the real area: )?area_cm2 \(cm²\)", r"pass \1--area (cm²)", "area"),
+    (r"pass unidirectional=True", "pass --unidirectional", "unidirectional"),
+    (
+        r"half_cycle_h is only for (.*) \(leave it out\)",
+        r"--half-cycle is only for \1 (leave it out)",
+        "half_cycle_text",
+    ),
     (r"\barea_cm2=", "--area ", "area"),
     (
         r"(use|read it with) read_spectra",
@@ -475,3 +482,39 @@ def cli_wording(message: str, command: click.Command | None) -> str:
         if option is None or option in options:
             message = re.sub(pattern, replacement, message)
     return message
+
+
+def check_parameter_names(
+    fixed: dict[str, float], ties: dict[str, str], models: list[Any], *, requested: bool
+) -> None:
+    """``--fix``/``--tie`` names against the circuits a run will fit, before any file is read or any output
+    written: with one ``requested`` model (``-c``) each name must be one of its parameters; otherwise (the
+    automatic candidates) a parameter of at least one of ``models``.  A typo is a usage error (exit 2)
+    naming the option, the model's parameters and the closest name."""
+    from ..exceptions import NakineticsError, did_you_mean
+    from ..parameters import resolve_circuit
+    from ..selection import option_names
+
+    circuits = [resolve_circuit(m)[0] for m in models]
+    for option, options in (("--fix", {"fixed": fixed}), ("--tie", {"ties": ties})):
+        try:
+            names = option_names(options)
+        except NakineticsError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+        for name in sorted(names):
+            if any(c.canonical_name(name) is not None for c in circuits):
+                continue
+            if requested:
+                circuit, model = circuits[0], models[0]
+                label = model if isinstance(model, str) else getattr(model, "name", circuit.text)
+                raise click.BadParameter(
+                    f"'{name}' is not a parameter of {label} "
+                    f"(parameters: {', '.join(circuit.parameter_names)}){did_you_mean(name, circuit.parameter_names)}",
+                    param_hint=option,
+                )
+            known = sorted({n for c in circuits for n in c.parameter_names})
+            raise click.BadParameter(
+                f"'{name}' is not a parameter of any candidate model{did_you_mean(name, known)} (candidates' "
+                f"parameters: {', '.join(known)}); name the model with -c",
+                param_hint=option,
+            )

@@ -10,10 +10,10 @@ import click
 from ..arrhenius import (
     ArrheniusResult,
     TemperaturePairing,
-    arrhenius_fit,
     arrhenius_from_spectra,
-    parse_arrhenius_table,
+    arrhenius_from_table,
 )
+from ..arrhenius_table import parse_arrhenius_table
 from ..exceptions import DataError
 from ..io import read_spectra
 from ..report import aligned_rows, format_number
@@ -98,14 +98,14 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="CSV",
     help="Values instead of spectra: header row, then temperature, value[, stderr] per row; the unit of "
-    "the temperature in the header (T/K or T/°C) or --temperature-unit.",
+    "the temperature in the header (T/K or T/°C) or --temperature-unit; the value column's header says "
+    "what the values are (sigma/S cm-1, R/Ohm, ASR/Ohm cm2, 1/R (S), i0/mA cm-2).",
 )
 @click.option(
     "--quantity",
     type=click.Choice(["conductivity", "resistance", "i0"]),
-    default="conductivity",
-    show_default=True,
-    help="What the activation energy is of: σ (S cm⁻¹), interfacial R (Ω, fitted as 1/R) or i0 (mA cm⁻²).",
+    help="What the activation energy is of: σ (S cm⁻¹), interfacial R (Ω, fitted as 1/R) or i0 (mA cm⁻²). "
+    "Spectra: default conductivity; --table: what the value column's header says (must agree).",
 )
 @click.option(
     "--form",
@@ -192,7 +192,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
 def arrhenius_command(
     files: tuple[Path, ...],
     table: Path | None,
-    quantity: str,
+    quantity: str | None,
     form: str | None,
     temperatures: str | None,
     temperature_unit: str | None,
@@ -219,7 +219,7 @@ def arrhenius_command(
     check_frequency_range(fmin, fmax)
     if bool(files) == (table is not None):
         raise click.UsageError("give spectrum FILES or --table CSV (one of them)")
-    if form is not None and quantity != "conductivity":
+    if form is not None and quantity not in (None, "conductivity"):
         raise click.BadParameter(
             f"applies to conductivity only ({quantity} is fitted as "
             f"{'ln(1/R)' if quantity == 'resistance' else 'ln(i0)'})",
@@ -243,18 +243,22 @@ def arrhenius_command(
         if given or component != "total":
             raise click.UsageError(f"{', '.join(given) or '--component'} applies to spectra, not to --table")
         data = parse_arrhenius_table(table.read_text(encoding="utf-8-sig"), str(table), temperature_unit)  # type: ignore[arg-type]
-        result = arrhenius_fit(
-            data.temperature_k,
-            data.values,
-            data.stderr,
+        if form is not None and (quantity or data.quantity) not in (None, "conductivity"):
+            raise click.BadParameter(
+                f"applies to conductivity only (the column '{data.column}' of {table} holds {data.quantity})",
+                param_hint="--form",
+            )
+        result = arrhenius_from_table(
+            data,
             quantity=quantity,  # type: ignore[arg-type]
-            form=form,
+            form=form,  # type: ignore[arg-type]
             confidence=confidence,
-            labels=data.labels,
             any_temperature=any_temperature,
-        )  # type: ignore[arg-type]
-        payload = {"source": str(table), **result.to_dict()}
+            source=str(table),
+        )
+        payload = {"source": str(table), "column": data.column, **result.to_dict()}
     else:
+        quantity = quantity or "conductivity"
         temps = _temperatures(temperatures, temperature_unit, any_temperature)
         spectra = [s for f in files for s in read_spectra(input_file(f), format=format)]
         if temps is not None and len(temps) != len(spectra):

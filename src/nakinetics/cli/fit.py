@@ -12,6 +12,7 @@ from ..adequacy import fit_adequacy
 from ..constants import T_ROOM
 from ..data import Spectrum
 from ..derived import CellGeometry, conventions, with_derived
+from ..exceptions import FitError
 from ..fitting import FitResult, fit_circuit
 from ..parameters import resolve_model
 from ..presets import Preset
@@ -24,6 +25,7 @@ from ._options import (
     area_option,
     cell_option,
     check_frequency_range,
+    check_parameter_names,
     electrolyte_option,
     format_option,
     frequency_options,
@@ -71,13 +73,22 @@ def _fit_one(
     result = fit_circuit(spectrum, model, **options)
     if not compare:
         return _Outcome(result, True, note)
-    others = compare_models(spectrum, list(compare), **options)
+    try:
+        others = compare_models(spectrum, list(compare), **options)
+    except FitError as exc:  # no comparison model could be fitted: the requested one still stands
+        others = ModelComparison((), "bic", ((", ".join(compare), str(exc)),))
     comparison = ModelComparison(
-        tuple(sorted([result, *others.results], key=lambda r: r.statistics.bic)), "bic", others.failures
+        tuple(sorted([result, *others.results], key=lambda r: r.statistics.bic)),
+        "bic",
+        others.failures,
+        notes=others.notes,
     )
     reason = f"{model_name(result)} as requested (-c); compared with {', '.join(compare)}"
     if note:
         reason = f"{note}; {reason}"
+    if not others.results:
+        reason += f" — none of them could be fitted ({others.failures[0][1]})"
+    reason += "".join(f"; {n}" for n in others.notes)
     best = comparison.best
     if best is not result:
         delta = result.statistics.bic - best.statistics.bic
@@ -92,12 +103,22 @@ def _fit_one(
     )
 
 
+def _possible_candidates(compare: tuple[str, ...]) -> list[Any]:
+    """Every model the automatic choice may fit (the general presets, their electrolyte-tagged and
+    lead-inductance twins) and the --compare models."""
+    from ..presets import list_presets, with_leads
+
+    presets = list_presets()
+    return [*presets, *(with_leads(p) for p in presets), *compare]
+
+
 def _choice_record(comparison: ModelComparison, reason: str | None = None) -> dict[str, Any]:
     return {
         "reason": reason or comparison.reason(),
         "screen": comparison.screen,
         "candidates": comparison.table(),
         "failures": [{"model": n, "error": m} for n, m in comparison.failures],
+        "notes": list(comparison.notes),
     }
 
 
@@ -333,8 +354,10 @@ def fit_command(
     fixed = parse_assignments(fix, "--fix")
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
     ties = _parse_ties(tie)
-    if circuit:
-        resolve_model(circuit, electrolyte)  # a bad circuit or preset stops the run before any file is read
+    if circuit:  # a bad circuit, preset or parameter name stops the run before any file is read
+        check_parameter_names(fixed, ties, [resolve_model(circuit, electrolyte)[0]], requested=True)
+    elif fixed or ties:
+        check_parameter_names(fixed, ties, _possible_candidates(compare), requested=False)
     task = FitTask(
         circuit=circuit,
         compare=compare,

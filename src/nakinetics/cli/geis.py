@@ -29,10 +29,12 @@ from ..series.table import Column, Row, SeriesTable, csv_header, csv_row, parse_
 from ..series.timing import TIME_CONVENTION, TimeAxis, assign_times, natural_key
 from ..validation import KK_RMS_LIMIT
 from . import main
+from ._batch import EXIT_FAILED_ROWS
 from ._lock import FolderLock
 from ._options import (
     area_option,
     check_frequency_range,
+    check_parameter_names,
     electrolyte_option,
     folder_option,
     format_option,
@@ -119,6 +121,7 @@ class _SeriesDirectory:
         self.csv = directory / SERIES_CSV
         self.settings = directory / SETTINGS_JSON
         self.columns = list(columns)
+        self.replaced: str | None = None
 
     def load(self, settings: dict[str, Any]) -> tuple[datetime | None, list[Row], int] | None:
         """Stored time origin, rows and dropped incomplete lines of an earlier run; ``None`` if fresh."""
@@ -140,6 +143,10 @@ class _SeriesDirectory:
                 f"{self.directory}: cannot resume from the earlier run ({exc}); use another --out"
             ) from None
         differences = settings_differences(stored.get("settings", {}), settings)
+        if differences and not any(row.get("status") != "failed" for row in parsed.rows):
+            # nothing was fitted with the earlier settings (a wrong --fmin, say): nothing to resume or keep
+            self.replaced = f"the earlier run in {self.directory} fitted no spectrum; started afresh ({'; '.join(differences)})"
+            return None
         if differences:
             raise OutputError(
                 f"{self.csv} was written with other settings ({'; '.join(differences)}); re-run with the same "
@@ -498,6 +505,8 @@ def geis_command(
     check_frequency_range(fmin, fmax)
     if ac_current is not None and area is None:
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
+    fixed = parse_assignments(fix, "--fix")
+    check_parameter_names(fixed, {}, [circuit], requested=True)  # before the folder stores the settings
     if plot_path is not None:
         check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
         if with_drt:
@@ -507,7 +516,7 @@ def geis_command(
         weighting=weighting,
         fmin_hz=fmin,
         fmax_hz=fmax,
-        fixed=tuple(sorted(parse_assignments(fix, "--fix").items())),
+        fixed=tuple(sorted(fixed.items())),
         fix_electrolyte=fix_electrolyte,
         independent=independent,
         cold_every=cold_every,
@@ -601,7 +610,10 @@ def geis_command(
     if json_path not in (None, "-"):
         written.append(str(json_path))
     resumed = None if earlier is None else plan
-    click.echo(_report(result, len(done), len(new_rows), written, resumed), err=json_path == "-")
+    report = _report(result, len(done), len(new_rows), written, resumed)
+    if store.replaced:
+        report = f"{store.replaced}\n{report}"
+    click.echo(report, err=json_path == "-")
     if drt_summary is not None:
         counts = drt_summary["processes"]
         click.echo(
@@ -629,3 +641,10 @@ def geis_command(
         if drt_summary is not None:
             payload["drt"] = drt_summary
         emit_json(payload, json_path)
+    failed_rows = sum(1 for row in table.rows if row.get("status") == "failed")
+    if failed_rows:
+        click.echo(
+            f"{failed_rows} of {len(table.rows)} spectra failed (their rows say why; exit code {EXIT_FAILED_ROWS})",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED_ROWS)

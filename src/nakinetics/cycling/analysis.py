@@ -253,7 +253,8 @@ def _signed_current(record: CyclingRecord, half_cycle_h: float | None) -> tuple[
         return current, rule, True
     if half_cycle_h is not None:
         raise DataError(
-            f"{record.label}: the file has a current column; half_cycle_h is only for time–voltage records"
+            f"{record.label}: the file has a current column; half_cycle_h is only for time–voltage records "
+            "(leave it out)"
         )
     return record.current_a, "sign of the current in the file (reader's anodic-positive convention)", False
 
@@ -373,13 +374,12 @@ def analyse_cycling(
     report = progress or (lambda fraction, stage: None)
     area = record.metadata.area_cm2 if area_cm2 is None else area_cm2
     if area is None or not area > 0:
-        raise DataError(f"{record.label}: electrode area unknown; pass area_cm2 (the --area option) in cm²")
+        raise DataError(f"{record.label}: electrode area unknown; pass area_cm2 (cm²)")
     default = None if area_cm2 is not None else _file_area_placeholder(record)
     if default is not None:
         raise DataError(
             f"{record.label}: the file's electrode area {area:g} cm² is {default}, often left unchanged; every "
-            "current density and areal capacity scales with it — pass the real area: area_cm2 (the --area option) "
-            "in cm²"
+            "current density and areal capacity scales with it — pass the real area: area_cm2 (cm²)"
         )
     if cell not in CELL_KINDS:
         raise DataError(f"{record.label}: cell={cell!r}; expected one of {', '.join(CELL_KINDS)}")
@@ -404,7 +404,7 @@ def analyse_cycling(
     cc = np.flatnonzero((steps.kind == CC) & (steps.sign != 0))
     if cc.size == 0:
         raise DataError(
-            f"{record.label}: no constant-current half-cycle found (steps: {steps.counts()}); "
+            f"{record.label}: no constant-current half-cycle found (steps: {steps.describe()}); "
             "only rest, taper or varying current"
         )
     if cc.size == 1:
@@ -416,7 +416,7 @@ def analyse_cycling(
         raise DataError(
             f"{record.label}: the current never changes sign ({cc.size} half-cycles, all "
             f"{'anodic' if steps.sign[cc[0]] > 0 else 'cathodic'}); not a plating/stripping record — pass "
-            "unidirectional=True (--unidirectional) to analyse one-way segments"
+            "unidirectional=True to analyse one-way segments"
         )
     report(0.35, "half-cycles")
     arrays = half_cycle_arrays(t, u, current, steps.start[cc], steps.stop[cc], steps.level_a[cc])

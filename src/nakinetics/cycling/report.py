@@ -84,7 +84,7 @@ def format_cycling(result: CyclingResult) -> str:
         f"{d['file']}  ({d['format']}; {result.n_half_cycles} half-cycles; area {result.area_cm2:g} cm²)",
         f"  cell: {result.cell} — {result.cell_decided_by}",
         f"  direction: {result.direction_rule}",
-        "  steps: " + ", ".join(f"{n} {k}" for k, n in d["steps"].items() if n),
+        f"  steps: {result.steps.describe()}",
     ]
     halves = result.half_cycles
     if halves and result.overpotentials_valid:

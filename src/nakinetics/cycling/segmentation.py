@@ -50,6 +50,10 @@ class Steps:
         """Number of steps of each kind, by name."""
         return {name: int(np.count_nonzero(self.kind == code)) for code, name in KIND_NAMES.items()}
 
+    def describe(self) -> str:
+        """``3 rest, 2 variable`` (the kinds present)."""
+        return ", ".join(f"{n} {name}" for name, n in self.counts().items() if n) or "none"
+
 
 def rest_threshold(current_a: FloatArray) -> float:
     """|I| (A) below which a point is at rest: :data:`REST_FRACTION` of the 99th percentile of |I|."""

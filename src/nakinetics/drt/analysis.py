@@ -17,6 +17,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import ndtri
 
 from .._checks import choice, integer, number
+from .._spectrum_checks import DRT_SPREAD, impedance_input
 from .._threads import with_blas_thread_limit
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
@@ -55,11 +56,8 @@ TAIL_MODES: tuple[str, ...] = ("auto", "none", "always")
 KKPolicy = Literal["flag", "refuse", "skip"]
 KK_POLICIES: tuple[str, ...] = ("flag", "refuse", "skip")
 
-DRT_MIN_POINTS = 10
-"""Fewest points a DRT is computed from."""
-
-MIN_SPAN_DECADES = 1.0
-"""Narrowest frequency window (decades) a DRT is computed from."""
+DRT_MIN_POINTS = DRT_SPREAD.frequencies
+"""Fewest distinct frequencies a DRT is computed from (and at least a decade: ``_checks.DRT_SPREAD``)."""
 
 TAIL_EXPONENTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 TAIL_REFINE = 0.1
@@ -356,22 +354,6 @@ def inductive_loop(spectrum: Spectrum) -> float | None:
     return None
 
 
-def _check_input(spectrum: Spectrum) -> None:
-    label = spectrum.label
-    if len(spectrum) < DRT_MIN_POINTS:
-        raise DataError(
-            f"{label}: {len(spectrum)} points; a DRT needs at least {DRT_MIN_POINTS} (use a wider --fmin/--fmax "
-            "window or a denser sweep)"
-        )
-    span = math.log10(spectrum.frequency.max() / spectrum.frequency.min())
-    if span < MIN_SPAN_DECADES:
-        raise DataError(
-            f"{label}: the frequencies span {span:.2g} decades; a DRT needs at least {MIN_SPAN_DECADES:g}"
-        )
-    if np.unique(spectrum.frequency).size < DRT_MIN_POINTS:
-        raise DataError(f"{label}: fewer than {DRT_MIN_POINTS} distinct frequencies")
-
-
 def _kramers_kronig(spectrum: Spectrum, policy: KKPolicy) -> tuple[KKResult | None, list[str]]:
     if policy == "skip" or len(spectrum) < KK_MIN_POINTS:
         return None, []
@@ -563,9 +545,7 @@ def compute_drt(
     _check_options(
         tail, regularization, penalty_order, min_peak_fraction, credible, kramers_kronig, area_cm2, cell
     )
-    if fmin is not None or fmax is not None:
-        spectrum = spectrum.select(fmin=fmin, fmax=fmax)
-    _check_input(spectrum)
+    spectrum = impedance_input(spectrum, "compute_drt", DRT_SPREAD, fmin, fmax)
     warnings: list[str] = []
     loop = inductive_loop(spectrum)
     if loop is not None:

@@ -23,7 +23,9 @@ import numpy as np
 
 from .._typing import FloatArray
 from ..data import DCMetadata, DCRecord
+from ..exceptions import DataError
 from ._common import fail, json_safe, unit_scale
+from ._source import Source
 
 AS_WRITTEN = "anodic positive, as written in the file"
 FLIPPED = "cathodic positive in the file; sign flipped to anodic positive"
@@ -49,6 +51,19 @@ class DCOptions:
     current_a: float | None = None
     area_cm2: float | None = None
     current_convention: CurrentConvention | None = None
+
+
+def dc_options(
+    source: Source | Path, current_a: float | None, area_cm2: float | None, convention: str | None
+) -> DCOptions:
+    """The caller's options for reading ``source``; an unknown ``current_convention`` is a DataError."""
+    if convention is not None and convention not in CURRENT_CONVENTIONS:
+        raise fail(
+            source,
+            f"current_convention={convention!r}; expected one of {', '.join(CURRENT_CONVENTIONS)}",
+            error=DataError,
+        )
+    return DCOptions(current_a=current_a, area_cm2=area_cm2, current_convention=convention)  # type: ignore[arg-type]
 
 
 def supplied_current(

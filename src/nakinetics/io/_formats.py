@@ -93,6 +93,10 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: One item of each kind, for messages.
+_ONE = {"spectrum": "an impedance spectrum", "dc": "a DC record", "cycling": "a cycling record"}
+
+
 def format_names(kind: str) -> list[str]:
     """Names of the formats that have a reader for ``kind``."""
     return [fmt.name for fmt in CATALOG if kind in fmt.readers]
@@ -101,8 +105,7 @@ def format_names(kind: str) -> list[str]:
 def _detect(source: Source, kind: str) -> FileFormat:
     head: Head = head_of(source)
     if not head.raw.strip(BLANK_BYTES):
-        noun = "a DC record" if kind == "dc" else "an impedance spectrum"
-        raise fail(source, f"file is empty (expected {noun})")
+        raise fail(source, f"file is empty (expected {_ONE.get(kind, kind)})")
     for fmt in CATALOG:
         if fmt.matches(head):
             return fmt

@@ -9,7 +9,10 @@ column header on line N and the data.  Text is cp1252/latin-1, line ends LF or C
 separator ``.`` or ``,`` (comma-locale PCs).
 
 Sign: EC-Lab stores ``-Im(Z)/Ohm``; it is flipped once here so that Z'' < 0 is capacitive.
-Loops become separate spectra (``Loop`` lines, or frequency resets when there are none).
+Loops become separate spectra (``Loop`` lines, or frequency resets when there are none).  An aborted run
+declares loops in the header that the data do not reach: the complete loops are read, the loop the file
+ends in is read as far as it goes with a note in ``extra["partial_loop"]``, loops with no data are named
+in that note.
 Dates are read month-first (``MM/DD/YYYY``, EC-Lab's format; the ``.mpr`` timestamps of the sample files
 agree); the raw text is kept in ``extra["acquisition_started_on"]``.
 
@@ -82,16 +85,43 @@ def _mpr_text(data: bytes, offset: int) -> str | None:
     return f"EC-Lab {text}" if text and text.isprintable() else None
 
 
-def _loop_slices(lines: list[str], n_points: int, path: Path) -> list[slice] | None:
+@dataclass(frozen=True)
+class _Loops:
+    """The ``Loop k from point number a to b`` lines clipped to the data: one slice per loop that holds
+    data, and a note per loop the file ends inside (an aborted run: the header declares every loop)."""
+
+    slices: list[slice]
+    partial: dict[int, str]
+
+
+def _loop_slices(lines: list[str], n_points: int, path: Path) -> _Loops | None:
     loops = [tuple(int(g) for g in m.groups()) for m in map(_LOOP.match, lines) if m]
     if not loops:
         return None
-    slices = []
-    for _, first, last in loops:
-        if not 0 <= first <= last < n_points:
-            raise fail(path, f"loop from point {first} to {last} is outside the {n_points} data rows")
-        slices.append(slice(first, last + 1))
-    return slices
+    slices: list[slice] = []
+    partial: dict[int, str] = {}
+    empty: list[int] = []
+    for number, first, last in loops:
+        if first > last:
+            raise fail(path, f"loop {number} from point {first} to {last} ends before it starts")
+        if first >= n_points:  # declared, never measured
+            empty.append(number)
+            continue
+        if last >= n_points:
+            partial[len(slices)] = (
+                f"partial loop: the header declares loop {number} from point {first} to {last}, the file ends "
+                f"at point {n_points - 1} ({n_points - first} of {last - first + 1} points; an aborted run?)"
+            )
+        slices.append(slice(first, min(last, n_points - 1) + 1))
+    if empty and slices:
+        last_one = len(slices) - 1
+        partial[last_one] = (
+            partial.get(last_one, "the record ends here")
+            + f"; loop(s) {', '.join(map(str, empty))} declared in the header hold no data"
+        )
+    if not slices:
+        raise fail(path, f"every loop of the header starts after the {n_points} data rows")
+    return _Loops(slices, partial)
 
 
 def _loop_start(
@@ -209,7 +239,7 @@ def _spectra(
     fmt: str,
     columns: Mapping[str, FloatArray],
     line_numbers: np.ndarray | None,
-    loops: list[slice] | None,
+    loops: _Loops | None,
     fields: dict[str, Any],
     extra: dict[str, Any],
     header_line: int | None = None,
@@ -234,11 +264,12 @@ def _spectra(
     times = columns.get("time/s")
     ewe, current = columns.get("<Ewe>/V"), columns.get("<I>/mA")
     start: datetime | None = fields.pop("start_time", None)
-    slices = loops or split_sweeps(f)
+    partial = loops.partial if loops else {}
+    slices = loops.slices if loops else split_sweeps(f)
     extra = dict(extra, reference=extra.get("reference") or _reference_electrode({}, columns))
     spectra = []
     for index, part in enumerate(slices):
-        part_extra = dict(extra, loop=index, n_loops=len(slices))
+        part_extra = dict(extra, loop=index, n_loops=len(slices), partial_loop=partial.get(index))
         if ewe is not None:
             part_extra["mean_ewe_v"] = float(np.mean(ewe[part]))
         if current is not None:
@@ -400,7 +431,8 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
     }
     start: datetime | None = fields.pop("start_time")
     time = columns.get("time/s")
-    loops = _loop_slices(head, n_points, path) or [slice(0, n_points)]
+    found = _loop_slices(head, n_points, path)
+    loops = found.slices if found else [slice(0, n_points)]
     records = []
     for index, part in enumerate(loops):
         begin = _loop_start(start, time, loops, index)
@@ -415,7 +447,11 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
                 cycle=None if cycle is None else cycle[part],
                 lines=mpt.line_numbers[part],
                 index=index,
-                extra=dict(dc_extra, loop=index if len(loops) > 1 else None),
+                extra=dict(
+                    dc_extra,
+                    loop=index if len(loops) > 1 else None,
+                    partial_loop=found.partial.get(index) if found else None,
+                ),
                 technique=technique,
                 scan_rate_v_s=None if rate is None or scale is None else rescale(abs(rate), scale),
                 reference=reference,
@@ -457,7 +493,7 @@ def read_mpr(path: Path) -> list[Spectrum]:
     loops = None
     if loop_index is not None and len(loop_index) > 2:
         bounds = [int(k) for k in loop_index]
-        loops = [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+        loops = _Loops([slice(a, b) for a, b in itertools.pairwise(bounds) if b > a], {})
     settings = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP Set"), b"")
     technique = _MPR_TECHNIQUE_ID.get(settings[0]) if settings else None
     log = next((m["data"] for m in modules if m["shortname"].strip() == b"VMP LOG"), b"")

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import FloatArray
-from ..data import MODE_CC, MODE_CV, MODE_REST, MODE_UNKNOWN, CyclingRecord
+from ..data import MODE_CC, MODE_CV, MODE_REST, MODE_UNKNOWN, CyclingRecord, DCRecord
 from ._common import fail, parse_datetime, rescale, unit_scale
 from ._dc import AS_WRITTEN, DCOptions, make_record, reject_given_current, supplied_current
 from ._source import Source
@@ -391,6 +391,12 @@ def table_record(
         instrument=instrument,
         reference="cell voltage",
     )
+    return cycling_record(base, step, mode)
+
+
+def cycling_record(base: DCRecord, step: np.ndarray | None, mode: np.ndarray | None) -> CyclingRecord:
+    """The cycling record of a DC record (from :func:`~nakinetics.io._dc.make_record`) with the cycler's
+    step numbers and control modes."""
     return CyclingRecord(
         potential_v=base.potential_v,
         current_a=base.current_a,

@@ -16,24 +16,11 @@ import os
 from typing import BinaryIO
 
 from ..data import CyclingRecord
-from ..exceptions import DataError
-from ._common import fail, pick_one
-from ._dc import CURRENT_CONVENTIONS, CurrentConvention, DCOptions
+from ._common import pick_one
+from ._dc import CurrentConvention, dc_options
 from ._formats import format_names, read_items
 from ._source import Source, open_source
 from .cycler_formats import CYCLER_FORMATS
-
-
-def _options(
-    source: Source, current_a: float | None, area_cm2: float | None, convention: str | None
-) -> DCOptions:
-    if convention is not None and convention not in CURRENT_CONVENTIONS:
-        raise fail(
-            source,
-            f"current_convention={convention!r}; expected one of {', '.join(CURRENT_CONVENTIONS)}",
-            error=DataError,
-        )
-    return DCOptions(current_a=current_a, area_cm2=area_cm2, current_convention=convention)  # type: ignore[arg-type]
 
 
 def read_cycling_records(
@@ -53,8 +40,7 @@ def read_cycling_records(
     and what is missing (no time, no voltage, no current, unreadable numbers, mixed units).
     """
     source = open_source(path)
-    options = _options(source, current_a, area_cm2, current_convention)
-    return read_items(source, "cycling", format, options)
+    return read_items(source, "cycling", format, dc_options(source, current_a, area_cm2, current_convention))
 
 
 def read_cycling_record(

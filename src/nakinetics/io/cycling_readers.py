@@ -31,21 +31,9 @@ from ._common import fail, header_float, key_values
 from ._dc import AS_WRITTEN, DCOptions, make_record
 from ._mpr_settings import device_name, settings_area_cm2
 from ._source import Source
-from .cycler_tables import _STATES, table_record, text_table
+from .cycler_tables import _STATES, cycling_record, table_record, text_table
 
 _BIOLOGIC_MODES = np.array([MODE_UNKNOWN, MODE_CC, MODE_CV, MODE_REST], dtype=np.int8)
-
-
-def _cycling(base: Any, step: np.ndarray | None, mode: np.ndarray | None) -> CyclingRecord:
-    return CyclingRecord(
-        potential_v=base.potential_v,
-        current_a=base.current_a,
-        time_s=base.time_s,
-        cycle=base.cycle,
-        metadata=base.metadata,
-        step=step,
-        mode=mode,
-    )
 
 
 def read_mpt_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
@@ -146,7 +134,7 @@ def read_mpr_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
     area = settings_area_cm2(settings)
     if area is not None and options.area_cm2 is None:  # as the .mpt reader: the file's area unless given
         base = dataclasses.replace(base, metadata=dataclasses.replace(base.metadata, area_cm2=area))
-    return [_cycling(base, step, mode)]
+    return [cycling_record(base, step, mode)]
 
 
 def read_chi_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
@@ -213,7 +201,7 @@ def read_chi_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
         instrument=key_values(lines[2:header], ":").get("Instrument Model") or "CH Instruments",
         reference="cell voltage",
     )
-    return [_cycling(base, None, None)]
+    return [cycling_record(base, None, None)]
 
 
 def read_neware(source: Source, options: DCOptions) -> list[CyclingRecord]:
@@ -264,4 +252,4 @@ def read_neware(source: Source, options: DCOptions) -> list[CyclingRecord]:
         instrument="Neware BTS",
         reference="cell voltage",
     )
-    return [_cycling(base, frame["Step"].to_numpy(dtype=np.int64), modes[inverse])]
+    return [cycling_record(base, frame["Step"].to_numpy(dtype=np.int64), modes[inverse])]

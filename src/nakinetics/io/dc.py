@@ -18,9 +18,8 @@ import os
 from typing import BinaryIO
 
 from ..data import DCRecord
-from ..exceptions import DataError
-from ._common import fail, pick_one
-from ._dc import CURRENT_CONVENTIONS, CurrentConvention, DCOptions
+from ._common import pick_one
+from ._dc import CurrentConvention, dc_options
 from ._formats import format_names, read_items
 from ._source import Source, open_source
 
@@ -53,14 +52,7 @@ def read_dc_records(
     for a file that is not a DC record (impedance files included) or lacks the potential/current column.
     """
     source = open_source(path)
-    if current_convention is not None and current_convention not in CURRENT_CONVENTIONS:
-        raise fail(
-            source,
-            f"current_convention={current_convention!r}; expected one of {', '.join(CURRENT_CONVENTIONS)}",
-            error=DataError,
-        )
-    options = DCOptions(current_a=current_a, area_cm2=area_cm2, current_convention=current_convention)
-    return read_items(source, "dc", format, options)
+    return read_items(source, "dc", format, dc_options(source, current_a, area_cm2, current_convention))
 
 
 def read_dc_record(

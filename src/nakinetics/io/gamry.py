@@ -8,7 +8,9 @@ an aborted run: the rows present are read.  Decimal commas (comma-locale PCs) ar
 
 Metadata: ``PSTAT`` (instrument), ``DATE``/``TIME`` (month-first, as Gamry writes them), ``VDC`` (V; the
 ``T`` flag means "vs. Eoc", then ``EOC`` is added), ``VAC`` (mV rms), ``IDC``/``IACREQ`` (A, galvanostatic),
-``AREA`` (cm²), ``Temp`` column (°C) when present.
+``AREA`` (cm²), ``Temp`` column (°C) when present.  A galvanostatic file whose header was stripped (no
+``IDC`` line, as scripted ``GALVEIS`` runs write) takes its DC current from the median of the ``Idc``
+column (``extra["dc_current_source"]`` says which).
 """
 
 from __future__ import annotations
@@ -148,6 +150,12 @@ def read_gamry(path: Path) -> list[Spectrum]:
     fields["temperature_k"], temperature_note = plausible_temperature_k(_temperature_k(temp_c), "Temp column")
     vdc_col = table.column(path, "Vdc", required=False)
     idc_col = table.column(path, "Idc", required=False)
+    dc_source = "header IDC" if fields["dc_current_a"] is not None else None
+    if technique == "GEIS" and fields["dc_current_a"] is None and idc_col is not None and idc_col.size:
+        # a stripped header (scripted runs) has no IDC line: the DC set-point of a galvanostatic run is
+        # what its Idc column holds throughout (Gamry logs the DC current at every point)
+        fields["dc_current_a"] = float(np.median(idc_col))
+        dc_source = "median of the Idc column (no IDC line in the header)"
     extra = {
         "tag": tag,
         "title": header.get("TITLE", ["", ""])[1] if len(header.get("TITLE", [])) > 1 else None,
@@ -168,6 +176,7 @@ def read_gamry(path: Path) -> list[Spectrum]:
         "dropped_metadata": temperature_note,
         "mean_vdc_v": None if vdc_col is None else float(np.mean(vdc_col)),
         "mean_idc_a": None if idc_col is None else float(np.mean(idc_col)),
+        "dc_current_source": dc_source,
     }
     return [make_spectrum(path, FORMAT, f, z, lines=table.lines, times=times, extra=extra, **fields)]
 

@@ -10,6 +10,10 @@
   (``"0.0V, Ampl: 5mV"``), current (``"-2.4241nA"``), temperature, time ``"HH:MM:SS - HH:MM:SS"``,
   comments; binary settings follow.
 
+Placeholders: files written by Zahner's simulator or example files carry the system ``Simulation``, a
+clock of repeated digits (``11:11:11 - 12:12:12``) and time stamps equal to the point numbers; those give
+no start time and no point times (``extra["placeholder_metadata"]`` says why), never a made-up date.
+
 Quirks: a measurement starts at a middle frequency, sweeps to one end, then returns and sweeps to the
 other; the points measured on the way back over the already-covered range are dropped, as Zahner's own
 import does (kept: from the index of the highest to the lowest frequency; the count dropped is in
@@ -73,6 +77,24 @@ def _quantity(text: str | None, quantity: str) -> float | None:
     return None if scale is None or value is None else rescale(value, scale)
 
 
+def _placeholders(system: str, clock: str, stamps: np.ndarray) -> dict[str, str]:
+    """Header fields that are placeholders, not a record of the measurement (what → why): the system
+    ``Simulation`` (a spectrum made by Zahner's simulator), a clock of repeated digits (``11:11:11 -
+    12:12:12``), time stamps that are the point numbers 0, 1, 2 …"""
+    found: dict[str, str] = {}
+    if system.strip().lower() == "simulation":
+        found["system"] = "system 'Simulation' (a simulated spectrum, not a measurement)"
+    clocks = re.findall(r"(\d{1,2}):(\d{2}):(\d{2})", clock)
+    if clocks and all(int(h) == int(m) == int(sec) for h, m, sec in clocks):
+        found["time"] = f"time {clock!r} (repeated digits)"
+    if found and "time" not in found:
+        found["time"] = f"time {clock!r} of a simulation"
+    order = np.sort(stamps)
+    if stamps.size > 1 and np.array_equal(order, np.arange(stamps.size, dtype=float)):
+        found["time stamps"] = f"point time stamps 0, 1 … {stamps.size - 1} (the point numbers)"
+    return found
+
+
 def read_ism(path: Path) -> list[Spectrum]:
     """Read a Zahner ``.ism`` impedance spectrum (one spectrum)."""
     source = open_source(path)
@@ -89,10 +111,12 @@ def read_ism(path: Path) -> list[Spectrum]:
     keep = slice(min(low, high), max(low, high) + 1)
     padded = [*strings, "", "", "", "", "", ""]
     date, clock = padded[0], padded[5]
+    placeholders = _placeholders(padded[1], clock, stamps[keep])
+    simulated = "system" in placeholders  # its "0V" / "0A" are the simulator's defaults, not a bias
     start = None
     match = re.match(r"(\d{2})(\d{2})(\d{2})$", date)
     hours = re.match(r"(\d{1,2}):(\d{2}):(\d{2})", clock)
-    if match and hours:
+    if match and hours and "time" not in placeholders:
         day, month, year = (int(g) for g in match.groups())
         try:
             start = datetime(
@@ -102,7 +126,8 @@ def read_ism(path: Path) -> list[Spectrum]:
             start = None
     amplitude = re.search(r"Ampl:\s*([-+\d.eE]+\s*[munµ]?V)", strings[2]) if len(strings) > 2 else None
     potential_text = strings[2] if len(strings) > 2 else None
-    times = stamps[keep] - np.min(stamps[keep]) if np.all(np.isfinite(stamps[keep])) else None
+    stamped = np.all(np.isfinite(stamps[keep])) and "time stamps" not in placeholders
+    times = stamps[keep] - np.min(stamps[keep]) if stamped else None
     extra: dict[str, Any] = {
         "system": strings[1] if len(strings) > 1 else None,
         "potential_text": potential_text,
@@ -112,8 +137,15 @@ def read_ism(path: Path) -> list[Spectrum]:
         "comments": [s for s in strings[6:] if s.strip()] or None,
         "dropped_overlap_points": n - (keep.stop - keep.start),
         "file_version": hex(int.from_bytes(raw[0:6], "big")),
+        "placeholder_metadata": (
+            f"{'; '.join(placeholders.values())}: start time, point times"
+            + (" and DC values" if simulated else "")
+            + " unknown"
+            if placeholders
+            else None
+        ),
     }
-    first_stamp = float(np.min(stamps[keep])) if np.isfinite(stamps[keep]).all() else None
+    first_stamp = float(np.min(stamps[keep])) if stamped else None
     if start is None and first_stamp is not None and 0 < first_stamp < 4e9:
         start = _EPOCH + timedelta(seconds=first_stamp)
     spectrum = make_spectrum(
@@ -124,8 +156,8 @@ def read_ism(path: Path) -> list[Spectrum]:
         times=times,
         extra=extra,
         instrument="Zahner",
-        dc_potential_v=_quantity(potential_text, "v"),
-        dc_current_a=_quantity(strings[3] if len(strings) > 3 else None, "a"),
+        dc_potential_v=None if simulated else _quantity(potential_text, "v"),
+        dc_current_a=None if simulated or len(strings) <= 3 else _quantity(strings[3], "a"),
         ac_amplitude_v=_quantity(amplitude.group(1), "v") if amplitude else None,
         start_time=start,
     )
