@@ -61,3 +61,41 @@ def test_conductivity_of_a_misfitted_real_spectrum_is_flagged(realdata: Path) ->
     )
     assert code == 0, err
     assert "the model does not describe the data" in out
+
+
+def _write_csv(spectrum: nk.Spectrum, path: Path) -> Path:
+    rows = ["frequency/Hz,Z'/Ohm,Z''/Ohm"] + [
+        f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
+        for f, z in zip(spectrum.frequency, spectrum.impedance, strict=True)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_warburg_from_a_fit_that_misses_an_arc_is_flagged(tmp_path: Path) -> None:
+    """σ from `warburg -c randles_w` on a spectrum with an extra 200 Ω surface-layer arc: the Randles fit
+    cannot describe the data, and the report says so (it did not), while the true circuit recovers σ = 50."""
+    truth = "R0-p(R1,CPE1)-p(R2-W2,CPE2)"
+    values = {
+        "R0": 10,
+        "R1": 200,
+        "CPE1_Q": 1e-7,
+        "CPE1_n": 0.9,
+        "R2": 300,
+        "W2": 50,
+        "CPE2_Q": 1e-5,
+        "CPE2_n": 0.85,
+    }
+    path = _write_csv(
+        nk.simulate(truth, values, np.logspace(6, -2, 81), noise=0.003, rng=np.random.default_rng(9)),
+        tmp_path / "cell.csv",
+    )
+    base = ("warburg", path, "--area", 1, "--conc", "1M")
+    code, out, err = _run(*base, "-c", "randles_w")
+    assert code == 0, err
+    assert "the model does not describe the data" in out
+    code, out, err = _run(*base, "-c", truth, "--json", "-")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["sigma"]["value"] == pytest.approx(50, rel=0.03)
+    assert not any("does not describe" in w for w in record["warnings"])
