@@ -99,3 +99,27 @@ def test_warburg_from_a_fit_that_misses_an_arc_is_flagged(tmp_path: Path) -> Non
     record = json.loads(out)
     assert record["sigma"]["value"] == pytest.approx(50, rel=0.03)
     assert not any("does not describe" in w for w in record["warnings"])
+
+
+def test_geis_readme_example_writes_its_outputs_into_the_new_out_folder(tmp_path: Path) -> None:
+    """The README's `geis … --out run_fit --plot run_fit/dashboard.png --json run_fit/summary.json` on a
+    first run: the folder does not exist yet, and the files go into it (it was refused: folder does not
+    exist).  A plot in another missing folder is still refused before any work."""
+    from tests.test_geis_cli import write_series
+
+    spectra = write_series(tmp_path / "spectra", 4)
+    out = tmp_path / "run_fit"
+    args = ("geis", spectra, "-c", "na_se_na_2arc", "--area", 0.785, "--interval", 600, "--out", out)
+    code, _, err = _run(*args, "--plot", out / "dashboard.png", "--json", out / "summary.json")
+    assert code == 0, err
+    assert {p.name for p in out.iterdir()} >= {
+        "series.csv",
+        "dashboard.png",
+        "dashboard_nyquist.png",
+        "summary.json",
+    }
+    assert json.loads((out / "summary.json").read_text())["counts"]["spectra"] == 4
+    other = tmp_path / "elsewhere"
+    code, _, err = _run(*args[:-1], tmp_path / "second", "--plot", other / "dashboard.png")
+    assert code == 1 and "folder" in err and "does not exist" in err
+    assert not (tmp_path / "second").exists()

@@ -95,7 +95,7 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None and str(value) != "-":
             try:
-                check(value)
+                check(value, created=ctx.params.get(CREATED_FOLDER))
             except OutputError as exc:
                 raise OutputError(f"{param.opts[0]} {exc}") from None
         return value
@@ -103,11 +103,16 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     return callback
 
 
+CREATED_FOLDER = "out_dir"
+"""The parameter of an output folder the command creates (:func:`folder_option`, processed first): output
+files directly in it are checked against it, so ``--out run --json run/summary.json`` works on a first run."""
 checked_output_path = _output_check(check_output_file)
 """Click callback for any output-file option (``-`` = stdout is not checked)."""
 _checked_json_path = checked_output_path
-_checked_plot_path = _output_check(lambda path: check_output_file(path, figure=True))
-_checked_folder = _output_check(check_output_folder)
+_checked_plot_path = _output_check(
+    lambda path, created=None: check_output_file(path, figure=True, created=created)
+)
+_checked_folder = _output_check(lambda path, created=None: check_output_folder(path))
 
 
 def json_option(func: F) -> F:
@@ -150,6 +155,7 @@ def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F
             show_default=True,
             metavar="DIR",
             callback=_checked_folder,
+            is_eager=True,  # before the output files that may lie in it
             help=help_text,
         )(func)
 

@@ -508,9 +508,10 @@ def geis_command(
     fixed = parse_assignments(fix, "--fix")
     check_parameter_names(fixed, {}, [circuit], requested=True)  # before the folder stores the settings
     if plot_path is not None:
-        check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
+        waterfall = plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}")
+        check_output_file(waterfall, figure=True, created=out_dir)
         if with_drt:
-            check_output_file(_drt_map_path(plot_path), figure=True)
+            check_output_file(_drt_map_path(plot_path), figure=True, created=out_dir)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
