@@ -13,6 +13,7 @@ The table also gives the share where the chosen circuit has the truth's structur
 candidate fitted).
 
     python benchmarks/auto_choice_benchmark.py [--per-family 30] [--seed 2027] [--family NAME] [--failures]
+                                              [--points N]
 """
 
 from __future__ import annotations
@@ -171,12 +172,17 @@ FAMILIES: dict[str, Maker] = {
 }
 
 
-def make_cases(per_family: int, seed: int, families: list[str] | None = None) -> list[Case]:
+def make_cases(
+    per_family: int, seed: int, families: list[str] | None = None, points: int | None = None
+) -> list[Case]:
+    """The seeded cases; ``points`` resamples every window to that many log-even points (same truths)."""
     rng = np.random.default_rng(seed)
     cases = []
     for name, make in FAMILIES.items():
         for _ in range(per_family):
             circuit, values, frequency = make(rng)
+            if points is not None:
+                frequency = np.geomspace(frequency[0], frequency[-1], points)
             noise = _log_uniform(rng, *NOISE_RANGE)
             if families is None or name in families:
                 cases.append(Case(name, circuit, values, frequency, noise))
@@ -223,11 +229,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--family", action="append", help="only this family (repeatable)")
     parser.add_argument("--failures", action="store_true", help="print every failure")
+    parser.add_argument(
+        "--points", type=int, help="points per spectrum (default 60; same windows and truths)"
+    )
     args = parser.parse_args()
 
     from nakinetics.selection import choose_model
 
-    cases = make_cases(args.per_family, args.seed, args.family)
+    cases = make_cases(args.per_family, args.seed, args.family, args.points)
     rng = np.random.default_rng(args.seed + 1)
     rows: dict[str, list[tuple[bool, bool, float]]] = {}
     failures = []
@@ -261,7 +270,8 @@ def main() -> None:
             failures.append((case, best, rs_true, ra_true, rs_fit, ra_fit, choice.reason(), kind))
 
     print(
-        f"{args.per_family} spectra per family, seed {args.seed}, noise {NOISE_RANGE[0]:.1%}–{NOISE_RANGE[1]:.0%}, 60 points"
+        f"{args.per_family} spectra per family, seed {args.seed}, noise {NOISE_RANGE[0]:.1%}–{NOISE_RANGE[1]:.0%}, "
+        f"{args.points or 60} points"
     )
     print()
     print(

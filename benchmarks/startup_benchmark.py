@@ -1,9 +1,12 @@
-"""Start-up benchmark: wall time of short command-line calls as a ratio to ``python -c "import numpy, click"``.
+"""Start-up benchmark: wall time of short command-line calls as a ratio to ``python -c "import numpy, click"``
+(the floor of the issue's goals), to ``python -c pass`` (the interpreter alone) and to ``python -c "import numpy"``.
 
 Every round runs each case once as a fresh process (in a shuffled order, so drifting load on a shared
-machine hits all cases alike); the ratio of a case is taken to the floor measured in the same round and the
-table prints medians over the rounds.  Absolute times depend on the machine and its load; the ratios are
-what to compare.
+machine hits all cases alike); the ratios of a case are taken to the references measured in the same round
+and the table prints medians over the rounds.  Absolute times depend on the machine and its load; the ratios
+are what to compare.  ``import nakinetics.cli.fit`` is the import cost of the fit path (everything ``fit``
+loads before it reads a file); ``fit small.csv -c PRESET`` adds one fit, the DRT check and the
+Kramers–Kronig test, ``fit small.csv`` the automatic choice among the candidate models.
 
     python benchmarks/startup_benchmark.py [--rounds 15] [--seed 2026]
 """
@@ -25,6 +28,8 @@ SMALL_SPECTRUM = ROOT / "examples" / "data" / "na_carbonate_na.csv"
 """81-point CSV of a Na | carbonate | Na coin cell (two arcs)."""
 
 FLOOR = "import numpy, click"
+REFERENCES = {"pass": "pass", "numpy": "import numpy", "floor": FLOOR}
+"""Reference calls: each case's time is divided by theirs from the same round."""
 
 
 def _nakinetics() -> list[str]:
@@ -42,9 +47,15 @@ def cases() -> dict[str, tuple[list[str], str]]:
     spectrum = str(SMALL_SPECTRUM)
     return {
         f'python -c "{FLOOR}" (floor)': ([sys.executable, "-c", FLOOR], "—"),
+        'python -c "pass"': ([sys.executable, "-c", "pass"], "—"),
+        'python -c "import numpy"': ([sys.executable, "-c", "import numpy"], "—"),
         'python -c "import nakinetics"': ([sys.executable, "-c", "import nakinetics"], "≤ 1.5× floor"),
         "nakinetics --help": ([*cli, "--help"], "≤ 1.5× floor"),
         "nakinetics circuits": ([*cli, "circuits"], "≤ 1.5× floor"),
+        'python -c "import nakinetics.cli.fit" (fit path)': (
+            [sys.executable, "-c", "import nakinetics.cli.fit"],
+            "—",
+        ),
         "nakinetics fit --help": ([*cli, "fit", "--help"], "—"),
         "nakinetics validate small.csv": ([*cli, "validate", spectrum], "—"),
         "nakinetics fit small.csv -c na_se_na_2arc": ([*cli, "fit", spectrum, "-c", "na_se_na_2arc"], "—"),
@@ -67,10 +78,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     table = cases()
-    floor_label = next(iter(table))
+    references = {key: _labelled(table, code) for key, code in REFERENCES.items()}
     rng = random.Random(args.seed)
     times: dict[str, list[float]] = {label: [] for label in table}
-    ratios: dict[str, list[float]] = {label: [] for label in table}
+    ratios: dict[str, dict[str, list[float]]] = {key: {label: [] for label in table} for key in REFERENCES}
     load_before = os.getloadavg()[0]
     for label in table:  # warm the file-system cache and the byte-code cache once
         run_once(table[label][0])
@@ -80,20 +91,26 @@ def main() -> None:
         round_times = {label: run_once(table[label][0]) for label in order}
         for label, elapsed in round_times.items():
             times[label].append(elapsed)
-            ratios[label].append(elapsed / round_times[floor_label])
+            for key, reference in references.items():
+                ratios[key][label].append(elapsed / round_times[reference])
     print(
-        f"{args.rounds} rounds, each case once per round in shuffled order; ratio = time / floor of the same "
+        f"{args.rounds} rounds, each case once per round in shuffled order; ratio = time / reference of the same "
         f"round; medians. Python {sys.version.split()[0]}, os.cpu_count() = {os.cpu_count()}, "
         f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     print()
-    print("| command | median s | ratio to floor (median) | goal |")
-    print("|---|---:|---:|---|")
+    print("| command | median s | × `pass` | × `import numpy` | × floor (`import numpy, click`) | goal |")
+    print("|---|---:|---:|---:|---:|---|")
     for label, (_, goal) in table.items():
-        print(
-            f"| `{label}` | {statistics.median(times[label]):.3f} | "
-            f"{statistics.median(ratios[label]):.2f}× | {goal} |"
+        columns = " | ".join(
+            f"{statistics.median(ratios[key][label]):.2f}×" for key in ("pass", "numpy", "floor")
         )
+        print(f"| `{label}` | {statistics.median(times[label]):.3f} | {columns} | {goal} |")
+
+
+def _labelled(table: dict[str, tuple[list[str], str]], code: str) -> str:
+    """The label of the case that runs ``python -c code``."""
+    return next(label for label, (argv, _) in table.items() if argv[1:] == ["-c", code])
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def commands(data: Path, out: Path) -> list[list[str]]:
     """The command lines the example runs (each as `nakinetics` arguments)."""
     temps = ",".join(str(c) for c in CELSIUS)
     warburg = ["warburg", str(data / "na_nvp_warburg.csv"), "--area", f"{NVP_AREA_CM2:.4f}", "--conc",
-               str(NVP_CONC_MOL_CM3)]  # fmt: skip
+               str(NVP_CONC_MOL_CM3), "--cell", "single"]  # fmt: skip  (a full cell: one electrode diffuses)
     return [
         [*warburg, "--json", str(out / "warburg.json"), "--plot", str(out / "warburg.png")],
         [*warburg, "--circuit", "randles_w", "--json", str(out / "warburg_fit.json")],

@@ -52,7 +52,7 @@ def test_worked_check_sigma_10_one_molar_gives_3p55e_10() -> None:
     hand = rt**2 / (2 * 96485.33212**4 * 1e-6 * 100)
     assert hand == pytest.approx(3.545e-10, rel=1e-3)
     result = apparent_diffusion_coefficient(
-        10.0, DiffusionInputs(area_cm2=1.0, concentration=1.0, concentration_unit="mol/L")
+        10.0, DiffusionInputs(area_cm2=1.0, concentration=1.0, concentration_unit="mol/L", cell="single")
     )
     assert result.D.value == pytest.approx(hand, rel=1e-9)
     assert f"{result.D.value:.3g}" == "3.55e-10"
@@ -64,12 +64,12 @@ def test_worked_check_sigma_10_one_molar_gives_3p55e_10() -> None:
 def test_mol_per_litre_trap() -> None:
     # 1 typed as mol cm⁻³ when 1 M was meant: refused naming the slip (D would be 10⁻⁶ of the truth)
     with pytest.raises(DataError, match=r"1 mol cm⁻³ is 1000 M.*did you mean 1 M\? write 1M"):
-        DiffusionInputs(1.0, 1.0, "mol/cm3")
+        DiffusionInputs(1.0, 1.0, "mol/cm3", cell="single")
     with pytest.raises(DataError, match="did you mean 1 M"):
-        DiffusionInputs(1.0, 1.0)  # a bare number is mol cm⁻³
-    molar = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L"))
+        DiffusionInputs(1.0, 1.0, cell="single")  # a bare number is mol cm⁻³
+    molar = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L", cell="single"))
     insisted = apparent_diffusion_coefficient(
-        10.0, DiffusionInputs(1.0, 1.0, "mol/cm3", any_concentration=True)
+        10.0, DiffusionInputs(1.0, 1.0, "mol/cm3", any_concentration=True, cell="single")
     )
     assert molar.D.value / insisted.D.value == pytest.approx(1e6, rel=1e-9)
     assert insisted.D.value == pytest.approx(d_by_hand(10.0, 1.0, 1.0), rel=1e-9)
@@ -98,7 +98,7 @@ def test_mol_per_litre_trap() -> None:
 )
 def test_typed_concentrations(typed: str, mol_cm3: float) -> None:
     # 1 M = 1 mol/dm³ = 1e-3 mol/cm³; 1 mM = 1 mol/m³ = 1e-6 mol/cm³
-    inputs = DiffusionInputs(area_cm2=1.0, concentration=typed)
+    inputs = DiffusionInputs(area_cm2=1.0, concentration=typed, cell="single")
     assert inputs.concentration_mol_cm3 == pytest.approx(mol_cm3, rel=1e-12)
     d = apparent_diffusion_coefficient(10.0, inputs)
     assert d.D.value == pytest.approx(d_by_hand(10.0, 1.0, mol_cm3), rel=1e-9)
@@ -106,13 +106,13 @@ def test_typed_concentrations(typed: str, mol_cm3: float) -> None:
 
 def test_typed_concentration_refusals() -> None:
     with pytest.raises(DataError, match=r"contradicts|but the unit given is"):
-        DiffusionInputs(area_cm2=1.0, concentration="1M", concentration_unit="mol/cm3")
+        DiffusionInputs(area_cm2=1.0, concentration="1M", concentration_unit="mol/cm3", cell="single")
     with pytest.raises(DataError, match="unknown concentration unit"):
-        DiffusionInputs(area_cm2=1.0, concentration="1 m")  # metre, or a lower-case M: refused
+        DiffusionInputs(area_cm2=1.0, concentration="1 m", cell="single")  # metre, or a lower-case M: refused
     with pytest.raises(DataError, match=r"did you mean 0\.5 M"):
-        DiffusionInputs(area_cm2=1.0, concentration="0.5 mol/cm3")
+        DiffusionInputs(area_cm2=1.0, concentration="0.5 mol/cm3", cell="single")
     # the densest real carrier concentrations pass: Na metal 0.042 mol/cm³, NVP's Na 0.0207 mol/cm³
-    assert DiffusionInputs(area_cm2=1.0, concentration=0.042).concentration_mol_cm3 == 0.042
+    assert DiffusionInputs(area_cm2=1.0, concentration=0.042, cell="single").concentration_mol_cm3 == 0.042
 
 
 def test_symmetric_cell_trap() -> None:
@@ -120,7 +120,7 @@ def test_symmetric_cell_trap() -> None:
     symmetric = apparent_diffusion_coefficient(
         sigma_cell, DiffusionInputs(1.0, 1.0, "mol/L", cell="symmetric")
     )
-    naive = apparent_diffusion_coefficient(sigma_cell, DiffusionInputs(1.0, 1.0, "mol/L"))
+    naive = apparent_diffusion_coefficient(sigma_cell, DiffusionInputs(1.0, 1.0, "mol/L", cell="single"))
     # each electrode contributes σ_cell/2 = 10 Ω s^-½: D is that of one electrode with σ = 10
     assert symmetric.sigma_electrode.value == 10.0 and symmetric.sigma_electrode.stderr == 0.2
     assert symmetric.D.value == pytest.approx(d_by_hand(10.0, 1.0, 1e-3), rel=1e-9)
@@ -129,8 +129,10 @@ def test_symmetric_cell_trap() -> None:
 
 
 def test_two_species_form_is_four_times_one_species() -> None:
-    one = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L"))
-    two = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L", species="two"))
+    one = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1.0, "mol/L", cell="single"))
+    two = apparent_diffusion_coefficient(
+        10.0, DiffusionInputs(1.0, 1.0, "mol/L", species="two", cell="single")
+    )
     # σ = RT/(n²F²A√2)·[1/(C√D) + 1/(C√D)] → D = 2R²T²/(A²n⁴F⁴C²σ²)
     assert two.D.value == pytest.approx(2 * (R_GAS * 298.15) ** 2 / (FARADAY**4 * 1e-6 * 100), rel=1e-9)
     assert two.D.value / one.D.value == pytest.approx(4.0)
@@ -138,16 +140,18 @@ def test_two_species_form_is_four_times_one_species() -> None:
 
 
 def test_n_and_temperature_enter_as_n4_and_t2() -> None:
-    base = apparent_diffusion_coefficient(10.0, DiffusionInputs(0.5, 2e-3, temperature_k=330.0)).D.value
+    base = apparent_diffusion_coefficient(
+        10.0, DiffusionInputs(0.5, 2e-3, temperature_k=330.0, cell="single")
+    ).D.value
     n2 = apparent_diffusion_coefficient(
-        10.0, DiffusionInputs(0.5, 2e-3, n_electrons=2, temperature_k=330.0)
+        10.0, DiffusionInputs(0.5, 2e-3, n_electrons=2, temperature_k=330.0, cell="single")
     ).D.value
     assert base == pytest.approx(d_by_hand(10.0, 0.5, 2e-3, temperature=330.0), rel=1e-9)
     assert base / n2 == pytest.approx(16.0)
 
 
 def test_uncertainty_propagates_from_sigma() -> None:
-    inputs = DiffusionInputs(1.0, 1e-3)
+    inputs = DiffusionInputs(1.0, 1e-3, cell="single")
     result = apparent_diffusion_coefficient(DerivedQuantity(10.0, 0.3, "Ohm s^-1/2", ""), inputs)
     h = 1e-4
     numeric = abs(d_by_hand(10.0 + h, 1.0, 1e-3) - d_by_hand(10.0 - h, 1.0, 1e-3)) / (2 * h) * 0.3
@@ -172,7 +176,9 @@ def test_inputs_are_validated(field: str, value: object, message: str) -> None:
 
 
 def test_single_ion_conductor_is_warned() -> None:
-    result = apparent_diffusion_coefficient(10.0, DiffusionInputs(1.0, 1e-3, single_ion_conductor=True))
+    result = apparent_diffusion_coefficient(
+        10.0, DiffusionInputs(1.0, 1e-3, single_ion_conductor=True, cell="single")
+    )
     assert any("no bulk meaning" in w for w in result.warnings)
 
 
@@ -191,7 +197,7 @@ def test_omega_not_f_trap() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_randles_w_slope_gives_d_within_2_percent(seed: int) -> None:
     slope = warburg_slope(randles(seed))
-    inputs = DiffusionInputs(1.0, 1.0, "mol/L")
+    inputs = DiffusionInputs(1.0, 1.0, "mol/L", cell="single")
     d = apparent_diffusion_coefficient(slope.sigma, inputs).D
     assert d.value == pytest.approx(d_by_hand(10.0, 1.0, 1e-3), rel=0.02)
     # the window: the low-frequency diffusion line, below the charge-transfer arc (apex ≈ 460 Hz)
@@ -205,7 +211,7 @@ def test_randles_w_fit_gives_d_within_2_percent() -> None:
     fit = fit_circuit(randles(3), "randles_w")
     from_fit = warburg_from_fit(fit)
     assert (from_fit.kind, from_fit.element) == ("W", "W1")
-    d = apparent_diffusion_coefficient(from_fit.sigma, DiffusionInputs(1.0, 1.0, "mol/L")).D
+    d = apparent_diffusion_coefficient(from_fit.sigma, DiffusionInputs(1.0, 1.0, "mol/L", cell="single")).D
     assert d.value == pytest.approx(d_by_hand(10.0, 1.0, 1e-3), rel=0.02)
     assert d.stderr is not None and 0 < d.stderr < 0.02 * d.value
 
@@ -226,7 +232,7 @@ def test_finite_length_warburg_sigma_and_d_from_tau() -> None:
     assert from_fit.kind == "Ws" and from_fit.tau is not None
     assert from_fit.sigma.value == pytest.approx(sigma_true, rel=0.02)
     assert from_fit.sigma.stderr is not None and from_fit.sigma.stderr > 0
-    single = diffusion_from_tau(from_fit.tau, 0.01)
+    single = diffusion_from_tau(from_fit.tau, 0.01, "single")
     symmetric = diffusion_from_tau(from_fit.tau, 0.01, "symmetric")
     assert single.value == pytest.approx(0.01**2 / 10.0, rel=0.02)
     assert symmetric.value == pytest.approx(0.005**2 / 10.0, rel=0.02)
@@ -298,10 +304,12 @@ def write_csv(path: Path, spectrum: Spectrum) -> Path:
 
 def test_cli_warburg_json_has_sigma_d_window_and_inputs(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "randles.csv", randles(0))
-    code, out, err = run("warburg", path, "--area", "1", "--conc", "1", "--conc-unit", "mol/L", "--json", "-")
+    args = ("--area", "1", "--conc", "1", "--conc-unit", "mol/L", "--cell", "single", "--json", "-")
+    code, out, err = run("warburg", path, *args)
     assert code == 0, err
     record = json.loads(out)
     assert record["method"] == "slope"
+    assert record["inputs"]["cell"] == "single" and record["inputs"]["cell_source"] == "given"
     assert record["sigma"]["unit"] == "Ohm s^-1/2" and record["sigma"]["value"] == pytest.approx(
         10.0, rel=0.01
     )
@@ -325,6 +333,20 @@ def test_cli_warburg_json_has_sigma_d_window_and_inputs(tmp_path: Path) -> None:
     )
     assert inputs["temperature_k"] == 298.15 and inputs["temperature_source"].startswith("default")
     assert "window" in err and "D " in err  # the text report went to stderr
+
+
+def test_cli_warburg_cell_follows_the_one_default_policy(tmp_path: Path) -> None:
+    """Without --cell, warburg decides the cell as fit and tafel do: symmetric by default (σ_electrode = σ/2,
+    so D is 4× the single-electrode value) unless the file shows a reference electrode."""
+    path = write_csv(tmp_path / "randles.csv", randles(0))
+    base = ("warburg", path, "--area", "1", "--conc", "1M", "--json", "-")
+    code, out, err = run(*base)
+    assert code == 0, err
+    record = json.loads(out)
+    assert (record["inputs"]["cell"], record["inputs"]["cell_source"]) == ("symmetric", "default")
+    assert record["D"]["value"] == pytest.approx(d_by_hand(5.0, 1, 1e-3), rel=0.02)
+    single = json.loads(run(*base, "--cell", "single")[1])
+    assert record["D"]["value"] == pytest.approx(4 * single["D"]["value"], rel=1e-9)
 
 
 def test_cli_warburg_symmetric_fit_and_plot(tmp_path: Path) -> None:

@@ -107,9 +107,12 @@ def test_a_collapsed_arc_is_also_tried_as_a_shoulder_of_the_other() -> None:
     starts = regrouped_starts(circuit, fitted, window=window)
     resistances = [sorted((s["R1"], s["R2"])) for s in starts]
     assert any(lo == pytest.approx(36.0) and hi == pytest.approx(324.0) for lo, hi in resistances)
-    # the same fit with both arcs inside the window and sizeable gets no moves (two relaxations)
-    inside = {"R0": 12.0, **_arc(1, 360.0, 4e-3, 0.8), **_arc(2, 84.0, 0.1, 1.0)}
+    # the same fit with both arcs inside the window, sizeable and 100× apart gets no moves (two
+    # relaxations); 10× apart they overlap (could share the data another way) and get them
+    inside = {"R0": 12.0, **_arc(1, 360.0, 4e-3, 0.8), **_arc(2, 84.0, 0.4, 1.0)}
     assert regrouped_starts(circuit, inside, window=window) == []
+    overlapping = {"R0": 12.0, **_arc(1, 360.0, 4e-3, 0.8), **_arc(2, 84.0, 0.04, 1.0)}
+    assert len(regrouped_starts(circuit, overlapping, window=window)) > 0
 
 
 def test_nested_diffusion_comes_after_its_arc_and_series_one_takes_both_orders() -> None:

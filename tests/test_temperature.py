@@ -141,7 +141,7 @@ def test_fit_temperature_in_celsius_gives_the_hand_i0_and_25_is_refused() -> Non
 
 
 def test_warburg_temperature_in_celsius() -> None:
-    base = ("warburg", WARBURG, "--area", "1.131", "--conc", "0.0207", "--json", "-")
+    base = ("warburg", WARBURG, "--area", "1.131", "--conc", "0.0207", "--cell", "single", "--json", "-")
     code, _, err = run(*base, "--temperature", "25")
     assert code == 2 and "did you mean 25 °C" in err
     code, out, err = run(*base, "--temperature", "25°C")

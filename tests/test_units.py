@@ -82,7 +82,7 @@ def test_an_area_in_mm2_gives_the_cm2_numbers() -> None:
 
 
 def test_warburg_concentrations_with_units() -> None:
-    base = ("warburg", WARBURG, "--area", "1", "--json", "-")
+    base = ("warburg", WARBURG, "--area", "1", "--cell", "single", "--json", "-")
     values = {}
     for typed in (
         ("1M",),

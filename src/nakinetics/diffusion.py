@@ -41,6 +41,7 @@ from .data import Spectrum
 from .derived import CellKind, propagate_uncertainty
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult
+from .roles import DEFAULT_CELL
 from .temperature import check_temperature_k
 from .units import (
     canonical_concentration_unit,
@@ -501,7 +502,9 @@ def warburg_from_fit(result: FitResult, element: str | None = None) -> WarburgFr
 
 
 @checked
-def diffusion_from_tau(tau: DerivedQuantity, length_cm: float, cell: CellKind = "single") -> DerivedQuantity:
+def diffusion_from_tau(
+    tau: DerivedQuantity, length_cm: float, cell: CellKind = DEFAULT_CELL
+) -> DerivedQuantity:
     """Apparent D = L²/τ (cm² s⁻¹) of a finite-length element with time constant ``tau`` (s).
 
     ``length_cm`` is the diffusion length; in a symmetric cell it is the electrode spacing and the
@@ -546,7 +549,9 @@ class DiffusionInputs:
         the unit's canonical name.
     n_electrons : electrons per diffusing ion (1 for Na⁺).
     temperature_k : T (K); 200–1200 K unless ``any_temperature`` (a °C value typed as K is refused).
-    cell : ``"symmetric"`` (σ holds two identical electrodes: σ_electrode = σ_cell/2) or ``"single"``.
+    cell : ``"symmetric"`` (σ holds two identical electrodes: σ_electrode = σ_cell/2) or ``"single"``; the
+        default is the toolkit's one default, symmetric (:data:`nakinetics.roles.DEFAULT_CELL`): pass
+        ``"single"`` for one electrode (a full or half cell, a three-electrode measurement).
     species : ``"one"`` diffusing species (D = R²T²/(2A²n⁴F⁴C²σ²)) or ``"two"`` soluble species with
         equal C and D (D = 2R²T²/(A²n⁴F⁴C²σ²)).
     single_ion_conductor : the electrolyte conducts only Na⁺ (NASICON, β-alumina): there is no bulk
@@ -560,7 +565,7 @@ class DiffusionInputs:
     concentration_unit: ConcentrationUnit | None = None
     n_electrons: int = 1
     temperature_k: float = T_ROOM
-    cell: CellKind = "single"
+    cell: CellKind = DEFAULT_CELL
     species: Species = "one"
     single_ion_conductor: bool = False
     any_temperature: bool = False

@@ -658,7 +658,9 @@ def _search_minimum(
     window = (float(searched.omega.min()), float(searched.omega.max()))
 
     def neighbours(u: FloatArray) -> list[FloatArray]:
-        starts = regrouped_starts(circuit, search.named(u), fixed=held, window=window, peaks=plan.peaks)
+        starts = regrouped_starts(
+            circuit, search.named(u), fixed=held, window=window, peaks=plan.peaks, data_start=plan.starts[0]
+        )
         return [search.to_internal(s) for s in starts]
 
     outcome = _search.multistart(search, ranked, n_processes, SETTLE_RATIO * floor, neighbours)

@@ -22,6 +22,7 @@ from . import main
 from ._options import (
     any_temperature_option,
     area_option,
+    cell_option,
     check_frequency_range,
     format_option,
     frequency_options,
@@ -165,11 +166,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     metavar="CM",
     help="Electrode diameter in cm instead of --area.",
 )
-@click.option(
-    "--cell",
-    type=click.Choice(["symmetric", "single"]),
-    help="i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface; default from the preset.",
-)
+@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).")
 @click.option(
     "--n",
     "n_electrons",

@@ -18,6 +18,7 @@ from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     area_option,
+    cell_option,
     check_frequency_range,
     checked_output_path,
     format_option,
@@ -126,12 +127,7 @@ def _summary(result: DRTResult) -> str:
     "noise).",
 )
 @area_option("Geometric electrode area: peak resistances also as ASR.")
-@click.option(
-    "--cell",
-    type=click.Choice(["symmetric", "single"]),
-    help="Symmetric cell (ASR cell total R·A and per interface R·A/2) or a single interface (R·A). "
-    "Default: the file's metadata, else symmetric (as for `fit`).",
-)
+@cell_option("Symmetric cell (ASR cell total R·A and per interface R·A/2) or a single interface (R·A).")
 @click.option(
     "--require-kk",
     is_flag=True,

@@ -23,10 +23,12 @@ from ..diffusion import (
 from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
 from ..report import format_number
+from ..roles import decide_context
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
     area_option,
+    cell_option,
     check_frequency_range,
     concentration_options,
     format_option,
@@ -73,7 +75,8 @@ def _analyse(
             if spectrum.metadata.temperature_k is not None
             else (T_ROOM, "default: not in the file")
         )
-    inputs = DiffusionInputs(temperature_k=temperature, **base)
+    context = decide_context(cell=base.pop("cell"), metadata=spectrum.metadata)
+    inputs = DiffusionInputs(temperature_k=temperature, cell=context.cell, **base)  # type: ignore[arg-type]
     warnings: list[str] = []
     slope: WarburgSlope | None = None
     from_fit: WarburgFromFit | None = None
@@ -101,6 +104,7 @@ def _analyse(
         "window": None if slope is None else slope.to_dict(),
     }
     record["inputs"]["temperature_source"] = source
+    record["inputs"]["cell_source"] = context.cell_source
     record["inputs"]["length_cm"] = length
     lines = [f"file            {spectrum.label}", _quantity_line("sigma", result.sigma)]
     if inputs.cell == "symmetric":
@@ -123,8 +127,9 @@ def _analyse(
     lines.append(
         f"inputs          A = {inputs.area_cm2:g} cm², C = {inputs.concentration:g} {inputs.concentration_unit} "
         f"= {inputs.concentration_mol_cm3:g} mol/cm³, n = {inputs.n_electrons}, T = {temperature:g} K ({source}), "
-        f"cell {inputs.cell}, {inputs.species} diffusing species"
+        f"{inputs.species} diffusing species"
     )
+    lines.append(f"cell            {inputs.cell} ({context.cell_source}; --cell to change)")
     record["warnings"] = warnings
     if warnings:
         lines += ["warnings"] + [f"  - {w}" for w in warnings]
@@ -217,12 +222,9 @@ def _summary(record: dict[str, Any]) -> str:
     help="Electrons per diffusing ion (1 for Na⁺; not per formula unit).",
 )
 @temperature_options(f"Default: the file's, else {T_ROOM} K.")
-@click.option(
-    "--cell",
-    type=click.Choice(["single", "symmetric"]),
-    default="single",
-    show_default=True,
-    help="symmetric: σ holds two identical electrodes, σ_electrode = σ/2 (and L/2 for --length).",
+@cell_option(
+    "symmetric: σ holds two identical electrodes, σ_electrode = σ/2 (and L/2 for --length); single: one "
+    "electrode (a full cell against NVP, a half cell, a three-electrode measurement)."
 )
 @click.option(
     "--species",
@@ -274,7 +276,7 @@ def warburg_command(
     temperature: tuple[float, str | None] | None,
     temperature_unit: str | None,
     any_temperature: bool,
-    cell: str,
+    cell: str | None,
     species: str,
     single_ion_conductor: bool,
     circuit: str | None,
