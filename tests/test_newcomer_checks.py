@@ -18,22 +18,22 @@ def _run(*args: object) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def _write_csv(spectrum: nk.Spectrum, path: Path) -> Path:
+    rows = ["frequency/Hz,Z'/Ohm,Z''/Ohm"] + [
+        f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
+        for f, z in zip(spectrum.frequency, spectrum.impedance, strict=True)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
 def _pellet_with_grain_boundary_arc(path: Path) -> Path:
     """Bulk intercept 100 Ω, a grain-boundary arc of 400 Ω at ~4 kHz, electrode spike; 0.3 % noise."""
     values = {"R1": 100.0, "R2": 400.0, "CPE2_Q": 1e-7, "CPE2_n": 0.9, "CPE3_Q": 1e-6, "CPE3_n": 0.85}
     spectrum = nk.simulate(
-        "R1-p(R2,CPE2)-CPE3",
-        values,
-        np.logspace(6, -1, 71),
-        noise=0.003,
-        rng=np.random.default_rng(4),
+        "R1-p(R2,CPE2)-CPE3", values, np.logspace(6, -1, 71), noise=0.003, rng=np.random.default_rng(4)
     )
-    lines = ["frequency/Hz,Z'/Ohm,Z''/Ohm"] + [
-        f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
-        for f, z in zip(spectrum.frequency, spectrum.impedance, strict=True)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return _write_csv(spectrum, path)
 
 
 def test_conductivity_warns_when_the_model_misses_an_arc(tmp_path: Path) -> None:
@@ -61,15 +61,6 @@ def test_conductivity_of_a_misfitted_real_spectrum_is_flagged(realdata: Path) ->
     )
     assert code == 0, err
     assert "the model does not describe the data" in out
-
-
-def _write_csv(spectrum: nk.Spectrum, path: Path) -> Path:
-    rows = ["frequency/Hz,Z'/Ohm,Z''/Ohm"] + [
-        f"{float(f)!r},{float(z.real)!r},{float(z.imag)!r}"
-        for f, z in zip(spectrum.frequency, spectrum.impedance, strict=True)
-    ]
-    path.write_text("\n".join(rows) + "\n")
-    return path
 
 
 def test_warburg_from_a_fit_that_misses_an_arc_is_flagged(tmp_path: Path) -> None:
