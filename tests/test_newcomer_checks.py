@@ -12,6 +12,8 @@ from click.testing import CliRunner
 import nakinetics as nk
 from nakinetics.cli import main
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data"
+
 
 def _run(*args: object) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [str(a) for a in args])
@@ -114,3 +116,28 @@ def test_geis_readme_example_writes_its_outputs_into_the_new_out_folder(tmp_path
     code, _, err = _run(*args[:-1], tmp_path / "second", "--plot", other / "dashboard.png")
     assert code == 1 and "folder" in err and "does not exist" in err
     assert not (tmp_path / "second").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "fixed"),
+    [
+        ("--area", "0,785", "0.785"),
+        ("--temperature", "298,15", "298.15"),
+        ("--temperature", "25,5C", "25.5C"),
+    ],
+)
+def test_a_decimal_comma_is_named_as_such(option: str, typed: str, fixed: str) -> None:
+    """European keyboards: '0,785' was refused as "unknown area unit ',785'"; the message now names the slip."""
+    code, _, err = _run("fit", EXAMPLES / "na_nzsp_na_cycled.txt", "-c", "na_se_na_1arc", option, typed)
+    assert code == 2 and f"write the decimal separator as a point: {fixed}" in err
+
+
+def test_decimal_comma_in_the_library_and_points_still_parse() -> None:
+    from nakinetics.exceptions import DataError
+    from nakinetics.temperature import parse_temperature
+    from nakinetics.units import parse_area, parse_concentration
+
+    with pytest.raises(DataError, match=r"point: 0\.5M"):
+        parse_concentration("0,5M")
+    assert parse_area("78.5mm2") == (pytest.approx(0.785), True)
+    assert parse_temperature("25.5C") == pytest.approx(298.65)

@@ -28,13 +28,31 @@ TYPED_QUANTITY = re.compile(rf"^\s*(?P<number>{NUMBER})\s*(?P<unit>[^\d\s].*?)?\
 """A number and an optional unit after it (groups ``number`` and ``unit``)."""
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[+\-−]?\d+,\d")
+
+
+def refuse_decimal_comma(text: str) -> None:
+    """A number typed with a decimal comma (``"0,785"``, ``"298,15K"``) is refused naming the slip, rather than
+    read as a number followed by an unknown unit ``,785``.
+
+    Raises
+    ------
+    DataError : ``text`` starts with digits, a comma and a digit.
+    """
+    if _DECIMAL_COMMA.match(str(text)):
+        fixed = str(text).strip().replace(",", ".", 1)
+        raise DataError(f"'{text}': write the decimal separator as a point: {fixed}")
+
+
 def split_quantity(text: str, what: str, example: str) -> tuple[float, str | None]:
     """``"78.5mm2"`` → (78.5, ``"mm2"``); ``"0.785"`` → (0.785, None).
 
     Raises
     ------
-    DataError : ``text`` is not a number with an optional unit (``what`` and ``example`` word it).
+    DataError : ``text`` is not a number with an optional unit (``what`` and ``example`` word it), or has a
+        decimal comma.
     """
+    refuse_decimal_comma(text)
     match = TYPED_QUANTITY.match(str(text))
     if match is None:
         try:
