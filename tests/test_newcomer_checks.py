@@ -141,3 +141,11 @@ def test_decimal_comma_in_the_library_and_points_still_parse() -> None:
         parse_concentration("0,5M")
     assert parse_area("78.5mm2") == (pytest.approx(0.785), True)
     assert parse_temperature("25.5C") == pytest.approx(298.65)
+
+
+def test_an_empty_frequency_window_names_the_options_not_python_values() -> None:
+    """`fit --fmin 1e7` on a spectrum ending at 1 MHz said "between fmin=10000000.0 Hz and fmax=None Hz"."""
+    code, _, err = _run("fit", EXAMPLES / "na_nzsp_na_cycled.txt", "--fmin", "1e7")
+    assert code == 1
+    assert "no points in the frequency window at or above 1e+07 Hz (--fmin/--fmax)" in err
+    assert "None" not in err and "the data span 1–1e+06 Hz" in err
