@@ -149,3 +149,24 @@ def test_an_empty_frequency_window_names_the_options_not_python_values() -> None
     assert code == 1
     assert "no points in the frequency window at or above 1e+07 Hz (--fmin/--fmax)" in err
     assert "None" not in err and "the data span 1–1e+06 Hz" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    """A CHI export re-encoded to UTF-16 without a BOM (iconv -t UTF-16LE) was refused ("first line is
+    'A\\x00...'"); it reads to the same arrays as the UTF-8 original."""
+    original = EXAMPLES / "na_nzsp_na_cycled.txt"
+    copy = tmp_path / "cycled.txt"
+    copy.write_bytes(original.read_text(encoding="utf-8").encode(encoding))
+    expected, got = nk.read_spectrum(original), nk.read_spectrum(copy)
+    assert np.array_equal(got.frequency, expected.frequency)
+    assert np.array_equal(got.impedance, expected.impedance)
+
+
+def test_binary_files_are_not_taken_for_utf16(realdata: Path) -> None:
+    """Binary formats hold NULs at even and odd positions: the BOM-less UTF-16 test leaves them alone."""
+    from nakinetics.io._source import is_utf16
+
+    for name in ("eis/biologic_sp300_geis_4loops.mpr", "eis_more/zahner_ism_eis_li-ion-battery.ism"):
+        assert not is_utf16((realdata / name).read_bytes())
+    assert is_utf16((realdata / "eis_more" / "palmsens_pstrace-csv_eis_2spectra_utf16.csv").read_bytes())
