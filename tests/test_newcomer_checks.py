@@ -170,3 +170,22 @@ def test_binary_files_are_not_taken_for_utf16(realdata: Path) -> None:
     for name in ("eis/biologic_sp300_geis_4loops.mpr", "eis_more/zahner_ism_eis_li-ion-battery.ism"):
         assert not is_utf16((realdata / name).read_bytes())
     assert is_utf16((realdata / "eis_more" / "palmsens_pstrace-csv_eis_2spectra_utf16.csv").read_bytes())
+
+
+def test_unaligned_voltage_record_is_worded_plainly() -> None:
+    """`geis` printed "aligned by none: the voltage record give(s) no absolute start time"."""
+    from datetime import datetime
+
+    from nakinetics.data import DCMetadata, DCRecord
+    from nakinetics.series.dc import align_voltage
+
+    record = DCRecord(
+        potential_v=np.array([1.0, 2.0]),
+        current_a=np.zeros(2),
+        time_s=np.array([0.0, 10.0]),
+        metadata=DCMetadata(),
+    )
+    trace = align_voltage(record, origin=datetime(2025, 1, 1))
+    assert (
+        "the voltage record gives no absolute start time" in trace.alignment and "(s)" not in trace.alignment
+    )

@@ -216,7 +216,12 @@ def _report(
     ]
     lines += [] if plan is None else plan.notes()
     if result.trace is not None:
-        lines.append(f"voltage record: aligned by {result.trace.alignment}")
+        alignment = result.trace.alignment
+        lines.append(
+            f"voltage record: not aligned ({alignment.removeprefix('none: ')})"
+            if alignment.startswith("none:")
+            else f"voltage record: aligned by {alignment}"
+        )
     rows = table.fitted
     if rows:
         r_int = table.column("R_int", rows)
