@@ -189,3 +189,23 @@ def test_unaligned_voltage_record_is_worded_plainly() -> None:
     assert (
         "the voltage record gives no absolute start time" in trace.alignment and "(s)" not in trace.alignment
     )
+
+
+def test_pellet_lengths_take_units_and_a_bare_mm_value_is_warned() -> None:
+    """--diameter 11.14 (mm typed as cm) gave σ 100× too low and --thickness 1.62 σ 10× too high without a
+    word; both now warn naming the slip, and `11.14mm` / `1.62mm` give the σ of 1.114 cm / 0.162 cm."""
+    pellet = EXAMPLES.parent / "data_diffusion" / "nzsp_pellet_25C.csv"
+
+    def sigma(*geometry: object) -> tuple[float, str]:
+        code, out, err = _run("conductivity", pellet, *geometry, "--json", "-")
+        assert code == 0, err
+        return json.loads(out)["sigma_total"]["value"], err
+
+    reference, err = sigma("--thickness", 0.162, "--diameter", 1.114)
+    assert reference == pytest.approx(4.1e-3, rel=0.01) and "warning" not in err  # the example's 4.1e-3 S/cm
+    value, err = sigma("--thickness", 0.162, "--diameter", 11.14)
+    assert value == pytest.approx(reference / 100) and "write 11.14mm" in err
+    value, err = sigma("--thickness", 1.62, "--diameter", 1.114)
+    assert value == pytest.approx(reference * 10) and "write 1.62mm" in err
+    value, err = sigma("--thickness", "1.62mm", "--diameter", "11.14mm")
+    assert value == pytest.approx(reference) and "warning" not in err

@@ -23,6 +23,7 @@ from ._options import (
     frequency_options,
     index_option,
     json_option,
+    length_option,
     plot_option,
     weighting_option,
 )
@@ -164,20 +165,9 @@ def _summary(result: ConductivityResult) -> str:
 
 @main.command("conductivity")
 @inputs_argument
-@click.option(
-    "--thickness",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    metavar="CM",
-    help="Pellet thickness L in cm.",
-)
+@length_option("--thickness", "Pellet thickness L.", required=True)
 @area_option("Electrode area A (the electrodes', if smaller than the pellet face).")
-@click.option(
-    "--diameter",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Electrode diameter in cm instead of --area (A = π d²/4).",
-)
+@length_option("--diameter", "Electrode diameter instead of --area (A = π d²/4).")
 @click.option(
     "--circuit",
     "-c",

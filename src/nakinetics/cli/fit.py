@@ -31,6 +31,7 @@ from ._options import (
     frequency_options,
     index_option,
     json_option,
+    length_option,
     plot_option,
     resolve_temperature,
     temperature_options,
@@ -275,12 +276,7 @@ def _summary(result: FitResult) -> str:
     "no diffusion candidates). Names the arcs' roles and sets the automatic candidates."
 )
 @temperature_options("For i0. Default: the file's, else 298.15 K.")
-@click.option(
-    "--thickness",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).",
-)
+@length_option("--thickness", "Electrolyte/pellet thickness (conductivity σ = L/(R·A)).")
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")
