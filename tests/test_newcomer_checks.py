@@ -209,3 +209,22 @@ def test_pellet_lengths_take_units_and_a_bare_mm_value_is_warned() -> None:
     assert value == pytest.approx(reference * 10) and "write 1.62mm" in err
     value, err = sigma("--thickness", "1.62mm", "--diameter", "11.14mm")
     assert value == pytest.approx(reference) and "warning" not in err
+
+
+@pytest.mark.parametrize(("q", "has_rct"), [(2e-5, True), (5e-2, False)])
+def test_tafel_says_why_the_eis_link_has_no_i0(tmp_path: Path, q: float, has_rct: bool) -> None:
+    """`tafel --eis` printed "R_ct = n/a, i0 EIS = n/a" without a reason when the spectrum's arc is not taken
+    as charge transfer (here C_eff ≈ 0.04 F cm⁻², a diffusion-like capacitance); the report now says why."""
+    spectrum = nk.simulate(
+        "R0-p(R1,CPE1)", {"R0": 5, "R1": 100, "CPE1_Q": q, "CPE1_n": 0.95}, np.logspace(5, -3, 56)
+    )
+    eis = _write_csv(spectrum, tmp_path / "eis.csv")
+    sweep = EXAMPLES.parent / "data_tafel" / "na_na_sweep.csv"
+    code, out, err = _run("tafel", sweep, "--area", 1.131, "--eis", eis, "--json", "-")
+    assert code == 0, err
+    record = json.loads(out)
+    assert (record["eis_link"]["R_ct"] is not None) is has_rct
+    notes = [w for w in record["warnings"] if w.startswith("no EIS i0")]
+    assert bool(notes) is not has_rct
+    if notes:
+        assert "charge-transfer role" in notes[0] and "diffusion" in notes[0]
