@@ -209,9 +209,14 @@ class Spectrum(_Labelled):
         if fmax is not None:
             keep &= self.frequency <= fmax
         if not keep.any():
+            window = (
+                f"{fmin:g}–{fmax:g} Hz"
+                if fmin is not None and fmax is not None
+                else (f"at or above {fmin:g} Hz" if fmin is not None else f"at or below {fmax:g} Hz")
+            )
             raise DataError(
-                f"{self.label}: no points between fmin={fmin} Hz and fmax={fmax} Hz "
-                f"(data span {self.frequency.min():g}–{self.frequency.max():g} Hz)"
+                f"{self.label}: no points in the frequency window {window} (fmin/fmax); the data span "
+                f"{self.frequency.min():g}–{self.frequency.max():g} Hz"
             )
         return self._subset(keep)
 
@@ -309,7 +314,7 @@ class DCRecord(_Labelled):
     def __repr__(self) -> str:
         technique = f", {self.metadata.technique}" if self.metadata.technique else ""
         return (
-            f"DCRecord({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
+            f"{type(self).__name__}({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
             f"{self.current_a.min():.4g}–{self.current_a.max():.4g} A{technique})"
         )
 
@@ -369,6 +374,7 @@ class CyclingRecord(DCRecord):
     """
 
     _default_label: ClassVar[str] = "cycling record"
+    __repr__ = DCRecord.__repr__
     step: np.ndarray | None = None
     mode: np.ndarray | None = None
 

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import analysable_sweep, checked, number
+from .._repr import compact_repr
 from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
@@ -202,6 +203,8 @@ def prepare_sweep(
 @dataclass(frozen=True)
 class KineticsResult:
     """Everything :func:`analyse_polarization` found about one sweep (see :meth:`to_dict`)."""
+
+    __repr__ = compact_repr
 
     sweep: PreparedSweep
     model: str
@@ -1124,6 +1127,12 @@ def _assessment(result: KineticsResult) -> list[str]:
     else:
         for k, b in result.tafel.branches.items():
             notes += [f"Tafel {k} window: {n}" for n in b.notes]
+    if result.eis is not None and result.eis.resistances.r_ct is None:
+        res = result.eis.resistances
+        notes.append(
+            f"no EIS i0: no resistance of {res.model} fitted to the spectrum has the charge-transfer role"
+            + (f" ({'; '.join(res.notes)})" if res.notes else "")
+        )
     if result.eis is not None and result.eis.agrees is False:
         notes.append(
             f"DC and EIS exchange currents disagree: ratio DC/EIS = {result.eis.ratio:.3g} (outside "
