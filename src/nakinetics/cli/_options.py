@@ -95,12 +95,31 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None and str(value) != "-":
             try:
-                check(value)
+                if in_new_output_folder(ctx, value):  # its folder is made by the command: the rest later
+                    check_output_file(value, figure=param.name == "plot_path", folder=False)
+                else:
+                    check(value)
             except OutputError as exc:
                 raise OutputError(f"{param.opts[0]} {exc}") from None
         return value
 
     return callback
+
+
+_NEW_FOLDER = "nakinetics.new_output_folder"
+
+
+def in_new_output_folder(ctx: click.Context, path: str | Path) -> bool:
+    """True when ``path`` lies directly in the command's output folder (``geis --out``) and that folder does
+    not exist yet: the command creates it, then checks the path (:func:`check_output_file`)."""
+    folder = ctx.meta.get(_NEW_FOLDER)
+    return folder is not None and not folder.exists() and Path(path).parent.resolve() == folder
+
+
+def _record_new_folder(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    value = _checked_folder(ctx, param, value)
+    ctx.meta[_NEW_FOLDER] = Path(value).resolve()
+    return value
 
 
 checked_output_path = _output_check(check_output_file)
@@ -140,7 +159,8 @@ def plot_option(help_text: str) -> Callable[[F], F]:
 
 def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F]:
     """An output folder option (e.g. ``geis --out``), checked when parsed: it exists and is writable, or
-    can be created."""
+    can be created.  Parsed first, so that ``--json``/``--plot`` inside a folder it will create are
+    checked once the command has made it (:func:`in_new_output_folder`)."""
 
     def decorate(func: F) -> F:
         return click.option(
@@ -149,7 +169,8 @@ def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F
             default=default,
             show_default=True,
             metavar="DIR",
-            callback=_checked_folder,
+            is_eager=True,
+            callback=_record_new_folder,
             help=help_text,
         )(func)
 

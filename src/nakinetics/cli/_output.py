@@ -151,15 +151,18 @@ def figure_format(path: Path) -> str:
     return path.suffix.lstrip(".").lower() or "png"
 
 
-def check_output_file(path: str | Path, *, figure: bool = False) -> Path:
+def check_output_file(path: str | Path, *, figure: bool = False, folder: bool = True) -> Path:
     """Check, before any work, that ``path`` can be written by :func:`write_atomic` (and, for a figure,
-    that its extension is a format matplotlib saves); return it as a :class:`~pathlib.Path`."""
+    that its extension is a format matplotlib saves); return it as a :class:`~pathlib.Path`.
+    ``folder=False`` leaves out the checks of the path's folder (one the command has still to create)."""
     path = Path(path)
     if figure and figure_format(path) not in figure_formats():
         raise OutputError(
             f"{path}: unsupported figure format '{figure_format(path)}' "
             f"(supported: {', '.join(figure_formats())})"
         )
+    if not folder:
+        return path
     target, _ = _resolve(path)
     _probe_folder(_existing_folder(target), path)
     return path

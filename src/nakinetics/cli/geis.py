@@ -39,6 +39,7 @@ from ._options import (
     folder_option,
     format_option,
     frequency_options,
+    in_new_output_folder,
     json_option,
     plot_option,
     weighting_option,
@@ -302,6 +303,18 @@ def _summary(
     }
 
 
+def _output_files(plot_path: Path | None, json_path: str | None, with_drt: bool) -> list[tuple[Path, bool]]:
+    """The files ``--plot`` and ``--json`` write, each with whether it is a figure."""
+    files = [] if json_path in (None, "-") else [(Path(json_path), False)]
+    if plot_path is not None:
+        files += [
+            (plot_path, True),
+            (plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), True),
+        ]
+        files += [(_drt_map_path(plot_path), True)] if with_drt else []
+    return files
+
+
 def _drt_map_path(plot_path: Path) -> Path:
     return plot_path.with_name(f"{plot_path.stem}_drt{plot_path.suffix}")
 
@@ -507,10 +520,10 @@ def geis_command(
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
     fixed = parse_assignments(fix, "--fix")
     check_parameter_names(fixed, {}, [circuit], requested=True)  # before the folder stores the settings
-    if plot_path is not None:
-        check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
-        if with_drt:
-            check_output_file(_drt_map_path(plot_path), figure=True)
+    context = click.get_current_context()
+    outputs = _output_files(plot_path, json_path, with_drt)
+    for path, figure in outputs:  # inside a folder --out will create: checked once it exists (below)
+        check_output_file(path, figure=figure, folder=not in_new_output_folder(context, path))
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -542,7 +555,9 @@ def geis_command(
         record = _read_voltage(voltage, stripping_a, area, voltage_format)
 
     make_folder(out_dir)
-    click.get_current_context().call_on_close(FolderLock(out_dir, "geis").acquire().release)
+    for path, figure in outputs:
+        check_output_file(path, figure=figure)
+    context.call_on_close(FolderLock(out_dir, "geis").acquire().release)
     store = _SeriesDirectory(out_dir, columns)
     earlier = store.load(stored_settings)
     origin, old_rows, dropped = earlier if earlier is not None else (None, [], 0)
