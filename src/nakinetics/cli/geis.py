@@ -39,7 +39,6 @@ from ._options import (
     folder_option,
     format_option,
     frequency_options,
-    in_new_output_folder,
     json_option,
     plot_option,
     weighting_option,
@@ -217,7 +216,12 @@ def _report(
     ]
     lines += [] if plan is None else plan.notes()
     if result.trace is not None:
-        lines.append(f"voltage record: aligned by {result.trace.alignment}")
+        alignment = result.trace.alignment
+        lines.append(
+            f"voltage record: not aligned ({alignment.removeprefix('none: ')})"
+            if alignment.startswith("none:")
+            else f"voltage record: aligned by {alignment}"
+        )
     rows = table.fitted
     if rows:
         r_int = table.column("R_int", rows)
@@ -301,18 +305,6 @@ def _summary(
         },
         "columns": result.table.column_info(),
     }
-
-
-def _output_files(plot_path: Path | None, json_path: str | None, with_drt: bool) -> list[tuple[Path, bool]]:
-    """The files ``--plot`` and ``--json`` write, each with whether it is a figure."""
-    files = [] if json_path in (None, "-") else [(Path(json_path), False)]
-    if plot_path is not None:
-        files += [
-            (plot_path, True),
-            (plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), True),
-        ]
-        files += [(_drt_map_path(plot_path), True)] if with_drt else []
-    return files
 
 
 def _drt_map_path(plot_path: Path) -> Path:
@@ -520,10 +512,11 @@ def geis_command(
         raise click.UsageError("--ac-current (mA cm⁻²) needs --area to give the AC current amplitude")
     fixed = parse_assignments(fix, "--fix")
     check_parameter_names(fixed, {}, [circuit], requested=True)  # before the folder stores the settings
-    context = click.get_current_context()
-    outputs = _output_files(plot_path, json_path, with_drt)
-    for path, figure in outputs:  # inside a folder --out will create: checked once it exists (below)
-        check_output_file(path, figure=figure, folder=not in_new_output_folder(context, path))
+    if plot_path is not None:
+        waterfall = plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}")
+        check_output_file(waterfall, figure=True, created=out_dir)
+        if with_drt:
+            check_output_file(_drt_map_path(plot_path), figure=True, created=out_dir)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,
@@ -555,9 +548,7 @@ def geis_command(
         record = _read_voltage(voltage, stripping_a, area, voltage_format)
 
     make_folder(out_dir)
-    for path, figure in outputs:
-        check_output_file(path, figure=figure)
-    context.call_on_close(FolderLock(out_dir, "geis").acquire().release)
+    click.get_current_context().call_on_close(FolderLock(out_dir, "geis").acquire().release)
     store = _SeriesDirectory(out_dir, columns)
     earlier = store.load(stored_settings)
     origin, old_rows, dropped = earlier if earlier is not None else (None, [], 0)
