@@ -166,7 +166,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     metavar="CM",
     help="Electrode diameter in cm instead of --area.",
 )
-@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).")
+@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).", circuit=True)
 @click.option(
     "--n",
     "n_electrons",
