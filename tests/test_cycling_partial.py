@@ -52,6 +52,38 @@ def test_record_ending_mid_strip_leaves_its_cycle_out():
     assert ce.average == pytest.approx(0.9, abs=1e-3)
 
 
+@pytest.mark.parametrize("fraction", [0.3, 0.97])
+def test_half_cell_whose_last_strip_the_file_cuts_is_still_a_half_cell(fraction):
+    """Cut at 97 % the last strip holds nearly a full one (within the 10 % charge tolerance), but it stops
+    short of the cut-off that ends every other strip: partial, out of the averages; the cell is still
+    recognised as a half cell (auto) from the earlier strips."""
+    syn = _half_cell()
+    last = syn.truth.half_cycles[-1]
+    t = syn.record.time_s
+    result = analyse_cycling(syn.record.subset(t <= last.start_s + fraction * (last.end_s - last.start_s)))
+    assert result.cell == "half"
+    ce = result.coulombic_efficiency
+    assert [c["cycle"] for c in ce.excluded] == [4] and "stops short of the voltage cut-off" in ce.excluded[
+        0
+    ]["reason"]
+    assert ce.cycles[4]["ce"] == pytest.approx(0.9 * fraction, rel=0.02)  # what the partial cycle gives
+    assert ce.average == pytest.approx(np.mean(syn.truth.ce[:4]), abs=1e-3)
+    assert result.half_cycles[-1].partial is not None
+    assert all(h.partial is None for h in result.half_cycles[:-1])
+
+
+def test_half_cell_last_strip_stopped_early_at_the_cut_off_is_flagged():
+    """The last strip hits the voltage limit after 40 % of the usual charge (a safety stop or a failing
+    cell): its cycle is listed with its CE but left out of the averages, which keep the truth of the others."""
+    syn = synthetic_cycling(cell="half", n_cycles=5, ce=[0.9, 0.92, 0.9, 0.91, 0.36], rest_s=300)
+    result = analyse_cycling(syn.record)
+    ce = result.coulombic_efficiency
+    assert result.cell == "half"
+    assert ce.cycles[4]["ce"] == pytest.approx(syn.truth.ce[4], abs=2e-3)
+    assert [c["cycle"] for c in ce.excluded] == [4] and "voltage limit" in ce.excluded[0]["reason"]
+    assert ce.average == pytest.approx(np.mean(syn.truth.ce[:4]), abs=1e-3)
+
+
 def test_arbin_export_starting_mid_charge(realdata: Path):
     """The Arbin sample begins after steps 7–9 of its first cycle (Charge_Capacity already 0.88 Ah): its
     first charge is partial and its CE (~5.6) is left out; the average is the complete cycle's, which the

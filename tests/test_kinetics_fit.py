@@ -428,3 +428,21 @@ def test_noise_model_is_estimated_from_the_residuals() -> None:
     assert noise is not None
     assert noise.sigma_rel == pytest.approx(0.01, rel=0.1)
     assert noise.sigma_abs == pytest.approx(1e-8, rel=0.2)
+
+
+def test_lambda_interval_of_an_undetermined_lambda_is_unbounded_not_an_overflow() -> None:
+    # A real MHC fit (meg-lbnl Pt HER sweep) ended with λ = 5 eV and a relative standard error near 400:
+    # exp(1.96·400) overflows a float, which crashed `tafel --model mhc`.  The interval is unbounded.
+    from types import SimpleNamespace
+
+    from nakinetics.kinetics.compare import lambda_interval
+
+    def fit(value: float, stderr: float | None) -> SimpleNamespace:
+        return SimpleNamespace(parameters={"lambda_ev": SimpleNamespace(value=value, stderr=stderr)})
+
+    assert lambda_interval(fit(5.0, 2000.0)) is None  # type: ignore[arg-type]
+    assert lambda_interval(fit(5.0, math.inf)) is None  # type: ignore[arg-type]
+    low, high = lambda_interval(fit(0.5, 0.05))  # type: ignore[arg-type,misc]
+    # symmetric in ln λ: ln(high/λ) = ln(λ/low) = 1.96·σ/λ = 0.196
+    assert math.log(high / 0.5) == pytest.approx(0.196)
+    assert math.log(0.5 / low) == pytest.approx(0.196)

@@ -21,8 +21,8 @@ from ..fitting import FitResult
 from ..kinetics.analysis import placeholder_area
 from .ccd import CCDConvention, CriticalCurrentDensity, critical_current_density, current_levels
 from .efficiency import CEProtocol, CoulombicEfficiency, coulombic_efficiency, partial_blocks
-from .overpotentials import HalfCycleArrays, half_cycle_arrays, step_charge
-from .protocol import current_from_protocol
+from .overpotentials import NUCLEATION_REASONS, HalfCycleArrays, half_cycle_arrays, step_charge
+from .protocol import CONVENTION_ASSUMED, current_from_protocol, protocol_checks
 from .segmentation import CC, Steps, rest_threshold, segment
 from .shorts import ShortCircuit, detect_short
 from .summary import Growth, eis_asr, growth_rate
@@ -39,8 +39,9 @@ SIGN_CONVENTION = (
 DEFINITIONS = {
     "overpotential_mv": "plateau overpotential η_p: median |U| over the middle half of the half-cycle "
     "(t0 + D/4 … t0 + 3D/4), whole cell (both interfaces + electrolyte); q25/q75: its spread",
-    "nucleation_overpotential_mv": "η_n = max |U| in the first quarter minus η_p, when that tip is a spike "
-    "(> max(0.5 mV, 5σ) above η_p and falling at least halfway back within the quarter); null otherwise",
+    "nucleation_overpotential_mv": "η_n = max |U| in the first quarter minus η_p, only when the start has "
+    "the nucleation shape: a peak > max(0.5 mV, 5σ) above η_p, back within 25 % of that rise by the end "
+    "of the quarter; null otherwise, with nucleation_note saying why",
     "end_voltage_mv": "U at the last point of the constant-current step (signed)",
     "capacity_mah_cm2": "∫|I| dt of the constant-current step / area; taper_capacity: a following "
     "constant-voltage step of the same sign",
@@ -67,6 +68,7 @@ class HalfCycle:
     plateau_voltage_mv: float
     nucleation_overpotential_mv: float | None
     nucleation_tip_s: float | None
+    nucleation_note: str | None
     end_voltage_mv: float
     ended_at_cutoff: bool
     asr_cell_ohm_cm2: float | None
@@ -135,14 +137,10 @@ class CyclingResult:
         cap = a.charge_as / 3.6 / self.area_cm2
         taper = self.taper_charge_as / 3.6 / self.area_cm2
         nuc = a.nucleation_mv
-        nucleation_ok = self._nucleation_applies()
-        if self.short_circuit is not None:  # a spike after the short is noise, not nucleation
-            nucleation_ok &= (
-                a.start_s + a.tip_s
-            ) / 3600 < self.short_circuit.time_h - self.short_circuit.uncertainty_h
+        notes = self._nucleation_notes()
         out = []
         for h in range(a.start.size):
-            has_nuc = valid and nucleation_ok[h] and bool(np.isfinite(nuc[h]))
+            has_nuc = notes[h] is None
             out.append(
                 HalfCycle(
                     index=h,
@@ -159,6 +157,7 @@ class CyclingResult:
                     plateau_voltage_mv=float(a.plateau_signed_mv[h]),
                     nucleation_overpotential_mv=float(nuc[h]) if has_nuc else None,
                     nucleation_tip_s=float(a.tip_s[h]) if has_nuc else None,
+                    nucleation_note=notes[h],
                     end_voltage_mv=float(a.end_mv[h]),
                     ended_at_cutoff=bool(self.at_cutoff[h]),
                     asr_cell_ohm_cm2=float(a.plateau_mv[h] / j[h]) if valid else None,
@@ -167,14 +166,29 @@ class CyclingResult:
             )
         return out
 
-    def _nucleation_applies(self) -> np.ndarray:
-        """Half-cycles where a start spike is a nucleation overpotential: every half-cycle of a symmetric
-        cell (one electrode plates in each), only platings of a half cell, none otherwise."""
-        if self.cell == "symmetric":
-            return np.ones(self.n_half_cycles, dtype=bool)
-        if self.cell == "half":
-            return self.arrays.sign < 0
-        return np.zeros(self.n_half_cycles, dtype=bool)
+    def _nucleation_notes(self) -> list[str | None]:
+        """Per half-cycle: None where η_n is reported, else why not.  A start spike is a nucleation
+        overpotential in every half-cycle of a symmetric cell (one electrode plates in each) and in the
+        platings of a half cell; it must have the nucleation shape (:data:`.overpotentials.NUCLEATION_REASONS`)
+        and come before any short circuit."""
+        a = self.arrays
+        if self.cell == "other":
+            return ["the cell voltage does not follow its current: no overpotentials"] * self.n_half_cycles
+        short = self.short_circuit
+        notes: list[str | None] = []
+        for h in range(self.n_half_cycles):
+            if self.cell == "half" and a.sign[h] > 0:
+                notes.append("stripping from the working electrode: nothing nucleates on it")
+            elif (
+                short is not None and (a.start_s[h] + a.tip_s[h]) / 3600 >= short.time_h - short.uncertainty_h
+            ):
+                notes.append("after the short circuit: a spike is noise, not nucleation")
+            elif a.spike[h]:
+                notes.append(None)
+            else:
+                reason = NUCLEATION_REASONS[int(a.spike_reason[h])]
+                notes.append(reason.format(threshold=float(a.spike_threshold_mv[h])))
+        return notes
 
     def dc_asr(self) -> dict[str, Any] | None:
         """DC ASR summary (first half-cycle, median before any short), per interface for a symmetric cell."""
@@ -220,6 +234,9 @@ class CyclingResult:
                 "sign": SIGN_CONVENTION,
                 "direction_rule": self.direction_rule,
                 "current_source": meta.extra.get("current_source", "file"),
+                "cell_convention": CONVENTION_ASSUMED
+                if self.signed_current_a is not None
+                else "read: the sign of the current in the file",
                 "file_current_convention": meta.extra.get("current_convention"),
                 **DEFINITIONS,
             },
@@ -296,11 +313,15 @@ def _cell_kind(hc: HalfCycleArrays, requested: str) -> tuple[str, str, np.ndarra
     strip, plate = hc.sign > 0, hc.sign < 0
     strip_cut = int(np.count_nonzero(at_cutoff[strip]))
     plate_cut = int(np.count_nonzero(at_cutoff[plate]))
-    if strip.any() and at_cutoff[strip][-1] and plate_cut == 0:
+    earlier = at_cutoff[strip][:-1]  # the last strip may be cut short by the end of the record
+    if strip.any() and plate_cut == 0 and (at_cutoff[strip][-1] or (earlier.size and earlier.mean() >= 0.5)):
+        last = (
+            "the last included" if at_cutoff[strip][-1] else "the last, which the record cuts short, excepted"
+        )
         return (
             "half",
             (
-                f"auto: {strip_cut} of {int(strip.sum())} stripping half-cycles (the last included) end at a "
+                f"auto: {strip_cut} of {int(strip.sum())} stripping half-cycles ({last}) end at a "
                 "voltage cut-off and no plating does (Na | substrate half cell)"
             ),
             at_cutoff,
@@ -430,6 +451,7 @@ def analyse_cycling(
     warnings: list[str] = []
     if rebuilt:
         warnings.append(f"the current is not in the file: {rule}")
+        warnings += protocol_checks(float(record.current_a[0]), arrays, area)
     report(0.55, "short circuit")
     short = None if kind == "other" else detect_short(t, u, current, arrays, area)
     report(0.75, "critical current density")
@@ -478,7 +500,11 @@ def analyse_cycling(
         life, ended = float(arrays.end_s[-1] / 3600) - start_h, "end of record (a lower bound)"
     eis = None
     if eis_fit is not None:
-        eis = eis_asr(eis_fit, area, symmetric=kind == "symmetric")
+        dc_asr = None
+        if kind != "other":
+            dc_asr = float(np.median((arrays.plateau_mv / j_abs)[: max(healthy, 1)]))
+        eis = eis_asr(eis_fit, area, symmetric=kind == "symmetric", dc_asr_ohm_cm2=dc_asr)
+        warnings += eis["notes"]
     report(1.0, "done")
     return CyclingResult(
         record=record,

@@ -15,9 +15,11 @@ a run stopped before the last strip): the first or last half-cycle then holds on
 its cycle's CE is meaningless (5.6 for an Arbin export that starts after most of the first charge).
 :func:`partial_blocks` flags the first or last half-cycle whose charge falls short of the median of the
 other half-cycles of its direction by more than max(10 %, 3 robust standard deviations of them) — a
-half-cycle in the middle is bounded by others and was recorded whole, and a last half-cycle that reached
-the cut-off is complete.  Plain-protocol cycles with a partial half-cycle are listed with the reason and
-left out of both averages.
+half-cycle in the middle is bounded by others and was recorded whole.  The last half-cycle is also partial
+when it stops short of the voltage cut-off that ends most of the other half-cycles of its direction (a
+half cell's strip cut by the end of the file, however much it holds), and when it reaches the cut-off with
+that short a charge (the test stopped at a voltage limit: a safety stop or a failing cell).  Plain-protocol
+cycles with a partial half-cycle are listed with the reason and left out of both averages.
 
 ``protocol="auto"`` calls the record a reservoir test when its first stripping half-cycles do not reach
 the cut-off (they end by time or capacity), the last one does, and the first plating is at least 1.2 × the
@@ -76,21 +78,39 @@ def partial_blocks(
     out: dict[int, str] = {}
     n = sign.size
     for k, edge in ((0, "starts"), (n - 1, "ends")):
-        if n < 2 or k in out or (edge == "ends" and bool(at_cutoff[k])):
+        if n < 2 or k in out:
             continue
-        others = charge[(sign == sign[k]) & (np.arange(n) != k)]
+        same = (sign == sign[k]) & (np.arange(n) != k)
+        others = charge[same]
         if others.size == 0:
             continue
+        name = names[int(sign[k])]
         median = float(np.median(others))
         spread = 1.4826 * float(np.median(np.abs(others - median))) / median if median > 0 else 0.0
         tolerance = max(0.10, 3 * spread)
-        if median > 0 and charge[k] < (1 - tolerance) * median:
-            which = "first" if k == 0 else "last"
-            name = names[int(sign[k])]
+        short = median > 0 and charge[k] < (1 - tolerance) * median
+        held = (
+            f"holds {charge[k]:.4g} {unit}, {100 * charge[k] / median:.0f} % of the median {median:.4g} {unit} "
+            f"of the other {others.size} {name} half-cycle(s)"
+            if median > 0
+            else f"holds {charge[k]:.4g} {unit}"
+        )
+        which = "first" if k == 0 else "last"
+        cut_others = int(np.count_nonzero(at_cutoff[same]))
+        if edge == "ends" and not at_cutoff[k] and 2 * cut_others >= others.size:
             out[k] = (
-                f"the {which} half-cycle of the record ({name}) holds {charge[k]:.4g} {unit}, "
-                f"{100 * charge[k] / median:.0f} % of the median {median:.4g} {unit} of the other "
-                f"{others.size} {name} half-cycle(s): partial — the record {edge} during it"
+                f"the last half-cycle of the record ({name}) stops short of the voltage cut-off that ends "
+                f"{cut_others} of the other {others.size} {name} half-cycle(s) and {held}: partial — the "
+                "record ends during it"
+            )
+        elif short and edge == "ends" and at_cutoff[k]:
+            out[k] = (
+                f"the last half-cycle of the record ({name}) reaches the voltage cut-off but {held}: cut "
+                "short — the test stopped at a voltage limit (a safety stop or a failing cell)"
+            )
+        elif short:
+            out[k] = (
+                f"the {which} half-cycle of the record ({name}) {held}: partial — the record {edge} during it"
                 + (", or the cell was not fully charged or discharged before it" if k == 0 else "")
             )
     return out

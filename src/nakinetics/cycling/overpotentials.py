@@ -8,9 +8,12 @@ Definitions (every half-cycle is one constant-current step of duration D startin
 * plateau overpotential η_p: the median of |U| over the plateau window (mV); spread: its 25th and 75th
   percentiles; the signed median of U is kept for the hysteresis;
 * nucleation overpotential η_n: the tip of the voltage spike at the start, max |U| over t0 ≤ t < t0 + D/4,
-  minus η_p — reported only when the tip exceeds η_p by more than max(0.5 mV, 5 σ) (σ: point-to-point
-  noise of the plateau, from the median |ΔU| / 0.954) and |U| has fallen at least halfway back to η_p by
-  the end of that quarter (a spike, not a rise);
+  minus η_p — reported only when the start has the nucleation shape, a peak that relaxes to the plateau:
+  the tip exceeds η_p by more than max(0.5 mV, 5 σ) (σ: point-to-point noise of the plateau, from the
+  median |ΔU| / 0.954), comes before the last 10 % (at least 3 points) of the quarter, and the median |U|
+  over those last points is back within 25 % of the rise above η_p.  A start within the noise, a steady
+  rise, and a steady fall (a tilted plateau: a straight line is still 50 % above η_p a quarter in) or a
+  slow transient that has not relaxed by D/4 are no spike (:data:`NUCLEATION_REASONS` says which);
 * end-of-step value: U at the last point of the step (mV, signed);
 * capacity: ∫|I| dt over the step / area (mAh cm⁻²); the last point is credited with the step's mean
   sampling interval, not with a gap to the next step.
@@ -30,6 +33,17 @@ WINDOW_EDGE = 0.25
 #: A nucleation spike must rise this far (mV) above the plateau at least, and 5 σ of its noise.
 MIN_SPIKE_MV = 0.5
 SPIKE_SIGMAS = 5.0
+#: By the end of the first quarter the spike must have relaxed to this fraction of its rise.
+RELAXED_FRACTION = 0.25
+
+SPIKE, FEW_POINTS, NO_PEAK, NOT_RELAXED = 0, 1, 2, 3
+NUCLEATION_REASONS = {
+    FEW_POINTS: "fewer than 3 points before the plateau window: the start is not resolved",
+    NO_PEAK: "no spike: the start stays within {threshold:.3g} mV (max(0.5 mV, 5σ noise)) of the plateau",
+    NOT_RELAXED: "no nucleation shape: |U| has not relaxed to the plateau by the end of the first quarter "
+    "(a steady fall, a slow transient or a rise, not a spike)",
+}
+"""Why a half-cycle has no nucleation overpotential (code in :attr:`HalfCycleArrays.spike_reason`)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,8 @@ class HalfCycleArrays:
     tip_s: FloatArray  # time of the tip after t0
     tip_index: np.ndarray
     spike: np.ndarray  # bool: the leading maximum is a spike (see module docstring)
+    spike_reason: np.ndarray  # SPIKE or the code of NUCLEATION_REASONS
+    spike_threshold_mv: FloatArray  # max(0.5 mV, 5σ)
     end_mv: FloatArray  # signed U at the last point
 
     @property
@@ -117,8 +133,16 @@ def half_cycle_arrays(
     tip_mv = abs_u[tip]
     plateau = q[:, 1]
     threshold = np.maximum(MIN_SPIKE_MV, SPIKE_SIGMAS * np.nan_to_num(noise))
-    falls = (tip < lead_stop - 1) & (abs_u[lead_stop - 1] < tip_mv - 0.5 * (tip_mv - plateau))
-    spike = (tip_mv - plateau > threshold) & falls & (lead_stop - start >= 3)
+    rise = tip_mv - plateau
+    tail0 = np.maximum(start, lead_stop - np.maximum(3, (lead_stop - start) // 10))
+    tail = grouped_quantiles(abs_u, tail0, lead_stop, (0.5,))[:, 0]
+    relaxed = (tip < tail0) & (tail - plateau < RELAXED_FRACTION * rise)
+    reason = np.where(
+        lead_stop - start < 3,
+        FEW_POINTS,
+        np.where(rise <= threshold, NO_PEAK, np.where(relaxed, SPIKE, NOT_RELAXED)),
+    ).astype(np.int8)
+    spike = reason == SPIKE
     return HalfCycleArrays(
         start=start,
         stop=stop,
@@ -137,5 +161,7 @@ def half_cycle_arrays(
         tip_s=time_s[tip] - start_s,
         tip_index=tip,
         spike=spike,
+        spike_reason=reason,
+        spike_threshold_mv=threshold,
         end_mv=u_mv[stop - 1],
     )

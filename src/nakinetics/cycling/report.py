@@ -27,6 +27,7 @@ CSV_COLUMNS = (
     "plateau_voltage_mv",
     "nucleation_overpotential_mv",
     "nucleation_tip_s",
+    "nucleation_note",
     "end_voltage_mv",
     "ended_at_cutoff",
     "asr_cell_ohm_cm2",
@@ -73,6 +74,13 @@ def summary_line(result: CyclingResult) -> str:
     return "; ".join(parts)
 
 
+def _asr(entry: dict[str, Any] | None) -> str:
+    """An EIS ASR entry as text: the value in Ω cm², "refused" (the reason is among the warnings) or —."""
+    if entry is not None and entry.get("refused"):
+        return "refused (see warnings)"
+    return f"{_fmt(entry and entry['value'], '.4g')} Ω cm²"
+
+
 def _fmt(value: float | None, spec: str = ".3g", unit: str = "") -> str:
     return "—" if value is None or not np.isfinite(value) else f"{value:{spec}}{unit}"
 
@@ -83,7 +91,12 @@ def format_cycling(result: CyclingResult) -> str:
     lines = [
         f"{d['file']}  ({d['format']}; {result.n_half_cycles} half-cycles; area {result.area_cm2:g} cm²)",
         f"  cell: {result.cell} — {result.cell_decided_by}",
-        f"  direction: {result.direction_rule}",
+        f"  direction: {result.direction_rule}"
+        + (
+            ""
+            if result.signed_current_a is None
+            else f"\n  cell convention: {d['conventions']['cell_convention']}"
+        ),
         f"  steps: {result.steps.describe()}",
     ]
     halves = result.half_cycles
@@ -94,9 +107,15 @@ def format_cycling(result: CyclingResult) -> str:
             f"  overpotential η_p (median |U|, middle half): first {_fmt(eta[0])} mV, last {_fmt(eta[-1])} mV, "
             f"range {_fmt(eta.min())}–{_fmt(eta.max())} mV"
         )
+        why = next((h.nucleation_note for h in halves if h.nucleation_note is not None), None)
         lines.append(
             f"  nucleation η_n: {len(nuc)} half-cycle(s)"
             + (f", first {_fmt(nuc[0])} mV, max {_fmt(max(nuc))} mV" if nuc else "")
+            + (
+                f" (none in the others; first reason: {why})"
+                if why is not None and len(nuc) < len(halves)
+                else ""
+            )
         )
     g = result.growth
     if g is not None and g.rate_mv_per_100h is not None:
@@ -146,8 +165,7 @@ def format_cycling(result: CyclingResult) -> str:
         inter = e.get("interfacial_asr_per_interface_ohm_cm2") or e.get("interfacial_asr_cell_ohm_cm2")
         ohm = e.get("ohmic_asr_ohm_cm2")
         lines.append(
-            f"  EIS ASR ({e['circuit']}): ohmic {_fmt(ohm and ohm['value'], '.4g')} Ω cm², interfacial "
-            f"{_fmt(inter and inter['value'], '.4g')} Ω cm² "
+            f"  EIS ASR ({e['circuit']}): ohmic {_asr(ohm)}, interfacial {_asr(inter)} "
             + ("per interface" if e.get("interfacial_asr_per_interface_ohm_cm2") else "cell")
         )
     lines += [f"  warning: {w}" for w in result.warnings]

@@ -10,10 +10,15 @@
   otherwise η_p / (2|j|) with the electrolyte included (said so);
 * EIS ASR: from a circuit fit (:func:`nakinetics.fit_circuit` or :func:`nakinetics.compare_models`) —
   the electrolyte resistance × A and the interfacial resistances × A (cell) and × A / 2 (per interface).
+  A value that cannot be an ASR is refused (``value`` null, ``refused`` says why) instead of printed:
+  not finite, negative, or — ohmic plus interfacial — more than :data:`EIS_DC_RATIO_LIMIT` × the DC ASR
+  of the same cell (a wrong area, a spectrum of another cell, or a fit that ran away).  The spectrum's own
+  area, when its file gives one that differs from the cycling area, is named in a note.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,26 +79,78 @@ def growth_rate(
     )
 
 
-def eis_asr(fit: FitResult, area_cm2: float, symmetric: bool) -> dict[str, Any]:
-    """Ohmic and interfacial ASR from an impedance fit (Ω cm², with standard errors where available)."""
+#: An EIS ASR (ohmic + interfacial) above this multiple of the DC ASR of the same cell is refused.
+EIS_DC_RATIO_LIMIT = 100.0
+
+
+def eis_asr(
+    fit: FitResult, area_cm2: float, symmetric: bool, dc_asr_ohm_cm2: float | None = None
+) -> dict[str, Any]:
+    """Ohmic and interfacial ASR from an impedance fit (Ω cm², with standard errors where available);
+    impossible values refused (see the module docstring; ``dc_asr_ohm_cm2``: the cell's DC ASR)."""
     assignment = role_assignment(fit, geometry=CellGeometry(area_cm2=area_cm2))
     electrolyte = assignment.resistances(*OHMIC_ROLES)
     interfacial = assignment.resistances(*INTERFACIAL_ROLES)
 
-    def quantity(labels: list[str], factor: float) -> dict[str, float | None] | None:
+    def quantity(labels: list[str], factor: float) -> dict[str, Any] | None:
         if not labels:
             return None
         value, stderr = propagate_uncertainty(fit, lambda v: sum(v[n] for n in labels) * factor)
         return {"value": value, "stderr": stderr}
 
-    out: dict[str, Any] = {
+    ohmic, cell = quantity(electrolyte, area_cm2), quantity(interfacial, area_cm2)
+    per = quantity(interfacial, area_cm2 / 2) if symmetric else None
+    refused = _impossible(ohmic, cell, dc_asr_ohm_cm2, area_cm2)
+    notes = []
+    for name, entry in (("ohmic", ohmic), ("interfacial", cell), ("interfacial per interface", per)):
+        reason = refused.get("interfacial" if name.startswith("interfacial") else name)
+        if entry is not None and reason is not None:
+            entry.update(value=None, stderr=None, refused=reason)
+    for name in sorted(set(refused)):
+        notes.append(f"EIS {name} ASR refused: {refused[name]}")
+    spectrum_area = fit.spectrum.metadata.area_cm2
+    if spectrum_area is not None and not math.isclose(spectrum_area, area_cm2, rel_tol=0.01):
+        notes.append(
+            f"the spectrum's file gives an area of {spectrum_area:g} cm²; the EIS ASRs use the cycling area "
+            f"{area_cm2:g} cm²"
+        )
+    return {
         "circuit": fit.circuit.text,
         "file": fit.spectrum.metadata.source,
         "ohmic_elements": electrolyte,
         "interfacial_elements": interfacial,
-        "ohmic_asr_ohm_cm2": quantity(electrolyte, area_cm2),
-        "interfacial_asr_cell_ohm_cm2": quantity(interfacial, area_cm2),
-        "interfacial_asr_per_interface_ohm_cm2": quantity(interfacial, area_cm2 / 2) if symmetric else None,
+        "ohmic_asr_ohm_cm2": ohmic,
+        "interfacial_asr_cell_ohm_cm2": cell,
+        "interfacial_asr_per_interface_ohm_cm2": per,
         "convention": "R × A (A geometric); per interface R × A / 2 (symmetric cell, identical interfaces)",
+        "dc_asr_cell_ohm_cm2": dc_asr_ohm_cm2,
+        "notes": notes,
     }
+
+
+def _impossible(
+    ohmic: dict[str, Any] | None, cell: dict[str, Any] | None, dc_asr: float | None, area_cm2: float
+) -> dict[str, str]:
+    """{"ohmic"/"interfacial": why the value cannot be an ASR} (see the module docstring)."""
+    out: dict[str, str] = {}
+    for name, entry in (("ohmic", ohmic), ("interfacial", cell)):
+        if entry is None:
+            continue
+        value = entry["value"]
+        if not math.isfinite(value):
+            out[name] = f"{value} Ω cm² is not finite (the fit did not determine it)"
+        elif value < 0:
+            out[name] = f"{value:.4g} Ω cm² is negative (an unphysical fit)"
+    total = sum(
+        e["value"] for n, e in (("ohmic", ohmic), ("interfacial", cell)) if e is not None and n not in out
+    )
+    if dc_asr is not None and math.isfinite(dc_asr) and dc_asr > 0 and total > EIS_DC_RATIO_LIMIT * dc_asr:
+        why = (
+            f"ohmic + interfacial {total:.4g} Ω cm² is {total / dc_asr:.3g} × the DC ASR {dc_asr:.4g} Ω cm² of "
+            f"the same cell (η_p/|j|), which includes both; a wrong area ({area_cm2:g} cm² used), a spectrum "
+            "of another cell, or a fit that ran away"
+        )
+        for name, entry in (("ohmic", ohmic), ("interfacial", cell)):
+            if entry is not None and name not in out:
+                out[name] = why
     return out

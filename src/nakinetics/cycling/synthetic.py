@@ -8,8 +8,13 @@ half-cycle the cell voltage is, with the sign of the current,
 
 where the plateau η_p = R_app(t0) · |j| follows an apparent resistance R_app that grows linearly in time
 (``growth_mv_per_100h`` at the first current level), so the median |U| over the middle half of the
-half-cycle (the analysis's definition) is η_p exactly up to noise.  The nucleation spike rises linearly
-to ``nucleation_mv`` above the plateau at ``tip_s`` and decays with ``spike_tau_s``.  A short circuit at
+half-cycle (the analysis's definition) is η_p exactly up to noise.  Every half-cycle starts at the ohmic step, ``ir_fraction`` · η_p, and
+charges to the plateau with time constant ``charging_s`` (double layer).  The nucleation spike has the shape
+of a nucleation transient: the overpotential builds up while no nucleus forms, (1 − e^(−t/τ_r)), and
+relaxes as nuclei grow, e^(−t/``spike_tau_s``); τ_r puts its peak at ``tip_s``, scaled to
+``nucleation_mv`` there.  The truth's nucleation overpotential is the noise-free tip of |U| in the first
+quarter minus η_p where that is positive and the spike has relaxed to < 5 % of its height by the end of
+that quarter (None otherwise: a slow transient is no spike).  A short circuit at
 ``short_h``: ``"hard"`` makes U = R_short·j (ohmic, near zero) until the end; ``"soft"`` collapses |U| to
 a few mV with erratic spikes, recovering after ``recover_h`` when given.  A stepped-current (CCD) record
 runs ``cycles_per_level`` cycles at each level of ``current_ma_cm2``.
@@ -47,6 +52,7 @@ class TrueHalfCycle:
     plateau_mv: float
     nucleation_mv: float | None
     capacity_mah_cm2: float
+    nucleation_tip_s: float | None = None  # time of that tip after the start (s)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,15 @@ class SyntheticCycling:
     truth: CyclingTruth
 
 
+def _rise_time(tip_s: float, decay_s: float) -> float:
+    """τ_r of (1 − e^(−t/τ_r)) e^(−t/τ_d) whose peak, τ_r ln(1 + τ_d/τ_r), is at ``tip_s`` (< τ_d)."""
+    if not 0 < tip_s < decay_s:
+        raise ValueError(f"tip_s={tip_s:g} s must be positive and shorter than spike_tau_s={decay_s:g} s")
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda r: r * np.log1p(decay_s / r) - tip_s, 1e-9 * tip_s, tip_s))
+
+
 def synthetic_cycling(
     *,
     cell: Literal["symmetric", "half"] = "symmetric",
@@ -87,6 +102,8 @@ def synthetic_cycling(
     nucleation_first_only: bool = False,
     tip_s: float = 20.0,
     spike_tau_s: float = 120.0,
+    ir_fraction: float = 0.5,
+    charging_s: float = 3.0,
     noise_mv: float = 0.05,
     rest_s: float = 0.0,
     short_h: float | None = None,
@@ -129,21 +146,32 @@ def synthetic_cycling(
         add(t, np.zeros(t.size), np.zeros(t.size), MODE_REST)
         return t_start + rest_s
 
+    rise_s = _rise_time(tip_s, spike_tau_s)
+
+    def transient(rel: FloatArray) -> FloatArray:
+        """The nucleation transient, 1 at its peak (``tip_s``)."""
+        shape = -np.expm1(-rel / rise_s) * np.exp(-rel / spike_tau_s)
+        return shape / (-np.expm1(-tip_s / rise_s) * np.exp(-tip_s / spike_tau_s))
+
     def half_cycle(t_start: float, j: float, duration: float, spike: float, tail_v: float | None) -> float:
         """One constant-current half-cycle from t_start; returns its end time."""
         t = t_start + np.arange(0.0, duration, dt_s)
         tau = (t - t_start) / duration
+        rel = t - t_start
         eta = (r_app0 + growth_r * t_start) * abs(j)
         u = eta * (1 + tilt * (tau - 0.5))
+        if charging_s > 0:  # ohmic step, then the double layer charges
+            u = u * (1 - (1 - ir_fraction) * np.exp(-rel / charging_s))
         if spike > 0:
-            rel = t - t_start
-            u = u + spike * np.where(rel < tip_s, rel / tip_s, np.exp(-(rel - tip_s) / spike_tau_s))
+            u = u + spike * transient(rel)
         if tail_v is not None:  # voltage rise at the end of stripping: the last three points climb to cut-off
             u[-3:] = np.geomspace(max(eta, 1.0), tail_v * 1e3, 4)[1:]
         add(t, np.sign(j) * u, np.full(t.size, j), MODE_CC)
-        has_spike = spike > 0 and duration > 4 * (tip_s + spike_tau_s)
+        lead = tau < 0.25
+        tip, tip_at = float(u[lead].max() - eta), float(rel[lead][np.argmax(u[lead])])
+        has_spike = spike > 0 and tip > 0 and float(transient(np.array(duration / 4))) < 0.05
         # the analysis's definition: tip of |U| in the first quarter minus the plateau median
-        spike = float(u[tau < 0.25].max() - eta) if has_spike else 0.0
+        spike = tip if has_spike else 0.0
         truth.append(
             TrueHalfCycle(
                 t_start,
@@ -152,6 +180,7 @@ def synthetic_cycling(
                 eta,
                 spike if has_spike else None,
                 abs(j) * duration / _HOUR,
+                tip_at if has_spike else None,
             )
         )
         return t_start + duration

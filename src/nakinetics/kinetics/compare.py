@@ -88,18 +88,25 @@ class ModelChoice:
         }
 
 
+MAX_LOG_FLOAT = math.log(np.finfo(float).max)
+"""ln of the largest float: an interval end beyond it is unbounded."""
+
+
 def curvature_at(max_eta_v: float, lambda_ev: float, temperature_k: float) -> float:
     """MHC deviation of ln i from BV at overpotential ``max_eta_v`` (V): (eη)²/(4λ k_BT), λ in eV."""
     return max_eta_v * max_eta_v / (4.0 * lambda_ev * BOLTZMANN_EV * temperature_k)
 
 
 def lambda_interval(fit: SweepFit) -> tuple[float, float] | None:
-    """95 % interval of λ (eV) from the covariance, symmetric in ln λ; ``None`` without an error."""
+    """95 % interval of λ (eV) from the covariance, symmetric in ln λ; ``None`` without an error or when
+    the interval is unbounded (its upper end beyond floating point: λ not determined)."""
     p = fit.parameters["lambda_ev"]
-    if p.stderr is None or not p.value > 0:
+    if p.stderr is None or not p.value > 0 or not math.isfinite(p.stderr):
         return None
-    s = p.stderr / p.value
-    return p.value * math.exp(-1.96 * s), p.value * math.exp(1.96 * s)
+    half_width = 1.96 * p.stderr / p.value
+    if math.log(p.value) + half_width > MAX_LOG_FLOAT:
+        return None
+    return p.value * math.exp(-half_width), p.value * math.exp(half_width)
 
 
 def choose_model(
