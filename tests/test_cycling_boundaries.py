@@ -4,6 +4,7 @@ export) — issue 15."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -52,3 +53,21 @@ def test_time_voltage_export_segments_start_after_each_impedance_spectrum(realda
     )
     np.testing.assert_array_equal(result.arrays.start, expected)
     np.testing.assert_array_equal(result.arrays.stop[:-1], expected[1:])
+
+
+def test_time_voltage_reversals_cut_on_the_first_point_of_each_half_cycle():
+    """Synthetic Na|Na record (1 h half-cycles at 10 s, each starting at the ohmic step, half of η_p, and
+    charging): with the current from the protocol, every half-cycle starts on the first point the
+    generator wrote for it — not one point later, where the swing from the level before looks larger."""
+    from nakinetics.cycling import synthetic_cycling
+
+    syn = synthetic_cycling(n_cycles=6, plateau_mv=15, noise_mv=0.1)
+    record = syn.record
+    given = dataclasses.replace(
+        record,
+        current_a=np.full(len(record), 1e-3),
+        metadata=dataclasses.replace(record.metadata, extra={"current_source": "given"}),
+    )
+    expected = np.searchsorted(record.time_s, [h.start_s for h in syn.truth.half_cycles])
+    result = analyse_cycling(given, half_cycle_h=1.0)
+    np.testing.assert_array_equal(result.arrays.start, expected)

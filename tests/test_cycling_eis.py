@@ -77,3 +77,44 @@ def test_impossible_eis_asr_is_refused_not_printed(cell, case, change, refused, 
     assert "refused (see warnings)" in text and "nan" not in text.lower().split("eis asr")[1].split("\n")[0]
     if "ohmic" in refused:  # the DC per-interface value must not subtract a refused ohmic part
         assert "electrolyte ohmic part included" in result.dc_asr()["per_interface_definition"]
+
+
+def test_ohmic_part_above_the_dc_asr_refuses_the_per_interface_value(cell):
+    """R0 = 50 Ω on 0.5 cm² is 25 Ω cm², more than the 20 Ω cm² DC ASR that includes it: (20 − 25)/2 < 0."""
+    result = analyse_cycling(cell, eis_fit=_fit(50.0, 24.0))
+    dc = result.dc_asr()
+    assert (
+        dc["per_interface_median_ohm_cm2"] is None
+        and "exceeds the cell's DC ASR" in dc["per_interface_refused"]
+    )
+    assert dc["cell_median_ohm_cm2"] == pytest.approx(20.0, abs=0.05)  # the cell value stands
+    assert any(w.startswith("per-interface DC ASR refused") for w in result.warnings)
+    assert "per interface refused (see warnings)" in format_cycling(result)
+
+
+def test_cli_eis_index_picks_one_spectrum_of_a_series(realdata, tmp_path):
+    """The Li|Li GEIS .mpr holds 45 spectra: --eis alone is refused in one line naming --eis-index; with it,
+    the spectrum is fitted, and the file's EC-Lab placeholder area (0.001 cm²) is named as ignored."""
+    pytest.importorskip("galvani")
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from nakinetics.cli import main
+
+    geis = str(realdata / "cycling" / "biologic_vsp_geis_li-li-symmetric_02-45-spectra.mpr")
+    never_read = str(tmp_path / "never_read.csv")  # the --eis checks come first
+    runner = CliRunner()
+    many = runner.invoke(main, ["cycling", never_read, "--area", "1", "--eis", geis])
+    assert many.exit_code == 1 and "--eis-index N (0..44)" in many.output and many.output.count("\n") == 1
+    out_of_range = runner.invoke(
+        main, ["cycling", never_read, "--area", "1", "--eis", geis, "--eis-index", "45"]
+    )
+    assert out_of_range.exit_code == 1 and "holds 45 spectrum(s)" in out_of_range.output
+    assert runner.invoke(main, ["cycling", never_read, "--eis-index", "2"]).exit_code == 2
+    example = (
+        Path(__file__).resolve().parents[1] / "examples" / "data_cycling" / "na_na_cycling_synthetic.csv"
+    )
+    one = runner.invoke(main, ["cycling", str(example), "--area", "0.785", "--eis", geis, "--eis-index", "3"])
+    assert one.exit_code == 0, one.output
+    assert "EIS ASR (" in one.output and "0.001 cm² (EC-Lab's default" in one.output

@@ -56,3 +56,10 @@ def test_half_cell_strips_and_full_cells_say_why_there_is_no_nucleation():
     assert [h.nucleation_overpotential_mv is None for h in halves] == [t is None for t in truth]
     assert all("stripping" in h.nucleation_note for h in halves if h.direction == "stripping")
     assert "nucleation_note" in analyse_cycling(syn.record).to_dict()["half_cycles"][0]
+
+
+def test_start_sampled_too_coarsely_is_not_resolved():
+    """1 h half-cycles sampled every 300 s: 3 points in the first quarter cannot show a 20 s spike."""
+    syn = synthetic_cycling(n_cycles=2, dt_s=300, nucleation_mv=10, noise_mv=0.1)
+    for h in analyse_cycling(syn.record).half_cycles:
+        assert h.nucleation_overpotential_mv is None and "not resolved" in h.nucleation_note

@@ -207,11 +207,20 @@ class CyclingResult:
             if self.eis is not None and self.eis.get("ohmic_asr_ohm_cm2"):
                 ohmic = self.eis["ohmic_asr_ohm_cm2"]["value"]
             if ohmic is not None:
-                out["per_interface_first_half_cycle_ohm_cm2"] = float((asr[0] - ohmic) / 2)
-                out["per_interface_median_ohm_cm2"] = float((np.median(healthy) - ohmic) / 2)
+                first, median = float((asr[0] - ohmic) / 2), float((np.median(healthy) - ohmic) / 2)
+                impossible = min(first, median) < 0
+                out["per_interface_first_half_cycle_ohm_cm2"] = None if impossible else first
+                out["per_interface_median_ohm_cm2"] = None if impossible else median
                 out["per_interface_definition"] = (
                     f"(η_p − |j|·ASR_Ω)/(2|j|) with ASR_Ω = {ohmic:.4g} Ω cm² from the impedance fit"
                 )
+                if impossible:
+                    out["per_interface_refused"] = (
+                        f"the EIS ohmic ASR {ohmic:.4g} Ω cm² exceeds the cell's DC ASR η_p/|j| "
+                        f"({float(asr[0]):.4g} Ω cm² first, {float(np.median(healthy)):.4g} median), which "
+                        "includes it: the per-interface DC ASR would be negative — the spectrum is of another "
+                        "cell or state, its area differs, or its fit's ohmic part is wrong"
+                    )
             else:
                 out["per_interface_first_half_cycle_ohm_cm2"] = float(asr[0] / 2)
                 out["per_interface_median_ohm_cm2"] = float(np.median(healthy) / 2)
@@ -506,7 +515,7 @@ def analyse_cycling(
         eis = eis_asr(eis_fit, area, symmetric=kind == "symmetric", dc_asr_ohm_cm2=dc_asr)
         warnings += eis["notes"]
     report(1.0, "done")
-    return CyclingResult(
+    result = CyclingResult(
         record=record,
         area_cm2=float(area),
         cell=kind,
@@ -528,3 +537,7 @@ def analyse_cycling(
         signed_current_a=current if rebuilt else None,
         partial=partial_half,
     )
+    dc = result.dc_asr()
+    if dc is not None and dc.get("per_interface_refused"):
+        result.warnings.append(f"per-interface DC ASR refused: {dc['per_interface_refused']}")
+    return result

@@ -35,10 +35,12 @@ MIN_SPIKE_MV = 0.5
 SPIKE_SIGMAS = 5.0
 #: By the end of the first quarter the spike must have relaxed to this fraction of its rise.
 RELAXED_FRACTION = 0.25
+#: Points needed in the first quarter to see a spike: its tip, then the last 3 points it relaxes to.
+MIN_LEAD_POINTS = 4
 
 SPIKE, FEW_POINTS, NO_PEAK, NOT_RELAXED = 0, 1, 2, 3
 NUCLEATION_REASONS = {
-    FEW_POINTS: "fewer than 3 points before the plateau window: the start is not resolved",
+    FEW_POINTS: f"fewer than {MIN_LEAD_POINTS} points before the plateau window: the start is not resolved",
     NO_PEAK: "no spike: the start stays within {threshold:.3g} mV (max(0.5 mV, 5σ noise)) of the plateau",
     NOT_RELAXED: "no nucleation shape: |U| has not relaxed to the plateau by the end of the first quarter "
     "(a steady fall, a slow transient or a rise, not a spike)",
@@ -138,7 +140,7 @@ def half_cycle_arrays(
     tail = grouped_quantiles(abs_u, tail0, lead_stop, (0.5,))[:, 0]
     relaxed = (tip < tail0) & (tail - plateau < RELAXED_FRACTION * rise)
     reason = np.where(
-        lead_stop - start < 3,
+        lead_stop - start < MIN_LEAD_POINTS,
         FEW_POINTS,
         np.where(rise <= threshold, NO_PEAK, np.where(relaxed, SPIKE, NOT_RELAXED)),
     ).astype(np.int8)

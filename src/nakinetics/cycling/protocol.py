@@ -36,13 +36,15 @@ NARROW_SAMPLES = 1.5
 
 
 def _start_score(potential_v: FloatArray) -> FloatArray:
-    """How strongly each point looks like the start of a segment (V): the fall of |U| from the level
-    before it (the median of the three points before: the fall back from a one-point spike is no start),
-    or the whole swing where the voltage changes sign; negative where |U| rises."""
+    """How strongly each point looks like the start of a segment (V): where the voltage changes sign from
+    the point before, the whole swing from the level before (the median of the three points before);
+    elsewhere the fall of |U| from that level (the fall back from a one-point spike is no start);
+    negative where |U| rises."""
     padded = np.concatenate((np.repeat(potential_v[:1], 3), potential_v))
     before = np.median(np.lib.stride_tricks.sliding_window_view(padded, 3)[:-1], axis=1)
-    same_sign = np.sign(before) == np.sign(potential_v)
-    return np.where(same_sign, np.abs(before) - np.abs(potential_v), np.abs(before - potential_v))
+    previous = np.concatenate((potential_v[:1], potential_v[:-1]))
+    reversal = np.sign(previous) != np.sign(potential_v)
+    return np.where(reversal, np.abs(before - potential_v), np.abs(before) - np.abs(potential_v))
 
 
 def _best_in(

@@ -157,7 +157,7 @@ def format_cycling(result: CyclingResult) -> str:
             + (
                 f", per interface {per:.4g} Ω cm² ({asr['per_interface_definition']})"
                 if per is not None
-                else ""
+                else (", per interface refused (see warnings)" if asr.get("per_interface_refused") else "")
             )
         )
     if result.eis is not None:

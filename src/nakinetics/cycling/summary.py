@@ -27,6 +27,7 @@ import numpy as np
 from .._typing import FloatArray
 from ..derived import INTERFACIAL_ROLES, OHMIC_ROLES, CellGeometry, propagate_uncertainty, role_assignment
 from ..fitting import FitResult
+from ..kinetics.analysis import placeholder_area
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,11 @@ def eis_asr(
         notes.append(f"EIS {name} ASR refused: {refused[name]}")
     spectrum_area = fit.spectrum.metadata.area_cm2
     if spectrum_area is not None and not math.isclose(spectrum_area, area_cm2, rel_tol=0.01):
+        default = placeholder_area(fit.spectrum.metadata)
         notes.append(
-            f"the spectrum's file gives an area of {spectrum_area:g} cm²; the EIS ASRs use the cycling area "
-            f"{area_cm2:g} cm²"
+            f"the spectrum's file gives an area of {spectrum_area:g} cm²"
+            + (f" ({default}: a placeholder, ignored)" if default else "")
+            + f"; the EIS ASRs use the cycling area {area_cm2:g} cm²"
         )
     return {
         "circuit": fit.circuit.text,
