@@ -52,6 +52,10 @@ def cases() -> dict[str, tuple[list[str], str]]:
         'python -c "import nakinetics"': ([sys.executable, "-c", "import nakinetics"], "≤ 1.5× floor"),
         "nakinetics --help": ([*cli, "--help"], "≤ 1.5× floor"),
         "nakinetics circuits": ([*cli, "circuits"], "≤ 1.5× floor"),
+        'python -c "import nakinetics.selection" (library fit path)': (
+            [sys.executable, "-c", "import nakinetics.selection"],
+            "—",
+        ),
         'python -c "import nakinetics.cli.fit" (fit path)': (
             [sys.executable, "-c", "import nakinetics.cli.fit"],
             "—",

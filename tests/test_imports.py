@@ -84,6 +84,21 @@ def test_reading_a_spectrum_does_not_import_scipy() -> None:
     assert offending(modules, ("scipy", "matplotlib")) == []
 
 
+def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
+    # the fit engine (DRT starts by a numpy NNLS, Levenberg–Marquardt by numpy solves) and the automatic
+    # choice among candidate models run on numpy alone; scipy loads only with the KK test, the DRT or a
+    # differential-evolution fallback
+    modules = loaded(
+        "import nakinetics as nk\n"
+        f"spectrum = nk.read_spectrum({str(SPECTRUM)!r})\n"
+        "nk.fit_circuit(spectrum, 'na_se_na_2arc')\n"
+        "from nakinetics.selection import choose_model\n"
+        "choose_model(spectrum)"
+    )
+    assert "nakinetics.selection" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
 def test_every_command_module_is_registered_once() -> None:
     # importing each module listed in COMMANDS registers exactly the commands COMMANDS names, and no
     # module in nakinetics/cli registers a command that COMMANDS does not list (it would never load)

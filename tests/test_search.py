@@ -86,6 +86,21 @@ def test_starts_include_one_near_the_truth_of_three_arcs() -> None:
     assert any(close(s) for s in plan.starts)
 
 
+def test_the_distribution_of_one_spectrum_is_computed_once_per_setting() -> None:
+    # the automatic choice asks for the same DRT for every candidate circuit: it is kept, read-only, and
+    # recomputed for other data or other settings
+    truth = {"R0": 10.0, **_arc(1, 100.0, 1e-3, 0.75)}
+    frequency = np.logspace(6, -2, 60)
+    spectrum = synthetic_spectrum("R0-p(R1,CPE1)", truth, frequency, noise=0.01, rng=np.random.default_rng(3))
+    first = relaxation_peaks(spectrum, smoothing=0.37)
+    assert relaxation_peaks(spectrum, smoothing=0.37) is first
+    assert not first.distribution.flags.writeable and not first.tau_grid.flags.writeable
+    assert relaxation_peaks(spectrum, smoothing=0.38) is not first
+    other = synthetic_spectrum("R0-p(R1,CPE1)", truth, frequency, noise=0.01, rng=np.random.default_rng(4))
+    again = relaxation_peaks(other, smoothing=0.37)
+    assert again is not first and again.noise_rms != first.noise_rms
+
+
 def test_regrouping_revives_an_arc_that_collapsed_to_nothing() -> None:
     circuit = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)")
     collapsed = {"R0": 20.0, **_arc(1, 1e-3, 1e-9, 1.0), **_arc(2, 400.0, 1e-3, 0.8)}

@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,7 +43,9 @@ from .guesses import circuit_processes, decimated, regrouped_starts, relative_rm
 from .parameters import ParameterSetup, TiedValues, parameter_setup, resolve_circuit, specify
 from .presets import Preset
 from .ties import Tie, TieError, order_ties, parse_tie
-from .validation import KKResult
+
+if TYPE_CHECKING:  # the KK test's module (and its scipy.linalg) loads only where a KK test runs
+    from .validation import KKResult
 
 SETTLE_RATIO = 1.15
 """The search stops early only at a minimum whose relative RMS misfit is at most this multiple of the misfit

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -231,7 +232,45 @@ def relaxation_peaks(
     1/|Z|, columns scaled to unit norm, and ``smoothing`` weighs the penalty on second differences of the
     distribution (and on its two end points, which pulls it to zero at the grid's edges).  ``noise=False``
     skips the effective degrees of freedom and noise estimate (left at 0).
+
+    Results are kept for the last ``ANALYSIS_CACHE_SIZE`` (spectrum, settings) pairs: the automatic choice
+    fits several candidate circuits to one spectrum and their starts need the same few distributions.
     """
+    key = (
+        spectrum.frequency.tobytes(),
+        spectrum.impedance.tobytes(),
+        points_per_decade,
+        smoothing,
+        tuple(tail_exponents),
+        slow_extension,
+        noise,
+    )
+    cached = _ANALYSES.get(key)
+    if cached is None:
+        cached = _relaxation_analysis(
+            spectrum, points_per_decade, smoothing, tail_exponents, slow_extension, noise
+        )
+        with _ANALYSES_LOCK:
+            _ANALYSES[key] = cached
+            while len(_ANALYSES) > ANALYSIS_CACHE_SIZE:
+                del _ANALYSES[next(iter(_ANALYSES))]
+    return cached
+
+
+ANALYSIS_CACHE_SIZE = 16
+_ANALYSES: dict[tuple[object, ...], RelaxationAnalysis] = {}
+_ANALYSES_LOCK = threading.Lock()
+
+
+def _relaxation_analysis(
+    spectrum: Spectrum,
+    points_per_decade: int,
+    smoothing: float,
+    tail_exponents: tuple[float, ...],
+    slow_extension: float,
+    noise: bool,
+) -> RelaxationAnalysis:
+    """:func:`relaxation_peaks` computed (its arrays read-only: the result is shared by the cache)."""
     spectrum = decimated(analysable_spectrum(spectrum, "relaxation_peaks"), DRT_MAX_POINTS)
     omega = spectrum.omega
     z = spectrum.impedance
@@ -267,6 +306,7 @@ def relaxation_peaks(
     gamma = coef[:n_tau]
     model = a_re @ coef + 1j * (a_im @ coef)
     n_res = 2 * omega.size
+    tau.flags.writeable = gamma.flags.writeable = False
     return RelaxationAnalysis(
         r_inf=float(coef[n_tau]),
         inductance=float(coef[n_tau + 1]),
