@@ -121,6 +121,33 @@ def test_eis_option_sets_r_ohm_and_links_the_exchange_currents(sweep_csv: Path, 
     assert record["eis_link"]["ratio_dc_eis"] == pytest.approx(1.0, abs=0.03)
 
 
+def test_eis_index_selects_one_spectrum_of_a_multi_spectrum_file(sweep_csv: Path, tmp_path: Path) -> None:
+    """A file with two sweeps (the second at 3× the ohmic resistance): --eis alone names --eis-index (not the
+    sweep's --index); --eis-index 1 takes R_ohm from the second spectrum, 3 × 5 Ω cm²."""
+    frequency = np.geomspace(1e6, 0.1, 61)
+    r_ct = 0.025693 / (5e-4 * AREA)
+    blocks = []
+    for r0 in (5.0 / AREA, 15.0 / AREA):
+        values = {"R0": r0, "R1": r_ct, "C1": 20e-6 * AREA, "R2": r_ct, "C2": 20e-6 * AREA}
+        spectrum = synthetic_spectrum(
+            "R0-p(R1,C1)-p(R2,C2)", values, frequency, noise=0.002, rng=np.random.default_rng(1)
+        )
+        blocks += [
+            f"{f:.6e},{z.real:.6e},{z.imag:.6e}" for f, z in zip(frequency, spectrum.impedance, strict=True)
+        ]
+    path = tmp_path / "two_spectra.csv"
+    path.write_text("freq/Hz,Z'/Ohm,Z''/Ohm\n" + "\n".join(blocks) + "\n", encoding="utf-8")
+
+    code, _, err = run("tafel", sweep_csv, "--area", AREA, "--eis", path)
+    assert code == 1 and "--eis-index N (0..1)" in err and err.count("\n") == 1
+    code, out, _ = run("tafel", sweep_csv, "--area", AREA, "--eis", path, "--eis-index", 1, "--json", "-")
+    assert code == 0
+    assert json.loads(out)["parameters"]["R_ohm"]["prior"]["mean"] == pytest.approx(15.0, rel=0.02)
+    code, _, err = run("tafel", sweep_csv, "--eis", path, "--eis-index", 2)
+    assert code == 1 and "--eis-index 2 but the file holds 2" in err
+    assert run("tafel", sweep_csv, "--eis-index", 0)[0] == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

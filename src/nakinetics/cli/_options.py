@@ -422,6 +422,37 @@ def input_file(file: Path | str) -> Source:
     return open_source(file, stdin=True)
 
 
+def eis_index_option(func: F) -> F:
+    """``--eis-index N``: which spectrum of a multi-spectrum ``--eis`` file (see :func:`companion_spectrum`)."""
+    return click.option(
+        "--eis-index",
+        type=click.IntRange(min=0),
+        metavar="N",
+        help="Spectrum N (0-based) of an --eis file that holds several (a GEIS series, EC-Lab loops).",
+    )(func)
+
+
+def companion_spectrum(
+    file: Path | str | None, index: int | None, format: str | None = None
+) -> Spectrum | None:
+    """The one spectrum of an ``--eis`` file, or its ``index``-th (``None`` without a file); a file with
+    several and no index, or an index out of range, is a one-line error naming ``--eis-index``
+    (``--index`` selects the main input)."""
+    if file is None:
+        if index is not None:
+            raise click.UsageError("--eis-index selects a spectrum of the --eis file; give --eis too")
+        return None
+    spectra = read_spectra(input_file(file), format=format)
+    if index is None and len(spectra) > 1:
+        raise DataError(
+            f"{file}: the --eis file holds {len(spectra)} spectra; choose one with --eis-index N "
+            f"(0..{len(spectra) - 1})"
+        )
+    if index is not None and index >= len(spectra):
+        raise DataError(f"{file}: --eis-index {index} but the file holds {len(spectra)} spectrum(s)")
+    return spectra[index or 0]
+
+
 def selected_spectra(file: Path | str, index: int | None, format: str | None = None) -> list[Spectrum]:
     """Every spectrum of ``file`` (``-`` = standard input), or only the ``index``-th (a one-line error
     when out of range); ``format`` forces a reader."""

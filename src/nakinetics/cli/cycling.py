@@ -13,9 +13,8 @@ import click
 
 from ..cycling import CELL_KINDS, analyse_cycling
 from ..cycling.report import format_cycling, half_cycle_rows, summary_line
-from ..data import CyclingRecord, Spectrum
-from ..exceptions import DataError
-from ..io import read_cycling_record, read_spectra
+from ..data import CyclingRecord
+from ..io import read_cycling_record
 from ..io._common import unit_scale
 from . import main
 from ._batch import (
@@ -28,24 +27,19 @@ from ._batch import (
     plot_format,
     run,
 )
-from ._options import area_option, format_option, input_file, json_option, plot_option
+from ._options import (
+    area_option,
+    companion_spectrum,
+    eis_index_option,
+    format_option,
+    input_file,
+    json_option,
+    plot_option,
+)
 from ._output import figure_bytes
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]*)\s*$")
 _DURATIONS = {"": 1.0, "s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0}
-
-
-def _eis_spectrum(path: str, index: int | None) -> Spectrum:
-    """The one spectrum of the --eis file, or its ``index``-th (one-line errors otherwise)."""
-    spectra = read_spectra(input_file(path))
-    if index is None and len(spectra) > 1:
-        raise DataError(
-            f"{path}: the --eis file holds {len(spectra)} spectra; choose one with --eis-index N "
-            f"(0..{len(spectra) - 1})"
-        )
-    if index is not None and index >= len(spectra):
-        raise DataError(f"{path}: --eis-index {index} but the file holds {len(spectra)} spectrum(s)")
-    return spectra[index or 0]
 
 
 def parse_current(text: str | None) -> float | None:
@@ -198,12 +192,7 @@ class CyclingTask(FileTask):
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: its fitted ASR beside the DC ASR (circuit chosen by BIC).",
 )
-@click.option(
-    "--eis-index",
-    type=click.IntRange(min=0),
-    metavar="N",
-    help="Spectrum N (0-based) of an --eis file that holds several (a GEIS series).",
-)
+@eis_index_option
 @click.option(
     "--zoom", "zoom_text", metavar="CYCLES", help="Cycles (1-based) shown in zoom windows, e.g. 1,10,100."
 )
@@ -246,13 +235,11 @@ def cycling_command(
     half_cycle_h = parse_duration_h(half_cycle_text)
     zoom = parse_zoom(zoom_text)
     eis_fit = None
-    if eis_index is not None and eis_path is None:
-        raise click.UsageError("--eis-index selects a spectrum of the --eis file; give --eis too")
-    if eis_path is not None:
+    spectrum = companion_spectrum(eis_path, eis_index)
+    if spectrum is not None:
         from ..derived import CellGeometry, with_derived
         from ..selection import compare_models
 
-        spectrum = _eis_spectrum(eis_path, eis_index)
         eis_fit = with_derived(compare_models(spectrum).best, CellGeometry(area_cm2=area))
     options = {
         "cell": cell,

@@ -11,7 +11,7 @@ import click
 from ..batch import quantity_cells
 from ..data import DCRecord, Spectrum
 from ..exceptions import DataError
-from ..io import read_dc_record, read_spectrum
+from ..io import read_dc_record
 from ..kinetics.analysis import MODEL_OPTIONS, analyse_polarization
 from ..kinetics.report import format_kinetics
 from ..report import format_number
@@ -20,6 +20,8 @@ from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argum
 from ._options import (
     area_option,
     cell_option,
+    companion_spectrum,
+    eis_index_option,
     electrolyte_option,
     format_option,
     input_file,
@@ -197,6 +199,7 @@ def _summary(record: dict[str, Any]) -> str:
     help="Cation transference number for --model bv-limited on a symmetric cell (default: fitted).",
 )
 @format_option("dc")
+@eis_index_option
 @format_option("spectrum", "--eis-format", "the --eis file")
 @click.option(
     "--index", type=click.IntRange(min=0), metavar="N", help="Record N (0-based) of a multi-record file."
@@ -215,6 +218,7 @@ def tafel_command(
     alpha: str | None,
     r_ohm: str | None,
     eis_path: Path | None,
+    eis_index: int | None,
     temperature: tuple[float, str | None] | None,
     temperature_unit: str | None,
     any_temperature: bool,
@@ -241,7 +245,7 @@ def tafel_command(
             "a symmetric cell cannot separate α_a and α_c; use 'sum' or 'half'", param_hint="--alpha"
         )
     temperature_k = resolve_temperature(temperature, temperature_unit, any_temperature)  # type: ignore[arg-type]
-    spectrum = read_spectrum(input_file(eis_path), format=eis_format) if eis_path is not None else None
+    spectrum = companion_spectrum(eis_path, eis_index, eis_format)
     options = {
         "area_cm2": area,
         "cell": cell,
