@@ -543,7 +543,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         r"\1 an impedance command (nakinetics fit, validate, warburg, ...)",
         None,
     ),
-    (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (r"(use|read it with|or) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
     (r"with read_dc_records", "with a DC command (nakinetics tafel)", None),
     (r"(use|read it with) read_cycling_records", r"\1 nakinetics cycling", None),
     (r"pass area_cm2 \(the --area option\)", "use --area", "area"),
