@@ -390,3 +390,69 @@ def test_an_unexpected_exception_is_one_line_that_says_it_is_a_bug(monkeypatch: 
     assert "this is a bug in nakinetics" in line
     result = CliRunner().invoke(main, ["--debug", "validate", str(path)])
     assert isinstance(result.exception, ZeroDivisionError)  # --debug shows the real traceback
+
+
+# ---------------------------------------------------------------------------------------------------
+# defects found by the ``more`` fuzz suite (tests/fuzzing_more.py)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
+def test_arrhenius_table_in_any_instrument_encoding(tmp_path: Path, encoding: str) -> None:
+    """A --table saved as UTF-16 or cp1252 (the °C of a Windows spreadsheet) raised UnicodeDecodeError."""
+    temps_c = np.array([25.0, 50.0, 75.0, 100.0])
+    kelvin = temps_c + 273.15
+    sigma = 1e3 / kelvin * np.exp(-0.30 / (8.617333262e-5 * kelvin))  # σT = 1e3 exp(−0.30 eV / kT)
+    table = tmp_path / "t.csv"
+    text = "T/°C,sigma/S cm-1\n" + "".join(f"{t:g},{s:.8e}\n" for t, s in zip(temps_c, sigma, strict=True))
+    table.write_bytes(text.encode(encoding))
+    code, out, err = run("arrhenius", "--table", table, "--json", "-")
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.30, abs=1e-6)
+
+
+def test_a_neware_file_under_another_extension_is_read_quietly(
+    realdata: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A .nda recognised by its content but named .txt failed with NewareNDA's 'File type not supported!'
+    logged to stderr above the error line."""
+    pytest.importorskip("NewareNDA")
+    from nakinetics.io import read_cycling_record
+
+    original = realdata / "cycling" / "neware_bts_nda_cc-cv_li-ion_3cycles.nda"
+    renamed = tmp_path / "cell.txt"
+    renamed.write_bytes(original.read_bytes())
+    expected = read_cycling_record(original)
+    record = read_cycling_record(renamed)
+    np.testing.assert_array_equal(record.potential_v, expected.potential_v)
+    np.testing.assert_array_equal(record.current_a, expected.current_a)
+    capfd.readouterr()
+    code, _, err = run("cycling", renamed, "--area", 1, "--json", tmp_path / "out.json")
+    assert code == 0, err
+    assert capfd.readouterr().err == ""  # nothing from the library's logger
+
+
+def test_simulate_refuses_more_points_than_it_can_write_in_one_line() -> None:
+    """``--ppd 99999999999999999999`` raised numpy's 'Maximum allowed size exceeded'; a huge product of
+    ppd and decades asked for tens of millions of rows; ``--seed -1`` crashed once --noise was given."""
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--ppd", "99999999999999999999")
+    assert code == 2 and "--ppd" in err
+    code, _, err = run(
+        "simulate", "R0", "-p", "R0=1", "--ppd", "100000", "--fmin", "1e-300", "--fmax", "1e300"
+    )
+    assert code == 2 and "60,000,001 points; at most 1,000,000" in err
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--noise", "0.01", "--seed", "-1")
+    assert code == 2 and "--seed" in err
+    code, out, _ = run("simulate", "R0", "-p", "R0=1", "--fmin", "1", "--fmax", "1000", "--ppd", "2")
+    assert code == 0 and len(out.strip().splitlines()) == 1 + 7  # header + 3 decades × 2 + 1
+
+
+def test_a_zero_ohm_parallel_branch_is_a_data_error_not_zero_division() -> None:
+    """``simulate R0-p(R1,CPE1) -p R1=0`` raised Python's ZeroDivisionError (complex scalar 1/0)."""
+    with pytest.raises(DataError, match="the impedance is not finite"):
+        nk.simulate("R0-p(R1,C1)", {"R0": 1.0, "R1": 0.0, "C1": 1e-6}, np.logspace(0, 3, 5))
+    code, _, err = run(
+        "simulate", "R0-p(R1,CPE1)", "-p", "R0=3", "-p", "R1=0", "-p", "CPE1_Q=1e-5", "-p", "CPE1_n=0.9"
+    )
+    assert code == 1 and "not finite" in one_line_error(err)
+    z = nk.simulate("R0-p(R1,C1)", {"R0": 1.0, "R1": 1.0, "C1": 1.0}, [1 / (2 * np.pi)]).impedance
+    assert z[0] == pytest.approx(1.0 + 1 / (1 + 1j))  # R0 + R1 ∥ C1 at ω = 1/(R1·C1)
