@@ -19,7 +19,7 @@ def section_blocks(title: str) -> list[tuple[str, str]]:
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 3)
     section = text[start : end if end > 0 else None]
-    return re.findall(r"```(\w+)\n(.*?)```", section, flags=re.DOTALL)
+    return re.findall(r"```(\w*)\n(.*?)```", section, flags=re.DOTALL)
 
 
 def test_interoperability_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -209,3 +209,16 @@ def test_hold_mask_marks_holds_before_and_after_the_sweep() -> None:
     assert mask[:100].all() and mask[-51:].all() and not mask[101:-52].any()
     with pytest.raises(DataError, match="not a potential sweep"):
         sweeps.hold_mask(DCRecord(np.zeros(3), np.ones(3), metadata=DCMetadata(technique="CP")))
+
+
+def test_scan_rate_from_time_without_a_time_column_says_what_was_asked() -> None:
+    # a CHI export states its scan rate but has no time column: the file's value, or a clear refusal
+    record = DCRecord(
+        np.linspace(-0.5, 0.5, 50), np.linspace(-1e-5, 1e-5, 50), None, None, DCMetadata(source="cv.csv")
+    )
+    record = dataclasses.replace(record, metadata=dataclasses.replace(record.metadata, scan_rate_v_s=0.02))
+    assert sweeps.scan_rate_v_s(record) == 0.02
+    with pytest.raises(
+        DataError, match=r"cv.csv: from_time=True asks for an estimate from E\(t\) but there is no"
+    ):
+        sweeps.scan_rate_v_s(record, from_time=True)

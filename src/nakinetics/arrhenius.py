@@ -28,6 +28,7 @@ import numpy as np
 from scipy import stats
 
 from ._checks import checked
+from ._repr import compact_repr
 from ._typing import FloatArray
 from .arrhenius_table import (
     QUANTITY_UNITS,
@@ -80,6 +81,8 @@ class ArrheniusResult:
     ``slope`` (K) and ``intercept`` are those of ln y = intercept + slope/T; ``covariance`` their 2×2
     (scaled) covariance.  ``ci_ev`` and ``ci_kj_mol`` are the ``confidence`` intervals of E_a.
     """
+
+    __repr__ = compact_repr
 
     temperature_k: FloatArray
     values: FloatArray

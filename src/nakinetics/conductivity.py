@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._checks import checked, finite_result, number
+from ._repr import compact_repr
 from .data import Spectrum
 from .derived import CellGeometry, element_roles, role_assignment, with_derived
 from .exceptions import CircuitSyntaxError, DataError, PresetError
@@ -94,6 +95,8 @@ class ConductivityResult:
     says why.  ``choice`` explains the model choice when it was automatic.  ``notes`` hold the checks made
     here (capacitance assignment); :attr:`warnings` adds the fit's own.
     """
+
+    __repr__ = compact_repr
 
     fit: FitResult
     thickness_cm: float

@@ -309,7 +309,7 @@ class DCRecord(_Labelled):
     def __repr__(self) -> str:
         technique = f", {self.metadata.technique}" if self.metadata.technique else ""
         return (
-            f"DCRecord({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
+            f"{type(self).__name__}({self.label}, {len(self)} points, {self.potential_v.min():.4g}–{self.potential_v.max():.4g} V, "
             f"{self.current_a.min():.4g}–{self.current_a.max():.4g} A{technique})"
         )
 
@@ -369,6 +369,7 @@ class CyclingRecord(DCRecord):
     """
 
     _default_label: ClassVar[str] = "cycling record"
+    __repr__ = DCRecord.__repr__
     step: np.ndarray | None = None
     mode: np.ndarray | None = None
 

@@ -349,6 +349,12 @@ def conventions(result: FitResult, geometry: CellGeometry, *, preset_decides: bo
 
 @checked
 def with_derived(result: FitResult, geometry: CellGeometry, *, preset_decides: bool = True) -> FitResult:
-    """``result`` with :func:`derive_quantities` attached (notes go to its warnings)."""
+    """``result`` with :func:`derive_quantities` attached (notes go to its warnings).
+
+    ``result.derived`` then maps names to :class:`~nakinetics.fitting.DerivedQuantity` (value, stderr, unit,
+    convention): ``ASR_<R>_cell`` and, symmetric cells, ``ASR_<R>_per_interface`` (Ω cm², geometric area),
+    ``i0_<R>`` (mA cm⁻², charge-transfer resistances only), ``C_eff_<CPE>`` (F), ``f_apex_<CPE>`` (Hz) and,
+    with ``thickness_cm``, conductivities (S cm⁻¹); which R is which comes from the roles
+    (:func:`nakinetics.roles.assign_roles`)."""
     quantities, notes = derive_quantities(result, geometry, preset_decides=preset_decides)
     return result.with_derived(quantities, tuple(notes))

@@ -34,6 +34,7 @@ from ._checks import (
     integer,
     positive,
 )
+from ._repr import compact_repr
 from ._spectrum_checks import WARBURG_SPREAD, impedance_input
 from ._typing import FloatArray
 from .constants import FARADAY, GAS_CONSTANT, T_ROOM
@@ -109,6 +110,8 @@ class WarburgSlope:
     Z' (Ω), ``imag`` the line fitted to −Z'' (Ω), both against ω^-½ (s^½).  ``automatic`` says whether
     the window was chosen by :func:`warburg_slope` or given.
     """
+
+    __repr__ = compact_repr
 
     spectrum: Spectrum
     mask: np.ndarray
@@ -616,6 +619,8 @@ class DiffusionResult:
     ``sigma`` is σ as measured (the whole cell); ``sigma_electrode`` the σ in the formula (σ/2 for a
     symmetric cell, else σ); ``D`` in cm² s⁻¹ with the standard error propagated from σ alone.
     """
+
+    __repr__ = compact_repr
 
     sigma: DerivedQuantity
     sigma_electrode: DerivedQuantity

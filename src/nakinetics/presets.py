@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._checks import checked
+from ._repr import compact_repr
 from .circuit import Circuit
 from .exceptions import CircuitSyntaxError, PresetError, did_you_mean
 
@@ -52,6 +53,8 @@ class ParameterOverride:
 @dataclass(frozen=True)
 class Preset:
     """A named circuit with element roles and parameter settings."""
+
+    __repr__ = compact_repr
 
     name: str
     title: str

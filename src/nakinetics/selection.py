@@ -202,6 +202,11 @@ def compare_models(
 ) -> ModelComparison:
     """Fit every candidate (default: the ``general`` presets) and rank by ``criterion`` (``aic``/``bic``).
 
+    Returns a :class:`ModelComparison`: ``results`` best first (``.best``), ``reason()`` in one sentence,
+    the criterion n ln(χ²/n) + k ln n (BIC) or + 2k (AIC) with n = 2 × points (lower is better; a
+    difference above 10 is called strong evidence, 2–10 positive).  ``options`` go to
+    :func:`~nakinetics.fitting.fit_circuit` (``weighting``, ``fmin``/``fmax`` in Hz, ``fixed``, ``ties``, ...).
+
     Candidates that share a circuit string are fitted once (the first one named wins).  A candidate
     that cannot be fitted is recorded in ``failures``; if none can be fitted, :class:`FitError`.
     """
@@ -391,7 +396,13 @@ def choose_model(
 ) -> ModelComparison:
     """The automatic model choice: pre-screen, fit the candidates (:func:`auto_candidates`), set aside the
     implausible ones (:func:`implausible`) and rank the rest by ``criterion``.  ``options`` go to
-    :func:`~nakinetics.fitting.fit_circuit` (the global fallback search is off unless given)."""
+    :func:`~nakinetics.fitting.fit_circuit` (the global fallback search is off unless given).
+
+    What ``nakinetics fit`` does without ``--circuit``.  ``context`` (:func:`nakinetics.roles.decide_context`)
+    says whether the electrolyte is liquid or solid (no diffusion candidates for a solid); ``extra`` adds
+    candidates.  Returns a :class:`ModelComparison` as :func:`compare_models` does, with ``set_aside``
+    (fitted but unphysical, with the reason) and ``screen`` (what the pre-screen saw).  The chosen fit is
+    ``.best``; :func:`~nakinetics.derived.with_derived` adds its ASR, i0 and C_eff."""
     criterion = choice(criterion, "criterion", ("aic", "bic"))
     screen = prescreen(_window(spectrum, options, "choose_model"))
     options.setdefault("global_fallback", False)

@@ -324,7 +324,12 @@ def scan_rate_v_s(record: DCRecord, *, from_time: bool = False, tolerance_v: flo
     if not from_time and record.metadata.scan_rate_v_s is not None:
         return float(record.metadata.scan_rate_v_s)
     if record.time_s is None:
-        raise DataError(f"{record.label}: no scan rate in the file and no time column to estimate it from")
+        told = (
+            "from_time=True asks for an estimate from E(t) but"
+            if from_time
+            else "no scan rate in the file and"
+        )
+        raise DataError(f"{record.label}: {told} there is no time column to estimate the scan rate from")
     slopes, weights = [], []
     for a, b in _sweep(record, tolerance_v).bounds:
         e, t = record.potential_v[a:b], record.time_s[a:b]

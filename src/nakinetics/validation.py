@@ -30,6 +30,7 @@ import scipy.linalg
 import scipy.linalg.lapack
 
 from ._checks import checked, integer, number
+from ._repr import compact_repr
 from ._spectrum_checks import KRAMERS_KRONIG_SPREAD, impedance_input
 from ._typing import ComplexArray, FloatArray
 from .data import Spectrum
@@ -80,6 +81,8 @@ class KKResult:
     that are structured fail (drift, non-linearity, artefacts).  With ``noise_aware=False`` only the limit
     counts (the classical fixed-threshold test).
     """
+
+    __repr__ = compact_repr
 
     n_rc: int
     mu: float

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._checks import checked
+from .._repr import compact_repr
 from ..data import CyclingRecord
 from ..exceptions import DataError
 from ..fitting import FitResult
@@ -81,6 +83,8 @@ class HalfCycle:
 @dataclass(frozen=True)
 class CyclingResult:
     """Everything :func:`analyse_cycling` finds; ``to_dict()`` is the JSON record of the CLI."""
+
+    __repr__ = compact_repr
 
     record: CyclingRecord
     area_cm2: float
@@ -368,6 +372,7 @@ def _cycle_numbers(sign: np.ndarray, first: int) -> np.ndarray:
     return np.cumsum(starts)
 
 
+@checked
 def analyse_cycling(
     record: CyclingRecord,
     *,

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._repr import compact_repr
 from .._typing import ComplexArray, FloatArray
 from ..data import Spectrum
 from ..validation import KKResult
@@ -241,6 +242,8 @@ class DRTResult:
     ∫γ d ln τ = Δ Σγ is ``polarization_resistance``); ``gamma_lower``/``gamma_upper`` the credible band
     (``credible`` probability).  ``residuals`` are (Z − Z_DRT)/|Z| per point.
     """
+
+    __repr__ = compact_repr
 
     spectrum: Spectrum
     tau: FloatArray

@@ -62,7 +62,8 @@ Input = str | os.PathLike[str] | BinaryIO | Source
 @checked
 def read_spectra(path: Input, *, format: str | None = None) -> list[Spectrum]:
     """Every spectrum in ``path`` (BioLogic loops, Ivium ``.ids`` datasets, sweeps one after another in a
-    CSV, PalmSens sessions, spreadsheet sheets, ...) in file order.
+    CSV, PalmSens sessions, spreadsheet sheets, ...) in file order, as :class:`~nakinetics.data.Spectrum`
+    (frequency in Hz, impedance in Ω with Z'' < 0 capacitive; see :func:`read_spectrum`).
 
     ``path`` is a file path, a binary file object (e.g. ``sys.stdin.buffer``) or a :class:`Source`.
     ``format`` forces a reader (a :data:`FORMATS` key, case-insensitive; an extension such as ``"mpt"``
@@ -78,7 +79,11 @@ def read_spectra(path: Input, *, format: str | None = None) -> list[Spectrum]:
 def read_spectrum(path: Input, *, index: int | None = None, format: str | None = None) -> Spectrum:
     """The one spectrum in ``path``, or the ``index``-th (0-based) of a multi-spectrum file.
 
-    Raises :class:`~nakinetics.exceptions.DataError` when the file holds several spectra and ``index`` is
+    The :class:`~nakinetics.data.Spectrum` holds ``frequency`` (Hz), ``impedance`` (complex, Ω, Z'' < 0
+    capacitive whatever the file wrote: ``-Im(Z)``/``-Z''`` columns are flipped on reading), per-point
+    ``point_times_s`` (s from the start, ``None`` when the file has none) and ``metadata`` (instrument,
+    technique, start time, DC level, AC amplitude, area in cm², temperature in K, ``extra``).  Reading is
+    as :func:`read_spectra`.  Raises :class:`~nakinetics.exceptions.DataError` when the file holds several spectra and ``index`` is
     ``None``, or when ``index`` is out of range.
     """
     source = open_source(path)

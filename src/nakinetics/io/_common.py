@@ -64,7 +64,12 @@ def pick_one(path: Path | str, items: Sequence[_Item], index: int | None, noun: 
         return items[0]
     if not 0 <= index < len(items):
         raise fail(
-            path, f"index={index} is out of range: the file holds {len(items)} {noun}", error=DataError
+            path,
+            f"index={index} is out of range: the file holds "
+            + (
+                f"{len(items)} {noun} (index 0..{len(items) - 1})" if len(items) > 1 else "only one (index 0)"
+            ),
+            error=DataError,
         )
     return items[index]
 

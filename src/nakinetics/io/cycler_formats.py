@@ -38,10 +38,14 @@ NEWARE_NDAX = FileFormat(
 MACCOR = FileFormat(
     name="maccor",
     title="Maccor text export",
-    signature=lambda head: _has_header(head.lines, "rec", "md", "voltage"),
+    signature=lambda head: (
+        _has_header(head.lines, "rec", "md", "voltage")
+        or _has_header(head.lines, "rec", "cyc", "state", "volts")
+    ),
     readers={"cycling": read_cycler_text},
-    metadata="unsigned current with its sign from Md (C/D/R); TestTime unit from the DPT Time clock",
-    tested_with="Maccor #4 export (cellpy test file maccor_002.txt)",
+    metadata="unsigned current with its sign from Md or State (C/D/R); TestTime unit from the DPT Time clock",
+    tested_with="Maccor #4 export (cellpy maccor_002.txt); MIMS 'Today's Date' export (Rec#, Cyc#, Test (Min), Amps, "
+    "Volts, State)",
 )
 ARBIN = FileFormat(
     name="arbin",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -39,13 +39,21 @@ from ._source import Source
 _BRACKET_UNIT = re.compile(r"^(.*?)\s*(?:\(([^()]*)\)|\[([^\[\]]*)\])\s*$")
 _ROLES: dict[str, dict[str, int]] = {
     "time": {
-        **dict.fromkeys(("testtime", "totaltime", "testtimes", "totaltimes", "elapsedtime", "runtime"), 0),
-        **dict.fromkeys(("time", "t", "timeelapsed", "tests"), 1),
+        **dict.fromkeys(
+            ("testtime", "totaltime", "testtimes", "totaltimes", "elapsedtime", "runtime", "cumulativetime"),
+            0,
+        ),
+        **dict.fromkeys(("time", "t", "timeelapsed", "tests", "test"), 1),
     },
-    "voltage": dict.fromkeys(("voltage", "ewe", "ecell", "u", "e", "potential", "v", "cellvoltage"), 0),
+    "voltage": dict.fromkeys(
+        ("voltage", "ewe", "ecell", "u", "e", "potential", "v", "cellvoltage", "volts"), 0
+    ),
     "current": dict.fromkeys(("current", "i", "<i>", "cur", "amps", "currenta"), 0),
     "density": dict.fromkeys(("currentdensity", "j"), 0),
-    "cycle": {**dict.fromkeys(("cyclec", "cycleindex", "cyclenumber", "cycleid", "cycle"), 0), "cyclep": 1},
+    "cycle": {
+        **dict.fromkeys(("cyclec", "cycleindex", "cyclenumber", "cycleid", "cycle", "cyc"), 0),
+        "cyclep": 1,
+    },
     "step": dict.fromkeys(("stepindex", "step", "stepid", "stepnumber", "ns", "stepno"), 0),
     "state": dict.fromkeys(("md", "state", "status", "mode", "steptype", "stepname"), 0),
     "clock": dict.fromkeys(
@@ -53,6 +61,7 @@ _ROLES: dict[str, dict[str, int]] = {
     ),
 }
 _QUANTITY = {"time": "s", "voltage": "v", "current": "a"}
+_SELF_UNITS = ("volts", "amps")
 
 #: State codes → (sign of the current, control mode).  Charge = anodic at the working electrode.
 _STATES: dict[str, tuple[int, int]] = {
@@ -66,6 +75,13 @@ _STATES: dict[str, tuple[int, int]] = {
     ),
     **dict.fromkeys(("cv_dchg", "d_cv", "cv discharge", "cv_dischg"), (-1, MODE_CV)),
 }
+_STATE_KEYS: dict[str, tuple[int, int]] = {re.sub(r"[\s_\-]", "", code): v for code, v in _STATES.items()}
+
+
+def _state_key(code: str) -> str:
+    """State code as looked up: lower case without spaces, underscores or dashes (Neware writes
+    ``CC Chg`` in CSV exports and ``CC_Chg`` in others)."""
+    return re.sub(r"[\s_\-]", "", code.lower())
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -79,7 +95,7 @@ def split_name(name: str) -> tuple[str, str | None]:
         base, _, unit = name.partition("/")
     else:
         base, unit = name, None
-    key = re.sub(r"[\s._\-]", "", base.lower())
+    key = re.sub(r"[\s._\-#]", "", base.lower())
     return key, (unit.strip() if unit is not None else None)
 
 
@@ -219,36 +235,56 @@ def _duration_s(value: Any) -> float:
     return days * 86400 + seconds
 
 
+_CLOCK_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+)
+
+
+def _clock_value(value: Any) -> datetime | None:
+    """A clock cell (datetime, Unix seconds or text in one of :data:`_CLOCK_FORMATS`) as a datetime
+    (Unix seconds as naive UTC)."""
+    if isinstance(value, datetime):
+        return value
+    if not _is_number(value):
+        try:
+            value = float(str(value))
+        except ValueError:
+            return parse_datetime(str(value), _CLOCK_FORMATS)
+    if not 1e8 < float(value) < 1e11:
+        return None
+    return datetime.fromtimestamp(float(value), tz=UTC).replace(tzinfo=None)
+
+
 def _clock_span_s(values: np.ndarray) -> float | None:
     """Seconds between the first and last clock values that parse (datetimes or text)."""
-    formats = (
-        "%m/%d/%Y %I:%M:%S %p",
-        "%Y-%m-%d %H:%M:%S.%f",
-        "%Y-%m-%d %H:%M:%S",
-        "%m/%d/%Y %H:%M:%S",
-        "%d/%m/%Y %H:%M:%S",
-        "%Y/%m/%d %H:%M:%S",
-        "%d.%m.%Y %H:%M:%S",
-    )
-
-    def parse(value: Any) -> datetime | None:
-        if isinstance(value, datetime):
-            return value
-        if _is_number(value):
-            return datetime.fromtimestamp(float(value)) if float(value) > 1e8 else None
-        return parse_datetime(str(value), formats)
-
-    first, last = parse(values[0]), parse(values[-1])
+    first, last = _clock_value(values[0]), _clock_value(values[-1])
     return None if first is None or last is None else (last - first).total_seconds()
 
 
 def _scale(source: Source, role: str, column: Column, assumed: list[str]) -> float:
     if column.unit is None:
-        assumed.append(column.name)
+        if split_name(column.name)[0] not in _SELF_UNITS:  # "Volts", "Amps" name their unit
+            assumed.append(column.name)
         return 1.0
     unit = column.unit.replace("sec", "s").replace("Sec", "s")
     if role == "time":
-        unit = {"hr": "h", "hour": "h", "hours": "h", "mins": "min", "m": "min"}.get(unit, unit)
+        units = {
+            "hr": "h",
+            "hour": "h",
+            "hours": "h",
+            "h": "h",
+            "mins": "min",
+            "min": "min",
+            "m": "min",
+            "s": "s",
+        }
+        unit = units.get(unit.lower(), unit)
     scale = unit_scale(unit, _QUANTITY[role])
     if scale is None:
         raise fail(source, f"column {column.name!r}: unit {column.unit!r} is not a {role} unit")
@@ -310,6 +346,7 @@ def table_record(
     )
     voltage = _one_of(source, table, "voltage", roles["voltage"], assumed)
     time_col = roles["time"][0]
+    durations = False
     try:
         time = rescale(table.numbers(time_col), _scale(source, "time", time_col, assumed))
     except Exception as exc:  # noqa: BLE001 - not numbers: durations written as text
@@ -317,8 +354,10 @@ def table_record(
             time = np.array([_duration_s(v) for v in table.texts(time_col)])
         except ValueError:
             raise exc from None
-    if time_col.unit is None and "clock" in roles:
-        clock = table.texts(roles["clock"][0])
+        durations = True  # [D-]HH:MM:SS text: the unit is known
+    clock = table.texts(roles["clock"][0]) if "clock" in roles else None
+    start = _clock_value(clock[0]) if clock is not None and clock.size else None
+    if time_col.unit is None and clock is not None and not durations:
         span = _clock_span_s(clock) if clock.size > 1 else None
         if span and time[-1] > time[0]:
             ratio = span / (time[-1] - time[0])
@@ -326,13 +365,18 @@ def table_record(
             if abs(np.log(ratio / unit)) < 0.05:
                 time = time * unit
                 info["time_unit"] = f"{ {1.0: 's', 60.0: 'min', 3600.0: 'h'}[unit] } (from the clock column)"
-                assumed.remove(time_col.name)
+                if time_col.name in assumed:
+                    assumed.remove(time_col.name)
     mode = None
     state_info = None
     if "state" in roles:
         codes = np.char.lower(table.texts(roles["state"][0]))
         unique = np.unique(codes)
-        known = {str(code): _STATES[str(code)] for code in unique if str(code) in _STATES}
+        known = {
+            str(code): _STATE_KEYS[_state_key(str(code))]
+            for code in unique
+            if _state_key(str(code)) in _STATE_KEYS
+        }
         if known:
             sign_map = np.zeros(unique.size)
             mode_map = np.full(unique.size, MODE_UNKNOWN, dtype=np.int8)
@@ -390,6 +434,7 @@ def table_record(
         technique="CP",
         instrument=instrument,
         reference="cell voltage",
+        start_time=start,
     )
     return cycling_record(base, step, mode)
 
@@ -421,11 +466,11 @@ def _kind(names: Sequence[str]) -> tuple[str, str | None]:
     keys = {split_name(n)[0] for n in names}
     if {"testtime", "stepindex", "cycleindex"} <= keys:
         return "arbin", "Arbin"
-    if "md" in keys and "rec" in keys:
+    if {"md", "state"} & keys and "rec" in keys:
         return "maccor", "Maccor"
     if {"specap", "state"} & keys and ("record" in keys or "index" in keys):
         return "land", "LAND/LANHE"
-    if "recordid" in keys or "status" in keys:
+    if "recordid" in keys or "status" in keys or {"datapoint", "steptype"} <= keys:
         return "neware-export", "Neware"
     return "csv", None
 

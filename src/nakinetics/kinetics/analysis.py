@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import analysable_sweep, checked, number
+from .._repr import compact_repr
 from .._typing import FloatArray
 from ..constants import T_ROOM
 from ..data import DCMetadata, DCRecord, Spectrum
@@ -202,6 +203,8 @@ def prepare_sweep(
 @dataclass(frozen=True)
 class KineticsResult:
     """Everything :func:`analyse_polarization` found about one sweep (see :meth:`to_dict`)."""
+
+    __repr__ = compact_repr
 
     sweep: PreparedSweep
     model: str

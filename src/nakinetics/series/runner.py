@@ -460,8 +460,13 @@ def fit_series(
 ) -> SeriesResult:
     """Fit an operando series in memory: times, warm-start fits, quality, DC quantities and onsets.
 
-    ``voltage`` is the DC record (aligned by absolute start times or ``settings.voltage_offset_s``);
-    ``pool`` runs the warm-start chains (warm mode) or the fits (independent mode) in parallel.
+    ``spectra`` in time order (their ``metadata.start_time`` and ``point_times_s`` give the time axis, else
+    ``settings.interval_s`` in s); ``voltage`` is the DC record (V, A anodic positive, s; aligned by absolute
+    start times or ``settings.voltage_offset_s``); ``pool`` runs the warm-start chains (warm mode) or the
+    fits (independent mode) in parallel.  Returns a :class:`SeriesResult`: ``table`` (one row per spectrum,
+    the columns of ``series.csv`` with their units in ``nakinetics.series.table``: times in s, resistances
+    in Ω, ASR in Ω cm² cell total, C_eff in F, charge in C cm⁻²), ``axis``, ``trace`` and the onsets of
+    deterioration ``onset_eis`` (R_int) and ``onset_dc`` (voltage), times in s.
     """
     axis = assign_times(spectra, interval_s=settings.interval_s)
     trace = (
