@@ -456,3 +456,31 @@ def test_a_zero_ohm_parallel_branch_is_a_data_error_not_zero_division() -> None:
     assert code == 1 and "not finite" in one_line_error(err)
     z = nk.simulate("R0-p(R1,C1)", {"R0": 1.0, "R1": 1.0, "C1": 1.0}, [1 / (2 * np.pi)]).impedance
     assert z[0] == pytest.approx(1.0 + 1 / (1 + 1j))  # R0 + R1 ∥ C1 at ω = 1/(R1·C1)
+
+
+def test_cycling_reader_and_analysis_check_their_arguments(tmp_path: Path) -> None:
+    """read_cycling_record(format=1) raised AttributeError, index='abc' a TypeError from a comparison;
+    analyse_cycling(area_cm2=1e-320) printed numpy overflow warnings and returned infinite densities."""
+    from nakinetics.cycling import analyse_cycling, synthetic_cycling
+    from nakinetics.io import read_cycling_record
+
+    record = synthetic_cycling(n_cycles=4, half_cycle_h=0.5, dt_s=60.0).record
+    path = tmp_path / "cell.csv"
+    path.write_text(
+        "time/s,Ewe/V,I/A\n"
+        + "".join(
+            f"{t},{u},{i}\n"
+            for t, u, i in zip(record.time_s, record.potential_v, record.current_a, strict=True)
+        )
+    )
+    with pytest.raises(ArgumentTypeError, match="format must be a string or None"):
+        read_cycling_record(path, format=1)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="index must be an integer or None"):
+        read_cycling_record(path, index="abc")  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for area in (1e-320, 1e308):
+            with pytest.raises(DataError, match="outside 1e-09–1e\\+09 cm²"):
+                analyse_cycling(record, area_cm2=area)
+        result = analyse_cycling(read_cycling_record(path), area_cm2=2.0)
+    assert result.half_cycles[0].current_density_ma_cm2 == pytest.approx(1.0 / 2.0, rel=1e-6)  # 1 mA on 2 cm²
