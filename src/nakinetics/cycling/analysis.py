@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._checks import checked
+from .._checks import checked, measured_electrical
 from .._repr import compact_repr
 from ..data import CyclingRecord
 from ..exceptions import DataError
@@ -426,6 +426,7 @@ def analyse_cycling(
     if cell not in CELL_KINDS:
         raise DataError(f"{record.label}: cell={cell!r}; expected one of {', '.join(CELL_KINDS)}")
     _check_time(record)
+    measured_electrical(record.label, record.potential_v, record.current_a)
     assert record.time_s is not None
     t, u = record.time_s, record.potential_v
     report(0.05, "current")
