@@ -72,3 +72,84 @@ def test_unix_seconds_clock_gives_the_start_time(tmp_path):
     # 1499006353 s after 1970-01-01 00:00 UTC (date -u -d @1499006353)
     assert record.metadata.start_time == datetime(2017, 7, 2, 14, 39, 13)
     assert np.array_equal(record.time_s, [0.0, 5.0])
+
+
+def test_gamry_comma_decimal_chronoamperometry_and_advice_for_the_wrong_reader(tmp_path):
+    # Layout of a Gamry CHRONOA .DTA written on a comma-decimal PC (gamry-parser
+    # tests/data/chronoa_de_data.dta): "0,00000E+000" numbers, CURVE TABLE with a point count.
+    from nakinetics.exceptions import FileFormatError
+    from nakinetics.io import read_cycling_records, read_dc_record
+
+    text = (
+        "EXPLAIN\nTAG\tCHRONOA\nTITLE\tLABEL\tChronoamperometry\tTest &Identifier\nDATE\tLABEL\t3/10/2019\tDate\n"
+        "TIME\tLABEL\t12:00:00\tTime\nPSTAT\tPSTAT\tpstat-1\tPotentiostat\n"
+        "AREA\tQUANT\t2,50000E-001\tElectrode &Area (cm^2)\nCONVENTION\tIQUANT\t1\tCurrent Convention\n"
+        "CURVE\tTABLE\t3\n\tPt\tT\tVf\tIm\tVu\tSig\tAch\tIERange\tOver\n\t#\ts\tV vs. Ref.\tA\tV\tV\tV\t#\tbits\n"
+        "\t0\t0\t-5,00000E-004\t-2,00000E-008\t0\t0\t0\t6\t...........\n"
+        "\t1\t30\t4,99669E-001\t1,40441E-008\t0\t5,00000E-001\t0\t6\t...........\n"
+        "\t2\t90,0001\t4,99659E-001\t7,52058E-009\t0\t5,00000E-001\t0\t6\t...........\n"
+    )
+    path = tmp_path / "chronoa.DTA"
+    path.write_text(text, encoding="latin-1")
+    record = read_dc_record(path)
+    assert record.time_s == pytest.approx([0, 30, 90.0001])
+    assert record.potential_v == pytest.approx([-5e-4, 0.499669, 0.499659])
+    assert record.current_a == pytest.approx([-2e-8, 1.40441e-8, 7.52058e-9])
+    assert record.metadata.area_cm2 == pytest.approx(0.25)
+    with pytest.raises(FileFormatError, match="read it with read_spectra or read_dc_records"):
+        read_cycling_records(path)
+
+
+def test_dc_table_with_text_fields_is_refused_by_name_for_spectra(tmp_path):
+    # NOVA CV export with a current-range text column (chemotion-converter-app
+    # test_files/ChemConverter/CV/Metrohm/NOVA-txt/File021_CV.txt): reading it as a spectrum must name the
+    # columns, not claim that there are no data rows.
+    from nakinetics.exceptions import FileFormatError
+    from nakinetics.io import read_dc_record, read_spectra
+
+    text = (
+        "Potential applied (V);Time (s);WE(1).Current (A);WE(1).Potential (V);Scan;Index;Current range\n"
+        "0,5010;6,4371;1E-05;0,5025;1;1;1 µA\n0,5021;6,4477;9,31E-06;0,5035;1;2;10 µA\n"
+        "0,5032;6,4584;8,74E-06;0,5045;1;3;10 µA\n"
+    )
+    path = tmp_path / "cv.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FileFormatError, match=r"line 1: no impedance columns in header \['Potential applied"):
+        read_spectra(path)
+    record = read_dc_record(path)
+    assert record.potential_v == pytest.approx([0.5025, 0.5035, 0.5045])  # WE(1).Potential, comma decimals
+    assert record.current_a == pytest.approx([1e-5, 9.31e-6, 8.74e-6])
+
+
+@pytest.mark.parametrize("written", ["05/03/2024 14:39:22.131", "05-03-2024 14:39:22.131"])
+def test_eclab_start_time_with_slash_or_dash_dates(tmp_path, written):
+    # EC-Lab 11.52 headers (Houlbergg/Thesis IRFB .mpt/.mpl files) write "Acquisition started on" month
+    # first, with "/" in the .mpt and "-" in the log: both are the same instant.
+    from nakinetics.io import read_spectrum
+
+    head = ["EC-Lab ASCII FILE", "Nb header lines : 7", "", "Potentio Electrochemical Impedance Spectroscopy"]
+    head += [f"Acquisition started on : {written}", ""]
+    rows = ["freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\ttime/s", "1000\t10.0\t1.0\t0", "100\t11.0\t2.0\t5"]
+    path = tmp_path / "peis.mpt"
+    path.write_text("\n".join(head + rows) + "\n", encoding="latin-1")
+    spectrum = read_spectrum(path)
+    assert spectrum.metadata.start_time == datetime(2024, 5, 3, 14, 39, 22, 131000)
+    assert spectrum.impedance == pytest.approx([10 - 1j, 11 - 2j])
+
+
+def test_chi_chronopotentiometry_with_short_key_wording(tmp_path):
+    # CHI CP header written "Cathodic Time (s)" and "Init P/N = N" (the wording of CHI760E exports quoted in
+    # ecat's parser tests) rather than "(sec)" and "Initial Polarity": the current is still rebuilt.
+    text = (
+        "Jan. 27, 2022   13:43:22\nChronopotentiometry\nFile:  C:\\data\\cp.bin\nData Source:  Experiment\n"
+        "Instrument Model:  CHI760E\nHeader: \nNote: \n\nCathodic Current (A) = -0.025\n"
+        "Anodic Current (A) = 0.025\nInit P/N = N\nCathodic Time (s) = 10\nAnodic Time (s) = 10\n"
+        "Current Switching Priority = Time\n\nTime/sec, Potential/V\n\n"
+        "0.000, 0.700\n2.000, 0.650\n4.000, 0.600\n10.000, 0.500\n12.000, 0.800\n18.000, 0.900\n"
+    )
+    path = tmp_path / "cp.txt"
+    path.write_text(text)
+    record = read_cycling_record(path)
+    assert record.current_a == pytest.approx([-0.025, -0.025, -0.025, 0.025, 0.025, 0.025])
+    assert record.metadata.start_time == datetime(2022, 1, 27, 13, 43, 22)
+    assert record.metadata.instrument == "CHI760E"

@@ -78,15 +78,26 @@ def _stripping_record(path: Path) -> None:
     path.write_text("time/s,Ewe/V\n" + "".join(f"{t},{float(mv) / 1000:.6g}\n" for t, mv, _ in rows))
 
 
-def _geis_series(folder: Path) -> tuple[Path, Path]:
-    """The 36-loop EC-Lab GEIS export and its voltage CSV that ``examples/geis_series_example.py`` writes."""
-    return runpy.run_path(str(EXAMPLES / "geis_series_example.py"))["generate"](folder / "geis_example")
+def _geis_series(folder: Path, n_spectra: int = 8) -> tuple[Path, Path]:
+    """An EC-Lab GEIS export of ``n_spectra`` loops and its voltage CSV, written as
+    ``examples/geis_series_example.py`` writes its 36 (its cell, frequencies, noise and writers)."""
+    import numpy as np
+
+    example = runpy.run_path(str(EXAMPLES / "geis_series_example.py"))
+    spectra, record = example["operando_series"](
+        example["CELL"], n_spectra, 600.0, np.geomspace(1e6, 0.1, 60), noise=0.01,
+        rng=np.random.default_rng(2025), start=example["START"], first_s=example["FIRST_SPECTRUM_S"],
+    )  # fmt: skip
+    mpt, voltage = folder / "geis_series.mpt", folder / "voltage.csv"
+    mpt.write_text(example["mpt_text"](spectra, example["CELL"], example["START"]), encoding="utf-8")
+    voltage.write_text(example["voltage_csv"](record), encoding="utf-8")
+    return mpt, voltage
 
 
 STANDINS: dict[str, Path | str] = {
     # a user's EC-Lab PEIS export: BioLogic SP-150, EC-Lab 11.18 (MIT; tests/data/README.md)
     "cell.mpt": TESTDATA / "biologic_sp150_peis_ecl11-18.mpt",
-    # a multi-spectrum EC-Lab file: the GEIS series of examples/geis_series_example.py (36 loops)
+    # a multi-spectrum EC-Lab file: a GEIS series as examples/geis_series_example.py writes it (8 loops)
     "geis_4loops.mpt": "geis mpt",
     "run.mpt": "geis mpt",
     "cp.csv": "geis voltage",
@@ -218,7 +229,7 @@ def test_reading_and_fitting_blocks(folder: Path) -> None:
 
     namespace: dict[str, Any] = {}
     run_python(python_blocks(CONTINUES["Fitting"]) + python_blocks("Fitting"), namespace)
-    assert len(namespace["loops"]) == 36  # every loop of the multi-spectrum file
+    assert len(namespace["loops"]) == 8  # every loop of the multi-spectrum file
     # examples/make_example_data.py: 275 Ω cm² per interface for the cycled cell (π (0.5 cm)² electrodes)
     asr = namespace["result"].derived["ASR_R2_per_interface"]
     assert asr.value == pytest.approx(275.0 * 3.141592653589793 * 0.25 / 0.785, rel=0.02)
@@ -333,7 +344,7 @@ def parse(args: list[str]) -> None:
 # Lines run in full (the rest are parsed): what no other test runs, on a stand-in for the user's file.
 # The batch and interoperability lines run in their own modules, the first command in test_examples.py.
 RUN = ("warburg cell.csv --area 1.131", "conductivity pellet.csv --thickness 0.162 --area", "arrhenius --table",
-       "tafel sweep.txt --area 1.131 --r-ohm 5:0.5\n", "drt cell.mpt\n", "drt runs/")  # fmt: skip
+       "tafel sweep.txt --area 1.131 --r-ohm 5:0.5\n", "drt cell.mpt\n", "drt cell.mpt --area")  # fmt: skip
 
 
 def test_every_command_line_parses(folder: Path) -> None:
@@ -424,3 +435,42 @@ def test_validate_verdict_as_quoted(folder: Path) -> None:
     verdict = run(["validate", "sim.csv"]).splitlines()[1]
     before, after = (" ".join(part.split()) for part in shown.split("(…)"))
     assert before in verdict and after in verdict, verdict
+
+
+def test_command_synopsis_names_real_options() -> None:
+    """Every option of the "Command line" synopsis is an option of its command."""
+    from nakinetics.cli import main
+
+    synopsis = next(b for b in readme_blocks() if not b.lang and b.heading == "Command line").code
+    commands: dict[str, set[str]] = {}
+    name = ""
+    for line in synopsis.splitlines():
+        if line.startswith("nakinetics "):
+            name = line.split()[1]
+        if name in ("warburg",):  # "warburg | conductivity | ... (sections below)"
+            continue
+        commands.setdefault(name, set()).update(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line))
+    assert set(commands) == {"fit", "simulate", "validate", "circuits"}
+    with click.Context(main, info_name="nakinetics") as parent:
+        for name, options in commands.items():
+            command = main.get_command(parent, name)
+            assert command is not None, name
+            known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+            assert options <= known, f"nakinetics {name}: {sorted(options - known)} not options"
+
+
+def test_geis_command_writes_into_the_out_folder_it_creates(folder: Path) -> None:
+    """The README's geis line puts --plot and --json inside --out, a folder the run creates (this was
+    refused at parse time as "folder run_fit does not exist"); a path in another missing folder still is."""
+    from nakinetics.cli import main
+
+    line = next(line for _, line in command_lines() if line.startswith("nakinetics geis"))
+    assert "--out run_fit --plot run_fit/" in line and not Path("run_fit").exists()
+    run(arguments(line))
+    assert {p.name for p in Path("run_fit").iterdir()} >= {
+        "series.csv", "dashboard.png", "dashboard_nyquist.png", "summary.json"
+    }  # fmt: skip
+    assert json.loads(Path("run_fit/summary.json").read_text(encoding="utf-8"))["counts"]["spectra"] == 8
+    elsewhere = CliRunner().invoke(main, ["geis", "run.mpt", "--out", "new", "--plot", "other/d.png"])
+    assert elsewhere.exit_code == 1 and "folder other does not exist" in elsewhere.stderr
+    assert not Path("new").exists()  # refused before the folder was made

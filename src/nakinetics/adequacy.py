@@ -61,8 +61,8 @@ class Adequacy:
         return (
             f"the model does not describe the data (residual ×{self.ratio:.1f} the Kramers–Kronig residual: "
             f"{100 * self.fit_rms:.2g} % against {100 * self.kk_rms:.2g} % RMS, structured between {f1:.3g} and "
-            f"{f2:.3g} Hz): a process is missing or misplaced; compare other circuits (--compare) before using "
-            "its numbers"
+            f"{f2:.3g} Hz): a process is missing or misplaced; compare other circuits (-c, or `nakinetics fit --compare`) before "
+            "using its numbers"
             + (", or leave that band out (--fmin/--fmax) if it is an instrument artefact" if edge else "")
         )
 

@@ -209,9 +209,14 @@ class Spectrum(_Labelled):
         if fmax is not None:
             keep &= self.frequency <= fmax
         if not keep.any():
+            window = (
+                f"{fmin:g}–{fmax:g} Hz"
+                if fmin is not None and fmax is not None
+                else (f"at or above {fmin:g} Hz" if fmin is not None else f"at or below {fmax:g} Hz")
+            )
             raise DataError(
-                f"{self.label}: no points between fmin={fmin} Hz and fmax={fmax} Hz "
-                f"(data span {self.frequency.min():g}–{self.frequency.max():g} Hz)"
+                f"{self.label}: no points in the frequency window {window} (fmin/fmax); the data span "
+                f"{self.frequency.min():g}–{self.frequency.max():g} Hz"
             )
         return self._subset(keep)
 

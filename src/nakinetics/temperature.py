@@ -30,6 +30,7 @@ from typing import Literal
 from .constants import ZERO_CELSIUS
 from .exceptions import DataError
 from .units import TYPED_QUANTITY as _TYPED
+from .units import refuse_decimal_comma
 
 TemperatureUnit = Literal["K", "C"]
 
@@ -75,6 +76,7 @@ def split_temperature(text: str) -> tuple[float, TemperatureUnit | None]:
     ------
     DataError : not a number with an optional temperature unit (°F is refused by name).
     """
+    refuse_decimal_comma(text)
     match = _TYPED.match(text)
     if match is None:
         raise DataError(f"'{text}' is not a temperature: write e.g. 25C, 25°C, 298.15K or 298.15")

@@ -28,13 +28,31 @@ TYPED_QUANTITY = re.compile(rf"^\s*(?P<number>{NUMBER})\s*(?P<unit>[^\d\s].*?)?\
 """A number and an optional unit after it (groups ``number`` and ``unit``)."""
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[+\-−]?\d+,\d")
+
+
+def refuse_decimal_comma(text: str) -> None:
+    """A number typed with a decimal comma (``"0,785"``, ``"298,15K"``) is refused naming the slip, rather than
+    read as a number followed by an unknown unit ``,785``.
+
+    Raises
+    ------
+    DataError : ``text`` starts with digits, a comma and a digit.
+    """
+    if _DECIMAL_COMMA.match(str(text)):
+        fixed = str(text).strip().replace(",", ".", 1)
+        raise DataError(f"'{text}': write the decimal separator as a point: {fixed}")
+
+
 def split_quantity(text: str, what: str, example: str) -> tuple[float, str | None]:
     """``"78.5mm2"`` → (78.5, ``"mm2"``); ``"0.785"`` → (0.785, None).
 
     Raises
     ------
-    DataError : ``text`` is not a number with an optional unit (``what`` and ``example`` word it).
+    DataError : ``text`` is not a number with an optional unit (``what`` and ``example`` word it), or has a
+        decimal comma.
     """
+    refuse_decimal_comma(text)
     match = TYPED_QUANTITY.match(str(text))
     if match is None:
         try:
@@ -95,6 +113,50 @@ def implausible_area(area_cm2: float) -> str | None:
         f"{area_cm2:g} cm² is larger than a coin-cell or pellet electrode (≤ {PLAUSIBLE_AREA_CM2:g} cm²): "
         f"if it is in mm², that is {area_cm2 / 100:g} cm² — write {area_cm2:g}mm2; for a cell that large "
         f"write {area_cm2:g}cm2"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# lengths (pellet thickness, electrode diameter)
+
+LENGTH_UNITS_CM = {"cm": 1.0, "mm": 0.1, "m": 100.0, "um": 1e-4, "µm": 1e-4, "μm": 1e-4}
+"""Length units (lower case, as :func:`_unit_key` writes them) → cm."""
+PLAUSIBLE_LENGTH_CM = {"thickness": 1.0, "diameter": 2 * math.sqrt(PLAUSIBLE_AREA_CM2 / math.pi)}
+"""Largest bare number (cm) taken without a warning: a pellet is at most ~1 cm thick (0.05–0.3 cm usually),
+and an electrode of :data:`PLAUSIBLE_AREA_CM2` is 3.57 cm across; a larger bare number is more often typed
+in mm (a 1.62 mm pellet as ``1.62``: σ × 10; a 11.14 mm disc as ``11.14``: σ ÷ 100)."""
+
+
+def parse_length(text: str) -> tuple[float, bool]:
+    """(length in cm, whether a unit was written) from ``"0.162"`` (cm), ``"1.62mm"``, ``"0.162 cm"``,
+    ``"250um"``.
+
+    Raises
+    ------
+    DataError : malformed, an unknown unit, or not a finite number > 0.
+    """
+    value, unit = split_quantity(text, "a length", "0.162 (cm), 0.162cm or 1.62mm")
+    factor = 1.0
+    if unit is not None:
+        key = _unit_key(unit).lower()
+        if key not in LENGTH_UNITS_CM:
+            raise DataError(f"'{text}': unknown length unit '{unit.strip()}'; use cm or mm, e.g. 1.62mm")
+        factor = LENGTH_UNITS_CM[key]
+    length = value * factor
+    if not (math.isfinite(length) and length > 0):
+        raise DataError(f"'{text}': a length must be a finite number > 0")
+    return length, unit is not None
+
+
+def implausible_length(length_cm: float, what: str) -> str | None:
+    """Why a bare ``length_cm`` (typed without a unit) for a pellet ``what`` (``"thickness"`` or
+    ``"diameter"``) is probably a length in mm, naming the slip; ``None`` when it is plausible."""
+    limit = PLAUSIBLE_LENGTH_CM[what]
+    if length_cm <= limit:
+        return None
+    return (
+        f"{length_cm:g} cm is larger than a pellet {what} (≤ {limit:.3g} cm): if it is in mm, that is "
+        f"{length_cm / 10:g} cm — write {length_cm:g}mm; if it is meant, write {length_cm:g}cm"
     )
 
 

@@ -27,7 +27,9 @@ from ..units import (
     concentration_factor,
     implausible_area,
     implausible_concentration,
+    implausible_length,
     parse_area,
+    parse_length,
     split_quantity,
 )
 from ._output import OutputError, check_output_file, check_output_folder
@@ -95,7 +97,7 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None and str(value) != "-":
             try:
-                check(value)
+                check(value, created=ctx.params.get(CREATED_FOLDER))
             except OutputError as exc:
                 raise OutputError(f"{param.opts[0]} {exc}") from None
         return value
@@ -103,11 +105,16 @@ def _output_check(check: Callable[[Any], object]) -> Callable[[click.Context, cl
     return callback
 
 
+CREATED_FOLDER = "out_dir"
+"""The parameter of an output folder the command creates (:func:`folder_option`, processed first): output
+files directly in it are checked against it, so ``--out run --json run/summary.json`` works on a first run."""
 checked_output_path = _output_check(check_output_file)
 """Click callback for any output-file option (``-`` = stdout is not checked)."""
 _checked_json_path = checked_output_path
-_checked_plot_path = _output_check(lambda path: check_output_file(path, figure=True))
-_checked_folder = _output_check(check_output_folder)
+_checked_plot_path = _output_check(
+    lambda path, created=None: check_output_file(path, figure=True, created=created)
+)
+_checked_folder = _output_check(lambda path, created=None: check_output_folder(path))
 
 
 def json_option(func: F) -> F:
@@ -150,6 +157,7 @@ def folder_option(*names: str, default: Path, help_text: str) -> Callable[[F], F
             show_default=True,
             metavar="DIR",
             callback=_checked_folder,
+            is_eager=True,  # before the output files that may lie in it
             help=help_text,
         )(func)
 
@@ -273,6 +281,47 @@ class AreaType(click.ParamType):
 
 
 AREA = AreaType()
+
+
+class LengthType(click.ParamType):
+    """A pellet thickness or electrode diameter as typed: ``0.162`` (cm), ``0.162cm``, ``1.62mm`` → cm.
+
+    A bare number above a pellet's size (:data:`~nakinetics.units.PLAUSIBLE_LENGTH_CM`) is accepted with a
+    one-line warning naming the mm slip; with a written unit it is taken as meant."""
+
+    name = "length"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        try:
+            length, explicit = parse_length(str(value))
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+        why = None if explicit else implausible_length(length, self.what)
+        if why is not None:
+            option = param.opts[0] if param is not None and param.opts else f"--{self.what}"
+            click.echo(f"warning: {option} {why}", err=True)
+        return length
+
+
+def length_option(name: str, help_text: str, *, required: bool = False) -> Callable[[F], F]:
+    """``--thickness CM`` / ``--diameter CM``: a pellet length in cm, or with its unit (``1.62mm``); see
+    :class:`LengthType`."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            name,
+            type=LengthType(name.removeprefix("--")),
+            required=required,
+            metavar="CM",
+            help=f"{help_text} A bare number is cm; or give the unit: 1.62mm, 0.162cm.",
+        )(func)
+
+    return decorate
 
 
 def area_option(help_text: str, *, required: bool = False, name: str = "--area") -> Callable[[F], F]:
@@ -484,7 +533,7 @@ _CLI_WORDS: tuple[tuple[str, str, str | None], ...] = (
         r"\1 an impedance command (nakinetics fit, validate, warburg, ...)",
         None,
     ),
-    (r"(use|read it with) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
+    (r"(use|read it with|or) read_dc_records", r"\1 a DC command (nakinetics tafel)", None),
     (r"with read_dc_records", "with a DC command (nakinetics tafel)", None),
     (r"(use|read it with) read_cycling_records", r"\1 nakinetics cycling", None),
     (r"pass area_cm2 \(the --area option\)", "use --area", "area"),

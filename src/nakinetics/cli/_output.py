@@ -151,9 +151,11 @@ def figure_format(path: Path) -> str:
     return path.suffix.lstrip(".").lower() or "png"
 
 
-def check_output_file(path: str | Path, *, figure: bool = False) -> Path:
+def check_output_file(path: str | Path, *, figure: bool = False, created: Path | None = None) -> Path:
     """Check, before any work, that ``path`` can be written by :func:`write_atomic` (and, for a figure,
-    that its extension is a format matplotlib saves); return it as a :class:`~pathlib.Path`."""
+    that its extension is a format matplotlib saves); return it as a :class:`~pathlib.Path`.  ``created``
+    is an output folder the command makes before writing (``geis --out``): a file directly in it is
+    checked against that folder (it may not exist yet)."""
     path = Path(path)
     if figure and figure_format(path) not in figure_formats():
         raise OutputError(
@@ -161,6 +163,10 @@ def check_output_file(path: str | Path, *, figure: bool = False) -> Path:
             f"(supported: {', '.join(figure_formats())})"
         )
     target, _ = _resolve(path)
+    folder = target.parent if str(target.parent) else Path()
+    if created is not None and not folder.exists() and folder.absolute() == Path(created).absolute():
+        check_output_folder(created)
+        return path
     _probe_folder(_existing_folder(target), path)
     return path
 

@@ -28,6 +28,7 @@ from ._options import (
     frequency_options,
     input_file,
     json_option,
+    length_option,
     plot_option,
     resolve_temperature,
     temperature_unit_option,
@@ -153,19 +154,9 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
     show_default=True,
     help="Conductivity from spectra: which conductivity.",
 )
-@click.option(
-    "--thickness",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Pellet thickness in cm (conductivity).",
-)
+@length_option("--thickness", "Pellet thickness (conductivity).")
 @area_option("Electrode area (conductivity, i0).")
-@click.option(
-    "--diameter",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Electrode diameter in cm instead of --area.",
-)
+@length_option("--diameter", "Electrode diameter instead of --area.")
 @cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).")
 @click.option(
     "--n",

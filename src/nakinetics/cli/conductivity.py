@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from ._options import (
     frequency_options,
     index_option,
     json_option,
+    length_option,
     plot_option,
     weighting_option,
 )
 from ._output import figure_bytes
+from ._validity import with_kk_check
 
 
 def electrode_area(area: float | None, diameter: float | None) -> float:
@@ -124,6 +126,7 @@ class ConductivityTask(FileTask):
             fmin=self.fmin,
             fmax=self.fmax,
         )
+        result = replace(result, fit=with_kk_check(result.fit)[0])  # KK test and model-adequacy warnings
         files = {} if self.plot_format is None else {"plot": figure_bytes(_figure(result), self.plot_format)}
         return Outcome(
             *self.identify(spectrum),
@@ -162,20 +165,9 @@ def _summary(result: ConductivityResult) -> str:
 
 @main.command("conductivity")
 @inputs_argument
-@click.option(
-    "--thickness",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    metavar="CM",
-    help="Pellet thickness L in cm.",
-)
+@length_option("--thickness", "Pellet thickness L.", required=True)
 @area_option("Electrode area A (the electrodes', if smaller than the pellet face).")
-@click.option(
-    "--diameter",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Electrode diameter in cm instead of --area (A = π d²/4).",
-)
+@length_option("--diameter", "Electrode diameter instead of --area (A = π d²/4).")
 @click.option(
     "--circuit",
     "-c",

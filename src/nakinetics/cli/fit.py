@@ -19,7 +19,6 @@ from ..presets import Preset
 from ..report import format_comparison, format_fit, format_number
 from ..roles import CellContext, decide_context
 from ..selection import ModelComparison, choose_model, compare_models, model_name
-from ..validation import KK_MIN_POINTS, kramers_kronig_test
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
@@ -32,12 +31,14 @@ from ._options import (
     frequency_options,
     index_option,
     json_option,
+    length_option,
     plot_option,
     resolve_temperature,
     temperature_options,
     weighting_option,
 )
 from ._output import figure_bytes, parse_assignments
+from ._validity import with_kk_check
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,7 @@ class FitTask(FileTask):
             electrolyte=self.electrolyte,  # type: ignore[arg-type]
         )
         result = with_derived(outcome.result, geometry, preset_decides=outcome.user_model)
-        kk = kramers_kronig_test(result.spectrum) if len(result.spectrum) >= KK_MIN_POINTS else None
-        if kk is not None:
-            result = result.with_kramers_kronig(kk)
+        result, kk = with_kk_check(result)
         convention = conventions(result, geometry, preset_decides=outcome.user_model)
         record = result.to_dict()
         record["conventions"] = convention
@@ -277,12 +276,7 @@ def _summary(result: FitResult) -> str:
     "no diffusion candidates). Names the arcs' roles and sets the automatic candidates."
 )
 @temperature_options("For i0. Default: the file's, else 298.15 K.")
-@click.option(
-    "--thickness",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="CM",
-    help="Electrolyte/pellet thickness in cm (conductivity σ = L/(R·A)).",
-)
+@length_option("--thickness", "Electrolyte/pellet thickness (conductivity σ = L/(R·A)).")
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
 @weighting_option
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Hold a parameter fixed (repeatable).")

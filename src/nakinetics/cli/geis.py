@@ -216,7 +216,12 @@ def _report(
     ]
     lines += [] if plan is None else plan.notes()
     if result.trace is not None:
-        lines.append(f"voltage record: aligned by {result.trace.alignment}")
+        alignment = result.trace.alignment
+        lines.append(
+            f"voltage record: not aligned ({alignment.removeprefix('none: ')})"
+            if alignment.startswith("none:")
+            else f"voltage record: aligned by {alignment}"
+        )
     rows = table.fitted
     if rows:
         r_int = table.column("R_int", rows)
@@ -508,9 +513,10 @@ def geis_command(
     fixed = parse_assignments(fix, "--fix")
     check_parameter_names(fixed, {}, [circuit], requested=True)  # before the folder stores the settings
     if plot_path is not None:
-        check_output_file(plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}"), figure=True)
+        waterfall = plot_path.with_name(f"{plot_path.stem}_nyquist{plot_path.suffix}")
+        check_output_file(waterfall, figure=True, created=out_dir)
         if with_drt:
-            check_output_file(_drt_map_path(plot_path), figure=True)
+            check_output_file(_drt_map_path(plot_path), figure=True, created=out_dir)
     settings = SeriesSettings(
         circuit=circuit,
         weighting=weighting,

@@ -41,6 +41,7 @@ from ._options import (
     temperature_options,
 )
 from ._output import figure_bytes
+from ._validity import with_kk_check
 
 
 def _quantity_line(name: str, q: DerivedQuantity) -> str:
@@ -84,14 +85,15 @@ def _analyse(
         sigma = slope.sigma
         warnings += slope.warnings
     else:
-        fit = fit_circuit(spectrum, circuit, fmin=window[0], fmax=window[1])
+        fit, _ = with_kk_check(fit_circuit(spectrum, circuit, fmin=window[0], fmax=window[1]))
         from_fit = warburg_from_fit(fit, element)
         sigma = from_fit.sigma
         warnings += fit.warnings
         try:
             slope = warburg_slope(spectrum)
         except DataError as exc:
-            warnings.append(f"slope cross-check not possible: {exc}")
+            reason = str(exc).split("; give a window")[0]  # the advice is for the slope method, not this fit
+            warnings.append(f"slope cross-check not possible: {reason}")
     result = apparent_diffusion_coefficient(sigma, inputs)
     warnings += result.warnings
     record: dict[str, Any] = {

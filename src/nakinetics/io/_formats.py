@@ -201,8 +201,8 @@ def read_items(
         raise fail(source, fmt.unsupported)
     if kind not in fmt.readers:
         holds = " and ".join(KINDS.get(k, (k, ""))[0] for k in fmt.readers) or "nothing readable"
-        other = next((KINDS[k][1] for k in fmt.readers if k in KINDS), None)
-        advice = f"; read it with {other}" if other else ""
+        others = [KINDS[k][1] for k in fmt.readers if k in KINDS]
+        advice = f"; read it with {' or '.join(others)}" if others else ""
         raise fail(source, f"{fmt.title} files hold {holds}, not {KINDS.get(kind, (kind, ''))[0]}{advice}")
     try:
         items = guarded(fmt, kind, source, *args)

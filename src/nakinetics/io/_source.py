@@ -41,18 +41,37 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CR_BREAK = re.compile(r"\r+\n|\r")
 
 
+def _utf16_encoding(raw: bytes) -> str | None:
+    """``"utf-16"`` for text starting with a UTF-16 byte-order mark (Windows "Unicode" text exports),
+    ``"utf-16-le"``/``"utf-16-be"`` for UTF-16 text without one (``iconv -t UTF-16LE``, some exporters):
+    in its first 4 kB nearly every second byte is NUL (the high byte of ASCII text) and nearly no other
+    byte is — binary formats (.mpr, .nda, .ism) have NULs at both positions; else ``None``."""
+    if raw.startswith(_UTF16_BOMS):
+        return "utf-16"
+    sample = raw[: 4096 - 4096 % 2] if len(raw) >= 4096 else raw[: len(raw) - len(raw) % 2]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, text, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.02 * len(text):
+            return encoding
+    return None
+
+
 def is_utf16(raw: bytes) -> bool:
-    """True when ``raw`` starts with a UTF-16 byte-order mark (Windows "Unicode" text exports)."""
-    return raw.startswith(_UTF16_BOMS)
+    """True when ``raw`` is UTF-16 text, with or without a byte-order mark."""
+    return _utf16_encoding(raw) is not None
 
 
 def decode(raw: bytes) -> str:
-    """Decode instrument text: UTF-16 when it starts with its BOM (a cut-off last byte or a stray second
-    BOM is dropped), else UTF-8 (BOM stripped) if valid, else cp1252, else latin-1 (never fails)."""
-    if is_utf16(raw):
+    """Decode instrument text: UTF-16 with a BOM, or recognisably UTF-16 without one (a cut-off last byte
+    or a stray second BOM is dropped), else UTF-8 (BOM stripped) if valid, else cp1252, else latin-1
+    (never fails)."""
+    encoding = _utf16_encoding(raw)
+    if encoding is not None:
         if len(raw) % 2:
             raw = raw[:-1]
-        return raw.decode("utf-16", errors="replace").replace("\ufeff", "")
+        return raw.decode(encoding, errors="replace").replace("\ufeff", "")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

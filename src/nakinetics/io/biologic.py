@@ -65,7 +65,10 @@ from ._source import open_source
 
 FORMAT_MPT = "biologic-mpt"
 FORMAT_MPR = "biologic-mpr"
-_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
+#: EC-Lab writes the date month first, with "/" or (in its log and some exports) "-" between the fields.
+_DATE_FORMATS = tuple(
+    f"%m{sep}%d{sep}%Y {clock}" for sep in "/-" for clock in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M")
+)
 _LOOP = re.compile(r"^Loop\s+(\d{1,12})\s+from point number\s+(\d{1,12})\s+to\s+(\d{1,12})\b")
 _PARAMETER_WIDTH = 20
 #: ``.mpr`` settings module, first byte: EC-Lab technique id (as tabulated by yadg; checked on the samples).

@@ -32,6 +32,7 @@ from ._common import fail, header_float, key_values
 from ._dc import AS_WRITTEN, DCOptions, make_record
 from ._mpr_settings import device_name, settings_area_cm2
 from ._source import Source
+from .chi import parse_chi_date
 from .cycler_tables import _STATES, cycling_record, table_record, text_table
 
 _BIOLOGIC_MODES = np.array([MODE_UNKNOWN, MODE_CC, MODE_CV, MODE_REST], dtype=np.int8)
@@ -138,6 +139,14 @@ def read_mpr_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
     return [cycling_record(base, step, mode)]
 
 
+_SIDES = ("Cathodic", "Anodic")
+
+
+def _first(params: dict[str, str], *keys: str) -> str | None:
+    """The value of the first of ``keys`` the header has (CHI versions word some keys differently)."""
+    return next((params[k] for k in keys if k in params), None)
+
+
 def read_chi_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
     """CH Instruments chronopotentiometry export: current rebuilt from the header (module docstring)."""
     lines = source.lines
@@ -159,8 +168,10 @@ def read_chi_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
         header_float(params.get("Cathodic Current (A)")),
         header_float(params.get("Anodic Current (A)")),
     )
-    t_c, t_a = header_float(params.get("Cathodic Time (sec)")), header_float(params.get("Anodic Time (sec)"))
-    polarity = (params.get("Initial Polarity") or "Cathodic").strip().lower()
+    t_c, t_a = (header_float(_first(params, f"{side} Time (sec)", f"{side} Time (s)")) for side in _SIDES)
+    polarity = (_first(params, "Initial Polarity") or "Cathodic").strip().lower()
+    if "Initial Polarity" not in params and params.get("Init P/N", "").strip() in ("P", "N"):
+        polarity = {"P": "anodic", "N": "cathodic"}[params["Init P/N"].strip()]  # older CHI wording
     priority = (params.get("Current Switching Priority") or "Time").strip().lower()
     if i_c is None and i_a is None:
         if options.current_a is None:
@@ -201,6 +212,7 @@ def read_chi_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
         technique="CP",
         instrument=key_values(lines[2:header], ":").get("Instrument Model") or "CH Instruments",
         reference="cell voltage",
+        start_time=parse_chi_date(lines[0]),
     )
     return [cycling_record(base, None, None)]
 

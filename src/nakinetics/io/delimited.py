@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Spectrum
+from ..exceptions import DataError, FileFormatError
 from ._common import (
     Splitter,
     fail,
@@ -348,10 +349,38 @@ def _imag_sign_disagrees(imag: np.ndarray, phase_deg: np.ndarray) -> bool:
     return bool(np.mean(np.sign(imag[clear]) != np.sign(phase_deg[clear])) > 0.8)
 
 
+def _no_impedance_columns(path: Path, names: list[str], line: int | None) -> DataError:
+    return fail(
+        path,
+        f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "
+        "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'', R/X) or |Z| and phase",
+        line,
+    )
+
+
+def _refuse_text_table(path: Path, lines: Sequence[str]) -> None:
+    """Rows with text fields (a DC export's "10 µA" current range): name the columns when the header has
+    no impedance ones, instead of saying that there are no data rows."""
+    try:
+        layout = sniff_layout(path, lines, 3, "", max_text=4)
+    except FileFormatError:
+        return
+    if layout.header is None:
+        return
+    n_cols = len(layout.split(lines[layout.start]))
+    names = _header_names(lines[layout.header], layout.split, layout.delimiter, n_cols)
+    if not _has_spectrum(column_roles(names).keys()):
+        raise _no_impedance_columns(path, names, layout.header + 1)
+
+
 def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None = None) -> list[Spectrum]:
     """Read generic delimited text (see the module docstring for the rules): one spectrum per sweep."""
     lines = read_lines(path)
-    layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase", max_text=0)
+    try:
+        layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase", max_text=0)
+    except FileFormatError:
+        _refuse_text_table(path, lines)
+        raise
     split, delimiter, comma, start, header_index = (
         layout.split,
         layout.delimiter,
@@ -376,12 +405,7 @@ def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None
         roles = column_roles(names)
     header_line = None if header_index is None else header_index + 1
     if not _has_spectrum(roles.keys()):
-        raise fail(
-            path,
-            f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "
-            "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'', R/X) or |Z| and phase",
-            header_line,
-        )
+        raise _no_impedance_columns(path, names, header_line)
 
     def values(role: str) -> np.ndarray:
         j, sign, unit = roles[role]

@@ -1127,6 +1127,12 @@ def _assessment(result: KineticsResult) -> list[str]:
     else:
         for k, b in result.tafel.branches.items():
             notes += [f"Tafel {k} window: {n}" for n in b.notes]
+    if result.eis is not None and result.eis.resistances.r_ct is None:
+        res = result.eis.resistances
+        notes.append(
+            f"no EIS i0: no resistance of {res.model} fitted to the spectrum has the charge-transfer role"
+            + (f" ({'; '.join(res.notes)})" if res.notes else "")
+        )
     if result.eis is not None and result.eis.agrees is False:
         notes.append(
             f"DC and EIS exchange currents disagree: ratio DC/EIS = {result.eis.ratio:.3g} (outside "

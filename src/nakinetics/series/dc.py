@@ -172,10 +172,8 @@ def align_voltage(
         alignment = "absolute start times of the record and the spectra"
     else:
         offset_s = 0.0
-        missing = "the spectra" if origin is None else "the voltage record"
-        alignment = (
-            f"none: {missing} give(s) no absolute start time, so both axes start at 0 (use --voltage-offset)"
-        )
+        missing = "the spectra give" if origin is None else "the voltage record gives"
+        alignment = f"none: {missing} no absolute start time, so both axes start at 0 (use --voltage-offset)"
     order = np.argsort(record.time_s, kind="stable")
     current = record.current_a[order]
     return VoltageTrace(
