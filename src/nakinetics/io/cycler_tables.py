@@ -23,6 +23,7 @@ Two columns for one role with units that disagree (mixed units) are an error.  N
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -204,9 +205,12 @@ def text_table(source: Source, lines: list[str], header: int) -> Table:
         raise fail(source, f"column {column.name!r} could not be read as numbers", start + 1)
 
     def texts(column: Column) -> np.ndarray:
-        return np.char.strip(
-            np.loadtxt(body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1)
-        )
+        with warnings.catch_warnings():  # numpy reads text in chunks and warns about blank lines in them
+            warnings.filterwarnings("ignore", "Input line .* contained no data", UserWarning)
+            values = np.loadtxt(
+                body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1
+            )
+        return np.char.strip(values)
 
     table = Table(source, names, start + 1, numbers, texts, len(body))
     table._preload = preload  # type: ignore[attr-defined]
