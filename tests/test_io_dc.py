@@ -763,9 +763,9 @@ def test_utf16_export(tmp_path: Path) -> None:
     assert record.potential_v.tolist() == [0.1, 0.2] and record.current_a.tolist() == [1e-6, 2e-6]
 
 
-def test_versastudio_dc_par_is_not_supported_yet(tmp_path: Path) -> None:
+def test_versastudio_dc_par_without_segments(tmp_path: Path) -> None:
     text = "<Application>\nName=VersaStudio\n</Application>\n<Experiment>\nTechnique=Linear Sweep\n</Experiment>\n"
     path = _write(tmp_path, "lsv.par", text)
-    with pytest.raises(FileFormatError, match="not supported yet") as info:
+    with pytest.raises(FileFormatError, match=r"no <SegmentN> with E\(V\) and I\(A\)") as info:
         read_dc_records(path)
     _error(info, path)

@@ -153,3 +153,48 @@ def test_chi_chronopotentiometry_with_short_key_wording(tmp_path):
     assert record.current_a == pytest.approx([-0.025, -0.025, -0.025, 0.025, 0.025, 0.025])
     assert record.metadata.start_time == datetime(2022, 1, 27, 13, 43, 22)
     assert record.metadata.instrument == "CHI760E"
+
+
+def test_versastudio_dc_segments(tmp_path):
+    # VersaStudio .par DC layout (VersaStudio manual "Save New Data", as quoted by public .par parsers):
+    # <ActionN> Name= gives the technique, <SegmentN> Definition= names the comma columns.
+    from nakinetics.io import read_dc_record
+
+    text = (
+        "<Application>\nVersion=2.66.2.0\n</Application>\n\n<Instrument>\nModel=PMC-1000\nType=PMC-1000\n"
+        "</Instrument>\n\n<Experiment>\nTimeAcquired=10:41:31 AM\nDateAcquired=Thursday, June 12, 2025\n"
+        "</Experiment>\n\n<Action0>\nWorking Electrode Area (cm2)=0.5\nName=Common\n</Action0>\n\n"
+        "<Action1>\nDuration (s)=10\nCurrent (mA)=-6\nName=Constant Current\n</Action1>\n\n"
+        "<Segment1>\nType=11\nVersion=3\nDefinition=Segment #, Point #, E(V), I(A), Elapsed Time(s), "
+        "ADC Sync Input(V), Current Range, Status, E Applied(V), Frequency(Hz), ActionId\n"
+        "0,0,3.331,-0.006,1,0.0,5,131077,0,0,1\n0,1,3.330,-0.006,2,0.0,5,131077,0,0,1\n</Segment1>\n"
+        "<Segment2>\nDefinition=Segment #, Point #, E(V), I(A), Elapsed Time(s)\n1,0,3.310,-0.006,3\n</Segment2>\n"
+    )
+    path = tmp_path / "cc.par"
+    path.write_text(text)
+    record = read_dc_record(path)
+    assert record.potential_v == pytest.approx([3.331, 3.330, 3.310])
+    assert record.current_a == pytest.approx([-0.006, -0.006, -0.006])
+    assert record.time_s == pytest.approx([1, 2, 3])
+    meta = record.metadata
+    assert (meta.technique, meta.area_cm2, meta.instrument) == ("CP", 0.5, "VersaStudio PMC-1000")
+    assert meta.start_time == datetime(2025, 6, 12, 10, 41, 31)
+
+
+def test_nova_fit_export_with_text_columns(tmp_path):
+    # NOVA impedance export with fit columns (layout listed by MiguelO-UCSB/Plot-echem's README): frequency
+    # after the impedance columns, a "Converged" text column, semicolons and decimal commas.
+    from nakinetics.io import read_spectrum
+
+    text = (
+        "Z' (Ω);-Z'' (Ω);Error Z' (%);Error Z'' (%);Z (Ω);-Phase (°);Frequency (Hz);Convergence;"
+        "Number of iterations;χ²\n"
+        "10,5;1,2;0,1;0,2;10,568;6,52;100000;Converged;12;0,001\n"
+        "11,0;3,5;0,1;0,2;11,543;17,65;10000;Converged;12;0,001\n"
+        "14,0;8,0;0,1;0,2;16,125;29,74;1000;Not converged;40;0,003\n"
+    )
+    path = tmp_path / "nova_fit.txt"
+    path.write_text(text, encoding="utf-8")
+    spectrum = read_spectrum(path)
+    assert spectrum.frequency == pytest.approx([1e5, 1e4, 1e3])
+    assert spectrum.impedance == pytest.approx([10.5 - 1.2j, 11.0 - 3.5j, 14.0 - 8.0j])  # −Z'' flipped

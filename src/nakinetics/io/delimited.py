@@ -358,29 +358,37 @@ def _no_impedance_columns(path: Path, names: list[str], line: int | None) -> Dat
     )
 
 
-def _refuse_text_table(path: Path, lines: Sequence[str]) -> None:
-    """Rows with text fields (a DC export's "10 µA" current range): name the columns when the header has
-    no impedance ones, instead of saying that there are no data rows."""
+def _text_field_layout(path: Path, lines: Sequence[str]) -> TextLayout | None:
+    """Layout of a table whose rows also hold text fields (a NOVA fit export's ``Converged``, a DC export's
+    ``10 µA`` current range), or ``None`` when there is none with a header.  A header without impedance
+    columns is refused by name (instead of "no data rows")."""
     try:
         layout = sniff_layout(path, lines, 3, "", max_text=4)
     except FileFormatError:
-        return
+        return None
     if layout.header is None:
-        return
+        return None
     n_cols = len(layout.split(lines[layout.start]))
     names = _header_names(lines[layout.header], layout.split, layout.delimiter, n_cols)
     if not _has_spectrum(column_roles(names).keys()):
         raise _no_impedance_columns(path, names, layout.header + 1)
+    return layout
 
 
 def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None = None) -> list[Spectrum]:
     """Read generic delimited text (see the module docstring for the rules): one spectrum per sweep."""
     lines = read_lines(path)
+    usecols: set[int] | None = None  # only these fields must be numbers (rows with text fields)
     try:
         layout = sniff_layout(path, lines, 3, "f, Z', Z'' or f, |Z|, phase", max_text=0)
     except FileFormatError:
-        _refuse_text_table(path, lines)
-        raise
+        text_layout = _text_field_layout(path, lines)
+        if text_layout is None or text_layout.header is None:
+            raise
+        layout = text_layout
+        n_fields = len(layout.split(lines[layout.start]))
+        header_names = _header_names(lines[layout.header], layout.split, layout.delimiter, n_fields)
+        usecols = {j for j, _, _ in column_roles(header_names).values()}
     split, delimiter, comma, start, header_index = (
         layout.split,
         layout.delimiter,
@@ -388,7 +396,7 @@ def read_delimited_spectra(path: Path, fmt: str = FORMAT, instrument: str | None
         layout.start,
         layout.header,
     )
-    table = numeric_rows(path, lines, start, split=split, min_fields=3, decimal_comma=comma)
+    table = numeric_rows(path, lines, start, split=split, min_fields=3, decimal_comma=comma, usecols=usecols)
     n_cols = table.data.shape[1]
     if header_index is None:
         if n_cols != 3:

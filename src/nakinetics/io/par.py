@@ -16,13 +16,14 @@ All three store Z'' signed (capacitive < 0).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .._typing import ComplexArray, FloatArray
-from ..data import DCRecord, Spectrum
+from ..data import DCRecord, DCTechnique, Spectrum
 from ._common import (
     Table,
     fail,
@@ -37,7 +38,7 @@ from ._common import (
     to_complex,
     unit_scale,
 )
-from ._dc import DCOptions
+from ._dc import AS_WRITTEN, DCOptions, make_record, scan_rate_scale
 from ._registry import FileFormat
 
 FORMAT_PARSTAT = "parstat"
@@ -139,19 +140,23 @@ def _action_metadata(action: dict[str, str]) -> dict[str, Any]:
 def _impedance_segments(
     lines: list[str], sections: list[tuple[str, int, int]]
 ) -> list[tuple[str, int, int, list[str]]]:
-    """(section name, ``Definition=`` line index, end index, column names) of every ``<SegmentN>`` whose
-    columns include ``Frequency(Hz)``, ``Z Real`` and ``Z Imag``."""
-    segments = []
-    for name, first, end in sections:
-        if not name.startswith("Segment"):
-            continue
-        definition = next((i for i in range(first, end) if lines[i].startswith("Definition=")), None)
-        if definition is None:
-            continue
-        names = [n.strip() for n in lines[definition].partition("=")[2].split(",")]
-        if {"Frequency(Hz)", "Z Real", "Z Imag"} <= set(names):
-            segments.append((name, definition, end, names))
-    return segments
+    """The ``<SegmentN>`` blocks (see :func:`_segments`) whose columns include ``Frequency(Hz)``, ``Z Real``
+    and ``Z Imag``."""
+    return [seg for seg in _segments(lines, sections) if {"Frequency(Hz)", "Z Real", "Z Imag"} <= set(seg[3])]
+
+
+def _model(instrument: dict[str, str]) -> str:
+    """``Type=VersaSTAT4`` + ``Model=-400`` → ``"VersaSTAT4-400"``; a Model that repeats the Type once."""
+    kind, model = instrument.get("Type", "").strip(), instrument.get("Model", "").strip()
+    return kind if model == kind else f"{kind}{model}"
+
+
+def _start_time(experiment: dict[str, str]) -> datetime | None:
+    """``DateAcquired=Thursday, June 12, 2025`` + ``TimeAcquired=10:41:31 AM`` → datetime."""
+    return parse_datetime(
+        f"{experiment.get('DateAcquired', '')} {experiment.get('TimeAcquired', '')}",
+        ("%A, %B %d, %Y %I:%M:%S %p", "%A, %B %d, %Y %H:%M:%S"),
+    )
 
 
 def read_versastudio(path: Path) -> list[Spectrum]:
@@ -168,12 +173,8 @@ def read_versastudio(path: Path) -> list[Spectrum]:
     if not segments:
         raise fail(path, "no <SegmentN> with Frequency(Hz), Z Real and Z Imag in its Definition= line")
     instrument = keys.get("Instrument", {})
-    model = f"{instrument.get('Type', '')}{instrument.get('Model', '')}".strip()
-    experiment = keys.get("Experiment", {})
-    start_time = parse_datetime(
-        f"{experiment.get('DateAcquired', '')} {experiment.get('TimeAcquired', '')}",
-        ("%A, %B %d, %Y %I:%M:%S %p", "%A, %B %d, %Y %H:%M:%S"),
-    )
+    model = _model(instrument)
+    start_time = _start_time(keys.get("Experiment", {}))
     area = header_float(keys.get("Action0", {}).get("Working Electrode Area (cm2)"))
     spectra = []
     for index, (name, definition, end, names) in enumerate(segments):
@@ -209,17 +210,114 @@ def read_versastudio(path: Path) -> list[Spectrum]:
     return spectra
 
 
+#: VersaStudio action names (lower case, first match wins) → DC technique.
+_VERSA_TECHNIQUES: tuple[tuple[str, DCTechnique], ...] = (
+    ("cyclic", "CV"),
+    ("tafel", "Tafel"),
+    ("potentiodynamic", "POTDYN"),
+    ("linear", "LSV"),
+    ("constant current", "CP"),
+    ("chronopotentiometry", "CP"),
+    ("galvanostatic", "CP"),
+    ("constant potential", "CA"),
+    ("chronoamperometry", "CA"),
+    ("potentiostatic", "CA"),
+    ("open circuit", "OCV"),
+)
+
+
+def _segments(
+    lines: list[str], sections: list[tuple[str, int, int]]
+) -> list[tuple[str, int, int, list[str]]]:
+    """(section name, ``Definition=`` line index, end index, column names) of every ``<SegmentN>``."""
+    out = []
+    for name, first, end in sections:
+        if name.startswith("Segment"):
+            definition = next((i for i in range(first, end) if lines[i].startswith("Definition=")), None)
+            if definition is not None:
+                out.append(
+                    (
+                        name,
+                        definition,
+                        end,
+                        [n.strip() for n in lines[definition].partition("=")[2].split(",")],
+                    )
+                )
+    return out
+
+
+def _dc_technique(actions: list[dict[str, str]]) -> tuple[DCTechnique, str | None]:
+    """Technique of the first non-``Common`` action whose name is a known DC technique."""
+    for action in actions:
+        name = action.get("Name", "")
+        for key, technique in _VERSA_TECHNIQUES:
+            if key in name.lower():
+                return technique, name
+    return "unknown", next((a.get("Name") for a in actions if a.get("Name") not in (None, "Common")), None)
+
+
+def _scan_rate_v_s(actions: list[dict[str, str]]) -> float | None:
+    """``Scan Rate (mV/s)=50`` (any unit in brackets) of the first action that has one, in V/s."""
+    for action in actions:
+        for key, value in action.items():
+            match = re.match(r"^Scan Rate \((.+?)\)", key)
+            if match and header_float(value) is not None:
+                scale = scan_rate_scale(match.group(1))
+                if scale is not None:
+                    return abs(float(header_float(value))) * scale  # type: ignore[arg-type]
+    return None
+
+
 def read_versastudio_dc(path: Path, options: DCOptions) -> list[DCRecord]:
-    """VersaStudio ``.par`` DC runs are not read yet (no public sample to check the layout against):
-    impedance files are sent to :func:`read_versastudio`, other ``.par`` files get an explanation."""
+    """The DC segments of a VersaStudio ``.par`` file (sweeps, CP, CA, OCV) as one record: every
+    ``<SegmentN>`` whose ``Definition=`` has ``E(V)`` and ``I(A)``, in file order, with ``Elapsed Time(s)``.
+    The technique comes from the ``<ActionN>`` names (``Constant Current`` → CP, ``Cyclic Voltammetry``
+    → CV, ...).  The current is taken as written (VersaStudio's default convention is anodic positive)."""
     lines = read_lines(path)
-    if _impedance_segments(lines, _sections(lines)):
+    sections = _sections(lines)
+    if _impedance_segments(lines, sections):
         raise fail(path, "VersaStudio .par file holds impedance spectra, not DC records; use read_spectra")
-    raise fail(
-        path,
-        "VersaStudio .par files with DC runs (sweeps, CP, OCV) are not supported yet; export the data as "
-        "text (CSV) from VersaStudio and read that file",
-    )
+    segments = [seg for seg in _segments(lines, sections) if {"E(V)", "I(A)"} <= set(seg[3])]
+    if not segments:
+        raise fail(path, "no <SegmentN> with E(V) and I(A) in its Definition= line (a VersaStudio DC run)")
+    keys = {name: _keys(lines[a:b]) for name, a, b in sections}
+    actions = [keys[name] for name, _, _ in sections if name.startswith("Action") and name != "Action0"]
+    tables = [
+        numeric_rows(path, lines, definition + 1, end, split=split_on(","), min_fields=3, names=names)
+        for _, definition, end, names in segments
+    ]
+    potential = np.concatenate([t.column(path, "E(V)") for t in tables])
+    current = np.concatenate([t.column(path, "I(A)") for t in tables])
+    times = [t.column(path, "Elapsed Time(s)", required=False) for t in tables]
+    time = None if any(t is None for t in times) else np.concatenate(times)  # type: ignore[arg-type]
+    technique, action = _dc_technique(actions)
+    instrument = keys.get("Instrument", {})
+    model = _model(instrument)
+    extra = {
+        "action": action,
+        "segments": [name for name, _, _, _ in segments],
+        "software_version": keys.get("Application", {}).get("Version"),
+        "current_source": "file" if technique != "OCV" else "open circuit",
+        "current_convention": AS_WRITTEN,
+    }
+    return [
+        make_record(
+            path,
+            FORMAT_VERSASTUDIO,
+            potential,
+            current,
+            options=options,
+            time=time,
+            lines=np.concatenate([t.lines for t in tables]),
+            extra=extra,
+            technique=technique,
+            scan_rate_v_s=_scan_rate_v_s(actions),
+            instrument=f"VersaStudio {model}".strip() if model else "VersaStudio",
+            area_cm2=header_float(keys.get("Action0", {}).get("Working Electrode Area (cm2)")),
+            start_time=_start_time(keys.get("Experiment", {})),
+            reference=_reference_electrode(keys.get("Action0", {}).get("Reference Electrode")),
+        )
+    ]
 
 
 def _tab_fields(line: str) -> list[str]:
@@ -230,10 +328,13 @@ VERSASTUDIO = FileFormat(
     name=FORMAT_VERSASTUDIO,
     title="AMETEK VersaStudio (.par)",
     extensions=(".par",),
-    signature=lambda head: head.nonblank[0] == "<Application>" and "Name=VersaStudio" in head.lines,
+    signature=lambda head: (
+        head.nonblank[0] == "<Application>" and ("Name=VersaStudio" in head.lines or head.suffix == ".par")
+    ),
     readers={"spectrum": read_versastudio, "dc": read_versastudio_dc},
-    metadata="instrument model and serial, technique, start time, DC level, AC amplitude, area, software",
-    tested_with="VersaStudio 2.52.3",
+    metadata="instrument model and serial, technique, start time, DC level, AC amplitude, area, software; DC "
+    "runs: technique from the action name, scan rate, reference electrode",
+    tested_with="VersaStudio 2.52.3 (EIS); DC segments from the documented layout (2.66 Constant Current)",
 )
 PARSTAT = FileFormat(
     name=FORMAT_PARSTAT,
