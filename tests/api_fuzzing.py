@@ -96,6 +96,8 @@ def call_outcome(
             if "\n" in message.strip() or _NUMPY_REPR.search(message):
                 return "noise", f"message: {message[:200]!r}"
             return "error", message[:200]
+        except TimeoutError:  # the caller's time limit (see tests/test_api_fuzz.py), not the call's exception
+            raise
         except Exception as exc:  # noqa: BLE001 - what escapes is what we classify
             return "raw_exception", f"{type(exc).__name__}: {str(exc)[:200]}"
     if caught:

@@ -198,3 +198,41 @@ def test_nova_fit_export_with_text_columns(tmp_path):
     spectrum = read_spectrum(path)
     assert spectrum.frequency == pytest.approx([1e5, 1e4, 1e3])
     assert spectrum.impedance == pytest.approx([10.5 - 1.2j, 11.0 - 3.5j, 14.0 - 8.0j])  # −Z'' flipped
+
+
+def test_eclab_gcpl_cycling_metadata_matches_the_dc_reader(tmp_path):
+    # EC-Lab 11.61 GCPL .mpt of a Na (NaClO4) T-cell with a reference electrode (yadg
+    # tests/test_x_eclab/gcpl.issue_211.mpt layout): the cycling record names the device, the reference
+    # electrode and the start of the record (acquisition start + time/s of the first point), as read_dc does.
+    from datetime import timedelta
+
+    from nakinetics.io import read_dc_record
+
+    head = [
+        "EC-Lab ASCII FILE",
+        "Nb header lines : 10",
+        "",
+        "Galvanostatic Cycling with Potential Limitation",
+        "",
+        "Acquisition started on : 05/28/2025 14:23:16.145",
+        "Device : VMP3 (SN 0858)",
+        "Reference electrode : Ag/AgCl / KCl (sat'd) (0.197 V)",
+        "Electrode surface area : 0.5 cm²",
+    ]
+    columns = "mode\tNs\ttime/s\tcontrol/V/mA\tEwe/V\tEce/V\t<I>/mA\tcycle number"
+    rows = [
+        "1\t1\t88246.5\t0.137\t-0.3223\t-0.52\t0.137\t0",
+        "1\t1\t88276.5\t0.137\t-0.3173\t-0.51\t0.137\t0",
+        "1\t2\t88306.5\t-0.137\t-0.3300\t-0.50\t-0.137\t0",
+    ]
+    path = tmp_path / "gcpl.mpt"
+    path.write_text("\n".join([*head, columns, *rows]) + "\n", encoding="latin-1")
+    record = read_cycling_record(path)
+    meta = record.metadata
+    assert meta.instrument == "BioLogic VMP3"
+    assert meta.reference == "Ag/AgCl / KCl (sat'd) (0.197 V)"
+    assert meta.start_time == datetime(2025, 5, 28, 14, 23, 16, 145000) + timedelta(seconds=88246.5)
+    assert meta.area_cm2 == pytest.approx(0.5)
+    assert record.current_a == pytest.approx([1.37e-4, 1.37e-4, -1.37e-4])
+    dc = read_dc_record(path).metadata
+    assert (dc.instrument, dc.reference, dc.start_time) == (meta.instrument, meta.reference, meta.start_time)

@@ -228,3 +228,19 @@ def test_tafel_says_why_the_eis_link_has_no_i0(tmp_path: Path, q: float, has_rct
     assert bool(notes) is not has_rct
     if notes:
         assert "charge-transfer role" in notes[0] and "diffusion" in notes[0]
+
+
+def test_temperature_from_a_folder_name_is_not_repeated() -> None:
+    """'25C/pellet.csv' was reported as "folder name '25C': '25C'"; a longer folder name keeps both."""
+    from nakinetics.arrhenius import pair_temperatures
+    from nakinetics.data import Spectrum, SpectrumMetadata
+
+    base = nk.simulate("R0-p(R1,CPE1)", [10, 100, 1e-6, 0.9], np.logspace(5, 0, 20))
+    spectra = [
+        Spectrum(base.frequency, base.impedance, metadata=SpectrumMetadata(source=name))
+        for name in ("runs/25C/pellet.csv", "runs/series_60C/pellet.csv")
+    ]
+    pairing, _ = pair_temperatures(spectra)
+    assert [p.temperature_k for p in pairing] == pytest.approx([298.15, 333.15])
+    assert pairing[0].detail == "folder name '25C'"
+    assert pairing[1].detail == "folder name 'series_60C': '60C'"

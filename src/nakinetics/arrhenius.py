@@ -463,7 +463,10 @@ def _known(spectrum: Spectrum, named: NamedTemperature | None) -> list[tuple[flo
         out.append((float(spectrum.metadata.temperature_k), "file", "file metadata"))
     if named is not None:
         in_file_name = named.part == Path(spectrum.metadata.source or "").stem
-        where = "file name" if in_file_name else f"folder name '{named.part}':"
+        if in_file_name:
+            where = "file name"
+        else:  # the folder's name, unless the temperature is all of it ('25C/run.csv': "folder name '25C'")
+            where = "folder name" if named.part == named.token else f"folder name '{named.part}':"
         chosen = (
             f" (chosen by the given temperature among the name's readings '{named.token}', "
             + ", ".join(f"'{a}'" for a in named.alternatives)

@@ -258,7 +258,33 @@ def resolve_temperature(
     return kelvin
 
 
-class AreaType(click.ParamType):
+class _SizeType(click.ParamType):
+    """A size as typed, a number with an optional unit; a bare number beyond what a coin cell or pellet
+    can be is accepted with a one-line warning naming the slip (see :class:`AreaType`, :class:`LengthType`)."""
+
+    def parse(self, text: str) -> tuple[float, bool]:
+        """(value in the base unit, whether a unit was written); :class:`DataError` if malformed."""
+        raise NotImplementedError
+
+    def implausible(self, value: float) -> str | None:
+        """Why a bare ``value`` is probably a unit slip, or ``None``."""
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        try:
+            size, explicit = self.parse(str(value))
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+        why = None if explicit else self.implausible(size)
+        if why is not None:
+            option = param.opts[0] if param is not None and param.opts else f"--{self.name}"
+            click.echo(f"warning: {option} {why}", err=True)
+        return size
+
+
+class AreaType(_SizeType):
     """An electrode area as typed: ``0.785`` (cm²), ``0.785cm2``, ``78.5mm2``, ``78.5 mm²`` → cm².
 
     A bare number above a coin-cell or pellet area (:data:`~nakinetics.units.PLAUSIBLE_AREA_CM2`) is
@@ -266,46 +292,30 @@ class AreaType(click.ParamType):
 
     name = "area"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, float):
-            return value
-        try:
-            area, explicit = parse_area(str(value))
-        except DataError as exc:
-            self.fail(str(exc), param, ctx)
-        why = None if explicit else implausible_area(area)
-        if why is not None:
-            option = param.opts[0] if param is not None and param.opts else "--area"
-            click.echo(f"warning: {option} {why}", err=True)
-        return area
+    def parse(self, text: str) -> tuple[float, bool]:
+        return parse_area(text)
+
+    def implausible(self, value: float) -> str | None:
+        return implausible_area(value)
 
 
 AREA = AreaType()
 
 
-class LengthType(click.ParamType):
+class LengthType(_SizeType):
     """A pellet thickness or electrode diameter as typed: ``0.162`` (cm), ``0.162cm``, ``1.62mm`` → cm.
 
     A bare number above a pellet's size (:data:`~nakinetics.units.PLAUSIBLE_LENGTH_CM`) is accepted with a
     one-line warning naming the mm slip; with a written unit it is taken as meant."""
 
-    name = "length"
-
     def __init__(self, what: str) -> None:
-        self.what = what
+        self.name = what
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, float):
-            return value
-        try:
-            length, explicit = parse_length(str(value))
-        except DataError as exc:
-            self.fail(str(exc), param, ctx)
-        why = None if explicit else implausible_length(length, self.what)
-        if why is not None:
-            option = param.opts[0] if param is not None and param.opts else f"--{self.what}"
-            click.echo(f"warning: {option} {why}", err=True)
-        return length
+    def parse(self, text: str) -> tuple[float, bool]:
+        return parse_length(text)
+
+    def implausible(self, value: float) -> str | None:
+        return implausible_length(value, self.name)
 
 
 def length_option(name: str, help_text: str, *, required: bool = False) -> Callable[[F], F]:

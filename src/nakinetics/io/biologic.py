@@ -172,7 +172,7 @@ a median |E_ce| above 10 mV means a separate reference electrode: a three-electr
 _ECE_COLUMNS = ("<Ece>/V", "Ece/V")
 
 
-def _reference_electrode(
+def reference_electrode(
     info: Mapping[str, str], columns: Mapping[str, FloatArray] | None = None
 ) -> str | None:
     """The reference electrode the file names (the ``Reference electrode`` header entry EC-Lab writes when one
@@ -190,7 +190,7 @@ def _reference_electrode(
     return f"Ref (the counter electrode sits at {median:+.3g} V against it)"
 
 
-def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Metadata fields and ``extra`` from the ``.mpt`` header lines."""
     info = key_values(lines, " : ")
     params = _parameters(lines)
@@ -229,7 +229,7 @@ def _header_metadata(lines: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         "freq_final_hz": _scaled(params, "ff", "hz"),
         "points_per_decade": header_float(params.get("Nd")),
         "measures_per_frequency": header_float(params.get("Na")),
-        "reference": _reference_electrode(info),
+        "reference": reference_electrode(info),
         "electrolyte": info.get("Electrolyte") or None,
         "electrode_material": info.get("Electrode material") or None,
         "header": {key: value for key, value in info.items() if value},
@@ -269,7 +269,7 @@ def _spectra(
     start: datetime | None = fields.pop("start_time", None)
     partial = loops.partial if loops else {}
     slices = loops.slices if loops else split_sweeps(f)
-    extra = dict(extra, reference=extra.get("reference") or _reference_electrode({}, columns))
+    extra = dict(extra, reference=extra.get("reference") or reference_electrode({}, columns))
     spectra = []
     for index, part in enumerate(slices):
         part_extra = dict(extra, loop=index, n_loops=len(slices), partial_loop=partial.get(index))
@@ -328,7 +328,7 @@ def read_mpt(path: Path) -> list[Spectrum]:
     acquisition start plus the time elapsed since loop 0's first point)."""
     mpt = _read_mpt_table(path)
     head = mpt.lines[: mpt.header]
-    fields, extra = _header_metadata(head)
+    fields, extra = header_metadata(head)
     extra["decimal_comma"] = mpt.decimal_comma
     loops = _loop_slices(head, len(mpt.line_numbers), path)
     return _spectra(path, FORMAT_MPT, mpt.columns, mpt.line_numbers, loops, fields, extra, mpt.header + 1)
@@ -408,14 +408,14 @@ def read_mpt_dc(path: Path, options: DCOptions) -> list[DCRecord]:
                 mpt.header + 1,
             )
         current, source = rescale(columns[current_name], scale), "file"
-    fields, extra = _header_metadata(head)
+    fields, extra = header_metadata(head)
     fields = {k: fields[k] for k in ("instrument", "area_cm2", "start_time")}
     info = key_values(head, " : ")
     params = _parameters(head)
     rate, rate_unit = header_float(params.get("dE/dt")), params.get("dE/dt unit")
     scale = scan_rate_scale(rate_unit)
     cycle, offset = (None, 0) if "cycle number" not in columns else zero_based(columns["cycle number"])
-    reference = "cell voltage" if potential_name.startswith("Ecell") else _reference_electrode(info, columns)
+    reference = "cell voltage" if potential_name.startswith("Ecell") else reference_electrode(info, columns)
     dc_extra = {
         "technique_line": technique_line,
         "software": extra["software"],

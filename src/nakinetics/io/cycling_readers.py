@@ -21,6 +21,7 @@ import dataclasses
 import os
 import tempfile
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from ._common import fail, header_float, key_values
 from ._dc import AS_WRITTEN, DCOptions, make_record
 from ._mpr_settings import device_name, settings_area_cm2
 from ._source import Source
+from .biologic import header_metadata as mpt_header_metadata
+from .biologic import reference_electrode as mpt_reference_electrode
 from .chi import parse_chi_date
 from .cycler_tables import _STATES, cycling_record, table_record, text_table
 
@@ -50,7 +53,10 @@ def read_mpt_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
     area = header_float(info.get("Electrode surface area"))
     technique = next((ln.strip() for ln in lines[2:8] if ln.strip()), "")
     extra = {"technique_line": technique, "acquisition_started_on": info.get("Acquisition started on")}
-    record = table_record(source, table, options, fmt="biologic-mpt", instrument="BioLogic", extra=extra)
+    fields, _ = mpt_header_metadata(lines[:header])
+    record = table_record(
+        source, table, options, fmt="biologic-mpt", instrument=fields["instrument"] or "BioLogic", extra=extra
+    )
     mode = None
     if "mode" in names:
         codes = table.numbers(table_column(names, "mode")).astype(np.int64)
@@ -58,6 +64,14 @@ def read_mpt_cycling(source: Source, options: DCOptions) -> list[CyclingRecord]:
     meta = record.metadata
     if area is not None and options.area_cm2 is None:
         meta = dataclasses.replace(meta, area_cm2=area)
+    start = fields["start_time"]  # EC-Lab counts time/s from "Acquisition started on"
+    if start is not None and record.time_s is not None and record.time_s.size:
+        start = start + timedelta(seconds=float(record.time_s[0]))
+    ece = next((name for name in ("Ece/V", "<Ece>/V") if name in names), None)
+    reference = mpt_reference_electrode(info, {ece: table.numbers(table_column(names, ece))} if ece else None)
+    if not any(name.startswith("Ecell") for name in names) and reference is not None:
+        meta = dataclasses.replace(meta, reference=reference)
+    meta = dataclasses.replace(meta, start_time=start)
     return [dataclasses.replace(record, mode=mode, metadata=meta)]
 
 
