@@ -244,3 +244,17 @@ def test_temperature_from_a_folder_name_is_not_repeated() -> None:
     assert [p.temperature_k for p in pairing] == pytest.approx([298.15, 333.15])
     assert pairing[0].detail == "folder name '25C'"
     assert pairing[1].detail == "folder name 'series_60C': '60C'"
+
+
+def test_conductivity_help_says_circuit_strings_work() -> None:
+    """`conductivity -c` takes circuit strings (the README passes printed ones back), its help said PRESET."""
+    code, out, _ = _run("conductivity", "--help")
+    assert code == 0 and "-c, --circuit PRESET|STRING" in out
+    pellet = EXAMPLES.parent / "data_diffusion" / "nzsp_pellet_25C.csv"
+    by_name = _run("conductivity", pellet, "--thickness", 0.162, "--diameter", 1.114, "-c", "pellet_1arc")
+    by_string = _run(
+        "conductivity", pellet, "--thickness", 0.162, "--diameter", 1.114, "-c", "R1-p(R2,CPE2)-CPE3"
+    )
+    assert by_name[0] == by_string[0] == 0
+    sigma = [line for line in by_string[1].splitlines() if line.startswith("sigma_total")]
+    assert sigma and sigma == [line for line in by_name[1].splitlines() if line.startswith("sigma_total")]

@@ -171,8 +171,9 @@ def _summary(result: ConductivityResult) -> str:
 @click.option(
     "--circuit",
     "-c",
-    metavar="PRESET",
-    help="Pellet model with bulk/grain_boundary (or electrolyte) roles, e.g. pellet_blocking. "
+    metavar="PRESET|STRING",
+    help="Pellet model: a preset with bulk/grain_boundary (or electrolyte) roles, e.g. pellet_blocking, or "
+    "a circuit string such as 'R1-p(R2,CPE2)-CPE3' (roles from its structure and arc capacitances). "
     "Default: chosen by BIC among two arcs + spike, intercept + one arc + spike, intercept + spike.",
 )
 @frequency_options("Lowest frequency fitted.", "Highest frequency fitted.")
