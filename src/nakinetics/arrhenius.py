@@ -52,6 +52,7 @@ from .derived import (
 )
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult, fit_circuit
+from .parameters import resolve_model
 from .temperature import (
     NamedTemperature,
     check_temperature_k,
@@ -759,7 +760,8 @@ def _point(
                 f"{spectrum.label} ({temperature:g} K): σ_{component} not available: {result.reason}"
             )
         return value, result.fit
-    fit = fit_circuit(spectrum, circuit, **options)  # type: ignore[arg-type]
+    model = resolve_model(circuit)[0] if circuit is not None else None  # a string takes its preset, as in fit
+    fit = fit_circuit(spectrum, model, **options)  # type: ignore[arg-type]
     if quantity == "resistance":
         names = _resistors(fit, parameter, INTERFACIAL_ROLES, "interfacial")
         value, stderr = propagate_uncertainty(fit, lambda v: sum(v[n] for n in names))

@@ -157,7 +157,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
 @length_option("--thickness", "Pellet thickness (conductivity).")
 @area_option("Electrode area (conductivity, i0).")
 @length_option("--diameter", "Electrode diameter instead of --area.")
-@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).")
+@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).", circuit=True)
 @click.option(
     "--n",
     "n_electrons",
