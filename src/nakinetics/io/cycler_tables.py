@@ -205,8 +205,8 @@ def text_table(source: Source, lines: list[str], header: int) -> Table:
         raise fail(source, f"column {column.name!r} could not be read as numbers", start + 1)
 
     def texts(column: Column) -> np.ndarray:
-        with warnings.catch_warnings():  # blank lines (a levelled export's cycle/step rows) are skipped
-            warnings.filterwarnings("ignore", message="Input line .* contained no data", category=UserWarning)
+        with warnings.catch_warnings():  # numpy reads text in chunks and warns about blank lines in them
+            warnings.filterwarnings("ignore", "Input line .* contained no data", UserWarning)
             values = np.loadtxt(
                 body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1
             )
