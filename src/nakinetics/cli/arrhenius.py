@@ -230,7 +230,8 @@ def arrhenius_command(
         given = [name for name, value in spectrum_only.items() if value is not None]
         if given or component != "total":
             raise click.UsageError(f"{', '.join(given) or '--component'} applies to spectra, not to --table")
-        data = parse_arrhenius_table(table.read_text(encoding="utf-8-sig"), str(table), temperature_unit)  # type: ignore[arg-type]
+        text = input_file(table).text  # any encoding an instrument or a spreadsheet writes
+        data = parse_arrhenius_table(text, str(table), temperature_unit)  # type: ignore[arg-type]
         if form is not None and (quantity or data.quantity) not in (None, "conductivity"):
             raise click.BadParameter(
                 f"applies to conductivity only (the column '{data.column}' of {table} holds {data.quantity})",
