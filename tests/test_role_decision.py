@@ -458,3 +458,23 @@ def test_circuit_string_reports_the_matching_preset_as_such(tmp_path: Path) -> N
     assert "(circuit matches preset na_se_na_2arc" in out and "(preset na_se_na_2arc" not in out
     code, out, err = run("fit", path, "-c", "na_se_na_2arc", "--area", 1)
     assert "(preset na_se_na_2arc" in out
+
+
+def test_one_electrode_arc_in_a_liquid_cell_gives_i0_as_a_lower_bound() -> None:
+    """A Randles spectrum whose one arc is SEI (30 Ω) + charge transfer (20 Ω) merged: the fit cannot tell them
+    apart, so i0 = 2RT/(F·50 Ω·A) is the arc's, below the true 2RT/(F·20 Ω·A) — the note says it is a lower bound
+    (liquid or unknown electrolyte); two resolved arcs (SEI + CT) or a solid electrolyte get no such note."""
+    values = {"R0": 5.0, "R1": 50.0, "W1": 20.0, "CPE1_Q": q_for(50.0, 2e-5, 0.9), "CPE1_n": 0.9}
+    spectrum = synthetic_spectrum(
+        "R0-p(R1-W1,CPE1)", values, np.logspace(5, -1, 61), noise=0.002, rng=np.random.default_rng(3)
+    )
+    fitted = fit_circuit(spectrum, "randles_w")
+    for electrolyte in ("liquid", None):
+        result = with_derived(fitted, CellGeometry(area_cm2=1.0, electrolyte=electrolyte))
+        assert result.derived["i0_R1"].value == pytest.approx(i0_symmetric(50.0, 1.0), rel=0.02)
+        assert result.derived["i0_R1"].value < i0_symmetric(20.0, 1.0)
+        assert any("i0_R1 is a lower bound" in w for w in result.warnings)
+    solid = with_derived(fitted, CellGeometry(area_cm2=1.0, electrolyte="solid"))
+    assert not any("lower bound" in w for w in solid.warnings)
+    two_arcs = with_derived(fit_circuit(liquid_2arc(), "na_liquid_na"), CellGeometry(area_cm2=1.0))
+    assert not any("lower bound" in w for w in two_arcs.warnings)

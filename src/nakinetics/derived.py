@@ -266,6 +266,13 @@ def derive_quantities(
                 f"i0 = {g:g}·RT/(nF·R·A) from {label} (charge transfer; {cell_note}, {context.cell_source}), "
                 f"n = {geometry.n_electrons}, T = {geometry.temperature_k:g} K",
             )
+        if len(kinetic) == 1 and set(interfacial) == set(kinetic) and context.electrolyte != "solid":
+            (label,) = kinetic
+            notes.append(
+                f"i0_{label} assumes the one electrode arc is charge transfer alone: on Na metal in a liquid "
+                f"electrolyte it may also hold the SEI's resistance, which no separate arc resolves here — then "
+                f"R_ct < {label} and i0_{label} is a lower bound"
+            )
         if interfacial and not kinetic:
             named = ", ".join(f"{n} = {ROLE_NAMES[roles[n]]}" for n in interfacial)
             notes.append(
