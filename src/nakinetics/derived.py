@@ -269,8 +269,8 @@ def derive_quantities(
         if len(kinetic) == 1 and set(interfacial) == set(kinetic) and context.electrolyte != "solid":
             (label,) = kinetic
             notes.append(
-                f"i0_{label} assumes the one electrode arc is charge transfer alone: on Na metal in a liquid "
-                f"electrolyte it may also hold the SEI's resistance, which no separate arc resolves here — then "
+                f"i0_{label} takes the one electrode arc as charge transfer alone: if it also holds a surface "
+                f"film's resistance (an SEI in a liquid electrolyte), which no separate arc resolves here, "
                 f"R_ct < {label} and i0_{label} is a lower bound"
             )
         if interfacial and not kinetic:
