@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from nakinetics.cli import main
@@ -85,3 +86,28 @@ def test_cycling_messages_name_options_not_python(tmp_path: Path) -> None:
         code, err = _run("cycling", one_way, *args)
         assert code == 1 and expected in err, err
         assert "=True" not in err and "area_cm2" not in err and "half_cycle_h" not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["arrhenius"], "--table"),
+        (["tafel", "sweep.csv"], "--eis"),
+        (["cycling", "record.csv"], "--eis"),
+        (["geis", "spectra.mpt", "-c", "R0-p(R1,CPE1)"], "--voltage"),
+    ],
+)
+def test_quoted_glob_pattern_for_a_one_file_option_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str
+) -> None:
+    # two files match the pattern, but it reached the option unexpanded (quoted): the option takes one file
+    monkeypatch.chdir(tmp_path)
+    for name in ("sweep.csv", "record.csv", "spectra.mpt", "a1.mpt", "a2.mpt"):
+        (tmp_path / name).write_text("x\n")
+    code, err = _run(*command, option, "a*.mpt")
+    assert code == 2
+    assert f"Invalid value for '{option}'" in err
+    assert "looks like a glob pattern: this option takes one file" in err
+    # a plain missing file keeps click's own message, without the hint
+    code, err = _run(*command, option, "missing.mpt")
+    assert "glob" not in err
