@@ -111,3 +111,22 @@ def test_quoted_glob_pattern_for_a_one_file_option_says_so(
     # a plain missing file keeps click's own message, without the hint
     code, err = _run(*command, option, "missing.mpt")
     assert "glob" not in err
+
+
+def test_process_substitution_file_is_named_by_its_path() -> None:
+    # `nakinetics validate <(cat f)` hands us /dev/fd/N: the report must name that path, not the bare "N"
+    import os
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, (EXAMPLES / "data" / "na_nzsp_na_pristine.txt").read_bytes())
+        os.close(write_end)
+        path = f"/dev/fd/{read_end}"
+        if not Path(path).exists():
+            pytest.skip("no /dev/fd on this system")
+        result = CliRunner().invoke(main, ["validate", path])
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.split() == ["file", path]
