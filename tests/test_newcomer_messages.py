@@ -130,3 +130,18 @@ def test_process_substitution_file_is_named_by_its_path() -> None:
     assert result.exit_code == 0, result.stderr
     first = result.stdout.splitlines()[0]
     assert first.split() == ["file", path]
+
+
+def test_every_spectrum_of_a_multi_spectrum_file_carries_its_index(realdata: Path) -> None:
+    # 4 loops in one file: the error lines name [0], [1], [2], [3] alike (the first had no "[0]")
+    path = realdata / "eis" / "biologic_sp300_geis_4loops.mpt"
+    result = CliRunner().invoke(main, ["fit", str(path), "-c", "R0-p(R1,CPE1)", "--fmin", "3e5"])
+    lines = [ln for ln in result.stderr.splitlines() if "no points in the frequency window" in ln]
+    assert len(lines) == 4
+    for k in range(4):
+        assert sum(f"biologic_sp300_geis_4loops.mpt[{k}]: " in ln for ln in lines) == 1
+    # a file with one spectrum keeps its bare name
+    code, err = _run(
+        "fit", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "-c", "R0-p(R1,CPE1)", "--fmin", "3e9"
+    )
+    assert code == 1 and "na_nzsp_na_pristine.txt: no points" in err

@@ -58,7 +58,8 @@ class _Labelled:
         name = Path(source).name if source else self._default_label
         if source and _is_descriptor(Path(source)):
             name = str(source)  # /dev/fd/63 (a shell's <(…)): its bare name "63" names nothing
-        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
+        several = self.metadata.index or self.metadata.extra.get("items_in_file", 1) > 1
+        return f"{name}[{self.metadata.index}]" if several else name
 
 
 @dataclass(frozen=True)
