@@ -145,3 +145,18 @@ def test_every_spectrum_of_a_multi_spectrum_file_carries_its_index(realdata: Pat
         "fit", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "-c", "R0-p(R1,CPE1)", "--fmin", "3e9"
     )
     assert code == 1 and "na_nzsp_na_pristine.txt: no points" in err
+
+
+def test_preset_name_copied_with_its_trailing_colon_is_accepted() -> None:
+    # "na_se_na_2arc:" copied from a batch summary line is the preset na_se_na_2arc
+    from nakinetics.exceptions import PresetError
+    from nakinetics.parameters import resolve_circuit
+    from nakinetics.presets import get_preset
+
+    circuit, preset = resolve_circuit("na_se_na_2arc:")
+    assert preset is not None and preset.name == "na_se_na_2arc"
+    assert str(circuit) == str(get_preset("na_se_na_2arc").circuit)
+    with pytest.raises(PresetError, match="did you mean 'na_se_na_2arc'"):
+        resolve_circuit("na_se_na_2ar:")
+    code, _ = _run("fit", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "-c", "na_se_na_2arc:")
+    assert code == 0
