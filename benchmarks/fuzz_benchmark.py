@@ -1,6 +1,11 @@
 """Run the fuzz cases of ``tests/fuzzing.py`` and print a table of outcomes per target.
 
     nice python benchmarks/fuzz_benchmark.py --cases 5000 --workers 2
+    nice python benchmarks/fuzz_benchmark.py --suite more --cases 3000 --workers 2
+
+``--suite core`` (default) fuzzes the commands of issue 11 (fit, validate, warburg, conductivity, tafel,
+geis, read_spectra, read_dc_records); ``--suite more`` the later ones (drt, cycling, arrhenius, simulate,
+read_cycling_record, compute_drt, analyse_cycling; ``tests/fuzzing_more.py``).
 
 Each case runs in a worker process (CLI in-process via click's CliRunner) with a per-case timeout enforced
 from outside (a worker past its timeout is killed and the case counted as a hang) and a memory cap (a
@@ -29,10 +34,11 @@ from tests.fuzzing import (
     GOOD,
     CasePool,
     Outcome,
-    make_case,
     real_seeds,
+    suite_case,
     synthetic_seeds,
 )
+from tests.fuzzing_more import MORE_API_TARGETS, MORE_CLI_TARGETS, more_seeds
 
 
 def _signature(outcome: Outcome) -> str:
@@ -47,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--suite", choices=["core", "more"], default="core", help="which targets")
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0, help="master seed")
     parser.add_argument("--workers", type=int, default=2)
@@ -56,16 +63,19 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write each defect's input file here")
     args = parser.parse_args()
 
-    seeds = real_seeds(REALDATA) + synthetic_seeds()
+    if args.suite == "core":
+        seeds, targets = real_seeds(REALDATA) + synthetic_seeds(), [*CLI_TARGETS, *API_TARGETS]
+    else:
+        seeds, targets = more_seeds(REALDATA), [*MORE_CLI_TARGETS, *MORE_API_TARGETS]
     indices = args.only if args.only else list(range(args.cases))
-    pool = CasePool(args.workers, seeds, args.seed, args.memory)
+    pool = CasePool(args.workers, seeds, args.seed, args.memory, args.suite)
     counts: dict[str, Counter] = defaultdict(Counter)
     defects: list[tuple[int, Outcome]] = []
     seconds: Counter = Counter()
     start = time.monotonic()
     try:
         for done, (index, outcome) in enumerate(pool.run(indices, args.timeout), 1):
-            case = make_case(index, seeds, args.seed)
+            case = suite_case(args.suite, index, seeds, args.seed)
             counts[case.target][outcome.category] += 1
             seconds[case.target] += outcome.seconds
             if outcome.category in DEFECTS:
@@ -81,13 +91,13 @@ def main() -> None:
 
     columns = [*GOOD, *DEFECTS]
     print(
-        f"\n{len(indices)} cases (master seed {args.seed}), {time.monotonic() - start:.0f} s wall, "
+        f"\n{len(indices)} cases (suite {args.suite}, master seed {args.seed}), {time.monotonic() - start:.0f} s wall, "
         f"{args.workers} workers, timeout {args.timeout:g} s per case\n"
     )
     print("| target | cases | " + " | ".join(columns) + " | mean s |")
     print("|---" * (len(columns) + 3) + "|")
     total: Counter = Counter()
-    for target in [*CLI_TARGETS, *API_TARGETS]:
+    for target in targets:
         row = counts.get(target, Counter())
         n = sum(row.values())
         total += row

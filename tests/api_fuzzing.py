@@ -115,6 +115,7 @@ def api_calls(work: Path) -> list[ApiCall]:
     """Baseline calls of the public functions (small synthetic inputs so each runs in milliseconds)."""
     import nakinetics as nk
     from nakinetics import arrhenius, conductivity, diffusion, kinetics, series, validation
+    from nakinetics.cycling import analyse_cycling, synthetic_cycling
     from nakinetics.data import DCRecord
     from nakinetics.synthetic import synthetic_spectrum
 
@@ -142,6 +143,16 @@ def api_calls(work: Path) -> list[ApiCall]:
     temps = np.array([298.15, 313.15, 333.15, 353.15])
     sigma = 1e-3 * np.exp(-0.3 / 8.617e-5 * (1 / temps - 1 / 298.15))
     inputs = diffusion.DiffusionInputs(area_cm2=1.0, concentration=1e-3)
+    cycling = synthetic_cycling(n_cycles=4, half_cycle_h=0.5, dt_s=60.0)
+    cycling_csv = work / "cycling.csv"
+    record = cycling.record
+    cycling_csv.write_text(
+        "time/s,Ewe/V,I/A\n"
+        + "".join(
+            f"{t},{u},{i}\n"
+            for t, u, i in zip(record.time_s, record.potential_v, record.current_a, strict=True)
+        )
+    )
     return [
         ApiCall("Spectrum", nk.Spectrum, (freq, spectrum.impedance)),
         ApiCall("Spectrum.select", spectrum.select, (1.0, 1e4)),
@@ -214,4 +225,22 @@ def api_calls(work: Path) -> list[ApiCall]:
             "detect_onset", series.detect_onset, (np.arange(20.0), np.r_[np.ones(10), np.arange(1.0, 11.0)])
         ),
         ApiCall("na_thickness_um", series.na_thickness_um, (1.0,)),
+        ApiCall(
+            "compute_drt",
+            nk.compute_drt,
+            (spectrum,),
+            {"tail": "auto", "regularization": "evidence", "fmin": 0.1, "min_peak_fraction": 0.02},
+        ),
+        ApiCall(
+            "read_cycling_record",
+            nk.io.read_cycling_record,
+            (cycling_csv,),
+            {"index": 0, "format": None, "current_a": None, "area_cm2": 1.0},
+        ),
+        ApiCall(
+            "analyse_cycling",
+            analyse_cycling,
+            (cycling.record,),
+            {"area_cm2": 1.0, "cell": "symmetric", "half_cycle_h": None, "voltage_limit_v": 1.0},
+        ),
     ]

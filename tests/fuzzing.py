@@ -287,7 +287,8 @@ def _drop_rows(data: bytes, rng: Rng) -> bytes:
     keep = (
         set(rng.choice(rows, size=min(len(rows), int(rng.integers(0, 4))), replace=False)) if rows else set()
     )
-    return b"".join(line for k, line in enumerate(lines) if k not in rows or k in keep)
+    data_rows = set(rows)
+    return b"".join(line for k, line in enumerate(lines) if k not in data_rows or k in keep)
 
 
 def _shuffle_or_duplicate_rows(data: bytes, rng: Rng) -> bytes:
@@ -478,12 +479,17 @@ class Case:
     target: str
     options: tuple[str, ...] = ()
     trap: str | None = None
+    name: str = "input"
+    """File name (without suffix) of the input: some commands read temperatures from names."""
+    others: tuple[tuple[str, bytes], ...] = ()
+    """Further input files (name with suffix, bytes), given after the first (``arrhenius``)."""
 
     def describe(self) -> str:
         extra = f" options {' '.join(self.options)!r}" if self.options else ""
         trap = f" trap {self.trap}" if self.trap else ""
         mutated = "+".join(self.mutations) or "unmutated"
-        return f"case {self.index}: {self.target} on {self.seed} [{mutated}] as '*{self.suffix}'{extra}{trap}"
+        more = f" + {len(self.others)} file(s)" if self.others else ""
+        return f"case {self.index}: {self.target} on {self.seed} [{mutated}] as '*{self.suffix}'{more}{extra}{trap}"
 
 
 _EIS_TARGETS = {
@@ -635,16 +641,22 @@ def run_cli_case(case: Case, work: Path, timeout: float | None = None) -> Outcom
 
     from nakinetics.cli import main
 
-    path = work / f"input{case.suffix}"
+    path = work / f"{case.name}{case.suffix}"
     path.write_bytes(case.data)
+    inputs = [] if "{input}" in case.options else [path]  # else an option names the file (--table)
+    for name, data in case.others:
+        inputs.append(work / name)
+        inputs[-1].write_bytes(data)
     json_path = work / "out.json"
-    args = [case.target, str(path), *_CLI_BASE[case.target]]
+    args = [case.target, *map(str, inputs), *_CLI_BASE.get(case.target, [])]
     if case.target == "geis":
         args += ["--out", str(work / "series")]
     trap_args, trap_check = _prepare_trap(case.trap, work)
     if not any(a == "--json" for a in trap_args):
         args += ["--json", str(json_path)]
-    args += trap_args + list(case.options)
+    args += trap_args + [
+        option.replace("{work}", str(work)).replace("{input}", str(path)) for option in case.options
+    ]
     runner = CliRunner()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -710,18 +722,17 @@ def classify_cli(result: Any, caught: list[str], clobbered: str | None, json_pat
 
 
 def run_api_case(case: Case, work: Path, timeout: float | None = None) -> Outcome:
-    """Run ``case`` through a reading function and classify the outcome."""
-    import nakinetics.io as nkio
+    """Run ``case`` through a library function (:func:`api_call`) and classify the outcome."""
     from nakinetics.exceptions import NakineticsError
 
-    path = work / f"input{case.suffix}"
+    path = work / f"{case.name}{case.suffix}"
     path.write_bytes(case.data)
-    reader = getattr(nkio, case.target)
+    call = api_call(case)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with _alarm(timeout):
-                reader(path)
+                call(path)
         except CaseTimeout:
             return Outcome("hang", f"over {timeout} s")
         except NakineticsError as exc:
@@ -742,6 +753,27 @@ def run_api_case(case: Case, work: Path, timeout: float | None = None) -> Outcom
     return Outcome("ok")
 
 
+def api_call(case: Case) -> Callable[[Path], object]:
+    """The library call of an API case: a reader of this module or a target of ``tests/fuzzing_more.py``."""
+    if case.target in API_TARGETS:
+        import nakinetics.io as nkio
+
+        return getattr(nkio, case.target)
+    from .fuzzing_more import more_api_call
+
+    return more_api_call(case)
+
+
+def _runner(target: str) -> Callable[[Case, Path, float | None], Outcome]:
+    if target in API_TARGETS:
+        return run_api_case
+    from .fuzzing_more import MORE_API_TARGETS, run_simulate_case
+
+    if target in MORE_API_TARGETS:
+        return run_api_case
+    return run_simulate_case if target == "simulate" else run_cli_case
+
+
 def run_case(case: Case, timeout: float | None = None) -> Outcome:
     """Run one case in a fresh temporary folder (in this process; ``timeout`` via SIGALRM)."""
 
@@ -749,8 +781,7 @@ def run_case(case: Case, timeout: float | None = None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="nk-fuzz-") as tmp:
         work = Path(tmp)
         try:
-            runner = run_api_case if case.target in API_TARGETS else run_cli_case
-            outcome = runner(case, work, timeout)
+            outcome = _runner(case.target)(case, work, timeout)
         finally:
             for p in work.rglob("*"):  # read-only traps must not stop the clean-up
                 with contextlib.suppress(OSError):
@@ -775,7 +806,17 @@ def quiet_environment() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
+def suite_case(suite: str, index: int, seeds: list[Seed], master_seed: int = 0) -> Case:
+    """Case ``index`` of ``suite``: ``core`` (this module: the commands of issue 11) or ``more``
+    (``tests/fuzzing_more.py``: drt, cycling, arrhenius, simulate and their library functions)."""
+    if suite == "core":
+        return make_case(index, seeds, master_seed)
+    from .fuzzing_more import make_more_case
+
+    return make_more_case(index, seeds, master_seed)
+
+
+def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: float, suite: str) -> None:
     quiet_environment()
     limit_memory(memory_gb)
     import nakinetics.cli  # noqa: F401 - import once, not per case
@@ -787,7 +828,7 @@ def _worker(conn: Connection, seeds: list[Seed], master_seed: int, memory_gb: fl
             return
         if index is None:
             return
-        conn.send((index, run_case(make_case(index, seeds, master_seed))))
+        conn.send((index, run_case(suite_case(suite, index, seeds, master_seed))))
 
 
 class CasePool:
@@ -795,9 +836,11 @@ class CasePool:
     outside: a worker past its timeout is killed (the case is a hang) and replaced; a worker that dies is
     replaced too (its case counts as a traceback).  ``memory_gb`` caps each worker's address space."""
 
-    def __init__(self, workers: int, seeds: list[Seed], master_seed: int, memory_gb: float) -> None:
+    def __init__(
+        self, workers: int, seeds: list[Seed], master_seed: int, memory_gb: float, suite: str = "core"
+    ) -> None:
         self.ctx = mp.get_context("fork")
-        self.args = (seeds, master_seed, memory_gb)
+        self.args = (seeds, master_seed, memory_gb, suite)
         self.slots: list[list] = [self._spawn() for _ in range(workers)]
 
     def _spawn(self) -> list:

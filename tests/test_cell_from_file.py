@@ -28,16 +28,28 @@ def run(*args: object) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def write_mpt(path: Path, fields: dict[str, str], ece_v: float | None = None) -> Path:
-    """A minimal EC-Lab PEIS export of a one-arc spectrum (R0 = 10 Ω, R1 = 100 Ω, apex 100 Hz) with the named
-    header ``fields`` and, when ``ece_v`` is given, EC-Lab's recorded counter-electrode potential ``<Ece>/V``."""
-    q = (1 / (2 * math.pi * 100.0)) ** 0.9 / 100.0
+def write_mpt(
+    path: Path,
+    fields: dict[str, str],
+    ece_v: float | None = None,
+    *,
+    circuit: str = "R0-p(R1,CPE1)",
+    values: dict[str, float] | None = None,
+    frequency: np.ndarray | None = None,
+    seed: int = 5,
+) -> Path:
+    """A minimal EC-Lab PEIS export with the named header ``fields`` and, when ``ece_v`` is given, EC-Lab's
+    recorded counter-electrode potential ``<Ece>/V``; the spectrum is ``circuit`` at ``values`` (default: one
+    arc, R0 = 10 Ω, R1 = 100 Ω, apex 100 Hz, 1e5–0.1 Hz) with 0.2 % noise."""
+    if values is None:
+        q = (1 / (2 * math.pi * 100.0)) ** 0.9 / 100.0
+        values = {"R0": 10.0, "R1": 100.0, "CPE1_Q": q, "CPE1_n": 0.9}
     spectrum = synthetic_spectrum(
-        "R0-p(R1,CPE1)",
-        {"R0": 10.0, "R1": 100.0, "CPE1_Q": q, "CPE1_n": 0.9},
-        np.logspace(5, -1, 37),
+        circuit,
+        values,
+        np.logspace(5, -1, 37) if frequency is None else frequency,
         noise=0.002,
-        rng=np.random.default_rng(5),
+        rng=np.random.default_rng(seed),
     )
     names = ["freq/Hz", "Re(Z)/Ohm", "-Im(Z)/Ohm", "time/s", "<Ewe>/V", "<I>/mA"]
     if ece_v is not None:

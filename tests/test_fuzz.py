@@ -27,12 +27,17 @@ from .fuzzing import (
     real_seeds,
     run_case,
     run_option_case,
+    suite_case,
     synthetic_seeds,
 )
+from .fuzzing_more import MORE_API_TARGETS, MORE_CLI_TARGETS, more_seeds
 
 FAST_CASES = 64
 """Cases 0–63 of master seed 0 (every target and most mutations; ~15 s)."""
 FULL_CASES = 5000
+FAST_MORE_CASES = 64
+"""Cases 0–63 of the ``more`` suite (drt, cycling, arrhenius, simulate and their library calls; ~5 s)."""
+FULL_MORE_CASES = 3000
 CASE_TIMEOUT_S = 60.0
 
 
@@ -40,6 +45,12 @@ CASE_TIMEOUT_S = 60.0
 def seeds() -> list[Seed]:
     """The real files of ../shared/realdata (when present) and the synthetic ones."""
     return real_seeds(REALDATA) + synthetic_seeds()
+
+
+@pytest.fixture(scope="module")
+def seeds_more() -> list[Seed]:
+    """The seeds of the ``more`` suite (``tests/fuzzing_more.py``)."""
+    return more_seeds(REALDATA)
 
 
 def _report(defects: list[str]) -> str:
@@ -71,17 +82,50 @@ def test_fast_fuzz_subset_has_no_defects(seeds: list[Seed]) -> None:
     assert outcomes["ok"] >= 10 and outcomes["error"] >= 10  # the subset exercises both paths
 
 
-@pytest.mark.slow
-def test_full_fuzz_has_no_defects(seeds: list[Seed]) -> None:
-    pool = CasePool(2, seeds, 0, 4.0)
+def test_more_suite_is_seeded_and_covers_every_new_target(seeds_more: list[Seed]) -> None:
+    first = [suite_case("more", k, seeds_more) for k in range(16)]
+    again = [suite_case("more", k, seeds_more) for k in range(16)]
+    assert first == again
+    many = [suite_case("more", k, seeds_more) for k in range(150)]
+    assert {c.target for c in many} == set(MORE_CLI_TARGETS) | set(MORE_API_TARGETS)
+    assert any(c.others for c in many) and any(c.trap for c in many) and any(c.options for c in many)
+    assert {"cycling", "eis", "dc"} <= {s.kind for s in seeds_more}
+
+
+def test_fast_more_subset_has_no_defects(seeds_more: list[Seed]) -> None:
+    outcomes = Counter()
+    defects = []
+    for k in range(FAST_MORE_CASES):
+        case = suite_case("more", k, seeds_more)
+        outcome = run_case(case, timeout=CASE_TIMEOUT_S)
+        outcomes[outcome.category] += 1
+        if outcome.category in DEFECTS:
+            defects.append(f"{outcome.category}: {case.describe()}: {outcome.detail}")
+    assert not defects, _report(defects)
+    assert outcomes["ok"] >= 5 and outcomes["error"] >= 10
+
+
+def _full_run(suite: str, seeds: list[Seed], cases: int) -> None:
+    pool = CasePool(2, seeds, 0, 4.0, suite)
     defects = []
     try:
-        for index, outcome in pool.run(list(range(FULL_CASES)), CASE_TIMEOUT_S):
+        for index, outcome in pool.run(list(range(cases)), CASE_TIMEOUT_S):
             if outcome.category in DEFECTS:
-                defects.append(f"{outcome.category}: {make_case(index, seeds).describe()}: {outcome.detail}")
+                case = suite_case(suite, index, seeds)
+                defects.append(f"{outcome.category}: {case.describe()}: {outcome.detail}")
     finally:
         pool.close()
     assert not defects, _report(defects)
+
+
+@pytest.mark.slow
+def test_full_fuzz_has_no_defects(seeds: list[Seed]) -> None:
+    _full_run("core", seeds, FULL_CASES)
+
+
+@pytest.mark.slow
+def test_full_more_fuzz_has_no_defects(seeds_more: list[Seed]) -> None:
+    _full_run("more", seeds_more, FULL_MORE_CASES)
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_nzsp_na_cycled.txt"

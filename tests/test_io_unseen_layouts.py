@@ -236,3 +236,33 @@ def test_eclab_gcpl_cycling_metadata_matches_the_dc_reader(tmp_path):
     assert record.current_a == pytest.approx([1.37e-4, 1.37e-4, -1.37e-4])
     dc = read_dc_record(path).metadata
     assert (dc.instrument, dc.reference, dc.start_time) == (meta.instrument, meta.reference, meta.start_time)
+
+
+def test_neware_levelled_export_cycle_step_record_rows(tmp_path):
+    # Neware BTS "regular" CSV export (cellpy testdata/data/nw_regular_export_ife_example.csv): three
+    # header rows (cycle, step, record), rows indented by their level, a cycle row that goes on with its
+    # first step.  Only record rows are data; step type, step index and cycle come from their parents.
+    text = (
+        "Cycle Index,Chg. Cap.(Ah),DChg. Cap.(Ah)\n"
+        ",Step Index,Step Number,Step Type,Step Time\n"
+        ",,DataPoint,Time,Total Time,Current(A),Voltage(V),Date\n"
+        "1,0.001,0.0009,1,1,Rest,00:00:20\n"
+        ",,1,00:00:00,00:00:00,0.0,3.000,2026-03-06 12:37:25\n"
+        ",,2,00:00:20,00:00:20,0.0,3.001,2026-03-06 12:37:45\n"
+        ",2,2,CC Chg,00:01:00\n"
+        ",,3,00:00:00,00:00:20,0.002,3.500,2026-03-06 12:37:45\n"
+        ",,4,00:01:00,00:01:20,0.002,3.900,2026-03-06 12:38:45\n"
+        "2,0.002,0.0018,3,3,CC DChg,00:01:00\n"
+        ",,5,00:00:00,00:01:20,0.002,3.800,2026-03-06 12:38:45\n"
+        ",,6,00:01:00,00:02:20,0.002,3.100,2026-03-06 12:39:45\n"
+    )
+    path = tmp_path / "neware_export.csv"
+    path.write_text(text)
+    record = read_cycling_record(path)
+    assert record.time_s == pytest.approx([0, 20, 20, 80, 80, 140])  # Total Time
+    assert record.potential_v == pytest.approx([3.000, 3.001, 3.500, 3.900, 3.800, 3.100])
+    assert record.current_a == pytest.approx([0, 0, 0.002, 0.002, -0.002, -0.002])  # unsigned: sign from type
+    assert list(record.step) == [1, 1, 2, 2, 3, 3]
+    assert list(record.mode) == [MODE_REST, MODE_REST, MODE_CC, MODE_CC, MODE_CC, MODE_CC]
+    assert list(record.cycle) == [0, 0, 0, 0, 1, 1]
+    assert record.metadata.start_time == datetime(2026, 3, 6, 12, 37, 25)

@@ -390,3 +390,195 @@ def test_an_unexpected_exception_is_one_line_that_says_it_is_a_bug(monkeypatch: 
     assert "this is a bug in nakinetics" in line
     result = CliRunner().invoke(main, ["--debug", "validate", str(path)])
     assert isinstance(result.exception, ZeroDivisionError)  # --debug shows the real traceback
+
+
+# ---------------------------------------------------------------------------------------------------
+# defects found by the ``more`` fuzz suite (tests/fuzzing_more.py)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
+def test_arrhenius_table_in_any_instrument_encoding(tmp_path: Path, encoding: str) -> None:
+    """A --table saved as UTF-16 or cp1252 (the °C of a Windows spreadsheet) raised UnicodeDecodeError."""
+    temps_c = np.array([25.0, 50.0, 75.0, 100.0])
+    kelvin = temps_c + 273.15
+    sigma = 1e3 / kelvin * np.exp(-0.30 / (8.617333262e-5 * kelvin))  # σT = 1e3 exp(−0.30 eV / kT)
+    table = tmp_path / "t.csv"
+    text = "T/°C,sigma/S cm-1\n" + "".join(f"{t:g},{s:.8e}\n" for t, s in zip(temps_c, sigma, strict=True))
+    table.write_bytes(text.encode(encoding))
+    code, out, err = run("arrhenius", "--table", table, "--json", "-")
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.30, abs=1e-6)
+
+
+def test_a_neware_file_under_another_extension_is_read_quietly(
+    realdata: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A .nda recognised by its content but named .txt failed with NewareNDA's 'File type not supported!'
+    logged to stderr above the error line."""
+    pytest.importorskip("NewareNDA")
+    from nakinetics.io import read_cycling_record
+
+    original = realdata / "cycling" / "neware_bts_nda_cc-cv_li-ion_3cycles.nda"
+    renamed = tmp_path / "cell.txt"
+    renamed.write_bytes(original.read_bytes())
+    expected = read_cycling_record(original)
+    record = read_cycling_record(renamed)
+    np.testing.assert_array_equal(record.potential_v, expected.potential_v)
+    np.testing.assert_array_equal(record.current_a, expected.current_a)
+    capfd.readouterr()
+    code, _, err = run("cycling", renamed, "--area", 1, "--json", tmp_path / "out.json")
+    assert code == 0, err
+    assert capfd.readouterr().err == ""  # nothing from the library's logger
+
+
+def test_simulate_refuses_more_points_than_it_can_write_in_one_line() -> None:
+    """``--ppd 99999999999999999999`` raised numpy's 'Maximum allowed size exceeded'; a huge product of
+    ppd and decades asked for tens of millions of rows; ``--seed -1`` crashed once --noise was given."""
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--ppd", "99999999999999999999")
+    assert code == 2 and "--ppd" in err
+    code, _, err = run(
+        "simulate", "R0", "-p", "R0=1", "--ppd", "100000", "--fmin", "1e-300", "--fmax", "1e300"
+    )
+    assert code == 2 and "60,000,001 points; at most 100,000" in err
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--noise", "0.01", "--seed", "-1")
+    assert code == 2 and "--seed" in err
+    code, out, _ = run("simulate", "R0", "-p", "R0=1", "--fmin", "1", "--fmax", "1000", "--ppd", "2")
+    assert code == 0 and len(out.strip().splitlines()) == 1 + 7  # header + 3 decades × 2 + 1
+
+
+def test_a_zero_ohm_parallel_branch_is_a_data_error_not_zero_division() -> None:
+    """``simulate R0-p(R1,CPE1) -p R1=0`` raised Python's ZeroDivisionError (complex scalar 1/0)."""
+    with pytest.raises(DataError, match="the impedance is not finite"):
+        nk.simulate("R0-p(R1,C1)", {"R0": 1.0, "R1": 0.0, "C1": 1e-6}, np.logspace(0, 3, 5))
+    code, _, err = run(
+        "simulate", "R0-p(R1,CPE1)", "-p", "R0=3", "-p", "R1=0", "-p", "CPE1_Q=1e-5", "-p", "CPE1_n=0.9"
+    )
+    assert code == 1 and "not finite" in one_line_error(err)
+    z = nk.simulate("R0-p(R1,C1)", {"R0": 1.0, "R1": 1.0, "C1": 1.0}, [1 / (2 * np.pi)]).impedance
+    assert z[0] == pytest.approx(1.0 + 1 / (1 + 1j))  # R0 + R1 ∥ C1 at ω = 1/(R1·C1)
+
+
+def test_cycling_reader_and_analysis_check_their_arguments(tmp_path: Path) -> None:
+    """read_cycling_record(format=1) raised AttributeError, index='abc' a TypeError from a comparison;
+    analyse_cycling(area_cm2=1e-320) printed numpy overflow warnings and returned infinite densities."""
+    from nakinetics.cycling import analyse_cycling, synthetic_cycling
+    from nakinetics.io import read_cycling_record
+
+    record = synthetic_cycling(n_cycles=4, half_cycle_h=0.5, dt_s=60.0).record
+    path = tmp_path / "cell.csv"
+    path.write_text(
+        "time/s,Ewe/V,I/A\n"
+        + "".join(
+            f"{t},{u},{i}\n"
+            for t, u, i in zip(record.time_s, record.potential_v, record.current_a, strict=True)
+        )
+    )
+    with pytest.raises(ArgumentTypeError, match="format must be a string or None"):
+        read_cycling_record(path, format=1)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="index must be an integer or None"):
+        read_cycling_record(path, index="abc")  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for area in (1e-320, 1e308):
+            with pytest.raises(DataError, match="outside 1e-09–1e\\+09 cm²"):
+                analyse_cycling(record, area_cm2=area)
+        result = analyse_cycling(read_cycling_record(path), area_cm2=2.0)
+    assert result.half_cycles[0].current_density_ma_cm2 == pytest.approx(1.0 / 2.0, rel=1e-6)  # 1 mA on 2 cm²
+
+
+def _sigma_table(path: Path, stderr: list[str]) -> Path:
+    kelvin = np.array([298.15, 323.15, 348.15, 373.15])
+    sigma = 1e3 / kelvin * np.exp(-0.30 / (8.617333262e-5 * kelvin))  # E_a = 0.30 eV in ln(σT)
+    rows = "".join(f"{t},{s:.10e},{e}\n" for t, s, e in zip(kelvin, sigma, stderr, strict=True))
+    path.write_text("T/K,sigma/S cm-1,stderr\n" + rows)
+    return path
+
+
+def test_arrhenius_weights_of_any_scale(tmp_path: Path) -> None:
+    """Standard errors of 1e296 S/cm (relative errors 1e299) made the weights underflow to zero: a
+    singular matrix (LinAlgError traceback).  Weights are relative, so their scale must not matter; a
+    point 1e24 times less certain than the others leaves too few weighted temperatures: a DataError."""
+    from nakinetics.arrhenius import arrhenius_fit
+
+    code, out, err = run(
+        "arrhenius", "--table", _sigma_table(tmp_path / "a.csv", ["1e296"] * 4), "--json", "-"
+    )
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.30, abs=1e-6)
+    code, _, err = run("arrhenius", "--table", _sigma_table(tmp_path / "b.csv", ["1e308"] * 4))
+    assert code == 0, err  # no finite relative error: an unweighted fit, said in the warnings
+    with pytest.raises(DataError, match="fewer than 2 temperatures with a usable weight"):
+        arrhenius_fit([298.15, 313.15], [1e-3, 2e-3], stderr=[1e9, 1e-5])
+
+
+def test_arrhenius_table_refuses_numbers_beyond_float_range(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("T/K,sigma/S cm-1\n298,1e-3\n323," + "9" * 400 + "\n348,3e-3\n")
+    code, _, err = run("arrhenius", "--table", table)
+    assert code == 1 and "line 3: sigma/S cm-1 = 9999" in one_line_error(err)
+    table.write_text("T/K,1/R (S)\n298,1e-320\n323,5\n348,3\n")  # a conductance: R = 1e320 Ω
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, _, err = run("arrhenius", "--table", table, "--quantity", "resistance")
+    assert code == 1 and "beyond the range of floating-point numbers" in one_line_error(err)
+
+
+def test_overpotential_growth_is_independent_of_the_time_scale() -> None:
+    """A time column mis-read by 1e300 gave LinAlgError in numpy.polyfit (a traceback from `cycling`)."""
+    from nakinetics.cycling.summary import growth_rate
+
+    mid_h = np.array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+    eta = 20 + 0.3 * mid_h + np.array([0.05, -0.05, 0.02, -0.02, 0.0, 0.01])
+    levels, j = np.zeros(6, dtype=int), np.ones(6)
+    slope, cov = np.polyfit(mid_h, eta, 1, cov=True)
+    plain = growth_rate(mid_h, eta, j, levels)
+    assert plain.rate_mv_per_100h == pytest.approx(100 * slope[0], rel=1e-12)
+    assert plain.stderr_mv_per_100h == pytest.approx(100 * np.sqrt(cov[0, 0]), rel=1e-9)
+    scaled = growth_rate(mid_h * 1e300, eta, j, levels)
+    assert scaled.rate_mv_per_100h == pytest.approx(100 * slope[0] / 1e300, rel=1e-9)
+
+
+def test_cycling_refuses_currents_no_cycler_delivers(tmp_path: Path) -> None:
+    """A current column of 1e308 mA overflowed numpy's sums (RuntimeWarning before the report)."""
+    from nakinetics.cycling import synthetic_cycling
+
+    record = synthetic_cycling(n_cycles=4, half_cycle_h=0.5, dt_s=60.0).record
+    path = tmp_path / "cell.csv"
+    path.write_text(
+        "time (s),Ecell (mV),I (mA)\n"
+        + "".join(f"{t},{1e3 * u},1e308\n" for t, u in zip(record.time_s, record.potential_v, strict=True))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, _, err = run("cycling", path, "--area", 1)
+    assert code == 1 and "current 1e+305 A at point 1" in one_line_error(err)
+
+
+def test_blank_lines_inside_a_cycler_table_are_skipped_quietly(realdata: Path, tmp_path: Path) -> None:
+    """Blank lines among the rows of an Arbin export made numpy warn 'Input line … contained no data'."""
+    from nakinetics.io import read_cycling_record
+
+    original = realdata / "cycling" / "arbin_csv_fastcharge_lfp-18650_2cycles.csv"
+    lines = original.read_bytes().splitlines(keepends=True)
+    gapped = tmp_path / "arbin.csv"
+    gapped.write_bytes(b"".join([*lines[:100], b"\n\n\n", *lines[100:]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        record = read_cycling_record(gapped)
+    np.testing.assert_array_equal(record.potential_v, read_cycling_record(original).potential_v)
+
+
+def test_arrhenius_ln_sigma_t_of_extreme_values_is_not_an_overflow(tmp_path: Path) -> None:
+    """σ = 1e308 S/cm times T overflowed (numpy RuntimeWarning); ln(σT) = ln σ + ln T stays finite.  The
+    values are absurd but the fit is defined: E_a = 0 for a constant σ with the ln(σ) form."""
+    table = tmp_path / "t.csv"
+    table.write_text("T/K,sigma/S cm-1\n298,1e308\n323,1e308\n348,1e308\n373,1e308\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, out, err = run("arrhenius", "--table", table, "--form", "sigma", "--json", "-")
+        assert code == 0, err
+        assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.0, abs=1e-12)
+        code, out, err = run("arrhenius", "--table", table, "--json", "-")
+    # ln(σT) = const + ln T, and d ln T / d(1/T) = −T: E_a ≈ k_B·T̄ over 298–373 K
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(8.617333262e-5 * 335.5, rel=0.02)

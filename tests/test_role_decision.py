@@ -4,6 +4,7 @@ hand formula on the known truth of a simulated spectrum."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -273,6 +274,42 @@ def test_geis_r_int_is_the_interfacial_total_of_fit() -> None:
         "CPE1_Q",
         "CPE1_n",
     )
+
+
+DIFFUSION_LAST = "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,C3)"
+"""No preset has this shape (an ideal capacitor in the slowest arc): the roles come from the rules alone."""
+
+
+def test_geis_passes_the_charge_transfer_role_on_from_a_diffusion_like_slowest_arc(tmp_path: Path) -> None:
+    """A series of Na | liquid | Na spectra whose slowest arc is salt diffusion fitted as an arc (50 mF on
+    1 cm²): geis names it diffusion, the next faster arc charge transfer, and R_int = R_SEI + R_ct (cell total,
+    the truth within 3 %) leaves the diffusion out — the roles `fit` gives the same file."""
+    truth = arcs(4.0, (12.0, 1e-6, 0.9), (60.0, 2e-5, 0.85)) | {"R3": 40.0, "C3": 0.05}
+    folder = tmp_path / "series"
+    folder.mkdir()
+    for k in range(3):
+        spectrum = synthetic_spectrum(
+            DIFFUSION_LAST, truth, np.logspace(5, -2.3, 66), noise=0.003, rng=np.random.default_rng(20 + k)
+        )
+        write_csv(folder / f"spec_{k}.csv", spectrum)
+    out = tmp_path / "out"
+    code, _, err = run("geis", folder, "-c", DIFFUSION_LAST, "--interval", 600, "--area", 1, "--out", out)
+    assert code == 0, err
+    with (out / "series.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3
+    code, text, err = run("fit", folder / "spec_0.csv", "-c", DIFFUSION_LAST, "--area", 1, "--json", "-")
+    assert code == 0, err
+    fitted = json.loads(text)
+    for row in rows:
+        roles = dict(part.split("=", 1) for part in row["roles"].split(";"))
+        assert (roles["R3"], roles["R2"], roles["R1"]) == ("diffusion", "charge_transfer", "interface")
+        assert roles == fitted["conventions"]["roles"]
+        assert float(row["R_int"]) == pytest.approx(truth["R1"] + truth["R2"], rel=0.03)
+        assert float(row["R_SE"]) == pytest.approx(truth["R0"], rel=0.03)
+        assert not row.get("ASR_R3")
+    assert [k for k in fitted["derived"] if k.startswith("i0_")] == ["i0_R2"]
+    assert fitted["derived"]["i0_R2"]["value"] == pytest.approx(i0_symmetric(truth["R2"], 1.0), rel=0.03)
 
 
 # ---------------------------------------------------------------------------------------------------

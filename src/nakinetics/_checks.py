@@ -196,16 +196,16 @@ MIN_POTENTIAL_SPAN_V = 1e-4
 """A sweep must cover at least 0.1 mV (below any real sweep): a constant potential has no kinetics."""
 
 
-def analysable_sweep(label: str, potential: Any, current: Any) -> None:
-    """Refuse, naming ``label``, a polarization record whose numbers cannot give kinetics: potentials or
-    currents outside :data:`POTENTIAL_LIMIT_V` / :data:`CURRENT_LIMIT_A` (a unit or parsing mistake), a
-    potential that does not vary, or a current that is zero everywhere."""
-    v = np.asarray(potential, dtype=float)
-    i = np.asarray(current, dtype=float)
+def measured_electrical(label: str, potential: np.ndarray, current: np.ndarray | None) -> None:
+    """Refuse, naming ``label``, potentials or currents (V, A; ``None``: no current column) that are not
+    finite or lie outside :data:`POTENTIAL_LIMIT_V` / :data:`CURRENT_LIMIT_A`: a unit or parsing mistake,
+    and numbers whose sums and products overflow."""
     for values, limit, name, unit in (
-        (v, POTENTIAL_LIMIT_V, "potential", "V"),
-        (i, CURRENT_LIMIT_A, "current", "A"),
+        (potential, POTENTIAL_LIMIT_V, "potential", "V"),
+        (current, CURRENT_LIMIT_A, "current", "A"),
     ):
+        if values is None:
+            continue
         _refuse_points(
             ~np.isfinite(values) | (np.abs(values) > limit),
             lambda k, n, values=values, limit=limit, name=name, unit=unit: (
@@ -214,6 +214,15 @@ def analysable_sweep(label: str, potential: Any, current: Any) -> None:
                 "check the column and its unit"
             ),
         )
+
+
+def analysable_sweep(label: str, potential: Any, current: Any) -> None:
+    """Refuse, naming ``label``, a polarization record whose numbers cannot give kinetics: potentials or
+    currents outside :data:`POTENTIAL_LIMIT_V` / :data:`CURRENT_LIMIT_A` (a unit or parsing mistake), a
+    potential that does not vary, or a current that is zero everywhere."""
+    v = np.asarray(potential, dtype=float)
+    i = np.asarray(current, dtype=float)
+    measured_electrical(label, v, i)
     span = float(v.max() - v.min()) if v.size else 0.0
     distinct = np.unique(v).size
     if span < MIN_POTENTIAL_SPAN_V or distinct < MIN_DISTINCT_POTENTIALS:

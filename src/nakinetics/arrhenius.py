@@ -52,6 +52,7 @@ from .derived import (
 )
 from .exceptions import DataError
 from .fitting import DerivedQuantity, FitResult, fit_circuit
+from .parameters import resolve_model
 from .temperature import (
     NamedTemperature,
     check_temperature_k,
@@ -219,8 +220,14 @@ def _ln_y(quantity: str, form: str, temperature_k: FloatArray, values: FloatArra
     if quantity == "resistance":
         return -np.log(values)
     if quantity == "conductivity" and form == "sigmaT":
-        return np.log(values * temperature_k)
+        return np.log(values) + np.log(temperature_k)  # not ln(σ·T): σ = 1e308 S/cm overflows the product
     return np.log(values)
+
+
+MIN_RELATIVE_WEIGHT = 1e-10
+"""A point whose weight is below this fraction of the best point's (a relative error 1e5 times larger)
+counts as unweighted when checking that the line is determined: in floating point the normal equations of
+weights spanning more than ~1e16 are singular."""
 
 
 def _weighted_line(u: FloatArray, y: FloatArray, w: FloatArray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -240,7 +247,10 @@ def _curvature_warning(u: FloatArray, y: FloatArray, w: FloatArray) -> str | Non
     uc = (u - u.mean()) / np.ptp(u)
     design = np.column_stack([np.ones_like(uc), uc, uc * uc])
     normal = design.T @ (design * w[:, None])
-    coef = np.linalg.solve(normal, design.T @ (w * y))
+    try:
+        coef = np.linalg.solve(normal, design.T @ (w * y))
+    except np.linalg.LinAlgError:  # weights leaving fewer than 3 temperatures: no curvature to test
+        return None
     chisq = float(np.sum(w * (y - design @ coef) ** 2))
     dof = n - 3
     if chisq <= 0:
@@ -338,12 +348,14 @@ def arrhenius_fit(
         s = np.asarray(stderr, dtype=float)
         if s.shape != v.shape:
             raise DataError(f"{s.size} standard errors for {v.size} values")
-        if not (np.all(np.isfinite(s)) and np.all(s > 0)):
-            notes.append("some points have no (positive) standard error: unweighted fit")
+        with np.errstate(all="ignore"):  # a 1e308 error on a 1e-3 value: no finite relative error
+            relative = s / v
+        if not (np.all(np.isfinite(s)) and np.all(s > 0) and np.all(np.isfinite(relative))):
+            notes.append("some points have no (positive, finite) standard error: unweighted fit")
             s = None
         else:
             vague = [
-                f"{lbl or f'{tk:g} K'} (±{100 * e / x:.0f} %)"
+                f"{lbl or f'{tk:g} K'} (±{100 * e / x:.2g} %)"
                 for lbl, tk, x, e in zip(labels or [""] * t.size, t, v, s, strict=True)
                 if e > VAGUE_RELATIVE_ERROR * x
             ]
@@ -351,8 +363,22 @@ def arrhenius_fit(
                 notes.append(f"poorly determined points carry almost no weight: {', '.join(vague)}")
 
     u, y = 1.0 / t, _ln_y(quantity, form, t, v)
-    w = np.ones_like(y) if s is None else 1.0 / (s / v) ** 2
-    coef, cov, chisq = _weighted_line(u, y, w)
+    # weights 1/(relative error)², scaled so the best point has weight 1 (their scale does not change
+    # the line; unscaled, relative errors of 1e150 underflow to zero weights and a singular system)
+    w = np.ones_like(y) if s is None else (np.min(s / v) / (s / v)) ** 2
+    try:
+        if np.unique(u[w > MIN_RELATIVE_WEIGHT]).size < 2:
+            raise np.linalg.LinAlgError
+        coef, cov, chisq = _weighted_line(u, y, w)
+    except np.linalg.LinAlgError:
+        raise DataError(
+            "the standard errors leave fewer than 2 temperatures with a usable weight (relative errors: "
+            + ", ".join(
+                f"{lbl or f'{tk:g} K'} {x:.3g}"
+                for lbl, tk, x in zip(labels or [""] * t.size, t, s / v, strict=True)  # type: ignore[operator]
+            )
+            + "); check the errors or fit unweighted"
+        ) from None
     dof = t.size - 2
     if dof > 0:
         covariance: np.ndarray | None = cov * (chisq / dof)
@@ -759,7 +785,8 @@ def _point(
                 f"{spectrum.label} ({temperature:g} K): σ_{component} not available: {result.reason}"
             )
         return value, result.fit
-    fit = fit_circuit(spectrum, circuit, **options)  # type: ignore[arg-type]
+    model = resolve_model(circuit)[0] if circuit is not None else None  # a string takes its preset, as in fit
+    fit = fit_circuit(spectrum, model, **options)  # type: ignore[arg-type]
     if quantity == "resistance":
         names = _resistors(fit, parameter, INTERFACIAL_ROLES, "interfacial")
         value, stderr = propagate_uncertainty(fit, lambda v: sum(v[n] for n in names))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -335,6 +336,9 @@ def parse_arrhenius_table(
             numbers = [float(c) for c in cells[: 3 if with_errors else 2]]
         except ValueError:
             raise DataError(f"{source}: line {line_no}: not a number in {cells[:3]}") from None
+        for name, cell, x in zip(header[:2], cells, numbers[:2], strict=False):
+            if not math.isfinite(x):  # "nan", or 1e400 / a 400-digit number that overflows to inf
+                raise DataError(f"{source}: line {line_no}: {name} = {cell[:40]} is not a finite number")
         if kind is not None and not numbers[1] > 0:
             raise DataError(
                 f"{source}: line {line_no}: {header[1]} = {numbers[1]:g} is not > 0 ({kind.what} is positive)"
@@ -349,9 +353,17 @@ def parse_arrhenius_table(
     t, raw = np.array(temps), np.array(values)
     converted = raw
     if kind is not None:
-        converted = 1.0 / (kind.factor * raw) if kind.reciprocal else kind.factor * raw
-        if kind.times_temperature:
-            converted = converted / t
+        with np.errstate(all="ignore"):  # a 1e-320 S conductance has no finite reciprocal: refused below
+            converted = 1.0 / (kind.factor * raw) if kind.reciprocal else kind.factor * raw
+            if kind.times_temperature:
+                converted = converted / t
+        beyond = np.flatnonzero(~(np.isfinite(converted) & (converted > 0)))
+        if beyond.size:
+            k = int(beyond[0])
+            raise DataError(
+                f"{labels[k]}: {header[1]} = {raw[k]:g} gives {converted[k]:g} {kind.unit}, beyond the range "
+                "of floating-point numbers; check the value and its unit"
+            )
     stderr = None
     if with_errors:
         stderr = np.array(errors) * converted / raw  # the relative error is unchanged by the conversion

@@ -357,7 +357,9 @@ def _evaluate(
     for child in node.children:
         start = cursor[0]
         parts.append((start, _evaluate(child, omega, values, jac, cursor), cursor[0]))
-    z = 1.0 / sum(1.0 / zi for _, zi, _ in parts)
+    z = 1.0 / sum(
+        np.divide(1.0, zi) for _, zi, _ in parts
+    )  # numpy: a 0 Ω branch → inf, not ZeroDivisionError
     if jac is None:
         return z
     for start, zi, stop in parts:

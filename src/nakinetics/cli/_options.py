@@ -65,32 +65,42 @@ def index_option(func: F) -> F:
     )(func)
 
 
-CELL_DEFAULT_HELP = (
-    "Default (every command): the file — a potential against a reference electrode (vs Ag/AgCl, vs SCE, an "
-    "EC-Lab or VersaStudio reference-electrode entry) or an overpotential column means single — else the "
-    "preset named with --circuit, else symmetric (Na | electrolyte | Na). The report says which and why."
-)
-"""The one default policy for the cell type (:func:`nakinetics.roles.decide_context`)."""
-ELECTROLYTE_DEFAULT_HELP = (
-    "Default: the file (an EC-Lab or VersaStudio electrolyte entry such as '1 M NaPF6 in diglyme'), else the "
-    "preset named with --circuit, else not known (arcs named by their capacitance)."
-)
-"""The one default policy for the electrolyte (:func:`nakinetics.roles.decide_context`)."""
+_PRESET_DEFAULT = " else the tags of the preset named with --circuit (or whose circuit a string has),"
 
 
-def cell_option(help_text: str) -> Callable[[F], F]:
-    """``--cell symmetric|single`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
-    return click.option(
-        "--cell", type=click.Choice(["symmetric", "single"]), help=f"{help_text} {CELL_DEFAULT_HELP}"
+def cell_default_help(circuit: bool) -> str:
+    """The one default policy for the cell type (:func:`nakinetics.roles.decide_context`), as a command with
+    (``circuit``) or without a ``--circuit`` option applies it."""
+    return (
+        "Default (as for every command): the file — a potential against a reference electrode (vs Ag/AgCl, vs "
+        "SCE, an EC-Lab or VersaStudio reference-electrode entry, EC-Lab's recorded counter-electrode potential) "
+        f"or an overpotential column means single —{_PRESET_DEFAULT if circuit else ''} else symmetric "
+        "(Na | electrolyte | Na). The report says which and why."
     )
 
 
-def electrolyte_option(help_text: str) -> Callable[[F], F]:
+def electrolyte_default_help(circuit: bool) -> str:
+    """The one default policy for the electrolyte (:func:`nakinetics.roles.decide_context`)."""
+    return (
+        "Default: the file (an EC-Lab or VersaStudio electrolyte entry such as '1 M NaPF6 in diglyme'),"
+        f"{_PRESET_DEFAULT if circuit else ''} else not known (arcs named by their capacitance)."
+    )
+
+
+def cell_option(help_text: str, *, circuit: bool = False) -> Callable[[F], F]:
+    """``--cell symmetric|single`` (default: decided by :func:`nakinetics.roles.decide_context`; ``circuit``:
+    the command has a ``--circuit`` option whose preset may decide)."""
+    return click.option(
+        "--cell", type=click.Choice(["symmetric", "single"]), help=f"{help_text} {cell_default_help(circuit)}"
+    )
+
+
+def electrolyte_option(help_text: str, *, circuit: bool = False) -> Callable[[F], F]:
     """``--electrolyte liquid|solid`` (default: decided by :func:`nakinetics.roles.decide_context`)."""
     return click.option(
         "--electrolyte",
         type=click.Choice(["liquid", "solid"]),
-        help=f"{help_text} {ELECTROLYTE_DEFAULT_HELP}",
+        help=f"{help_text} {electrolyte_default_help(circuit)}",
     )
 
 

@@ -158,7 +158,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
 @length_option("--thickness", "Pellet thickness (conductivity).")
 @area_option("Electrode area (conductivity, i0).")
 @length_option("--diameter", "Electrode diameter instead of --area.")
-@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).")
+@cell_option("For i0: symmetric cell (i0 = 2RT/(nFRA)) or single interface (RT/(nFRA)).", circuit=True)
 @click.option(
     "--n",
     "n_electrons",
@@ -231,7 +231,8 @@ def arrhenius_command(
         given = [name for name, value in spectrum_only.items() if value is not None]
         if given or component != "total":
             raise click.UsageError(f"{', '.join(given) or '--component'} applies to spectra, not to --table")
-        data = parse_arrhenius_table(table.read_text(encoding="utf-8-sig"), str(table), temperature_unit)  # type: ignore[arg-type]
+        text = input_file(table).text  # any encoding an instrument or a spreadsheet writes
+        data = parse_arrhenius_table(text, str(table), temperature_unit)  # type: ignore[arg-type]
         if form is not None and (quantity or data.quantity) not in (None, "conductivity"):
             raise click.BadParameter(
                 f"applies to conductivity only (the column '{data.column}' of {table} holds {data.quantity})",

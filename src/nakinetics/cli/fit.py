@@ -269,11 +269,13 @@ def _summary(result: FitResult) -> str:
 @area_option("Geometric electrode area (needed for ASR, i0 and conductivity).")
 @cell_option(
     "Symmetric cell (two identical interfaces: per-interface ASR = R·A/2, i0 with g = 2) or a single "
-    "interface; never the circuit an automatic choice picks."
+    "interface; never the circuit an automatic choice picks.",
+    circuit=True,
 )
 @electrolyte_option(
     "Liquid (SEI, charge transfer, electrolyte diffusion) or solid electrolyte (grain boundary, interface; "
-    "no diffusion candidates). Names the arcs' roles and sets the automatic candidates."
+    "no diffusion candidates). Names the arcs' roles and sets the automatic candidates.",
+    circuit=True,
 )
 @temperature_options("For i0. Default: the file's, else 298.15 K.")
 @length_option("--thickness", "Electrolyte/pellet thickness (conductivity σ = L/(R·A)).")

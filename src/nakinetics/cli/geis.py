@@ -363,7 +363,8 @@ def _series_drt(
 @area_option("Geometric electrode area (ASR, stripped charge density, current from --current).")
 @electrolyte_option(
     "Liquid or solid electrolyte: names the arcs (SEI vs grain boundary / interphase) as `fit` does, for "
-    "every spectrum, and so which resistances make R_SE and R_int."
+    "every spectrum, and so which resistances make R_SE and R_int.",
+    circuit=True,
 )
 @click.option(
     "--current",

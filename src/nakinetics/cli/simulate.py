@@ -16,6 +16,8 @@ from ._output import parse_assignments
 
 DEFAULT_FMIN_HZ = 0.01
 DEFAULT_FMAX_HZ = 1e6
+MAX_POINTS = 100_000
+"""Most points written (100,000 rows are already ~8 MB of CSV, far more than any instrument measures; a typo in --ppd must not ask for more)."""
 
 
 def _values(text: str) -> list[float]:
@@ -59,7 +61,7 @@ def _outside_fit_range(circuit: str, values: dict[str, float]) -> list[str]:
 @frequency_options("Lowest frequency (default 0.01 Hz).", "Highest frequency (default 1 MHz).")
 @click.option(
     "--ppd",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_POINTS),
     default=10,
     show_default=True,
     metavar="N",
@@ -73,7 +75,9 @@ def _outside_fit_range(circuit: str, values: dict[str, float]) -> list[str]:
     metavar="FRACTION",
     help="Proportional complex Gaussian noise, e.g. 0.01 = 1 % of Z' and of Z''.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the noise.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed of the noise."
+)
 @click.option(
     "--out",
     "-o",
@@ -101,7 +105,14 @@ def simulate_command(
     fmin, fmax = fmin or DEFAULT_FMIN_HZ, fmax or DEFAULT_FMAX_HZ
     check_frequency_range(fmin, fmax)
     parameters = parse_assignments(param, "--param") if param else _values(values or "")
-    n_points = max(round(math.log10(fmax / fmin) * ppd) + 1, 2)
+    decades = math.log10(fmax) - math.log10(fmin)  # not of fmax/fmin: 1e300/1e-300 overflows
+    n_points = max(round(decades * ppd) + 1, 2)
+    if n_points > MAX_POINTS:
+        raise click.BadParameter(
+            f"{ppd} points per decade over {decades:.3g} decades make {n_points:,} points; at most "
+            f"{MAX_POINTS:,}",
+            param_hint="--ppd",
+        )
     frequency = np.geomspace(fmax, fmin, n_points)
     spectrum = simulate(
         circuit, parameters, frequency, noise=noise, rng=np.random.default_rng(seed) if noise else None

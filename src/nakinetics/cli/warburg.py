@@ -22,6 +22,8 @@ from ..diffusion import (
 )
 from ..exceptions import DataError
 from ..fitting import DerivedQuantity, fit_circuit
+from ..parameters import resolve_model
+from ..presets import Preset
 from ..report import format_number
 from ..roles import decide_context
 from . import main
@@ -75,7 +77,12 @@ def _analyse(
             if spectrum.metadata.temperature_k is not None
             else (T_ROOM, "default: not in the file")
         )
-    context = decide_context(cell=base.pop("cell"), metadata=spectrum.metadata)
+    model = resolve_model(circuit)[0] if circuit is not None else None  # a string takes its preset, as in fit
+    context = decide_context(
+        cell=base.pop("cell"),
+        metadata=spectrum.metadata,
+        preset=model if isinstance(model, Preset) else None,
+    )
     inputs = DiffusionInputs(temperature_k=temperature, cell=context.cell, **base)  # type: ignore[arg-type]
     warnings: list[str] = []
     slope: WarburgSlope | None = None
@@ -85,7 +92,7 @@ def _analyse(
         sigma = slope.sigma
         warnings += slope.warnings
     else:
-        fit, _ = with_kk_check(fit_circuit(spectrum, circuit, fmin=window[0], fmax=window[1]))
+        fit, _ = with_kk_check(fit_circuit(spectrum, model, fmin=window[0], fmax=window[1]))  # type: ignore[arg-type]
         from_fit = warburg_from_fit(fit, element)
         sigma = from_fit.sigma
         warnings += fit.warnings
@@ -224,7 +231,8 @@ def _summary(record: dict[str, Any]) -> str:
 @temperature_options(f"Default: the file's, else {T_ROOM} K.")
 @cell_option(
     "symmetric: σ holds two identical electrodes, σ_electrode = σ/2 (and L/2 for --length); single: one "
-    "electrode (a full cell against NVP, a half cell, a three-electrode measurement)."
+    "electrode (a full cell against NVP, a half cell, a three-electrode measurement).",
+    circuit=True,
 )
 @click.option(
     "--species",

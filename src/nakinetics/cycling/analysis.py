@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._checks import checked
+from .._checks import checked, measured_electrical
 from .._repr import compact_repr
 from ..data import CyclingRecord
 from ..exceptions import DataError
@@ -32,6 +32,8 @@ from .summary import Growth, eis_asr, growth_rate
 CellKind = Literal["auto", "symmetric", "half", "other"]
 CELL_KINDS: tuple[str, ...] = ("auto", "symmetric", "half", "other")
 Progress = Callable[[float, str], None]
+AREA_RANGE_CM2 = (1e-9, 1e9)
+"""Electrode areas accepted (cm²): 1e-9 cm² is a 0.3 µm microelectrode, 1e9 cm² a 10 ha cell."""
 
 SIGN_CONVENTION = (
     "current anodic positive at the working electrode (the cycler's positive lead): I > 0 oxidises it "
@@ -421,6 +423,11 @@ def analyse_cycling(
     area = record.metadata.area_cm2 if area_cm2 is None else area_cm2
     if area is None or not area > 0:
         raise DataError(f"{record.label}: electrode area unknown; pass area_cm2 (cm²)")
+    if not AREA_RANGE_CM2[0] <= area <= AREA_RANGE_CM2[1]:  # beyond, current densities overflow
+        raise DataError(
+            f"{record.label}: electrode area {area:g} cm² is outside {AREA_RANGE_CM2[0]:g}–"
+            f"{AREA_RANGE_CM2[1]:g} cm²; check its value and unit"
+        )
     default = None if area_cm2 is not None else _file_area_placeholder(record)
     if default is not None:
         raise DataError(
@@ -430,6 +437,7 @@ def analyse_cycling(
     if cell not in CELL_KINDS:
         raise DataError(f"{record.label}: cell={cell!r}; expected one of {', '.join(CELL_KINDS)}")
     _check_time(record)
+    measured_electrical(record.label, record.potential_v, record.current_a)
     assert record.time_s is not None
     t, u = record.time_s, record.potential_v
     report(0.05, "current")

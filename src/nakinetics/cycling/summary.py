@@ -54,6 +54,24 @@ class Growth:
         }
 
 
+def _line_slope(x: FloatArray, y: FloatArray, span: float) -> tuple[float | None, float | None]:
+    """Least-squares slope of y(x) ×100 and its standard error (None from 3 points), computed on x
+    scaled to [0, 1] so that any time scale (a mis-read column of 1e300 h) keeps the system regular."""
+    with np.errstate(all="ignore"):
+        xc = (x - x[0]) / span
+        d = xc - xc.mean()
+        sxx = float(d @ d)
+        slope = float(d @ (y - y.mean())) / sxx
+        rate = 100 * slope / span
+        if not math.isfinite(rate):
+            return None, None
+        if x.size == 3:
+            return rate, None
+        residual = y - y.mean() - slope * d
+        stderr = 100 * math.sqrt(float(residual @ residual) / (x.size - 2) / sxx) / span
+    return rate, stderr if math.isfinite(stderr) else None
+
+
 def growth_rate(
     mid_h: FloatArray, eta_mv: FloatArray, j_abs: FloatArray, levels: np.ndarray
 ) -> Growth | None:
@@ -66,10 +84,9 @@ def growth_rate(
     ok = np.isfinite(y)
     x, y = x[ok], y[ok]
     rate = stderr = None
-    if x.size >= 3 and np.ptp(x) > 0:
-        coef, cov = np.polyfit(x, y, 1, cov=True) if x.size > 3 else (np.polyfit(x, y, 1), None)
-        rate = float(coef[0]) * 100
-        stderr = float(np.sqrt(cov[0, 0])) * 100 if cov is not None else None
+    span = float(np.ptp(x)) if x.size else 0.0
+    if x.size >= 3 and 0 < span < math.inf:
+        rate, stderr = _line_slope(x, y, span)
     return Growth(
         rate_mv_per_100h=rate,
         stderr_mv_per_100h=stderr,

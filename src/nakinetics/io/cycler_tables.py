@@ -23,6 +23,7 @@ Two columns for one role with units that disagree (mixed units) are an error.  N
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -204,9 +205,12 @@ def text_table(source: Source, lines: list[str], header: int) -> Table:
         raise fail(source, f"column {column.name!r} could not be read as numbers", start + 1)
 
     def texts(column: Column) -> np.ndarray:
-        return np.char.strip(
-            np.loadtxt(body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1)
-        )
+        with warnings.catch_warnings():  # numpy reads text in chunks and warns about blank lines in them
+            warnings.filterwarnings("ignore", "Input line .* contained no data", UserWarning)
+            values = np.loadtxt(
+                body, delimiter=delimiter, usecols=(column.index,), dtype=str, quotechar='"', ndmin=1
+            )
+        return np.char.strip(values)
 
     table = Table(source, names, start + 1, numbers, texts, len(body))
     table._preload = preload  # type: ignore[attr-defined]
@@ -475,6 +479,57 @@ def _kind(names: Sequence[str]) -> tuple[str, str | None]:
     return "csv", None
 
 
+def _level(fields: Sequence[str]) -> int:
+    """Number of leading empty fields (the indentation of a row in a levelled export)."""
+    return next((k for k, f in enumerate(fields) if f.strip()), len(fields))
+
+
+def _flatten_levels(lines: list[str], header: int) -> list[str] | None:
+    """A Neware BTS export with three header rows (cycle, step, record), each row indented by its level
+    (``1,...`` cycle, ``,2,...`` step, ``,,12,...`` record): the record rows, with the step type, step
+    index and cycle index of their step and cycle appended, at their own line positions (the cycle and
+    step rows become blank, so that line numbers in messages stay right).  ``None`` for a flat table."""
+    delimiter = _delimiter(lines[header])
+    names = lines[header].split(delimiter)
+    depth = _level(names)
+    if depth == 0 or header < depth:
+        return None
+    level_names = [[n.strip() for n in lines[header - depth + k].split(delimiter)] for k in range(depth)]
+    wanted = ("Cycle Index", "Cycle ID", "Step Index", "Step ID", "Step Type", "Step Name")
+    where = {
+        name: (k, fields.index(name))
+        for name in wanted
+        for k, fields in enumerate(level_names)
+        if name in fields
+    }
+    if not where:
+        return None
+    current: dict[str, str] = dict.fromkeys(where, "")
+    out = list(lines[: header + 1])
+    out[header] = delimiter.join(names[depth:] + list(where))
+    for line in lines[header + 1 :]:
+        fields = line.split(delimiter)
+        level = _level(fields)
+        if not line.strip():
+            out.append(line)
+        elif level >= depth:
+            out.append(delimiter.join(fields[depth:] + [current[name] for name in where]))
+        else:
+            # a level-k row holds the level-k fields and may go on with the first row of level k + 1
+            # (Neware writes a cycle's first step on the cycle row), without its indentation
+            start = 0  # where level k's values begin in this row, less level k's indentation
+            for k in range(level, depth):
+                for name, (lk, j) in where.items():
+                    index = j if k == level else start + j - k
+                    if lk == k and index < len(fields):
+                        current[name] = fields[index].strip()
+                start = len(level_names[k]) if k == level else start + len(level_names[k]) - k
+                if start >= len(fields):
+                    break
+            out.append("")
+    return out
+
+
 def read_cycler_text(source: Source, options: DCOptions) -> list[CyclingRecord]:
     """Any delimited cycler export or generic CSV with a time and a voltage column (one record)."""
     lines = source.lines
@@ -485,10 +540,15 @@ def read_cycler_text(source: Source, options: DCOptions) -> list[CyclingRecord]:
             "no column header naming a time and a voltage column in the first 200 lines (expected e.g. "
             "'time/s, Ewe/V, I/mA' or a cycler export)",
         )
+    nested = _flatten_levels(lines, header)
+    if nested is not None:
+        lines = nested
     table = text_table(source, lines, header)
     kind, instrument = _kind(table.names)
     preamble = [line for line in lines[:header] if line.strip()]
     extra = {"preamble": " | ".join(preamble[:12])[:500] or None, "export": kind}
+    if nested is not None:
+        extra.update(preamble=None, layout="cycle / step / record levels (Neware BTS export)")
     return [
         table_record(
             source, table, options, fmt=kind if kind != "csv" else "csv", instrument=instrument, extra=extra

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO
 
+from .._checks import checked
 from ..data import CyclingRecord
 from ._common import pick_one
 from ._dc import CurrentConvention, dc_options
@@ -23,6 +24,7 @@ from ._source import Source, open_source
 from .cycler_formats import CYCLER_FORMATS
 
 
+@checked
 def read_cycling_records(
     path: str | os.PathLike[str] | BinaryIO | Source,
     *,
@@ -43,6 +45,7 @@ def read_cycling_records(
     return read_items(source, "cycling", format, dc_options(source, current_a, area_cm2, current_convention))
 
 
+@checked
 def read_cycling_record(
     path: str | os.PathLike[str] | BinaryIO | Source,
     *,

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tempfile
 import warnings
@@ -239,15 +240,25 @@ def read_neware(source: Source, options: DCOptions) -> list[CyclingRecord]:
             source,
             'reading Neware .nda/.ndax files needs the optional package NewareNDA: pip install "nakinetics[neware]"',
         ) from None
-    with warnings.catch_warnings():  # NewareNDA's own pandas deprecation notices are not the user's concern
-        warnings.simplefilter("ignore")
-        if source.path is not None:
-            frame = NewareNDA.read(str(source.path))
-        else:  # standard input: NewareNDA reads paths only
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"input{source.suffix or '.nda'}"
-                path.write_bytes(source.raw)
-                frame = NewareNDA.read(os.fspath(path))
+    # NewareNDA picks its parser by the extension and logs its errors to stderr (besides raising them):
+    # a file detected as Neware by its content but named otherwise goes through a copy with the right
+    # extension, and the library's log is muted (its failures reach the user as one FileFormatError).
+    suffix = ".ndax" if source.raw.startswith(b"PK") else ".nda"
+    log = logging.getLogger("newarenda")
+    muted = log.disabled
+    log.disabled = True
+    try:
+        with warnings.catch_warnings():  # NewareNDA's pandas deprecation notices are not the user's concern
+            warnings.simplefilter("ignore")
+            if source.path is not None and source.suffix == suffix:
+                frame = NewareNDA.read(str(source.path))
+            else:  # standard input, or another extension: NewareNDA reads .nda/.ndax paths only
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / f"input{suffix}"
+                    path.write_bytes(source.raw)
+                    frame = NewareNDA.read(os.fspath(path))
+    finally:
+        log.disabled = muted
     if len(frame) == 0:
         raise fail(source, "no data records")
     stamps = frame["Timestamp"]

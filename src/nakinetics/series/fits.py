@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -102,6 +103,12 @@ class SeriesSettings:
         :func:`nakinetics.parameters.resolve_model`), else the circuit string."""
         return resolve_model(self.circuit, self.electrolyte)[0]
 
+    def model_for(self, spectrum: Any) -> str | Preset:
+        """What is fitted to ``spectrum``: :attr:`model`, with the electrolyte decided as ``fit`` decides it
+        (``electrolyte``, else the file's) when a circuit string matches presets of both electrolytes."""
+        electrolyte = decide_context(electrolyte=self.electrolyte, metadata=spectrum.metadata).electrolyte
+        return _model(self.circuit, electrolyte)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary (``fixed`` as a mapping)."""
         out = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -115,6 +122,12 @@ class SeriesSettings:
             "fmax": self.fmax_hz,
             "fixed": {**dict(self.fixed), **dict(fixed or {})},
         }
+
+
+@lru_cache(maxsize=32)
+def _model(circuit: str, electrolyte: str | None) -> str | Preset:
+    """:func:`~nakinetics.parameters.resolve_model`, once per circuit, electrolyte and process."""
+    return resolve_model(circuit, electrolyte)[0]
 
 
 @dataclass(frozen=True)
@@ -269,7 +282,7 @@ def fit_spectrum(
     :func:`~nakinetics.fitting.fit_circuit` raises when the cold fit itself fails.
     """
     options = settings.fit_options(fixed)
-    model = settings.model
+    model = settings.model_for(spectrum)
     if previous is None or settings.independent:
         return SpectrumFit(fit_circuit(spectrum, model, **options), "cold")
     warm: FitResult | None = None
