@@ -6,9 +6,13 @@ machine hits all cases alike); the ratios of a case are taken to the references 
 and the table prints medians over the rounds.  Absolute times depend on the machine and its load; the ratios
 are what to compare.  ``import nakinetics.cli.fit`` is the import cost of the fit path (everything ``fit``
 loads before it reads a file); ``fit small.csv -c PRESET`` adds one fit, the DRT check and the
-Kramers–Kronig test, ``fit small.csv`` the automatic choice among the candidate models.
+Kramers–Kronig test, ``fit small.csv`` the automatic choice among the candidate models.  ``--against REV``
+adds the fit cases as they were at git revision REV (its ``src`` and ``circuits`` on ``PYTHONPATH``, same
+interpreter and launcher), interleaved in the same rounds.  The children run with the byte-code cache on
+(``PYTHONDONTWRITEBYTECODE`` removed from their environment; the warm-up round writes ``__pycache__``), as for an
+installed package: without it every call would also compile nakinetics' modules from source.
 
-    python benchmarks/startup_benchmark.py [--rounds 15] [--seed 2026]
+    python benchmarks/startup_benchmark.py [--rounds 15] [--seed 2026] [--against REV]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,9 +72,11 @@ def cases() -> dict[str, tuple[list[str], str]]:
     }
 
 
-def run_once(argv: list[str]) -> float:
+def run_once(argv: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, cwd=ROOT)
+    done = subprocess.run(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, cwd=ROOT, env=env
+    )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
@@ -80,25 +87,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--against", metavar="REV", help="also time the fit cases of this git revision")
     args = parser.parse_args()
-    table = cases()
+    cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as folder:
+        table = cases()
+        environments: dict[str, dict[str, str]] = dict.fromkeys(table, cached)
+        if args.against:
+            env = {**cached, "PYTHONPATH": str(_checkout(args.against, Path(folder)) / "src")}
+            for label in [label for label in table if "fit" in label]:
+                table[f"{label} @ {args.against}"] = table[label]
+                environments[f"{label} @ {args.against}"] = env
+        measure(table, environments, args.rounds, args.seed)
+
+
+def _checkout(revision: str, folder: Path) -> Path:
+    """``src`` and ``circuits`` of ``revision`` extracted into ``folder``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src", "circuits"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def measure(
+    table: dict[str, tuple[list[str], str]],
+    environments: dict[str, dict[str, str]],
+    rounds: int,
+    seed: int,
+) -> None:
+    """Run every case ``rounds`` times (shuffled within a round) and print the table."""
     references = {key: _labelled(table, code) for key, code in REFERENCES.items()}
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     times: dict[str, list[float]] = {label: [] for label in table}
     ratios: dict[str, dict[str, list[float]]] = {key: {label: [] for label in table} for key in REFERENCES}
     load_before = os.getloadavg()[0]
     for label in table:  # warm the file-system cache and the byte-code cache once
-        run_once(table[label][0])
-    for _ in range(args.rounds):
+        run_once(table[label][0], environments[label])
+    for _ in range(rounds):
         order = list(table)
         rng.shuffle(order)
-        round_times = {label: run_once(table[label][0]) for label in order}
+        round_times = {label: run_once(table[label][0], environments[label]) for label in order}
         for label, elapsed in round_times.items():
             times[label].append(elapsed)
             for key, reference in references.items():
                 ratios[key][label].append(elapsed / round_times[reference])
     print(
-        f"{args.rounds} rounds, each case once per round in shuffled order; ratio = time / reference of the same "
+        f"{rounds} rounds, each case once per round in shuffled order; ratio = time / reference of the same "
         f"round; medians. Python {sys.version.split()[0]}, os.cpu_count() = {os.cpu_count()}, "
         f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     )

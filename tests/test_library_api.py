@@ -88,7 +88,7 @@ def refused(call: Callable[[], object]) -> str:
     with pytest.raises(nk.NakineticsError) as caught:
         call()
     message = str(caught.value)
-    assert "\n" not in message and len(message) < 400, message
+    assert "\n" not in message and len(message) < 600, message
     return message
 
 
@@ -115,6 +115,10 @@ def test_misuse_is_a_nakinetics_error_in_one_line() -> None:
         lambda: warburg_slope(nk.fit_circuit(spectrum, "na_se_na_1arc"))
     )  # type: ignore[arg-type]
     assert "data must be DCRecord" in refused(lambda: analyse_polarization(spectrum))  # type: ignore[arg-type]
+    # the suggestion comes before the list of the 30 presets, not after it
+    assert refused(lambda: nk.get_preset("na_se_na_2ark")).startswith(
+        "unknown preset 'na_se_na_2ark'; did you mean 'na_se_na_2arc'? (known: "
+    )
     assert "expected ')'" in refused(lambda: nk.fit_circuit(spectrum, "R0-p(R1,C1"))
     assert "not a parameter of" in refused(lambda: nk.fit_circuit(spectrum, "na_se_na_1arc", fixed={"R9": 1}))
 

@@ -17,6 +17,7 @@ import json
 import re
 import runpy
 import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ STANDINS: dict[str, Path | str] = {
         f"run{k}.csv": EXAMPLES / "data_diffusion" / f"na_nzsp_na_{c}C.csv"
         for k, c in enumerate((25, 40, 60), 1)
     },
-    "sigma.csv": EXAMPLES / "data_diffusion" / "sigma_table.csv",
+    "sigma_table.csv": EXAMPLES / "data_diffusion" / "sigma_table.csv",
     # a symmetric-cell sweep and its spectrum: examples/data_tafel (examples/tafel_symmetric_example.py)
     "sweep.txt": EXAMPLES / "data_tafel" / "na_na_sweep.csv",
     "cell_eis.txt": EXAMPLES / "data_tafel" / "na_na_eis.csv",
@@ -150,7 +151,12 @@ def scratch(folder: Path) -> Path:
                 _stripping_record(folder / name)
                 continue
             source = generated[source]
-        (folder / name).symlink_to(source, target_is_directory=source.is_dir())
+        # copies, not links: a README line that writes to that name (the batch `--csv sigma.csv`) must not
+        # write through a link into the shipped examples
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copyfile(source, folder / name)
     for pattern in PARSE_ONLY:
         for name in (
             [pattern.replace("*", "25C"), pattern.replace("*", "60C")] if "*" in pattern else [pattern]

@@ -208,7 +208,7 @@ def get_preset(name: str) -> Preset:
     if name in presets:
         return presets[name]
     hint = did_you_mean(name, presets)
-    raise PresetError(f"unknown preset '{name}' (known: {', '.join(sorted(presets))}){hint}")
+    raise PresetError(f"unknown preset '{name}'{hint} (known: {', '.join(sorted(presets))})")
 
 
 def model_label(circuit: Circuit, preset: Preset | None) -> str:
