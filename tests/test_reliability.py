@@ -566,3 +566,19 @@ def test_blank_lines_inside_a_cycler_table_are_skipped_quietly(realdata: Path, t
         warnings.simplefilter("error")
         record = read_cycling_record(gapped)
     np.testing.assert_array_equal(record.potential_v, read_cycling_record(original).potential_v)
+
+
+def test_arrhenius_ln_sigma_t_of_extreme_values_is_not_an_overflow(tmp_path: Path) -> None:
+    """σ = 1e308 S/cm times T overflowed (numpy RuntimeWarning); ln(σT) = ln σ + ln T stays finite.  The
+    values are absurd but the fit is defined: E_a = 0 for a constant σ with the ln(σ) form."""
+    table = tmp_path / "t.csv"
+    table.write_text("T/K,sigma/S cm-1\n298,1e308\n323,1e308\n348,1e308\n373,1e308\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, out, err = run("arrhenius", "--table", table, "--form", "sigma", "--json", "-")
+        assert code == 0, err
+        assert json.loads(out)["activation_energy"]["value"] == pytest.approx(0.0, abs=1e-12)
+        code, out, err = run("arrhenius", "--table", table, "--json", "-")
+    # ln(σT) = const + ln T, and d ln T / d(1/T) = −T: E_a ≈ k_B·T̄ over 298–373 K
+    assert code == 0, err
+    assert json.loads(out)["activation_energy"]["value"] == pytest.approx(8.617333262e-5 * 335.5, rel=0.02)

@@ -220,7 +220,7 @@ def _ln_y(quantity: str, form: str, temperature_k: FloatArray, values: FloatArra
     if quantity == "resistance":
         return -np.log(values)
     if quantity == "conductivity" and form == "sigmaT":
-        return np.log(values * temperature_k)
+        return np.log(values) + np.log(temperature_k)  # not ln(σ·T): σ = 1e308 S/cm overflows the product
     return np.log(values)
 
 
