@@ -218,3 +218,15 @@ def test_bad_records_give_one_line_errors():
         analyse_cycling(
             dataclasses.replace(_record(t, 0.02 * np.sign(i), i), metadata=DCMetadata(source="x"))
         )
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_one_direction_record_is_not_said_to_follow_the_current_in_both_directions(sign: float) -> None:
+    # 5 segments of one current sign with rests: the voltage cannot have been seen to follow the current in
+    # both directions, and the decision must say the current never reverses
+    t = np.arange(100.0)
+    i = sign * np.where((t // 10) % 2 == 0, 1e-3, 0.0)
+    result = analyse_cycling(_record(t, 0.02 * np.sign(i), i), unidirectional=True)
+    assert "both directions" not in result.cell_decided_by
+    direction = "stripping" if sign > 0 else "plating"
+    assert f"never reverses (all 5 half-cycles {direction}" in result.cell_decided_by

@@ -95,3 +95,18 @@ def test_library_options_are_checked_before_any_work(option: dict, error: type, 
         compute_drt(_spectrum(), **option)
     assert says in str(caught.value)
     assert isinstance(caught.value, NakineticsError) and isinstance(caught.value, ValueError | TypeError)
+
+
+def test_peak_shares_are_of_the_peaks_total_and_add_up_to_100_percent(realdata: Path) -> None:
+    # the decomposition of this spectrum gives peaks whose R add up to more than ∫γ (4111 + 10060 Ω against
+    # ∫γ = 13150 Ω): shares of ∫γ were 31.3 % + 76.5 % = 108 %; a share is R / ΣR of the peaks
+    from nakinetics.io import read_spectrum
+
+    result = compute_drt(read_spectrum(realdata / "eis" / "gamry_ref3000_eispot.DTA"))
+    resistances = [p.resistance for p in result.peaks]
+    assert len(resistances) >= 2
+    assert sum(p.fraction for p in result.peaks) == pytest.approx(1.0, rel=1e-12)
+    for p in result.peaks:
+        assert p.fraction == pytest.approx(p.resistance / sum(resistances), rel=1e-12)
+        assert p.to_dict()["fraction_of_peaks_total"] == pytest.approx(p.fraction)
+        assert "sum of the resistances of all peaks" in p.to_dict()["units"]["fraction_of_peaks_total"]

@@ -266,3 +266,61 @@ def test_neware_levelled_export_cycle_step_record_rows(tmp_path):
     assert list(record.mode) == [MODE_REST, MODE_REST, MODE_CC, MODE_CC, MODE_CC, MODE_CC]
     assert list(record.cycle) == [0, 0, 0, 0, 1, 1]
     assert record.metadata.start_time == datetime(2026, 3, 6, 12, 37, 25)
+
+
+def test_land_rate_mode_export_is_land_not_arbin(tmp_path):
+    # LAND/LANHE CSV as described in monocell's LANDT schema tests: units in the header (TestTime/h,
+    # Current/mA), an empty spacer column, a temperature channel of "-", states R / RateC / RateD, and a
+    # slice of a longer run (record and test time do not start at zero).
+    from nakinetics.io import detect_format
+
+    text = (
+        "Record,SysTime,,Cycle-Index,Step-Index,TestTime/h,StepTime/h,Voltage/V,Current/mA,Capacity/mAh,"
+        "SpeCap/mAh/g,Temperature/C,State\n"
+        "1201,2024-01-05 10:00:00,,3,7,12.5,0.0,3.20,0.000,0.000,0.0,-,R\n"
+        "1202,2024-01-05 10:06:00,,3,8,12.6,0.0,3.40,0.500,0.000,0.0,-,RateC\n"
+        "1203,2024-01-05 10:12:00,,3,9,12.7,0.0,3.30,-0.500,0.000,0.0,-,RateD\n"
+    )
+    path = tmp_path / "land.csv"
+    path.write_text(text)
+    assert detect_format(path, kind="cycling") == "land"
+    record = read_cycling_record(path)
+    assert record.metadata.format == "land"
+    assert record.time_s == pytest.approx([45000, 45360, 45720])  # 12.5 h, 12.6 h, 12.7 h
+    assert record.current_a == pytest.approx([0, 5e-4, -5e-4])
+    assert list(record.mode) == [MODE_REST, MODE_CC, MODE_CC]
+
+
+def test_maccor_time_of_day_clock_takes_the_date_of_test(tmp_path):
+    # battery-data-toolkit tests/files/maccor_example.002: "DPt Time" holds only the time of day; the day is
+    # the preamble's "Date of Test".
+    text = (
+        "Today's Date 04/04/2016  Date of Test:\t04/01/2016\t Filename:\tC:\\x\\cell.002\n"
+        "Rec#\tCyc#\tStep\tTest (Min)\tStep (Min)\tAmp-hr\tWatt-hr\tAmps\tVolts\tState\tES\tDPt Time\n"
+        "1\t0\t1\t0.0000\t0.0000\t0\t0\t0\t3.3068\tR\t0\t16:05:31\n"
+        "2\t0\t1\t0.1667\t0.1667\t0\t0\t0\t3.3057\tR\t1\t16:05:41\n"
+    )
+    path = tmp_path / "cell.002"
+    path.write_text(text)
+    record = read_cycling_record(path)
+    assert record.metadata.start_time == datetime(2016, 4, 1, 16, 5, 31)
+    assert record.time_s == pytest.approx([0, 10.002])
+
+
+def test_cycler_csv_read_as_spectrum_or_dc_points_to_the_cycling_reader(tmp_path):
+    from nakinetics.exceptions import FileFormatError
+    from nakinetics.io import read_dc_records, read_spectra
+
+    text = (
+        "DataPoint,Cycle Index,Step Index,Step Type,Time,Total Time,Current(A),Voltage(V),Date\n"
+        "1,1,1,Rest,00:00:00,00:00:00,0.0,2.917,2022-05-18 16:27:52\n"
+        "2,1,1,Rest,00:01:00,00:01:00,0.0,2.918,2022-05-18 16:28:52\n"
+    )
+    path = tmp_path / "neware.csv"
+    path.write_text(text)
+    for reader in (read_spectra, read_dc_records):
+        with pytest.raises(
+            FileFormatError,
+            match=r"line 1: .*(cycler export|time and a voltage).*read it with read_cycling_records",
+        ):
+            reader(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from nakinetics.cli import main
@@ -85,3 +86,77 @@ def test_cycling_messages_name_options_not_python(tmp_path: Path) -> None:
         code, err = _run("cycling", one_way, *args)
         assert code == 1 and expected in err, err
         assert "=True" not in err and "area_cm2" not in err and "half_cycle_h" not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["arrhenius"], "--table"),
+        (["tafel", "sweep.csv"], "--eis"),
+        (["cycling", "record.csv"], "--eis"),
+        (["geis", "spectra.mpt", "-c", "R0-p(R1,CPE1)"], "--voltage"),
+    ],
+)
+def test_quoted_glob_pattern_for_a_one_file_option_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], option: str
+) -> None:
+    # two files match the pattern, but it reached the option unexpanded (quoted): the option takes one file
+    monkeypatch.chdir(tmp_path)
+    for name in ("sweep.csv", "record.csv", "spectra.mpt", "a1.mpt", "a2.mpt"):
+        (tmp_path / name).write_text("x\n")
+    code, err = _run(*command, option, "a*.mpt")
+    assert code == 2
+    assert f"Invalid value for '{option}'" in err
+    assert "looks like a glob pattern: this option takes one file" in err
+    # a plain missing file keeps click's own message, without the hint
+    code, err = _run(*command, option, "missing.mpt")
+    assert "glob" not in err
+
+
+def test_process_substitution_file_is_named_by_its_path() -> None:
+    # `nakinetics validate <(cat f)` hands us /dev/fd/N: the report must name that path, not the bare "N"
+    import os
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, (EXAMPLES / "data" / "na_nzsp_na_pristine.txt").read_bytes())
+        os.close(write_end)
+        path = f"/dev/fd/{read_end}"
+        if not Path(path).exists():
+            pytest.skip("no /dev/fd on this system")
+        result = CliRunner().invoke(main, ["validate", path])
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.split() == ["file", path]
+
+
+def test_every_spectrum_of_a_multi_spectrum_file_carries_its_index(realdata: Path) -> None:
+    # 4 loops in one file: the error lines name [0], [1], [2], [3] alike (the first had no "[0]")
+    path = realdata / "eis" / "biologic_sp300_geis_4loops.mpt"
+    result = CliRunner().invoke(main, ["fit", str(path), "-c", "R0-p(R1,CPE1)", "--fmin", "3e5"])
+    lines = [ln for ln in result.stderr.splitlines() if "no points in the frequency window" in ln]
+    assert len(lines) == 4
+    for k in range(4):
+        assert sum(f"biologic_sp300_geis_4loops.mpt[{k}]: " in ln for ln in lines) == 1
+    # a file with one spectrum keeps its bare name
+    code, err = _run(
+        "fit", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "-c", "R0-p(R1,CPE1)", "--fmin", "3e9"
+    )
+    assert code == 1 and "na_nzsp_na_pristine.txt: no points" in err
+
+
+def test_preset_name_copied_with_its_trailing_colon_is_accepted() -> None:
+    # "na_se_na_2arc:" copied from a batch summary line is the preset na_se_na_2arc
+    from nakinetics.exceptions import PresetError
+    from nakinetics.parameters import resolve_circuit
+    from nakinetics.presets import get_preset
+
+    circuit, preset = resolve_circuit("na_se_na_2arc:")
+    assert preset is not None and preset.name == "na_se_na_2arc"
+    assert str(circuit) == str(get_preset("na_se_na_2arc").circuit)
+    with pytest.raises(PresetError, match="did you mean 'na_se_na_2arc'"):
+        resolve_circuit("na_se_na_2ar:")
+    code, _ = _run("fit", EXAMPLES / "data" / "na_nzsp_na_pristine.txt", "-c", "na_se_na_2arc:")
+    assert code == 0

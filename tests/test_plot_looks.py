@@ -268,3 +268,37 @@ def test_geis_dashboard_has_plain_log_ticks_and_a_voltage_panel_only_with_voltag
     assert secondary.get_xlabel() == "stripped Na / µm"
     renderer = fig._get_renderer()  # type: ignore[attr-defined]
     assert not top.get_legend().get_window_extent().overlaps(secondary.get_tightbbox(renderer))
+
+
+def test_geis_capacitance_axis_spans_determined_values_and_pins_undetermined_ones_to_its_edge() -> None:
+    # an undetermined fit (6e5 F ± 5e13 F, or Q at a bound) stretched the C_eff axis to 10 TF; the axis must
+    # come from the determined values (10–30 µF), the others drawn hollow, pinned to the edge when beyond it
+    from matplotlib.lines import Line2D
+
+    from nakinetics.plotting.series import plot_capacitance
+    from nakinetics.series.table import Column, SeriesTable
+
+    columns = [Column("C_eff_CPE1", "F", ""), Column("C_eff_CPE1_stderr", "F", "")]
+    values = [
+        (1e-5, 1e-6, None),
+        (2e-5, 3e-6, "CPE1_n"),
+        (6e5, 5e13, None),
+        (3e-5, 2e-6, None),
+        (1e3, 1.0, "CPE1_Q"),
+    ]
+    rows = [
+        {"time_s": 60.0 * k, "status": "ok", "C_eff_CPE1": c, "C_eff_CPE1_stderr": s, "at_bound": b}
+        for k, (c, s, b) in enumerate(values)
+    ]
+    ax, _ = plot_capacitance(SeriesTable.build(columns, rows))
+    lo, hi = ax.get_ylim()
+    assert 1e-6 < lo < 1e-5 and 3e-5 < hi < 1e-4, (lo, hi)  # n at its bound (n = 1) leaves C_eff defined
+    hollow = [
+        ln
+        for ln in ax.lines
+        if isinstance(ln, Line2D) and ln.get_markerfacecolor() == "none" and len(ln.get_ydata())
+    ]
+    assert len(hollow) == 1
+    np.testing.assert_allclose(hollow[0].get_xdata(), [120.0, 240.0])
+    np.testing.assert_allclose(hollow[0].get_ydata(), [hi, hi])
+    assert any("undetermined" in t.get_text() for t in ax.get_legend().get_texts())

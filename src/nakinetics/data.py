@@ -32,6 +32,17 @@ class _MetadataDict:
         return out
 
 
+def _is_descriptor(path: object) -> bool:
+    """Whether ``path`` names an open file descriptor or a device (``/dev/fd/N``, ``/proc/self/fd/N``,
+    ``/dev/stdin``) rather than a file whose name means something."""
+    from pathlib import PurePosixPath
+
+    parent = PurePosixPath(str(path)).parent
+    return parent.as_posix() in ("/dev", "/dev/fd") or (
+        parent.name == "fd" and parent.parent.parent.as_posix() == "/proc"
+    )
+
+
 class _Labelled:
     """``label`` shared by the measurement classes: file name, and the index in multi-item files."""
 
@@ -45,7 +56,10 @@ class _Labelled:
 
         source = self.metadata.source
         name = Path(source).name if source else self._default_label
-        return f"{name}[{self.metadata.index}]" if self.metadata.index else name
+        if source and _is_descriptor(Path(source)):
+            name = str(source)  # /dev/fd/63 (a shell's <(…)): its bare name "63" names nothing
+        several = self.metadata.index or self.metadata.extra.get("items_in_file", 1) > 1
+        return f"{name}[{self.metadata.index}]" if several else name
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ def resolve_circuit(circuit_or_preset: str | Circuit | Preset | Any) -> tuple[Ci
             "expected a preset name, a circuit string, a Circuit, a Preset or an impedance.py CustomCircuit, "
             f"got {type(circuit_or_preset).__name__}"
         )
-    text = circuit_or_preset.strip()
+    # a trailing ':' comes with a name copied from a batch summary line ("na_se_na_2arc: 12 spectra")
+    text = circuit_or_preset.strip().removesuffix(":").rstrip()
     if text in {p.name for p in list_presets()}:
         return get_preset(text).circuit, get_preset(text)
     try:

@@ -36,6 +36,27 @@ from ._output import OutputError, check_output_file, check_output_folder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_GLOB = re.compile(r"[*?\[]")
+
+
+class OneFile(click.Path):
+    """Type of an option that takes ONE input file: a path that does not exist but looks like a glob
+    pattern (quoted, so the shell passed it on unexpanded) gets the hint that the option takes one file."""
+
+    def __init__(self, *, exists: bool = True) -> None:
+        super().__init__(exists=exists, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value)
+        if _GLOB.search(text) and not Path(text).exists():
+            self.fail(
+                f"{text!r} does not exist; it looks like a glob pattern: this option takes one file (name it, "
+                "or leave the pattern unquoted so the shell expands it to one file)",
+                param,
+                ctx,
+            )
+        return super().convert(value, param, ctx)
+
 
 def index_option(func: F) -> F:
     """``--index N``: only spectrum N (0-based) of a multi-spectrum file."""

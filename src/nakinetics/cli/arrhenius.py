@@ -20,6 +20,7 @@ from ..report import aligned_rows, format_number
 from ..temperature import split_temperature
 from . import main
 from ._options import (
+    OneFile,
     any_temperature_option,
     area_option,
     cell_option,
@@ -97,7 +98,7 @@ def _text(result: ArrheniusResult, extra: list[str], pairing: tuple[TemperatureP
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--table",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=OneFile(),
     metavar="CSV",
     help="Values instead of spectra: header row, then temperature, value[, stderr] per row; the unit of "
     "the temperature in the header (T/K or T/°C) or --temperature-unit; the value column's header says "

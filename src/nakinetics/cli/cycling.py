@@ -28,6 +28,7 @@ from ._batch import (
     run,
 )
 from ._options import (
+    OneFile,
     area_option,
     companion_spectrum,
     eis_index_option,
@@ -189,6 +190,7 @@ class CyclingTask(FileTask):
 @click.option(
     "--eis",
     "eis_path",
+    type=OneFile(exists=False),
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: its fitted ASR beside the DC ASR (circuit chosen by BIC).",
 )
@@ -216,7 +218,7 @@ def cycling_command(
     ccd_convention: str,
     voltage_limit: float | None,
     ce_protocol: str,
-    eis_path: str | None,
+    eis_path: Path | None,
     eis_index: int | None,
     zoom_text: str | None,
     format: str | None,

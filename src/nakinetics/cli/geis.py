@@ -32,6 +32,7 @@ from . import main
 from ._batch import EXIT_FAILED_ROWS
 from ._lock import FolderLock
 from ._options import (
+    OneFile,
     area_option,
     check_frequency_range,
     check_parameter_names,
@@ -381,7 +382,7 @@ def _series_drt(
 )
 @click.option(
     "--voltage",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=OneFile(),
     metavar="FILE",
     help="DC voltage record (chronopotentiometry export or CSV time,voltage).",
 )

@@ -18,6 +18,7 @@ from ..report import format_number
 from . import main
 from ._batch import BatchOptions, FileTask, Outcome, batch_options, inputs_argument, plot_format, run
 from ._options import (
+    OneFile,
     area_option,
     cell_option,
     companion_spectrum,
@@ -179,7 +180,7 @@ def _summary(record: dict[str, Any]) -> str:
 @click.option(
     "--eis",
     "eis_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=OneFile(),
     metavar="SPECTRUM",
     help="Impedance spectrum of the same cell: R_ohm (unless --r-ohm) and the EIS i0 for comparison.",
 )

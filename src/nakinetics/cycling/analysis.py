@@ -341,9 +341,20 @@ def _cell_kind(hc: HalfCycleArrays, requested: str) -> tuple[str, str, np.ndarra
             ),
             at_cutoff,
         )
+    if strip.any() and plate.any():
+        return (
+            "symmetric",
+            "auto: the voltage follows the current in both directions (Na | Na symmetric cell)",
+            at_cutoff,
+        )
+    direction = "stripping (positive)" if strip.any() else "plating (negative)"
     return (
         "symmetric",
-        "auto: the voltage follows the current in both directions (Na | Na symmetric cell)",
+        (
+            f"auto: the current never reverses (all {len(hc.sign)} half-cycles {direction}); the voltage has its "
+            f"sign in {share:.0%} of them (taken as a symmetric cell: one direction "
+            "cannot tell it from a half cell)"
+        ),
         at_cutoff,
     )
 

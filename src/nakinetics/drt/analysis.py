@@ -580,11 +580,14 @@ def compute_drt(
         symmetric = context.symmetric
         cell_info = {"cell": context.cell, "cell_source": context.cell_source}
     f_lo, f_hi = float(spectrum.frequency.min()), float(spectrum.frequency.max())
-    peak_total = sum(p.resistance for p in found) or 1.0
+    # shares are of the peaks' own total: the decomposition's R need not add up to ∫γ (a ZARC fitted to the data
+    # may hold more or less than the area of γ), and a share of a total that does not contain the peaks can
+    # exceed 100 %
+    peak_total = sum(p.resistance for p in found)
     peaks = tuple(
         dataclasses.replace(
             p,
-            fraction=p.resistance / (total if total > 0 else peak_total),
+            fraction=p.resistance / peak_total if peak_total > 0 else math.nan,
             in_window=f_lo <= p.frequency <= f_hi,
             asr=_asr(p.resistance, p.resistance_stderr, area_cm2, symmetric),
         )

@@ -73,7 +73,10 @@ def format_drt(result: DRTResult) -> str:
             )
         else:
             how = "resistances = areas of γ between its minima, τ at the maxima"
-        lines.append(f"  processes: {len(result.peaks)} ({how}; C = τ/R; share of ∫γ)")
+        peaks_total = sum(p.resistance for p in result.peaks)
+        lines.append(
+            f"  processes: {len(result.peaks)} ({how}; C = τ/R; share = R / ΣR of the peaks = {peaks_total:.4g} Ω)"
+        )
         with_asr = result.area_cm2 is not None
         header = f"  {'#':>2}  {'f (Hz)':<20} {'τ (s)':<20} {'R (Ω)':<18} {'n':<6} {'C (F)':<11} share"
         if with_asr and result.cell is not None:

@@ -70,7 +70,7 @@ class DRTPeak:
     diffusion : when the decomposition found the peak to be a finite-length Warburg's DRT lines (better
         than a ZARC by the Bayesian information criterion), the element (:class:`WarburgLines`); ``tau`` is
         then the first line's and ``resistance`` the lines' — diffusion, not a discrete process.
-    fraction : resistance / ∫γ; in_window : whether 1/(2πτ) lies inside the measured frequency range;
+    fraction : resistance / the sum of all peaks' resistances (the shares add up to 1); in_window : whether 1/(2πτ) lies inside the measured frequency range;
     asr : ASRs (Ω cm²) by convention (``cell`` = R × A; ``per_interface`` = R × A/2 for a symmetric cell)
         when an electrode area was given — these three are filled in by
         :func:`~nakinetics.drt.compute_drt`, which knows ∫γ, the window and the cell.
@@ -112,12 +112,18 @@ class DRTPeak:
             "exponent": _float(self.exponent),
             "exponent_stderr": _float(self.exponent_stderr),
             "capacitance": self.capacitance,
-            "fraction_of_polarization": _float(self.fraction),
+            "fraction_of_peaks_total": _float(self.fraction),
             "in_window": self.in_window,
             "method": self.method,
             "kind": "relaxation" if self.diffusion is None else "diffusion",
             "diffusion": None if self.diffusion is None else self.diffusion.to_dict(),
-            "units": {"tau": "s", "frequency": "Hz", "resistance": "Ohm", "capacitance": "F"},
+            "units": {
+                "tau": "s",
+                "frequency": "Hz",
+                "resistance": "Ohm",
+                "capacitance": "F",
+                "fraction_of_peaks_total": "resistance / sum of the resistances of all peaks",
+            },
         }
         for name, (value, stderr) in self.asr.items():
             out[f"asr_{name}"] = value

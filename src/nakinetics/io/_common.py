@@ -40,11 +40,16 @@ _Item = TypeVar("_Item", Spectrum, DCRecord)
 
 
 def reindexed(items: Sequence[_Item]) -> list[_Item]:
-    """The items with ``metadata.index`` set to their position 0..n-1."""
+    """The items with ``metadata.index`` set to their position 0..n-1; in a file of several,
+    ``metadata.extra["items_in_file"]`` = n (so that every label, the first's too, carries its index)."""
+    several = {"items_in_file": len(items)} if len(items) > 1 else {}
     return [
         item
-        if item.metadata.index == i
-        else dataclasses.replace(item, metadata=dataclasses.replace(item.metadata, index=i))
+        if item.metadata.index == i and not several
+        else dataclasses.replace(
+            item,
+            metadata=dataclasses.replace(item.metadata, index=i, extra={**item.metadata.extra, **several}),
+        )
         for i, item in enumerate(items)
     ]
 

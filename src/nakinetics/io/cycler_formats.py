@@ -59,11 +59,14 @@ LAND = FileFormat(
     name="land",
     title="LAND/LANHE text or CSV export",
     signature=lambda head: (
-        _has_header(head.lines, "specap") or _has_header(head.lines, "testtime", "steptime", "state")
+        _has_header(head.lines, "specap")
+        or _has_header(head.lines, "testtime", "steptime", "state")
+        or _has_header(head.lines, "record", "testtime", "state")
     ),
     readers={"cycling": read_cycler_text},
     metadata="Record, Cycle, Step, TestTime, Voltage/V, Current/mA, State (C_CC/D_CC/C_CV/R)",
     tested_with="documented LANDdt column layout (no public sample file)",
 )
 #: Cycler formats this module adds to the catalogue (before the generic ``csv``).
-CYCLER_FORMATS: tuple[FileFormat, ...] = (NEWARE_NDA, NEWARE_NDAX, MACCOR, ARBIN, LAND)
+#: LAND before Arbin: a LAND export also names TestTime, Step-Index and Cycle-Index.
+CYCLER_FORMATS: tuple[FileFormat, ...] = (NEWARE_NDA, NEWARE_NDAX, MACCOR, LAND, ARBIN)

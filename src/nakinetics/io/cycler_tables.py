@@ -75,6 +75,11 @@ _STATES: dict[str, tuple[int, int]] = {
         ("d", "cc_dchg", "d_cc", "dchg", "discharge", "cc discharge", "cc_dischg", "dischg"), (-1, MODE_CC)
     ),
     **dict.fromkeys(("cv_dchg", "d_cv", "cv discharge", "cv_dischg"), (-1, MODE_CV)),
+    # LAND/LANHE: rate-mode (C-rate) steps and the CCC/CCD/CVC codes of its step list
+    **dict.fromkeys(("ratec", "rate_c", "ccc"), (1, MODE_CC)),
+    **dict.fromkeys(("rated", "rate_d", "ccd"), (-1, MODE_CC)),
+    "cvc": (1, MODE_CV),
+    "cvd": (-1, MODE_CV),
 }
 _STATE_KEYS: dict[str, tuple[int, int]] = {re.sub(r"[\s_\-]", "", code): v for code, v in _STATES.items()}
 
@@ -327,8 +332,10 @@ def table_record(
     fmt: str,
     instrument: str | None = None,
     extra: dict[str, Any] | None = None,
+    date: datetime | None = None,
 ) -> CyclingRecord:
-    """Build the :class:`CyclingRecord` of a parsed export (see the module docstring)."""
+    """Build the :class:`CyclingRecord` of a parsed export (see the module docstring); ``date`` is the day a
+    clock column that holds only the time of day refers to (Maccor's ``Date of Test``)."""
     roles = find_roles(table.names)
     header_line = table.line0 - 1
     if "voltage" not in roles:
@@ -361,6 +368,9 @@ def table_record(
         durations = True  # [D-]HH:MM:SS text: the unit is known
     clock = table.texts(roles["clock"][0]) if "clock" in roles else None
     start = _clock_value(clock[0]) if clock is not None and clock.size else None
+    if start is None and date is not None and clock is not None and clock.size:  # a time-of-day clock
+        of_day = parse_datetime(str(clock[0]), ("%H:%M:%S", "%H:%M:%S.%f", "%H:%M"))
+        start = None if of_day is None else datetime.combine(date.date(), of_day.time())
     if time_col.unit is None and clock is not None and not durations:
         span = _clock_span_s(clock) if clock.size > 1 else None
         if span and time[-1] > time[0]:
@@ -468,6 +478,8 @@ def find_header(lines: Sequence[str], limit: int = 200) -> int | None:
 def _kind(names: Sequence[str]) -> tuple[str, str | None]:
     """(format label, instrument) guessed from the column names (for metadata only)."""
     keys = {split_name(n)[0] for n in names}
+    if "specap" in keys or {"record", "state"} <= keys:  # LAND names its rows Record (Arbin: Data_Point)
+        return "land", "LAND/LANHE"
     if {"testtime", "stepindex", "cycleindex"} <= keys:
         return "arbin", "Arbin"
     if {"md", "state"} & keys and "rec" in keys:
@@ -549,9 +561,16 @@ def read_cycler_text(source: Source, options: DCOptions) -> list[CyclingRecord]:
     extra = {"preamble": " | ".join(preamble[:12])[:500] or None, "export": kind}
     if nested is not None:
         extra.update(preamble=None, layout="cycle / step / record levels (Neware BTS export)")
+    test_date = re.search(r"Date of Test:\s*(\d{1,2}/\d{1,2}/\d{4})", " ".join(lines[:header]))
     return [
         table_record(
-            source, table, options, fmt=kind if kind != "csv" else "csv", instrument=instrument, extra=extra
+            source,
+            table,
+            options,
+            fmt=kind if kind != "csv" else "csv",
+            instrument=instrument,
+            extra=extra,
+            date=parse_datetime(test_date.group(1), ("%m/%d/%Y",)) if test_date else None,
         )
     ]
 

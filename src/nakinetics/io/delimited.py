@@ -44,6 +44,7 @@ from ._common import (
 )
 from ._frequency_sweeps import split_sweeps
 from ._registry import FileFormat
+from .cycler_tables import find_header, looks_like_table_header
 from .zplot import read_scribner
 
 FORMAT = "csv"
@@ -320,6 +321,14 @@ def sniff_layout(
     else:
         start = pending  # a single row at the end of the file
     if start is None:
+        cycler = find_header(lines)
+        if cycler is not None:  # e.g. a Neware CSV: clock times, dates and step names between the numbers
+            raise fail(
+                path,
+                "the columns name a time and a voltage and the rows hold text fields (a cycler export), "
+                f"not {expected}; read it with read_cycling_records",
+                cycler + 1,
+            )
         raise fail(path, f"no data rows: expected lines of at least {min_fields} numbers ({expected})")
     header = previous if previous is not None and previous < start else None
     return TextLayout(split, delimiter, comma, start, header)
@@ -350,10 +359,15 @@ def _imag_sign_disagrees(imag: np.ndarray, phase_deg: np.ndarray) -> bool:
 
 
 def _no_impedance_columns(path: Path, names: list[str], line: int | None) -> DataError:
+    cycler = (
+        "; the columns name a time and a voltage: read it with read_cycling_records"
+        if (looks_like_table_header(names))
+        else ""
+    )
     return fail(
         path,
         f"no impedance columns in header {names!r}; expected a frequency column (freq, frequency, f(Hz)) "
-        "and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'', R/X) or |Z| and phase",
+        f"and Z'/Z'' (Zre/Zim, Re(Z)/Im(Z), -Z'', R/X) or |Z| and phase{cycler}",
         line,
     )
 

@@ -168,6 +168,43 @@ def plot_interface_resistance(
     return ax
 
 
+def determined(values: np.ndarray, stderr: np.ndarray, at_bound: np.ndarray | None = None) -> np.ndarray:
+    """Mask of values that a fit determined: finite and positive, with a finite standard error no larger than
+    the value, and (when ``at_bound`` is given) not from a parameter at a bound of its fit."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values) & (values > 0) & np.isfinite(stderr) & (stderr <= values)
+    return ok if at_bound is None else ok & ~at_bound
+
+
+def _element_at_bound(rows: Sequence[Row], element: str) -> np.ndarray:
+    """Whether a parameter of ``element`` other than its exponent n sat at a bound (the ``at_bound`` column).
+    An exponent at its bound (n = 1: an ideal capacitor) leaves C_eff defined."""
+    prefix = f"{element}_"
+    return np.array(
+        [
+            any(
+                name.startswith(prefix) and not name.endswith("_n")
+                for name in str(row.get("at_bound") or "").split(";")
+            )
+            for row in rows
+        ],
+        dtype=bool,
+    )
+
+
+def _log_limits(values: Sequence[np.ndarray], fallback: Sequence[np.ndarray]) -> tuple[float, float] | None:
+    """Log-axis limits (a factor 2 of margin) around ``values``; without any, around the central 80 %
+    of the finite positive ``fallback`` values (an undetermined fit's value can be anything)."""
+    chosen = np.concatenate(list(values)) if values else np.array([])
+    if chosen.size == 0:
+        pool = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in fallback]) if fallback else np.array([])
+        if pool.size == 0:
+            return None
+        chosen = np.percentile(pool, [10, 90])
+    lo, hi = float(np.min(chosen)), float(np.max(chosen))
+    return lo / 2.0, hi * 2.0
+
+
 def plot_capacitance(
     table: SeriesTable,
     ax: Axes | None = None,
@@ -176,39 +213,52 @@ def plot_capacitance(
     unit: str = "s",
     exponent_ax: Axes | None = None,
 ) -> tuple[Axes, Axes]:
-    """Effective capacitances C_eff (F, log, filled) and CPE exponents n (twin axis, open) against time."""
+    """Effective capacitances C_eff (F, log, filled, 1σ bars) and CPE exponents n (twin axis, open triangles)
+    against time.  The C_eff axis spans the determined values only (finite, stderr ≤ value, the element's
+    Q/R not at a bound); undetermined ones are hollow circles without bars, pinned to the axis edge when they
+    lie beyond it."""
     ax, n_ax, rows, t = _twin_panel(table, ax, exponent_ax, scale)
     names = [c.name for c in table.columns if c.name.startswith("C_eff_") and not c.name.endswith("_stderr")]
-    for k, name in enumerate(names):
+    series = []
+    for name in names:
         label = name.removeprefix("C_eff_")
-        ax.errorbar(
-            t,
-            table.column(name, rows),
-            yerr=np.nan_to_num(table.column(f"{name}_stderr", rows)),
-            fmt="o",
-            ms=_marker_size(len(rows)),
-            color=f"C{k}",
-            label=f"C_eff {label}",
-        )
+        y, err = table.column(name, rows), table.column(f"{name}_stderr", rows)
+        series.append((label, y, err, determined(y, err, _element_at_bound(rows, label))))
+    limits = _log_limits([y[ok] for _, y, _, ok in series], [y for _, y, _, _ in series])
+    any_undetermined = False
+    for k, (label, y, err, ok) in enumerate(series):
+        size = _marker_size(len(rows))
+        ax.errorbar(t[ok], y[ok], yerr=err[ok], fmt="o", ms=size, color=f"C{k}", label=f"C_eff {label}")
+        loose = ~ok & np.isfinite(y) & (y > 0)
+        if loose.any() and limits is not None:
+            any_undetermined = True
+            ax.plot(
+                t[loose], np.clip(y[loose], *limits), "o", ms=size + 1, mfc="none", color=f"C{k}", mew=1.2
+            )
         n_name = f"{label}_n"
         if n_name in table.names:
             n_ax.plot(
-                t,
-                table.column(n_name, rows),
-                "^",
-                ms=_marker_size(len(rows)),
-                mfc="none",
-                color=f"C{k}",
-                label=f"n {label}",
+                t, table.column(n_name, rows), "^", ms=size, mfc="none", color=f"C{k}", label=f"n {label}"
             )
+    if any_undetermined:
+        ax.plot(
+            [],
+            [],
+            "o",
+            mfc="none",
+            color="0.35",
+            label="C_eff undetermined (σ > value or at a bound; at the edge if off-scale)",
+        )
     _mark_failed(ax, table, scale)
     ax.set_yscale("log")
+    if limits is not None:
+        ax.set_ylim(*limits)
     plain_log_ticks(ax.yaxis, "F")
     ax.set_ylabel("C_eff")
     n_ax.set_ylabel("CPE n")
     n_ax.set_ylim(0.45, 1.05)
     ax.set_xlabel(f"t / {unit}")
-    _joint_legend(ax, n_ax, ncols=4)
+    _joint_legend(ax, n_ax, ncols=3)
     return ax, n_ax
 
 
