@@ -106,8 +106,11 @@ def test_placeholder_area_from_the_file_is_named(realdata: Path) -> None:
     record = read_dc_record(cv)
     assert record.metadata.area_cm2 == 0.001  # EC-Lab's default, left in the header
     sweep, notes = prepare_sweep(record, area_cm2=None, temperature_k=None)
-    assert sweep.area_source == "file"
-    assert any("0.001 cm² taken from the file" in n and "EC-Lab's default" in n for n in notes)
+    # a software default is not the electrode's area: not used (absolute currents), as in `fit`
+    assert sweep.area_source == "placeholder" and sweep.area_cm2 is None
+    placeholder = [n for n in notes if "0.001 cm² is EC-Lab's default" in n and "not used" in n]
+    assert len(placeholder) == 1 and not any(n.startswith("no electrode area") for n in notes)
+    assert sweep.current == pytest.approx(record.current_a)  # A, not A per 0.001 cm²
     for given in (
         prepare_sweep(record, area_cm2=0.196, temperature_k=None),
         prepare_sweep(read_dc_record(cv, area_cm2=0.196), area_cm2=None, temperature_k=None),

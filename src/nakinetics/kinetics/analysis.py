@@ -72,7 +72,8 @@ class PreparedSweep:
     temperature_k: float
     n_segments: int
     area_source: str | None = None
-    """``"given"`` (by the caller), ``"file"`` (the file's metadata) or ``None`` (no area)."""
+    """``"given"`` (by the caller), ``"file"`` (the file's metadata), ``"placeholder"`` (the file's area is its
+    software's default, not used: no area) or ``None`` (no area)."""
 
     @property
     def both_directions(self) -> bool:
@@ -152,15 +153,14 @@ def prepare_sweep(
         area_source = "given" if given else "file"
     if area_source == "file":
         default = placeholder_area(record.metadata)
-        if default is not None:
+        if default is not None:  # as `fit` and `cycling`: a software default is not the electrode's area
             notes.append(
-                f"electrode area {area:g} cm² taken from the file: that is {default}, often left unchanged "
-                "— give the real area (--area / area_cm2=); i0 and every current density scale with it"
+                f"the file's electrode area {area:g} cm² is {default}, usually left unchanged: not used, "
+                "currents and i0 are absolute (mA), resistances in Ohm — give the real area (--area / area_cm2=)"
             )
-    if area is not None:
-        current = record.current_density_a_cm2(area)
-    else:
-        current = record.current_a
+            area, area_source = None, "placeholder"
+    current = record.current_density_a_cm2(area) if area is not None else record.current_a
+    if area is None and area_source is None:
         notes.append(
             "no electrode area (--area or in the file): currents and i0 are absolute (mA), resistances in Ohm"
         )
