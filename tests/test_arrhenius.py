@@ -535,3 +535,35 @@ def test_names_with_two_temperature_readings_are_resolved_by_the_given_temperatu
         pair_temperatures(spectra, [298.15, 333.15, 343.15])
     pairing, _ = pair_temperatures(spectra, [298.15, 333.15, 343.15], source="given")
     assert pairing[2].temperature_k == 343.15
+
+
+def test_a_batch_results_table_is_refused_with_the_command_that_does_the_job(tmp_path: Path) -> None:
+    """`conductivity --csv` writes one row per file (file, index, circuit, σ, …); given to `arrhenius --table`
+    it was refused for a temperature column without unit — the error now says what the table is and how to
+    get the Arrhenius fit from those files."""
+    from click.testing import CliRunner
+
+    from nakinetics.cli import main
+
+    pellets = sorted(
+        (Path(__file__).resolve().parents[1] / "examples" / "data_diffusion").glob("nzsp_pellet_*C.csv")
+    )
+    table = tmp_path / "sigma.csv"
+    runner = CliRunner()
+    made = runner.invoke(
+        main,
+        [
+            "conductivity",
+            *map(str, pellets[:2]),
+            "--thickness",
+            "0.162",
+            "--diameter",
+            "1.114",
+            "--csv",
+            str(table),
+        ],
+    )
+    assert made.exit_code == 0 and table.read_text(encoding="utf-8").startswith("file,index,")
+    refused = runner.invoke(main, ["arrhenius", "--table", str(table)])
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+    assert "a table of per-file results" in refused.stderr and "nakinetics arrhenius" in refused.stderr

@@ -307,6 +307,12 @@ def parse_arrhenius_table(
             f"{source}: line {header_line}: expected at least 2 columns (temperature, value), "
             f"got {len(header)} (delimiter {delimiter!r})"
         )
+    if header[0].lower() == "file" and "index" in (h.lower() for h in header):
+        raise DataError(
+            f"{source}: a table of per-file results (first columns 'file', 'index', as `--csv` of a nakinetics "
+            "command writes), not temperature and value: give the spectra themselves to `nakinetics arrhenius` "
+            "(temperatures from their names, e.g. pellet_25C.csv), or a table whose first column is T/K or T/°C"
+        )
     if re.search(r"(^|[^a-z])1(000)?\s*/\s*t", header[0], re.IGNORECASE):
         raise DataError(
             f"{source}: line {header_line}: the first column '{header[0]}' looks like 1/T or 1000/T; "
