@@ -545,9 +545,7 @@ def test_a_batch_results_table_is_refused_with_the_command_that_does_the_job(tmp
 
     from nakinetics.cli import main
 
-    pellets = sorted(
-        (Path(__file__).resolve().parents[1] / "examples" / "data_diffusion").glob("nzsp_pellet_*C.csv")
-    )
+    pellets = sorted(EXAMPLES.glob("nzsp_pellet_*C.csv"))
     table = tmp_path / "sigma.csv"
     runner = CliRunner()
     made = runner.invoke(
