@@ -436,10 +436,13 @@ def test_simulate_refuses_more_points_than_it_can_write_in_one_line() -> None:
     ppd and decades asked for tens of millions of rows; ``--seed -1`` crashed once --noise was given."""
     code, _, err = run("simulate", "R0", "-p", "R0=1", "--ppd", "99999999999999999999")
     assert code == 2 and "--ppd" in err
-    code, _, err = run(
-        "simulate", "R0", "-p", "R0=1", "--ppd", "100000", "--fmin", "1e-300", "--fmax", "1e300"
-    )
-    assert code == 2 and "60,000,001 points; at most 100,000" in err
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--ppd", "100000", "--fmin", "1e-8", "--fmax", "1e13")
+    assert code == 2 and "2,100,001 points; at most 100,000" in err
+    # frequencies `fit` would refuse to read back (it accepts 1e-8–1e13 Hz) are refused here too
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--fmin", "1e-300", "--fmax", "1e300")
+    assert code == 2 and "--fmin" in err and "1e-300 Hz is outside 1e-08–1e+13 Hz" in err
+    code, _, err = run("simulate", "R0", "-p", "R0=1", "--fmax", "1e14")
+    assert code == 2 and "--fmax" in err
     code, _, err = run("simulate", "R0", "-p", "R0=1", "--noise", "0.01", "--seed", "-1")
     assert code == 2 and "--seed" in err
     code, out, _ = run("simulate", "R0", "-p", "R0=1", "--fmin", "1", "--fmax", "1000", "--ppd", "2")

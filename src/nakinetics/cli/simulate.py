@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from .._checks import FREQUENCY_RANGE_HZ
 from ..synthetic import simulate
 from . import main
 from ._csv import write_columns
@@ -104,6 +105,14 @@ def simulate_command(
         raise click.UsageError("give the parameter values with --param NAME=VALUE ... or --values V1,V2,...")
     fmin, fmax = fmin or DEFAULT_FMIN_HZ, fmax or DEFAULT_FMAX_HZ
     check_frequency_range(fmin, fmax)
+    low, high = FREQUENCY_RANGE_HZ
+    for name, value in (("--fmin", fmin), ("--fmax", fmax)):
+        if not low <= value <= high:
+            raise click.BadParameter(
+                f"{value:g} Hz is outside {low:g}–{high:g} Hz, the frequencies `nakinetics fit` accepts "
+                "(a spectrum it would refuse to read back)",
+                param_hint=name,
+            )
     parameters = parse_assignments(param, "--param") if param else _values(values or "")
     decades = math.log10(fmax) - math.log10(fmin)  # not of fmax/fmin: 1e300/1e-300 overflows
     n_points = max(round(decades * ppd) + 1, 2)
