@@ -153,7 +153,7 @@ def prepare_sweep(
         area_source = "given" if given else "file"
     if area_source == "file":
         default = placeholder_area(record.metadata)
-        if default is not None:  # as `fit` and `cycling`: a software default is not the electrode's area
+        if default is not None:  # as in `fit` (cycling refuses it): a software default is no electrode area
             notes.append(
                 f"the file's electrode area {area:g} cm² is {default}, usually left unchanged: not used, "
                 "currents and i0 are absolute (mA), resistances in Ohm — give the real area (--area / area_cm2=)"
