@@ -72,6 +72,30 @@ def _unit_key(unit: str) -> str:
     return unit.strip().translate(table)
 
 
+def _parse_scaled(
+    text: str, what: str, example: str, units: dict[str, float], kind: str, advice: str
+) -> tuple[float, bool]:
+    """(value in the base unit of ``units``, whether a unit was written) for a quantity that must be a finite
+    number > 0: ``what`` (``"an area"``) and ``example`` word a malformed entry, ``kind`` and ``advice`` an
+    unknown unit.
+
+    Raises
+    ------
+    DataError : malformed, an unknown unit, or not a finite number > 0.
+    """
+    value, unit = split_quantity(text, what, example)
+    factor = 1.0
+    if unit is not None:
+        key = _unit_key(unit).lower()
+        if key not in units:
+            raise DataError(f"'{text}': unknown {kind} unit '{unit.strip()}'; use {advice}")
+        factor = units[key]
+    scaled = value * factor
+    if not (math.isfinite(scaled) and scaled > 0):
+        raise DataError(f"'{text}': {what} must be a finite number > 0")
+    return scaled, unit is not None
+
+
 # ---------------------------------------------------------------------------------------------------
 # areas
 
@@ -91,17 +115,14 @@ def parse_area(text: str) -> tuple[float, bool]:
     ------
     DataError : malformed, an unknown unit, or not a finite number > 0.
     """
-    value, unit = split_quantity(text, "an area", "0.785 (cm²), 0.785cm2 or 78.5mm2")
-    factor = 1.0
-    if unit is not None:
-        key = _unit_key(unit).lower()
-        if key not in AREA_UNITS_CM2:
-            raise DataError(f"'{text}': unknown area unit '{unit.strip()}'; use cm2 or mm2, e.g. 78.5mm2")
-        factor = AREA_UNITS_CM2[key]
-    area = value * factor
-    if not (math.isfinite(area) and area > 0):
-        raise DataError(f"'{text}': an area must be a finite number > 0")
-    return area, unit is not None
+    return _parse_scaled(
+        text,
+        "an area",
+        "0.785 (cm²), 0.785cm2 or 78.5mm2",
+        AREA_UNITS_CM2,
+        "area",
+        "cm2 or mm2, e.g. 78.5mm2",
+    )
 
 
 def implausible_area(area_cm2: float) -> str | None:
@@ -135,17 +156,9 @@ def parse_length(text: str) -> tuple[float, bool]:
     ------
     DataError : malformed, an unknown unit, or not a finite number > 0.
     """
-    value, unit = split_quantity(text, "a length", "0.162 (cm), 0.162cm or 1.62mm")
-    factor = 1.0
-    if unit is not None:
-        key = _unit_key(unit).lower()
-        if key not in LENGTH_UNITS_CM:
-            raise DataError(f"'{text}': unknown length unit '{unit.strip()}'; use cm or mm, e.g. 1.62mm")
-        factor = LENGTH_UNITS_CM[key]
-    length = value * factor
-    if not (math.isfinite(length) and length > 0):
-        raise DataError(f"'{text}': a length must be a finite number > 0")
-    return length, unit is not None
+    return _parse_scaled(
+        text, "a length", "0.162 (cm), 0.162cm or 1.62mm", LENGTH_UNITS_CM, "length", "cm or mm, e.g. 1.62mm"
+    )
 
 
 def implausible_length(length_cm: float, what: str) -> str | None:
