@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..batch import has_pattern
 from ..data import Spectrum
 from ..exceptions import DataError
 from ..fitting import Weighting
@@ -36,8 +37,6 @@ from ._output import OutputError, check_output_file, check_output_folder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_GLOB = re.compile(r"[*?\[]")
-
 
 class OneFile(click.Path):
     """Type of an option that takes ONE input file: a path that does not exist but looks like a glob
@@ -48,7 +47,7 @@ class OneFile(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = str(value)
-        if _GLOB.search(text) and not Path(text).exists():
+        if has_pattern(text) and not Path(text).exists():
             self.fail(
                 f"{text!r} does not exist; it looks like a glob pattern: this option takes one file (name it, "
                 "or leave the pattern unquoted so the shell expands it to one file)",
