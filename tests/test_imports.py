@@ -99,6 +99,20 @@ def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
     assert offending(modules, ("scipy", "matplotlib")) == []
 
 
+def test_the_drt_of_the_fit_report_does_not_import_scipy() -> None:
+    # `nakinetics fit` prints a model-free DRT line from compute_drt without the KK test: basis (dilogarithm),
+    # λ choice, NNLS, the tail exponent's search and the credible band run on numpy and the standard library
+    modules = loaded(
+        "import nakinetics as nk\n"
+        f"spectrum = nk.read_spectrum({str(SPECTRUM)!r})\n"
+        "from nakinetics.drt import compute_drt\n"
+        "assert compute_drt(spectrum, kramers_kronig='skip').n_processes == 2\n"
+        "assert compute_drt(spectrum, kramers_kronig='skip', tail='always').tail is not None"
+    )
+    assert "nakinetics.drt.analysis" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
 def test_every_command_module_is_registered_once() -> None:
     # importing each module listed in COMMANDS registers exactly the commands COMMANDS names, and no
     # module in nakinetics/cli registers a command that COMMANDS does not list (it would never load)
