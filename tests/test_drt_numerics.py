@@ -177,7 +177,7 @@ def test_drt_nnls_matches_scipy(
 ) -> None:
     # the regularised DRT problem has full column rank, so its NNLS solution is unique: a correct solver
     # agrees with scipy's Lawson–Hanson to rounding (the block-pivoting solver this replaced was off by up to
-    # 100× on ~30 % of these problems)
+    # 1000× on ~30 % of these problems)
     problem = _problem(family, 11, tail)
     gamma, series = regularization.solve_nonnegative(problem, lam)
     monkeypatch.setattr(regularization, "nnls", _scipy_nnls)
