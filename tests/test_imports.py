@@ -86,7 +86,7 @@ def test_reading_a_spectrum_does_not_import_scipy() -> None:
 
 def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
     # the fit engine (DRT starts by a numpy NNLS, Levenberg–Marquardt by numpy solves) and the automatic
-    # choice among candidate models run on numpy alone; scipy loads only with the KK test, the DRT or a
+    # choice among candidate models run on numpy alone; scipy loads only with the DRT or a
     # differential-evolution fallback
     modules = loaded(
         "import nakinetics as nk\n"
@@ -96,6 +96,19 @@ def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
         "choose_model(spectrum)"
     )
     assert "nakinetics.selection" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
+def test_kramers_kronig_test_does_not_import_scipy() -> None:
+    # the linear KK test factorises with numpy alone (QR, triangular and SVD least-squares solves), and
+    # its verdict (residual structure, outliers) needs no scipy either
+    modules = loaded(
+        "import nakinetics as nk\n"
+        "from nakinetics.validation import kramers_kronig_test\n"
+        f"result = kramers_kronig_test(nk.read_spectrum({str(SPECTRUM)!r}))\n"
+        "result.summary(), result.to_dict()"
+    )
+    assert "nakinetics.validation" in modules and "nakinetics.residuals" in modules
     assert offending(modules, ("scipy", "matplotlib")) == []
 
 

@@ -15,7 +15,9 @@ data ("pass (noisy)", with the noise they imply), structured ones fail.
 
 Cost: the weighted design is built once per spectrum and only its RC columns are recomputed for each M;
 one QR factorisation per M yields the fits without and with the series capacitance and their residual
-norms (see :class:`_Design`), so a 60-point test takes about a millisecond.
+norms (see :class:`_Design`); the R_k (for μ) are solved only for the M the choice looks at.  numpy alone
+does the linear algebra (importing scipy.linalg would cost more than a test), so a 60-point test takes
+about a millisecond.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
-import scipy.linalg.lapack
 
 from ._checks import checked, integer, number
 from ._repr import compact_repr
@@ -199,16 +199,43 @@ class KKResult:
 
 RANK_RTOL = 1e-10
 """A QR factorisation whose smallest |R_ii| falls below this fraction of the largest marks a near-singular
-design; that M is then solved by rank-revealing least squares (LAPACK gelsy) instead."""
+design; that M is then solved by rank-revealing least squares instead (see :meth:`_Design._rank_revealing`)."""
 
 
-@dataclass(frozen=True)
 class _Trial:
-    n_rc: int
-    mu: float
-    rms: float
-    coef: FloatArray
-    """R_1 … R_M (Ω), R∞ (Ω), L (H) and, with the series capacitance, 1/C (F⁻¹)."""
+    """The KK fit with ``n_rc`` RC elements (one variant).
+
+    ``rms`` is known from the factorisation; the coefficients, and μ from them, are solved when first
+    asked for (the choice of M reads μ of a few converged M only).
+    """
+
+    def __init__(self, n_rc: int, rms: float, solve: Any) -> None:
+        self.n_rc = n_rc
+        self.rms = rms
+        self._solve = solve
+
+    @functools.cached_property
+    def coef(self) -> FloatArray:
+        """R_1 … R_M (Ω), R∞ (Ω), L (H) and, with the series capacitance, 1/C (F⁻¹)."""
+        coef: FloatArray = self._solve()
+        return coef
+
+    @functools.cached_property
+    def mu(self) -> float:
+        """μ = 1 − Σ|R_k<0| / ΣR_k≥0 of the RC resistances."""
+        resistances = self.coef[: self.n_rc]
+        total, total_abs = float(resistances.sum()), float(np.abs(resistances).sum())
+        positive, negative = 0.5 * (total_abs + total), 0.5 * (total_abs - total)
+        return 1.0 - negative / positive if positive > 0 else 0.0
+
+
+def _known(coef: FloatArray) -> Any:
+    return lambda: coef
+
+
+def _triangular_solve(r: FloatArray, p: int) -> Any:
+    """Solver of R[:p, :p] x = (Qᵀ·data)[:p] for ``r`` = R of [design | data] (upper triangle used)."""
+    return lambda: np.linalg.solve(np.triu(r[:p, :p]), r[:p, -1])
 
 
 class _Design:
@@ -258,21 +285,21 @@ class _Design:
         np.multiply(x, real, out=imag)
         np.negative(imag, out=imag)  # Im = −x/(1 + x²), weighted like the real part
         matrix[:, n_rc:] = self.fixed
-        r = scipy.linalg.lapack.dgeqrf(matrix, overwrite_a=True)[0]
+        r = np.linalg.qr(matrix, mode="r")
         # diagonal of the QR of the design with unit-norm columns, for the rank check
         scaled = np.abs(np.diagonal(r)[:-1]) / np.concatenate([norms, self.fixed_norms])
-        data = r[: n_rc + 4, -1]
+        data = r[:, -1]
         rms_factor = 1.0 / math.sqrt(2 * n)
         out = []
         for capacitor in (False, True):
             p = n_rc + 2 + capacitor
-            info = 1
             if scaled[:p].min() > RANK_RTOL * scaled[:p].max():
-                coef, info = scipy.linalg.lapack.dtrtrs(r[:p, :p], data[:p])
+                solve = _triangular_solve(r, p)
                 residual_norm = math.sqrt(float(data[p:] @ data[p:]))
-            if info != 0:
+            else:
                 coef, residual_norm = self._rank_revealing(n_rc, p)
-            out.append(_trial(n_rc, coef, residual_norm * rms_factor))
+                solve = _known(coef)
+            out.append(_Trial(n_rc, residual_norm * rms_factor, solve))
         return out[0], out[1]
 
     def _design_columns(self, n_rc: int) -> tuple[FloatArray, FloatArray]:
@@ -283,12 +310,17 @@ class _Design:
         return design, self.fixed[:, 3]
 
     def _rank_revealing(self, n_rc: int, p: int) -> tuple[FloatArray, float]:
-        """Coefficients and residual norm by LAPACK gelsy on unit-norm columns (a near-singular design)."""
+        """Coefficients and residual norm of a near-singular design: minimum-norm least squares on unit-norm
+        columns by SVD (numpy's gelsd), dropping singular values below max(rows, columns)·ε of the largest —
+        the numerical rank (numpy's and MATLAB's default): smaller ones are indistinguishable from rounding,
+        so the fit does not depend on it.  LAPACK's gelsy (pivoted QR, estimated rank at ε), used before, gives
+        residuals within a few per cent of these on such designs, where μ ≈ 0 anyway.
+        """
         design, data = self._design_columns(n_rc)
         design = design[:, :p]
         scale = np.linalg.norm(design, axis=0)
         scale[scale == 0] = 1.0
-        coef = scipy.linalg.lstsq(design / scale, data, lapack_driver="gelsy", check_finite=False)[0] / scale
+        coef = np.linalg.lstsq(design / scale, data, rcond=None)[0] / scale
         return coef, float(np.linalg.norm(data - design @ coef))
 
     def residuals(self, trial: _Trial) -> ComplexArray:
@@ -296,15 +328,6 @@ class _Design:
         design, data = self._design_columns(trial.n_rc)
         r = data - design[:, : trial.coef.size] @ trial.coef
         return r[: self.n] + 1j * r[self.n :]
-
-
-def _trial(n_rc: int, coef: FloatArray, rms: float) -> _Trial:
-    """μ = 1 − Σ|R_k<0| / ΣR_k≥0 of the RC resistances."""
-    resistances = coef[:n_rc]
-    total, total_abs = float(resistances.sum()), float(np.abs(resistances).sum())
-    positive, negative = 0.5 * (total_abs + total), 0.5 * (total_abs - total)
-    mu = 1.0 - negative / positive if positive > 0 else 0.0
-    return _Trial(n_rc, mu, float(rms), coef)
 
 
 def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
@@ -320,7 +343,7 @@ def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
     # the residual is not monotonic in M (the τ grid moves with M): the chosen M must itself be converged,
     # not only lie beyond the first converged one (noisy data otherwise get an M whose residual is twice
     # the noise, and a structured residual that is the KK model's, not the data's)
-    return next((t for t in trials[first:] if t.mu <= mu_criterion and t.rms <= threshold), None)
+    return next((t for t in trials[first:] if t.rms <= threshold and t.mu <= mu_criterion), None)
 
 
 def _converged_threshold(trials: list[_Trial]) -> float:
