@@ -218,9 +218,10 @@ def main() -> None:
         f"fitted values or χ² (0 = identical)\n"
     )
     print(
-        f"| workload | this ms | {args.against} ms | speed-up | evaluations per fit | this µs/eval | {args.against} µs/eval | Δ | where |"
+        f"| workload | this ms | {args.against} ms | speed-up | evaluations per fit | this µs/eval | "
+        f"{args.against} µs/eval | fits compared | Δ | where |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as folder:
         sides = {"this": ROOT / "src", "rev": _checkout(args.against, Path(folder))}
         for workload in workloads:
@@ -240,7 +241,8 @@ def main() -> None:
             worst, where = _largest_difference(runs["this"]["records"], runs["rev"]["records"])
             print(
                 f"| {workload} | {this:.1f} | {rev:.1f} | {rev / this:.2f}× | {nfev:.0f} | {per_eval['this']:.0f} | "
-                f"{per_eval['rev']:.0f} | {worst:.2g} | {where if worst else '—'} |",
+                f"{per_eval['rev']:.0f} | {len(runs['this']['records'])} | {worst:.2g} | "
+                f"{where if worst else '—'} |",
                 flush=True,
             )
     print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
