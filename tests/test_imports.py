@@ -99,6 +99,23 @@ def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
     assert offending(modules, ("scipy", "matplotlib")) == []
 
 
+def test_the_drt_of_the_fit_report_does_not_import_scipy() -> None:
+    # `nakinetics fit` prints a model-free DRT line from compute_drt without the KK test: basis (dilogarithm),
+    # λ choice, NNLS, the tail exponent's search and the credible band run on numpy and the standard library
+    modules = loaded(
+        "import nakinetics as nk\n"
+        f"spectrum = nk.read_spectrum({str(SPECTRUM)!r})\n"
+        "from nakinetics.drt import compute_drt\n"
+        "assert compute_drt(spectrum, kramers_kronig='skip').n_processes == 2\n"
+        "import numpy as np\n"
+        "from nakinetics.drt.synthetic import make_case\n"
+        "blocking = make_case('blocking', np.random.default_rng(0)).spectrum\n"
+        "assert compute_drt(blocking, kramers_kronig='skip').tail is not None"
+    )
+    assert "nakinetics.drt.analysis" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
 def test_kramers_kronig_test_does_not_import_scipy() -> None:
     # the linear KK test factorises with numpy alone (QR, triangular and SVD least-squares solves), and
     # its verdict (residual structure, outliers) needs no scipy either
