@@ -139,7 +139,8 @@ def child(args: argparse.Namespace) -> None:
             result = fit_circuit(spectrum, family.circuit)
             times.append(time.process_time() - start)
             records[f"{family.name} #{k}"] = _fit_record(result)
-    units = 1 if args.child == SMALL else max(len(times), 1)  # small.csv: the records of the last call
+    # small.csv and the LM rows: the records of the last call; otherwise one record per timed fit
+    units = 1 if args.child == SMALL or args.child.startswith(LM) else max(len(times), 1)
     evaluations = sum(r["nfev"] for r in records.values()) / units
     print(json.dumps({"times": times, "records": records, "evaluations": evaluations}))
 
@@ -214,6 +215,9 @@ def _checkout(revision: str, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", metavar="REV", help="the revision to compare with (e.g. main)")
+    parser.add_argument(
+        "--this", metavar="REV", help="a revision in place of this tree's src (default: the tree)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="choose_model calls per child (default 5)")
     parser.add_argument(
@@ -255,8 +259,9 @@ def main() -> None:
         f"{args.against} µs/eval | fits compared | Δ | where |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    with tempfile.TemporaryDirectory() as folder:
-        sides = {"this": ROOT / "src", "rev": _checkout(args.against, Path(folder))}
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as other:
+        this = _checkout(args.this, Path(other)) if args.this else ROOT / "src"
+        sides = {"this": this, "rev": _checkout(args.against, Path(folder))}
         for workload in workloads:
             times: dict[str, list[float]] = {"this": [], "rev": []}
             runs: dict[str, dict[str, Any]] = {}
