@@ -129,7 +129,7 @@ def _iterate(
             state.converged = True  # the (nearly undamped) linear model sees no further descent
             break
         if model.free is not None:
-            step_free, step = step, np.zeros_like(u)
+            step_free, step = step, np.zeros(u.size)
             step[model.free] = step_free
         u_new = np.minimum(np.maximum(u + step, lower), upper)  # np.clip's result, without its wrapper
         r_new, jac_new = fun(u_new)
