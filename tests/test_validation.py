@@ -158,6 +158,19 @@ def test_near_singular_design_falls_back_to_rank_revealing_least_squares(monkeyp
     assert kramers_kronig_test(spectrum).passed
 
 
+def test_max_rc_beyond_the_data_is_capped_at_as_many_parameters_as_equations() -> None:
+    # 20 points give 40 real equations: at most 36 RC elements (+ R∞, L, C and the data column); a larger
+    # max_rc raised a numpy shape error, it now runs the scan up to 36
+    spectrum = synthetic_spectrum(
+        "na_se_na_2arc", TRUTH, FREQ[::3], noise=0.003, rng=np.random.default_rng(7)
+    )
+    capped = kramers_kronig_test(spectrum, max_rc=36)
+    for max_rc in (37, 60, 10_000):
+        result = kramers_kronig_test(spectrum, max_rc=max_rc)
+        assert (result.n_rc, result.rms, result.mu) == (capped.n_rc, capped.rms, capped.mu)
+    assert 3 <= capped.n_rc <= 36
+
+
 # --- the verdict tells noise from drift ------------------------------------------------------------------
 
 README_SIMULATE = {

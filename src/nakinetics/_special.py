@@ -1,11 +1,17 @@
-"""Special functions the DRT needs, in numpy and the standard library (importing ``scipy.special`` costs more
-CPU time than a DRT): the dilogarithm on the negative real axis, the inverse-tangent integral, and the normal
-distribution's log-CDF and quantiles.
+"""Special functions the DRT and the fit report need, in numpy and the standard library (importing
+``scipy.special`` costs more CPU time than a DRT or a fit): the dilogarithm on the negative real axis, the
+inverse-tangent integral, the normal distribution's log-CDF and quantiles, and the F distribution's survival
+function.
 
 Dilogarithm: Li₂(z) = Σ_{n≥0} B_n uⁿ⁺¹/(n + 1)! with u = −ln(1 − z) (B_n the Bernoulli numbers, B₁ = −½),
 which converges for |u| < 2π and needs ~10 terms for |z| ≤ 1, Re z ≤ ½ (’t Hooft & Veltman, Nucl. Phys. B 153
 (1979) 365, appendix); larger arguments are brought there by Li₂(−t) = −π²/6 − ½ ln²t − Li₂(−1/t) and
 Ti₂(x) = Ti₂(1/x) + (π/2) ln x (Lewin, *Polylogarithms and Associated Functions*, 1981, eqs. 1.7 and 2.5).
+
+F distribution: P(F > f) = I_x(d₂/2, d₁/2) with x = d₂/(d₂ + d₁f), the regularised incomplete beta function
+evaluated by its continued fraction (Abramowitz & Stegun 26.5.8) with the modified Lentz algorithm (Lentz, Appl.
+Opt. 15 (1976) 668), on the side x < (a + 1)/(a + b + 2) where it converges fast and by I_x(a, b) = 1 − I_{1−x}(b, a)
+on the other.
 """
 
 from __future__ import annotations
@@ -127,3 +133,50 @@ def normal_quantile_from_log(y: FloatArray) -> FloatArray:
     """Φ⁻¹(e^y) for y ≤ 0 (``scipy.special.ndtri_exp``): quantiles of probabilities below double precision."""
     y = np.asarray(y, dtype=float)
     return np.array([_quantile_from_log(float(v)) for v in y.ravel()]).reshape(y.shape)
+
+
+_LENTZ_TINY = 1e-300
+
+
+def _lentz_guard(value: float) -> float:
+    """A denominator of the Lentz recursion kept away from zero."""
+    return _LENTZ_TINY if abs(value) < _LENTZ_TINY else value
+
+
+def _beta_continued_fraction(x: float, a: float, b: float) -> float:
+    """The continued fraction of I_x(a, b)·a·B(a, b)/(xᵃ(1 − x)ᵇ); converges fast for x < (a + 1)/(a + b + 2)."""
+    d = 1.0 / _lentz_guard(1.0 - (a + b) * x / (a + 1.0))
+    c, value = 1.0, d
+    for m in range(1, 100_000):
+        for term in (
+            m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0)),
+        ):
+            d = 1.0 / _lentz_guard(1.0 + term * d)
+            c = _lentz_guard(1.0 + term / c)
+            value *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            return value
+    raise ArithmeticError(f"incomplete beta I_{x}({a}, {b}): the continued fraction did not converge")
+
+
+def regularized_beta(x: float, a: float, b: float) -> float:
+    """I_x(a, b), the regularised incomplete beta function, for 0 ≤ x ≤ 1 and a, b > 0."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(x, a, b) / a
+    return 1.0 - front * _beta_continued_fraction(1.0 - x, b, a) / b
+
+
+def f_survival(f: float, d1: float, d2: float) -> float:
+    """P(F > f) for F with ``d1`` and ``d2`` degrees of freedom (``scipy.special.fdtrc(d1, d2, f)``)."""
+    if not f > 0.0:
+        return 1.0
+    if math.isinf(f):
+        return 0.0
+    return regularized_beta(d2 / (d2 + d1 * f), 0.5 * d2, 0.5 * d1)
