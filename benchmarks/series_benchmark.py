@@ -17,8 +17,14 @@ the main process and of the workers (on a machine whose cores are busy with othe
 speed-up of a pool cannot show; the CPU times show how the work divides), warm/cold/fall-back counts, accuracy of R_int against the truth (median and max relative error), the largest R_int difference
 from the one-chain fit, whether the rows equal the serial run's, and the onset error.
 
+``--cli`` adds a second table: the same spectra written as one EC-Lab GEIS ``.mpt`` file (the layout of
+``examples/geis_series_example.py``) and run through the command line as a user does,
+``nakinetics geis FILE -c na_se_na_2arc --area … --current … --kk-limit 2 --workers W --out DIR``, with one
+worker and with ``--workers`` — wall time of the whole command (start-up, reading, fitting, onsets, writing
+``series.csv``), the speed-up and whether both ``series.csv`` are byte for byte the same.
+
     python benchmarks/series_benchmark.py [--n 1000] [--workers 2] [--cold-every 50]
-                                          [--modes serial,workers,one-chain,independent] [--repeats 1]
+                                          [--modes serial,workers,one-chain,independent] [--repeats 1] [--cli]
 """
 
 from __future__ import annotations
@@ -27,8 +33,13 @@ import argparse
 import dataclasses
 import os
 import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from nakinetics._threads import limit_blas_threads
 
@@ -39,6 +50,7 @@ import numpy as np
 from nakinetics.series import ProcessPool, SeriesResult, SeriesSettings, fit_series
 from nakinetics.series.synthetic import CIRCUIT, OperandoCell, operando_series
 
+ROOT = Path(__file__).resolve().parents[1]
 INTERVAL_S = 600.0
 FIRST_S = 60.0
 LABELS = {
@@ -80,6 +92,9 @@ def main() -> None:
     parser.add_argument("--modes", default="serial,workers,one-chain,independent", help="comma-separated")
     parser.add_argument("--repeats", type=int, default=1, help="runs per mode (median time reported)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--cli", action="store_true", help="also time `nakinetics geis` on the series as a file"
+    )
     args = parser.parse_args()
 
     span = args.n * INTERVAL_S
@@ -151,6 +166,58 @@ def main() -> None:
             f"{main_cpu:.2f} / {workers_cpu:.2f} | "
             f"{counts['warm']} | {counts['cold']} | {counts['fallback']} | {counts['failed']} | "
             f"{np.median(error):.3f} / {error.max():.2f} | {vs_chain} | {same} | {onset_text} |"
+        )
+    if args.cli:
+        cli_table(spectra, cell, args.workers, args.repeats)
+
+
+def _nakinetics() -> list[str]:
+    """The installed console script beside this interpreter, else ``python -m nakinetics``."""
+    script = Path(sys.executable).with_name("nakinetics")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nakinetics"]
+
+
+def cli_table(spectra: list, cell: OperandoCell, workers: int, repeats: int) -> None:
+    """Time ``nakinetics geis`` on the spectra written as one ``.mpt`` file, serial and with ``workers``."""
+    sys.path.insert(0, str(ROOT / "examples"))
+    from geis_series_example import START, mpt_text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        mpt = folder / "series.mpt"
+        mpt.write_text(mpt_text(spectra, cell, START), encoding="utf-8")
+        counts = (1, workers)
+        times: dict[int, list[float]] = {w: [] for w in counts}
+        for _ in range(repeats):
+            for w in counts:
+                out = folder / f"out{w}"
+                shutil.rmtree(out, ignore_errors=True)
+                argv = [
+                    *_nakinetics(), "geis", str(mpt), "-c", CIRCUIT, "--area", f"{cell.area_cm2}",
+                    "--current", f"{cell.current_ma_cm2}", "--kk-limit", "2", "--workers", str(w),
+                    "--out", str(out),
+                ]  # fmt: skip
+                start = time.perf_counter()
+                subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times[w].append(time.perf_counter() - start)
+        same = (folder / "out1" / "series.csv").read_bytes() == (
+            folder / f"out{workers}" / "series.csv"
+        ).read_bytes()
+        size_mb = mpt.stat().st_size / 1e6
+    serial = statistics.median(times[1])
+    print()
+    print(
+        f"command line: `nakinetics geis` on the {len(spectra)} spectra as one {size_mb:.1f} MB EC-Lab .mpt file; "
+        f"{repeats} run(s) each, interleaved; load average {os.getloadavg()[0]:.2f} after"
+    )
+    print()
+    print("| command | workers | wall s (median) | speed-up | series.csv = serial |")
+    print("|---|---:|---:|---:|---|")
+    for w in counts:
+        elapsed = statistics.median(times[w])
+        print(
+            f"| `nakinetics geis FILE --workers {w}` | {w} | {elapsed:.2f} | {serial / elapsed:.2f}× | "
+            f"{'—' if w == 1 else ('yes' if same else 'no')} |"
         )
 
 

@@ -188,9 +188,17 @@ def test_impedance_py_names_are_aliases() -> None:
         circuit.canonical_values({"Wo2_r": 1.0})
 
 
-def test_circuit_jacobian_matches_finite_differences() -> None:
-    circuit = Circuit("R0-p(R1,CPE1)-p(R2-W2,C2)-G3")
-    values = np.array([10.0, 50.0, 1e-6, 0.9, 80.0, 30.0, 1e-4, 20.0, 0.01])
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("R0-p(R1,CPE1)-p(R2-W2,C2)-G3", [10.0, 50.0, 1e-6, 0.9, 80.0, 30.0, 1e-4, 20.0, 0.01]),
+        # parallel branches of every kind: resistors only, a nested parallel, an element other than R
+        ("p(R1,R2)-p(R3,p(R4,CPE4),C3)-p(L5,R5)", [5.0, 20.0, 40.0, 60.0, 2e-5, 0.8, 1e-6, 1e-4, 3.0]),
+    ],
+)
+def test_circuit_jacobian_matches_finite_differences(text: str, values: list[float]) -> None:
+    circuit = Circuit(text)
+    values = np.array(values)
     _, jac = circuit.impedance_and_jacobian(OMEGA, values)
     assert jac.shape == (values.size, OMEGA.size)
     for k in range(values.size):
@@ -200,6 +208,19 @@ def test_circuit_jacobian_matches_finite_differences() -> None:
         down[k] -= h
         numeric = (circuit.impedance(OMEGA, up) - circuit.impedance(OMEGA, down)) / (2 * h)
         assert np.max(np.abs(jac[k] - numeric)) < 1e-7 * np.abs(numeric).max(), circuit.parameter_names[k]
+
+
+def test_evaluated_circuit_pickles_and_evaluates_the_same() -> None:
+    """A circuit compiles its evaluation on first use (closures, not picklable): circuits and fit results must
+    still travel to worker processes."""
+    import pickle
+
+    circuit = Circuit("R0-p(R1,CPE1)-p(R2-W2,C2)")
+    values = [10.0, 50.0, 1e-6, 0.9, 80.0, 30.0, 1e-4]
+    before = circuit.impedance(OMEGA, values)
+    copy = pickle.loads(pickle.dumps(circuit))
+    assert copy == circuit
+    np.testing.assert_array_equal(copy.impedance(OMEGA, values), before)
 
 
 # ---------------------------------------------------------------------------------------------------

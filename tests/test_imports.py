@@ -70,8 +70,11 @@ def test_public_names_resolve_lazily() -> None:
         (["--version"], ("numpy", "scipy", "matplotlib", "nakinetics.io", "nakinetics.fitting")),
         (["circuits"], ("scipy", "matplotlib", "nakinetics.io", "nakinetics.fitting", *ANALYSES)),
         (["fit", "--help"], ("matplotlib", "scipy.stats", *ANALYSES)),
-        (["fit", str(SPECTRUM), "-c", "na_se_na_2arc"], ("matplotlib", "scipy.stats", *ANALYSES)),
-        (["validate", str(SPECTRUM)], ("matplotlib", "scipy.stats", *ANALYSES)),
+        # the whole default report — fit or automatic choice, KK test, model-adequacy F test, DRT line — runs
+        # on numpy and the standard library: importing scipy would cost more than the fit
+        (["fit", str(SPECTRUM), "-c", "na_se_na_2arc"], ("matplotlib", "scipy", *ANALYSES)),
+        (["fit", str(SPECTRUM)], ("matplotlib", "scipy", *ANALYSES)),
+        (["validate", str(SPECTRUM)], ("matplotlib", "scipy", *ANALYSES)),
     ],
     ids=lambda v: " ".join(Path(a).name for a in v) if isinstance(v, list) else None,
 )
@@ -86,7 +89,7 @@ def test_reading_a_spectrum_does_not_import_scipy() -> None:
 
 def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
     # the fit engine (DRT starts by a numpy NNLS, Levenberg–Marquardt by numpy solves) and the automatic
-    # choice among candidate models run on numpy alone; scipy loads only with the KK test, the DRT or a
+    # choice among candidate models run on numpy alone; scipy loads only with the DRT or a
     # differential-evolution fallback
     modules = loaded(
         "import nakinetics as nk\n"
@@ -96,6 +99,36 @@ def test_fitting_a_spectrum_from_python_does_not_import_scipy() -> None:
         "choose_model(spectrum)"
     )
     assert "nakinetics.selection" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
+def test_the_drt_of_the_fit_report_does_not_import_scipy() -> None:
+    # `nakinetics fit` prints a model-free DRT line from compute_drt without the KK test: basis (dilogarithm),
+    # λ choice, NNLS, the tail exponent's search and the credible band run on numpy and the standard library
+    modules = loaded(
+        "import nakinetics as nk\n"
+        f"spectrum = nk.read_spectrum({str(SPECTRUM)!r})\n"
+        "from nakinetics.drt import compute_drt\n"
+        "assert compute_drt(spectrum, kramers_kronig='skip').n_processes == 2\n"
+        "import numpy as np\n"
+        "from nakinetics.drt.synthetic import make_case\n"
+        "blocking = make_case('blocking', np.random.default_rng(0)).spectrum\n"
+        "assert compute_drt(blocking, kramers_kronig='skip').tail is not None"
+    )
+    assert "nakinetics.drt.analysis" in modules and "nakinetics._nnls" in modules
+    assert offending(modules, ("scipy", "matplotlib")) == []
+
+
+def test_kramers_kronig_test_does_not_import_scipy() -> None:
+    # the linear KK test factorises with numpy alone (QR, triangular and SVD least-squares solves), and
+    # its verdict (residual structure, outliers) needs no scipy either
+    modules = loaded(
+        "import nakinetics as nk\n"
+        "from nakinetics.validation import kramers_kronig_test\n"
+        f"result = kramers_kronig_test(nk.read_spectrum({str(SPECTRUM)!r}))\n"
+        "result.summary(), result.to_dict()"
+    )
+    assert "nakinetics.validation" in modules and "nakinetics.residuals" in modules
     assert offending(modules, ("scipy", "matplotlib")) == []
 
 

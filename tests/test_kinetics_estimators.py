@@ -311,3 +311,22 @@ def test_hysteresis_function_on_shifted_branches() -> None:
     h = hysteresis(potential, current, dvdt, floor=1e-6)
     assert h is not None and h.delta_ln_current == pytest.approx(math.log(1.1), abs=1e-6)
     assert hysteresis(v, up, np.ones(301), floor=1e-6) is None
+
+
+def test_eis_link_without_area_states_absolute_conventions() -> None:
+    """No electrode area: i0 is an absolute current I0 = g·RT/(nF·R_ct) and the resistances are not × A, and the
+    conventions must say so (they used to print the per-area formulas beside absolute values)."""
+    from nakinetics.kinetics.eis_link import eis_link
+
+    spectrum = _symmetric_spectrum(5e-4, 5e-4, 5.0, np.random.default_rng(7))
+    res = eis_resistances(spectrum, cell="symmetric")
+    link = eis_link(
+        res, cell="symmetric", area_cm2=None, temperature_k=298.15, n_electrons=1, i0_dc=None, i0_dc_stderr=None,
+        r_p_dc=None,
+    ).to_dict(1e3, "mA")  # fmt: skip
+    expected_ma = 2 * thermal_voltage(298.15) / res.r_ct * 1e3  # 2RT/(F R_ct), symmetric cell, absolute
+    assert link["i0_eis"]["value"] == pytest.approx(expected_ma, rel=1e-12)
+    assert link["i0_eis"]["unit"] == "mA"
+    assert "R_ct·A" not in link["i0_eis"]["convention"] and "2·RT/(nF·R_ct)" in link["i0_eis"]["convention"]
+    assert link["R_ct"]["unit"] == "Ohm" and "× A" not in link["R_ct"]["convention"]
+    assert "× A" not in link["R_ohm"]["convention"]

@@ -49,3 +49,12 @@ def test_drt_problem_of_a_dispersed_arc_matches_scipy() -> None:
     np.testing.assert_allclose(x, expected, rtol=1e-6, atol=1e-9 * expected.max())
     assert norm == pytest.approx(expected_norm, rel=1e-9)
     assert x[-1] == pytest.approx(10.0, rel=0.05)  # the series resistance
+
+
+def test_a_capped_solve_raises_instead_of_returning_a_non_minimum() -> None:
+    rng = np.random.default_rng(1)
+    matrix, target = rng.normal(size=(40, 20)), rng.normal(size=40)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        nnls(matrix, target, start=np.zeros(20, dtype=bool), max_iterations=1)
+    x, _ = nnls(matrix, target, start=np.zeros(20, dtype=bool))
+    np.testing.assert_allclose(x, scipy_nnls(matrix, target)[0], rtol=1e-9, atol=1e-12)

@@ -118,10 +118,25 @@ def test_each_m_and_both_variants_match_an_independent_least_squares_solve(n_rc:
         assert np.abs(design.residuals(trial)).std() > 0  # residuals of the chosen trial are rebuilt
 
 
+def gelsy_rms_and_mu(design: _Design, n_rc: int, capacitor: bool) -> tuple[float, float]:
+    """The near-singular KK fit as scipy's LAPACK gelsy solves it (pivoted QR, rank estimated at ε) on
+    unit-norm columns — the solver the test used before it dropped scipy."""
+    import scipy.linalg
+
+    a, b = design._design_columns(n_rc)
+    a = a[:, : n_rc + 2 + capacitor]
+    scale = np.linalg.norm(a, axis=0)
+    coef = scipy.linalg.lstsq(a / scale, b, lapack_driver="gelsy")[0] / scale
+    r = coef[:n_rc]
+    return float(np.sqrt(np.mean((b - a @ coef) ** 2))), float(1 + r[r < 0].sum() / r[r >= 0].sum())
+
+
 def test_near_singular_design_falls_back_to_rank_revealing_least_squares(monkeypatch) -> None:
     # one decade: with 20 RC elements the design's condition number is ~3e13 and the QR solve agrees
     # with an SVD solve to 0.1 %; with 30 it is numerically rank-deficient (~1e17), the QR is not used
-    # (rank-revealing gelsy instead, as before) and the residual agrees to the truncation's precision
+    # (rank-revealing SVD least squares instead) and the residual agrees with scipy's gelsy, the solver
+    # used before, to the truncation's precision (0.3–0.9 % here); with this many elements the R_k
+    # alternate in sign, so μ ≈ 0 in both
     frequency = np.geomspace(1e5, 1e4, 40)
     spectrum = synthetic_spectrum(
         "na_se_na_2arc", TRUTH, frequency, noise=0.003, rng=np.random.default_rng(6)
@@ -132,11 +147,28 @@ def test_near_singular_design_falls_back_to_rank_revealing_least_squares(monkeyp
         _Design, "_rank_revealing", lambda self, m, p: calls.append(m) or original(self, m, p)
     )
     design = _Design(spectrum, 30)
-    for n_rc, rel in ((20, 1e-3), (30, 1e-2)):
-        for capacitor, trial in zip((False, True), design.trials(n_rc), strict=True):
-            assert trial.rms == pytest.approx(reference_rms_and_mu(spectrum, n_rc, capacitor)[0], rel=rel)
+    for capacitor, trial in zip((False, True), design.trials(20), strict=True):
+        assert trial.rms == pytest.approx(reference_rms_and_mu(spectrum, 20, capacitor)[0], rel=1e-3)
+    assert calls == []
+    for capacitor, trial in zip((False, True), design.trials(30), strict=True):
+        rms, mu = gelsy_rms_and_mu(design, 30, capacitor)
+        assert trial.rms == pytest.approx(rms, rel=2e-2)
+        assert trial.mu == pytest.approx(mu, abs=1e-6) and abs(trial.mu) < 1e-6
     assert calls == [30, 30]
     assert kramers_kronig_test(spectrum).passed
+
+
+def test_max_rc_beyond_the_data_is_capped_at_as_many_parameters_as_equations() -> None:
+    # 20 points give 40 real equations: at most 36 RC elements (+ R∞, L, C and the data column); a larger
+    # max_rc raised a numpy shape error, it now runs the scan up to 36
+    spectrum = synthetic_spectrum(
+        "na_se_na_2arc", TRUTH, FREQ[::3], noise=0.003, rng=np.random.default_rng(7)
+    )
+    capped = kramers_kronig_test(spectrum, max_rc=36)
+    for max_rc in (37, 60, 10_000):
+        result = kramers_kronig_test(spectrum, max_rc=max_rc)
+        assert (result.n_rc, result.rms, result.mu) == (capped.n_rc, capped.rms, capped.mu)
+    assert 3 <= capped.n_rc <= 36
 
 
 # --- the verdict tells noise from drift ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._typing import FloatArray
+from ._typing import BoolArray, FloatArray
 
 STALL_WINDOW = 100
 STALL_GAIN = 0.1
@@ -80,49 +80,66 @@ def iterate(
     Converged: an accepted step lowers the cost by less than ``ftol`` (relative) or moves no coordinate
     by more than ``xtol``, the lightly damped (λ ≤ 1) linear model predicts less than that, or the damping
     grows beyond 1e10 (no downhill step left); at the cap, the last ``STALL_WINDOW`` iterations lowered the
-    cost by less than ``STALL_GAIN`` noise variances (``stalled``).
+    cost by less than ``STALL_GAIN`` noise variances (``stalled``).  Floating-point warnings are off for the
+    whole run (a trial step may overflow the model; its non-finite cost rejects it).
     """
     if state.u.size == 0:  # nothing free: the start is the answer
         state.converged = True
         return state
+    with np.errstate(all="ignore"):
+        return _iterate(fun, state, lower, upper, max_iterations, ftol, xtol)
+
+
+def _iterate(
+    fun: ResidualAndJacobian,
+    state: LMState,
+    lower: FloatArray,
+    upper: FloatArray,
+    max_iterations: int,
+    ftol: float,
+    xtol: float,
+) -> LMState:
+    """:func:`iterate`'s loop, written for the cost of one iteration on small problems (k ≲ 20 parameters,
+    ~100–300 residuals), where numpy's per-call overhead is most of it: the linear model at the current point
+    (:class:`_Linearisation`) is built once and reused after a rejected step (only the damping changes)."""
     span = upper - lower
     near_lower, near_upper = lower + 1e-9 * span, upper - 1e-9 * span
     recent: deque[float] = deque(maxlen=STALL_WINDOW + 1)
+    model: _Linearisation | None = None
     for _ in range(max_iterations):
         if state.converged or not math.isfinite(state.cost):
             break
         recent.append(state.cost)
         state.iterations += 1
-        jac = state.jacobian
-        gradient = jac.T @ state.residual
-        diagonal = np.einsum("ij,ij->j", jac, jac)
-        state.scale = diagonal if state.scale is None else np.maximum(state.scale, diagonal)
-        free = ~(((state.u <= near_lower) & (gradient > 0)) | ((state.u >= near_upper) & (gradient < 0)))
-        if not free.any():
-            state.converged = True
-            break
-        solved = _damped_step(jac[:, free], gradient[free], state.damping, state.scale[free])
+        u = state.u
+        if model is None:
+            model = _linearise(state, near_lower, near_upper)
+            if model is None:  # every coordinate held at a bound
+                state.converged = True
+                break
+        solved = _damped_step(model, state.damping)
         if solved is None:
             state.damping *= 10.0
             continue
-        step_free, predicted = solved
+        step, predicted = solved
         if predicted <= ftol * state.cost and state.damping <= 1.0:
             state.converged = True  # the (nearly undamped) linear model sees no further descent
             break
-        step = np.zeros_like(state.u)
-        step[free] = step_free
-        u_new = np.clip(state.u + step, lower, upper)
-        with np.errstate(all="ignore"):
-            r_new, jac_new = fun(u_new)
+        if model.free is not None:
+            step_free, step = step, np.zeros_like(u)
+            step[model.free] = step_free
+        u_new = np.minimum(np.maximum(u + step, lower), upper)  # np.clip's result, without its wrapper
+        r_new, jac_new = fun(u_new)
         state.evaluations += 1
         cost_new = float(r_new @ r_new)
         if math.isfinite(cost_new) and cost_new < state.cost:
-            moved = float(np.max(np.abs(u_new - state.u)))
+            moved = float(np.abs(u_new - u).max())
             gain = state.cost - cost_new
             rho = gain / predicted if predicted > 0 else 1.0
             state.u, state.residual, state.jacobian, state.cost = u_new, r_new, jac_new, cost_new
             state.damping = max(state.damping * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
             state.growth = 2.0
+            model = None
             if gain <= ftol * cost_new or moved <= xtol:
                 state.converged = True
         else:
@@ -137,31 +154,78 @@ def iterate(
     return state
 
 
+@dataclass
+class _Linearisation:
+    """The linear model of the residual at a point, restricted to the coordinates free for the step: Jacobian
+    J, gradient g = Jᵀr, JᵀJ, and the damping scale D (``LMState.scale``, floored at 1e-12 of its largest)."""
+
+    free: BoolArray | None
+    """Which coordinates move (``None``: all of them)."""
+    jacobian: FloatArray
+    gradient: FloatArray
+    normal: FloatArray
+    scale: FloatArray
+
+    def __post_init__(self) -> None:
+        self.descent = -self.gradient
+        self.twice_gradient = 2.0 * self.gradient
+
+
+def _linearise(state: LMState, near_lower: FloatArray, near_upper: FloatArray) -> _Linearisation | None:
+    """The linear model at ``state`` (updating ``state.scale``); ``None`` when every coordinate sits on a bound
+    its gradient pushes it against."""
+    jac, u = state.jacobian, state.u
+    gradient = jac.T @ state.residual
+    diagonal = np.einsum("ij,ij->j", jac, jac)
+    state.scale = scale = diagonal if state.scale is None else np.maximum(state.scale, diagonal)
+    free = None
+    low, high = u <= near_lower, u >= near_upper
+    if low.any() or high.any():
+        held = (low & (gradient > 0)) | (high & (gradient < 0))
+        if held.any():  # hold them: the step moves the others (copies only then)
+            free = ~held
+            if not free.any():
+                return None
+            jac, gradient, scale = jac[:, free], gradient[free], scale[free]
+    floor = 1e-12 * max(float(scale.max()), 1e-300)
+    return _Linearisation(free, jac, gradient, jac.T @ jac, np.maximum(scale, floor))
+
+
 def _stalled(earlier: float, state: LMState) -> bool:
     """The cost fell from ``earlier`` by less than ``STALL_GAIN`` × s² (s² = cost/(m − k))."""
     dof = max(state.residual.size - state.u.size, 1)
     return math.isfinite(state.cost) and earlier - state.cost <= STALL_GAIN * state.cost / dof
 
 
-def _damped_step(
-    jac: FloatArray, gradient: FloatArray, damping: float, scale: FloatArray
-) -> tuple[FloatArray, float] | None:
+def _damped_step(model: _Linearisation, damping: float) -> tuple[FloatArray, float] | None:
     """Solve (JᵀJ + λ·D)·δ = −g, D = diag(``scale``); return δ and the reduction of the cost the linear
     model predicts, or ``None`` when the solve fails or the matrix is not positive definite to working precision
-    (the predicted reduction of a positive definite system is never negative).  numpy.linalg, not LAPACK's
-    posv through scipy.linalg: a k × k solve (k ≤ ~20) costs ~8 µs more, importing scipy.linalg ~0.2 s of
-    every command's start-up."""
-    normal = jac.T @ jac
-    floor = 1e-12 * max(float(scale.max()), 1e-300)
-    index = np.arange(gradient.size)
-    normal[index, index] += damping * np.maximum(scale, floor)
-    try:
-        step = np.linalg.solve(normal, -gradient)
-    except np.linalg.LinAlgError:
-        return None
-    if not np.all(np.isfinite(step)):
-        return None
-    predicted = -float(step @ (2.0 * gradient + jac.T @ (jac @ step)))
+    (the predicted reduction of a positive definite system is never negative).  LAPACK's gesv through numpy's
+    own gufunc (what ``numpy.linalg.solve`` calls, without its ~5 µs of argument checks; a singular matrix gives
+    NaN, under the caller's ``errstate``), not scipy.linalg: importing it costs ~0.2 s of every command's
+    start-up."""
+    gradient = model.gradient
+    damped = model.normal.copy()
+    damped.ravel()[:: gradient.size + 1] += damping * model.scale  # the diagonal (a C-ordered copy: a view)
+    step = _solve(damped, model.descent)
+    jac = model.jacobian
+    predicted = -float(step @ (model.twice_gradient + jac.T @ (jac @ step)))
+    if not math.isfinite(predicted) and not np.isfinite(step).all():  # (a finite step gives a finite
+        return None  # prediction but for overflow)
     if predicted < 0:
         return None
     return step, predicted
+
+
+def _solve_checked(matrix: FloatArray, rhs: FloatArray) -> FloatArray:
+    """``numpy.linalg.solve``, NaN for a singular matrix (as the gufunc gives)."""
+    try:
+        return np.linalg.solve(matrix, rhs)
+    except np.linalg.LinAlgError:
+        return np.full(rhs.shape, np.nan)
+
+
+try:  # numpy's private gufunc behind linalg.solve (numpy 1.x and 2.x); the public function if it moves
+    from numpy.linalg._umath_linalg import solve1 as _solve
+except ImportError:  # pragma: no cover
+    _solve = _solve_checked

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ._special import f_survival
 from ._typing import ComplexArray, FloatArray
 
 P_VALUE = 1e-4
@@ -120,10 +121,8 @@ def model_adequacy(
     dof_kk = n_rows - kk_parameters
     extra = kk_parameters - n_varying
     if dof_kk > 0 and extra > 0 and ss_kk > 0 and ss_fit > ss_kk:
-        from scipy.special import fdtrc  # F distribution's survival function
-
         f_stat = ((ss_fit - ss_kk) / extra) / (ss_kk / dof_kk)
-        p_value = float(fdtrc(extra, dof_kk, f_stat))
+        p_value = f_survival(f_stat, extra, dof_kk)
     else:
         p_value = 1.0
     excess = np.abs(fit_residuals) ** 2 - np.abs(kk_residuals) ** 2

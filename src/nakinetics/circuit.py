@@ -13,10 +13,10 @@ impedance.py's positional names (``CPE1_0``, ``CPE1_1``) are accepted as aliases
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NoReturn, cast
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
@@ -313,12 +313,24 @@ class Circuit:
         self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray, with_jacobian: bool
     ) -> tuple[ComplexArray, ComplexArray | None]:
         w = omega if isinstance(omega, Frequencies) else Frequencies(omega)
-        vals = [float(v) for v in values]
+        vals = values.tolist() if isinstance(values, np.ndarray) else [float(v) for v in values]
         if len(vals) != len(self.parameters):
             raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
         jac = np.empty((len(vals), w.omega.size), dtype=complex) if with_jacobian else None
-        z = _evaluate(self.tree, w, vals, jac, [0])
-        return z * w.ones if np.ndim(z) == 0 else z, jac
+        z = self._program(w, vals, jac)
+        return (z if isinstance(z, np.ndarray) and z.ndim else z * w.ones), jac
+
+    @cached_property
+    def _program(self) -> _Evaluation:
+        """The tree compiled once into nested closures (see :func:`_compile`)."""
+        return _compile(self.tree, 0)[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled closures (they cannot be pickled; compiled again on first use), so
+        circuits and fit results still travel to and from worker processes."""
+        state = self.__dict__.copy()
+        state.pop("_program", None)
+        return state
 
     def simulate(self, frequency: FloatArray, values: Mapping[str, float]) -> ComplexArray:
         """Z (Ω) at ``frequency`` (Hz) for named parameter ``values`` (impedance.py names accepted)."""
@@ -331,39 +343,113 @@ class Circuit:
         )
 
 
-def _evaluate(
-    node: Node, omega: Frequencies, values: list[float], jac: ComplexArray | None, cursor: list[int]
-) -> ComplexArray:
-    """Z of ``node``; writes ∂Z/∂p into the rows of ``jac`` that belong to its parameters (skipped when
-    ``jac`` is ``None``: impedance only).
+_Evaluation = Callable[[Frequencies, list[float], "ComplexArray | None"], ComplexArray]
+"""A compiled node: ``(ω, values, jac) -> Z``; writes ∂Z/∂p into the rows of ``jac`` that belong to its
+parameters (skipped when ``jac`` is ``None``: impedance only)."""
 
-    ``cursor[0]`` walks depth-first through ``values`` (the parameter order).  A parallel node scales
-    its children's rows by (Z/Z_i)², the chain rule of 1/Z = Σ 1/Z_i; series rows pass through.
+
+def _compile(node: Node, start: int) -> tuple[_Evaluation, int]:
+    """``node`` as an evaluation whose parameters start at ``start`` in the value vector (depth-first, the
+    parameter order), and the position after its last parameter.
+
+    Compiled once per circuit, so an evaluation does no tree walking: a series node adds its children's Z,
+    a parallel node combines 1/Z = Σ 1/Z_i and scales its children's Jacobian rows by (Z/Z_i)², the chain
+    rule of 1/Z = Σ 1/Z_i; series rows pass through.
     """
     if isinstance(node, Element):
-        start = cursor[0]
-        cursor[0] += len(node.spec.parameters)
-        z, grads = node.spec.function(omega, *values[start : cursor[0]])
-        if jac is not None:
-            for k, grad in enumerate(grads):
-                jac[start + k] = grad
-        return z
-    if isinstance(node, Series):
-        z = _evaluate(node.children[0], omega, values, jac, cursor)
-        for child in node.children[1:]:
-            z = z + _evaluate(child, omega, values, jac, cursor)
-        return z
+        return _compile_element(node, start)
     parts = []
+    stop = start
     for child in node.children:
-        start = cursor[0]
-        parts.append((start, _evaluate(child, omega, values, jac, cursor), cursor[0]))
-    z = 1.0 / sum(
-        np.divide(1.0, zi) for _, zi, _ in parts
-    )  # numpy: a 0 Ω branch → inf, not ZeroDivisionError
-    if jac is None:
+        evaluate, child_stop = _compile(child, stop)
+        parts.append((evaluate, stop, child_stop))
+        stop = child_stop
+    if isinstance(node, Series):
+        first, *rest = (evaluate for evaluate, _, _ in parts)
+
+        def series(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+            z = first(omega, values, jac)
+            for evaluate in rest:
+                z = z + evaluate(omega, values, jac)
+            return z
+
+        return series, stop
+    branches = [
+        _branch(child, evaluate, a, b) for (evaluate, a, b), child in zip(parts, node.children, strict=True)
+    ]
+
+    def parallel(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+        admittance: complex | ComplexArray = 0
+        parts: list[Any] = []
+        for kind, evaluate, a, b in branches:
+            if kind is _RESISTOR and values[a]:
+                # 1/R: what numpy's complex division gives for a real divisor (a product with 1/R), so Z/R below
+                # is Z·(1/R) likewise
+                part = 1.0 / values[a]
+                admittance = admittance + part
+            elif kind is _SUBTREE:
+                part = zi = evaluate(omega, values, jac)
+                admittance = admittance + np.divide(
+                    1.0, zi
+                )  # numpy: a 0 Ω branch → inf, not ZeroDivisionError
+            else:
+                part = zi, _ = evaluate(omega, *values[a:b])
+                admittance = admittance + np.divide(1.0, zi)
+            parts.append(part)
+        z = np.divide(1.0, complex(admittance) if isinstance(admittance, float) else admittance)
+        if jac is None:
+            return z
+        for (kind, _, a, b), part in zip(branches, parts, strict=True):
+            if kind is _RESISTOR and values[a]:  # ∂Z/∂R = (Z/R)²
+                ratio = z * part
+                jac[a] = ratio * ratio
+            elif kind is _SUBTREE:  # its rows are written: scale them
+                ratio = z / part
+                jac[a:b] *= ratio * ratio
+            else:  # an element's rows: its gradients times (Z/Z_i)², written once
+                zi, grads = part
+                ratio = z / zi
+                square = ratio * ratio
+                for row, grad in enumerate(grads, a):
+                    np.multiply(grad, square, out=jac[row])
         return z
-    for start, zi, stop in parts:
-        if stop > start:
-            ratio = z / zi
-            jac[start:stop] *= ratio * ratio
-    return z
+
+    return parallel, stop
+
+
+_RESISTOR, _ELEMENT, _SUBTREE = "resistor", "element", "subtree"
+"""How a parallel node treats a branch: a resistor needs no array for its admittance; an element's gradients
+are written already scaled; a sub-circuit writes its rows, which are then scaled."""
+
+
+def _branch(
+    node: Node, evaluate: _Evaluation, start: int, stop: int
+) -> tuple[str, Callable[..., Any], int, int]:
+    """A parallel node's branch: its kind, its evaluation (an element's formula for elements) and its rows."""
+    if not isinstance(node, Element):
+        return _SUBTREE, evaluate, start, stop
+    return (_RESISTOR if node.spec.symbol == "R" else _ELEMENT), node.spec.function, start, stop
+
+
+def _compile_element(element: Element, start: int) -> tuple[_Evaluation, int]:
+    function = element.spec.function
+    stop = start + len(element.spec.parameters)
+
+    if stop == start + 1:
+
+        def evaluate_one(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+            z, grads = function(omega, values[start])
+            if jac is not None:
+                jac[start] = grads[0]
+            return z
+
+        return evaluate_one, stop
+
+    def evaluate(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+        z, grads = function(omega, *values[start:stop])
+        if jac is not None:
+            for row, grad in enumerate(grads, start):
+                jac[row] = grad
+        return z
+
+    return evaluate, stop

@@ -37,6 +37,7 @@ optional, central differences when absent); it refuses a symbol that is already 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -129,9 +130,16 @@ def _resistor(w: Frequencies, r: float) -> tuple[complex, list[ComplexArray]]:
     return complex(r), [w.ones]
 
 
+def _inverse(x: float) -> float:
+    """1/x for a real divisor of complex arrays: numpy divides a complex array by a real x as a product with
+    1/x (its complex division with a zero imaginary part), so writing that product is cheaper and gives the same
+    numbers; at x = 0 the product with +inf gives numpy's infinities as the division does."""
+    return 1.0 / x if x else math.inf
+
+
 def _capacitor(w: Frequencies, c: float) -> tuple[ComplexArray, list[ComplexArray]]:
     z = 1.0 / (w.jw * c)
-    return z, [-z / c]
+    return z, [z * -_inverse(c)]
 
 
 def _inductor(w: Frequencies, ind: float) -> tuple[ComplexArray, list[ComplexArray]]:
@@ -139,8 +147,9 @@ def _inductor(w: Frequencies, ind: float) -> tuple[ComplexArray, list[ComplexArr
 
 
 def _cpe(w: Frequencies, q: float, n: float) -> tuple[ComplexArray, list[ComplexArray]]:
-    z = np.exp(-n * w.log_jw) / q
-    return z, [-z / q, -z * w.log_jw]
+    inverse = _inverse(q)
+    z = np.exp(-n * w.log_jw) * inverse
+    return z, [z * -inverse, -z * w.log_jw]
 
 
 def _warburg(w: Frequencies, sigma: float) -> tuple[ComplexArray, list[ComplexArray]]:
@@ -171,11 +180,14 @@ def _warburg_short(w: Frequencies, r: float, tau: float) -> tuple[ComplexArray, 
     s = np.sqrt(w.jw * tau)
     tanh, sech2 = _tanh_parts(s)
     shape = tanh / s
-    # sech²/s − tanh/s² cancels to −2s/3 at low frequency: use the series there
+    # sech²/s − tanh/s² cancels to −2s/3 at low frequency: use the series there (computed only when needed)
     s2 = s * s
-    series = s * (-2.0 / 3.0 + s2 * (8.0 / 15.0 - s2 * 102.0 / 315.0))
-    dshape_ds = np.where(np.abs(s) < 1e-2, series, sech2 / s - tanh / s2)
-    return r * shape, [shape, r * dshape_ds * s / (2.0 * tau)]
+    dshape_ds = sech2 / s - tanh / s2
+    small = np.abs(s) < 1e-2
+    if small.any():
+        series = s * (-2.0 / 3.0 + s2 * (8.0 / 15.0 - s2 * 102.0 / 315.0))
+        dshape_ds = np.where(small, series, dshape_ds)
+    return r * shape, [shape, r * dshape_ds * s * _inverse(2.0 * tau)]
 
 
 def _gerischer(w: Frequencies, r: float, tau: float) -> tuple[ComplexArray, list[ComplexArray]]:

@@ -337,11 +337,21 @@ class _Problem:
         self._n_free = n_position >= 0
         self._n_index = np.where(self._n_free, n_position, 0).astype(int)
         self._n_fixed = np.where(self._n_free, 0.0, n_fixed)
+        self._every_exponent_free = bool(self._n_free.all())
         self.u_lower[self._q], self.u_upper[self._q] = math.log(1e-15), math.log(1e10)
         self._free_index = np.array(self.free, dtype=int)
+        self._every_parameter_free = len(self.free) == len(self.names)
+        # the chain rule of log Q = n·u_τ − u_R adds c·∂/∂u_τ to these rows (R: c = −1, free n: c = u_τ)
+        self._chain_rows = np.concatenate([self._r, self._n_index[self._n_free]])
+        self._chain_source = np.concatenate([np.arange(self._q.size), np.flatnonzero(self._n_free)])
+        self._chain_factor = np.concatenate([np.full(self._q.size, len(self.free)), self._q[self._n_free]])
+        self._u_extended = np.full(len(self.free) + 1, -1.0)  # u, then the factor −1
+        self._weights = np.stack([self.w_re, self.w_im])  # (2, n): the residual's halves
 
     def _exponents(self, u: FloatArray) -> FloatArray:
         """The exponent n of every arc searched in log τ (free or fixed)."""
+        if self._every_exponent_free:
+            return u[self._n_index]
         return np.where(self._n_free, u[self._n_index], self._n_fixed)
 
     def values(self, u: FloatArray) -> FloatArray:
@@ -391,16 +401,32 @@ class _Problem:
         return np.concatenate([dz.real * self.w_re, dz.imag * self.w_im], axis=1).T
 
     def residual_and_jacobian(self, u: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free)."""
+        """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free).
+
+        The per-evaluation path of every fit: the chain rule runs on the real and imaginary parts of ∂Z/∂p as
+        one real array (numpy would multiply a complex row by a real factor as a complex product with zero
+        imaginary part: the same numbers wherever they are finite) and the weights are applied in one call
+        into the layout :meth:`weighted_jacobian` gives."""
         values = self.values(u)
         z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
-        dz = self.free_derivatives(values, dz) * np.where(self.log, values[self.free], 1.0)[:, None]
+        if self.tied:
+            dz = self.free_derivatives(values, dz)
+        elif not self._every_parameter_free:
+            dz = dz[self._free_index]
+        k, n = dz.shape
+        d = dz.view(float).reshape(k, n, 2)  # [row, point, (re, im)], a view of the (new, owned) array
+        d *= np.where(self.log, values[self._free_index], 1.0)[:, None, None]
         if self.arcs:  # chain rule of log Q = n·u_τ − u_R
-            dq = dz[self._q]
-            dz[self._r] -= dq
-            np.add.at(dz, self._n_index[self._n_free], (u[self._q][:, None] * dq)[self._n_free])
-            dz[self._q] = self._exponents(u)[:, None] * dq
-        return weighted_residual(z, self.data, self.w_re, self.w_im), self.weighted_jacobian(dz)
+            dq = d[self._q]
+            self._u_extended[:-1] = u
+            factor = self._u_extended[self._chain_factor]
+            d[self._chain_rows] += factor[:, None, None] * dq[self._chain_source]  # (−1)·x: R's row − ∂/∂u_τ
+            d[self._q] = self._exponents(u)[:, None, None] * dq
+        jacobian = np.empty((k, 2 * n))
+        np.multiply(d.transpose(0, 2, 1), self._weights, out=jacobian.reshape(k, 2, n))
+        residual = np.empty(2 * n)
+        np.multiply((z - self.data).view(float).reshape(n, 2).T, self._weights, out=residual.reshape(2, n))
+        return residual, jacobian.T
 
     def relative_rms(self, u: FloatArray) -> float:
         """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""

@@ -6,7 +6,7 @@ a linear weighted least-squares solve (they may be negative).  The number M of R
 smallest for which μ = 1 − Σ_{R_k<0}|R_k| / Σ_{R_k≥0}R_k drops below ``mu_criterion``: more elements
 would start fitting noise (Schönleber, Klotz & Ivers-Tiffée, Electrochim. Acta 131 (2014) 20).  Two
 additions make this robust on real data: the μ search starts only once the fit has converged (see
-:func:`_choose`), and a series capacitance joins the model when the spectrum needs one.  The
+:class:`_Scan`), and a series capacitance joins the model when the spectrum needs one.  The
 relative residuals (Z − Ẑ)/|Z| then tell whether the data are KK-consistent: drift during the sweep,
 non-linearity or instrument artefacts leave residuals with a trend (runs of one sign, neighbours that
 agree), random noise leaves random ones.  The verdict uses both the size of the residual and its structure
@@ -15,19 +15,21 @@ data ("pass (noisy)", with the noise they imply), structured ones fail.
 
 Cost: the weighted design is built once per spectrum and only its RC columns are recomputed for each M;
 one QR factorisation per M yields the fits without and with the series capacitance and their residual
-norms (see :class:`_Design`), so a 60-point test takes about a millisecond.
+norms (see :class:`_Design`), the factorisations of consecutive M being stacked into one call; the R_k
+(for μ) are solved only for the M the choice looks at.  numpy alone does the linear algebra (importing
+scipy.linalg would cost more than a hundred tests).  A 60-point test takes 1.3–3.5 ms of CPU, depending
+on how far the scan of M runs (``benchmarks/kk_benchmark.py``), most of it in the LAPACK factorisations.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
-import scipy.linalg.lapack
 
 from ._checks import checked, integer, number
 from ._repr import compact_repr
@@ -63,6 +65,11 @@ lowest any M reaches."""
 PLATEAU_STEPS = 6
 PLATEAU_GAIN = 0.9
 """The M scan stops after 6 further M fail to lower the best residual by 10 % (see :class:`_Scan`)."""
+
+FIRST_BATCH = 7
+SCAN_BATCH = 4
+"""The scan factorises M = 3 … 9 together (it never stops before: the plateau needs 6 M after the best),
+then 4 M at a time (each batch shares the per-call costs; on average 1.5 M beyond the stop are wasted)."""
 
 CAPACITOR_GAIN = 0.7
 """When the test fails without it, a series capacitance is added to the KK model (blocking electrodes,
@@ -199,16 +206,45 @@ class KKResult:
 
 RANK_RTOL = 1e-10
 """A QR factorisation whose smallest |R_ii| falls below this fraction of the largest marks a near-singular
-design; that M is then solved by rank-revealing least squares (LAPACK gelsy) instead."""
+design; that M is then solved by rank-revealing least squares instead (see :meth:`_Design._rank_revealing`)."""
 
 
-@dataclass(frozen=True)
 class _Trial:
-    n_rc: int
-    mu: float
-    rms: float
-    coef: FloatArray
-    """R_1 … R_M (Ω), R∞ (Ω), L (H) and, with the series capacitance, 1/C (F⁻¹)."""
+    """The KK fit with ``n_rc`` RC elements (one variant, ``p`` linear parameters).
+
+    ``rms`` is known from the factorisation; the coefficients, and μ from them, are solved from the
+    triangular factor ``lower`` (Rᵀ of [design | data], zero above the diagonal) when first asked for:
+    the choice of M reads μ of the converged M only.  The near-singular path passes ``coef`` instead.
+    """
+
+    def __init__(
+        self,
+        n_rc: int,
+        rms: float,
+        lower: FloatArray | None = None,
+        p: int = 0,
+        coef: FloatArray | None = None,
+    ) -> None:
+        self.n_rc, self.rms = n_rc, rms
+        self._lower, self._p = lower, p
+        if coef is not None:
+            self.coef = coef
+
+    @functools.cached_property
+    def coef(self) -> FloatArray:
+        """R_1 … R_M (Ω), R∞ (Ω), L (H) and, with the series capacitance, 1/C (F⁻¹)."""
+        assert self._lower is not None
+        p, lower = self._p, self._lower
+        coef: FloatArray = np.linalg.solve(lower[:p, :p].T, lower[-1, :p])  # R x = Qᵀ·data
+        return coef
+
+    @functools.cached_property
+    def mu(self) -> float:
+        """μ = 1 − Σ|R_k<0| / ΣR_k≥0 of the RC resistances."""
+        resistances = self.coef[: self.n_rc]
+        total, total_abs = float(resistances.sum()), float(np.abs(resistances).sum())
+        positive, negative = 0.5 * (total_abs + total), 0.5 * (total_abs - total)
+        return 1.0 - negative / positive if positive > 0 else 0.0
 
 
 class _Design:
@@ -219,7 +255,8 @@ class _Design:
     columns change with M (their τ_k spread over the window).  One QR factorisation of
     [RC columns | R∞ | L | C | data] per M gives both variants: without the series C from its leading
     block, with it from the whole (R's last column is Qᵀ·data, its trailing entries the residual norms),
-    so the series-C variant costs one extra column, not a second scan.
+    so the series-C variant costs one extra column, not a second scan.  The designs of several M are
+    factorised by one stacked call (:meth:`batch`; each result is bit for bit that of its own call).
     """
 
     def __init__(self, spectrum: Spectrum, upper: int) -> None:
@@ -227,68 +264,125 @@ class _Design:
         z = spectrum.impedance
         weight = 1.0 / np.abs(z)
         n = omega.size
-        self.n, self.omega, self.weight = n, omega, weight
-        self.omega_tau_min = (omega / omega.max())[:, None]  # ω τ_min per row
+        self.n, self.omega, self.weight, self.upper = n, omega, weight, upper
+        self.omega_tau_min = omega / omega.max()  # ω τ_min per frequency
+        self.minus_omega_tau_min = -self.omega_tau_min
         self.log_span = math.log(omega.max() / omega.min())
-        self.steps = np.arange(upper, dtype=float)
-        self.fixed = np.zeros((2 * n, 4), order="F")
-        self.fixed[:n, 0] = weight  # R∞
-        self.fixed[n:, 1] = omega * weight  # jωL
-        self.fixed[n:, 2] = -weight / omega  # 1/(jωC)
-        self.fixed[:n, 3], self.fixed[n:, 3] = z.real * weight, z.imag * weight  # the data
-        self.fixed_norms = np.sqrt(np.einsum("ij,ij->j", self.fixed[:, :3], self.fixed[:, :3]))
+        self.steps = np.arange(upper + 4, dtype=float)
+        # the design is kept transposed (one row per column, C order): the buffer a column-major LAPACK
+        # factorisation reads without reordering, and row-wise numpy operations on contiguous memory
+        self.fixed = np.zeros((4, 2 * n))
+        self.fixed[0, :n] = weight  # R∞
+        self.fixed[1, n:] = omega * weight  # jωL
+        self.fixed[2, n:] = -weight / omega  # 1/(jωC)
+        self.fixed[3, :n], self.fixed[3, n:] = z.real * weight, z.imag * weight  # the data
+        self.fixed_norms = np.sqrt(np.einsum("ij,ij->i", self.fixed[:3], self.fixed[:3]))
         self.weight_squared = weight * weight
-        self.buffer = np.empty((2 * n, upper + 4), order="F")
+        self.rms_factor = 1.0 / math.sqrt(2 * n)
+        self._buffer = np.empty((0, 0, 2 * n))
+        self._mask = np.empty((0, 0))
+
+    def _tau_factors(self, n_rc: int) -> FloatArray:
+        """τ_k/τ_min for ``n_rc`` τ_k spread logarithmically from 1/ω_max to 1/ω_min."""
+        return np.exp(self.steps[:n_rc] * (self.log_span / max(n_rc - 1, 1)))
 
     def _omega_tau(self, n_rc: int) -> FloatArray:
-        """ω τ_k (rows: frequencies) for ``n_rc`` τ_k spread logarithmically from 1/ω_max to 1/ω_min."""
-        return self.omega_tau_min * np.exp(self.steps[:n_rc] * (self.log_span / max(n_rc - 1, 1)))
+        """ω τ_k (rows: frequencies, columns: τ_k)."""
+        return self.omega_tau_min[:, None] * self._tau_factors(n_rc)
+
+    def scan(self) -> Iterator[tuple[_Trial, _Trial]]:
+        """The fits for M = 3, 4, … ``upper``, factorised in batches of :data:`SCAN_BATCH` M (the first
+        :data:`FIRST_BATCH`: a scan never stops before) so that the per-call costs are shared."""
+        first = 3
+        while first <= self.upper:
+            last = min(self.upper, first + (FIRST_BATCH if first == 3 else SCAN_BATCH) - 1)
+            yield from self.batch(first, last)
+            first = last + 1
+
+    def _stack(self, designs: int, width: int) -> FloatArray:
+        """A reused buffer for ``designs`` designs of ``width`` columns (grown geometrically: a fresh large
+        array per batch costs more in page faults than the arithmetic on it)."""
+        if self._buffer.shape[0] < designs or self._buffer.shape[1] < width:
+            grown = min(max(width, 2 * self._buffer.shape[1]), self.upper + 4)
+            self._buffer = np.empty((max(designs, self._buffer.shape[0]), grown, 2 * self.n))
+        return self._buffer[:designs, :width]
 
     def trials(self, n_rc: int) -> tuple[_Trial, _Trial]:
         """The fits with ``n_rc`` RC elements, without and with the series capacitance."""
-        n = self.n
-        matrix = self.buffer[:, : n_rc + 4]
-        x = self._omega_tau(n_rc)
-        real, imag = matrix[:n, :n_rc], matrix[n:, :n_rc]
-        np.multiply(x, x, out=real)
-        real += 1.0
-        np.reciprocal(real, out=real)  # Re 1/(1 + jωτ) = 1/(1 + x²)
-        norms = np.sqrt(self.weight_squared @ real)  # ‖column‖² = Σ w²/(1 + x²)
-        real *= self.weight[:, None]
-        np.multiply(x, real, out=imag)
-        np.negative(imag, out=imag)  # Im = −x/(1 + x²), weighted like the real part
-        matrix[:, n_rc:] = self.fixed
-        r = scipy.linalg.lapack.dgeqrf(matrix, overwrite_a=True)[0]
+        return self.batch(n_rc, n_rc)[0]
+
+    def batch(self, first: int, last: int) -> list[tuple[_Trial, _Trial]]:
+        """The fits without and with the series capacitance for M = ``first`` … ``last``.
+
+        The designs [RC | R∞ | L | C | data] of all these M are stacked, padded with zero columns to the
+        widest, and factorised by one call (Householder QR: zero columns after the data change nothing).
+        """
+        n, counts, width = self.n, np.arange(first, last + 1), last + 4
+        stack = self._stack(counts.size, width)  # design columns as rows, one design per M
+        real, imag = stack[:, :, :n], stack[:, :, n:]
+        # τ_k/τ_min = exp(k ln(ω_max/ω_min)/(M − 1)); the rows from k = M on are overwritten below
+        k = np.minimum(self.steps[:width], (counts - 1)[:, None])
+        factors = np.exp(k * (self.log_span / np.maximum(counts - 1, 1))[:, None])
+        # contiguous temporaries, then one write into each half of the (strided) rows
+        minus_x = np.multiply.outer(factors, self.minus_omega_tau_min)  # −ω τ_k
+        lorentz = np.multiply(minus_x, minus_x)
+        lorentz += 1.0
+        np.reciprocal(lorentz, out=lorentz)  # Re 1/(1 + jωτ) = 1/(1 + x²)
+        norms = np.sqrt(lorentz @ self.weight_squared)  # ‖column‖² = Σ w²/(1 + x²)
+        np.multiply(lorentz, self.weight, out=real)
+        np.multiply(minus_x, real, out=imag)  # Im = −x/(1 + x²), weighted like the real part
+        for design, n_rc, column_norms in zip(stack, counts.tolist(), norms, strict=True):
+            design[n_rc : n_rc + 4] = self.fixed
+            design[n_rc + 4 :] = 0.0
+            column_norms[n_rc : n_rc + 3] = self.fixed_norms
+            column_norms[n_rc + 3 :] = 1.0
+        # Householder QR: the raw result holds Rᵀ in its lower triangle (the Householder vectors above it)
+        raw = np.linalg.qr(stack.transpose(0, 2, 1), mode="raw")[0]
+        lower = np.multiply(raw[:, :, :width], self._lower_mask(width))
         # diagonal of the QR of the design with unit-norm columns, for the rank check
-        scaled = np.abs(np.diagonal(r)[:-1]) / np.concatenate([norms, self.fixed_norms])
-        data = r[: n_rc + 4, -1]
-        rms_factor = 1.0 / math.sqrt(2 * n)
+        scaled = np.abs(np.diagonal(lower, axis1=1, axis2=2)) / norms
+        smallest, largest = np.minimum.accumulate(scaled, axis=1), np.maximum.accumulate(scaled, axis=1)
         out = []
-        for capacitor in (False, True):
-            p = n_rc + 2 + capacitor
-            info = 1
-            if scaled[:p].min() > RANK_RTOL * scaled[:p].max():
-                coef, info = scipy.linalg.lapack.dtrtrs(r[:p, :p], data[:p])
-                residual_norm = math.sqrt(float(data[p:] @ data[p:]))
-            if info != 0:
-                coef, residual_norm = self._rank_revealing(n_rc, p)
-            out.append(_trial(n_rc, coef, residual_norm * rms_factor))
-        return out[0], out[1]
+        for b, n_rc in enumerate(counts.tolist()):
+            size = n_rc + 4
+            factor = lower[b, :size, :size]
+            data = factor[-1]  # Qᵀ·data
+            pair = []
+            for p in (n_rc + 2, n_rc + 3):  # without, with the series capacitance
+                if smallest[b, p - 1] > RANK_RTOL * largest[b, p - 1]:
+                    residual_norm = math.sqrt(float(data[p:] @ data[p:]))
+                    pair.append(_Trial(n_rc, residual_norm * self.rms_factor, lower=factor, p=p))
+                else:
+                    coef, residual_norm = self._rank_revealing(n_rc, p)
+                    pair.append(_Trial(n_rc, residual_norm * self.rms_factor, coef=coef))
+            out.append((pair[0], pair[1]))
+        return out
+
+    def _lower_mask(self, width: int) -> FloatArray:
+        """1 on and below the diagonal of a ``width``-square, 0 above (grown like the buffer)."""
+        if self._mask.shape[0] < width:
+            self._mask = np.tri(min(max(width, 2 * self._mask.shape[0]), self.upper + 4))
+        return self._mask[:width, :width]
 
     def _design_columns(self, n_rc: int) -> tuple[FloatArray, FloatArray]:
         """[RC | R∞ | L | C] and the data, built without shortcuts (for the near-singular path)."""
         tau_x = self._omega_tau(n_rc)
         rc = 1.0 / (1.0 + 1j * tau_x) * self.weight[:, None]
-        design = np.concatenate([np.concatenate([rc.real, rc.imag]), self.fixed[:, :3]], axis=1)
-        return design, self.fixed[:, 3]
+        design = np.concatenate([np.concatenate([rc.real, rc.imag]), self.fixed[:3].T], axis=1)
+        return design, self.fixed[3]
 
     def _rank_revealing(self, n_rc: int, p: int) -> tuple[FloatArray, float]:
-        """Coefficients and residual norm by LAPACK gelsy on unit-norm columns (a near-singular design)."""
+        """Coefficients and residual norm of a near-singular design: minimum-norm least squares on unit-norm
+        columns by SVD (numpy's gelsd), dropping singular values below max(rows, columns)·ε of the largest —
+        the numerical rank (numpy's and MATLAB's default): smaller ones are indistinguishable from rounding,
+        so the fit does not depend on it.  LAPACK's gelsy (pivoted QR, estimated rank at ε), used before, gives
+        residuals within a few per cent of these on such designs, where μ ≈ 0 anyway.
+        """
         design, data = self._design_columns(n_rc)
         design = design[:, :p]
         scale = np.linalg.norm(design, axis=0)
         scale[scale == 0] = 1.0
-        coef = scipy.linalg.lstsq(design / scale, data, lapack_driver="gelsy", check_finite=False)[0] / scale
+        coef = np.linalg.lstsq(design / scale, data, rcond=None)[0] / scale
         return coef, float(np.linalg.norm(data - design @ coef))
 
     def residuals(self, trial: _Trial) -> ComplexArray:
@@ -298,72 +392,52 @@ class _Design:
         return r[: self.n] + 1j * r[self.n :]
 
 
-def _trial(n_rc: int, coef: FloatArray, rms: float) -> _Trial:
-    """μ = 1 − Σ|R_k<0| / ΣR_k≥0 of the RC resistances."""
-    resistances = coef[:n_rc]
-    total, total_abs = float(resistances.sum()), float(np.abs(resistances).sum())
-    positive, negative = 0.5 * (total_abs + total), 0.5 * (total_abs - total)
-    mu = 1.0 - negative / positive if positive > 0 else 0.0
-    return _Trial(n_rc, mu, float(rms), coef)
-
-
-def _choose(trials: list[_Trial], mu_criterion: float) -> _Trial | None:
-    """The μ criterion, applied only once the fit has converged.
-
-    With too few RC elements the fit is poor and μ can dip below the criterion by accident (negative
-    R_k compensating a misfit), so the search starts at the smallest M whose residual is within
-    ``CONVERGED_FACTOR`` of the best any M reaches; from there M grows until μ ≤ ``mu_criterion``.
-    Returns ``None`` when no converged M meets the criterion.
-    """
-    first = _first_converged(trials)
-    threshold = _converged_threshold(trials)
-    # the residual is not monotonic in M (the τ grid moves with M): the chosen M must itself be converged,
-    # not only lie beyond the first converged one (noisy data otherwise get an M whose residual is twice
-    # the noise, and a structured residual that is the KK model's, not the data's)
-    return next((t for t in trials[first:] if t.mu <= mu_criterion and t.rms <= threshold), None)
-
-
-def _converged_threshold(trials: list[_Trial]) -> float:
-    """The residual within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of the lowest of all ``trials``."""
-    finite = [t.rms for t in trials if math.isfinite(t.rms)]
-    if not finite:
-        raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
-    floor = min(finite)
-    return max(CONVERGED_FACTOR * floor, floor + CONVERGED_MARGIN)
-
-
-def _first_converged(trials: list[_Trial]) -> int:
-    """Index of the smallest M whose residual is within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of
-    the lowest residual of all ``trials``."""
-    threshold = _converged_threshold(trials)
-    return next(i for i, t in enumerate(trials) if t.rms <= threshold)
-
-
 class _Scan:
-    """Trials of one variant (with or without the series C) for M growing from 3.
+    """Trials of one variant (with or without the series C) for M growing from 3, and the choice of M.
 
-    The scan is done once a choice exists and ``PLATEAU_STEPS`` further M have not lowered the best
-    residual by more than 10 %; if μ never meets the criterion, the first converged M is kept.
+    The μ criterion applies only once the fit has converged: with too few RC elements the fit is poor and
+    μ can dip below the criterion by accident (negative R_k compensating a misfit), so the chosen M is the
+    smallest whose residual is within ``CONVERGED_FACTOR`` of the best any M reaches and whose μ ≤
+    ``mu_criterion``.  The residual is not monotonic in M (the τ grid moves with M): the chosen M must itself
+    be converged, not only lie beyond the first converged one (noisy data otherwise get an M whose residual
+    is twice the noise, and a structured residual that is the KK model's, not the data's).  The scan is
+    done once a choice exists and ``PLATEAU_STEPS`` further M have not lowered the best residual by more
+    than 10 %; if μ never meets the criterion, the first converged M is kept.
     """
 
     def __init__(self, mu_criterion: float) -> None:
         self.mu_criterion = mu_criterion
         self.trials: list[_Trial] = []
         self.best_at = 0
+        self.floor = math.inf  # lowest finite residual so far
         self.done = False
 
     def add(self, trial: _Trial) -> None:
         """Record the next M."""
         self.trials.append(trial)
+        if trial.rms < self.floor and math.isfinite(trial.rms):
+            self.floor = trial.rms
         if trial.rms < PLATEAU_GAIN * self.trials[self.best_at].rms:
             self.best_at = len(self.trials) - 1
         if len(self.trials) - 1 - self.best_at >= PLATEAU_STEPS:
-            self.done = _choose(self.trials, self.mu_criterion) is not None
+            self.done = self._choose(self._converged_threshold()) is not None
+
+    def _converged_threshold(self) -> float:
+        """The residual within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of the lowest of all trials."""
+        if not math.isfinite(self.floor):
+            raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
+        return max(CONVERGED_FACTOR * self.floor, self.floor + CONVERGED_MARGIN)
+
+    def _choose(self, threshold: float) -> _Trial | None:
+        """The smallest converged M with μ ≤ the criterion (``None``: none); μ is solved only for the
+        converged M it reads."""
+        return next((t for t in self.trials if t.rms <= threshold and t.mu <= self.mu_criterion), None)
 
     def chosen(self) -> _Trial:
         """The chosen trial; if μ never meets the criterion, the first converged M."""
-        chosen = _choose(self.trials, self.mu_criterion)
-        return chosen if chosen is not None else self.trials[_first_converged(self.trials)]
+        threshold = self._converged_threshold()
+        chosen = self._choose(threshold)
+        return chosen if chosen is not None else next(t for t in self.trials if t.rms <= threshold)
 
 
 MAX_RC_LIMIT = 10_000
@@ -381,7 +455,8 @@ def kramers_kronig_test(
 ) -> KKResult:
     """Linear Kramers–Kronig test of ``spectrum`` with automatic M (see module docstring).
 
-    ``mu_criterion`` in [0, 1]; ``max_rc`` ≥ 3 RC elements (default: up to points − 3); ``limit`` > 0 the
+    ``mu_criterion`` in [0, 1]; ``max_rc`` ≥ 3 RC elements (default: up to points − 3, at most 2·points − 4
+    whatever is asked); ``limit`` > 0 the
     RMS relative residual (fraction of |Z|) below which the spectrum passes; above it, it passes when
     ``noise_aware`` and the residuals are random (noise, not drift: :class:`KKResult`).  Raises
     :class:`~nakinetics.exceptions.DataError` for a spectrum that cannot be tested and
@@ -396,13 +471,14 @@ def kramers_kronig_test(
     if n_points < KK_MIN_POINTS:
         raise DataError(f"{spectrum.label}: {n_points} points are too few for a Kramers–Kronig test")
     upper = max_rc if max_rc is not None else min(n_points - 3, MAX_RC)
-    upper = max(upper, 3)
+    # at most as many parameters (M + R∞ + L + C + the data column) as the 2n real equations: beyond,
+    # the design has more columns than rows (max_rc past that raised a shape error)
+    upper = max(min(upper, 2 * n_points - 4), 3)
     design = _Design(spectrum, upper)
     plain, with_capacitor = _Scan(mu_criterion), _Scan(mu_criterion)
-    for n_rc in range(3, upper + 1):
+    for trial, trial_capacitor in design.scan():
         # both variants come from one factorisation; the scan without the series C decides how far to
         # go, the one with it runs on only while it matters (the test fails without it)
-        trial, trial_capacitor = design.trials(n_rc)
         if not plain.done:
             plain.add(trial)
         if not with_capacitor.done:

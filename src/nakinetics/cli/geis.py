@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from ..exceptions import DataError, FileFormatError, NakineticsError
 from ..io import read_dc_record, read_spectra
 from ..series.dc import CHARGE_CONVENTION, DC_ASR_CONVENTION, DCConditions, VoltageTrace, align_voltage
 from ..series.fits import COLD_EVERY, CircuitRoles, SeriesSettings
+from ..series.onset import preload_onset_search
 from ..series.pools import DaskPool, ProcessPool, TaskPool
 from ..series.quality import DRIFT_LIMIT_RATIO, LINEARITY_LIMIT_MV
 from ..series.resume import ResumePlan, plan_resume, settings_differences, time_mismatches
@@ -110,6 +110,8 @@ def _read_voltage(
 
 def _versions(dask: bool) -> dict[str, str]:
     """Versions of Python and of the packages that shaped the numbers."""
+    from importlib.metadata import version  # ~10–40 ms to import: only for the JSON summary
+
     packages = ["nakinetics", "numpy", "scipy", "click"] + (["distributed"] if dask else [])
     return {"python": platform.python_version(), **{name: version(name) for name in packages}}
 
@@ -592,11 +594,14 @@ def geis_command(
         for row in run_series(items, settings, dc=dc, done=done, pool=pool):
             append(row)
             new_rows.append(row)
+            if pool is not None and len(new_rows) == 1:
+                preload_onset_search()  # the workers are busy: load the onset search's optimiser meanwhile
             if bar is not None:
                 bar.update(1)
 
     table = SeriesTable.build(columns, [*old_rows, *new_rows])
-    store.rewrite(table.rows)  # time order; every row was already on disk
+    if old_rows or any(a is not b for a, b in zip(table.rows, new_rows, strict=True)):
+        store.rewrite(table.rows)  # time order; every row was already on disk
     eis, dc_onset, agreement = find_onsets(table, dc)
     result = SeriesResult(settings, table, axis, trace, eis, dc_onset, agreement)
 

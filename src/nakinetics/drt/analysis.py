@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import ndtri
 
 from .._checks import choice, integer, number
+from .._minimize import minimize_bounded
+from .._special import normal_quantile
 from .._spectrum_checks import DRT_SPREAD, impedance_input
 from .._threads import with_blas_thread_limit
 from .._typing import ComplexArray, FloatArray
@@ -45,6 +45,7 @@ from .regularization import (
     Selection,
     choose_lambda,
     decompose,
+    nonnegative_support,
     posterior_covariance,
     solve_nonnegative,
 )
@@ -120,6 +121,11 @@ class Inversion:
     def scale(self) -> float:
         return self.problem.scale
 
+    def support(self) -> np.ndarray:
+        """The unknowns off their bound (:func:`~nakinetics.drt.regularization.nonnegative_support`): a warm
+        start for a similar inversion."""
+        return nonnegative_support(self.problem, self.gamma / self.scale, self.series)
+
     def covariance(self) -> FloatArray:
         floor = self.problem.floor
         lower = 0.0 if floor is None else -floor * self.series[self.problem.floor_column]
@@ -171,14 +177,16 @@ def invert(
     penalty_order: int = PENALTY_ORDER,
     basis: tuple[FloatArray, FloatArray] | None = None,
     deficit_until: int | None = None,
+    start: Inversion | None = None,
 ) -> Inversion:
     """Regularised non-negative DRT of one spectrum with the given series terms (``basis``: the grid's
     :func:`~nakinetics.drt.basis.basis_impedance` when already computed; ``deficit_until``: γ may cancel
-    the tail's distribution only at nodes below this one, see :func:`confined`)."""
+    the tail's distribution only at nodes below this one, see :func:`confined`; ``start``: an inversion on
+    the same grid whose solution warm-starts the non-negative solve)."""
     problem = confined(linear_problem(omega, impedance, grid, terms, penalty_order, basis), deficit_until)
     spectrum = decompose(problem)
     choice = choose_lambda(spectrum, regularization)
-    gamma, series = solve_nonnegative(problem, choice.value)
+    gamma, series = solve_nonnegative(problem, choice.value, None if start is None else start.support())
     return Inversion(
         grid=grid,
         terms=terms,
@@ -311,7 +319,10 @@ def choose_tail(
         nu = round(float(nu), 6)
         if nu not in trials:
             problem = linear_problem(omega, impedance, grid, SeriesTerms(nu), penalty_order, basis)
-            gamma, series = solve_nonnegative(problem, lam)
+            # warm start from the nearest exponent solved (the solution does not depend on it)
+            nearest = min(trials, key=lambda known: abs(known - nu), default=None)
+            start = reference if nearest is None else trials[nearest]
+            gamma, series = solve_nonnegative(problem, lam, start.support())
             trials[nu] = dataclasses.replace(
                 reference, terms=SeriesTerms(nu), problem=problem, gamma=gamma * problem.scale, series=series
             )
@@ -320,15 +331,20 @@ def choose_tail(
     centre = min(TAIL_EXPONENTS, key=lambda nu: _tail_misfit(trial(nu)))
     low = max(centre - TAIL_REFINE, TAIL_EXPONENTS[0])
     high = min(centre + TAIL_REFINE, TAIL_EXPONENTS[-1])
-    minimize_scalar(
-        lambda nu: _tail_misfit(trial(nu)),
-        bounds=(low, high),
-        method="bounded",
-        options={"xatol": TAIL_TOLERANCE},
-    )
+    minimize_bounded(lambda nu: _tail_misfit(trial(nu)), low, high, xatol=TAIL_TOLERANCE)
     chosen = _best_tail(trials)
     until = _slowest_peak(trials[chosen])
-    return invert(omega, impedance, grid, SeriesTerms(chosen), regularization, penalty_order, basis, until)
+    return invert(
+        omega,
+        impedance,
+        grid,
+        SeriesTerms(chosen),
+        regularization,
+        penalty_order,
+        basis,
+        until,
+        trials[chosen],
+    )
 
 
 def inductive_loop(spectrum: Spectrum) -> float | None:
@@ -561,7 +577,7 @@ def compute_drt(
     grid = inversion.grid
     covariance = inversion.covariance()
     sd = np.sqrt(np.maximum(np.diag(covariance), 0.0))
-    z_score = float(ndtri(0.5 + credible / 2))
+    z_score = normal_quantile(0.5 + credible / 2)
     gamma = inversion.processes
     h = grid.spacing
     total = float(gamma.sum() * h)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.special import spence
 
+from .._special import dilog_negative, inverse_tangent_integral
 from .._typing import FloatArray
 
 POINTS_PER_DECADE = 10
@@ -38,13 +38,13 @@ _TABLE_STEP = 2e-3
 
 
 def _h_real(u: FloatArray) -> FloatArray:
-    """Second antiderivative of 1/(1 + e^{2u}): −¼ Li₂(−e^{−2u}) (Li₂(z) = spence(1 − z))."""
-    return -0.25 * spence(1.0 + np.exp(-2.0 * u))
+    """Second antiderivative of 1/(1 + e^{2u}): −¼ Li₂(−e^{−2u})."""
+    return -0.25 * dilog_negative(np.exp(-2.0 * u))
 
 
 def _h_imag(u: FloatArray) -> FloatArray:
     """Second antiderivative of −1/(2 cosh u): −Ti₂(e^u) = −Im Li₂(j e^u)."""
-    return -np.imag(spence(1.0 - 1j * np.exp(u)))
+    return -inverse_tangent_integral(np.exp(u))
 
 
 @cache

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._typing import ComplexArray, FloatArray
 from .basis import TauGrid, basis_impedance
-from .regularization import LinearProblem, penalty_factor
+from .regularization import LinearProblem, penalty_factor, penalty_inverse
 from .shapes import power_law_distribution
 
 PENALTY_ORDER = 1
@@ -82,6 +82,7 @@ def linear_problem(
         n=n,
         y=y,
         penalty=penalty_factor(len(grid), penalty_order),
+        penalty_inverse=penalty_inverse(len(grid), penalty_order),
         scale=scale,
         weight=weight,
         floor=floor,

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import scipy.linalg
-from scipy.optimize import nnls
 
+from .._nnls import nnls
+from .._special import log_normal_cdf, normal_quantile_from_log
 from .._typing import FloatArray
 
 Selection = Literal["evidence", "gcv"]
@@ -63,6 +63,15 @@ def penalty_factor(n_nodes: int, order: int) -> FloatArray:
     return r
 
 
+@functools.cache
+def penalty_inverse(n_nodes: int, order: int) -> FloatArray:
+    """R⁻¹ of :func:`penalty_factor` (its condition number is ~n_nodes^order: ~50 for 80 nodes at order 1);
+    cached, read-only."""
+    inverse = np.linalg.inv(penalty_factor(n_nodes, order))
+    inverse.flags.writeable = False
+    return inverse
+
+
 @dataclass(frozen=True)
 class LinearProblem:
     """The weighted problem y ≈ A γ + N β (see module docstring); ``a`` and ``n`` already carry the row
@@ -80,6 +89,8 @@ class LinearProblem:
     per unit coefficient): the constraint is then γ + floor·β_tail ≥ 0 — the total distribution, not γ
     alone, must be non-negative (see :func:`solve_nonnegative`)."""
     floor_column: int = 2
+    penalty_inverse: FloatArray | None = None
+    """R⁻¹ of ``penalty`` when known (:func:`penalty_inverse`); computed when needed otherwise."""
 
     @property
     def n_gamma(self) -> int:
@@ -142,7 +153,8 @@ def decompose(problem: LinearProblem) -> Spectrum1D:
     symmetric eigenproblem of the small triangular factor's R Rᵀ (V is not needed; half the cost of an
     SVD, and S² is only compared with λ ≥ 1e-9, far above its round-off)."""
     a_proj, y_proj = _project_out(problem.n, problem.a, problem.y)
-    b = scipy.linalg.solve_triangular(problem.penalty, a_proj.T, trans="T", lower=False).T
+    inverse = problem.penalty_inverse
+    b = a_proj @ (np.linalg.inv(problem.penalty) if inverse is None else inverse)
     q, r = np.linalg.qr(b)
     qty = q.T @ y_proj
     s2, u = np.linalg.eigh(r @ r.T)
@@ -189,10 +201,15 @@ def choose_lambda(spectrum: Spectrum1D, method: Selection | float) -> LambdaChoi
     return LambdaChoice(math.exp(log_lam), method, grid, criterion, k in (0, grid.size - 1))
 
 
-def solve_nonnegative(problem: LinearProblem, lam: float) -> tuple[FloatArray, FloatArray]:
+def solve_nonnegative(
+    problem: LinearProblem, lam: float, start: np.ndarray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """γ (in units of ``problem.scale``) and β minimising the penalised least squares with β ≥ 0 and γ ≥ 0
     — or, with a tail floor, γ + floor·β_tail ≥ 0: the problem is solved for the total γ' = γ + floor·β_tail
-    (NNLS on γ' and β), whose columns carry the tail's response less its part inside the grid."""
+    (NNLS on γ' and β), whose columns carry the tail's response less its part inside the grid.
+
+    ``start``: :func:`nonnegative_support` of a similar problem's solution (another tail exponent or λ), a
+    warm start for the NNLS; the solution does not depend on it."""
     m = problem.n_gamma
     p = problem.n.shape[1]
     root = math.sqrt(lam)
@@ -207,12 +224,20 @@ def solve_nonnegative(problem: LinearProblem, lam: float) -> tuple[FloatArray, F
     norms = np.linalg.norm(matrix, axis=0)
     norms[norms == 0] = 1.0
     target = np.concatenate([problem.y, np.zeros(m)])
-    coef, _ = nnls(matrix / norms, target, maxiter=50 * matrix.shape[1])
+    coef, _ = nnls(matrix / norms, target, start=start, max_iterations=50 * matrix.shape[1])
     coef = coef / norms
     gamma, series = coef[:m], coef[m:]
     if problem.floor is not None:
         gamma = gamma - problem.floor * series[problem.floor_column]
     return gamma, series
+
+
+def nonnegative_support(problem: LinearProblem, gamma: FloatArray, series: FloatArray) -> np.ndarray:
+    """Which unknowns of :func:`solve_nonnegative` (γ' = γ + floor·β_tail at the nodes, then β) are off their
+    bound in its solution ``gamma``, ``series`` (γ in units of ``problem.scale``)."""
+    total = gamma if problem.floor is None else gamma + problem.floor * series[problem.floor_column]
+    coef = np.concatenate([total, series])
+    return np.asarray(coef > 1e-9 * float(np.abs(coef).max(initial=0.0)))
 
 
 def posterior_covariance(
@@ -233,7 +258,7 @@ def posterior_covariance(
     if free.size:
         h_ff = hessian[np.ix_(free, free)]
         try:
-            inverse = scipy.linalg.cho_solve(scipy.linalg.cho_factor(h_ff), np.eye(free.size))
+            inverse = _inverse_positive_definite(h_ff)
         except np.linalg.LinAlgError:
             inverse = np.diag(1.0 / np.diag(h_ff))
         covariance[np.ix_(free, free)] = sigma2 * inverse
@@ -247,11 +272,18 @@ def posterior_covariance(
     return covariance
 
 
+def _inverse_positive_definite(matrix: FloatArray) -> FloatArray:
+    """The inverse of a symmetric positive definite matrix from its Cholesky factor L: (L⁻¹)ᵀL⁻¹, exactly
+    symmetric; raises ``LinAlgError`` when the matrix is not positive definite."""
+    factor = np.linalg.cholesky(matrix)
+    factor_inverse = np.linalg.solve(factor, np.eye(matrix.shape[0]))
+    return factor_inverse.T @ factor_inverse
+
+
 def _truncated_quantile(mean: FloatArray, sd: FloatArray, q: float) -> FloatArray:
     """The q-quantile of N(mean, sd²) truncated to [0, ∞), computed from log tail probabilities so that a
     mean many standard deviations below zero stays finite (it tends to −ln(1 − q)·sd²/|mean|)."""
-    from scipy.special import log_ndtr, ndtri_exp
-
     upper = -mean / sd  # the truncation point in standard units
-    u = -ndtri_exp(math.log1p(-q) + log_ndtr(-upper))  # P(Z > u) = (1 − q) P(Z > upper)
+    # P(Z > u) = (1 − q) P(Z > upper)
+    u = -normal_quantile_from_log(math.log1p(-q) + log_normal_cdf(-upper))
     return np.maximum(mean + sd * u, 0.0)

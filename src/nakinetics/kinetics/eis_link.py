@@ -192,6 +192,7 @@ class EisLink:
         res = self.resistances
         area = self.area_cm2 or 1.0
         per_area = "Ohm cm^2" if self.area_cm2 else "Ohm"
+        times_area = " × A" if self.area_cm2 else ""  # without an area every value is absolute
         g = 2 if self.cell == "symmetric" else 1
 
         def scaled(value: float | None) -> float | None:
@@ -206,16 +207,16 @@ class EisLink:
         out: dict[str, Any] = {
             "spectrum": res.fit.spectrum.metadata.source,
             "circuit": res.model,
-            "R_ohm": resistance(res.r_ohm, res.r_ohm_stderr, f"sum of {', '.join(res.ohmic_labels)} × A"),
+            "R_ohm": resistance(res.r_ohm, res.r_ohm_stderr, f"sum of {', '.join(res.ohmic_labels)}{times_area}"),
             "R_ct": resistance(
                 res.r_ct,
                 res.r_ct_stderr,
-                f"sum of {', '.join(res.kinetic_labels)} (charge transfer) × A (cell total)",
+                f"sum of {', '.join(res.kinetic_labels)} (charge transfer){times_area} (cell total)",
             ),
             "R_interfacial": resistance(
                 res.r_interfacial,
                 None,
-                f"sum of {', '.join(res.interfacial_labels)} (every interfacial role) × A (cell total): R_ct if "
+                f"sum of {', '.join(res.interfacial_labels)} (every interfacial role){times_area} (cell total): R_ct if "
                 "the faster arcs are a second electrode's charge transfer, not a film",
             ),
             "roles": res.roles_source or None,
@@ -224,7 +225,9 @@ class EisLink:
                 "value": scaled(self.i0_eis),
                 "stderr": scaled(self.i0_eis_stderr),
                 "unit": current_unit,
-                "convention": f"i0 = {g}·RT/(nF·R_ct·A)",
+                "convention": f"i0 = {g}·RT/(nF·R_ct·A)"
+                if self.area_cm2
+                else f"I0 = {g}·RT/(nF·R_ct) (absolute current: no electrode area)",
             },
             "i0_dc": {
                 "value": scaled(self.i0_dc),

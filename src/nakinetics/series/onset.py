@@ -32,11 +32,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
 
 from .._checks import checked
 from .._typing import FloatArray
 from ..exceptions import ArgumentError
+
+
+def preload_onset_search() -> None:
+    """Import the optimiser the onset search uses (scipy.optimize, ~0.15 s).  The search imports it on first
+    use; a caller with idle time (the main process while workers fit a series) can load it earlier."""
+    import scipy.optimize  # noqa: F401
+
 
 MODEL = (
     "y = a + b·t, plus A·(exp((t − t_c)/τ) − 1) with A ≥ 0 after the onset t_c (τ → ∞: linear growth); "
@@ -225,6 +231,8 @@ class _Profile:
 
     def profile_at(self, onset: float) -> float:
         """SSE minimised over τ (continuous, and τ = ∞) at one onset: the profile likelihood."""
+        from scipy.optimize import minimize_scalar
+
         c = np.array([onset])
         linear = float(self.sse(c, math.inf)[0])
         found = minimize_scalar(
@@ -291,6 +299,7 @@ class _ChangeFit:
         best_c, best_tau, best_sse = float(onsets[k]), taus[int(best_tau_index[k])], float(curve[k])
         log_tau = (math.log(profile.tau_min), math.log(TAU_MAX))
         if math.isfinite(best_tau):
+            from scipy.optimize import minimize
 
             def objective(p: FloatArray) -> float:
                 c = float(np.clip(p[0], lo, hi))
@@ -346,6 +355,8 @@ def _change_fit(
     if rho <= 2 / math.sqrt(s.size):
         return fit
     fit = _ChangeFit.search(_Profile(s, y, w, min(rho, RHO_MAX)), limits, n_grid)
+    from scipy.optimize import minimize_scalar
+
     line = minimize_scalar(
         lambda r: _Profile(s, y, w, r).sse_null,
         bounds=(0.0, RHO_MAX),
