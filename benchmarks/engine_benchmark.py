@@ -11,15 +11,20 @@ times its fits with ``time.process_time`` after a warm-up fit.  Workloads:
 * one row per family of ``benchmarks/fit_benchmark.py`` (its seeded synthetic spectra, ``--per-family`` of
   each, ``fit_circuit`` with the true circuit given: its nakinetics column);
 * ``--realdata``: ``choose_model`` on every spectrum of ``../shared/realdata/eis*`` (one child per side; for
-  the comparison, its time is a by-product).
+  the comparison, its time is a by-product);
+* ``LM iteration: PRESET``: the cost of one evaluation and step alone, independent of how many the search
+  takes: ``ITERATIONS`` Levenberg–Marquardt iterations (each a damped step and the evaluation of its trial
+  point) of the search problem of PRESET on small.csv from its first data-driven start, ``--repeats`` × 20
+  times per child (the engine's internals, ``fitting._Problem`` and ``_lm``: a revision without them fails).
 
-The table gives median CPU ms per fit (per ``choose_model``), the ratio REV/this, the circuit evaluations
-per fit and the CPU µs per evaluation (an evaluation and the step that proposed it), and the largest relative
-difference between the two revisions' fitted values over every fit of the workload (0 = bitwise the same;
-for ``choose_model`` every candidate's fit and the chosen model are compared).
+The table gives median CPU ms per fit (per ``choose_model``; per run of ``ITERATIONS`` iterations), the ratio
+REV/this, the circuit evaluations per fit and the CPU µs per evaluation (a fit's CPU time over its evaluations,
+so its other work counts too; for the LM rows, per iteration), and the largest relative difference between
+the two revisions' fitted values over every fit of the workload (0 = bitwise the same; for ``choose_model``
+every candidate's fit and the chosen model are compared; for the LM rows the point each run ends at).
 
     python benchmarks/engine_benchmark.py --against REV [--rounds 5] [--repeats 5] [--per-family 5]
-                                          [--family NAME ...] [--realdata]
+                                          [--family NAME ...] [--no-families] [--realdata]
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ SMALL_SPECTRUM = ROOT / "examples" / "data" / "na_carbonate_na.csv"
 REALDATA = ROOT.parent / "shared" / "realdata"
 SMALL = "choose_model small.csv"
 REAL = "choose_model realdata"
+LM = "LM iteration: "
+LM_PRESETS = ("na_se_na_2arc", "na_se_na_3arc", "na_liquid_na_diffusion", "randles_w")
+"""Candidates of the automatic choice on small.csv (two and three arcs, arcs with Ws diffusion, Randles + W)."""
+ITERATIONS = 20
 
 
 # ------------------------------------------------------------------------------------------------
@@ -121,6 +130,8 @@ def child(args: argparse.Namespace) -> None:
                 except Exception as exc:  # noqa: BLE001
                     records[f"{path.name}[{k}]"] = {"values": {}, "chisqr": 0.0, "nfev": 0, "error": str(exc)}
                 times.append(time.process_time() - start)
+    elif args.child.startswith(LM):
+        times, records = _lm_iterations(args.child.removeprefix(LM), small, 20 * args.repeats)
     else:
         family, spectra = _family_spectra(args.child, args.per_family, args.seed)
         for k, spectrum in enumerate(spectra):
@@ -131,6 +142,28 @@ def child(args: argparse.Namespace) -> None:
     units = 1 if args.child == SMALL else max(len(times), 1)  # small.csv: the records of the last call
     evaluations = sum(r["nfev"] for r in records.values()) / units
     print(json.dumps({"times": times, "records": records, "evaluations": evaluations}))
+
+
+def _lm_iterations(preset: str, spectrum: Any, runs: int) -> tuple[list[float], dict[str, dict[str, Any]]]:
+    """CPU time of ``runs`` runs of ``ITERATIONS`` LM iterations on the search problem of ``preset``."""
+    from nakinetics import _lm, fitting
+    from nakinetics.guesses import starting_points
+    from nakinetics.parameters import parameter_setup, resolve_circuit, specify
+
+    circuit, found = resolve_circuit(preset)
+    setup = parameter_setup(circuit, found, specify(circuit, preset))
+    problem = fitting._Problem(circuit, spectrum, fitting.Weighting.MODULUS, setup, search_coordinates=True)
+    u0 = problem.to_internal(starting_points(spectrum, circuit, fixed=setup.held).starts[0])
+    fun = getattr(problem, "residual_and_deferred_jacobian", problem.residual_and_jacobian)
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        state = _lm.start(fun, u0, problem.u_lower, problem.u_upper)
+        _lm.iterate(fun, state, problem.u_lower, problem.u_upper, ITERATIONS)
+        times.append(time.process_time() - start)
+    # "nfev": the iterations of a run (fewer than ITERATIONS if it converges), so the µs column is per iteration
+    record = {"values": problem.named(state.u), "chisqr": state.cost, "nfev": state.iterations}
+    return times, {preset: record}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -204,7 +237,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import fit_benchmark as fb
 
-    workloads = [SMALL]
+    workloads = [LM + preset for preset in LM_PRESETS] + [SMALL]
     if not args.no_families:
         families = [f.name for f in fb.BASIC + fb.HARD]
         workloads += [f for f in families if not args.family or any(s in f for s in args.family)]

@@ -34,7 +34,9 @@ arcs sharing one relaxation — where the points it visits fit the data equally 
 of the noise variance moves no determined parameter by more than a third of its standard error and no BIC by
 more than 0.1.  The parameters along that direction come out not determined (their standard errors say so)."""
 
-ResidualAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
+ResidualAndJacobian = Callable[[FloatArray], tuple[FloatArray, FloatArray | Callable[[], FloatArray]]]
+"""``fun(u) -> (residual, Jacobian)``; the Jacobian may come as a function that computes it, called only for a
+point the run moves to (a rejected trial step never needs it)."""
 
 
 @dataclass
@@ -60,6 +62,7 @@ def start(fun: ResidualAndJacobian, u0: FloatArray, lower: FloatArray, upper: Fl
     u = np.clip(u0, lower, upper)
     with np.errstate(all="ignore"):
         r, jac = fun(u)
+        jac = jac() if callable(jac) else jac
     cost = float(r @ r) if np.all(np.isfinite(r)) else np.inf
     return LMState(u, r, jac, cost, evaluations=1)
 
@@ -136,6 +139,7 @@ def _iterate(
             moved = float(np.abs(u_new - u).max())
             gain = state.cost - cost_new
             rho = gain / predicted if predicted > 0 else 1.0
+            jac_new = jac_new() if callable(jac_new) else jac_new
             state.u, state.residual, state.jacobian, state.cost = u_new, r_new, jac_new, cost_new
             state.damping = max(state.damping * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
             state.growth = 2.0

@@ -23,7 +23,8 @@ near-identical starts often end in the same wrong one (an arc collapsed to nothi
 both relaxations); the probed, confirmed multistart and the regrouping moves remove almost all of these
 misses, so the fallback is rarely needed.
 
-The problem object supplies ``residual_and_jacobian(u)``, ``cost(u)``, ``relative_rms(u)``, the bounds
+The problem object supplies ``residual_and_deferred_jacobian(u)`` (the runs' evaluations: the Jacobian
+computed only where a run moves), ``cost(u)``, ``relative_rms(u)``, the bounds
 ``u_lower``/``u_upper`` of the internal coordinates and ``log`` (which coordinates are logarithms).
 """
 
@@ -75,6 +76,9 @@ class SearchProblem(Protocol):
     log: Any
 
     def residual_and_jacobian(self, u: FloatArray) -> tuple[FloatArray, FloatArray]: ...
+    def residual_and_deferred_jacobian(
+        self, u: FloatArray
+    ) -> tuple[FloatArray, Callable[[], FloatArray]]: ...
     def cost(self, u: FloatArray) -> float: ...
     def relative_rms(self, u: FloatArray) -> float: ...
 
@@ -108,7 +112,7 @@ def converge(
     cap = MAX_ITERATIONS if max_iterations is None else max_iterations
     with np.errstate(all="ignore"):
         return _lm.iterate(
-            problem.residual_and_jacobian, state, problem.u_lower, problem.u_upper, cap, ftol=ftol
+            problem.residual_and_deferred_jacobian, state, problem.u_lower, problem.u_upper, cap, ftol=ftol
         )
 
 
@@ -119,7 +123,7 @@ def _settle(problem: SearchProblem, state: _lm.LMState) -> _lm.LMState:
 
 def probe(problem: SearchProblem, u0: FloatArray, iterations: int = PROBE_ITERATIONS) -> _lm.LMState:
     """A few Levenberg–Marquardt steps from ``u0``."""
-    fun = problem.residual_and_jacobian
+    fun = problem.residual_and_deferred_jacobian
     state = _lm.start(fun, u0, problem.u_lower, problem.u_upper)
     return converge(problem, state, iterations)
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -306,19 +306,43 @@ class Circuit:
         self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
     ) -> tuple[ComplexArray, ComplexArray]:
         """Return Z(ω) (Ω) and ∂Z/∂p with shape (n_parameters, n_omega), rows in parameter order."""
-        z, jac = self._compute(omega, values, with_jacobian=True)
-        return z, cast(ComplexArray, jac)
+        z, jacobian = self.impedance_and_deferred_jacobian(omega, values)
+        return z, jacobian()
+
+    def impedance_and_deferred_jacobian(
+        self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
+    ) -> tuple[ComplexArray, Callable[[], ComplexArray]]:
+        """Z(ω) (Ω) now and a function that computes ∂Z/∂p (as :meth:`impedance_and_jacobian` returns it) when
+        called: a fit's rejected trial step needs only Z."""
+        w, vals = self._arguments(omega, values)
+        tape: list[_Step] = []
+        z = self._program(w, vals, tape)
+
+        def jacobian() -> ComplexArray:
+            jac = np.empty((len(vals), w.omega.size), dtype=complex)
+            for write, *arguments in tape:
+                write(jac, *arguments)
+            return jac
+
+        return (z if isinstance(z, np.ndarray) and z.ndim else z * w.ones), jacobian
 
     def _compute(
         self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray, with_jacobian: bool
     ) -> tuple[ComplexArray, ComplexArray | None]:
+        if with_jacobian:
+            return self.impedance_and_jacobian(omega, values)
+        w, vals = self._arguments(omega, values)
+        z = self._program(w, vals, None)
+        return (z if isinstance(z, np.ndarray) and z.ndim else z * w.ones), None
+
+    def _arguments(
+        self, omega: FloatArray | Frequencies, values: Sequence[float] | FloatArray
+    ) -> tuple[Frequencies, list[float]]:
         w = omega if isinstance(omega, Frequencies) else Frequencies(omega)
         vals = values.tolist() if isinstance(values, np.ndarray) else [float(v) for v in values]
         if len(vals) != len(self.parameters):
             raise ValueError(f"{self.text} takes {len(self.parameters)} parameters, got {len(vals)}")
-        jac = np.empty((len(vals), w.omega.size), dtype=complex) if with_jacobian else None
-        z = self._program(w, vals, jac)
-        return (z if isinstance(z, np.ndarray) and z.ndim else z * w.ones), jac
+        return w, vals
 
     @cached_property
     def _program(self) -> _Evaluation:
@@ -343,9 +367,11 @@ class Circuit:
         )
 
 
-_Evaluation = Callable[[Frequencies, list[float], "ComplexArray | None"], ComplexArray]
-"""A compiled node: ``(ω, values, jac) -> Z``; writes ∂Z/∂p into the rows of ``jac`` that belong to its
-parameters (skipped when ``jac`` is ``None``: impedance only)."""
+_Step = tuple[Any, ...]
+"""One step of writing a Jacobian: ``(write, *arguments)``, run as ``write(jac, *arguments)``."""
+_Evaluation = Callable[[Frequencies, list[float], "list[_Step] | None"], ComplexArray]
+"""A compiled node: ``(ω, values, tape) -> Z``; appends to ``tape`` (unless ``None``: impedance only) the steps
+that write ∂Z/∂p into the Jacobian rows of its parameters, to be run in order when the Jacobian is wanted."""
 
 
 def _compile(node: Node, start: int) -> tuple[_Evaluation, int]:
@@ -354,7 +380,8 @@ def _compile(node: Node, start: int) -> tuple[_Evaluation, int]:
 
     Compiled once per circuit, so an evaluation does no tree walking: a series node adds its children's Z,
     a parallel node combines 1/Z = Σ 1/Z_i and scales its children's Jacobian rows by (Z/Z_i)², the chain
-    rule of 1/Z = Σ 1/Z_i; series rows pass through.
+    rule of 1/Z = Σ 1/Z_i; series rows pass through.  The Jacobian steps go on a tape in the order the nodes
+    finish (children before their parallel node), so rows are written, then scaled outward.
     """
     if isinstance(node, Element):
         return _compile_element(node, start)
@@ -367,10 +394,10 @@ def _compile(node: Node, start: int) -> tuple[_Evaluation, int]:
     if isinstance(node, Series):
         first, *rest = (evaluate for evaluate, _, _ in parts)
 
-        def series(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
-            z = first(omega, values, jac)
+        def series(omega: Frequencies, values: list[float], tape: list[_Step] | None) -> ComplexArray:
+            z = first(omega, values, tape)
             for evaluate in rest:
-                z = z + evaluate(omega, values, jac)
+                z = z + evaluate(omega, values, tape)
             return z
 
         return series, stop
@@ -378,53 +405,62 @@ def _compile(node: Node, start: int) -> tuple[_Evaluation, int]:
         _branch(child, evaluate, a, b) for (evaluate, a, b), child in zip(parts, node.children, strict=True)
     ]
 
-    def parallel(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+    def parallel(omega: Frequencies, values: list[float], tape: list[_Step] | None) -> ComplexArray:
         admittance: complex | ComplexArray = 0
         parts: list[Any] = []
         for kind, evaluate, a, b in branches:
             if kind is _RESISTOR and values[a]:
-                # 1/R: what numpy's complex division gives for a real divisor (a product with 1/R), so Z/R below
-                # is Z·(1/R) likewise
+                # 1/R: what numpy's complex division gives for a real divisor (a product with 1/R), so Z/R in
+                # _parallel_rows is Z·(1/R) likewise
                 part = 1.0 / values[a]
                 admittance = admittance + part
             elif kind is _SUBTREE:
-                part = zi = evaluate(omega, values, jac)
-                admittance = admittance + np.divide(
-                    1.0, zi
-                )  # numpy: a 0 Ω branch → inf, not ZeroDivisionError
+                part = zi = evaluate(omega, values, tape)
+                # numpy: a 0 Ω branch → inf, not ZeroDivisionError
+                admittance = admittance + np.divide(1.0, zi)
             else:
                 part = zi, _ = evaluate(omega, *values[a:b])
                 admittance = admittance + np.divide(1.0, zi)
             parts.append(part)
         z = np.divide(1.0, complex(admittance) if isinstance(admittance, float) else admittance)
-        if jac is None:
-            return z
-        for (kind, _, a, b), part in zip(branches, parts, strict=True):
-            if kind is _RESISTOR and values[a]:  # ∂Z/∂R = (Z/R)²
-                ratio = z * part
-                jac[a] = ratio * ratio
-            elif kind is _SUBTREE:  # its rows are written: scale them
-                ratio = z / part
-                jac[a:b] *= ratio * ratio
-            else:  # an element's rows: its gradients times (Z/Z_i)², written once
-                zi, grads = part
-                ratio = z / zi
-                square = ratio * ratio
-                for row, grad in enumerate(grads, a):
-                    np.multiply(grad, square, out=jac[row])
+        if tape is not None:
+            tape.append((_parallel_rows, branches, values, z, parts))
         return z
 
     return parallel, stop
 
 
+def _parallel_rows(
+    jac: ComplexArray, branches: list[_Branch], values: list[float], z: ComplexArray, parts: list[Any]
+) -> None:
+    """The Jacobian rows of a parallel node's branches: ∂Z/∂p = (Z/Z_i)² ∂Z_i/∂p."""
+    for (kind, _, a, b), part in zip(branches, parts, strict=True):
+        if kind is _RESISTOR and values[a]:  # ∂Z/∂R = (Z/R)²
+            ratio = z * part
+            jac[a] = ratio * ratio
+        elif kind is _SUBTREE:  # its rows are written: scale them
+            ratio = z / part
+            jac[a:b] *= ratio * ratio
+        else:  # an element's rows: its gradients times (Z/Z_i)², written once
+            zi, grads = part
+            ratio = z / zi
+            square = ratio * ratio
+            for row, grad in enumerate(grads, a):
+                np.multiply(grad, square, out=jac[row])
+
+
+def _element_rows(jac: ComplexArray, start: int, grads: list[ComplexArray]) -> None:
+    for row, grad in enumerate(grads, start):
+        jac[row] = grad
+
+
 _RESISTOR, _ELEMENT, _SUBTREE = "resistor", "element", "subtree"
 """How a parallel node treats a branch: a resistor needs no array for its admittance; an element's gradients
 are written already scaled; a sub-circuit writes its rows, which are then scaled."""
+_Branch = tuple[str, Callable[..., Any], int, int]
 
 
-def _branch(
-    node: Node, evaluate: _Evaluation, start: int, stop: int
-) -> tuple[str, Callable[..., Any], int, int]:
+def _branch(node: Node, evaluate: _Evaluation, start: int, stop: int) -> _Branch:
     """A parallel node's branch: its kind, its evaluation (an element's formula for elements) and its rows."""
     if not isinstance(node, Element):
         return _SUBTREE, evaluate, start, stop
@@ -435,21 +471,10 @@ def _compile_element(element: Element, start: int) -> tuple[_Evaluation, int]:
     function = element.spec.function
     stop = start + len(element.spec.parameters)
 
-    if stop == start + 1:
-
-        def evaluate_one(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
-            z, grads = function(omega, values[start])
-            if jac is not None:
-                jac[start] = grads[0]
-            return z
-
-        return evaluate_one, stop
-
-    def evaluate(omega: Frequencies, values: list[float], jac: ComplexArray | None) -> ComplexArray:
+    def evaluate(omega: Frequencies, values: list[float], tape: list[_Step] | None) -> ComplexArray:
         z, grads = function(omega, *values[start:stop])
-        if jac is not None:
-            for row, grad in enumerate(grads, start):
-                jac[row] = grad
+        if tape is not None:
+            tape.append((_element_rows, start, grads))
         return z
 
     return evaluate, stop

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
@@ -401,14 +401,27 @@ class _Problem:
         return np.concatenate([dz.real * self.w_re, dz.imag * self.w_im], axis=1).T
 
     def residual_and_jacobian(self, u: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free).
+        """Weighted residual and its Jacobian with respect to u, shape (2 n_points, n_free)."""
+        residual, jacobian = self.residual_and_deferred_jacobian(u)
+        return residual, jacobian()
+
+    def residual_and_deferred_jacobian(self, u: FloatArray) -> tuple[FloatArray, Callable[[], FloatArray]]:
+        """The weighted residual at u now and a function that computes its Jacobian (as
+        :meth:`residual_and_jacobian` gives it) when called: a rejected trial step needs only the residual.
 
         The per-evaluation path of every fit: the chain rule runs on the real and imaginary parts of ∂Z/∂p as
         one real array (numpy would multiply a complex row by a real factor as a complex product with zero
         imaginary part: the same numbers wherever they are finite) and the weights are applied in one call
         into the layout :meth:`weighted_jacobian` gives."""
         values = self.values(u)
-        z, dz = self.circuit.impedance_and_jacobian(self.frequencies, values)
+        z, derivatives = self.circuit.impedance_and_deferred_jacobian(self.frequencies, values)
+        n = z.size
+        residual = np.empty(2 * n)
+        np.multiply((z - self.data).view(float).reshape(n, 2).T, self._weights, out=residual.reshape(2, n))
+        return residual, lambda: self._jacobian(u, values, derivatives())
+
+    def _jacobian(self, u: FloatArray, values: FloatArray, dz: ComplexArray) -> FloatArray:
+        """The weighted Jacobian with respect to u from ∂Z/∂p of all parameters at ``values`` = values(u)."""
         if self.tied:
             dz = self.free_derivatives(values, dz)
         elif not self._every_parameter_free:
@@ -424,9 +437,7 @@ class _Problem:
             d[self._q] = self._exponents(u)[:, None, None] * dq
         jacobian = np.empty((k, 2 * n))
         np.multiply(d.transpose(0, 2, 1), self._weights, out=jacobian.reshape(k, 2, n))
-        residual = np.empty(2 * n)
-        np.multiply((z - self.data).view(float).reshape(n, 2).T, self._weights, out=residual.reshape(2, n))
-        return residual, jacobian.T
+        return jacobian.T
 
     def relative_rms(self, u: FloatArray) -> float:
         """Relative RMS misfit at u, whatever the weighting (see :func:`~nakinetics.guesses.relative_rms`)."""
