@@ -300,9 +300,11 @@ def choose_tail(
     and a bounded search for the best-fitting one within ±:data:`TAIL_REFINE` of the best of them; of all
     these :func:`_best_tail` keeps one — a blocking CPE's ν must be right to ~1e-4, a Warburg seen only at
     the end of the window does not fix ν at all.  The inversion with that ν (its own λ) then lets γ cancel
-    the tail only below its slowest peak (:func:`confined`)."""
+    the tail only below its slowest peak (:func:`confined`).  In ``auto`` mode a tail that reproduces the data
+    worse than γ alone by more than :data:`RECONSTRUCTION_TOLERANCE` in RMS residual is dropped again."""
     if mode not in TAIL_MODES:
         raise ValueError(f"tail must be one of {', '.join(TAIL_MODES)}, got {mode!r}")
+    plain = None
     if mode != "always":
         plain = invert(omega, impedance, tau_grid(omega), SeriesTerms(), regularization, penalty_order)
         if mode == "none" or not edge_piled(plain.gamma):
@@ -334,7 +336,7 @@ def choose_tail(
     minimize_bounded(lambda nu: _tail_misfit(trial(nu)), low, high, xatol=TAIL_TOLERANCE)
     chosen = _best_tail(trials)
     until = _slowest_peak(trials[chosen])
-    return invert(
+    tailed = invert(
         omega,
         impedance,
         grid,
@@ -345,6 +347,12 @@ def choose_tail(
         until,
         trials[chosen],
     )
+    if plain is not None and _tail_misfit(tailed) > RECONSTRUCTION_TOLERANCE**2 * _tail_misfit(plain):
+        # the tail misses the data that γ alone reproduces (RMS residual over twice γ's): γ piled at the slow
+        # edge is an arc the window cuts, not a tail (a noise dip on its falling side looked like the valley
+        # before a tail, and the grid ended there)
+        return plain
+    return tailed
 
 
 def inductive_loop(spectrum: Spectrum) -> float | None:
