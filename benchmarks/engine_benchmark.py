@@ -14,8 +14,12 @@ times its fits with ``time.process_time`` after a warm-up fit.  Workloads:
   the comparison, its time is a by-product);
 * ``LM iteration: PRESET``: the cost of one evaluation and step alone, independent of how many the search
   takes: ``ITERATIONS`` Levenberg–Marquardt iterations (each a damped step and the evaluation of its trial
-  point) of the search problem of PRESET on small.csv from its first data-driven start, ``--repeats`` × 20
+  point) of the search problem of PRESET on small.csv from the elements' default values, ``--repeats`` × 20
   times per child (the engine's internals, ``fitting._Problem`` and ``_lm``: a revision without them fails).
+
+``--engine-only`` compares the engine alone: REV's side is this side's source with only ``ENGINE_FILES`` taken
+from REV, so other changes since REV (the data-driven starts, the DRT) are the same on both sides — valid while
+those files carry nothing but engine changes since REV.
 
 The table gives median CPU ms per fit (per ``choose_model``; per run of ``ITERATIONS`` iterations), the ratio
 REV/this, the circuit evaluations per fit and the CPU µs per evaluation (a fit's CPU time over its evaluations,
@@ -25,6 +29,7 @@ every candidate's fit and the chosen model are compared; for the LM rows the poi
 
     python benchmarks/engine_benchmark.py --against REV [--rounds 5] [--repeats 5] [--per-family 5]
                                           [--family NAME ...] [--no-families] [--realdata]
+                                          [--this REV2] [--engine-only]
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import json
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -139,7 +145,8 @@ def child(args: argparse.Namespace) -> None:
             result = fit_circuit(spectrum, family.circuit)
             times.append(time.process_time() - start)
             records[f"{family.name} #{k}"] = _fit_record(result)
-    units = 1 if args.child == SMALL else max(len(times), 1)  # small.csv: the records of the last call
+    # small.csv and the LM rows: the records of the last call; otherwise one record per timed fit
+    units = 1 if args.child == SMALL or args.child.startswith(LM) else max(len(times), 1)
     evaluations = sum(r["nfev"] for r in records.values()) / units
     print(json.dumps({"times": times, "records": records, "evaluations": evaluations}))
 
@@ -147,13 +154,13 @@ def child(args: argparse.Namespace) -> None:
 def _lm_iterations(preset: str, spectrum: Any, runs: int) -> tuple[list[float], dict[str, dict[str, Any]]]:
     """CPU time of ``runs`` runs of ``ITERATIONS`` LM iterations on the search problem of ``preset``."""
     from nakinetics import _lm, fitting
-    from nakinetics.guesses import starting_points
     from nakinetics.parameters import parameter_setup, resolve_circuit, specify
 
     circuit, found = resolve_circuit(preset)
     setup = parameter_setup(circuit, found, specify(circuit, preset))
     problem = fitting._Problem(circuit, spectrum, fitting.Weighting.MODULUS, setup, search_coordinates=True)
-    u0 = problem.to_internal(starting_points(spectrum, circuit, fixed=setup.held).starts[0])
+    # the element defaults: a start that does not depend on the data-driven starts (a search change)
+    u0 = problem.to_internal({p.name: p.spec.default for p in circuit.parameters})
     fun = getattr(problem, "residual_and_deferred_jacobian", problem.residual_and_jacobian)
     times = []
     for _ in range(runs):
@@ -203,6 +210,24 @@ def _largest_difference(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, st
     return worst, where
 
 
+ENGINE_FILES = ("circuit.py", "elements.py", "fitting.py", "_lm.py", "_search.py")
+"""The fitting engine's files (``--engine-only`` takes just these from REV)."""
+
+
+def _engine_of(revision: str, this: Path, folder: Path) -> Path:
+    """``this`` source tree (copied into ``folder``) with the engine's files of ``revision``."""
+    shutil.copytree(this, folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "circuits", folder / "circuits")
+    for name in ENGINE_FILES:
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{revision}:src/nakinetics/{name}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        (folder / "src" / "nakinetics" / name).write_bytes(text)
+    return folder / "src"
+
+
 def _checkout(revision: str, folder: Path) -> Path:
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", revision, "src", "circuits"], capture_output=True, check=True
@@ -214,6 +239,14 @@ def _checkout(revision: str, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", metavar="REV", help="the revision to compare with (e.g. main)")
+    parser.add_argument(
+        "--this", metavar="REV", help="a revision in place of this tree's src (default: the tree)"
+    )
+    parser.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="REV's side is this side with only the engine's files (ENGINE_FILES) from REV",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="choose_model calls per child (default 5)")
     parser.add_argument(
@@ -255,8 +288,16 @@ def main() -> None:
         f"{args.against} µs/eval | fits compared | Δ | where |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    with tempfile.TemporaryDirectory() as folder:
-        sides = {"this": ROOT / "src", "rev": _checkout(args.against, Path(folder))}
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as other:
+        this = _checkout(args.this, Path(other)) if args.this else ROOT / "src"
+        rev = (
+            _engine_of(args.against, this, Path(folder))
+            if args.engine_only
+            else _checkout(args.against, Path(folder))
+        )
+        sides = {"this": this, "rev": rev}
+        families: list[tuple[float, float]] = []  # (this, rev) median ms of each fit-benchmark family
+        largest = (0.0, "—")
         for workload in workloads:
             times: dict[str, list[float]] = {"this": [], "rev": []}
             runs: dict[str, dict[str, Any]] = {}
@@ -278,7 +319,19 @@ def main() -> None:
                 f"{where if worst else '—'} |",
                 flush=True,
             )
-    print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+            if workload not in (SMALL, REAL) and not workload.startswith(LM):
+                families.append((this, rev))
+            largest = max(largest, (worst, where), key=lambda pair: pair[0])
+    if families:
+        ratios = sorted(rev / this for this, rev in families)
+        total_this, total_rev = (sum(pair[k] for pair in families) for k in (0, 1))
+        print(
+            f"\n{len(families)} fit-benchmark families: speed-up median {statistics.median(ratios):.2f}× "
+            f"(range {ratios[0]:.2f}–{ratios[-1]:.2f}×); sum of the family medians {total_this:.0f} vs "
+            f"{total_rev:.0f} ms ({total_rev / total_this:.2f}×)"
+        )
+    print(f"largest Δ over every workload: {largest[0]:.2g} ({largest[1]})")
+    print(f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":

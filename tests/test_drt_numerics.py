@@ -83,6 +83,11 @@ def test_normal_quantile_from_log_matches_ndtri_exp() -> None:
     # scipy's far-tail approximation is good to ~1e-12 (ours is Newton-refined: checked against the identity)
     np.testing.assert_allclose(ours, scipy.special.ndtri_exp(y), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(_special.log_normal_cdf(ours), y, rtol=1e-14, atol=1e-22)
+    ends = np.array([-np.inf, 0.0])
+    np.testing.assert_array_equal(_special.normal_quantile_from_log(ends), scipy.special.ndtri_exp(ends))
+    np.testing.assert_array_equal(
+        _special.log_normal_cdf([-np.inf, np.inf]), scipy.special.log_ndtr([-np.inf, np.inf])
+    )
 
 
 def _recorded(search: object, function: object, *args: object, **kwargs: object) -> list[float]:

@@ -75,6 +75,8 @@ def test_public_names_resolve_lazily() -> None:
         (["fit", str(SPECTRUM), "-c", "na_se_na_2arc"], ("matplotlib", "scipy", *ANALYSES)),
         (["fit", str(SPECTRUM)], ("matplotlib", "scipy", *ANALYSES)),
         (["validate", str(SPECTRUM)], ("matplotlib", "scipy", *ANALYSES)),
+        # the DRT with its KK test, credible band, peaks and report: numpy and the standard library too
+        (["drt", str(SPECTRUM)], ("matplotlib", "scipy", *ANALYSES)),
     ],
     ids=lambda v: " ".join(Path(a).name for a in v) if isinstance(v, list) else None,
 )

@@ -59,11 +59,11 @@ class LMState:
 
 def start(fun: ResidualAndJacobian, u0: FloatArray, lower: FloatArray, upper: FloatArray) -> LMState:
     """Evaluate ``fun`` at ``u0`` projected into the bounds."""
-    u = np.clip(u0, lower, upper)
+    u = np.minimum(np.maximum(u0, lower), upper)  # np.clip's result, without its wrapper
     with np.errstate(all="ignore"):
         r, jac = fun(u)
         jac = jac() if callable(jac) else jac
-    cost = float(r @ r) if np.all(np.isfinite(r)) else np.inf
+    cost = float(r @ r) if np.isfinite(r).all() else np.inf
     return LMState(u, r, jac, cost, evaluations=1)
 
 
@@ -129,7 +129,7 @@ def _iterate(
             state.converged = True  # the (nearly undamped) linear model sees no further descent
             break
         if model.free is not None:
-            step_free, step = step, np.zeros_like(u)
+            step_free, step = step, np.zeros(u.size)
             step[model.free] = step_free
         u_new = np.minimum(np.maximum(u + step, lower), upper)  # np.clip's result, without its wrapper
         r_new, jac_new = fun(u_new)

@@ -110,6 +110,10 @@ def log_normal_cdf(x: FloatArray) -> FloatArray:
 
 def _quantile_from_log(y: float) -> float:
     """Φ⁻¹(e^y) for y < 0 without forming e^y where it would lose digits or underflow."""
+    if y == -math.inf:
+        return -math.inf
+    if y >= 0.0:  # p = 1 (or a log-probability above 0, which has no quantile)
+        return math.inf if y == 0.0 else math.nan
     if y > math.log1p(-math.exp(-2.0)):  # p near 1: from 1 − p = −expm1(y)
         return -_STANDARD_NORMAL.inv_cdf(-math.expm1(y))
     if y > -700.0:
@@ -126,7 +130,7 @@ def _quantile_from_log(y: float) -> float:
 
 
 def normal_quantile_from_log(y: FloatArray) -> FloatArray:
-    """Φ⁻¹(e^y) for y < 0 (``scipy.special.ndtri_exp``): quantiles of probabilities below double precision."""
+    """Φ⁻¹(e^y) for y ≤ 0 (``scipy.special.ndtri_exp``): quantiles of probabilities below double precision."""
     y = np.asarray(y, dtype=float)
     return np.array([_quantile_from_log(float(v)) for v in y.ravel()]).reshape(y.shape)
 

@@ -427,16 +427,16 @@ class _Problem:
         elif not self._every_parameter_free:
             dz = dz[self._free_index]
         k, n = dz.shape
-        d = dz.view(float).reshape(k, n, 2)  # [row, point, (re, im)], a view of the (new, owned) array
-        d *= np.where(self.log, values[self._free_index], 1.0)[:, None, None]
+        d = dz.view(float)  # rows of (re, im) pairs: a real view of the (new, owned) array
+        d *= np.where(self.log, values[self._free_index], 1.0)[:, None]
         if self.arcs:  # chain rule of log Q = n·u_τ − u_R
             dq = d[self._q]
             self._u_extended[:-1] = u
             factor = self._u_extended[self._chain_factor]
-            d[self._chain_rows] += factor[:, None, None] * dq[self._chain_source]  # (−1)·x: R's row − ∂/∂u_τ
-            d[self._q] = self._exponents(u)[:, None, None] * dq
+            d[self._chain_rows] += factor[:, None] * dq[self._chain_source]  # (−1)·x: R's row − ∂/∂u_τ
+            d[self._q] = self._exponents(u)[:, None] * dq
         jacobian = np.empty((k, 2 * n))
-        np.multiply(d.transpose(0, 2, 1), self._weights, out=jacobian.reshape(k, 2, n))
+        np.multiply(d.reshape(k, n, 2).transpose(0, 2, 1), self._weights, out=jacobian.reshape(k, 2, n))
         return jacobian.T
 
     def relative_rms(self, u: FloatArray) -> float:
