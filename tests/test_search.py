@@ -187,6 +187,34 @@ def test_levenberg_marquardt_solves_rosenbrock_and_respects_bounds() -> None:
     np.testing.assert_allclose(state.u, [0.5, 0.25], atol=1e-6)
 
 
+def test_a_deferred_jacobian_is_computed_only_where_the_run_moves_and_changes_nothing() -> None:
+    """_lm takes the Jacobian as a function (a fit's residual_and_deferred_jacobian): it must call it only for
+    the start and each accepted step (a trial point below the cost so far), and the run must be bitwise the
+    run with the Jacobian given at once."""
+    c = Circuit("R0-p(R1,CPE1)-p(R2,CPE2)")
+    truth = {"R0": 5.0, **_arc(1, 50.0, 1e-6, 0.85), **_arc(2, 200.0, 1e-3, 0.8)}
+    spectrum = synthetic_spectrum(c, truth, np.logspace(6, -2, 40), noise=0.01, rng=np.random.default_rng(0))
+    problem = _Problem(c, spectrum, Weighting.MODULUS, parameter_setup(c, None, specify(c, c)), True)
+    u0 = problem.to_internal({**truth, "R1": 5.0, "R2": 2000.0, "CPE1_n": 0.6})
+    costs: list[float] = []
+    computed: list[int] = []
+
+    def deferred(u):
+        residual, jacobian = problem.residual_and_deferred_jacobian(u)
+        costs.append(float(residual @ residual))
+        return residual, lambda: computed.append(len(costs)) or jacobian()
+
+    lower, upper = problem.u_lower, problem.u_upper
+    lazy = _lm.iterate(deferred, _lm.start(deferred, u0, lower, upper), lower, upper, 60)
+    fun = problem.residual_and_jacobian
+    eager = _lm.iterate(fun, _lm.start(fun, u0, lower, upper), lower, upper, 60)
+    assert lazy.cost == eager.cost and np.array_equal(lazy.u, eager.u)
+    assert lazy.evaluations == eager.evaluations == len(costs)
+    moved_to = [1] + [k + 1 for k in range(1, len(costs)) if costs[k] < min(costs[:k])]
+    assert computed == moved_to
+    assert len(moved_to) < len(costs)  # some trial steps were rejected: their Jacobian was never computed
+
+
 @pytest.mark.parametrize("seed", [3, 8])
 def test_three_arcs_reach_the_minimum_of_a_fit_started_at_the_truth(seed: int) -> None:
     rng = np.random.default_rng(seed)
