@@ -478,3 +478,30 @@ def test_one_electrode_arc_in_a_liquid_cell_gives_i0_as_a_lower_bound() -> None:
     assert not any("lower bound" in w for w in solid.warnings)
     two_arcs = with_derived(fit_circuit(liquid_2arc(), "na_liquid_na"), CellGeometry(area_cm2=1.0))
     assert not any("lower bound" in w for w in two_arcs.warnings)
+
+
+def test_a_preset_made_for_the_other_electrolyte_is_reported_as_only_its_circuit(tmp_path: Path) -> None:
+    """A three-arc liquid cell: the automatic choice can only offer the solid-electrolyte three-arc preset; its
+    name (Na | solid electrolyte | Na) must not pass for a description of this cell."""
+    values = arcs(4.0, (8.0, 2e-7, 0.92), (40.0, 2e-5, 0.88), (150.0, 3e-3, 0.85))  # SEI, CT, slow arc
+    spectrum = synthetic_spectrum(
+        "R0-p(R1,CPE1)-p(R2,CPE2)-p(R3,CPE3)",
+        values,
+        np.logspace(6, -2, 70),
+        noise=0.002,
+        rng=np.random.default_rng(3),
+    )
+    path = write_csv(tmp_path / "liq3.csv", spectrum)
+    code, out, err = run("fit", path, "-c", "na_se_na_3arc", "--electrolyte", "liquid", "--json", "-")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["conventions"]["electrolyte"] == "liquid"
+    assert "solid-electrolyte preset" in record["conventions"]["circuit_note"]
+    code, out, err = run("fit", path, "-c", "na_se_na_3arc", "--electrolyte", "liquid")
+    circuit_line = next(line for line in out.splitlines() if line.startswith("circuit"))
+    assert "solid-electrolyte preset; this cell's electrolyte is liquid" in circuit_line
+    for electrolyte in ("solid", None):  # the preset's own electrolyte, or none known: nothing to say
+        options = ("--electrolyte", electrolyte) if electrolyte else ()
+        code, out, err = run("fit", path, "-c", "na_se_na_3arc", *options, "--json", "-")
+        assert code == 0, err
+        assert "circuit_note" not in json.loads(out)["conventions"]

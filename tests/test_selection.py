@@ -118,3 +118,37 @@ def test_fast_diffusion_is_refitted_in_the_diffusion_range_or_set_aside() -> Non
             if element.spec.symbol in {"Ws", "Wo"}:
                 assert result.values[f"{element.label}_tau"] >= 0.39  # τ ≥ 2.5/(2π · 1 Hz)
     assert get_preset("na_liquid_na_diffusion").parameters["Ws3_tau"].min == pytest.approx(0.3)
+
+
+def test_a_refit_that_cannot_change_the_choice_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two arcs: randles_ws passes off the second arc as a fast Ws and is far behind (χ² ~30× the noise); its
+    refit in the diffusion range is skipped, and forcing it changes nothing but that candidate's set-aside row."""
+    from nakinetics import selection
+
+    truth = {"R0": 20.0, **arc(1, 150.0, 3e4, 0.9), **arc(2, 300.0, 50.0, 0.85)}
+    spectrum = synthetic_spectrum(
+        "na_se_na_2arc", truth, np.logspace(6, -1, 60), noise=0.01, rng=np.random.default_rng(4)
+    )
+    fits: list[tuple[str, bool]] = []
+    real_fit = selection.fit_circuit
+
+    def counted(spectrum, candidate, **options):  # type: ignore[no-untyped-def]
+        fits.append((candidate.name, "bounds" in options))
+        return real_fit(spectrum, candidate, **options)
+
+    monkeypatch.setattr(selection, "fit_circuit", counted)
+    skipped = choose_model(spectrum)
+    assert ("randles_ws", True) not in fits and ("randles_ws", False) in fits
+    aside = {r.preset.name: why for r, why in skipped.set_aside if r.preset}
+    assert "like an arc" in aside["randles_ws"]
+
+    fits.clear()
+    monkeypatch.setattr(selection._Judged, "_refit_matters", lambda *args: True)
+    forced = choose_model(spectrum)
+    assert ("randles_ws", True) in fits
+    assert "lower bound" in {r.preset.name: why for r, why in forced.set_aside if r.preset}["randles_ws"]
+    assert forced.best.values == skipped.best.values
+    assert forced.reason().split("; set aside")[0] == skipped.reason().split("; set aside")[0]
+    assert [r.preset.name for r in forced.results if r.preset] == [
+        r.preset.name for r in skipped.results if r.preset
+    ]

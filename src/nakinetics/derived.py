@@ -347,11 +347,27 @@ def conventions(result: FitResult, geometry: CellGeometry, *, preset_decides: bo
     """How the numbers of ``result`` were decided: the cell context (with sources) and each element's role."""
     context = cell_context(result, geometry, preset_decides=preset_decides)
     assignment = role_assignment(result, context, geometry)
-    return {
+    out = {
         **context.to_dict(),
         "roles": dict(assignment.roles),
         "roles_source": assignment.source,
     }
+    note = other_electrolyte_note(result.preset, context.electrolyte)
+    if note is not None:
+        out["circuit_note"] = note
+    return out
+
+
+def other_electrolyte_note(preset: Any, electrolyte: str | None) -> str | None:
+    """A note for a preset made for the other electrolyte than the cell's (``na_se_na_3arc``, a pellet preset
+    in a liquid cell): its name describes another cell, only its circuit is used; ``None`` otherwise."""
+    tagged = [e for e in ELECTROLYTES if e in getattr(preset, "tags", ())]
+    if electrolyte is None or not tagged or electrolyte in tagged:
+        return None
+    return (
+        f"the circuit of a {tagged[0]}-electrolyte preset; this cell's electrolyte is {electrolyte}, so only its "
+        "circuit is used, not what its name says about the cell"
+    )
 
 
 @checked

@@ -51,6 +51,8 @@ def format_fit(
     stats = result.statistics
     f = result.spectrum.frequency
     name = model_label(result.circuit, result.preset)
+    if conventions is not None and conventions.get("circuit_note"):
+        name += f" — {conventions['circuit_note']}"
     lines = [
         f"file      {result.spectrum.label}"
         + (f"  [{meta.format}{', ' + meta.technique if meta.technique else ''}]" if meta.format else ""),

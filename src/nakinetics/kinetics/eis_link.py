@@ -207,7 +207,9 @@ class EisLink:
         out: dict[str, Any] = {
             "spectrum": res.fit.spectrum.metadata.source,
             "circuit": res.model,
-            "R_ohm": resistance(res.r_ohm, res.r_ohm_stderr, f"sum of {', '.join(res.ohmic_labels)}{times_area}"),
+            "R_ohm": resistance(
+                res.r_ohm, res.r_ohm_stderr, f"sum of {', '.join(res.ohmic_labels)}{times_area}"
+            ),
             "R_ct": resistance(
                 res.r_ct,
                 res.r_ct_stderr,
