@@ -135,6 +135,17 @@ def test_an_arc_cut_by_the_lowest_frequency_is_a_peak_not_a_tail_that_misses_the
     assert peak.tau == pytest.approx(1 / (2 * np.pi * 0.1), rel=0.1)
 
 
+def test_noise_free_warburg_has_no_processes_from_rounding() -> None:
+    """Z = 10 Ω + 50 Ω s^-½ (1 − j)/√ω exactly (as ``nakinetics simulate R0-W1`` writes it): the tail carries
+    all of it; γ is rounding (∫γ ~1e-14 Ω), and its wiggles were reported as 2–3 processes of ~1e-15 Ω."""
+    frequency = np.logspace(6, -2, 81)
+    omega = 2 * np.pi * frequency
+    result = compute_drt(Spectrum(frequency, 10.0 + 50.0 * (1 - 1j) / np.sqrt(omega)))
+    assert result.tail is not None and result.tail.exponent == pytest.approx(0.5, abs=0.01)
+    assert result.polarization_resistance < 1e-9
+    assert len(result.peaks) == 0
+
+
 def test_a_decomposition_whose_peaks_hold_more_than_gamma_is_rejected() -> None:
     grid = tau_grid(2 * np.pi * np.logspace(5, -2, 70))
     x = np.log10(grid.tau)
