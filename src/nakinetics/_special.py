@@ -69,7 +69,7 @@ def dilog_negative(t: FloatArray) -> FloatArray:
 
 
 def inverse_tangent_integral(x: FloatArray) -> FloatArray:
-    """Ti₂(x) = ∫₀ˣ arctan(t)/t dt = Im Li₂(jx) for x ≥ 0 (= −Im ``scipy.special.spence(1 − jx)``)."""
+    """Ti₂(x) = ∫₀ˣ arctan(t)/t dt = Im Li₂(jx) for x ≥ 0 (= Im ``scipy.special.spence(1 − jx)``)."""
     x = np.asarray(x, dtype=float)
     small = x <= 1.0
     inverse = np.where(small, x, 1.0 / np.where(small, 1.0, x))
