@@ -229,7 +229,7 @@ class EisLink:
                 "unit": current_unit,
                 "convention": f"i0 = {g}·RT/(nF·R_ct·A)"
                 if self.area_cm2
-                else f"I0 = {g}·RT/(nF·R_ct) (absolute current: no electrode area)",
+                else f"i0 = {g}·RT/(nF·R_ct), an absolute current (no electrode area)",
             },
             "i0_dc": {
                 "value": scaled(self.i0_dc),
