@@ -30,20 +30,21 @@ def test_noise_free_spectrum_is_fitted_almost_exactly() -> None:
     assert result.rms < 2e-3
 
 
-def drifting_spectrum(final_growth: float, noise: float, seed: int = 2) -> Spectrum:
+def drifting_spectrum(final_growth: float, noise: float, seed: int = 2, points: int = FREQ.size) -> Spectrum:
     """Two-arc spectrum whose interfacial resistance grows linearly to ``final_growth`` × its start while
     the sweep runs from 1 MHz down to 0.1 Hz."""
+    frequency = np.logspace(6, -1, points)
     circuit = get_preset("na_se_na_2arc").circuit
-    growth = np.linspace(1.0, final_growth, FREQ.size)
+    growth = np.linspace(1.0, final_growth, frequency.size)
     z = np.array(
         [
             circuit.simulate(np.array([f]), {**TRUTH, "R2": TRUTH["R2"] * g})[0]
-            for f, g in zip(FREQ, growth, strict=True)
+            for f, g in zip(frequency, growth, strict=True)
         ]
     )
     rng = np.random.default_rng(seed)
     z = z * (1 + noise * (rng.standard_normal(z.size) + 1j * rng.standard_normal(z.size)))
-    return Spectrum(FREQ, z)
+    return Spectrum(frequency, z)
 
 
 def test_spectrum_drifting_during_the_sweep_fails() -> None:
@@ -290,3 +291,35 @@ def test_validate_command_words_the_verdict_by_the_residuals(tmp_path) -> None:
     fit = CliRunner().invoke(main, ["fit", str(path), "-c", "R0-p(R1,CPE1)-p(R2,CPE2)", "--json", "-"])
     assert fit.exit_code == 0
     assert not any("Kramers–Kronig" in w for w in json.loads(fit.stdout)["warnings"])
+
+
+# --- dense spectra: the KK model's own misfit must not decide the verdict ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("points", "noise", "seed"), [(200, 0.005, 6), (500, 0.01, 1), (1000, 0.005, 0), (2000, 0.003, 3)]
+)
+def test_dense_valid_spectra_pass_with_random_residuals(points: int, noise: float, seed: int) -> None:
+    # two ideal RC arcs, 10 mHz–1 MHz: exactly KK-consistent, so the residuals must be the simulated noise.
+    # With the tolerances of a 60-point spectrum the scan stopped at an M whose misfit (a few tenths of a
+    # per cent) the runs/autocorrelation test sees among hundreds of points: these all failed
+    spectrum = simulate(
+        "R0-p(R1,C1)-p(R2,C2)",
+        [5, 20, 1e-6, 100, 1e-4],
+        np.logspace(6, -2, points),
+        noise=noise,
+        rng=np.random.default_rng(seed),
+    )
+    result = kramers_kronig_test(spectrum)
+    assert result.passed and result.random, result.summary()
+    assert result.mu <= 0.85
+    assert result.noise == pytest.approx(noise, rel=0.1)
+
+
+@pytest.mark.parametrize(("final_growth", "points"), [(1.6, 200), (1.6, 1000), (1.3, 1000)])
+def test_dense_drifting_spectra_fail(final_growth: float, points: int) -> None:
+    # the interfacial resistance grows 60 % (30 %) during the sweep, 0.5 % noise: the tighter tolerances on
+    # dense spectra must not let a larger M absorb the drift
+    result = kramers_kronig_test(drifting_spectrum(final_growth, noise=0.005, points=points))
+    assert not result.passed and "systematic" in result.summary()
+    assert result.rms > KK_RMS_LIMIT

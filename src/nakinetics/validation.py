@@ -60,11 +60,31 @@ MAX_RC = 50
 CONVERGED_FACTOR = 1.2
 CONVERGED_MARGIN = 5e-4
 """A fit counts as converged when its RMS residual is within 1.2× (or 0.05 percentage points) of the
-lowest any M reaches."""
+lowest any M reaches (less on spectra of more than 100 points: :func:`_resolution_scale`)."""
 
 PLATEAU_STEPS = 6
 PLATEAU_GAIN = 0.9
-"""The M scan stops after 6 further M fail to lower the best residual by 10 % (see :class:`_Scan`)."""
+"""The M scan stops after 6 further M fail to lower the best residual by 10 % (see :class:`_Scan`; less
+than 10 % on spectra of more than 100 points: :func:`_resolution_scale`)."""
+
+REFERENCE_ROWS = 200
+"""Real equations (2 per point: 100 points) up to which the tolerances above apply as they stand."""
+
+
+def _resolution_scale(rows: int) -> float:
+    """Factor s ≤ 1 on the tolerances above (1.2 − 1, 0.05 points, 1 − 0.9) for ``rows`` real equations:
+    REFERENCE_ROWS/rows beyond REFERENCE_ROWS, 1 up to it; the plateau needs PLATEAU_STEPS/√s further M.
+
+    A converged M may still miss the data by a smooth misfit of relative power q = (rms/floor)² − 1 of the
+    noise's; the structure test sees it once q·√rows exceeds a few (lag-1 autocorrelation ≈ q, standard
+    error 1/√rows), so fixed tolerances, unseen among 60 points, decided the verdict among 1000 (valid dense
+    spectra failed).  With q ∝ 1/rows, q·√rows falls as √(REFERENCE_ROWS/rows); in units of the floor's own
+    resolution √(2/rows) the tolerance falls from 4.4σ at 100 points to 1.4σ at 1000.  The smaller plateau
+    gain and the longer plateau let the scan reach those M past single-M dips of the residual (the τ grid
+    happening to fit, often with μ above the criterion) that would otherwise end it.
+    """
+    return min(1.0, REFERENCE_ROWS / rows)
+
 
 FIRST_BATCH = 7
 SCAN_BATCH = 4
@@ -402,11 +422,18 @@ class _Scan:
     be converged, not only lie beyond the first converged one (noisy data otherwise get an M whose residual
     is twice the noise, and a structured residual that is the KK model's, not the data's).  The scan is
     done once a choice exists and ``PLATEAU_STEPS`` further M have not lowered the best residual by more
-    than 10 %; if μ never meets the criterion, the first converged M is kept.
+    than 10 %; if μ never meets the criterion, the first converged M is kept.  ``rows`` (twice the points)
+    tightens both tolerances on dense spectra (:func:`_resolution_scale`).
     """
 
-    def __init__(self, mu_criterion: float) -> None:
+    def __init__(self, mu_criterion: float, rows: int) -> None:
         self.mu_criterion = mu_criterion
+        # on dense spectra the tolerances shrink below what the structure test resolves (_resolution_scale)
+        scale = _resolution_scale(rows)
+        self.converged_factor = 1.0 + (CONVERGED_FACTOR - 1.0) * scale
+        self.converged_margin = CONVERGED_MARGIN * scale
+        self.plateau_gain = 1.0 - (1.0 - PLATEAU_GAIN) * scale
+        self.plateau_steps = math.ceil(PLATEAU_STEPS / math.sqrt(scale))
         self.trials: list[_Trial] = []
         self.best_at = 0
         self.floor = math.inf  # lowest finite residual so far
@@ -417,16 +444,17 @@ class _Scan:
         self.trials.append(trial)
         if trial.rms < self.floor and math.isfinite(trial.rms):
             self.floor = trial.rms
-        if trial.rms < PLATEAU_GAIN * self.trials[self.best_at].rms:
+        if trial.rms < self.plateau_gain * self.trials[self.best_at].rms:
             self.best_at = len(self.trials) - 1
-        if len(self.trials) - 1 - self.best_at >= PLATEAU_STEPS:
+        if len(self.trials) - 1 - self.best_at >= self.plateau_steps:
             self.done = self._choose(self._converged_threshold()) is not None
 
     def _converged_threshold(self) -> float:
-        """The residual within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of the lowest of all trials."""
+        """The residual within ``CONVERGED_FACTOR`` (or ``CONVERGED_MARGIN``) of the lowest of all trials,
+        both scaled by :func:`_resolution_scale`."""
         if not math.isfinite(self.floor):
             raise DataError("Kramers–Kronig test: no number of RC elements gives a finite residual")
-        return max(CONVERGED_FACTOR * self.floor, self.floor + CONVERGED_MARGIN)
+        return max(self.converged_factor * self.floor, self.floor + self.converged_margin)
 
     def _choose(self, threshold: float) -> _Trial | None:
         """The smallest converged M with μ ≤ the criterion (``None``: none); μ is solved only for the
@@ -475,7 +503,7 @@ def kramers_kronig_test(
     # the design has more columns than rows (max_rc past that raised a shape error)
     upper = max(min(upper, 2 * n_points - 4), 3)
     design = _Design(spectrum, upper)
-    plain, with_capacitor = _Scan(mu_criterion), _Scan(mu_criterion)
+    plain, with_capacitor = _Scan(mu_criterion, 2 * n_points), _Scan(mu_criterion, 2 * n_points)
     for trial, trial_capacitor in design.scan():
         # both variants come from one factorisation; the scan without the series C decides how far to
         # go, the one with it runs on only while it matters (the test fails without it)
