@@ -545,6 +545,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--set", choices=["basic", "hard", "all"], default="all")
     parser.add_argument("--family", nargs="*", help="only families whose name contains one of these")
+    parser.add_argument("--skip", nargs="*", help="leave out families whose name contains one of these")
     parser.add_argument("--no-impedance", action="store_true", help="skip impedance.py (nakinetics only)")
     parser.add_argument("--misses", action="store_true", help="list χ²/χ²_best of nakinetics misses")
     parser.add_argument(
@@ -556,6 +557,8 @@ def main() -> None:
     families = {"basic": BASIC, "hard": HARD, "all": BASIC + HARD}[args.set]
     if args.family:
         families = [f for f in families if any(s in f.name for s in args.family)]
+    if args.skip:
+        families = [f for f in families if not any(s in f.name for s in args.skip)]
 
     fit_circuit(  # warm-up (imports, caches)
         synthetic_spectrum(

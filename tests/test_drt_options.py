@@ -110,3 +110,14 @@ def test_peak_shares_are_of_the_peaks_total_and_add_up_to_100_percent(realdata: 
         assert p.fraction == pytest.approx(p.resistance / sum(resistances), rel=1e-12)
         assert p.to_dict()["fraction_of_peaks_total"] == pytest.approx(p.fraction)
         assert "sum of the resistances of all peaks" in p.to_dict()["units"]["fraction_of_peaks_total"]
+
+
+def test_a_number_given_as_the_lambda_choice_points_to_the_lambda_option() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "data" / "na_carbonate_na.csv"
+    code, out, err = run("drt", example, "--regularization", "0.01")
+    assert code == 2 and "for a fixed λ give --lambda 0.01" in err
+    code, out, err = run("drt", example, "--regularization", "evdence")  # a misspelt choice: the choice list
+    assert code == 2 and "is not one of 'evidence', 'gcv'" in err
+    code, out, err = run("drt", example, "--lambda", "0.01")  # what the hint says works
+    assert code == 0, err
+    assert "λ = 0.01" in out

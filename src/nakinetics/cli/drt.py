@@ -70,6 +70,22 @@ def _curve_columns(result: DRTResult) -> dict[str, Any]:
     }
 
 
+class _Selection(click.Choice):
+    """How λ is chosen; a number given here is a fixed λ meant for ``--lambda``, and the error says so."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return super().convert(value, param, ctx)
+        raise click.BadParameter(
+            f"{value!r} is a number: --regularization chooses how λ is found ({', '.join(self.choices)}); "
+            f"for a fixed λ give --lambda {value}",
+            ctx,
+            param,
+        )
+
+
 def _row(result: DRTResult) -> dict[str, Any]:
     row: dict[str, Any] = {
         "R_inf [Ohm]": result.r_inf,
@@ -104,7 +120,7 @@ def _summary(result: DRTResult) -> str:
 )
 @click.option(
     "--regularization",
-    type=click.Choice(SELECTIONS),
+    type=_Selection(SELECTIONS),
     default="evidence",
     show_default=True,
     help="How λ is chosen from the data: Bayesian evidence or generalised cross-validation.",
