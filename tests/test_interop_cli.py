@@ -91,6 +91,10 @@ def test_simulate_noise_and_errors() -> None:
     assert code == 1 and "unknown element 'Q'" in err
     code, _, err = run("simulate", "R0", "--values", "1", "--fmin", "10", "--fmax", "1")
     assert code == 2 and "must be below" in err
+    # noise on |Z| near the largest float overflows: one error, no numpy warning (found by the fuzzer, seed 7)
+    code, _, err = run("simulate", "R0", "--values", "-1e308", "--noise", "10", "--seed", "1")
+    assert code == 1 and "overflows" in err and "RuntimeWarning" not in err
+    assert len(err.strip().splitlines()) <= 2  # the out-of-range warning for R0, then the error
 
 
 def test_fit_curve_csv(tmp_path: Path) -> None:

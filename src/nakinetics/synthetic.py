@@ -81,7 +81,13 @@ def simulate(
     if noise:
         if rng is None:
             raise ValueError("noise needs an explicit rng (np.random.default_rng(seed))")
-        z = z * (1.0 + noise * (rng.standard_normal(f.size) + 1j * rng.standard_normal(f.size)))
+        with np.errstate(all="ignore"):  # |Z| near the largest float: reported below, not as numpy warnings
+            z = z * (1.0 + noise * (rng.standard_normal(f.size) + 1j * rng.standard_normal(f.size)))
+        if not np.all(np.isfinite(z)):
+            raise DataError(
+                f"{model.text}: the impedance with relative noise {noise:g} overflows (not finite) for "
+                f"parameters {values}: lower the noise or the parameter values"
+            )
     extra = {"circuit": model.text, "parameters": values, "noise": noise}
     return Spectrum(f, z, metadata=SpectrumMetadata(format="simulated", extra=extra))
 
