@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import checked
+from .._minimize import minimize_bounded
 from .._typing import FloatArray
 from ..exceptions import ArgumentError
 
@@ -231,17 +232,15 @@ class _Profile:
 
     def profile_at(self, onset: float) -> float:
         """SSE minimised over τ (continuous, and τ = ∞) at one onset: the profile likelihood."""
-        from scipy.optimize import minimize_scalar
-
         c = np.array([onset])
         linear = float(self.sse(c, math.inf)[0])
-        found = minimize_scalar(
+        found = minimize_bounded(
             lambda u: float(self.sse(c, math.exp(u))[0]),
-            bounds=(math.log(self.tau_min), math.log(TAU_MAX)),
-            method="bounded",
-            options={"xatol": 1e-4},
+            math.log(self.tau_min),
+            math.log(TAU_MAX),
+            xatol=1e-4,
         )
-        return min(linear, float(found.fun))
+        return min(linear, found.fun)
 
     def interval(
         self,
@@ -355,15 +354,8 @@ def _change_fit(
     if rho <= 2 / math.sqrt(s.size):
         return fit
     fit = _ChangeFit.search(_Profile(s, y, w, min(rho, RHO_MAX)), limits, n_grid)
-    from scipy.optimize import minimize_scalar
-
-    line = minimize_scalar(
-        lambda r: _Profile(s, y, w, r).sse_null,
-        bounds=(0.0, RHO_MAX),
-        method="bounded",
-        options={"xatol": 1e-4},
-    )
-    return dataclasses.replace(fit, sse_null=min(float(line.fun), fit.profile.sse_null))
+    line = minimize_bounded(lambda r: _Profile(s, y, w, r).sse_null, 0.0, RHO_MAX, xatol=1e-4)
+    return dataclasses.replace(fit, sse_null=min(line.fun, fit.profile.sse_null))
 
 
 @checked
