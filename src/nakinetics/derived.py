@@ -49,6 +49,7 @@ from .roles import (
     RoleAssignment,
     assign_roles,
     decide_context,
+    preset_electrolyte,
 )
 from .temperature import check_temperature_k
 
@@ -361,11 +362,11 @@ def conventions(result: FitResult, geometry: CellGeometry, *, preset_decides: bo
 def other_electrolyte_note(preset: Any, electrolyte: str | None) -> str | None:
     """A note for a preset made for the other electrolyte than the cell's (``na_se_na_3arc``, a pellet preset
     in a liquid cell): its name describes another cell, only its circuit is used; ``None`` otherwise."""
-    tagged = [e for e in ELECTROLYTES if e in getattr(preset, "tags", ())]
-    if electrolyte is None or not tagged or electrolyte in tagged:
+    tagged = preset_electrolyte(preset)
+    if electrolyte is None or tagged is None or electrolyte in preset.tags:
         return None
     return (
-        f"the circuit of a {tagged[0]}-electrolyte preset; this cell's electrolyte is {electrolyte}, so only its "
+        f"the circuit of a {tagged}-electrolyte preset; this cell's electrolyte is {electrolyte}, so only its "
         "circuit is used, not what its name says about the cell"
     )
 

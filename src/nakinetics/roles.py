@@ -214,10 +214,15 @@ def decide_context(
             electrolyte_from_text(raw) if isinstance(raw, str) else None
         )
         source = "file metadata" if found else source
-    if found is None and preset is not None and tags & set(ELECTROLYTES):
-        found = "liquid" if "liquid" in tags else "solid"
-        source = preset.source
+    if found is None and preset is not None and (tagged := preset_electrolyte(preset)) is not None:
+        found, source = tagged, preset.source
     return CellContext(cell_kind, cell_source, found, source)  # type: ignore[arg-type]
+
+
+def preset_electrolyte(preset: Any) -> Electrolyte | None:
+    """The electrolyte ``preset``'s tags name (``liquid`` first), ``None`` for none or no preset."""
+    tags = getattr(preset, "tags", ())
+    return next((e for e in ELECTROLYTES if e in tags), None)
 
 
 # ---------------------------------------------------------------------------------------------------
