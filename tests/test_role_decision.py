@@ -498,8 +498,14 @@ def test_a_preset_made_for_the_other_electrolyte_is_reported_as_only_its_circuit
     assert record["conventions"]["electrolyte"] == "liquid"
     assert "solid-electrolyte preset" in record["conventions"]["circuit_note"]
     code, out, err = run("fit", path, "-c", "na_se_na_3arc", "--electrolyte", "liquid")
+    note_line = next(line for line in out.splitlines() if line.startswith("note"))
+    assert "solid-electrolyte preset; this cell's electrolyte is liquid" in note_line
+    # the circuit line stays a printed name `-c` takes back
     circuit_line = next(line for line in out.splitlines() if line.startswith("circuit"))
-    assert "solid-electrolyte preset; this cell's electrolyte is liquid" in circuit_line
+    label = circuit_line.removeprefix("circuit").strip()
+    code, again, err = run("fit", path, "-c", label, "--electrolyte", "liquid")
+    assert code == 0, err
+    assert again == out
     for electrolyte in ("solid", None):  # the preset's own electrolyte, or none known: nothing to say
         options = ("--electrolyte", electrolyte) if electrolyte else ()
         code, out, err = run("fit", path, "-c", "na_se_na_3arc", *options, "--json", "-")

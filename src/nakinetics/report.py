@@ -51,13 +51,14 @@ def format_fit(
     stats = result.statistics
     f = result.spectrum.frequency
     name = model_label(result.circuit, result.preset)
-    if conventions is not None and conventions.get("circuit_note"):
-        name += f" — {conventions['circuit_note']}"
     lines = [
         f"file      {result.spectrum.label}"
         + (f"  [{meta.format}{', ' + meta.technique if meta.technique else ''}]" if meta.format else ""),
         f"circuit   {name}",
     ]
+    if conventions is not None and conventions.get("circuit_note"):
+        # its own line: the circuit line stays a label `-c` accepts back
+        lines.append(f"note      {conventions['circuit_note']}")
     if reason:
         lines.append(f"choice    {reason}")
     if conventions is not None:
